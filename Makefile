@@ -1,0 +1,53 @@
+# The two set-up commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app lms
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test translations messages migrate-check lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	@touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,dev,postgres]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+translations: $(BIN)/python
+	$(BIN)/pybabel compile -d lms/translations --statistics
+
+## Serve the app with demo data and the shipped curriculum on http://$(HOST):$(PORT)
+run: install translations
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) content load
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Run the whole suite (SQLite; PostgreSQL too when LMS_TEST_POSTGRES_URL is set)
+test: install-test translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Extract translatable strings and merge them into the catalogs
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o lms/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching --ignore-obsolete
+
+lint: install-test
+	$(BIN)/ruff check lms tests bench
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

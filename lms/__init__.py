@@ -1,0 +1,221 @@
+"""AEO Training Center LMS: the Flask application factory."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from lms.config import PROJECT_ROOT, config_for
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# Each area's blueprint module, registered in this order. A module exposes ``bp``.
+BLUEPRINT_MODULES = (
+    "lms.core.views",
+    "lms.auth.views",
+    "lms.org.views",
+    "lms.courses.views",
+    "lms.quizzes.views",
+    "lms.sessions.views",
+    "lms.experts.views",
+    "lms.cultivation.views",
+    "lms.evidence.views",
+    "lms.reports.views",
+    "lms.api.views",
+)
+# Each area's CLI module, exposing ``cli`` (a click group) or ``commands`` (a list of them).
+CLI_MODULES = (
+    "lms.demo.cli",
+    "lms.courses.cli",
+    "lms.quizzes.cli",
+    "lms.sessions.cli",
+    "lms.cultivation.cli",
+    "lms.evidence.cli",
+)
+
+
+def create_app(config: dict | str | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    overrides = config if isinstance(config, dict) else {}
+    config_class = config_for(overrides.get("LMS_ENV") or (config if isinstance(config, str) else None))
+    app.config.from_object(config_class)
+    app.config.from_prefixed_env("LMS")  # LMS_PER_PAGE=50 and the like
+    app.config.update(overrides)
+    config_class.check(app)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_templating(app)
+    _register_errors(app)
+    _register_security_headers(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from lms import models  # noqa: F401 - every model must be known to the metadata
+    from lms.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "lms" / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = app.config["SESSION_PROTECTION"]
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from lms.auth.models import User
+
+        try:
+            user = db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+        return user if user is not None and user.active else None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys, write-ahead logging, wait on locks instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # Let SQLAlchemy, not the driver, start transactions (see _sqlite_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    """SQLite: take the write lock when a transaction starts.
+
+    A deferred transaction that reads and then writes fails at once when another writer got in between;
+    beginning IMMEDIATE makes writers queue instead (busy_timeout), so check-then-write rules such as
+    capacity, attempt limits and the ledger chain hold under concurrent requests.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _register_blueprints(app: Flask) -> None:
+    for name in BLUEPRINT_MODULES:
+        module = importlib.import_module(name)
+        app.register_blueprint(module.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    for name in CLI_MODULES:
+        module = importlib.import_module(name)
+        for command in getattr(module, "commands", None) or [module.cli]:
+            app.cli.add_command(command)
+
+
+def _register_templating(app: Flask) -> None:
+    from flask_babel import get_locale
+    from flask_login import current_user
+
+    from lms.auth.models import LANGUAGES
+    from lms.content.markdown import render_markdown, render_rich
+    from lms.core.dashboard import nav_for
+    from lms.core.forms import LanguageForm, LogoutForm
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["rich"] = render_rich
+    app.jinja_env.filters["localtime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["localdate"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def inject_globals():
+        locale = get_locale()
+        return {
+            "languages": LANGUAGES,
+            "current_language": str(locale) if locale else "en",
+            "language_form": LanguageForm(language=str(locale) if locale else "en", next=request.full_path.rstrip("?")),
+            "logout_form": LogoutForm() if current_user.is_authenticated else None,
+            "nav_items": [i for i in nav_for(current_user) if i.endpoint in app.view_functions],
+        }
+
+
+def _wants_json() -> bool:
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _register_errors(app: Flask) -> None:
+    from lms.errors import DomainError
+
+    def render_error(code: int, reason: str | None = None):
+        if _wants_json():
+            return jsonify(error=code, reason=reason or ""), code
+        return render_template("errors/error.html", code=code, reason=reason), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        # Only a reason given on purpose (abort(403, "...")) is shown; werkzeug's stock texts are not.
+        given = error.description if error.description != type(error).description else None
+        return render_error(error.code, given)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, str(_l("The form has expired or was not sent from this site. Please try again.")))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return render_error(error.status_code, str(error))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(500)
+
+
+def _register_security_headers(app: Flask) -> None:
+    policy = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

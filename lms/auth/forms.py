@@ -1,0 +1,69 @@
+"""Forms for login, passwords, profiles and account management."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from lms.auth.models import EXPERT_LEVELS, LANGUAGES, POSITIONS, ROLES
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(_l("Login name or email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField(_l("Keep me signed in"))
+    next = HiddenField()
+    submit = SubmitField(_l("Log in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
+    preferred_language = SelectField(_l("Preferred language"), choices=[("", "—"), *LANGUAGES.items()])
+    submit = SubmitField(_l("Save"))
+
+
+class UserCreateForm(FlaskForm):
+    login_name = StringField(
+        _l("Login name"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=64),
+            Regexp(r"^[a-zA-Z0-9._-]+$", message=_l("Use letters, digits, dots, hyphens and underscores.")),
+        ],
+    )
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
+    enterprise_id = SelectField(_l("Enterprise (trainees)"), coerce=int, choices=[], validate_choice=False)
+    unit_id = SelectField(_l("Customs unit (experts, officers, admins)"), coerce=int, choices=[],
+                          validate_choice=False)
+    position = SelectField(_l("Position (trainees)"), choices=[("", "—"), *POSITIONS.items()],
+                           validators=[Optional()])
+    expert_level = SelectField(_l("Expert level (experts)"), choices=[("", "—"), *EXPERT_LEVELS.items()],
+                               validators=[Optional()])
+    preferred_language = SelectField(_l("Preferred language"), choices=[("", "—"), *LANGUAGES.items()])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField(_l("Create account"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField(_l("Reset password"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button with its CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))

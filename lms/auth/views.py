@@ -1,0 +1,205 @@
+"""Login, logout, password change, profile, and account management for officers and admins."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.auth import services
+from lms.auth.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    UserCreateForm,
+)
+from lms.auth.models import ROLES, User
+from lms.auth.permissions import can_manage_user, role_required
+from lms.auth.scopes import enterprise_clause, get_user_or_404, units_in_scope, user_clause
+from lms.core.forms import LogoutForm
+from lms.core.web import apply_domain_error, is_safe_next, paginate
+from lms.errors import DomainError
+from lms.extensions import db, limiter
+from lms.org.models import CustomsUnit, Enterprise
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        result = services.authenticate(form.identifier.data, form.password.data)
+        db.session.commit()  # failure counts and lock-outs are kept whatever the outcome
+        if result.user is None:
+            form.form_errors.append(result.error)
+        else:
+            login_user(result.user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=result.user.display_name), "success")
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else url_for("core.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.preferred_language.data = current_user.preferred_language or ""
+    if form.validate_on_submit():
+        current_user.display_name = form.display_name.data.strip()
+        current_user.preferred_language = form.preferred_language.data or None
+        db.session.commit()
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, user=current_user)
+
+
+# -- account management ------------------------------------------------------------------------------------
+
+
+@bp.route("/users")
+@role_required("officer", "admin")
+def user_list():
+    q = (request.args.get("q") or "").strip()
+    role = request.args.get("role") or ""
+    stmt = sa.select(User).where(user_clause(current_user)).order_by(User.login_name)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.login_name).like(like), sa.func.lower(User.email).like(like),
+                                 sa.func.lower(User.display_name).like(like)))
+    if role in ROLES:
+        stmt = stmt.where(User.role == role)
+    stmt = stmt.options(sa.orm.selectinload(User.enterprise), sa.orm.selectinload(User.unit))
+    return render_template("auth/user_list.html", pagination=paginate(stmt), q=q, role=role, roles=ROLES)
+
+
+def _fill_user_choices(form: UserCreateForm) -> None:
+    enterprises = db.session.execute(
+        sa.select(Enterprise).where(enterprise_clause(current_user)).order_by(Enterprise.name_en)
+    ).scalars()
+    form.enterprise_id.choices = [(0, "—")] + [(e.id, f"{e.name} ({e.customs_code})") for e in enterprises]
+    form.unit_id.choices = [(0, "—")] + [(u.id, f"{u.code} {u.name}") for u in units_in_scope(current_user)]
+    if current_user.role != "admin":
+        form.role.choices = [(k, v) for k, v in ROLES.items() if k != "admin"]
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required("officer", "admin")
+def user_create():
+    form = UserCreateForm()
+    _fill_user_choices(form)
+    if form.validate_on_submit():
+        enterprise = db.session.get(Enterprise, form.enterprise_id.data) if form.enterprise_id.data else None
+        unit = db.session.get(CustomsUnit, form.unit_id.data) if form.unit_id.data else None
+        try:
+            user = services.create_user(
+                current_user,
+                login_name=form.login_name.data,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                role=form.role.data,
+                enterprise=enterprise,
+                unit=unit,
+                position=form.position.data or None,
+                expert_level=form.expert_level.data or None,
+                preferred_language=form.preferred_language.data or None,
+            )
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            _fill_user_choices(form)
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Account %(login)s created.", login=user.login_name), "success")
+            return redirect(url_for("auth.user_detail", user_id=user.id))
+    return render_template("auth/user_form.html", form=form)
+
+
+@bp.route("/users/<int:user_id>")
+@role_required("officer", "admin")
+def user_detail(user_id: int):
+    user = get_user_or_404(current_user, user_id)
+    return render_template(
+        "auth/user_detail.html",
+        user=user,
+        can_manage=can_manage_user(current_user, user),
+        reset_form=ResetPasswordForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@role_required("officer", "admin")
+def user_set_active(user_id: int):
+    user = get_user_or_404(current_user, user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    activate = request.form.get("active") == "1"
+    try:
+        services.set_active(current_user, user, activate)
+    except DomainError as error:
+        abort(403, str(error))
+    db.session.commit()
+    flash(_("Account reactivated.") if activate else _("Account deactivated."), "success")
+    return redirect(url_for("auth.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@role_required("officer", "admin")
+def user_reset_password(user_id: int):
+    user = get_user_or_404(current_user, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(current_user, user, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The password has been reset."), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+    return redirect(url_for("auth.user_detail", user_id=user.id))

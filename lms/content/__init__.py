@@ -1,0 +1,1 @@
+"""Content: Markdown rendering, GIFT parsing and writing, curriculum loaders."""

@@ -1,0 +1,51 @@
+"""Small helpers for views: safe redirects, pagination, turning domain errors into form messages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from werkzeug.exceptions import BadRequest
+
+from lms.errors import DomainError
+from lms.extensions import db
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site relative paths are followed after login (no scheme, host, '//' or backslash)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and all(ch >= " " for ch in target)
+
+
+def page_arg() -> int:
+    try:
+        page = int(request.args.get("page", 1))
+    except (TypeError, ValueError):
+        return 1
+    return max(1, min(page, 100_000))
+
+
+def paginate(stmt, per_page: int | None = None):
+    """Paginate a select() with the request's ?page=, never erroring on a page past the end."""
+    return db.paginate(stmt, page=page_arg(), per_page=per_page or current_app.config["PER_PAGE"], error_out=False)
+
+
+def apply_domain_error(form, error: DomainError) -> None:
+    """Show a service's refusal on the field it names, or on the form as a whole."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*list(field.errors or []), str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+def int_arg(name: str, default: int | None = None) -> int | None:
+    value = request.args.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise BadRequest(f"{name} must be a number") from exc

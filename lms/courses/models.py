@@ -1,0 +1,243 @@
+"""Courses with versions (draft → in review → published → archived), modules, lessons, enrolment, progress.
+
+A course keeps a stable slug and owner; its content lives in numbered versions. Trainees always see the
+published version; editing a published course creates a new draft version, which replaces the published
+one only when someone other than its author approves it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.database import JSONType, TimestampMixin, UTCDateTime, enum_column, utcnow
+from lms.extensions import db
+
+TRAINING_TYPES = {"compliance": _l("Compliance training"), "aeo_certification": _l("AEO certification training")}
+DELIVERY_MODES = {
+    "online": _l("Online self-paced"),
+    "in_class": _l("In class"),
+    "onsite": _l("On-site observation"),
+    "one_on_one": _l("One-on-one"),
+    "test": _l("Test"),
+    "social_media": _l("Social media channel"),
+}
+TOPICS = {
+    "internal_control": _l("Internal control"),
+    "financial_status": _l("Financial status"),
+    "compliance": _l("Compliance"),
+    "trade_security": _l("Trade security"),
+}
+CONTENT_LANGUAGES = {"en": _l("English"), "zh_CN": _l("Simplified Chinese")}
+VERSION_STATUSES = {
+    "draft": _l("Draft"),
+    "in_review": _l("In review"),
+    "published": _l("Published"),
+    "archived": _l("Archived"),
+}
+ENROLLMENT_STATUSES = {"active": _l("Active"), "completed": _l("Completed"), "withdrawn": _l("Withdrawn")}
+
+
+class Course(TimestampMixin, db.Model):
+    __tablename__ = "course"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # The version trainees see; None until the first approval.
+    published_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("course_version.id", use_alter=True, name="fk_course_published_version_id_course_version"),
+        index=True,
+    )
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    owner = relationship("User", foreign_keys=[owner_id])
+    published_version: Mapped[CourseVersion | None] = relationship(foreign_keys=[published_version_id],
+                                                                   post_update=True)
+    versions: Mapped[list[CourseVersion]] = relationship(
+        back_populates="course", foreign_keys="CourseVersion.course_id", order_by="CourseVersion.number"
+    )
+
+    @property
+    def latest_version(self) -> CourseVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def title(self) -> str:
+        version = self.published_version or self.latest_version
+        return version.title if version else self.slug
+
+    def __repr__(self) -> str:
+        return f"<Course {self.slug}>"
+
+
+course_prerequisite = sa.Table(
+    "course_prerequisite",
+    db.metadata,
+    sa.Column("version_id", sa.ForeignKey("course_version.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("course_id", sa.ForeignKey("course.id"), primary_key=True),
+)
+
+
+class CourseVersion(db.Model):
+    __tablename__ = "course_version"
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "number"),
+        sa.CheckConstraint("hours >= 0", name="hours_positive"),
+        sa.Index("ix_course_version_status_type", "status", "training_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(enum_column(*VERSION_STATUSES, name="course_version_status"), default="draft")
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    overview: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    language: Mapped[str] = mapped_column(enum_column(*CONTENT_LANGUAGES, name="content_language"), default="en")
+    training_type: Mapped[str] = mapped_column(enum_column(*TRAINING_TYPES, name="training_type"))
+    modes: Mapped[list] = mapped_column(JSONType, default=list)
+    social_link: Mapped[str] = mapped_column(sa.String(500), default="")
+    audience_positions: Mapped[list] = mapped_column(JSONType, default=list)
+    audience_business_types: Mapped[list] = mapped_column(JSONType, default=list)
+    topics: Mapped[list] = mapped_column(JSONType, default=list)
+    tags: Mapped[list] = mapped_column(JSONType, default=list)
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1), default=Decimal("1"))
+    # Completion rule: every lesson; these quizzes passed (keys); attendance at a session.
+    require_lessons: Mapped[bool] = mapped_column(default=True)
+    require_quizzes: Mapped[list] = mapped_column(JSONType, default=list)
+    require_attendance: Mapped[bool] = mapped_column(default=False)
+    # Quiz definitions from course.md (applied by the quizzes area when the version is loaded).
+    quiz_specs: Mapped[list] = mapped_column(JSONType, default=list)
+    # Hash of the source files this version was loaded from (curriculum loader: unchanged files, no new version).
+    source_hash: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str] = mapped_column(sa.Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    course: Mapped[Course] = relationship(back_populates="versions", foreign_keys=[course_id])
+    author = relationship("User", foreign_keys=[author_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+    modules: Mapped[list[Module]] = relationship(back_populates="version", order_by="Module.position",
+                                                 cascade="all, delete-orphan")
+    lessons: Mapped[list[Lesson]] = relationship(back_populates="version", order_by="Lesson.position",
+                                                 cascade="all, delete-orphan", overlaps="module,lessons")
+    prerequisites: Mapped[list[Course]] = relationship(secondary=course_prerequisite)
+
+    @property
+    def status_label(self) -> str:
+        return str(VERSION_STATUSES[self.status])
+
+    @property
+    def training_type_label(self) -> str:
+        return str(TRAINING_TYPES[self.training_type])
+
+    @property
+    def mode_labels(self) -> list[str]:
+        return [str(DELIVERY_MODES[m]) for m in self.modes if m in DELIVERY_MODES]
+
+    @property
+    def topic_labels(self) -> list[str]:
+        return [str(TOPICS[t]) for t in self.topics if t in TOPICS]
+
+
+class Module(db.Model):
+    __tablename__ = "course_module"
+    __table_args__ = (sa.UniqueConstraint("version_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(200))
+
+    version: Mapped[CourseVersion] = relationship(back_populates="modules")
+    lessons: Mapped[list[Lesson]] = relationship(back_populates="module", order_by="Lesson.position",
+                                                 overlaps="lessons,version")
+
+
+class Lesson(db.Model):
+    __tablename__ = "lesson"
+    __table_args__ = (sa.UniqueConstraint("version_id", "position"), sa.UniqueConstraint("version_id", "slug"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course_module.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    # Stable across versions: progress is kept by slug, so a new version does not lose it.
+    slug: Mapped[str] = mapped_column(sa.String(120))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    minutes: Mapped[int] = mapped_column(default=30)
+
+    version: Mapped[CourseVersion] = relationship(back_populates="lessons", overlaps="lessons,module")
+    module: Mapped[Module | None] = relationship(back_populates="lessons", overlaps="lessons,version")
+    attachments: Mapped[list[LessonAttachment]] = relationship(back_populates="lesson", cascade="all, delete-orphan",
+                                                               order_by="LessonAttachment.id")
+
+
+class LessonAttachment(db.Model):
+    __tablename__ = "lesson_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(sa.ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    mimetype: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lesson: Mapped[Lesson] = relationship(back_populates="attachments")
+
+
+class Enrollment(db.Model):
+    """One trainee in one course. The version followed is always the course's published one."""
+
+    __tablename__ = "enrollment"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "course_id"),
+        sa.Index("ix_enrollment_course_status", "course_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
+    status: Mapped[str] = mapped_column(enum_column(*ENROLLMENT_STATUSES, name="enrollment_status"), default="active")
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enrolled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The version whose completion was recorded (certificates are per trainee and course version).
+    completed_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course_version.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User", foreign_keys=[user_id])
+    course: Mapped[Course] = relationship()
+    enrolled_by = relationship("User", foreign_keys=[enrolled_by_id])
+    completed_version: Mapped[CourseVersion | None] = relationship()
+    progress: Mapped[list[LessonProgress]] = relationship(back_populates="enrollment", cascade="all, delete-orphan")
+
+    @property
+    def status_label(self) -> str:
+        return str(ENROLLMENT_STATUSES[self.status])
+
+
+class LessonProgress(db.Model):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (sa.UniqueConstraint("enrollment_id", "lesson_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrollment.id", ondelete="CASCADE"), index=True)
+    lesson_slug: Mapped[str] = mapped_column(sa.String(120))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enrollment: Mapped[Enrollment] = relationship(back_populates="progress")

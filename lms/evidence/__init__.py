@@ -1,0 +1,1 @@
+"""Evidence: the append-only, hash-chained ledger, certificates, xAPI export."""

@@ -1,0 +1,7 @@
+"""Experts pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("experts", __name__, url_prefix="/experts")

@@ -1,0 +1,46 @@
+"""Language choice: the user's preference, then the ``lang`` cookie, then the browser's Accept-Language."""
+
+from __future__ import annotations
+
+from babel import Locale
+from flask import current_app, request
+from flask_login import current_user
+
+
+class _CatalogLocale(Locale):
+    """Simplified Chinese under the name of its catalog folder.
+
+    babel names this locale zh_Hans_CN, and gettext would then never look in translations/zh_CN.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("zh", "CN", script="Hans")
+        self._catalog_name = "zh_CN"
+
+    def __str__(self) -> str:
+        return getattr(self, "_catalog_name", None) or super().__str__()
+
+
+SIMPLIFIED_CHINESE = _CatalogLocale()
+
+
+def _resolve(language: str):
+    return SIMPLIFIED_CHINESE if language == "zh_CN" else language
+
+
+def select_locale() -> Locale | str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.preferred_language in languages:
+        return _resolve(current_user.preferred_language)
+    cookie = request.cookies.get("lang")
+    if cookie in languages:
+        return _resolve(cookie)
+    # Accept-Language uses "zh-CN", "zh-Hans", "zh"; all mean Simplified Chinese here.
+    best = request.accept_languages.best_match(["en", "zh-CN", "zh", "zh-Hans", "zh-SG"])
+    if best and best.lower().startswith("zh"):
+        return SIMPLIFIED_CHINESE
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]

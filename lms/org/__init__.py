@@ -1,0 +1,1 @@
+"""Organisation: customs units, enterprises and their credit status history."""

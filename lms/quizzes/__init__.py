@@ -1,0 +1,1 @@
+"""Quizzes: question bank, question types, attempts, grading, GIFT, item analysis."""

@@ -1,0 +1,223 @@
+"""Fixtures shared by the whole suite.
+
+Every test that asks for ``app`` (directly or through ``db``/``client``) runs once on SQLite and, when
+``LMS_TEST_POSTGRES_URL`` is set, once more on PostgreSQL. Each test starts from empty tables: SQLite gets a
+fresh copy of a schema-only database file, PostgreSQL a TRUNCATE of every table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from lms import create_app
+from lms.config import normalise_database_url
+from lms.extensions import db as _db
+
+DEMO_PASSWORD = "demo-2026"
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("LMS_TEST_POSTGRES_URL") else [])
+
+
+def pytest_report_header(config):
+    return f"databases under test: {', '.join(BACKENDS)}"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    counts: dict[str, int] = {}
+    for report in terminalreporter.stats.get("passed", []):
+        for backend in BACKENDS:
+            if f"[{backend}" in report.nodeid or f"-{backend}]" in report.nodeid or f"-{backend}-" in report.nodeid:
+                counts[backend] = counts.get(backend, 0) + 1
+    if counts:
+        summary = ", ".join(f"{backend}: {counts.get(backend, 0)} passed" for backend in BACKENDS)
+        terminalreporter.write_line(f"database-backed tests per database: {summary}")
+
+
+def _compile_catalogs() -> None:
+    """Compile .po catalogs when the .mo is missing or older, so pytest works without `make`."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent / "lms" / "translations"
+    for po_path in root.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalog)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own app context, like real requests do.
+
+    Without this, a request made while the test holds an app context would share the test's database
+    session and ``g`` (and so the logged-in user) with it. The test's own work is committed before each
+    request and its objects are expired after, so both sides see the database as it is.
+    """
+
+    def open(self, *args, **kwargs):
+        if _db.session.registry.has():
+            _db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if _db.session.registry.has():
+            _db.session.expire_all()
+        return response
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.get("csrf_token")
+            if raw is None:
+                raw = hashlib.sha1(os.urandom(64)).hexdigest()
+                session["csrf_token"] = raw
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def submit(self, url: str, data: dict | None = None, **kwargs):
+        """POST a form with a valid CSRF token, as a browser would after loading the page."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+    def login(self, login_name: str, password: str = DEMO_PASSWORD):
+        response = self.submit("/login", {"identifier": login_name, "password": password})
+        assert response.status_code == 302, f"login of {login_name} failed: {response.status_code}"
+        return response
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, tmp_path_factory):
+    _compile_catalogs()
+    backend = request.param
+    tmp = tmp_path_factory.mktemp(backend)
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp / 'lms.sqlite3'}"
+    else:
+        url = normalise_database_url(os.environ["LMS_TEST_POSTGRES_URL"])
+    app = create_app(
+        {
+            "LMS_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": str(tmp / "uploads"),
+            "SITE_URL": "http://lms.test",
+        }
+    )
+    app.test_client_class = IsolatedClient
+    app.config["TEST_BACKEND"] = backend
+    with app.app_context():
+        if backend == "postgresql":
+            with _db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+                connection.execute(sa.text("CREATE SCHEMA public"))
+        _db.create_all()
+        _db.session.remove()
+        _db.engine.dispose()
+    if backend == "sqlite":
+        template = tmp / "template.sqlite3"
+        shutil.copyfile(tmp / "lms.sqlite3", template)
+        app.config["TEST_SQLITE_TEMPLATE"] = (str(template), str(tmp / "lms.sqlite3"))
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+def _reset_database(app) -> None:
+    if app.config["TEST_BACKEND"] == "sqlite":
+        template, target = app.config["TEST_SQLITE_TEMPLATE"]
+        _db.engine.dispose()
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(target + suffix)
+        shutil.copyfile(template, target)
+    else:
+        tables = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
+        with _db.engine.begin() as connection:
+            connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def db(app):
+    """The database extension, inside an app context, on empty tables."""
+    with app.app_context():
+        _reset_database(app)
+        yield _db
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app, db) -> IsolatedClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def cli(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(db):
+    """The documented demo units, enterprises and accounts (password demo-2026)."""
+    from lms.demo import org
+
+    org.load()
+    db.session.commit()
+    return Demo()
+
+
+class Demo:
+    """Look up demo rows by their natural keys."""
+
+    def user(self, login_name: str):
+        from lms.auth.models import User
+
+        return _db.session.execute(sa.select(User).where(User.login_name == login_name)).scalar_one()
+
+    def unit(self, code: str):
+        from lms.org.models import CustomsUnit
+
+        return _db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.code == code)).scalar_one()
+
+    def enterprise(self, name_en_start: str):
+        from lms.org.models import Enterprise
+
+        return _db.session.execute(
+            sa.select(Enterprise).where(Enterprise.name_en.startswith(name_en_start))
+        ).scalar_one()
+
+
+@pytest.fixture
+def factory(db):
+    from tests.factories import Factory
+
+    return Factory(_db)
+
+
+@pytest.fixture
+def count_queries(db):
+    """``with count_queries() as counter: ...`` then ``counter.count`` statements were sent."""
+
+    @contextlib.contextmanager
+    def counting():
+        counter = type("Counter", (), {"count": 0, "statements": []})()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            counter.count += 1
+            counter.statements.append(statement)
+
+        sa.event.listen(_db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(_db.engine, "before_cursor_execute", before)
+
+    return counting
