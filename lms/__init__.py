@@ -29,6 +29,7 @@ BLUEPRINT_MODULES = (
     "lms.cultivation.views",
     "lms.evidence.views",
     "lms.reports.views",
+    "lms.notifications.views",
     "lms.api.views",
 )
 # Each area's CLI module, exposing ``cli`` (a click group) or ``commands`` (a list of them).
@@ -144,6 +145,7 @@ def _register_templating(app: Flask) -> None:
     from lms.content.markdown import render_markdown, render_rich
     from lms.core.dashboard import nav_for
     from lms.core.forms import LanguageForm, LogoutForm
+    from lms.notifications.services import unread_count
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["rich"] = render_rich
@@ -159,6 +161,7 @@ def _register_templating(app: Flask) -> None:
             "current_language": str(locale) if locale else "en",
             "language_form": LanguageForm(language=str(locale) if locale else "en", next=request.full_path.rstrip("?")),
             "logout_form": LogoutForm() if current_user.is_authenticated else None,
+            "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,
             "nav_items": [i for i in nav_for(current_user) if i.endpoint in app.view_functions],
         }
 

@@ -1,45 +1,21 @@
-"""Dashboard sections: each area registers what it shows to which roles; the dashboard lists them in order."""
+"""Dashboard panels and the main navigation: each area registers what it shows to which roles."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-
-@dataclass
-class Section:
-    key: str
-    title: object  # a lazy string
-    roles: tuple[str, ...]
-    template: str
-    provider: Callable[[object], dict | None]
-    order: int = 50
-    extra: dict = field(default_factory=dict)
-
-
-SECTIONS: dict[str, Section] = {}
+from dataclasses import dataclass
 
 
 def dashboard_section(key: str, title, roles: tuple[str, ...], template: str, order: int = 50):
-    """Register ``provider(user) -> dict | None``; returning None hides the section for that user."""
+    """Register ``provider(user) -> dict | None`` as a dashboard panel (None hides it for that user)."""
+    from lms.core.panels import dashboard
 
-    def decorator(provider):
-        SECTIONS[key] = Section(key=key, title=title, roles=tuple(roles), template=template, provider=provider,
-                                order=order)
-        return provider
-
-    return decorator
+    return dashboard.panel(key, title, roles, template, order)
 
 
-def sections_for(user) -> list[tuple[Section, dict]]:
-    shown = []
-    for section in sorted(SECTIONS.values(), key=lambda s: (s.order, s.key)):
-        if user.role not in section.roles:
-            continue
-        data = section.provider(user)
-        if data is not None:
-            shown.append((section, data))
-    return shown
+def sections_for(user):
+    from lms.core.panels import dashboard
+
+    return dashboard.for_user(user)
 
 
 @dataclass

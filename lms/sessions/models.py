@@ -1,1 +1,167 @@
-"""Sessions models."""
+"""Scheduled training sessions (in class, on-site observation, one-on-one coaching, live online),
+venues, expert assignments and registrations with attendance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.database import TimestampMixin, UTCDateTime, enum_column, utcnow
+from lms.extensions import db
+
+SESSION_MODES = {
+    "in_class": _l("In class"),
+    "onsite": _l("On-site observation"),
+    "one_on_one": _l("One-on-one coaching"),
+    "live_online": _l("Live online"),
+}
+SESSION_STATUSES = {
+    "planned": _l("Planned"),
+    "open": _l("Open for registration"),
+    "full": _l("Full"),
+    "cancelled": _l("Cancelled"),
+    "completed": _l("Completed"),
+}
+REGISTRATION_STATUSES = {
+    "pending": _l("Awaiting approval"),
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("Waitlisted"),
+    "cancelled": _l("Cancelled"),
+    "rejected": _l("Rejected"),
+}
+ATTENDANCE = {"present": _l("Present"), "late": _l("Late"), "absent": _l("Absent"), "excused": _l("Excused")}
+EXPERT_ROLES = {"lead": _l("Lead expert"), "assistant": _l("Assistant expert")}
+
+
+class Venue(db.Model):
+    __tablename__ = "venue"
+    __table_args__ = (sa.CheckConstraint("capacity > 0", name="capacity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    name_zh: Mapped[str] = mapped_column(sa.String(200))
+    address: Mapped[str] = mapped_column(sa.String(300))
+    capacity: Mapped[int] = mapped_column()
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("customs_unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    unit = relationship("CustomsUnit")
+
+    @property
+    def name(self) -> str:
+        from lms.org.models import localized
+
+        return localized(self.name_en, self.name_zh)
+
+
+class TrainingSession(TimestampMixin, db.Model):
+    __tablename__ = "training_session"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        # Seats are counted in the row itself so that the database refuses overbooking.
+        sa.CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+        sa.Index("ix_training_session_course_start", "course_id", "starts_at"),
+        sa.Index("ix_training_session_unit_start", "unit_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
+    mode: Mapped[str] = mapped_column(enum_column(*SESSION_MODES, name="session_mode"))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("customs_unit.id"))  # organising customs unit
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column()
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(enum_column(*SESSION_STATUSES, name="session_status"), default="planned",
+                                        index=True)
+    venue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("venue.id"), index=True)
+    host_enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprise.id"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprise.id"), index=True)  # one-on-one
+    meeting_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    series_key: Mapped[str | None] = mapped_column(sa.String(36), index=True)  # recurring series
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    course = relationship("Course")
+    unit = relationship("CustomsUnit")
+    venue: Mapped[Venue | None] = relationship()
+    host_enterprise = relationship("Enterprise", foreign_keys=[host_enterprise_id])
+    enterprise = relationship("Enterprise", foreign_keys=[enterprise_id])
+    experts: Mapped[list[SessionExpert]] = relationship(back_populates="session", cascade="all, delete-orphan",
+                                                        order_by="SessionExpert.id")
+    registrations: Mapped[list[Registration]] = relationship(back_populates="session", order_by="Registration.id")
+
+    @property
+    def mode_label(self) -> str:
+        return str(SESSION_MODES[self.mode])
+
+    @property
+    def status_label(self) -> str:
+        return str(SESSION_STATUSES[self.status])
+
+    @property
+    def hours(self) -> float:
+        return round((self.ends_at - self.starts_at).total_seconds() / 3600, 2)
+
+
+class SessionExpert(db.Model):
+    """An expert assigned to a session as lead or assistant (rules in lms.experts.services)."""
+
+    __tablename__ = "session_expert"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "expert_id"),
+        sa.Index("uq_session_expert_one_lead", "session_id", unique=True,
+                 sqlite_where=sa.text("role = 'lead'"), postgresql_where=sa.text("role = 'lead'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
+    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    role: Mapped[str] = mapped_column(enum_column(*EXPERT_ROLES, name="session_expert_role"))
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="experts")
+    expert = relationship("User", foreign_keys=[expert_id])
+
+
+class Registration(db.Model):
+    """A trainee's seat (or waitlist place) in a session, and their attendance."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "user_id"),
+        sa.Index("ix_registration_session_status", "session_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    status: Mapped[str] = mapped_column(enum_column(*REGISTRATION_STATUSES, name="registration_status"))
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance: Mapped[str | None] = mapped_column(enum_column(*ATTENDANCE, name="attendance"))
+    attendance_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance_marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="registrations")
+    user = relationship("User", foreign_keys=[user_id])
+    registered_by = relationship("User", foreign_keys=[registered_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return str(REGISTRATION_STATUSES[self.status])
+
+    @property
+    def attendance_label(self) -> str:
+        return str(ATTENDANCE[self.attendance]) if self.attendance else ""
