@@ -205,11 +205,7 @@ def _take_weight(item: _Span, problems: _Collector) -> tuple[Decimal | None, _Sp
     if not _is_number(raw):
         problems.add(item.line, f"Weight '{quoted}' is not a number (write weights like %50% or %-33.33333%)")
         return None, rest, False
-    try:
-        percent = Decimal(raw)
-    except InvalidOperation:  # pragma: no cover - the regex only lets valid numbers through
-        problems.add(item.line, f"Weight '{quoted}' is not a number")
-        return None, rest, False
+    percent = Decimal(raw)  # safe: the regex only lets valid numbers through
     if percent < -_HUNDRED or percent > _HUNDRED:
         problems.add(item.line, f"Weight {_dec_str(percent)}% is outside the range -100% to 100%")
         return None, rest, False
@@ -236,7 +232,7 @@ def _check_full_marks(fractions: list[Decimal], line: int, problems: _Collector)
 
 
 # ----------------------------------------------------------------------------------------------------
-# Answer-block parsers, one per question type. Each returns the data dict (or None) and reports problems.
+# Answer-block parsers, one per question type: each returns the data dict and reports what is wrong.
 
 
 def _parse_choices(ans: _Span, block_line: int, problems: _Collector) -> tuple[str, dict]:
@@ -253,7 +249,7 @@ def _parse_choices(ans: _Span, block_line: int, problems: _Collector) -> tuple[s
     for marker, item in items:
         line = item.line
         if marker == "=":
-            fraction: Decimal | None = Decimal(1)
+            fraction = Decimal(1)
             if _has_weight(item.s):
                 problems.add(
                     line,
@@ -262,9 +258,9 @@ def _parse_choices(ans: _Span, block_line: int, problems: _Collector) -> tuple[s
                 )
                 weights_ok = False
         else:
-            fraction, item, ok = _take_weight(item, problems)
+            weight, item, ok = _take_weight(item, problems)
             weights_ok = weights_ok and ok
-            fraction = Decimal(0) if fraction is None else fraction
+            fraction = Decimal(0) if weight is None else weight
         body, feedback = item.partition("#")
         text = _plain(body)
         if not text:
@@ -439,6 +435,12 @@ def _numerical_value(text: str, line: int, problems: _Collector) -> dict[str, st
     return {"value": value, "tolerance": tolerance} if ok else None
 
 
+def _is_matching(s: str) -> bool:
+    """Moodle: answers with both "=" and "->". Only an "->" outside feedback counts, so that a short answer
+    whose feedback mentions "->" stays a short answer (and can be written back)."""
+    return any("->" in item.split("#", 1)[0] for item in s.split("=")[1:])
+
+
 # ----------------------------------------------------------------------------------------------------
 # Question blocks
 
@@ -517,7 +519,7 @@ def _parse_question(span: _Span, category: str, problems: list[GiftProblem]) -> 
         qtype, data = "numerical", _parse_numerical(ans, block_line, found)
     elif "~" in s:
         qtype, data = _parse_choices(ans, block_line, found)
-    elif "=" in s and "->" in s:
+    elif _is_matching(s):
         qtype, data = "matching", _parse_matching(ans, block_line, found)
     elif s.split("#", 1)[0].strip() in _TF_ANSWERS:
         qtype, data = "true_false", _parse_true_false(ans)
@@ -607,10 +609,10 @@ def _esc(text: Any) -> str:
 
 
 def _frag(text: Any) -> str:
-    """Answer or feedback text; a neutral ``[moodle]`` stops a leading "%" or "[" being read as syntax."""
+    """Answer or feedback text; a neutral ``[moodle]`` keeps a leading "%", "[" or "//" from being syntax."""
     text = "" if text is None else str(text)
     escaped = _esc(text)
-    if text.startswith(("%", "[")):
+    if text.startswith(("%", "[", "//")):
         return "[moodle]" + escaped
     return escaped
 
@@ -653,9 +655,12 @@ def _answer_block(qtype: str, data: Mapping, general_feedback: str) -> str:
 
     lines: list[str] = []
     if qtype in CHOICE_TYPES:
-        for choice in data.get("choices") or []:
-            fraction = _fraction(choice.get("fraction"))
-            if qtype == "single_choice" and fraction == 1:
+        choices = data.get("choices") or []
+        fractions = [_fraction(choice.get("fraction")) for choice in choices]
+        for k, (choice, fraction) in enumerate(zip(choices, fractions, strict=True)):
+            # With only "=" answers the block would read as a short answer: one "~%100%" keeps it a choice.
+            all_right = k == len(choices) - 1 and all(f == 1 for f in fractions)
+            if qtype == "single_choice" and fraction == 1 and not all_right:
                 mark = "="
             elif fraction == 0:
                 mark = "~"
@@ -663,24 +668,25 @@ def _answer_block(qtype: str, data: Mapping, general_feedback: str) -> str:
                 mark = f"~%{_percent(fraction)}%"
             lines.append(mark + _frag(choice.get("text")) + _feedback(choice.get("feedback")))
     elif qtype == "short_answer":
-        for answer in data.get("answers") or []:
+        for k, answer in enumerate(data.get("answers") or []):
             fraction = _fraction(answer.get("fraction"), "1")
             mark = "=" if fraction == 1 else f"=%{_percent(fraction)}%"
+            if k == 0 and "->" in str(answer.get("text")):
+                mark = mark[1:]  # without "=" the answer cannot be read as a matching pair (Moodle allows it)
             lines.append(mark + _frag(answer.get("text")) + _feedback(answer.get("feedback")))
     elif qtype == "numerical":
-        others: list[str] = []
-        for answer in data.get("answers") or []:
+        answers = data.get("answers") or []
+        for k, answer in enumerate(answers):
             fraction = _fraction(answer.get("fraction"), "1")
             mark = "=" if fraction == 1 else f"=%{_percent(fraction)}%"
             if "min" in answer or "max" in answer:
                 value = f"{answer.get('min')}..{answer.get('max')}"
-            elif str(answer.get("value")) == "*" and fraction == 0:
-                others.append("~" + _feedback(answer.get("feedback")))  # Moodle's "any other answer"
+            elif str(answer.get("value")) == "*" and fraction == 0 and k == len(answers) - 1:
+                lines.append("~" + _feedback(answer.get("feedback")))  # Moodle's own way to write "any other"
                 continue
             else:
                 value = f"{answer.get('value')}:{answer.get('tolerance') or 0}"
             lines.append(mark + value + _feedback(answer.get("feedback")))
-        lines.extend(others[:1])  # Moodle allows one, and it must come last
         return "{#\n" + "".join(f"\t{line}\n" for line in lines + ([gf] if gf else [])) + "}"
     elif qtype == "matching":
         for pair in data.get("pairs") or []:

@@ -177,7 +177,11 @@ def test_true_false_spellings(block, answer):
 def test_true_false_feedback_follows_moodle_wrong_then_right():
     # First feedback is shown for a wrong answer, the second for a right one.
     q = one("Grant is buried here.{FALSE#No one is buried there.#Right, nobody is.}")
-    assert q.data == {"answer": False, "feedback_true": "No one is buried there.", "feedback_false": "Right, nobody is."}
+    assert q.data == {
+        "answer": False,
+        "feedback_true": "No one is buried there.",
+        "feedback_false": "Right, nobody is.",
+    }
     q = one("Grant is buried here.{TRUE#Wrong one.#Right one.}")
     assert q.data == {"answer": True, "feedback_true": "Right one.", "feedback_false": "Wrong one."}
     q = one("Only wrong feedback.{T#You should have said true.}")
@@ -214,7 +218,9 @@ def test_numerical_tolerance_range_and_exact():
     assert one("Pi? {#3.14:0.01}").data["answers"] == [
         {"value": "3.14", "tolerance": "0.01", "fraction": "1", "feedback": ""}
     ]
-    assert one("1 to 5? {#1..5}").data["answers"] == [{"min": "1", "max": "5", "fraction": "1", "feedback": ""}]
+    assert one("1 to 5? {#1..5}").data["answers"] == [
+        {"min": "1", "max": "5", "fraction": "1", "feedback": ""}
+    ]
     assert one("Born? {#1822}").data["answers"] == [
         {"value": "1822", "tolerance": "0", "fraction": "1", "feedback": ""}
     ]
@@ -521,10 +527,50 @@ def test_several_problems_in_one_question():
 def test_parser_never_raises_on_random_input():
     rng = random.Random(20240611)
     tokens = [
-        "{", "}", "=", "~", "#", "####", "%", "%50%", "%-33.33333%", "%x%", "->", "::", "\\", "\\n", "\\{",
-        "\n", "\n\n", "//", "$CATEGORY:", "[html]", "[markdown]", "[", "]", "T", "FALSE", "..", ":", "1",
-        "2.5", "-3", "1e999999", " ", "\t", "a", "word", "é", "中文", "\ufdd0", "\r", "*", BLANK, "\ufeff", "\x00",
-    ]  # fmt: skip
+        "{",
+        "}",
+        "=",
+        "~",
+        "#",
+        "####",
+        "%",
+        "%50%",
+        "%-33.33333%",
+        "%x%",
+        "->",
+        "::",
+        "\\",
+        "\\n",
+        "\\{",
+        "\n",
+        "\n\n",
+        "//",
+        "$CATEGORY:",
+        "[html]",
+        "[markdown]",
+        "[",
+        "]",
+        "T",
+        "FALSE",
+        "..",
+        ":",
+        "1",
+        "2.5",
+        "-3",
+        "1e999999",
+        " ",
+        "\t",
+        "a",
+        "word",
+        "é",
+        "中文",
+        "\ufdd0",
+        "\r",
+        "*",
+        BLANK,
+        "\ufeff",
+        "\x00",
+    ]
     for _ in range(3000):
         if rng.random() < 0.2:
             text = "".join(chr(rng.randrange(0, 0x3000)) for _ in range(rng.randrange(0, 80)))
@@ -540,6 +586,93 @@ def test_parser_never_raises_on_random_input():
         again, again_problems = parse_gift(write_gift(questions))
         assert again_problems == [], (text, write_gift(questions))
         assert again == questions, (text, write_gift(questions))
+
+
+def _random_question(rng: random.Random) -> str:
+    """A question shaped like GIFT, with random (often hostile) text in every slot."""
+    bits = [
+        "%",
+        "%5%",
+        "[html]",
+        "[x]",
+        "//",
+        "->",
+        "\\",
+        "\\n",
+        "\\=",
+        "=",
+        "~",
+        "#",
+        "{",
+        "}",
+        ":",
+        "::",
+        "..",
+        "T",
+        "*",
+        BLANK,
+        " ",
+        "\t",
+        "\n",
+        "a",
+        "word",
+        "é",
+        "1",
+        "-2.5",
+        "$CATEGORY:",
+        "####",
+    ]
+
+    def text(k: int = 6) -> str:
+        return "".join(rng.choice(bits) for _ in range(rng.randrange(0, k)))
+
+    def weight() -> str:
+        return rng.choice(["", "", "%50%", "%-33.33333%", "%100%", "%0%", "%abc%", "%150%"])
+
+    kind = rng.choice(["choice", "multi", "short", "numerical", "matching", "tf", "essay"])
+    items: list[str] = []
+    if kind == "multi":
+        items = ["~%50%" + text(), "~%-100%" + text(), "~%50%" + text()]
+    elif kind == "choice":
+        items = [
+            rng.choice("=~") + weight() + text() + rng.choice(["", "#" + text()])
+            for _ in range(rng.randrange(1, 5))
+        ]
+    elif kind == "short":
+        items = ["=" + weight() + text() + rng.choice(["", "#" + text()]) for _ in range(rng.randrange(1, 4))]
+    elif kind == "numerical":
+        values = ["3", "3:1", "1..5", "-2.5:0.1", "1e3", "x", "*"]
+        items = ["#"] + [
+            "=" + weight() + rng.choice(values) + rng.choice(["", "#" + text()]) for _ in range(3)
+        ]
+        items += rng.choice([[], ["~#" + text()]])
+    elif kind == "matching":
+        items = ["=" + text() + " -> " + text() for _ in range(rng.randrange(1, 5))]
+    elif kind == "tf":
+        items = [rng.choice(["T", "TRUE", "F", "FALSE"]) + "#" * rng.randrange(0, 3) + text()]
+    if rng.random() < 0.3:
+        items.append("####" + text())
+    name = rng.choice(["", "::" + text() + "::"])
+    fmt = rng.choice(["", "", "[html]", "[markdown]", "[plain]", "[moodle]"])
+    block = "{" + rng.choice([" ", "\n  ", ""]).join(items) + "}"
+    return name + fmt + text(10) + block + rng.choice(["", text()])
+
+
+def test_random_gift_shaped_questions_read_validate_and_round_trip():
+    rng = random.Random(7)
+    kinds: set[str] = set()
+    for _ in range(1500):
+        text = "\n\n".join(_random_question(rng) for _ in range(rng.randrange(1, 4)))
+        if rng.random() < 0.2:
+            text = "$CATEGORY: " + "".join(rng.choice("ab/:\\ ") for _ in range(5)) + "\n\n" + text
+        questions, problems = parse_gift(text)
+        assert not any("could not be read" in p.message for p in problems), (text, problems)
+        for q in questions:
+            kinds.add(q.qtype)
+            assert QUESTION_TYPES[q.qtype].validate(q.data) == [], (text, q)
+        again, again_problems = parse_gift(write_gift(questions))
+        assert (again, again_problems) == (questions, []), (text, write_gift(questions))
+    assert kinds == set(QUESTION_TYPES)
 
 
 @pytest.mark.parametrize("value", [None, b"Q {T}", 42])
@@ -583,16 +716,45 @@ ROUND_TRIP = [
         },
         "",
     ),
-    GiftQuestion("true_false", "tf", "True?", "markdown", "core", {"answer": True, "feedback_true": "", "feedback_false": ""}, ""),
-    GiftQuestion("true_false", "", "Right only", "moodle", "core", {"answer": False, "feedback_true": "", "feedback_false": "yes"}, ""),
-    GiftQuestion("true_false", "", "Both", "html", "core", {"answer": True, "feedback_true": "r", "feedback_false": "w"}, "g"),
+    GiftQuestion(
+        "true_false",
+        "tf",
+        "True?",
+        "markdown",
+        "core",
+        {"answer": True, "feedback_true": "", "feedback_false": ""},
+        "",
+    ),
+    GiftQuestion(
+        "true_false",
+        "",
+        "Right only",
+        "moodle",
+        "core",
+        {"answer": False, "feedback_true": "", "feedback_false": "yes"},
+        "",
+    ),
+    GiftQuestion(
+        "true_false",
+        "",
+        "Both",
+        "html",
+        "core",
+        {"answer": True, "feedback_true": "r", "feedback_false": "w"},
+        "g",
+    ),
     GiftQuestion(
         "short_answer",
         "",
         "Capital of China is _____ today.",
         "plain",
         "core/sub",
-        {"answers": [{"text": "Beijing", "fraction": "1", "feedback": "ok"}, {"text": "%Peking", "fraction": "0.5", "feedback": ""}]},
+        {
+            "answers": [
+                {"text": "Beijing", "fraction": "1", "feedback": "ok"},
+                {"text": "%Peking", "fraction": "0.5", "feedback": ""},
+            ]
+        },
         "",
     ),
     GiftQuestion(
@@ -617,14 +779,57 @@ ROUND_TRIP = [
         "Match",
         "moodle",
         "",
-        {"pairs": [{"left": "a = b", "right": "c -> d"}, {"left": "[x]", "right": "{y}"}, {"left": "", "right": "z"}]},
+        {
+            "pairs": [
+                {"left": "a = b", "right": "c -> d"},
+                {"left": "[x]", "right": "{y}"},
+                {"left": "", "right": "z"},
+            ]
+        },
+        "",
+    ),
+    GiftQuestion(
+        "single_choice",
+        "",
+        "All right",
+        "moodle",
+        "",
+        {
+            "choices": [
+                {"id": "a", "text": "x", "fraction": "1", "feedback": ""},
+                {"id": "b", "text": "y", "fraction": "1", "feedback": ""},
+            ]
+        },
+        "",
+    ),
+    GiftQuestion(
+        "numerical",
+        "",
+        "Other answers in the middle",
+        "moodle",
+        "",
+        {
+            "answers": [
+                {"value": "*", "tolerance": "0", "fraction": "0", "feedback": "first"},
+                {"value": "2", "tolerance": "0", "fraction": "1", "feedback": ""},
+            ]
+        },
+        "",
+    ),
+    GiftQuestion(
+        "short_answer",
+        "",
+        "Arrow",
+        "moodle",
+        "",
+        {"answers": [{"text": "a->b", "fraction": "1", "feedback": "c->d"}]},
         "",
     ),
     GiftQuestion("essay", "", "Write _____ here", "moodle", "", {}, "Marking: 3 points"),
     GiftQuestion("essay", "", "// not a comment", "moodle", "", {}, ""),
     GiftQuestion("description", "", "Only text, with a blank _____ at the end: _____", "moodle", "", {}, ""),
     GiftQuestion("description", "d", "$CATEGORY: not really", "moodle", "", {}, ""),
-]  # fmt: skip
+]
 
 
 def test_write_then_parse_gives_equal_questions_for_every_type():
@@ -638,7 +843,9 @@ def test_write_then_parse_gives_equal_questions_for_every_type():
 def test_writer_output_shape():
     text = write_gift(
         [
-            GiftQuestion("true_false", "Q1", "1+1=2", data={"answer": True, "feedback_true": "", "feedback_false": ""}),
+            GiftQuestion(
+                "true_false", "Q1", "1+1=2", data={"answer": True, "feedback_true": "", "feedback_false": ""}
+            ),
             GiftQuestion(
                 "single_choice",
                 "",
@@ -666,7 +873,12 @@ def test_writer_accepts_mappings_and_numbers():
             {
                 "qtype": "multiple_response",
                 "stem": "Q",
-                "data": {"choices": [{"id": "a", "text": "x", "fraction": 0.5}, {"id": "b", "text": "y", "fraction": 0.5}]},
+                "data": {
+                    "choices": [
+                        {"id": "a", "text": "x", "fraction": 0.5},
+                        {"id": "b", "text": "y", "fraction": 0.5},
+                    ]
+                },
             }
         ]
     )
