@@ -152,6 +152,8 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["localdate"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.add_extension("jinja2.ext.do")
+    # A global as well as Flask-Login's context variable, so that templates included from macros see it.
+    app.jinja_env.globals["current_user"] = current_user
 
     @app.context_processor
     def inject_globals():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel import Locale
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 
@@ -30,6 +30,8 @@ def _resolve(language: str):
 
 def select_locale() -> Locale | str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and services called outside a request
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.preferred_language in languages:
         return _resolve(current_user.preferred_language)
     cookie = request.cookies.get("lang")

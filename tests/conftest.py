@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
@@ -67,10 +68,11 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        if _db.session.registry.has():
+        outer = has_app_context() and _db.session.registry.has()
+        if outer:
             _db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        if _db.session.registry.has():
+        if outer:
             _db.session.expire_all()
         return response
 

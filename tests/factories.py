@@ -42,7 +42,7 @@ class Factory:
         body = f"{n:09d}"
         defaults = dict(
             name_en=f"Enterprise {n}", name_zh=f"企业{n}", uscc=make_uscc("91440300" + body),
-            customs_code=f"44039{n:05d}", business_type="importer_exporter", unit=unit,
+            customs_code=f"F{n:09d}", business_type="importer_exporter", unit=unit,
         )
         defaults.update(values)
         enterprise = Enterprise(**defaults)
@@ -54,7 +54,7 @@ class Factory:
              login_name: str | None = None, password: str = "demo-2026", **values) -> User:
         n = next(_seq)
         login_name = login_name or f"{role}{n}"
-        user = User(login_name=login_name, email=f"{login_name}@example.test", display_name=f"{role.title()} {n}",
+        user = User(login_name=login_name, email=f"{login_name}@example.com", display_name=f"{role.title()} {n}",
                     role=role, **values)
         if role == "trainee":
             user.enterprise = enterprise

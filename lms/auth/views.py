@@ -94,7 +94,7 @@ def profile():
 # -- account management ------------------------------------------------------------------------------------
 
 
-@bp.route("/users")
+@bp.route("/users/")
 @role_required("officer", "admin")
 def user_list():
     q = (request.args.get("q") or "").strip()

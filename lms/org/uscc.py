@@ -45,4 +45,6 @@ def is_valid_uscc(code: str) -> bool:
 def make_uscc(first17: str) -> str:
     """Complete seventeen characters with their check character (demo data, tests)."""
     first17 = first17.upper()
+    if len(first17) != 17 or any(ch not in _VALUE for ch in first17):
+        raise USCCError("seventeen characters of the GB 32100-2015 alphabet are needed")
     return first17 + check_character(first17)
