@@ -3,7 +3,7 @@ venues, expert assignments and registrations with attendance."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -88,6 +88,9 @@ class TrainingSession(TimestampMixin, db.Model):
     meeting_url: Mapped[str] = mapped_column(sa.String(500), default="")
     series_key: Mapped[str | None] = mapped_column(sa.String(36), index=True)  # recurring series
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    description: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     course = relationship("Course")
     unit = relationship("CustomsUnit")
@@ -153,6 +156,10 @@ class Registration(db.Model):
     attendance_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attendance_marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the registration joined the waitlist: the queue is served in this order.
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="")
 
     session: Mapped[TrainingSession] = relationship(back_populates="registrations")
     user = relationship("User", foreign_keys=[user_id])
@@ -165,3 +172,87 @@ class Registration(db.Model):
     @property
     def attendance_label(self) -> str:
         return str(ATTENDANCE[self.attendance]) if self.attendance else ""
+
+
+FEEDBACK_QUESTIONS = {
+    "content": _l("Content"),
+    "expert": _l("Expert"),
+    "organisation": _l("Organisation"),
+    "usefulness": _l("Usefulness"),
+}
+
+
+def _score_check(column: str) -> sa.CheckConstraint:
+    return sa.CheckConstraint(f"{column} BETWEEN 1 AND 5", name=f"{column}_score_range")
+
+
+class SessionFeedback(db.Model):
+    """A trainee's answers to the post-session survey; shown to experts and officers only in aggregate."""
+
+    __tablename__ = "session_feedback"
+    __table_args__ = tuple(_score_check(q) for q in FEEDBACK_QUESTIONS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id"), unique=True)
+    # Kept beside the registration so aggregates per session need no join.
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id"), index=True)
+    content: Mapped[int] = mapped_column(sa.SmallInteger)
+    expert: Mapped[int] = mapped_column(sa.SmallInteger)
+    organisation: Mapped[int] = mapped_column(sa.SmallInteger)
+    usefulness: Mapped[int] = mapped_column(sa.SmallInteger)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship()
+
+
+class CalendarToken(db.Model):
+    """The secret in a person's calendar feed URL (the feed is read by calendar apps without a login)."""
+
+    __tablename__ = "calendar_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), unique=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User")
+
+
+class CoachingRecord(TimestampMixin, db.Model):
+    """Agenda and notes of a one-on-one coaching session."""
+
+    __tablename__ = "coaching_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id"), unique=True)
+    agenda: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    notes: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    session: Mapped[TrainingSession] = relationship()
+    updated_by = relationship("User")
+
+
+class CoachingActionItem(TimestampMixin, db.Model):
+    """Something agreed in a coaching session: who does it, by when, and whether it is done."""
+
+    __tablename__ = "coaching_action_item"
+    __table_args__ = (
+        sa.CheckConstraint("(done AND done_at IS NOT NULL) OR (NOT done AND done_at IS NULL)",
+                           name="done_at_when_done"),
+        sa.Index("ix_coaching_action_item_session_done", "session_id", "done"),
+        sa.Index("ix_coaching_action_item_owner_done", "owner_id", "done"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id"))
+    text: Mapped[str] = mapped_column(sa.String(500))
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+    done: Mapped[bool] = mapped_column(default=False)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    session: Mapped[TrainingSession] = relationship()
+    owner = relationship("User", foreign_keys=[owner_id])
