@@ -30,7 +30,6 @@ BLUEPRINT_MODULES = (
     "lms.evidence.views",
     "lms.reports.views",
     "lms.notifications.views",
-    "lms.api.views",
 )
 # Each area's CLI module, exposing ``cli`` (a click group) or ``commands`` (a list of them).
 CLI_MODULES = (
