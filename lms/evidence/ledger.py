@@ -33,17 +33,23 @@ class EvidenceKind:
     describe: Callable[[object], dict]
     # Entries in one group describe the same facts of a subject; the latest one must match the record.
     group: str
+    # Loader options (selectinload(...)) that let the verifier describe many subjects without a query each.
+    load_options: tuple = ()
 
 
 KINDS: dict[str, EvidenceKind] = {}
 
 
-def evidence_kind(name: str, *, subject_type: str, model=None, group: str | None = None):
-    """Register ``describe(subject) -> dict`` for a kind of entry."""
+def evidence_kind(name: str, *, subject_type: str, model=None, group: str | None = None, load_options=()):
+    """Register ``describe(subject) -> dict`` for a kind of entry.
+
+    ``model`` is the class whose row ``subject_id`` names; ``evidence verify`` loads it and compares
+    ``describe(row)`` with the latest entry of the same ``group`` for that subject.
+    """
 
     def decorator(describe):
         KINDS[name] = EvidenceKind(name=name, subject_type=subject_type, model=model, describe=describe,
-                                   group=group or name)
+                                   group=group or name, load_options=tuple(load_options))
         return describe
 
     return decorator
@@ -51,7 +57,8 @@ def evidence_kind(name: str, *, subject_type: str, model=None, group: str | None
 
 def _plain(value):
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        # One text per number whatever the column's scale: 2.5, 2.50 and 2.500 are all "2.5".
+        return format(value.normalize(), "f")
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
@@ -102,6 +109,21 @@ def record_evidence(kind: str, subject, actor=None, *, payload: dict | None = No
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def group_of(kind: str) -> str:
+    """The group a kind belongs to (an unregistered kind is its own group)."""
+    spec = KINDS.get(kind)
+    return spec.group if spec is not None else kind
+
+
+def entries_for(subject_type: str, subject_id: int, kinds: tuple[str, ...] | None = None) -> list[LedgerEntry]:
+    """A subject's ledger entries, oldest first, for pages and documents that cite their evidence."""
+    stmt = sa.select(LedgerEntry).where(LedgerEntry.subject_type == subject_type,
+                                        LedgerEntry.subject_id == subject_id)
+    if kinds:
+        stmt = stmt.where(LedgerEntry.kind.in_(kinds))
+    return list(db.session.execute(stmt.order_by(LedgerEntry.seq)).scalars())
 
 
 def latest_entry(subject_type: str, subject_id: int, kinds: tuple[str, ...] | None = None) -> LedgerEntry | None:

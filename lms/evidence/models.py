@@ -1,14 +1,17 @@
-"""The evidence ledger: append-only rows, each carrying the hash of the one before it."""
+"""The evidence ledger (append-only rows, each carrying the hash of the one before it) and certificates."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.database import UTCDateTime
+from lms.database import JSONType, UTCDateTime, utcnow
 from lms.extensions import db
+from lms.org.models import localized
 
 
 class LedgerEntry(db.Model):
@@ -53,13 +56,109 @@ POSTGRES_TRIGGERS = [
     "CREATE TRIGGER ledger_entry_no_change BEFORE UPDATE OR DELETE ON ledger_entry "
     "FOR EACH ROW EXECUTE FUNCTION ledger_entry_refuse_change()",
 ]
+SQLITE_DROP_TRIGGERS = [
+    "DROP TRIGGER IF EXISTS ledger_entry_no_update",
+    "DROP TRIGGER IF EXISTS ledger_entry_no_delete",
+]
+POSTGRES_DROP_TRIGGERS = [
+    "DROP TRIGGER IF EXISTS ledger_entry_no_change ON ledger_entry",
+    "DROP FUNCTION IF EXISTS ledger_entry_refuse_change()",
+]
 
 
 def ledger_trigger_statements(dialect_name: str) -> list[str]:
     return POSTGRES_TRIGGERS if dialect_name == "postgresql" else SQLITE_TRIGGERS
 
 
-@sa.event.listens_for(LedgerEntry.__table__, "after_create")
-def _install_triggers(target, connection, **kw):
+def install_ledger_triggers(connection) -> None:
+    """Create the append-only triggers on ``connection`` (a migration calls this with ``op.get_bind()``)."""
     for statement in ledger_trigger_statements(connection.dialect.name):
         connection.exec_driver_sql(statement)
+
+
+def drop_ledger_triggers(connection) -> None:
+    """Remove the triggers (a migration's downgrade)."""
+    statements = POSTGRES_DROP_TRIGGERS if connection.dialect.name == "postgresql" else SQLITE_DROP_TRIGGERS
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+
+
+@sa.event.listens_for(LedgerEntry.__table__, "after_create")
+def _install_triggers(target, connection, **kw):
+    install_ledger_triggers(connection)
+
+
+CERTIFICATE_STATUSES = {"valid": _l("Valid"), "revoked": _l("Revoked")}
+
+
+class Certificate(db.Model):
+    """A completion certificate: one per trainee and course version.
+
+    The names printed on it are kept as issued, so the document and its ledger entry stay true when a
+    person, an enterprise or a course is renamed later.
+    """
+
+    __tablename__ = "certificate"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "course_version_id"),
+        sa.CheckConstraint(
+            "(revoked_at IS NULL AND revoked_by_id IS NULL AND revoke_reason IS NULL)"
+            " OR (revoked_at IS NOT NULL AND revoke_reason IS NOT NULL)",
+            name="revocation_complete",
+        ),
+        sa.CheckConstraint("hours >= 0", name="hours_positive"),
+        sa.Index("ix_certificate_enterprise_issued", "enterprise_id", "issued_at"),
+        sa.Index("ix_certificate_user_issued", "user_id", "issued_at"),
+        sa.Index("ix_certificate_course_issued", "course_id", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Printed on the document and in its QR code; looked up by the public verification page.
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprise.id"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
+    course_version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id"), index=True)
+    enrollment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enrollment.id"), index=True)
+    trainee_name: Mapped[str] = mapped_column(sa.String(120))
+    enterprise_name_en: Mapped[str] = mapped_column(sa.String(200), default="")
+    enterprise_name_zh: Mapped[str] = mapped_column(sa.String(200), default="")
+    course_title: Mapped[str] = mapped_column(sa.String(200))
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # [{"id": user id, "name": display name}], the course owner first, then the lead experts of attended sessions
+    experts: Mapped[list] = mapped_column(JSONType, default=list)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    user = relationship("User", foreign_keys=[user_id])
+    enterprise = relationship("Enterprise")
+    course = relationship("Course")
+    course_version = relationship("CourseVersion")
+    enrollment = relationship("Enrollment")
+    revoked_by = relationship("User", foreign_keys=[revoked_by_id])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def status(self) -> str:
+        return "revoked" if self.is_revoked else "valid"
+
+    @property
+    def status_label(self) -> str:
+        return str(CERTIFICATE_STATUSES[self.status])
+
+    @property
+    def enterprise_name(self) -> str:
+        return localized(self.enterprise_name_en, self.enterprise_name_zh)
+
+    @property
+    def expert_names(self) -> list[str]:
+        return [expert["name"] for expert in self.experts or []]
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.code}>"
