@@ -1,0 +1,434 @@
+"""The attempt life cycle: start, save answers page by page, submit and grade, close overdue attempts, mark.
+
+Rules that concurrent requests could break are left to the database:
+
+* starting takes the next attempt number; the unique (quiz, user, number) constraint and the partial unique
+  index on open attempts make a racing second start fail, after which we look again (and either continue
+  the attempt the other request started, or refuse because no attempt is left);
+* saving and submitting first run a conditional ``UPDATE attempt ... WHERE status = 'in_progress'``: only one
+  submit wins, and a save that arrives after a submit changes nothing.
+
+Grading happens in the submitting transaction, with a fixed handful of statements whatever the number of
+questions: one SELECT of the attempt's questions with their versions, one batched UPDATE of the rows whose
+mark changed, one UPDATE of the attempt, the ledger entry and the completion check.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from lms.courses.completion import evaluate_completion
+from lms.courses.models import Enrollment
+from lms.errors import InvalidInput, NotPermitted, RuleViolation
+from lms.evidence.ledger import record_evidence
+from lms.extensions import db
+from lms.quizzes import clock
+from lms.quizzes.models import Attempt, AttemptQuestion, Question, QuestionVersion, Quiz, QuizSlot
+from lms.quizzes.qtypes import QUESTION_TYPES, Matching, ResponseError
+
+MARK_QUANTUM = Decimal("0.0001")
+PERCENT_QUANTUM = Decimal("0.0001")
+FRACTION_QUANTUM = Decimal("0.0000001")
+START_RETRIES = 3
+FIELD_RE = re.compile(r"^q(\d+)(?:-\d+)?$")
+ENROLLED_STATUSES = ("active", "completed")
+
+_rng = random.SystemRandom()
+
+
+class DeadlinePassed(RuleViolation):
+    """Answers arrived after the deadline and its grace period."""
+
+
+class AttemptClosed(RuleViolation):
+    """The attempt was already submitted (another tab, a double click, the deadline)."""
+
+
+class AnswersInvalid(InvalidInput):
+    """Some answers of the page cannot be accepted; ``errors`` maps slot numbers to messages."""
+
+    def __init__(self, errors: dict[int, str]):
+        first = min(errors)
+        super().__init__(_("Question %(n)d: %(message)s Nothing on this page was saved.", n=first,
+                           message=errors[first]))
+        self.errors = errors
+
+
+# ----------------------------------------------------------------------------------------------------
+# Time
+
+
+def grace_period() -> timedelta:
+    """Answers are still accepted this long after the deadline (network delays, a slow last click).
+
+    Setting: ``LMS_QUIZ_GRACE_SECONDS`` in the environment (``QUIZ_GRACE_SECONDS`` in the config), default 30.
+    """
+    config = current_app.config
+    seconds = config.get("QUIZ_GRACE_SECONDS", config.get("LMS_QUIZ_GRACE_SECONDS", 30))
+    return timedelta(seconds=max(0, int(seconds)))
+
+
+def deadline_for(quiz: Quiz, started_at: datetime) -> datetime | None:
+    """The time limit or the quiz's closing time, whichever comes first."""
+    candidates = []
+    if quiz.time_limit_minutes:
+        candidates.append(started_at + timedelta(minutes=quiz.time_limit_minutes))
+    if quiz.closes_at is not None:
+        candidates.append(quiz.closes_at)
+    return min(candidates) if candidates else None
+
+
+def is_overdue(attempt: Attempt, now: datetime) -> bool:
+    """Past the deadline and the grace period: answers are refused, the attempt closes."""
+    return attempt.deadline is not None and now > attempt.deadline + grace_period()
+
+
+def seconds_left(attempt: Attempt, now: datetime) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Starting
+
+
+def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:
+    return db.session.execute(
+        sa.select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    ).scalar_one_or_none()
+
+
+def check_can_take(actor, quiz: Quiz, now: datetime) -> None:
+    """Refuse (with the reason) when ``actor`` may not start an attempt of ``quiz`` now."""
+    if actor.role != "trainee":
+        raise NotPermitted(_("Only trainees take quizzes."))
+    course = quiz.course
+    if quiz.archived or course.archived or course.published_version_id is None:
+        raise RuleViolation(_("This quiz is not available."))
+    enrollment = enrollment_for(actor.id, quiz.course_id)
+    if enrollment is None or enrollment.status not in ENROLLED_STATUSES:
+        raise RuleViolation(_("Enrol in the course to take its quizzes."))
+    if quiz.opens_at is not None and now < quiz.opens_at:
+        raise RuleViolation(_("This quiz is not open yet."))
+    if quiz.closes_at is not None and now >= quiz.closes_at:
+        raise RuleViolation(_("This quiz is closed."))
+
+
+def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
+    return db.session.execute(
+        sa.select(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id,
+                                 Attempt.status == "in_progress")
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def attempts_used(quiz_id: int, user_id: int) -> int:
+    return db.session.execute(
+        sa.select(sa.func.count(Attempt.id)).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)
+    ).scalar_one()
+
+
+@dataclass
+class _Pick:
+    question_id: int
+    version_id: int
+    mark: Decimal
+
+
+def _draw(quiz: Quiz, rng) -> list[_Pick]:
+    """Fixed questions first, then the random draw; shuffled if the quiz says so."""
+    fixed = [
+        _Pick(row.id, row.current_version_id, row.default_mark)
+        for row in db.session.execute(
+            sa.select(Question.id, Question.current_version_id, Question.default_mark)
+            .join(QuizSlot, QuizSlot.question_id == Question.id)
+            .where(QuizSlot.quiz_id == quiz.id, Question.archived.is_(False),
+                   Question.current_version_id.is_not(None))
+            .order_by(QuizSlot.position)
+        )
+    ]
+    picks = list(fixed)
+    if quiz.use_draw:
+        stmt = (
+            sa.select(Question.id, Question.current_version_id, Question.default_mark)
+            .where(Question.course_id == quiz.course_id, Question.archived.is_(False),
+                   Question.current_version_id.is_not(None), Question.qtype != "description")
+            .order_by(Question.id)
+        )
+        if quiz.draw_category:
+            stmt = stmt.where(Question.category == quiz.draw_category)
+        taken = {p.question_id for p in fixed}
+        pool = [_Pick(r.id, r.current_version_id, r.default_mark) for r in db.session.execute(stmt)
+                if r.id not in taken]
+        if quiz.draw_count and quiz.draw_count < len(pool):
+            pool = sorted(rng.sample(pool, quiz.draw_count), key=lambda p: p.question_id)
+        picks.extend(pool)
+    if quiz.shuffle_questions:
+        rng.shuffle(picks)
+    return picks
+
+
+def _choice_order(version: QuestionVersion, shuffle: bool, rng) -> list | None:
+    cls = QUESTION_TYPES.get(version.qtype)
+    if cls is None:
+        return None
+    if cls is Matching or issubclass(cls, Matching):
+        order = list(Matching.right_options(version.data))
+    else:
+        order = list(cls.choice_ids(version.data))
+    if not order:
+        return None
+    if shuffle:
+        rng.shuffle(order)
+    return order
+
+
+def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -> tuple[Attempt, bool]:
+    """Start the next attempt, or return the one in progress. Returns (attempt, created)."""
+    now = now or clock.now()
+    rng = rng or _rng
+    check_can_take(actor, quiz, now)
+    for _try in range(START_RETRIES):
+        current = open_attempt(quiz.id, actor.id)
+        if current is not None:
+            if not close_if_overdue(current, now=now):
+                return current, False
+        used = attempts_used(quiz.id, actor.id)
+        if quiz.max_attempts and used >= quiz.max_attempts:
+            raise RuleViolation(_("You have used all your attempts at this quiz."))
+        picks = _draw(quiz, rng)
+        if not picks or sum((p.mark for p in picks), Decimal(0)) <= 0:
+            raise RuleViolation(_("This quiz has no questions yet."))
+        attempt = Attempt(quiz_id=quiz.id, user_id=actor.id, number=used + 1, status="in_progress",
+                          started_at=now, deadline=deadline_for(quiz, now))
+        try:
+            with db.session.begin_nested():
+                db.session.add(attempt)
+                db.session.flush()
+        except IntegrityError:
+            continue  # another request started one at the same moment: look again
+        versions = {
+            v.id: v for v in db.session.execute(
+                sa.select(QuestionVersion).where(QuestionVersion.id.in_([p.version_id for p in picks]))
+            ).scalars()
+        }
+        db.session.execute(sa.insert(AttemptQuestion), [
+            {"attempt_id": attempt.id, "slot": slot, "question_id": p.question_id, "question_version_id": p.version_id,
+             "max_mark": p.mark, "choice_order": _choice_order(versions[p.version_id], quiz.shuffle_choices, rng),
+             "feedback": ""}
+            for slot, p in enumerate(picks, start=1)
+        ])
+        return attempt, True
+    raise RuleViolation(_("The attempt could not be started because of a parallel request. Please try again."))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Saving answers
+
+
+def load_questions(attempt: Attempt, slots=None) -> list[AttemptQuestion]:
+    """The attempt's questions (all, or the given slots) with their versions, in slot order: one query."""
+    stmt = (
+        sa.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
+        .options(joinedload(AttemptQuestion.version)).order_by(AttemptQuestion.slot)
+    )
+    if slots is not None:
+        stmt = stmt.where(AttemptQuestion.slot.in_(list(slots)))
+    return list(db.session.execute(stmt).scalars())
+
+
+def _claim_open(attempt: Attempt, values: dict) -> bool:
+    """UPDATE the attempt only if it is still in progress (and lock its row until commit)."""
+    result = db.session.execute(
+        sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "in_progress").values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    for key, value in values.items():
+        set_committed_value(attempt, key, value)
+    return True
+
+
+def save_responses(actor, attempt: Attempt, page_questions: list[AttemptQuestion], form, *,
+                   now: datetime | None = None) -> int:
+    """Save the answers of one page. Every answer is checked first; one bad answer saves nothing.
+
+    Returns the number of answers that changed.
+    """
+    now = now or clock.now()
+    if attempt.user_id != actor.id:
+        raise NotPermitted(_("This is not your attempt."))
+    if attempt.status != "in_progress":
+        raise AttemptClosed(_("This attempt has already been submitted; the answers were not saved."))
+    if is_overdue(attempt, now):
+        raise DeadlinePassed(_("The time limit has passed: these answers arrived too late and were not saved. "
+                               "The attempt has been submitted with the answers saved before the deadline."))
+    by_slot = {aq.slot: aq for aq in page_questions}
+    for key in form.keys():
+        match = FIELD_RE.match(key)
+        if match and int(match.group(1)) not in by_slot:
+            raise InvalidInput(_("An answer was sent for a question that is not on this page of the attempt; "
+                                 "nothing was saved."))
+    values, errors = {}, {}
+    for slot, aq in by_slot.items():
+        cls = QUESTION_TYPES[aq.version.qtype]
+        try:
+            values[slot] = cls.parse_response(aq.version.data, form, f"q{slot}")
+        except ResponseError as error:
+            errors[slot] = error.message
+    if errors:
+        raise AnswersInvalid(errors)
+    if not _claim_open(attempt, {"last_saved_at": now}):
+        raise AttemptClosed(_("This attempt has already been submitted; the answers were not saved."))
+    changed = 0
+    for slot, aq in by_slot.items():
+        if values[slot] != aq.response:
+            aq.response = values[slot]
+            aq.answered_at = now if values[slot] is not None else None
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+# ----------------------------------------------------------------------------------------------------
+# Submitting and grading
+
+
+def submit_attempt(actor, attempt: Attempt, *, now: datetime | None = None, closed_by: str = "trainee") -> bool:
+    """Close and grade the attempt. Returns False (and changes nothing) if it was already closed."""
+    now = now or clock.now()
+    if actor is not None and closed_by == "trainee" and attempt.user_id != actor.id:
+        raise NotPermitted(_("This is not your attempt."))
+    if closed_by == "trainee" and is_overdue(attempt, now):
+        closed_by = "deadline"
+    if not _claim_open(attempt, {"status": "submitted", "submitted_at": now, "closed_by": closed_by}):
+        db.session.refresh(attempt)
+        return False
+    grade_attempt(attempt, actor, now=now)
+    return True
+
+
+def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:
+    """Close an attempt left open past its deadline (and grace), grading what was saved."""
+    now = now or clock.now()
+    if attempt.status != "in_progress" or not is_overdue(attempt, now):
+        return False
+    return submit_attempt(None, attempt, now=now, closed_by="deadline")
+
+
+def overdue_attempt_ids(now: datetime | None = None) -> list[int]:
+    now = now or clock.now()
+    return list(db.session.execute(
+        sa.select(Attempt.id).where(Attempt.status == "in_progress", Attempt.deadline.is_not(None),
+                                    Attempt.deadline < now - grace_period())
+        .order_by(Attempt.id)
+    ).scalars())
+
+
+def _quantize_mark(value: Decimal) -> Decimal:
+    return value.quantize(MARK_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def grade_attempt(attempt: Attempt, actor, *, now: datetime | None = None, kind: str = "attempt_graded") -> None:
+    """Grade every auto-graded question, total the marks, record the result and check completion."""
+    now = now or clock.now()
+    rows = db.session.execute(
+        sa.select(AttemptQuestion, QuestionVersion.qtype, QuestionVersion.data)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+    ).all()
+    score = exact = max_score = Decimal(0)  # the percentage comes from the unrounded marks
+    pending = False
+    for aq, qtype, data in rows:
+        cls = QUESTION_TYPES[qtype]
+        max_mark = Decimal(aq.max_mark)
+        max_score += max_mark
+        if cls.auto_graded:
+            fraction = cls.grade(data, aq.response)
+            mark = _quantize_mark(fraction * max_mark)
+            exact += fraction * max_mark
+        elif max_mark == 0:
+            continue  # a description: nothing to mark
+        elif aq.fraction is not None:
+            fraction, mark = aq.fraction, aq.mark  # already marked by hand
+            exact += Decimal(mark)
+        elif aq.response is None:
+            fraction, mark = Decimal(0), Decimal(0)  # an essay left blank has nothing to mark
+        else:
+            pending = True
+            continue
+        if aq.fraction != fraction or aq.mark != mark:
+            aq.fraction, aq.mark = fraction, mark
+        score += mark
+    _record_totals(attempt, actor, score=score, exact=exact, max_score=max_score, pending=pending, now=now,
+                   kind=kind)
+
+
+def _record_totals(attempt: Attempt, actor, *, score, exact, max_score, pending, now, kind) -> None:
+    attempt.score = _quantize_mark(score)
+    attempt.max_score = _quantize_mark(max_score)
+    if pending:
+        attempt.status, attempt.percent, attempt.passed, attempt.graded_at = "needs_marking", None, None, None
+    else:
+        percent = (exact * 100 / max_score) if max_score else Decimal(0)
+        attempt.percent = min(Decimal(100), percent.quantize(PERCENT_QUANTUM, rounding=ROUND_HALF_UP))
+        attempt.passed = attempt.percent >= Decimal(attempt.quiz.pass_mark)
+        attempt.status, attempt.graded_at = "graded", now
+    record_evidence(kind, attempt, actor)
+    if attempt.status == "graded":
+        enrollment = enrollment_for(attempt.user_id, attempt.quiz.course_id)
+        if enrollment is not None:
+            evaluate_completion(enrollment, actor)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Marking essays
+
+
+def parse_mark(text, max_mark: Decimal) -> Decimal:
+    try:
+        mark = Decimal(str(text).strip())
+    except ArithmeticError:
+        raise InvalidInput(_("The mark must be a number."), field="mark") from None
+    if not mark.is_finite():
+        raise InvalidInput(_("The mark must be a number."), field="mark")
+    if mark < 0 or mark > max_mark:
+        raise InvalidInput(_("The mark must be between 0 and %(max)s.", max=format(max_mark.normalize(), "f")),
+                           field="mark")
+    return mark.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def mark_question(actor, aq: AttemptQuestion, mark, comment: str = "", *, now: datetime | None = None) -> None:
+    """Mark (or re-mark) a hand-graded answer and re-total its attempt; the last mark completes grading."""
+    now = now or clock.now()
+    attempt = db.session.execute(
+        sa.select(Attempt).where(Attempt.id == aq.attempt_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if attempt.status not in ("needs_marking", "graded"):
+        raise RuleViolation(_("This attempt has not been submitted yet."))
+    cls = QUESTION_TYPES[aq.version.qtype]
+    if cls.auto_graded or Decimal(aq.max_mark) == 0:
+        raise RuleViolation(_("This question is graded automatically."))
+    max_mark = Decimal(aq.max_mark)
+    value = parse_mark(mark, max_mark)
+    aq.mark = value
+    aq.fraction = (value / max_mark).quantize(FRACTION_QUANTUM, rounding=ROUND_HALF_UP)
+    aq.feedback = (comment or "").strip()
+    aq.marked_by_id = actor.id
+    aq.marked_at = now
+    db.session.flush()
+    grade_attempt(attempt, actor, now=now, kind="essay_marked")

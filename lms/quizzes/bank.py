@@ -1,0 +1,370 @@
+"""The question bank of a course: creating and editing questions (with versions), GIFT import and export.
+
+A question is identified in its bank by category and name; GIFT import matches on both, so importing an
+export, or the same file twice, changes nothing. Content (type, stem, format, answers, general feedback)
+is compared by hash. When content changes, the current version is edited in place if no attempt has
+shown it yet; otherwise a new version is created and attempts keep the one they showed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+
+from lms.content.gift import GiftProblem, GiftQuestion, parse_gift, write_gift
+from lms.database import utcnow
+from lms.errors import InvalidInput, RuleViolation
+from lms.extensions import db
+from lms.quizzes.models import (
+    STEM_FORMATS,
+    AttemptQuestion,
+    Question,
+    QuestionTag,
+    QuestionVersion,
+)
+from lms.quizzes.qtypes import QUESTION_TYPES
+
+NAME_MAX = 255
+CATEGORY_MAX = 200
+TAG_MAX = 60
+DERIVED_NAME_LENGTH = 80
+GIFT_MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass
+class QuestionContent:
+    """What a version holds. Two versions with the same content have the same hash."""
+
+    qtype: str
+    stem: str = ""
+    stem_format: str = "markdown"
+    data: dict = field(default_factory=dict)
+    general_feedback: str = ""
+
+    def hash(self) -> str:
+        body = json.dumps(
+            {"qtype": self.qtype, "stem": self.stem, "stem_format": self.stem_format, "data": self.data,
+             "general_feedback": self.general_feedback},
+            sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+        )
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def of_version(cls, version: QuestionVersion) -> QuestionContent:
+        return cls(qtype=version.qtype, stem=version.stem, stem_format=version.stem_format, data=version.data,
+                   general_feedback=version.general_feedback)
+
+
+class QuestionInvalid(InvalidInput):
+    """The question's content breaks its type's rules; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[str], *, field: str | None = None):
+        super().__init__("; ".join(problems), field=field)
+        self.problems = problems
+
+
+def content_problems(content: QuestionContent) -> list[str]:
+    cls = QUESTION_TYPES.get(content.qtype)
+    if cls is None:
+        return [_("Unknown question type “%(type)s”.", type=content.qtype)]
+    problems = []
+    if content.stem_format not in STEM_FORMATS:
+        problems.append(_("Unknown text format “%(format)s”.", format=content.stem_format))
+    if not content.stem.strip():
+        problems.append(_("The question has no text."))
+    problems.extend(cls.validate(content.data))
+    return problems
+
+
+def derive_name(stem: str) -> str:
+    """A name for a question that has none (as Moodle does): the start of its text, without markup."""
+    text = re.sub(r"<[^>]*>", " ", stem)
+    text = re.sub(r"[*_`#>\[\]]", "", text)
+    text = " ".join(text.split())
+    if len(text) > DERIVED_NAME_LENGTH:
+        text = text[: DERIVED_NAME_LENGTH - 1].rstrip() + "…"
+    return text or _("Question")
+
+
+def clean_tags(tags) -> list[str]:
+    seen: dict[str, None] = {}
+    for tag in tags or ():
+        tag = " ".join(str(tag).split()).lower()[:TAG_MAX]
+        if tag:
+            seen.setdefault(tag, None)
+    return list(seen)
+
+
+def version_in_use(version_id: int | None) -> bool:
+    if version_id is None:
+        return False
+    stmt = sa.select(AttemptQuestion.id).where(AttemptQuestion.question_version_id == version_id).limit(1)
+    return db.session.execute(stmt).first() is not None
+
+
+def _check_name(course_id: int, category: str, name: str, exclude_id: int | None = None) -> None:
+    if not name:
+        raise InvalidInput(_("Give the question a name."), field="name")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(_("The name is too long (at most %(n)d characters).", n=NAME_MAX), field="name")
+    if len(category) > CATEGORY_MAX:
+        raise InvalidInput(_("The category is too long (at most %(n)d characters).", n=CATEGORY_MAX),
+                           field="category")
+    stmt = sa.select(Question.id).where(Question.course_id == course_id, Question.category == category,
+                                        Question.name == name)
+    if exclude_id is not None:
+        stmt = stmt.where(Question.id != exclude_id)
+    if db.session.execute(stmt).first() is not None:
+        raise RuleViolation(_("Another question in this category already has this name."), field="name")
+
+
+def _set_tags(question: Question, tags) -> None:
+    wanted = clean_tags(tags)
+    current = {row.tag: row for row in question.tag_rows}
+    for tag, row in current.items():
+        if tag not in wanted:
+            question.tag_rows.remove(row)
+    for tag in wanted:
+        if tag not in current:
+            question.tag_rows.append(QuestionTag(tag=tag))
+
+
+def _new_version(question: Question, content: QuestionContent, actor, number: int) -> QuestionVersion:
+    version = QuestionVersion(
+        question=question, number=number, qtype=content.qtype, stem=content.stem, stem_format=content.stem_format,
+        data=content.data, general_feedback=content.general_feedback, content_hash=content.hash(),
+        created_at=utcnow(), created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(version)
+    return version
+
+
+def create_question(actor, course, *, content: QuestionContent, name: str = "", category: str = "",
+                    tags=(), default_mark: Decimal | int | str = 1) -> Question:
+    problems = content_problems(content)
+    if problems:
+        raise QuestionInvalid(problems)
+    category = category.strip()
+    name = name.strip() or derive_name(content.stem)
+    _check_name(course.id, category, name)
+    mark = _check_mark(default_mark, content.qtype)
+    question = Question(course_id=course.id, category=category, name=name, qtype=content.qtype,
+                        default_mark=mark, created_by_id=getattr(actor, "id", None))
+    db.session.add(question)
+    _set_tags(question, tags)
+    version = _new_version(question, content, actor, 1)
+    db.session.flush()
+    question.current_version = version
+    db.session.flush()
+    return question
+
+
+def _check_mark(value, qtype: str) -> Decimal:
+    try:
+        mark = Decimal(str(value))
+    except ArithmeticError:
+        raise InvalidInput(_("The default mark must be a number."), field="default_mark") from None
+    if not mark.is_finite() or mark < 0 or mark > 1000:
+        raise InvalidInput(_("The default mark must be between 0 and 1000."), field="default_mark")
+    if qtype == "description":
+        return Decimal(0)
+    return mark.quantize(Decimal("0.01"))
+
+
+def update_question(actor, question: Question, *, content: QuestionContent, name: str | None = None,
+                    category: str | None = None, tags=None, default_mark=None) -> str:
+    """Apply an edit. Returns "unchanged", "edited" (current version changed in place) or "new_version"."""
+    problems = content_problems(content)
+    if problems:
+        raise QuestionInvalid(problems)
+    category = question.category if category is None else category.strip()
+    name = question.name if name is None else (name.strip() or derive_name(content.stem))
+    if (category, name) != (question.category, question.name):
+        _check_name(question.course_id, category, name, exclude_id=question.id)
+        question.category, question.name = category, name
+    if default_mark is not None:
+        question.default_mark = _check_mark(default_mark, content.qtype)
+    if tags is not None:
+        _set_tags(question, tags)
+    return _apply_content(actor, question, content)
+
+
+def _apply_content(actor, question: Question, content: QuestionContent, in_use: bool | None = None) -> str:
+    current = question.current_version
+    new_hash = content.hash()
+    if current is not None and current.content_hash == new_hash:
+        return "unchanged"
+    question.qtype = content.qtype
+    if current is not None and not (version_in_use(current.id) if in_use is None else in_use):
+        current.qtype, current.stem, current.stem_format = content.qtype, content.stem, content.stem_format
+        current.data, current.general_feedback, current.content_hash = content.data, content.general_feedback, new_hash
+        db.session.flush()
+        return "edited"
+    number = (current.number + 1) if current is not None else 1
+    version = _new_version(question, content, actor, number)
+    db.session.flush()
+    question.current_version = version
+    db.session.flush()
+    return "new_version"
+
+
+def set_archived(question: Question, archived: bool) -> None:
+    """Archived questions leave the bank's lists and draws; attempts that showed them keep them."""
+    question.archived = archived
+
+
+# ----------------------------------------------------------------------------------------------------
+# GIFT import and export
+
+
+@dataclass
+class ImportItem:
+    question: GiftQuestion
+    name: str
+    action: str = ""  # "create" | "update" | "unchanged"
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    items: list[ImportItem] = field(default_factory=list)
+    problems: list[GiftProblem] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def by_type(self) -> dict[str, int]:
+        return dict(sorted(Counter(item.question.qtype for item in self.items).items()))
+
+    def count(self, action: str) -> int:
+        return sum(1 for item in self.items if item.action == action)
+
+    @property
+    def changed(self) -> bool:
+        return self.applied and (self.count("create") + self.count("update")) > 0
+
+
+def _gift_content(q: GiftQuestion) -> QuestionContent:
+    return QuestionContent(qtype=q.qtype, stem=q.stem, stem_format=q.stem_format or "moodle", data=q.data,
+                           general_feedback=q.general_feedback)
+
+
+def plan_import(course, text: str | bytes) -> ImportReport:
+    """Parse and check a whole GIFT text against the course's bank; writes nothing.
+
+    Every problem found (syntax from the parser, type rules from the registry, names and categories that
+    are too long) is listed with its line. The actions say what :func:`apply_import` would do.
+    """
+    if len(text) > GIFT_MAX_BYTES:
+        return ImportReport(problems=[GiftProblem(1, _("The file is too large (at most %(n)d MB).",
+                                                            n=GIFT_MAX_BYTES // (1024 * 1024)))])
+    questions, problems = parse_gift(text)
+    report = ImportReport(problems=list(problems))
+    taken: set[tuple[str, str]] = set()
+    for q in questions:
+        item = ImportItem(question=q, name="")
+        content = _gift_content(q)
+        for message in content_problems(content):
+            report.problems.append(GiftProblem(q.line, message))
+        category = (q.category or "").strip()
+        if len(category) > CATEGORY_MAX:
+            report.problems.append(GiftProblem(q.line, _("The category is too long (at most %(n)d characters).",
+                                                        n=CATEGORY_MAX)))
+        base = (q.name or "").strip() or derive_name(q.stem)
+        if len(base) > NAME_MAX:
+            report.problems.append(GiftProblem(q.line, _("The name is too long (at most %(n)d characters).",
+                                                        n=NAME_MAX)))
+        # Two questions of one file with the same name (Moodle allows it) become "name (2)", "name (3)", ...
+        name, n = base, 1
+        while (category, name) in taken:
+            n += 1
+            name = f"{base} ({n})"
+        taken.add((category, name))
+        item.name = name
+        report.items.append(item)
+    report.problems.sort(key=lambda p: p.line)
+    if report.problems:
+        return report
+
+    existing = {
+        (row.category, row.name): row
+        for row in db.session.execute(
+            sa.select(Question.category, Question.name, QuestionVersion.content_hash)
+            .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+            .where(Question.course_id == course.id)
+        )
+    }
+    for item in report.items:
+        row = existing.get(((item.question.category or "").strip(), item.name))
+        if row is None:
+            item.action = "create"
+        elif row.content_hash == _gift_content(item.question).hash():
+            item.action = "unchanged"
+        else:
+            item.action = "update"
+    return report
+
+
+def apply_import(actor, course, report: ImportReport, *, tags_for_new=()) -> ImportReport:
+    """Write a planned import (all or nothing: the caller commits or rolls back)."""
+    if not report.ok:
+        raise InvalidInput(_("The file has problems; nothing was imported."))
+    to_update = [item for item in report.items if item.action == "update"]
+    questions = {}
+    if to_update:
+        questions = {
+            (q.category, q.name): q
+            for q in db.session.execute(
+                sa.select(Question).where(Question.course_id == course.id)
+                .options(joinedload(Question.current_version))
+            ).scalars()
+        }
+        in_use = set(db.session.execute(
+            sa.select(AttemptQuestion.question_version_id).distinct()
+            .join(Question, Question.current_version_id == AttemptQuestion.question_version_id)
+            .where(Question.course_id == course.id)
+        ).scalars())
+    for item in report.items:
+        content = _gift_content(item.question)
+        category = (item.question.category or "").strip()
+        if item.action == "create":
+            create_question(actor, course, content=content, name=item.name, category=category, tags=tags_for_new)
+        elif item.action == "update":
+            question = questions[(category, item.name)]
+            question.archived = False
+            _apply_content(actor, question, content, in_use=question.current_version_id in in_use)
+    report.applied = True
+    return report
+
+
+def import_gift(actor, course, text, *, dry_run: bool = False, tags_for_new=()) -> ImportReport:
+    report = plan_import(course, text)
+    if report.ok and not dry_run:
+        apply_import(actor, course, report, tags_for_new=tags_for_new)
+    return report
+
+
+def export_gift(course) -> str:
+    """The course's bank (archived questions left out) as GIFT, by category then creation order."""
+    rows = db.session.execute(
+        sa.select(Question, QuestionVersion)
+        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .where(Question.course_id == course.id, Question.archived.is_(False))
+        .order_by(Question.category, Question.id)
+    ).all()
+    return write_gift(
+        GiftQuestion(qtype=v.qtype, name=q.name, stem=v.stem, stem_format=v.stem_format, category=q.category,
+                     data=v.data, general_feedback=v.general_feedback)
+        for q, v in rows
+    )

@@ -1,0 +1,31 @@
+"""Ledger entries for quiz results: written in the transaction that grades or marks the attempt."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lms.evidence.ledger import evidence_kind
+from lms.quizzes.models import Attempt
+
+
+def _amount(value) -> str | None:
+    return None if value is None else format(Decimal(value).quantize(Decimal("0.0001")), "f")
+
+
+def describe_attempt(attempt: Attempt) -> dict:
+    """The result facts of an attempt, reproducible from its row."""
+    return {
+        "attempt_id": attempt.id,
+        "user_id": attempt.user_id,
+        "quiz_id": attempt.quiz_id,
+        "number": attempt.number,
+        "score": _amount(attempt.score),
+        "max_score": _amount(attempt.max_score),
+        "percent": _amount(attempt.percent),
+        "passed": attempt.passed,
+        "status": attempt.status,
+    }
+
+
+evidence_kind("attempt_graded", subject_type="attempt", model=Attempt, group="attempt_result")(describe_attempt)
+evidence_kind("essay_marked", subject_type="attempt", model=Attempt, group="attempt_result")(describe_attempt)
