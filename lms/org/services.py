@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from lms.auth.scopes import enterprise_in_scope, unit_in_scope
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.extensions import db
-from lms.org.models import REGIME_LEVELS, REGIMES, CreditStatusRecord, CustomsUnit, Enterprise
+from lms.org.models import CREDIT_LEVELS, REGIME_LEVELS, REGIMES, CreditStatusRecord, CustomsUnit, Enterprise
 from lms.org.uscc import USCCError, validate_uscc
 
 ENTERPRISE_FIELDS = (
@@ -44,7 +44,14 @@ def _validate_enterprise_values(values: dict, exclude_id: int | None) -> dict:
     try:
         values["uscc"] = validate_uscc(values.get("uscc", ""))
     except USCCError as error:
-        raise InvalidInput(_l("Unified social credit code %(reason)s.", reason=str(error)), field="uscc") from error
+        messages = {
+            "length": _l("The unified social credit code must be 18 characters, not %(n)s.", n=error.detail),
+            "alphabet": _l("The unified social credit code contains characters outside the GB 32100-2015 "
+                           "alphabet: %(chars)s.", chars=error.detail),
+            "check": _l("The check character of the unified social credit code should be %(expected)s.",
+                        expected=error.detail),
+        }
+        raise InvalidInput(messages[error.kind], field="uscc") from error
     code = (values.get("customs_code") or "").strip().upper()
     if len(code) != 10 or not code.isalnum():
         raise InvalidInput(_l("The customs code has exactly 10 letters or digits."), field="customs_code")
@@ -106,8 +113,8 @@ def record_credit_decision(
                            field="decided_on")
     if level not in REGIME_LEVELS[regime]:
         raise RuleViolation(
-            _l("%(regime)s has no level '%(level)s' (decision dated %(day)s).", regime=str(REGIMES[regime]),
-               level=level, day=decided_on.isoformat()),
+            _l("%(regime)s has no level \u201c%(level)s\u201d (decision dated %(day)s).", regime=str(REGIMES[regime]),
+               level=str(CREDIT_LEVELS.get(level, level)), day=decided_on.isoformat()),
             field="level",
         )
     record = CreditStatusRecord(

@@ -12,7 +12,12 @@ _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 
 
 class USCCError(ValueError):
-    """A code that is not a valid USCC; the message says why."""
+    """A code that is not a valid USCC; ``kind`` says why (length, alphabet, check), ``detail`` the specifics."""
+
+    def __init__(self, kind: str, message: str, detail: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.detail = detail
 
 
 def check_character(first17: str) -> str:
@@ -24,13 +29,14 @@ def validate_uscc(code: str) -> str:
     """Return the normalised (upper-case, trimmed) code, or raise :class:`USCCError`."""
     code = (code or "").strip().upper()
     if len(code) != 18:
-        raise USCCError(f"must be 18 characters, not {len(code)}")
+        raise USCCError("length", f"must be 18 characters, not {len(code)}", str(len(code)))
     bad = sorted({ch for ch in code if ch not in _VALUE})
     if bad:
-        raise USCCError("contains characters outside the GB 32100-2015 alphabet: " + " ".join(bad))
+        raise USCCError("alphabet", "contains characters outside the GB 32100-2015 alphabet: " + " ".join(bad),
+                        " ".join(bad))
     expected = check_character(code[:17])
     if code[17] != expected:
-        raise USCCError(f"check character should be {expected}, not {code[17]}")
+        raise USCCError("check", f"check character should be {expected}, not {code[17]}", expected)
     return code
 
 
@@ -46,5 +52,5 @@ def make_uscc(first17: str) -> str:
     """Complete seventeen characters with their check character (demo data, tests)."""
     first17 = first17.upper()
     if len(first17) != 17 or any(ch not in _VALUE for ch in first17):
-        raise USCCError("seventeen characters of the GB 32100-2015 alphabet are needed")
+        raise USCCError("alphabet", "seventeen characters of the GB 32100-2015 alphabet are needed")
     return first17 + check_character(first17)

@@ -40,9 +40,9 @@ def test_officer_creates_an_enterprise(client, demo, db):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("uscc", "91440307MA5TEKT019", "check character should be"),
+        ("uscc", "91440307MA5TEKT019", "check character of the unified social credit code should be"),
         ("uscc", "91440307MA5TEKTO1X", "outside the GB 32100-2015 alphabet"),
-        ("uscc", "914403", "must be 18 characters"),
+        ("uscc", "914403", "must be 18 characters, not 6"),
         ("customs_code", "44039", "exactly 10 letters or digits"),
         ("customs_code", "44039600-1", "exactly 10 letters or digits"),
         ("credit_score", "101", "between 0 and 100"),
