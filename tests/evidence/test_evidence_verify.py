@@ -1,0 +1,160 @@
+"""`evidence verify`: passes on an honest ledger, names the first entry that does not match after tampering."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from lms.evidence.ledger import record_evidence
+from lms.evidence.verify import check_entry, verify_ledger
+from lms.evidence.models import LedgerEntry
+
+TEST_KIND = "test_enterprise_scored"  # registered in conftest.py
+
+
+@pytest.fixture
+def chain(db, factory):
+    """Five entries: enterprise A (seq 1, 3, 5), B (seq 2), C (seq 4)."""
+    unit = factory.tree()["north_a"]
+    a = factory.enterprise(unit, credit_score=80)
+    b = factory.enterprise(unit, credit_score=70)
+    c = factory.enterprise(unit, credit_score=60)
+    record_evidence(TEST_KIND, a)
+    record_evidence(TEST_KIND, b)
+    a.credit_score = 82
+    record_evidence(TEST_KIND, a)
+    record_evidence(TEST_KIND, c)
+    a.is_key = True
+    record_evidence(TEST_KIND, a)
+    db.session.commit()
+    return {"a": a, "b": b, "c": c}
+
+
+def _first(result):
+    assert not result.ok
+    first = result.first_problem
+    return first.seq, first.reason
+
+
+def test_fresh_chain_verifies(chain):
+    result = verify_ledger()
+    assert result.ok, [p.describe() for p in result.problems]
+    assert result.checked == 5
+    assert result.subjects_checked == 3  # the latest entry of each enterprise
+    assert result.head_seq == 5
+
+
+def test_empty_ledger_verifies(db):
+    result = verify_ledger()
+    assert result.ok and result.checked == 0 and result.head_seq is None
+
+
+def test_small_batches_give_the_same_result(chain):
+    assert verify_ledger(batch_size=2).ok
+    assert verify_ledger(batch_size=1, snapshot=True).checked == 5
+
+
+def test_changed_payload_is_detected(chain, tamper):
+    entry = chain["b"]
+    tamper("UPDATE ledger_entry SET payload = :payload WHERE seq = 2",
+           payload=json.dumps({"credit_score": 99, "is_key": False, "name": entry.name_en},
+                              sort_keys=True, separators=(",", ":")))
+    result = verify_ledger()
+    assert _first(result) == (2, "hash")
+    # The record no longer matches what the (altered) entry claims either.
+    assert {(p.seq, p.reason) for p in result.problems} == {(2, "hash"), (2, "record_differs")}
+
+
+def test_non_canonical_payload_is_detected(chain, tamper):
+    tamper("UPDATE ledger_entry SET payload = :payload WHERE seq = 4", payload='{ "credit_score": 60 }')
+    assert _first(verify_ledger()) == (4, "not_canonical")
+
+
+def test_changed_hash_is_detected(chain, tamper):
+    tamper("UPDATE ledger_entry SET hash = :fake WHERE seq = 3", fake="f" * 64)
+    result = verify_ledger()
+    assert _first(result) == (3, "hash")
+    assert (4, "prev_hash") in {(p.seq, p.reason) for p in result.problems}
+
+
+def test_deleted_row_is_detected(chain, tamper):
+    tamper("DELETE FROM ledger_entry WHERE seq = 3")
+    result = verify_ledger()
+    assert _first(result) == (4, "seq_gap")
+    assert "#3" in result.first_problem.message
+    assert result.problem_count == 1
+
+
+def test_deleted_newest_entry_is_caught_by_the_record_check(chain, tamper):
+    # No later entry links to the head; but entry 3 is now A's latest, and A has changed since.
+    tamper("DELETE FROM ledger_entry WHERE seq = 5")
+    result = verify_ledger()
+    assert _first(result) == (3, "record_differs")
+    assert "is_key" in result.first_problem.message
+
+
+def test_swapped_entries_are_detected(chain, tamper):
+    tamper("UPDATE ledger_entry SET seq = 1000 WHERE seq = 2",
+           "UPDATE ledger_entry SET seq = 2 WHERE seq = 3",
+           "UPDATE ledger_entry SET seq = 3 WHERE seq = 1000")
+    assert _first(verify_ledger()) == (2, "prev_hash")
+
+
+def test_rewritten_entry_with_recomputed_hash_still_breaks_the_next_link(chain, tamper, db):
+    from lms.evidence.ledger import entry_hash
+
+    entry = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.seq == 2)).scalar_one()
+    payload = '{"credit_score":99,"is_key":false,"name":"x"}'
+    forged = entry_hash(seq=2, kind=entry.kind, subject_type=entry.subject_type, subject_id=entry.subject_id,
+                        payload=payload, created_at=entry.created_at, actor_id=entry.actor_id,
+                        prev_hash=entry.prev_hash)
+    tamper("UPDATE ledger_entry SET payload = :payload, hash = :hash WHERE seq = 2", payload=payload, hash=forged)
+    result = verify_ledger()
+    assert _first(result) == (2, "record_differs")
+    assert (3, "prev_hash") in {(p.seq, p.reason) for p in result.problems}
+
+
+def test_record_altered_in_its_own_table_is_reported(chain, db):
+    db.session.execute(sa.text("UPDATE enterprise SET credit_score = 50 WHERE id = :id"), {"id": chain["c"].id})
+    db.session.commit()
+    result = verify_ledger()
+    assert _first(result) == (4, "record_differs")
+    problem = result.first_problem
+    assert problem.kind == TEST_KIND and problem.subject_type == "enterprise" and problem.subject_id == chain["c"].id
+    assert "credit_score (entry: 60, record: 50)" in problem.message
+    assert problem.describe().startswith(f"#4 {TEST_KIND} (enterprise #{chain['c'].id}):")
+
+
+def test_record_deleted_is_reported(chain, db):
+    db.session.execute(sa.text("DELETE FROM enterprise WHERE id = :id"), {"id": chain["b"].id})
+    db.session.commit()
+    assert _first(verify_ledger()) == (2, "record_missing")
+
+
+def test_only_the_latest_entry_of_a_subject_must_match(chain, db):
+    # A's earlier entries (seq 1 and 3) say other scores: they are history, not mismatches.
+    assert json.loads(db.session.execute(
+        sa.select(LedgerEntry.payload).where(LedgerEntry.seq == 1)).scalar_one())["credit_score"] == 80
+    assert verify_ledger().ok
+
+
+def test_unknown_kind_is_reported(chain, db, monkeypatch):
+    from lms.evidence import ledger
+
+    monkeypatch.delitem(ledger.KINDS, TEST_KIND)
+    result = verify_ledger()
+    assert _first(result) == (2, "unknown_kind")  # the latest entry of each of the three enterprises
+    assert result.problem_count == 3
+
+
+def test_check_entry_for_one_entry(chain, db, tamper):
+    latest = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.seq == 5)).scalar_one()
+    assert check_entry(latest) == ([], True)
+    older = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.seq == 3)).scalar_one()
+    assert check_entry(older) == ([], False)
+    tamper("UPDATE ledger_entry SET hash = :fake WHERE seq = 3", fake="0" * 63 + "1")
+    older = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.seq == 3)).scalar_one()
+    problems, _ = check_entry(older)
+    assert [p.reason for p in problems] == ["hash"]
