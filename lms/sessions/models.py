@@ -134,6 +134,10 @@ class SessionExpert(db.Model):
     session: Mapped[TrainingSession] = relationship(back_populates="experts")
     expert = relationship("User", foreign_keys=[expert_id])
 
+    @property
+    def role_label(self) -> str:
+        return str(EXPERT_ROLES[self.role])
+
 
 class Registration(db.Model):
     """A trainee's seat (or waitlist place) in a session, and their attendance."""

@@ -1,7 +1,928 @@
-"""Sessions pages."""
+"""Session pages: list and detail, scheduling, registrations, attendance and check-in, feedback, calendars,
+coaching records and venues."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.routing import BuildError
+
+from lms.auth.forms import ConfirmForm
+from lms.auth.models import User
+from lms.auth.permissions import role_required
+from lms.auth.scopes import enterprise_clause, unit_clause, units_in_scope, user_clause
+from lms.core.dashboard import nav_item
+from lms.core.panels import session_page
+from lms.core.web import apply_domain_error, int_arg, paginate
+from lms.courses.models import Course
+from lms.errors import DomainError, NotPermitted
+from lms.extensions import db
+from lms.org.models import CustomsUnit, Enterprise
+from lms.sessions import ical, panels  # noqa: F401 - panels registers the dashboard and course page panels
+from lms.sessions import services
+from lms.sessions.forms import (
+    ActionItemForm,
+    CancelSessionForm,
+    CheckInForm,
+    CoachingRecordForm,
+    DecisionForm,
+    FeedbackForm,
+    RegisterTraineesForm,
+    SessionForm,
+    VenueForm,
+)
+from lms.sessions.models import (
+    ATTENDANCE,
+    REGISTRATION_STATUSES,
+    SESSION_MODES,
+    SESSION_STATUSES,
+    CoachingActionItem,
+    Registration,
+    SessionExpert,
+    TrainingSession,
+    Venue,
+)
+from lms.sessions.permissions import (
+    STAFF,
+    can_edit_coaching,
+    can_manage_session,
+    can_run_session,
+    can_view_coaching,
+    get_session_or_404,
+    get_venue_or_404,
+    session_clause,
+    venue_clause,
+)
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
+
+ALL = ("trainee", "expert", "officer", "admin")
+nav_item("sessions.session_list", _l("Sessions"), ALL, order=30)
+nav_item("sessions.my_calendar", _l("My calendar"), ("trainee", "expert"), order=31)
+nav_item("sessions.feedback_overview", _l("Session feedback"), ("expert", "officer", "admin"), order=32)
+nav_item("sessions.venue_list", _l("Venues"), STAFF, order=65)
+
+WHEN_CHOICES = {"upcoming": _l("Upcoming"), "past": _l("Past"), "all": _l("All dates")}
+
+
+@bp.app_template_global("sessions_course_url")
+def course_url(course) -> str | None:
+    """The course's own page (served by the courses area)."""
+    if course is None:
+        return None
+    try:
+        return url_for("courses.course_page", slug=course.slug)
+    except BuildError:
+        return None
+
+
+def _date_arg(name: str):
+    value = request.args.get(name) or ""
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+    except ValueError:
+        return None
+
+
+def _list_options():
+    return (
+        joinedload(TrainingSession.course).joinedload(Course.published_version),
+        joinedload(TrainingSession.unit),
+        joinedload(TrainingSession.venue),
+    )
+
+
+def _published_courses() -> list[Course]:
+    return list(db.session.execute(
+        sa.select(Course).where(Course.published_version_id.is_not(None), Course.archived.is_(False))
+        .options(joinedload(Course.published_version)).order_by(Course.slug)
+    ).scalars())
+
+
+# -- list and detail ---------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@login_required
+def session_list():
+    course_id = int_arg("course")
+    unit_id = int_arg("unit")
+    mode = request.args.get("mode") or ""
+    status = request.args.get("status") or ""
+    when = request.args.get("when") or "upcoming"
+    date_from, date_to = _date_arg("from"), _date_arg("to")
+    stmt = sa.select(TrainingSession).where(session_clause(current_user)).options(*_list_options())
+    if course_id:
+        stmt = stmt.where(TrainingSession.course_id == course_id)
+    if mode in SESSION_MODES:
+        stmt = stmt.where(TrainingSession.mode == mode)
+    if status in SESSION_STATUSES:
+        stmt = stmt.where(TrainingSession.status == status)
+    if unit_id:
+        unit = db.session.get(CustomsUnit, unit_id)
+        if unit is not None:
+            stmt = stmt.where(TrainingSession.unit_id.in_(
+                sa.select(CustomsUnit.id).where(CustomsUnit.path.startswith(unit.path, autoescape=True))))
+    if date_from:
+        stmt = stmt.where(TrainingSession.starts_at >= services.local_to_utc(datetime.combine(date_from, time())))
+    if date_to:
+        stmt = stmt.where(TrainingSession.starts_at < services.local_to_utc(
+            datetime.combine(date_to + timedelta(days=1), time())))
+    current = services.now()
+    if when == "upcoming" and not (date_from or date_to):
+        stmt = stmt.where(TrainingSession.ends_at >= current).order_by(TrainingSession.starts_at, TrainingSession.id)
+    elif when == "past" and not (date_from or date_to):
+        stmt = stmt.where(TrainingSession.ends_at < current).order_by(TrainingSession.starts_at.desc(),
+                                                                      TrainingSession.id.desc())
+    else:
+        stmt = stmt.order_by(TrainingSession.starts_at, TrainingSession.id)
+    pagination = paginate(stmt)
+    mine = {}
+    if current_user.role == "trainee" and pagination.items:
+        mine = dict(db.session.execute(
+            sa.select(Registration.session_id, Registration.status).where(
+                Registration.user_id == current_user.id,
+                Registration.session_id.in_([s.id for s in pagination.items]))
+        ).all())
+    units = (units_in_scope(current_user) if current_user.role in STAFF
+             else list(db.session.execute(sa.select(CustomsUnit).order_by(CustomsUnit.path)).scalars()))
+    return render_template(
+        "sessions/session_list.html", pagination=pagination, mine=mine, courses=_published_courses(),
+        units=units, modes=SESSION_MODES, statuses=SESSION_STATUSES, whens=WHEN_CHOICES,
+        registration_statuses=REGISTRATION_STATUSES,
+        filters={"course": course_id or "", "unit": unit_id or "", "mode": mode, "status": status, "when": when,
+                 "from": date_from.isoformat() if date_from else "", "to": date_to.isoformat() if date_to else ""},
+        can_create=current_user.role in STAFF,
+    )
+
+
+@bp.route("/<int:session_id>")
+@login_required
+def session_detail(session_id: int):
+    session = get_session_or_404(current_user, session_id)
+    manage = can_manage_session(current_user, session)
+    run = manage or can_run_session(current_user, session)
+    registration = None
+    position = None
+    feedback_open = False
+    if current_user.role == "trainee":
+        registration = services.find_registration(session, current_user)
+        if registration is not None:
+            position = services.waitlist_position(registration)
+            try:
+                services.check_feedback_allowed(current_user, registration)
+                feedback_open = True
+            except DomainError:
+                feedback_open = False
+    counts = dict(db.session.execute(
+        sa.select(Registration.status, sa.func.count()).where(Registration.session_id == session.id)
+        .group_by(Registration.status)
+    ).all()) if current_user.role in STAFF or run else {}
+    window = services.checkin_window(session)
+    current = services.now()
+    return render_template(
+        "sessions/session_detail.html",
+        session=session, manage=manage, run=run, registration=registration, position=position,
+        can_cancel_own=registration is not None and services.can_cancel_own(registration),
+        cancel_deadline=services.cancellation_deadline(session),
+        checkin_open=window.contains(current) and session.status != "cancelled",
+        window=window, feedback_open=feedback_open, counts=counts, now=current,
+        can_register_self=current_user.role == "trainee" and (registration is None or registration.status
+                                                                in ("cancelled",)),
+        coaching=can_view_coaching(current_user, session),
+        experts=db.session.execute(
+            sa.select(SessionExpert).where(SessionExpert.session_id == session.id)
+            .options(joinedload(SessionExpert.expert)).order_by(SessionExpert.role.desc(), SessionExpert.id)
+        ).scalars().all(),
+        panels=session_page.for_user(current_user, session=session),
+        form=ConfirmForm(),
+        attendance_labels=ATTENDANCE,
+    )
+
+
+# -- scheduling --------------------------------------------------------------------------------------------
+
+
+def _session_choices(form: SessionForm, session: TrainingSession | None = None) -> None:
+    courses = _published_courses()
+    if session is not None and session.course not in courses:
+        courses.append(session.course)
+    form.course_id.choices = [(c.id, c.title) for c in courses]
+    form.unit_id.choices = [(u.id, f"{u.code} {u.name}") for u in units_in_scope(current_user)]
+    venues = db.session.execute(
+        sa.select(Venue).where(venue_clause(current_user), Venue.active.is_(True)).order_by(Venue.name_en)
+    ).scalars().all()
+    form.venue_id.choices = [("", "—")] + [(v.id, _("%(venue)s (%(capacity)d seats)", venue=v.name,
+                                                     capacity=v.capacity)) for v in venues]
+    enterprises = db.session.execute(
+        sa.select(Enterprise).where(enterprise_clause(current_user)).order_by(Enterprise.name_en)
+    ).scalars().all()
+    form.host_enterprise_id.choices = [("", "—")] + [
+        (e.id, f"{e.name} — {e.credit_level_label or _('Not rated')}") for e in enterprises
+        if e.credit_level == "advanced_certified" or (session is not None and e.id == session.host_enterprise_id)
+    ]
+    form.enterprise_id.choices = [("", "—")] + [(e.id, e.name) for e in enterprises]
+
+
+def _session_values(form: SessionForm) -> dict:
+    return {
+        "course_id": form.course_id.data,
+        "title": form.title.data or "",
+        "mode": form.mode.data,
+        "unit_id": form.unit_id.data,
+        "starts_at": services.local_to_utc(form.starts_at.data),
+        "ends_at": services.local_to_utc(form.ends_at.data),
+        "capacity": form.capacity.data,
+        "registration_opens_at": services.local_to_utc(form.registration_opens_at.data),
+        "registration_closes_at": services.local_to_utc(form.registration_closes_at.data),
+        "requires_approval": bool(form.requires_approval.data),
+        "venue_id": form.venue_id.data,
+        "host_enterprise_id": form.host_enterprise_id.data,
+        "enterprise_id": form.enterprise_id.data,
+        "meeting_url": form.meeting_url.data or "",
+        "description": form.description.data or "",
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def session_create():
+    form = SessionForm()
+    if request.method == "GET":
+        form.course_id.data = int_arg("course")
+        if current_user.unit_id:
+            form.unit_id.data = current_user.unit_id
+    _session_choices(form)
+    if form.validate_on_submit():
+        values = _session_values(form)
+        try:
+            if form.repeat.data in ("weekly", "days"):
+                every = 7 if form.repeat.data == "weekly" else form.repeat_every.data
+                sessions = services.create_series(current_user, values, every_days=every,
+                                                  count=form.repeat_count.data, open_now=bool(form.open_now.data))
+            else:
+                sessions = [services.create_session(current_user, values, open_now=bool(form.open_now.data))]
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            _session_choices(form)
+            apply_domain_error(form, error)
+        else:
+            first_id = sessions[0].id
+            db.session.commit()
+            if len(sessions) > 1:
+                flash(_("%(count)d sessions scheduled as a series.", count=len(sessions)), "success")
+            else:
+                flash(_("Session scheduled."), "success")
+            return redirect(url_for("sessions.session_detail", session_id=first_id))
+    return render_template("sessions/session_form.html", form=form, session=None)
+
+
+def _managed_session_or_404(session_id: int) -> TrainingSession:
+    session = get_session_or_404(current_user, session_id)
+    if not can_manage_session(current_user, session):
+        abort(403)
+    return session
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def session_edit(session_id: int):
+    session = _managed_session_or_404(session_id)
+    form = SessionForm(obj=session)
+    if request.method == "GET":
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            getattr(form, name).data = services.utc_to_local(getattr(session, name))
+    _session_choices(form, session)
+    if form.validate_on_submit():
+        try:
+            services.update_session(current_user, session, _session_values(form))
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            session = _managed_session_or_404(session_id)
+            _session_choices(form, session)
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Session saved."), "success")
+            return redirect(url_for("sessions.session_detail", session_id=session_id))
+    return render_template("sessions/session_form.html", form=form, session=session)
+
+
+@bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
+@role_required(*STAFF)
+def session_cancel(session_id: int):
+    session = _managed_session_or_404(session_id)
+    form = CancelSessionForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_session(current_user, session, form.reason.data or "")
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            session = _managed_session_or_404(session_id)
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The session is cancelled; registered trainees have been told."), "success")
+            return redirect(url_for("sessions.session_detail", session_id=session_id))
+    active = db.session.execute(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.session_id == session.id, Registration.status.in_(services.ACTIVE_REGISTRATION))
+    ).scalar_one()
+    return render_template("sessions/session_cancel.html", form=form, session=session, active=active)
+
+
+def _act(action, success: str, target: str):
+    """Run a one-button action: commit on success, otherwise roll back and show the refusal."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        action()
+        db.session.flush()
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(target)
+
+
+@bp.route("/<int:session_id>/open", methods=["POST"])
+@role_required(*STAFF)
+def session_open(session_id: int):
+    session = _managed_session_or_404(session_id)
+    return _act(lambda: services.open_session(current_user, session), _("Registration is open."),
+                url_for("sessions.session_detail", session_id=session_id))
+
+
+@bp.route("/<int:session_id>/complete", methods=["POST"])
+@role_required(*STAFF)
+def session_complete(session_id: int):
+    session = _managed_session_or_404(session_id)
+    return _act(lambda: services.complete_session(current_user, session), _("The session is marked completed."),
+                url_for("sessions.session_detail", session_id=session_id))
+
+
+# -- registration ------------------------------------------------------------------------------------------
+
+REGISTERED_MESSAGES = {
+    "confirmed": _l("You are registered; your seat is confirmed."),
+    "waitlisted": _l("The session is full; you are on the waitlist."),
+    "pending": _l("Your registration awaits an officer's approval."),
+}
+
+
+@bp.route("/<int:session_id>/register", methods=["POST"])
+@role_required("trainee")
+def register_self(session_id: int):
+    session = get_session_or_404(current_user, session_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        registration = services.register_trainee(current_user, session, current_user)
+        db.session.flush()
+        status = registration.status
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(str(REGISTERED_MESSAGES[status]), "success" if status == "confirmed" else "warning")
+    return redirect(url_for("sessions.session_detail", session_id=session_id))
+
+
+def _registration_or_404(registration_id: int) -> Registration:
+    """A registration the actor may act on: their own, or one of a session they can see (staff)."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        abort(404)
+    if current_user.role == "trainee":
+        if registration.user_id != current_user.id:
+            abort(404)
+        return registration
+    session = get_session_or_404(current_user, registration.session_id)
+    if current_user.role not in STAFF:
+        abort(404 if not can_run_session(current_user, session) else 403)
+    if not can_manage_session(current_user, session) and not db.session.execute(
+            sa.select(User.id).where(User.id == registration.user_id, user_clause(current_user))).first():
+        abort(404)
+    return registration
+
+
+def _back_to(registration: Registration) -> str:
+    if current_user.role == "trainee":
+        return url_for("sessions.session_detail", session_id=registration.session_id)
+    return url_for("sessions.registrations", session_id=registration.session_id)
+
+
+@bp.route("/registrations/<int:registration_id>/cancel", methods=["POST"])
+@login_required
+def registration_cancel(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    return _act(lambda: services.cancel_registration(current_user, registration),
+                _("The registration is cancelled."), _back_to(registration))
+
+
+@bp.route("/registrations/<int:registration_id>/approve", methods=["POST"])
+@role_required(*STAFF)
+def registration_approve(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    return _act(lambda: services.approve_registration(current_user, registration),
+                _("The registration is approved."), _back_to(registration))
+
+
+@bp.route("/registrations/<int:registration_id>/reject", methods=["POST"])
+@role_required(*STAFF)
+def registration_reject(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.reject_registration(current_user, registration, form.note.data or "")
+        db.session.flush()
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The registration is rejected."), "success")
+    return redirect(url_for("sessions.registrations", session_id=registration.session_id))
+
+
+def _trainee_choices(session: TrainingSession) -> list[User]:
+    stmt = (sa.select(User).where(User.role == "trainee", User.active.is_(True),
+                                  enterprise_clause(current_user, User.enterprise_id))
+            .options(joinedload(User.enterprise)).order_by(User.enterprise_id, User.display_name))
+    enterprise_id = int_arg("enterprise")
+    if session.mode == "one_on_one":
+        stmt = stmt.where(User.enterprise_id == session.enterprise_id)
+    elif enterprise_id:
+        stmt = stmt.where(User.enterprise_id == enterprise_id)
+    registered = sa.select(Registration.user_id).where(Registration.session_id == session.id,
+                                                       Registration.status.in_(services.ACTIVE_REGISTRATION))
+    return list(db.session.execute(stmt.where(User.id.not_in(registered)).limit(500)).scalars())
+
+
+@bp.route("/<int:session_id>/registrations", methods=["GET", "POST"])
+@login_required
+def registrations(session_id: int):
+    session = get_session_or_404(current_user, session_id)
+    if current_user.role not in STAFF:
+        abort(403)
+    manage = can_manage_session(current_user, session)
+    form = RegisterTraineesForm()
+    candidates = _trainee_choices(session)
+    form.trainees.choices = [(u.id, u.display_name) for u in candidates]
+    if form.validate_on_submit():
+        chosen_ids = set(form.trainees.data or [])
+        trainees = list(db.session.execute(
+            sa.select(User).where(User.id.in_(chosen_ids), user_clause(current_user))).scalars())
+        if not trainees or len(trainees) != len(chosen_ids):
+            form.trainees.errors = [*form.trainees.errors, _("Choose trainees of your jurisdiction.")]
+        else:
+            try:
+                done = services.register_trainees(current_user, session, trainees)
+                db.session.flush()
+                confirmed = sum(1 for r in done if r.status == "confirmed")
+                waitlisted = len(done) - confirmed
+            except DomainError as error:
+                db.session.rollback()
+                session = get_session_or_404(current_user, session_id)
+                apply_domain_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("%(count)d trainees registered: %(confirmed)d confirmed, %(waitlisted)d on the waitlist.",
+                        count=len(done), confirmed=confirmed, waitlisted=waitlisted), "success")
+                return redirect(url_for("sessions.registrations", session_id=session_id))
+    stmt = (sa.select(Registration).where(Registration.session_id == session.id)
+            .options(joinedload(Registration.user).joinedload(User.enterprise))
+            .order_by(sa.case((Registration.status == "pending", 0), (Registration.status == "confirmed", 1),
+                              (Registration.status == "waitlisted", 2), else_=3),
+                      Registration.waitlisted_at, Registration.id))
+    if not manage:
+        stmt = stmt.where(Registration.user_id.in_(sa.select(User.id).where(user_clause(current_user))))
+    rows = db.session.execute(stmt).scalars().all()
+    enterprises = []
+    if session.mode != "one_on_one":
+        enterprises = db.session.execute(
+            sa.select(Enterprise).where(enterprise_clause(current_user)).order_by(Enterprise.name_en)
+        ).scalars().all()
+    return render_template(
+        "sessions/registrations.html", session=session, manage=manage, rows=rows, form=form,
+        candidates=candidates, enterprises=enterprises, enterprise_filter=int_arg("enterprise") or "",
+        confirm_form=ConfirmForm(), decision_form=DecisionForm(), now=services.now(),
+    )
+
+
+# -- attendance and check-in -------------------------------------------------------------------------------
+
+
+def _run_session_or_403(session_id: int) -> TrainingSession:
+    session = get_session_or_404(current_user, session_id)
+    if not can_run_session(current_user, session):
+        abort(403)
+    return session
+
+
+@bp.route("/<int:session_id>/attendance", methods=["GET", "POST"])
+@login_required
+def attendance(session_id: int):
+    session = _run_session_or_403(session_id)
+    form = ConfirmForm()
+    rows = db.session.execute(
+        sa.select(Registration).where(Registration.session_id == session.id, Registration.status == "confirmed")
+        .options(joinedload(Registration.user).joinedload(User.enterprise))
+        .order_by(Registration.id)
+    ).scalars().all()
+    if form.validate_on_submit():
+        values = {}
+        for registration in rows:
+            value = request.form.get(f"attendance-{registration.id}") or ""
+            if value and value not in ATTENDANCE:
+                abort(400)
+            values[registration.id] = value
+        try:
+            changed = services.mark_attendance_sheet(current_user, session, values)
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Attendance saved (%(count)d changes).", count=changed), "success")
+            return redirect(url_for("sessions.attendance", session_id=session_id))
+    allowed = True
+    reason = ""
+    try:
+        services.check_attendance_allowed(current_user, session)
+    except DomainError as error:
+        allowed, reason = False, str(error)
+    return render_template("sessions/attendance.html", session=session, rows=rows, form=form,
+                           choices=ATTENDANCE, allowed=allowed, reason=reason)
+
+
+@bp.route("/<int:session_id>/checkin-code")
+@login_required
+def checkin_code(session_id: int):
+    session = _run_session_or_403(session_id)
+    code = services.current_checkin_code(current_user, session)
+    checked_in = db.session.execute(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.session_id == session.id, Registration.checked_in_at.is_not(None))
+    ).scalar_one()
+    confirmed = db.session.execute(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.session_id == session.id, Registration.status == "confirmed")
+    ).scalar_one()
+    return render_template("sessions/checkin_code.html", session=session, code=code,
+                           window=services.checkin_window(session), checked_in=checked_in, confirmed=confirmed,
+                           now=services.now())
+
+
+@bp.route("/<int:session_id>/checkin-code.json")
+@login_required
+def checkin_code_json(session_id: int):
+    session = _run_session_or_403(session_id)
+    code = services.current_checkin_code(current_user, session)
+    checked_in = db.session.execute(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.session_id == session.id, Registration.checked_in_at.is_not(None))
+    ).scalar_one()
+    response = jsonify(code=code["code"] if code else None, changes_in=code["changes_in"] if code else None,
+                       checked_in=checked_in)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:session_id>/checkin", methods=["GET", "POST"])
+@role_required("trainee")
+def check_in(session_id: int):
+    session = get_session_or_404(current_user, session_id)
+    registration = services.find_registration(session, current_user)
+    if registration is None:
+        abort(404)
+    form = CheckInForm()
+    if form.validate_on_submit():
+        try:
+            registration = services.check_in(current_user, session, form.code.data)
+            db.session.flush()
+            value = registration.attendance_label
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("You are checked in (%(attendance)s).", attendance=value), "success")
+            return redirect(url_for("sessions.session_detail", session_id=session_id))
+    return render_template("sessions/checkin.html", session=session, registration=registration, form=form,
+                           window=services.checkin_window(session))
+
+
+# -- feedback ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:session_id>/feedback", methods=["GET", "POST"])
+@role_required("trainee")
+def feedback(session_id: int):
+    session = get_session_or_404(current_user, session_id)
+    registration = services.find_registration(session, current_user)
+    if registration is None:
+        abort(404)
+    form = FeedbackForm()
+    refusal = None
+    try:
+        services.check_feedback_allowed(current_user, registration)
+    except DomainError as error:
+        refusal = str(error)
+    if refusal is None and form.validate_on_submit():
+        try:
+            services.submit_feedback(current_user, registration, form.answers(), form.comment.data or "")
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you for your feedback."), "success")
+            return redirect(url_for("sessions.session_detail", session_id=session_id))
+    return render_template("sessions/feedback.html", session=session, form=form, refusal=refusal)
+
+
+@bp.route("/<int:session_id>/feedback/results")
+@login_required
+def feedback_results(session_id: int):
+    session = _run_session_or_403(session_id)
+    return render_template("sessions/feedback_results.html", session=session,
+                           summary=services.feedback_summary([session.id]),
+                           attendance=services.attendance_summary([session.id]))
+
+
+def _feedback_scope_clause():
+    """Sessions whose feedback the actor reads: experts their own, officers their jurisdiction's."""
+    if current_user.role == "expert":
+        return TrainingSession.id.in_(sa.select(SessionExpert.session_id)
+                                      .where(SessionExpert.expert_id == current_user.id))
+    return unit_clause(current_user, TrainingSession.unit_id)
+
+
+@bp.route("/feedback")
+@role_required("expert", "officer", "admin")
+def feedback_overview():
+    scope = _feedback_scope_clause()
+    stmt = (sa.select(TrainingSession).where(scope, TrainingSession.starts_at <= services.now(),
+                                             TrainingSession.status != "cancelled")
+            .options(*_list_options()).order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()))
+    pagination = paginate(stmt)
+    ids = [s.id for s in pagination.items]
+    in_scope = sa.select(TrainingSession.id).where(scope)
+    return render_template(
+        "sessions/feedback_overview.html", pagination=pagination,
+        per_session=services.feedback_by_session(ids) if ids else {},
+        total=services.feedback_summary(in_scope, with_comments=False),
+        attendance=services.attendance_summary(in_scope),
+    )
+
+
+# -- calendars ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/calendar")
+@role_required("trainee", "expert")
+def my_calendar():
+    current = services.now()
+    if current_user.role == "trainee":
+        rows = db.session.execute(
+            sa.select(Registration).join(TrainingSession, TrainingSession.id == Registration.session_id)
+            .where(Registration.user_id == current_user.id)
+            .options(joinedload(Registration.session).joinedload(TrainingSession.venue),
+                     joinedload(Registration.session).joinedload(TrainingSession.unit))
+            .order_by(TrainingSession.starts_at)
+        ).scalars().all()
+        entries = [(r.session, r) for r in rows]
+    else:
+        sessions = db.session.execute(
+            sa.select(TrainingSession).join(SessionExpert, SessionExpert.session_id == TrainingSession.id)
+            .where(SessionExpert.expert_id == current_user.id)
+            .options(joinedload(TrainingSession.venue), joinedload(TrainingSession.unit))
+            .order_by(TrainingSession.starts_at)
+        ).scalars().all()
+        entries = [(s, None) for s in sessions]
+    upcoming = [e for e in entries if e[0].ends_at >= current]
+    past = [e for e in entries if e[0].ends_at < current][::-1]
+    token = ical.feed_token(current_user, create=False)
+    feed_url = url_for("sessions.calendar_feed", token=token.token, _external=True) if token else None
+    return render_template("sessions/calendar.html", upcoming=upcoming, past=past, feed_url=feed_url,
+                           form=ConfirmForm())
+
+
+@bp.route("/calendar/feed-token", methods=["POST"])
+@role_required("trainee", "expert")
+def calendar_token():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    existing = ical.feed_token(current_user, create=False)
+    if existing is None:
+        ical.feed_token(current_user)
+        flash(_("Your calendar feed address is ready."), "success")
+    else:
+        ical.regenerate_feed_token(current_user)
+        flash(_("A new calendar feed address was made; the old one no longer works."), "success")
+    db.session.commit()
+    return redirect(url_for("sessions.my_calendar"))
+
+
+def _ics_response(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/feed/<token>.ics")
+def calendar_feed(token: str):
+    user = ical.user_for_feed_token(token)
+    if user is None:
+        abort(404)
+    return _ics_response(ical.feed_ics(user), "aeo-training.ics")
+
+
+@bp.route("/<int:session_id>/session.ics")
+@login_required
+def session_ics(session_id: int):
+    session = get_session_or_404(current_user, session_id)
+    return _ics_response(ical.session_ics(session), f"session-{session.id}.ics")
+
+
+# -- one-on-one coaching -----------------------------------------------------------------------------------
+
+
+def _coaching_session_or_404(session_id: int) -> TrainingSession:
+    session = get_session_or_404(current_user, session_id)
+    if session.mode != "one_on_one":
+        abort(404)
+    if not can_view_coaching(current_user, session):
+        abort(403)
+    return session
+
+
+def _coaching_page(session: TrainingSession, record_form=None, item_form=None):
+    record = services.coaching_record(session)
+    editable = can_edit_coaching(current_user, session)
+    if record_form is None:
+        record_form = CoachingRecordForm(obj=record) if record else CoachingRecordForm()
+    if item_form is None:
+        item_form = ActionItemForm()
+    item_form.owner_id.choices = [(u.id, u.display_name) for u in services.action_item_owners(session)]
+    items = db.session.execute(
+        sa.select(CoachingActionItem).where(CoachingActionItem.session_id == session.id)
+        .options(joinedload(CoachingActionItem.owner))
+        .order_by(CoachingActionItem.done, CoachingActionItem.due_on.is_(None), CoachingActionItem.due_on,
+                  CoachingActionItem.id)
+    ).scalars().all()
+    return render_template("sessions/coaching.html", session=session, record=record, editable=editable,
+                           record_form=record_form, item_form=item_form, items=items, form=ConfirmForm())
+
+
+@bp.route("/<int:session_id>/coaching", methods=["GET", "POST"])
+@login_required
+def coaching(session_id: int):
+    session = _coaching_session_or_404(session_id)
+    form = CoachingRecordForm()
+    if request.method == "POST":
+        if not can_edit_coaching(current_user, session):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                services.save_coaching_record(current_user, session, agenda=form.agenda.data or "",
+                                              notes=form.notes.data or "")
+                db.session.flush()
+            except DomainError as error:
+                db.session.rollback()
+                session = _coaching_session_or_404(session_id)
+                apply_domain_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("Coaching record saved."), "success")
+                return redirect(url_for("sessions.coaching", session_id=session_id))
+        return _coaching_page(session, record_form=form)
+    return _coaching_page(session)
+
+
+@bp.route("/<int:session_id>/coaching/actions", methods=["POST"])
+@login_required
+def action_item_add(session_id: int):
+    session = _coaching_session_or_404(session_id)
+    if not can_edit_coaching(current_user, session):
+        abort(403)
+    form = ActionItemForm()
+    form.owner_id.choices = [(u.id, u.display_name) for u in services.action_item_owners(session)]
+    if form.validate_on_submit():
+        try:
+            services.add_action_item(current_user, session, text=form.text.data, owner_id=form.owner_id.data,
+                                     due_on=form.due_on.data)
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            session = _coaching_session_or_404(session_id)
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Action item added."), "success")
+            return redirect(url_for("sessions.coaching", session_id=session_id))
+    return _coaching_page(session, item_form=form)
+
+
+@bp.route("/actions/<int:item_id>/done", methods=["POST"])
+@login_required
+def action_item_done(item_id: int):
+    item = db.session.get(CoachingActionItem, item_id)
+    if item is None:
+        abort(404)
+    session = _coaching_session_or_404(item.session_id)
+    done = request.form.get("done") == "1"
+    return _act(lambda: services.set_action_item_done(current_user, item, done),
+                _("Action item updated."), url_for("sessions.coaching", session_id=session.id))
+
+
+# -- venues ------------------------------------------------------------------------------------------------
+
+
+@bp.route("/venues/")
+@role_required(*STAFF)
+def venue_list():
+    stmt = (sa.select(Venue).where(venue_clause(current_user)).options(joinedload(Venue.unit))
+            .order_by(Venue.active.desc(), Venue.name_en, Venue.id))
+    managed = {v for (v,) in db.session.execute(
+        sa.select(Venue.id).where(venue_clause(current_user, manage=True))).all()}
+    return render_template("sessions/venue_list.html", pagination=paginate(stmt), managed=managed)
+
+
+def _venue_values(form: VenueForm) -> dict:
+    return {"name_en": form.name_en.data.strip(), "name_zh": form.name_zh.data.strip(),
+            "address": form.address.data.strip(), "capacity": form.capacity.data, "unit_id": form.unit_id.data,
+            "active": bool(form.active.data)}
+
+
+def _venue_form(form: VenueForm, venue: Venue | None):
+    form.unit_id.choices = [(u.id, f"{u.code} {u.name}") for u in units_in_scope(current_user)]
+    if form.validate_on_submit():
+        try:
+            if venue is None:
+                venue = services.create_venue(current_user, _venue_values(form))
+            else:
+                services.update_venue(current_user, venue, _venue_values(form))
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            form.unit_id.choices = [(u.id, f"{u.code} {u.name}") for u in units_in_scope(current_user)]
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Venue saved."), "success")
+            return redirect(url_for("sessions.venue_list"))
+    return render_template("sessions/venue_form.html", form=form, venue=venue)
+
+
+@bp.route("/venues/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def venue_create():
+    form = VenueForm()
+    if request.method == "GET" and current_user.unit_id:
+        form.unit_id.data = current_user.unit_id
+    return _venue_form(form, None)
+
+
+@bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def venue_edit(venue_id: int):
+    venue = get_venue_or_404(current_user, venue_id, manage=True)
+    return _venue_form(VenueForm(obj=venue), venue)
