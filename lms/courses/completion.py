@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from blinker import Namespace
+from flask_babel import gettext as _
 
 from lms.database import utcnow
 
@@ -73,3 +74,19 @@ def evaluate_completion(enrollment, actor=None) -> bool:
     enrollment.completed_version_id = version.id
     course_completed.send(enrollment, actor=actor, version=version)
     return True
+
+
+@requirement("lessons")
+def _lessons_completed(enrollment, version) -> RequirementStatus | None:
+    """Every lesson of the version marked complete (progress is kept by lesson slug across versions)."""
+    if not version.require_lessons:
+        return None
+    done = {p.lesson_slug for p in enrollment.progress}
+    slugs = [lesson.slug for lesson in version.lessons]
+    count = sum(1 for slug in slugs if slug in done)
+    return RequirementStatus(
+        key="lessons",
+        label=_("All lessons completed"),
+        met=count == len(slugs),
+        detail=_("%(done)d of %(total)d lessons", done=count, total=len(slugs)),
+    )

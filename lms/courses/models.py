@@ -40,10 +40,15 @@ VERSION_STATUSES = {
     "archived": _l("Archived"),
 }
 ENROLLMENT_STATUSES = {"active": _l("Active"), "completed": _l("Completed"), "withdrawn": _l("Withdrawn")}
+VERSION_ORIGINS = {"browser": _l("Written in the browser"), "files": _l("Loaded from the curriculum files")}
+OPEN_STATUSES = ("draft", "in_review")
+# Facets of a version the catalog filters on, one row per value (portable, indexed; JSON lists are not).
+FACETS = ("mode", "topic", "tag")
 
 
 class Course(TimestampMixin, db.Model):
     __tablename__ = "course"
+    __table_args__ = (sa.Index("ix_course_catalog", "archived", "published_version_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -89,6 +94,13 @@ class CourseVersion(db.Model):
         sa.UniqueConstraint("course_id", "number"),
         sa.CheckConstraint("hours >= 0", name="hours_positive"),
         sa.Index("ix_course_version_status_type", "status", "training_type"),
+        sa.Index("ix_course_version_language", "language"),
+        # At most one version of a course is being worked on (draft or in review) at a time.
+        sa.Index(
+            "uq_course_version_one_open", "course_id", unique=True,
+            sqlite_where=sa.text("status IN ('draft', 'in_review')"),
+            postgresql_where=sa.text("status IN ('draft', 'in_review')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,6 +127,9 @@ class CourseVersion(db.Model):
     quiz_specs: Mapped[list] = mapped_column(JSONType, default=list)
     # Hash of the source files this version was loaded from (curriculum loader: unchanged files, no new version).
     source_hash: Mapped[str] = mapped_column(sa.String(64), default="")
+    origin: Mapped[str] = mapped_column(enum_column(*VERSION_ORIGINS, name="course_version_origin"), default="browser")
+    # Lower-cased title, summary, slug and tags: the catalog's text search.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -131,7 +146,8 @@ class CourseVersion(db.Model):
                                                  cascade="all, delete-orphan")
     lessons: Mapped[list[Lesson]] = relationship(back_populates="version", order_by="Lesson.position",
                                                  cascade="all, delete-orphan", overlaps="module,lessons")
-    prerequisites: Mapped[list[Course]] = relationship(secondary=course_prerequisite)
+    prerequisites: Mapped[list[Course]] = relationship(secondary=course_prerequisite, order_by="Course.slug")
+    facets: Mapped[list[CourseVersionFacet]] = relationship(cascade="all, delete-orphan")
 
     @property
     def status_label(self) -> str:
@@ -148,6 +164,51 @@ class CourseVersion(db.Model):
     @property
     def topic_labels(self) -> list[str]:
         return [str(TOPICS[t]) for t in self.topics if t in TOPICS]
+
+    @property
+    def audience_position_labels(self) -> list[str]:
+        from lms.auth.models import POSITIONS
+
+        return [str(POSITIONS[p]) for p in self.audience_positions or [] if p in POSITIONS]
+
+    @property
+    def audience_business_type_labels(self) -> list[str]:
+        from lms.org.models import BUSINESS_TYPES
+
+        return [str(BUSINESS_TYPES[b]) for b in self.audience_business_types or [] if b in BUSINESS_TYPES]
+
+    @property
+    def hours_label(self) -> str:
+        value = Decimal(str(self.hours if self.hours is not None else 0))
+        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
+
+    @property
+    def language_label(self) -> str:
+        return str(CONTENT_LANGUAGES.get(self.language, self.language))
+
+    @property
+    def origin_label(self) -> str:
+        return str(VERSION_ORIGINS.get(self.origin, self.origin))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(lesson.minutes for lesson in self.lessons)
+
+    def __repr__(self) -> str:
+        return f"<CourseVersion {self.course_id}#{self.number} {self.status}>"
+
+
+class CourseVersionFacet(db.Model):
+    __tablename__ = "course_version_facet"
+    __table_args__ = (sa.Index("ix_course_version_facet_value", "facet", "value"),)
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id", ondelete="CASCADE"), primary_key=True)
+    facet: Mapped[str] = mapped_column(enum_column(*FACETS, name="course_facet"), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
 
 
 class Module(db.Model):

@@ -1,7 +1,917 @@
-"""Courses pages."""
+"""Courses pages: catalog, course and lesson pages, enrolment, My learning, authoring, review, history."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from lms.auth.models import User
+from lms.auth.permissions import role_required
+from lms.auth.scopes import user_clause
+from lms.content.markdown import render_markdown
+from lms.core.dashboard import nav_item
+from lms.core.panels import course_page as course_page_panels
+from lms.core.web import apply_domain_error, paginate
+from lms.courses import panels as _panels  # noqa: F401 - registers the dashboard panels
+from lms.courses import permissions, services
+from lms.courses.completion import requirement_statuses
+from lms.courses.forms import (
+    ActionForm,
+    AttachmentForm,
+    CourseForm,
+    EnrollTraineesForm,
+    LessonForm,
+    ModuleForm,
+    ReviewForm,
+)
+from lms.courses.models import (
+    CONTENT_LANGUAGES,
+    DELIVERY_MODES,
+    TOPICS,
+    TRAINING_TYPES,
+    Course,
+    CourseVersion,
+    CourseVersionFacet,
+    Enrollment,
+    Lesson,
+    LessonAttachment,
+    LessonProgress,
+    Module,
+)
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.org.models import Enterprise
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
+
+nav_item("courses.catalog", _l("Catalog"), None, order=10)
+nav_item("courses.my_learning", _l("My learning"), ("trainee",), order=12)
+nav_item("courses.authoring", _l("Authoring"), permissions.AUTHOR_ROLES, order=14)
+nav_item("courses.reviews", _l("Reviews"), permissions.REVIEWER_ROLES, order=16)
+
+
+# -- loading helpers (404 for what the viewer may not know exists) ------------------------------------------
+
+
+def _course_by_slug(slug: str) -> Course:
+    course = db.session.execute(
+        sa.select(Course).where(Course.slug == slug).options(selectinload(Course.versions))
+    ).scalar_one_or_none()
+    if course is None or not permissions.can_see_course(current_user, course):
+        abort(404)
+    return course
+
+
+def _course_by_id(course_id: int) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None or not permissions.can_see_course(current_user, course):
+        abort(404)
+    return course
+
+
+def _version(version_id: int) -> CourseVersion:
+    version = db.session.get(CourseVersion, version_id)
+    if version is None or not permissions.can_view_version(current_user, version):
+        abort(404)
+    return version
+
+
+def _editable_version(version: CourseVersion) -> None:
+    if not permissions.can_edit_version(current_user, version):
+        abort(403, _("Only a draft can be edited, by its authors."))
+
+
+def _published_lessons(version: CourseVersion) -> CourseVersion:
+    """The version with its modules, lessons and prerequisites loaded in a fixed number of queries."""
+    return db.session.execute(
+        sa.select(CourseVersion).where(CourseVersion.id == version.id).options(
+            selectinload(CourseVersion.modules),
+            selectinload(CourseVersion.lessons).selectinload(Lesson.attachments),
+            selectinload(CourseVersion.prerequisites).selectinload(Course.published_version),
+        )
+    ).scalar_one()
+
+
+def _done_slugs(enrollment: Enrollment | None) -> set[str]:
+    if enrollment is None:
+        return set()
+    return set(db.session.execute(
+        sa.select(LessonProgress.lesson_slug).where(LessonProgress.enrollment_id == enrollment.id)
+    ).scalars())
+
+
+def _fail(error: DomainError) -> None:
+    db.session.rollback()
+    flash(str(error), "error")
+
+
+# -- catalog -----------------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+def catalog():
+    q = (request.args.get("q") or "").strip()[:100]
+    filters = {
+        "type": request.args.get("type") if request.args.get("type") in TRAINING_TYPES else "",
+        "mode": request.args.get("mode") if request.args.get("mode") in DELIVERY_MODES else "",
+        "topic": request.args.get("topic") if request.args.get("topic") in TOPICS else "",
+        "language": request.args.get("language") if request.args.get("language") in CONTENT_LANGUAGES else "",
+        "q": q,
+    }
+    stmt = (
+        sa.select(CourseVersion)
+        .join(Course, Course.published_version_id == CourseVersion.id)
+        .where(Course.archived.is_(False))
+        .options(contains_eager(CourseVersion.course))
+        .order_by(CourseVersion.title, Course.id)
+    )
+    if filters["type"]:
+        stmt = stmt.where(CourseVersion.training_type == filters["type"])
+    if filters["language"]:
+        stmt = stmt.where(CourseVersion.language == filters["language"])
+    for facet in ("mode", "topic"):
+        if filters[facet]:
+            stmt = stmt.where(CourseVersion.id.in_(
+                sa.select(CourseVersionFacet.version_id).where(CourseVersionFacet.facet == facet,
+                                                               CourseVersionFacet.value == filters[facet])
+            ))
+    if q:
+        stmt = stmt.where(CourseVersion.search_text.contains(q.lower(), autoescape=True))
+    pagination = paginate(stmt)
+    ids = [v.id for v in pagination.items]
+    lesson_counts = dict(db.session.execute(
+        sa.select(Lesson.version_id, sa.func.count()).where(Lesson.version_id.in_(ids)).group_by(Lesson.version_id)
+    ).all()) if ids else {}
+    enrolled = {}
+    if ids and getattr(current_user, "role", None) == "trainee":
+        enrolled = dict(db.session.execute(
+            sa.select(Enrollment.course_id, Enrollment.status).where(
+                Enrollment.user_id == current_user.id, Enrollment.course_id.in_([v.course_id for v in pagination.items]))
+        ).all())
+    return render_template(
+        "courses/catalog.html", pagination=pagination, filters=filters, lesson_counts=lesson_counts,
+        enrolled=enrolled, types=TRAINING_TYPES, modes=DELIVERY_MODES, topics=TOPICS, languages=CONTENT_LANGUAGES,
+    )
+
+
+# -- course page, lessons, enrolment -----------------------------------------------------------------------
+
+
+def _trainee_choices(course: Course) -> list[tuple[int, str]]:
+    """Trainees in the officer's jurisdiction who are not enrolled (or withdrew)."""
+    taken = sa.select(Enrollment.user_id).where(Enrollment.course_id == course.id,
+                                                Enrollment.status.in_(("active", "completed")))
+    rows = db.session.execute(
+        sa.select(User.id, User.display_name, Enterprise.name_en, Enterprise.name_zh)
+        .join(Enterprise, User.enterprise_id == Enterprise.id)
+        .where(User.role == "trainee", User.active.is_(True), user_clause(current_user), User.id.not_in(taken))
+        .order_by(Enterprise.name_en, User.display_name)
+        .limit(1000)
+    ).all()
+    from lms.org.models import localized
+
+    return [(row.id, f"{row.display_name} — {localized(row.name_en, row.name_zh)}") for row in rows]
+
+
+def _course_context(course: Course) -> dict:
+    version = _published_lessons(course.published_version)
+    enrollment = permissions.enrollment_of(current_user, course)
+    done = _done_slugs(enrollment)
+    progress = None
+    statuses = []
+    if enrollment is not None and enrollment.status != "withdrawn":
+        progress = services.progress_for([enrollment])[enrollment.id]
+        statuses = requirement_statuses(enrollment, version)
+    return {
+        "course": course,
+        "version": version,
+        "enrollment": enrollment,
+        "done": done,
+        "progress": progress,
+        "statuses": statuses,
+        "can_open": permissions.can_open_lessons(current_user, course, enrollment),
+    }
+
+
+@bp.route("/<slug>")
+def course_page(slug: str):
+    course = _course_by_slug(slug)
+    if course.published_version_id is None:
+        # Not yet published: its authors and reviewers work on it in the authoring pages.
+        visible = [v for v in course.versions if permissions.can_view_version(current_user, v)]
+        return redirect(url_for("courses.version_detail", version_id=visible[-1].id))
+    context = _course_context(course)
+    version = context["version"]
+    missing = []
+    enrollment = context["enrollment"]
+    if getattr(current_user, "role", None) == "trainee" and (enrollment is None or enrollment.status == "withdrawn"):
+        missing = services.missing_prerequisites(current_user, course)
+    enroll_form = None
+    if permissions.can_enroll_others(current_user) and not course.archived:
+        enroll_form = EnrollTraineesForm()
+        enroll_form.trainee_ids.choices = _trainee_choices(course)
+    return render_template(
+        "courses/course.html",
+        missing=missing,
+        action_form=ActionForm(),
+        enroll_form=enroll_form,
+        open_version=services.open_version(course) if permissions.is_staff(current_user) else None,
+        panels=course_page_panels.for_user(current_user, course=course, version=version),
+        can_manage=permissions.can_manage_course(current_user, course),
+        can_history=permissions.can_view_history(current_user, course),
+        **context,
+    )
+
+
+def _lesson_or_404(course: Course, lesson_slug: str) -> Lesson:
+    lesson = db.session.execute(
+        sa.select(Lesson).where(Lesson.version_id == course.published_version_id, Lesson.slug == lesson_slug)
+    ).scalar_one_or_none()
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+@bp.route("/<slug>/lessons/<lesson_slug>")
+def lesson_page(slug: str, lesson_slug: str):
+    course = _course_by_slug(slug)
+    if course.published_version_id is None:
+        abort(404)
+    lesson = _lesson_or_404(course, lesson_slug)
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    context = _course_context(course)
+    if not context["can_open"]:
+        abort(403, _("Enrol in this course to open its lessons."))
+    lessons = context["version"].lessons
+    index = next(i for i, x in enumerate(lessons) if x.id == lesson.id)
+    return render_template(
+        "courses/lesson.html",
+        lesson=lesson,
+        previous=lessons[index - 1] if index > 0 else None,
+        following=lessons[index + 1] if index + 1 < len(lessons) else None,
+        action_form=ActionForm(),
+        **context,
+    )
+
+
+@bp.route("/<slug>/lessons/<lesson_slug>/complete", methods=["POST"])
+@role_required("trainee")
+def complete_lesson(slug: str, lesson_slug: str):
+    course = _course_by_slug(slug)
+    if course.published_version_id is None:
+        abort(404)
+    lesson = _lesson_or_404(course, lesson_slug)
+    enrollment = permissions.enrollment_of(current_user, course)
+    if enrollment is None:
+        abort(403, _("Enrol in this course to open its lessons."))
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        completed = services.mark_lesson_complete(current_user, enrollment, lesson)
+    except DomainError as error:
+        _fail(error)
+        return redirect(url_for("courses.lesson_page", slug=slug, lesson_slug=lesson_slug))
+    db.session.commit()
+    if completed:
+        flash(_("Course completed. Well done!"), "success")
+        return redirect(url_for("courses.course_page", slug=slug))
+    flash(_("Lesson marked complete."), "success")
+    progress = services.progress_for([enrollment])[enrollment.id]
+    if progress.next_lesson is not None:
+        return redirect(url_for("courses.lesson_page", slug=slug, lesson_slug=progress.next_lesson.slug))
+    return redirect(url_for("courses.course_page", slug=slug))
+
+
+@bp.route("/<slug>/enrol", methods=["POST"])
+@role_required("trainee")
+def enroll_self(slug: str):
+    course = _course_by_slug(slug)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.enroll(current_user, course, current_user)
+    except DomainError as error:
+        _fail(error)
+        return redirect(url_for("courses.course_page", slug=slug))
+    db.session.commit()
+    flash(_("You are enrolled. Start with the first lesson."), "success")
+    return redirect(url_for("courses.course_page", slug=slug))
+
+
+@bp.route("/<slug>/enrol-trainees", methods=["POST"])
+@role_required(*permissions.ENROLLER_ROLES)
+def enroll_trainees(slug: str):
+    course = _course_by_slug(slug)
+    form = EnrollTraineesForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for("courses.course_page", slug=slug))
+    trainees = list(db.session.execute(
+        sa.select(User).where(User.id.in_(form.trainee_ids.data), user_clause(current_user))
+    ).scalars())
+    if len(trainees) != len(set(form.trainee_ids.data)):
+        abort(404)  # someone outside the jurisdiction (or no one at all) was asked for
+    names = []
+    try:
+        for trainee in trainees:
+            services.enroll(current_user, course, trainee)
+            missing = services.missing_prerequisites(trainee, course)
+            if missing:
+                flash(_("%(name)s has not completed the prerequisites yet: %(courses)s.", name=trainee.display_name,
+                        courses="; ".join(c.title for c in missing)), "warning")
+            names.append(trainee.display_name)
+    except DomainError as error:
+        _fail(error)
+        return redirect(url_for("courses.course_page", slug=slug))
+    db.session.commit()
+    flash(_("Enrolled: %(names)s.", names=", ".join(names)), "success")
+    return redirect(url_for("courses.course_page", slug=slug))
+
+
+@bp.route("/<slug>/enrolments")
+@role_required(*permissions.ENROLLER_ROLES)
+def course_enrollments(slug: str):
+    course = _course_by_slug(slug)
+    stmt = (
+        sa.select(Enrollment)
+        .join(User, Enrollment.user_id == User.id)
+        .where(Enrollment.course_id == course.id, user_clause(current_user))
+        .options(contains_eager(Enrollment.user).joinedload(User.enterprise), joinedload(Enrollment.course))
+        .order_by(Enrollment.status, User.display_name, Enrollment.id)
+    )
+    pagination = paginate(stmt)
+    return render_template("courses/enrollments.html", course=course, pagination=pagination,
+                           progress=services.progress_for(list(pagination.items)), action_form=ActionForm())
+
+
+@bp.route("/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(enrollment_id: int):
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        abort(404)
+    # Someone else's enrolment is not there for a trainee, nor for an officer outside their jurisdiction.
+    if enrollment.user_id != current_user.id and not (
+        current_user.role in permissions.ENROLLER_ROLES
+        and db.session.execute(sa.select(User.id).where(User.id == enrollment.user_id, user_clause(current_user))).first()
+    ):
+        abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    slug = enrollment.course.slug
+    try:
+        services.withdraw(current_user, enrollment)
+    except DomainError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash(_("Withdrawn from the course."), "success")
+    target = request.form.get("next") or ""
+    if target == "enrollments":
+        return redirect(url_for("courses.course_enrollments", slug=slug))
+    if target == "my":
+        return redirect(url_for("courses.my_learning"))
+    return redirect(url_for("courses.course_page", slug=slug))
+
+
+@bp.route("/my")
+@role_required("trainee")
+def my_learning():
+    stmt = (
+        sa.select(Enrollment)
+        .where(Enrollment.user_id == current_user.id)
+        .options(joinedload(Enrollment.course).joinedload(Course.published_version))
+        .order_by(sa.case((Enrollment.status == "active", 0), (Enrollment.status == "completed", 1), else_=2),
+                  Enrollment.enrolled_at.desc(), Enrollment.id)
+    )
+    pagination = paginate(stmt)
+    return render_template("courses/my_learning.html", pagination=pagination,
+                           progress=services.progress_for(list(pagination.items)), action_form=ActionForm())
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    item = db.session.get(LessonAttachment, attachment_id)
+    if item is None:
+        abort(404)
+    version = item.lesson.version
+    if not permissions.can_see_attachment_of(current_user, version):
+        abort(404)
+    path = services.attachment_folder() / item.stored_name
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=item.mimetype, as_attachment=True, download_name=item.filename,
+                         max_age=0, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- authoring ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/authoring")
+@role_required(*permissions.AUTHOR_ROLES)
+def authoring():
+    stmt = sa.select(Course).options(selectinload(Course.versions), selectinload(Course.published_version))
+    if current_user.role != "admin":
+        stmt = stmt.where(sa.or_(
+            Course.owner_id == current_user.id,
+            Course.id.in_(sa.select(CourseVersion.course_id).where(CourseVersion.author_id == current_user.id)),
+        ))
+    pagination = paginate(stmt.order_by(Course.slug))
+    return render_template("courses/authoring.html", pagination=pagination)
+
+
+def _prerequisite_choices(form: CourseForm, course: Course | None) -> list[Course]:
+    choices = services.prerequisite_choices(exclude=course)
+    form.prerequisites.choices = [(c.id, c.title) for c in choices]
+    return choices
+
+
+def _chosen(choices: list[Course], ids) -> list[Course]:
+    wanted = set(ids or [])
+    return [c for c in choices if c.id in wanted]
+
+
+@bp.route("/authoring/new", methods=["GET", "POST"])
+@role_required(*permissions.AUTHOR_ROLES)
+def course_new():
+    form = CourseForm()
+    choices = _prerequisite_choices(form, None)
+    preview = None
+    if request.method == "GET":
+        form.require_lessons.data = True
+        form.modes.data = ["online"]
+    elif form.preview.data:
+        preview = render_markdown(form.overview.data)
+    elif form.validate_on_submit():
+        try:
+            course = services.create_course(current_user, slug=form.slug.data or "", values=form.values(),
+                                            prerequisites=_chosen(choices, form.prerequisites.data))
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            _prerequisite_choices(form, None)
+            apply_domain_error(form, error)
+        else:
+            version_id = course.versions[0].id
+            db.session.commit()
+            flash(_("Course created as a draft. Add modules and lessons, then submit it for review."), "success")
+            return redirect(url_for("courses.version_detail", version_id=version_id))
+    return render_template("courses/course_form.html", form=form, version=None, preview=preview)
+
+
+@bp.route("/versions/<int:version_id>/edit", methods=["GET", "POST"])
+@login_required
+def version_edit(version_id: int):
+    version = _version(version_id)
+    _editable_version(version)
+    form = CourseForm()
+    choices = _prerequisite_choices(form, version.course)
+    preview = None
+    if request.method == "GET":
+        form.fill(version)
+    elif form.preview.data:
+        preview = render_markdown(form.overview.data)
+    elif form.validate_on_submit():
+        try:
+            services.update_version(current_user, version, form.values(),
+                                    _chosen(choices, form.prerequisites.data))
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            version = _version(version_id)
+            _prerequisite_choices(form, version.course)
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("courses.version_detail", version_id=version.id))
+    return render_template("courses/course_form.html", form=form, version=version, preview=preview)
+
+
+@bp.route("/versions/<int:version_id>")
+@login_required
+def version_detail(version_id: int):
+    version = _version(version_id)
+    version = _published_lessons(version)
+    course = version.course
+    review_form = ReviewForm() if permissions.can_review(current_user, version) else None
+    return render_template(
+        "courses/version.html",
+        version=version,
+        course=course,
+        can_edit=permissions.can_edit_version(current_user, version),
+        can_manage=permissions.can_manage_course(current_user, course),
+        is_author=permissions.is_author_of(current_user, version),
+        review_form=review_form,
+        module_form=ModuleForm(formdata=None),
+        action_form=ActionForm(),
+        open_version=services.open_version(course),
+    )
+
+
+@bp.route("/versions/<int:version_id>/lessons/<int:lesson_id>")
+@login_required
+def version_lesson(version_id: int, lesson_id: int):
+    version = _version(version_id)
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None or lesson.version_id != version.id:
+        abort(404)
+    return render_template("courses/version_lesson.html", version=version, course=version.course, lesson=lesson,
+                           can_edit=permissions.can_edit_version(current_user, version))
+
+
+def _version_action(version_id: int, action, success: str):
+    version = _version(version_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        action(version)
+        db.session.flush()
+    except DomainError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("courses.version_detail", version_id=version_id))
+
+
+@bp.route("/versions/<int:version_id>/modules", methods=["POST"])
+@login_required
+def module_add(version_id: int):
+    version = _version(version_id)
+    _editable_version(version)
+    form = ModuleForm()
+    if form.validate_on_submit():
+        try:
+            services.add_module(current_user, version, form.title.data)
+        except DomainError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("Module added."), "success")
+    else:
+        flash(_("A module title of at most 200 characters is required."), "error")
+    return redirect(url_for("courses.version_detail", version_id=version_id))
+
+
+def _module(module_id: int) -> Module:
+    module = db.session.get(Module, module_id)
+    if module is None or not permissions.can_view_version(current_user, module.version):
+        abort(404)
+    _editable_version(module.version)
+    return module
+
+
+@bp.route("/modules/<int:module_id>/edit", methods=["POST"])
+@login_required
+def module_edit(module_id: int):
+    module = _module(module_id)
+    version_id = module.version_id
+    form = ModuleForm()
+    if form.validate_on_submit():
+        try:
+            services.rename_module(current_user, module, form.title.data)
+            db.session.flush()
+        except DomainError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("Module renamed."), "success")
+    else:
+        flash(_("A module title of at most 200 characters is required."), "error")
+    return redirect(url_for("courses.version_detail", version_id=version_id))
+
+
+@bp.route("/modules/<int:module_id>/move", methods=["POST"])
+@login_required
+def module_move(module_id: int):
+    module = _module(module_id)
+    version_id = module.version_id
+    form = ActionForm()
+    if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
+        abort(400)
+    services.move_module(current_user, module, form.direction.data)
+    db.session.commit()
+    return redirect(url_for("courses.version_detail", version_id=version_id))
+
+
+@bp.route("/modules/<int:module_id>/delete", methods=["POST"])
+@login_required
+def module_delete(module_id: int):
+    module = _module(module_id)
+    version_id = module.version_id
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_module(current_user, module)
+    except DomainError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash(_("Module deleted."), "success")
+    return redirect(url_for("courses.version_detail", version_id=version_id))
+
+
+def _lesson_form(version: CourseVersion, form: LessonForm) -> None:
+    form.module_id.choices = [(0, _("— No module —"))] + [(m.id, m.title) for m in version.modules]
+
+
+@bp.route("/versions/<int:version_id>/lessons/new", methods=["GET", "POST"])
+@login_required
+def lesson_new(version_id: int):
+    version = _version(version_id)
+    _editable_version(version)
+    form = LessonForm()
+    _lesson_form(version, form)
+    preview = None
+    if request.method == "GET" and request.args.get("module", "").isdigit():
+        form.module_id.data = int(request.args["module"])
+    if request.method == "POST" and form.preview.data:
+        preview = render_markdown(form.body.data)
+    elif form.validate_on_submit():
+        try:
+            lesson = services.create_lesson(current_user, version, form.values())
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            version = _version(version_id)
+            _lesson_form(version, form)
+            apply_domain_error(form, error)
+        else:
+            lesson_id = lesson.id
+            db.session.commit()
+            flash(_("Lesson added."), "success")
+            return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
+    return render_template("courses/lesson_form.html", form=form, version=version, lesson=None, preview=preview,
+                           attachment_form=None, action_form=ActionForm())
+
+
+def _lesson(lesson_id: int) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None or not permissions.can_view_version(current_user, lesson.version):
+        abort(404)
+    _editable_version(lesson.version)
+    return lesson
+
+
+@bp.route("/lessons/<int:lesson_id>/edit", methods=["GET", "POST"])
+@login_required
+def lesson_edit(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    version = lesson.version
+    form = LessonForm(obj=lesson if request.method == "GET" else None)
+    _lesson_form(version, form)
+    if request.method == "GET":
+        form.module_id.data = lesson.module_id or 0
+    preview = None
+    if request.method == "POST" and form.preview.data:
+        preview = render_markdown(form.body.data)
+    elif form.validate_on_submit():
+        values = form.values()
+        try:
+            services.update_lesson(current_user, lesson, values)
+            db.session.flush()
+        except DomainError as error:
+            db.session.rollback()
+            lesson = _lesson(lesson_id)
+            version = lesson.version
+            _lesson_form(version, form)
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Lesson saved."), "success")
+            return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
+    return render_template("courses/lesson_form.html", form=form, version=version, lesson=lesson, preview=preview,
+                           attachment_form=AttachmentForm(formdata=None), action_form=ActionForm())
+
+
+@bp.route("/lessons/<int:lesson_id>/move", methods=["POST"])
+@login_required
+def lesson_move(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    version_id = lesson.version_id
+    form = ActionForm()
+    if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
+        abort(400)
+    services.move_lesson(current_user, lesson, form.direction.data)
+    db.session.commit()
+    return redirect(url_for("courses.version_detail", version_id=version_id))
+
+
+@bp.route("/lessons/<int:lesson_id>/delete", methods=["POST"])
+@login_required
+def lesson_delete(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    version_id = lesson.version_id
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    files = services.delete_lesson(current_user, lesson)
+    db.session.commit()
+    services.remove_stored_files(files)
+    flash(_("Lesson deleted."), "success")
+    return redirect(url_for("courses.version_detail", version_id=version_id))
+
+
+@bp.route("/lessons/<int:lesson_id>/attachments", methods=["POST"])
+@login_required
+def attachment_add(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            services.add_attachment(current_user, lesson, filename=upload.filename or "", stream=upload.stream)
+        except DomainError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("File attached."), "success")
+    else:
+        flash(_("Choose a file to attach."), "error")
+    return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
+
+
+@bp.route("/attachments/<int:attachment_id>/delete", methods=["POST"])
+@login_required
+def attachment_delete(attachment_id: int):
+    item = db.session.get(LessonAttachment, attachment_id)
+    if item is None or not permissions.can_view_version(current_user, item.lesson.version):
+        abort(404)
+    _editable_version(item.lesson.version)
+    lesson_id = item.lesson_id
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    stored = services.delete_attachment(current_user, item)
+    db.session.commit()
+    services.remove_stored_files([stored])
+    flash(_("Attachment removed."), "success")
+    return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
+
+
+@bp.route("/preview", methods=["POST"])
+@role_required(*permissions.AUTHOR_ROLES)
+def preview_markdown():
+    """Live preview for the editor's script: the same render_markdown as the pages."""
+    text = request.form.get("text", "")
+    if len(text) > 200_000:
+        abort(413)
+    return jsonify(html=str(render_markdown(text)))
+
+
+# -- life cycle --------------------------------------------------------------------------------------------
+
+
+@bp.route("/versions/<int:version_id>/submit", methods=["POST"])
+@login_required
+def version_submit(version_id: int):
+    return _version_action(version_id, lambda v: services.submit_for_review(current_user, v),
+                           _("Submitted for review. Someone other than you will approve it or return it."))
+
+
+@bp.route("/versions/<int:version_id>/withdraw", methods=["POST"])
+@login_required
+def version_withdraw(version_id: int):
+    return _version_action(version_id, lambda v: services.withdraw_from_review(current_user, v),
+                           _("Taken back from review; it is a draft again."))
+
+
+@bp.route("/versions/<int:version_id>/discard", methods=["POST"])
+@login_required
+def version_discard(version_id: int):
+    return _version_action(version_id, lambda v: services.discard_draft(current_user, v),
+                           _("Draft discarded (archived)."))
+
+
+@bp.route("/versions/<int:version_id>/review", methods=["POST"])
+@role_required(*permissions.REVIEWER_ROLES)
+def version_review(version_id: int):
+    version = _version(version_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if form.approve.data:
+            services.approve(current_user, version, form.note.data or "")
+            message = _("Approved and published. Trainees now see this version.")
+        else:
+            services.return_to_author(current_user, version, form.note.data or "")
+            message = _("Returned to the author with your note.")
+        db.session.flush()
+    except DomainError as error:
+        _fail(error)
+        return redirect(url_for("courses.version_detail", version_id=version_id))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("courses.reviews"))
+
+
+def _managed_course(course_id: int) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None or not permissions.can_see_course(current_user, course):
+        abort(404)
+    if not permissions.can_manage_course(current_user, course):
+        abort(403)
+    return course
+
+
+@bp.route("/manage/<int:course_id>/new-version", methods=["POST"])
+@login_required
+def course_new_version(course_id: int):
+    course = _managed_course(course_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        version = services.start_new_version(current_user, course)
+        db.session.flush()
+    except DomainError as error:
+        _fail(error)
+        return redirect(url_for("courses.course_history", course_id=course_id))
+    version_id = version.id
+    db.session.commit()
+    flash(_("New draft version started. Trainees keep the published version until this one is approved."),
+          "success")
+    return redirect(url_for("courses.version_detail", version_id=version_id))
+
+
+@bp.route("/manage/<int:course_id>/archive", methods=["POST"])
+@login_required
+def course_archive(course_id: int):
+    course = _managed_course(course_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.archive_course(current_user, course)
+    except DomainError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash(_("Course archived: it has left the catalog; enrolled trainees can still finish it."), "success")
+    return redirect(url_for("courses.course_history", course_id=course_id))
+
+
+@bp.route("/manage/<int:course_id>/restore", methods=["POST"])
+@login_required
+def course_restore(course_id: int):
+    course = _managed_course(course_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.restore_course(current_user, course)
+    except DomainError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash(_("Course restored to the catalog."), "success")
+    return redirect(url_for("courses.course_history", course_id=course_id))
+
+
+@bp.route("/manage/<int:course_id>/history")
+@login_required
+def course_history(course_id: int):
+    course = _course_by_id(course_id)
+    if not permissions.can_view_history(current_user, course):
+        abort(403)
+    versions = list(db.session.execute(
+        sa.select(CourseVersion).where(CourseVersion.course_id == course.id)
+        .options(joinedload(CourseVersion.author), joinedload(CourseVersion.reviewed_by))
+        .order_by(CourseVersion.number.desc())
+    ).scalars())
+    return render_template(
+        "courses/history.html", course=course,
+        versions=[v for v in versions if permissions.can_view_version(current_user, v)],
+        can_manage=permissions.can_manage_course(current_user, course),
+        open_version=services.open_version(course), action_form=ActionForm(),
+    )
+
+
+@bp.route("/reviews")
+@role_required(*permissions.REVIEWER_ROLES)
+def reviews():
+    stmt = (
+        sa.select(CourseVersion)
+        .where(CourseVersion.status == "in_review",
+               sa.or_(CourseVersion.author_id.is_(None), CourseVersion.author_id != current_user.id))
+        .options(joinedload(CourseVersion.course), joinedload(CourseVersion.author))
+        .order_by(CourseVersion.submitted_at, CourseVersion.id)
+    )
+    mine = list(db.session.execute(
+        sa.select(CourseVersion).where(CourseVersion.status == "in_review", CourseVersion.author_id == current_user.id)
+        .options(joinedload(CourseVersion.course)).order_by(CourseVersion.submitted_at)
+    ).scalars())
+    return render_template("courses/reviews.html", pagination=paginate(stmt), mine=mine)
+
