@@ -278,6 +278,7 @@ def check_session_values(actor, values: dict, session: TrainingSession | None = 
                    count=trainees),
                 field="capacity",
             )
+    values["registration_opens_at"], values["registration_closes_at"] = opens, closes
     values["title"] = (values.get("title") or "").strip()[:200] or course.title[:200]
     values["description"] = values.get("description") or ""
     values["requires_approval"] = bool(values.get("requires_approval"))
