@@ -71,3 +71,15 @@ def shipped(app, db, demo):
     load_curriculum(Path(app.config["COURSES_DIR"]))
     db.session.commit()
     return {c.slug: c for c in db.session.execute(sa.select(Course)).scalars()}
+
+
+@pytest.fixture
+def as_user(app, db):
+    """``as_user("officer.futian")``: a fresh client logged in as that account (one client per person)."""
+
+    def make(login: str):
+        client = app.test_client()
+        client.login(login)
+        return client
+
+    return make

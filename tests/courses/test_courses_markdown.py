@@ -1,0 +1,121 @@
+"""Hostile Markdown never reaches a page as active content: not through render_markdown, not on the pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lms.content.markdown import render_markdown
+from lms.courses import services
+
+HOSTILE = [
+    "<script>alert('x')</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<iframe src='https://evil.example'></iframe>",
+    "<img src=x onerror=alert(1)>",
+    "<a href=\"javascript:alert(1)\">click</a>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click]( javascript:alert(1))",
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![img](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "<svg onload=alert(1)><circle r=1></circle></svg>",
+    "<style>body{display:none}</style>",
+    "<div style=\"background:url(javascript:alert(1))\">styled</div>",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "<<script>script>alert(1)<</script>/script>",
+    "<a href=\"jav&#x09;ascript:alert(1)\">tab</a>",
+    "<a href=\"&#106;avascript:alert(1)\">entity</a>",
+    "<object data='x.swf'></object><embed src='x.swf'>",
+    "<form action='https://evil.example'><input name=a></form>",
+    "<meta http-equiv='refresh' content='0;url=https://evil.example'>",
+    "<base href='https://evil.example/'>",
+    "<p onclick=\"alert(1)\" onmouseover=alert(2)>hover</p>",
+    "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+    "```html\n<script>alert(1)</script>\n```",
+    "<!--<script>alert(1)</script>-->",
+    "<details open ontoggle=alert(1)>",
+    "[a](vbscript:msgbox(1))",
+]
+
+# Active content: dangerous elements, event-handler attributes, or a URL attribute with a script/data scheme.
+# (Inert text such as "vbscript:" inside a paragraph is harmless and may stay.)
+ACTIVE = re.compile(
+    r"<\s*(script|iframe|style|svg|object|embed|form|meta|base|math|link)\b"
+    r"|<[^>]*\son\w+\s*=[^>]*>"
+    r"|<[^>]*\b(href|src|action|data|xlink:href)\s*=\s*[\"']?\s*(javascript|vbscript|data):[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def _page_is_harmless(html: str) -> bool:
+    """The page's own forms post to this site; nothing else active is there."""
+    main = html.split('<main id="main">')[1].split("</main>")[0]
+    forms = re.findall(r"<form\b[^>]*>", main)
+    if any('action="/' not in tag for tag in forms):
+        return False
+    return not ACTIVE.search(re.sub(r"<form\b[^>]*>", "", main))
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_render_markdown_neutralises(text):
+    html = str(render_markdown(text))
+    assert not ACTIVE.search(html), html
+
+
+def test_fenced_code_is_shown_as_text():
+    html = str(render_markdown("```\n<script>alert(1)</script>\n```"))
+    assert "&lt;script&gt;" in html
+
+
+def test_markdown_features_survive():
+    html = str(render_markdown(
+        "# Title\n\n- a\n- b\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\nText[^1].\n\n[^1]: Note.\n\n"
+        "![logo](/static/img/logo.png) [site](https://www.customs.gov.cn/)\n\n```\ncode\n```\n"))
+    for fragment in ("<h1", "<ul>", "<table>", "<sup", "footnote", '<img alt="logo" src="/static/img/logo.png"',
+                     'href="https://www.customs.gov.cn/"', "<pre><code>"):
+        assert fragment in html
+
+
+def test_hostile_lesson_is_harmless_on_every_page(as_user, builder, demo, db):
+    body = "\n\n".join(HOSTILE)
+    course = builder.draft(author="expert.shenzhen", overview=body)
+    version = course.versions[0]
+    lesson = version.lessons[0]
+    services.update_lesson(demo.user("expert.shenzhen"), lesson, {"title": "Lesson 1", "minutes": 5, "body": body,
+                                                                  "module_id": lesson.module_id})
+    services.submit_for_review(demo.user("expert.shenzhen"), version)
+    services.approve(demo.user("admin"), version)
+    builder.enroll("trainee", course, actor=demo.user("trainee"))
+    client = as_user("trainee")
+    for url in (f"/courses/{course.slug}", f"/courses/{course.slug}/lessons/{lesson.slug}"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert _page_is_harmless(page.get_data(as_text=True)), url
+    client = as_user("admin")
+    for url in (f"/courses/versions/{version.id}", f"/courses/versions/{version.id}/lessons/{lesson.id}"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "Lesson 1" in page.get_data(as_text=True)
+        assert _page_is_harmless(page.get_data(as_text=True)), url
+
+
+def test_preview_endpoint_uses_the_same_sanitiser(client, demo):
+    client.login("expert.shenzhen")
+    response = client.submit("/courses/preview", {"text": "**bold** <script>alert(1)</script> [x](javascript:y)"})
+    assert response.status_code == 200
+    html = response.get_json()["html"]
+    assert "<strong>bold</strong>" in html and not ACTIVE.search(html)
+    assert client.post("/courses/preview", data={"text": "x"}).status_code == 400  # no CSRF token
+
+
+def test_preview_endpoint_is_for_authors(client, demo):
+    client.login("trainee")
+    assert client.submit("/courses/preview", {"text": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("raw", ["<script>x</script>", "<img src=x onerror=alert(1)>", '<a href="javascript:x">a</a>',
+                                 "<svg onload=x>", "<a href='data:text/html,x'>a</a>", "<iframe src=x>"])
+def test_the_detector_itself_sees_active_content(raw):
+    assert ACTIVE.search(raw)
