@@ -1,7 +1,259 @@
-"""Evidence pages."""
+"""Evidence pages: certificates (trainee, officers, admins), the public verification page, and the ledger
+browser and check for admins.
+
+The blueprint has no URL prefix: the public verification page lives at /verify (the address printed in the
+QR code), everything else under /evidence/.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
 
-bp = Blueprint("evidence", __name__, url_prefix="/evidence")
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from lms.auth.models import User
+from lms.auth.permissions import role_required
+from lms.core.dashboard import nav_item
+from lms.core.panels import dashboard, enterprise_page, user_page
+from lms.core.web import apply_domain_error, int_arg, paginate
+from lms.errors import DomainError
+from lms.evidence import services
+from lms.evidence.forms import RevokeCertificateForm, RunVerificationForm, VerifyCodeForm
+from lms.evidence.labels import SUBJECT_LABELS, kind_label, subject_label
+from lms.evidence.ledger import KINDS, entries_for
+from lms.evidence.models import CERTIFICATE_STATUSES, Certificate, LedgerEntry
+from lms.evidence.permissions import can_revoke_certificate, certificate_clause, get_certificate_or_404
+from lms.evidence.verify import check_entry, verify_ledger
+from lms.extensions import db, limiter
+
+bp = Blueprint("evidence", __name__)
+
+nav_item("evidence.my_certificates", _l("My certificates"), ("trainee",), order=45)
+nav_item("evidence.certificate_list", _l("Certificates"), ("officer", "admin"), order=55)
+nav_item("evidence.ledger", _l("Evidence ledger"), ("admin",), order=85)
+
+
+# Template globals (not a context processor) so that macros imported by other areas' templates see them.
+bp.add_app_template_global(kind_label, "ledger_kind_label")
+bp.add_app_template_global(subject_label, "ledger_subject_label")
+bp.add_app_template_global(services.display_code, "certificate_code")
+
+
+def _verify_rate_limit() -> str:
+    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute")
+
+
+# -- certificates ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/evidence/certificates/mine")
+@role_required("trainee")
+def my_certificates():
+    stmt = (
+        sa.select(Certificate).where(Certificate.user_id == current_user.id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
+    return render_template("evidence/my_certificates.html", pagination=paginate(stmt))
+
+
+@bp.route("/evidence/certificates")
+@role_required("officer", "admin")
+def certificate_list():
+    q = (request.args.get("q") or "").strip()[:100]
+    status = request.args.get("status") or ""
+    course_id = int_arg("course")
+    enterprise_id = int_arg("enterprise")
+    stmt = (
+        sa.select(Certificate).where(certificate_clause(current_user))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
+    if q:
+        like = f"%{q.lower()}%"
+        code = services.normalise_code(q)
+        stmt = stmt.where(sa.or_(
+            sa.func.lower(Certificate.trainee_name).like(like),
+            sa.func.lower(Certificate.enterprise_name_en).like(like),
+            Certificate.enterprise_name_zh.like(f"%{q}%"),
+            Certificate.code == (code or q.upper()),
+        ))
+    if status == "valid":
+        stmt = stmt.where(Certificate.revoked_at.is_(None))
+    elif status == "revoked":
+        stmt = stmt.where(Certificate.revoked_at.is_not(None))
+    if course_id:
+        stmt = stmt.where(Certificate.course_id == course_id)
+    if enterprise_id:
+        stmt = stmt.where(Certificate.enterprise_id == enterprise_id)
+    courses = db.session.execute(
+        sa.select(Certificate.course_id, sa.func.max(Certificate.course_title))
+        .where(certificate_clause(current_user)).group_by(Certificate.course_id)
+        .order_by(sa.func.max(Certificate.course_title))
+    ).all()
+    filters = {"q": q, "status": status, "course": course_id, "enterprise": enterprise_id}
+    return render_template("evidence/certificate_list.html", pagination=paginate(stmt), filters=filters,
+                           courses=courses, statuses=CERTIFICATE_STATUSES)
+
+
+@bp.route("/evidence/certificates/<int:certificate_id>")
+@login_required
+def certificate_detail(certificate_id: int):
+    certificate = get_certificate_or_404(current_user, certificate_id)
+    return _render_detail(certificate, RevokeCertificateForm())
+
+
+def _render_detail(certificate: Certificate, form: RevokeCertificateForm, status: int = 200):
+    may_revoke = not certificate.is_revoked and can_revoke_certificate(current_user, certificate)
+    entries = entries_for("certificate", certificate.id)
+    return render_template("evidence/certificate_detail.html", certificate=certificate, form=form,
+                           may_revoke=may_revoke, entries=entries,
+                           verification_url=services.verification_url(certificate)), status
+
+
+@bp.route("/evidence/certificates/<int:certificate_id>/certificate.pdf")
+@login_required
+def certificate_pdf(certificate_id: int):
+    from lms.evidence.pdf import render_certificate_pdf
+
+    certificate = get_certificate_or_404(current_user, certificate_id)
+    response = make_response(render_certificate_pdf(certificate))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/evidence/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@role_required("officer", "admin")
+def certificate_revoke(certificate_id: int):
+    certificate = get_certificate_or_404(current_user, certificate_id)
+    form = RevokeCertificateForm()
+    if not form.validate_on_submit():
+        return _render_detail(certificate, form, 400)
+    try:
+        services.revoke_certificate(current_user, certificate, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        certificate = get_certificate_or_404(current_user, certificate_id)
+        apply_domain_error(form, error)
+        return _render_detail(certificate, form, error.status_code)
+    db.session.commit()
+    flash(_("The certificate has been revoked and the trainee informed."), "success")
+    return redirect(url_for("evidence.certificate_detail", certificate_id=certificate.id))
+
+
+# -- public verification ------------------------------------------------------------------------------------------
+
+
+@bp.route("/verify")
+@limiter.limit(_verify_rate_limit)
+def public_verify_form():
+    form = VerifyCodeForm(formdata=request.args if "code" in request.args else None)
+    if "code" in request.args and form.validate():
+        code = services.normalise_code(form.code.data) or "-"
+        return redirect(url_for("evidence.public_verify", code=code))
+    return render_template("evidence/public_verify_form.html", form=form)
+
+
+@bp.route("/verify/<code>")
+@limiter.limit(_verify_rate_limit)
+def public_verify(code: str):
+    # Always one indexed lookup, whatever was typed: a malformed code answers like an unknown one.
+    normalised = services.normalise_code(code)
+    certificate = db.session.execute(
+        sa.select(Certificate).where(Certificate.code == (normalised or ""))
+    ).scalar_one_or_none()
+    if certificate is None:
+        return render_template("evidence/public_verify.html", certificate=None, form=VerifyCodeForm()), 404
+    return render_template("evidence/public_verify.html", certificate=certificate, form=VerifyCodeForm())
+
+
+# -- ledger (admins) -------------------------------------------------------------------------------------------------
+
+
+@bp.route("/evidence/ledger")
+@role_required("admin")
+def ledger():
+    kind = (request.args.get("kind") or "").strip()[:40]
+    subject_type = (request.args.get("subject_type") or "").strip()[:30]
+    subject_id = int_arg("subject_id")
+    stmt = sa.select(LedgerEntry).options(sa.orm.joinedload(LedgerEntry.actor)).order_by(LedgerEntry.seq.desc())
+    if kind:
+        stmt = stmt.where(LedgerEntry.kind == kind)
+    if subject_type:
+        stmt = stmt.where(LedgerEntry.subject_type == subject_type)
+    if subject_id is not None:
+        stmt = stmt.where(LedgerEntry.subject_id == subject_id)
+    kinds = sorted(set(KINDS) | {kind} - {""})
+    subject_types = sorted({spec.subject_type for spec in KINDS.values()} | set(SUBJECT_LABELS) | {subject_type} - {""})
+    filters = {"kind": kind, "subject_type": subject_type, "subject_id": subject_id}
+    return render_template("evidence/ledger.html", pagination=paginate(stmt), filters=filters, kinds=kinds,
+                           subject_types=subject_types)
+
+
+@bp.route("/evidence/ledger/<int:seq>")
+@role_required("admin")
+def ledger_entry(seq: int):
+    entry = db.first_or_404(sa.select(LedgerEntry).where(LedgerEntry.seq == seq))
+    problems, is_latest = check_entry(entry)
+    payload = json.dumps(json.loads(entry.payload), indent=2, ensure_ascii=False, sort_keys=True) \
+        if entry.payload.startswith("{") else entry.payload
+    return render_template("evidence/ledger_entry.html", entry=entry, problems=problems, is_latest=is_latest,
+                           payload=payload)
+
+
+@bp.route("/evidence/verify", methods=["GET", "POST"])
+@role_required("admin")
+def verify_page():
+    form = RunVerificationForm()
+    result = None
+    if form.validate_on_submit():
+        result = verify_ledger(snapshot=True)
+        db.session.rollback()  # read only: end the snapshot
+    summary = db.session.execute(
+        sa.select(sa.func.count(LedgerEntry.id), sa.func.max(LedgerEntry.seq), sa.func.max(LedgerEntry.created_at))
+    ).one()
+    return render_template("evidence/verify.html", form=form, result=result, total=summary[0],
+                           head_seq=summary[1], last_at=summary[2])
+
+
+# -- panels ----------------------------------------------------------------------------------------------------------
+
+
+@dashboard.panel("my_certificates", _l("My certificates"), ("trainee",), "evidence/panels/certificates.html", order=30)
+def _my_certificates_panel(user: User):
+    certificates = db.session.execute(
+        sa.select(Certificate).where(Certificate.user_id == user.id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(5)
+    ).scalars().all()
+    if not certificates:
+        return None
+    return {"certificates": certificates, "more_url": url_for("evidence.my_certificates"), "show_trainee": False}
+
+
+@enterprise_page.panel("certificates", _l("Certificates"), ("officer", "admin"), "evidence/panels/certificates.html",
+                       order=60)
+def _enterprise_certificates_panel(user: User, enterprise=None, **_context):
+    if enterprise is None:
+        return None
+    certificates = db.session.execute(
+        sa.select(Certificate).where(Certificate.enterprise_id == enterprise.id, certificate_clause(user))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(5)
+    ).scalars().all()
+    return {"certificates": certificates, "show_trainee": True,
+            "more_url": url_for("evidence.certificate_list", enterprise=enterprise.id)}
+
+
+@user_page.panel("certificates", _l("Certificates"), ("officer", "admin"), "evidence/panels/certificates.html",
+                 order=60)
+def _user_certificates_panel(user: User, subject=None, **_context):
+    if subject is None or subject.role != "trainee":
+        return None
+    certificates = db.session.execute(
+        sa.select(Certificate).where(Certificate.user_id == subject.id, certificate_clause(user))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    ).scalars().all()
+    return {"certificates": certificates, "show_trainee": False, "more_url": None}
