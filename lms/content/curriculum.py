@@ -221,6 +221,8 @@ def read_front_matter(path: Path) -> tuple[dict[str, Located], str]:
             mark = error.problem_mark or error.context_mark
             line = first_line + mark.line if mark is not None else first_line
             problem = error.problem or error.context or "invalid YAML"
+            if error.context and error.context_mark is not None and error.context_mark is not mark:
+                problem += f" ({error.context} started on line {first_line + error.context_mark.line})"
             raise CurriculumError(path, line, f"front matter is not valid YAML: {problem}") from error
         if node is None:
             raise CurriculumError(path, first_line, "the front matter is empty")
