@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.auth.models import User
 from lms.auth.permissions import role_required
@@ -52,6 +65,18 @@ nav_item("courses.catalog", _l("Catalog"), None, order=10)
 nav_item("courses.my_learning", _l("My learning"), ("trainee",), order=12)
 nav_item("courses.authoring", _l("Authoring"), permissions.AUTHOR_ROLES, order=14)
 nav_item("courses.reviews", _l("Reviews"), permissions.REVIEWER_ROLES, order=16)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def request_too_large(error):
+    """A body over MAX_CONTENT_LENGTH: the general error page would read the body again (its language form), so
+    answer here. An oversized attachment goes back to its lesson with the limit named."""
+    lesson_id = (request.view_args or {}).get("lesson_id")
+    if request.endpoint == "courses.attachment_add" and lesson_id:
+        flash(_("The file is larger than the limit of %(limit)s.",
+                limit=services.human_size(services.attachment_max_bytes())), "error")
+        return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
+    return Response(_("The request is too large."), status=413, mimetype="text/plain")
 
 
 # -- loading helpers (404 for what the viewer may not know exists) ------------------------------------------
