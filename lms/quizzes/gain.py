@@ -111,3 +111,23 @@ def summarise(rows: list[GainRow]) -> GainSummary:
         mean_post=mean_post.quantize(GAIN_QUANTUM, rounding=ROUND_HALF_UP), mean_gain=class_points,
         mean_normalised_gain=mean_g, class_normalised_gain=class_g,
     )
+
+
+def gain_summary(*, course_ids=None, user_ids=None) -> GainSummary:
+    """The same summary as :func:`summarise`, aggregated in SQL (one row whatever the number of trainees)."""
+    rows = learning_gain_select(course_ids=course_ids, user_ids=user_ids).order_by(None).subquery("gains")
+    n, mean_pre, mean_post, mean_g = db.session.execute(
+        sa.select(sa.func.count(), sa.func.avg(rows.c.pre), sa.func.avg(rows.c.post),
+                  sa.func.avg(rows.c.normalised_gain))
+    ).one()
+    if not n:
+        return GainSummary(0, None, None, None, None, None)
+    pre, post = Decimal(str(mean_pre)), Decimal(str(mean_post))
+    class_points, class_g = gain(pre, post)
+    return GainSummary(
+        trainees=n, mean_pre=pre.quantize(GAIN_QUANTUM, rounding=ROUND_HALF_UP),
+        mean_post=post.quantize(GAIN_QUANTUM, rounding=ROUND_HALF_UP), mean_gain=class_points,
+        mean_normalised_gain=None if mean_g is None else Decimal(str(mean_g)).quantize(
+            NORMALISED_QUANTUM, rounding=ROUND_HALF_UP),
+        class_normalised_gain=class_g,
+    )

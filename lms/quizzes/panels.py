@@ -1,0 +1,118 @@
+"""Quiz panels on the course page and the dashboard. Each provider runs a fixed number of queries."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from lms.auth.models import User
+from lms.core.panels import ALL_ROLES, course_page, dashboard
+from lms.courses.models import Course, CourseVersion
+from lms.extensions import db
+from lms.quizzes.attempts import ENROLLED_STATUSES, enrollment_for
+from lms.quizzes.forms import ActionForm
+from lms.quizzes.gain import learning_gains
+from lms.quizzes.models import Attempt, AttemptQuestion, Quiz
+from lms.quizzes.permissions import course_expert_clause, is_course_expert
+from lms.quizzes.results import quiz_results
+
+PURPOSE_ORDER = {"pre_test": 0, "practice": 1, "post_test": 2, "exam": 3}
+RECENT = 5
+
+
+def course_quizzes(course_id: int) -> list[Quiz]:
+    quizzes = db.session.execute(
+        sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.archived.is_(False)).order_by(Quiz.id)
+    ).scalars().all()
+    return sorted(quizzes, key=lambda q: (PURPOSE_ORDER.get(q.purpose, 9), q.id))
+
+
+def attempts_by_quiz(user_id: int, quiz_ids: list[int]) -> tuple[dict[int, int], dict[int, Attempt]]:
+    """(attempts used per quiz, the attempt in progress per quiz) for one trainee, in one query."""
+    used: dict[int, int] = {}
+    open_: dict[int, Attempt] = {}
+    if not quiz_ids:
+        return used, open_
+    for attempt in db.session.execute(
+        sa.select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id.in_(quiz_ids))
+    ).scalars():
+        used[attempt.quiz_id] = used.get(attempt.quiz_id, 0) + 1
+        if attempt.status == "in_progress":
+            open_[attempt.quiz_id] = attempt
+    return used, open_
+
+
+@course_page.panel("quizzes", _l("Quizzes"), ALL_ROLES, "quizzes/panels/course_quizzes.html", order=30)
+def course_quizzes_panel(user, course=None, version=None):
+    if course is None:
+        return None
+    quizzes = course_quizzes(course.id)
+    manage = is_course_expert(user, course)
+    if not quizzes and not manage:
+        return None
+    data = {"course": course, "quizzes": quizzes, "manage": manage, "form": ActionForm(),
+            "required": set((version.require_quizzes if version is not None else None) or []),
+            "results": {}, "used": {}, "open": {}, "gain": None, "enrolled": False}
+    if user.role == "trainee" and quizzes:
+        enrollment = enrollment_for(user.id, course.id)
+        data["enrolled"] = enrollment is not None and enrollment.status in ENROLLED_STATUSES
+        ids = [q.id for q in quizzes]
+        data["results"] = {qid: r for (qid, _uid), r in quiz_results(quiz_ids=ids, user_ids=[user.id]).items()}
+        data["used"], data["open"] = attempts_by_quiz(user.id, ids)
+        gains = learning_gains(course_ids=[course.id], user_ids=[user.id])
+        data["gain"] = gains[0] if gains else None
+    return data
+
+
+def _course_titles(course_ids) -> dict[int, str]:
+    if not course_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Course.id, CourseVersion.title)
+        .join(CourseVersion, CourseVersion.id == Course.published_version_id)
+        .where(Course.id.in_(list(course_ids)))
+    ).all())
+
+
+@dashboard.panel("quizzes_trainee", _l("My quizzes"), ("trainee",), "quizzes/panels/dashboard_trainee.html", order=25)
+def trainee_dashboard_panel(user):
+    open_attempts = db.session.execute(
+        sa.select(Attempt, Quiz).join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Attempt.user_id == user.id, Attempt.status == "in_progress").order_by(Attempt.started_at)
+    ).all()
+    recent = db.session.execute(
+        sa.select(Attempt, Quiz).join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Attempt.user_id == user.id, Attempt.status.in_(("graded", "needs_marking")))
+        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(RECENT)
+    ).all()
+    gains = learning_gains(user_ids=[user.id])
+    if not open_attempts and not recent and not gains:
+        return None
+    titles = _course_titles({q.course_id for _a, q in [*open_attempts, *recent]} | {g.course_id for g in gains})
+    return {"open": open_attempts, "recent": recent, "gains": gains, "titles": titles}
+
+
+def marking_queue_select(user) -> sa.Select:
+    """Essays waiting for a mark in the courses ``user`` is an expert of, oldest submission first."""
+    return (
+        sa.select(AttemptQuestion, Attempt, Quiz, User)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(User, User.id == Attempt.user_id)
+        .where(Attempt.status == "needs_marking", AttemptQuestion.fraction.is_(None),
+               AttemptQuestion.max_mark > 0, AttemptQuestion.response.is_not(None),
+               course_expert_clause(user, Quiz.course_id))
+        .order_by(Attempt.submitted_at, Attempt.id, AttemptQuestion.slot)
+    )
+
+
+@dashboard.panel("quizzes_marking", _l("Essays to mark"), ("expert", "admin"), "quizzes/panels/dashboard_marking.html",
+                 order=25)
+def marking_dashboard_panel(user):
+    count = db.session.execute(
+        sa.select(sa.func.count()).select_from(marking_queue_select(user).order_by(None).subquery())
+    ).scalar_one()
+    if not count:
+        return None
+    items = db.session.execute(marking_queue_select(user).limit(RECENT)).all()
+    return {"count": count, "queue": items}

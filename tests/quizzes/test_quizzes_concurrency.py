@@ -1,0 +1,147 @@
+"""Parallel submits and parallel starts, with threads against the real database."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from lms.auth.models import User
+from lms.errors import DomainError
+from lms.evidence.models import LedgerEntry
+from lms.extensions import db as _db
+from lms.quizzes import attempts as svc
+from lms.quizzes.models import Attempt, Quiz
+
+pytestmark = pytest.mark.slow
+
+TF = {"answer": True, "feedback_true": "", "feedback_false": ""}
+THREADS = 8
+
+
+def _run_threads(app, target, n=THREADS):
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def worker(i):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                results.append(target(i))
+                _db.session.commit()
+            except DomainError as error:
+                _db.session.rollback()
+                results.append(error)
+            except Exception as error:  # noqa: BLE001 - reported to the test below
+                _db.session.rollback()
+                errors.append(error)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    return results
+
+
+@pytest.fixture
+def setup(kit, db):
+    course = kit.course()
+    trainee = kit.trainee()
+    kit.enrol(trainee, course)
+    kit.question(course, "true_false", TF)
+    kit.question(course, "true_false", TF)
+    quiz = kit.quiz(course, max_attempts=3)
+    ids = trainee.id, quiz.id
+    db.session.commit()  # then touch no row while threads run: a SQLite read would hold the write lock
+    return ids
+
+
+def test_parallel_submits_give_one_graded_result(app, kit, db, setup):
+    user_id, quiz_id = setup
+    trainee, quiz = db.session.get(User, user_id), db.session.get(Quiz, quiz_id)
+    attempt, _ = svc.start_attempt(trainee, quiz)
+    rows = svc.load_questions(attempt)
+    svc.save_responses(trainee, attempt, rows, MultiDict({"q1": "true", "q2": "false"}))
+    attempt_id = attempt.id
+    db.session.commit()  # and touch no row until the threads are done: SQLite's reads take the write lock
+
+    def submit(_i):
+        user = _db.session.get(User, user_id)
+        return svc.submit_attempt(user, _db.session.get(Attempt, attempt_id))
+
+    results = _run_threads(app, submit)
+    assert sorted(results) == [False] * (THREADS - 1) + [True]
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.status == "graded" and attempt.percent == 50
+    entries = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.subject_id == attempt_id)).scalars().all()
+    assert len(entries) == 1
+
+
+def test_parallel_starts_make_one_attempt(app, kit, db, setup):
+    user_id, quiz_id = setup
+
+    def start(_i):
+        attempt, _created = svc.start_attempt(_db.session.get(User, user_id), _db.session.get(Quiz, quiz_id))
+        return attempt.id
+
+    results = _run_threads(app, start)
+    assert len(set(results)) == 1, results
+    assert db.session.execute(sa.select(sa.func.count(Attempt.id))).scalar_one() == 1
+
+
+def test_attempt_limit_holds_under_parallel_start_and_submit(app, kit, db, setup):
+    user_id, quiz_id = setup
+
+    def start_and_submit(_i):
+        user = _db.session.get(User, user_id)
+        outcomes = []
+        for _round in range(4):
+            try:
+                attempt, _created = svc.start_attempt(user, _db.session.get(Quiz, quiz_id))
+                svc.submit_attempt(user, attempt)
+                _db.session.commit()
+                outcomes.append("ok")
+            except DomainError:
+                _db.session.rollback()
+                outcomes.append("refused")
+        return outcomes
+
+    _run_threads(app, start_and_submit)
+    numbers = db.session.execute(
+        sa.select(Attempt.number).where(Attempt.quiz_id == quiz_id).order_by(Attempt.number)).scalars().all()
+    assert numbers == [1, 2, 3]
+    assert db.session.execute(sa.select(sa.func.count(LedgerEntry.id))).scalar_one() == 3
+
+
+def test_save_after_a_parallel_submit_changes_nothing(app, kit, db, setup):
+    user_id, quiz_id = setup
+    trainee, quiz = db.session.get(User, user_id), db.session.get(Quiz, quiz_id)
+    attempt, _ = svc.start_attempt(trainee, quiz)
+    attempt_id = attempt.id
+    db.session.commit()
+    # this request reads the open attempt, then (without holding a transaction) another one submits it
+    attempt = db.session.get(Attempt, attempt_id)
+    rows = svc.load_questions(attempt)
+    db.session.expunge_all()
+    db.session.commit()
+    # this request loaded the attempt while it was open; another one submits it meanwhile
+    with app.app_context():
+        other = _db.session.get(Attempt, attempt_id)
+        svc.submit_attempt(_db.session.get(User, user_id), other)
+        _db.session.commit()
+        _db.session.remove()
+    db.session.add(attempt)
+    for row in rows:
+        db.session.add(row)
+    assert attempt.status == "in_progress"  # what this request still believes
+    with pytest.raises(svc.AttemptClosed):
+        svc.save_responses(db.session.get(User, user_id), attempt, rows, MultiDict({"q1": "true"}))
+    db.session.rollback()
+    assert all(r.response is None for r in kit.rows(attempt))
