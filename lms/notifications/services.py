@@ -66,6 +66,8 @@ def send_email(to: str, subject: str, body: str) -> None:
 
 
 def _after_commit(session) -> None:
+    if session.in_nested_transaction():  # a released savepoint, not a commit: the transaction goes on
+        return
     pending = session.info.pop(_PENDING_KEY, None)
     if not pending:
         return
