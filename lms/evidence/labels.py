@@ -16,16 +16,15 @@ KIND_LABELS = {
     "certification_outcome": _l("Certification outcome"),
 }
 SUBJECT_LABELS = {
-    "user": _l("Trainee"),
-    "enterprise": _l("Enterprise"),
-    "course": _l("Course"),
     "enrollment": _l("Enrolment"),
     "attempt": _l("Quiz attempt"),
     "registration": _l("Session registration"),
-    "session": _l("Training session"),
-    "case": _l("Cultivation case"),
-    "key_list": _l("Key training list"),
+    "case_event": _l("Cultivation case step"),
+    "cultivation_case": _l("Cultivation case"),
+    "key_training_list": _l("Key training list"),
     "certificate": _l("Certificate"),
+    "enterprise": _l("Enterprise"),
+    "user": _l("Trainee"),
 }
 
 

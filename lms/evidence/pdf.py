@@ -31,9 +31,23 @@ ACCENT = colors.HexColor("#a8833a")
 MUTED = colors.HexColor("#5c6770")
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
+    """Make the CJK font available to reportlab (idempotent). Other documents (dossiers) call it too."""
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+
+
+def font_for(text: str, bold: bool = False) -> str:
+    """One font for a whole string: Helvetica if it can draw every character, else the CJK font (which has
+    Latin glyphs too). For mixed text drawn on a canvas, :func:`draw_text` switches font per run instead."""
+    if all(_latin(ch) for ch in text):
+        return LATIN_BOLD if bold else LATIN_FONT
+    return CJK_FONT
+
+
+# Earlier names, kept for callers that already use them.
+_register_fonts = register_fonts
+_font = font_for
 
 
 def _latin(ch: str) -> bool:
@@ -58,7 +72,7 @@ def _runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
     return runs
 
 
-def _width(text: str, size: float, bold: bool = False) -> float:
+def text_width(text: str, size: float, bold: bool = False) -> float:
     return sum(pdfmetrics.stringWidth(segment, font, size) for segment, font in _runs(text, bold))
 
 
@@ -67,7 +81,7 @@ def _wrap(text: str, size: float, width: float, bold: bool = False) -> list[str]
     lines, line = [], ""
     for token in re.findall(r"\s+|[A-Za-z0-9\u00c0-\u024f.,:;!?()'\-/&]+|.", text):
         candidate = line + token
-        if line and _width(candidate.rstrip(), size, bold) > width:
+        if line and text_width(candidate.rstrip(), size, bold) > width:
             lines.append(line.rstrip())
             line = token.lstrip()
         else:
@@ -77,7 +91,8 @@ def _wrap(text: str, size: float, width: float, bold: bool = False) -> list[str]
     return lines or [""]
 
 
-def _draw(pdf: canvas.Canvas, x: float, y: float, text: str, size: float, bold: bool = False) -> None:
+def draw_text(pdf: canvas.Canvas, x: float, y: float, text: str, size: float, bold: bool = False) -> None:
+    """Draw mixed Latin and Chinese text, each run in its own font."""
     for segment, font in _runs(text, bold):
         pdf.setFont(font, size)
         pdf.drawString(x, y, segment)
@@ -95,14 +110,14 @@ class _Page:
         self.pdf.setFillColor(colour)
         baseline = top - size * 0.9
         for line in _wrap(text, size, max_width or self.width - 180, bold):
-            _draw(self.pdf, (self.width - _width(line, size, bold)) / 2, baseline, line, size, bold)
+            draw_text(self.pdf, (self.width - text_width(line, size, bold)) / 2, baseline, line, size, bold)
             baseline -= size * leading
         return baseline + size * leading - size * 0.3
 
 
 def render_certificate_pdf(certificate: Certificate) -> bytes:
     """The PDF bytes of ``certificate`` in the current language."""
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
@@ -140,12 +155,12 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
     url = verification_url(certificate)
     left, bottom = 64, 60
     pdf.setFillColor(INK)
-    _draw(pdf, left, bottom + 50, _("Verification code"), 10)
+    draw_text(pdf, left, bottom + 50, _("Verification code"), 10)
     pdf.setFont("Courier-Bold", 18)
     pdf.drawString(left, bottom + 28, display_code(certificate.code))
     pdf.setFillColor(MUTED)
-    _draw(pdf, left, bottom + 12, _("Check this certificate at %(url)s", url=url), 9)
-    _draw(pdf, left, bottom - 2, _("Issued on %(date)s", date=format_date(certificate.issued_at, "long")), 9)
+    draw_text(pdf, left, bottom + 12, _("Check this certificate at %(url)s", url=url), 9)
+    draw_text(pdf, left, bottom - 2, _("Issued on %(date)s", date=format_date(certificate.issued_at, "long")), 9)
 
     size = 100
     widget = QrCodeWidget(url, barLevel="M")
@@ -160,9 +175,9 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
         pdf.rotate(20)
         pdf.setFillColor(colors.Color(0.7, 0.1, 0.1, alpha=0.35))
         stamp = _("REVOKED")
-        _draw(pdf, -_width(stamp, 80, True) / 2, 0, stamp, 80, bold=True)
+        draw_text(pdf, -text_width(stamp, 80, True) / 2, 0, stamp, 80, bold=True)
         note = _("Revoked on %(date)s", date=format_date(certificate.revoked_at, "long"))
-        _draw(pdf, -_width(note, 18) / 2, -32, note, 18)
+        draw_text(pdf, -text_width(note, 18) / 2, -32, note, 18)
         pdf.restoreState()
 
     pdf.showPage()

@@ -11,6 +11,7 @@ import json
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -23,7 +24,7 @@ from lms.core.web import apply_domain_error, int_arg, paginate
 from lms.errors import DomainError
 from lms.evidence import services
 from lms.evidence.forms import RevokeCertificateForm, RunVerificationForm, VerifyCodeForm
-from lms.evidence.labels import SUBJECT_LABELS, kind_label, subject_label
+from lms.evidence.labels import kind_label, subject_label
 from lms.evidence.ledger import KINDS, entries_for
 from lms.evidence.models import CERTIFICATE_STATUSES, Certificate, LedgerEntry
 from lms.evidence.permissions import can_revoke_certificate, certificate_clause, get_certificate_or_404
@@ -41,6 +42,7 @@ nav_item("evidence.ledger", _l("Evidence ledger"), ("admin",), order=85)
 bp.add_app_template_global(kind_label, "ledger_kind_label")
 bp.add_app_template_global(subject_label, "ledger_subject_label")
 bp.add_app_template_global(services.display_code, "certificate_code")
+bp.add_app_template_global(lambda hours: format_decimal(hours, format="#,##0.#"), "certificate_hours")
 
 
 def _verify_rate_limit() -> str:
@@ -188,7 +190,7 @@ def ledger():
     if subject_id is not None:
         stmt = stmt.where(LedgerEntry.subject_id == subject_id)
     kinds = sorted(set(KINDS) | {kind} - {""})
-    subject_types = sorted({spec.subject_type for spec in KINDS.values()} | set(SUBJECT_LABELS) | {subject_type} - {""})
+    subject_types = sorted({spec.subject_type for spec in KINDS.values()} | {subject_type} - {""})
     filters = {"kind": kind, "subject_type": subject_type, "subject_id": subject_id}
     return render_template("evidence/ledger.html", pagination=paginate(stmt), filters=filters, kinds=kinds,
                            subject_types=subject_types)
