@@ -535,11 +535,11 @@ def register_trainee(actor, session: TrainingSession, trainee: User) -> Registra
         registration = Registration(session_id=session.id, user_id=trainee.id, status="pending",
                                     registered_by_id=actor.id, created_at=now())
         db.session.add(registration)
+    name = trainee.display_name  # read before the flush: after a failed flush nothing can be loaded
     try:
         db.session.flush()
     except IntegrityError as error:  # the same trainee registering twice at the same moment
-        raise RuleViolation(_l("%(name)s is already registered for this session.",
-                               name=trainee.display_name)) from error
+        raise RuleViolation(_l("%(name)s is already registered for this session.", name=name)) from error
     link = _session_link(session)
     if session.requires_approval and actor.role == "trainee":
         return registration

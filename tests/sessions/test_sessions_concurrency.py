@@ -1,0 +1,153 @@
+"""No overbooking when many register at the same moment, on the real database."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from lms.auth.models import User
+from lms.extensions import db as _db
+from lms.notifications.models import Notification
+from lms.sessions import services
+from lms.sessions.models import Registration, TrainingSession
+
+pytestmark = pytest.mark.slow
+THREADS = 30
+
+
+@pytest.fixture
+def wide_app(app, db):
+    """The same database through an app whose pool serves every thread at once.
+
+    After a commit, the notifications area records ``emailed_at`` on a second connection while the first is
+    still checked out, so each committing thread needs two connections; the default pool (5 + 10) would make
+    30 simultaneous registrations wait on the pool instead of on the database.
+    """
+    from lms import create_app
+
+    wide = create_app({
+        "LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"], "SITE_URL": app.config["SITE_URL"],
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 2 * THREADS + 5, "max_overflow": 10, "pool_timeout": 60},
+    })
+    yield wide
+    with wide.app_context():
+        _db.engine.dispose()
+
+
+def _run_threads(app, target, args_list):
+    barrier = threading.Barrier(len(args_list))
+    errors: list[BaseException] = []
+
+    def worker(*args):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                target(*args)
+            except BaseException as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+                _db.session.rollback()
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=args) for args in args_list]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def test_thirty_trainees_for_twenty_seats(wide_app, demo, factory, kit, db):
+    session = kit.session(kit.course(), demo.unit("5300"), capacity=20)
+    enterprise = demo.enterprise("Pengcheng Precision")
+    trainee_ids = [factory.user("trainee", enterprise=enterprise).id for _ in range(THREADS)]
+    session_id = session.id
+    db.session.commit()
+
+    def register(user_id):
+        trainee = _db.session.get(User, user_id)
+        target = _db.session.get(TrainingSession, session_id)
+        services.register_trainee(trainee, target, trainee)
+        _db.session.commit()
+
+    errors = _run_threads(wide_app, register, [(uid,) for uid in trainee_ids])
+    assert errors == []
+
+    db.session.expire_all()
+    session = db.session.get(TrainingSession, session_id)
+    statuses = [r.status for r in db.session.execute(
+        sa.select(Registration).where(Registration.session_id == session_id)).scalars()]
+    assert statuses.count("confirmed") == 20
+    assert statuses.count("waitlisted") == 10
+    assert session.seats_taken == 20 and session.status == "full"
+
+    # A cancellation promotes the first on the waitlist (in the order they joined it), and tells them.
+    waitlist = db.session.execute(
+        sa.select(Registration).where(Registration.session_id == session_id, Registration.status == "waitlisted")
+        .order_by(Registration.waitlisted_at, Registration.id)).scalars().all()
+    confirmed = db.session.execute(
+        sa.select(Registration).where(Registration.session_id == session_id, Registration.status == "confirmed")
+    ).scalars().first()
+    services.cancel_registration(confirmed.user, confirmed)
+    db.session.commit()
+    db.session.expire_all()
+    assert waitlist[0].status == "confirmed"
+    assert all(r.status == "waitlisted" for r in waitlist[1:])
+    assert db.session.execute(
+        sa.select(Notification.kind).where(Notification.user_id == waitlist[0].user_id).order_by(Notification.id)
+    ).scalars().all() == ["session_waitlisted", "session_promoted"]
+    assert db.session.get(TrainingSession, session_id).seats_taken == 20
+
+
+def test_parallel_cancellations_promote_each_waitlisted_once(wide_app, demo, factory, kit, db):
+    session = kit.session(kit.course(), demo.unit("5300"), capacity=5)
+    enterprise = demo.enterprise("Pengcheng Precision")
+    users = [factory.user("trainee", enterprise=enterprise) for _ in range(10)]
+    regs = [services.register_trainee(u, session, u) for u in users]
+    session_id = session.id
+    db.session.flush()
+    to_cancel = [r.id for r in regs[:5]]
+    db.session.commit()  # nothing may be read after this line until the threads are done (SQLite write lock)
+
+    def cancel(registration_id):
+        registration = _db.session.get(Registration, registration_id)
+        services.cancel_registration(registration.user, registration)
+        _db.session.commit()
+
+    errors = _run_threads(wide_app, cancel, [(rid,) for rid in to_cancel])
+    assert errors == []
+    db.session.expire_all()
+    assert [r.status for r in regs] == ["cancelled"] * 5 + ["confirmed"] * 5
+    assert db.session.get(TrainingSession, session_id).seats_taken == 5
+
+
+def test_the_same_trainee_twice_at_once_gets_one_seat(wide_app, demo, kit, db):
+    session = kit.session(kit.course(), demo.unit("5300"), capacity=5)
+    trainee_id = demo.user("trainee").id
+    session_id = session.id
+    db.session.commit()
+
+    def register():
+        trainee = _db.session.get(User, trainee_id)
+        services.register_trainee(trainee, _db.session.get(TrainingSession, session_id), trainee)
+        _db.session.commit()
+
+    errors = _run_threads(wide_app, register, [() for _ in range(4)])
+    assert all(isinstance(e, services.RuleViolation) for e in errors), [repr(e)[:3000] for e in errors]
+    assert all(isinstance(e, services.RuleViolation) for e in errors) and len(errors) == 3
+    db.session.expire_all()
+    assert db.session.get(TrainingSession, session_id).seats_taken == 1
+    assert db.session.execute(sa.select(sa.func.count(Registration.id))).scalar_one() == 1
+
+
+def test_the_database_refuses_overbooking_even_without_the_service(demo, kit, db):
+    session = kit.session(kit.course(), demo.unit("5300"), capacity=1)
+    db.session.commit()
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(TrainingSession).where(TrainingSession.id == session.id)
+                           .values(seats_taken=2))
+        db.session.flush()
+    db.session.rollback()
