@@ -86,9 +86,11 @@ class CertificationApplyForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    outcome = SelectField(_l("Outcome"), choices=[("certified", _l("Certified")), ("not_certified", _l("Not certified"))])
+    outcome = SelectField(_l("Outcome"), choices=[("certified", _l("Certified")),
+                                                  ("not_certified", _l("Not certified"))])
     level = SelectField(_l("Level granted"), choices=[
-        ("advanced_certified", _l("Advanced certified enterprise")), ("certified", _l("Certified enterprise"))])
+        ("advanced_certified", _l("Advanced certified enterprise")), ("certified", _l("Certified enterprise"))],
+        validate_choice=False)
     decided_on = DateField(_l("Decision date"), validators=[Optional()])
     reason = TextAreaField(_l("Reason (required when not certified)"), validators=NOTES)
     notes = TextAreaField(_l("Notes"), validators=NOTES)
