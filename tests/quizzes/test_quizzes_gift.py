@@ -1,0 +1,223 @@
+"""GIFT import and export: the CLI (counts, problems with lines, dry run), round trips, the browser import."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from lms.content.gift import parse_gift
+from lms.quizzes.bank import export_gift, import_gift
+from lms.quizzes.models import Question, QuestionVersion
+
+ROOT = Path(__file__).resolve().parents[2]
+MOODLE_EXAMPLES = ROOT / "tests" / "content" / "data" / "moodle_gift_examples.gift"
+
+GOOD = """// a small bank
+$CATEGORY: core
+
+::TF1::Decree 282 applies from 1 April 2026.{T}
+
+::SC1::[markdown]Which article of **Decree 251**?{=Article 5 ~Article 1 ~Article 12}
+
+::MR1::Which are Decree 251 categories?{
+~%50%Advanced certified enterprise
+~%50%Discredited enterprise
+~%-100%Seriously discredited enterprise
+}
+
+::SA1::Replacing decree number?{=282 =Decree 282}
+
+::NU1::How many levels in Decree 282?{#5:0}
+
+::MA1::Match.{=Decree 251 -> 2021 =Decree 282 -> 2026}
+
+$CATEGORY: reflection
+
+::ES1::Describe your plan.{}
+"""
+
+BROKEN = """$CATEGORY: core
+
+::TF1::Decree 282 applies from 1 April 2026.{T}
+
+::SC1::Which article?{=Article 5 ~Article 1
+
+::MR1::Which are categories?{
+~%50%Advanced certified enterprise
+~%30%Discredited enterprise
+~%-100%Seriously discredited enterprise
+}
+
+::SA2::Fine?{=yes}
+"""
+
+
+def _questions(db, course):
+    return db.session.execute(sa.select(Question).where(Question.course_id == course.id)).scalars().all()
+
+
+@pytest.fixture
+def course(kit, db):
+    course = kit.course(slug="gift-course")
+    db.session.commit()
+    return course
+
+
+def _write(tmp_path, text, name="bank.gift"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_cli_import_counts_questions_per_type(cli, db, course, tmp_path):
+    result = cli.invoke(args=["quizzes", "import", _write(tmp_path, GOOD), "--course", "gift-course"])
+    assert result.exit_code == 0, result.output
+    for line in ("essay: 1", "matching: 1", "multiple_response: 1", "numerical: 1", "short_answer: 1",
+                 "single_choice: 1", "true_false: 1", "total: 7", "imported: 7 new"):
+        assert line in result.output
+    questions = _questions(db, course)
+    assert len(questions) == 7
+    assert {q.category for q in questions} == {"core", "reflection"}
+
+
+def test_cli_import_with_problems_prints_lines_and_imports_nothing(cli, db, course, tmp_path):
+    result = cli.invoke(args=["quizzes", "import", _write(tmp_path, BROKEN), "--course", "gift-course"])
+    assert result.exit_code != 0
+    assert "line 5:" in result.stderr  # the unclosed answer block
+    assert "line 7:" in result.stderr  # weights adding up to 80%
+    assert "nothing was imported" in result.stderr
+    assert _questions(db, course) == []
+
+
+def test_cli_dry_run_imports_nothing(cli, db, course, tmp_path):
+    result = cli.invoke(args=["quizzes", "import", _write(tmp_path, GOOD), "--course", "gift-course", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "total: 7" in result.output and "dry run: 7 new" in result.output
+    assert _questions(db, course) == []
+
+
+def test_cli_unknown_course_and_bad_encoding(cli, db, course, tmp_path):
+    assert cli.invoke(args=["quizzes", "import", _write(tmp_path, GOOD), "--course", "nope"]).exit_code != 0
+    path = tmp_path / "latin1.gift"
+    path.write_bytes("::Q::Caf\xe9?{T}".encode("latin-1"))
+    result = cli.invoke(args=["quizzes", "import", str(path), "--course", "gift-course"])
+    assert result.exit_code != 0 and "UTF-8" in result.output
+
+
+def test_import_again_changes_nothing_and_a_change_makes_a_version(cli, db, kit, course, tmp_path):
+    path = _write(tmp_path, GOOD)
+    cli.invoke(args=["quizzes", "import", path, "--course", "gift-course"])
+    again = cli.invoke(args=["quizzes", "import", path, "--course", "gift-course"])
+    assert "0 new, 0 changed, 7 unchanged" in again.output
+    assert len(_questions(db, course)) == 7
+
+    # the question is shown in an attempt, then its text changes: a new version, the old one kept
+    trainee = kit.trainee()
+    kit.enrol(trainee, course)
+    quiz = kit.quiz(course, draw_category="core")
+    kit.take(trainee, quiz)
+    db.session.commit()
+    changed = GOOD.replace("{T}", "{F}")
+    result = cli.invoke(args=["quizzes", "import", _write(tmp_path, changed, "b2.gift"), "--course", "gift-course"])
+    assert "0 new, 1 changed, 6 unchanged" in result.output
+    question = db.session.execute(sa.select(Question).where(Question.name == "TF1")).scalar_one()
+    versions = db.session.execute(sa.select(QuestionVersion).where(QuestionVersion.question_id == question.id)
+                                  .order_by(QuestionVersion.number)).scalars().all()
+    assert [v.data["answer"] for v in versions] == [True, False]
+
+
+def test_export_prints_gift_that_imports_to_the_same_questions(cli, db, course, kit, tmp_path):
+    cli.invoke(args=["quizzes", "import", _write(tmp_path, GOOD), "--course", "gift-course"])
+    exported = cli.invoke(args=["quizzes", "export", "--course", "gift-course"])
+    assert exported.exit_code == 0
+    assert "$CATEGORY: core" in exported.output and "::MR1::" in exported.output
+
+    # into the same bank: nothing new, nothing changed
+    report = import_gift(None, course, exported.output)
+    assert report.ok and report.count("unchanged") == 7
+    # into an empty bank: the same questions, so its export is identical
+    other = kit.course(slug="copy")
+    assert import_gift(None, other, exported.output).count("create") == 7
+    assert export_gift(other) == exported.output
+
+
+@pytest.mark.parametrize("bank", sorted((ROOT / "quizzes").glob("*.gift")), ids=lambda p: p.stem)
+def test_shipped_banks_round_trip(db, kit, bank):
+    course = kit.course()
+    report = import_gift(None, course, bank.read_text(encoding="utf-8"))
+    assert report.ok, report.problems
+    assert len(report.items) >= 12
+    text = export_gift(course)
+    again = import_gift(None, course, text)
+    assert again.ok and again.count("unchanged") == len(report.items)
+
+
+def test_moodle_documentation_examples_import_with_the_right_types(db, kit):
+    course = kit.course()
+    text = MOODLE_EXAMPLES.read_text(encoding="utf-8")
+    parsed, problems = parse_gift(text)
+    assert problems == []
+    report = import_gift(None, course, text)
+    assert report.ok, report.problems
+    assert len(report.items) == len(parsed)
+    by_name = {item.name: item.question.qtype for item in report.items}
+    assert by_name["Q1"] == "true_false"
+    assert by_name["Q2"] == "single_choice"
+    assert by_name["Q3"] == "short_answer"
+    assert by_name["Q4"] == "matching"
+    assert by_name["Q5"] == by_name["Q6"] == by_name["Q7"] == "numerical"
+    assert by_name["Q8"] == "essay"
+    # unnamed and same-named questions get distinct names, so a second import matches each to itself
+    assert len(set(by_name)) == len(report.items)
+    assert import_gift(None, course, text).count("unchanged") == len(report.items)
+
+
+def test_browser_import_shows_problems_with_lines_then_imports_after_confirmation(client, db, kit):
+    expert = kit.expert(login_name="bank.expert")
+    course = kit.course(expert, slug="browser-course")
+    db.session.commit()
+    client.login("bank.expert")
+    page = client.get("/quizzes/course/browser-course/import")
+    assert page.status_code == 200
+
+    bad = client.submit("/quizzes/course/browser-course/import",
+                        {"file": (io.BytesIO(BROKEN.encode("utf-8")), "bank.gift")})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "nothing can be imported" in html
+    assert '<td class="num">5</td>' in html and '<td class="num">7</td>' in html
+    assert "Import these questions" not in html
+    assert _questions(db, course) == []
+
+    good = client.submit("/quizzes/course/browser-course/import",
+                         {"file": (io.BytesIO(GOOD.encode("utf-8")), "bank.gift")})
+    html = good.get_data(as_text=True)
+    assert good.status_code == 200 and "7 new, 0 changed, 0 unchanged." in html
+    assert 'name="gift_text"' in html and _questions(db, course) == []
+
+    confirmed = client.submit("/quizzes/course/browser-course/import/confirm", {"gift_text": GOOD})
+    assert confirmed.status_code == 302 and confirmed.location.endswith("/quizzes/course/browser-course/bank")
+    assert len(_questions(db, course)) == 7
+    bank = client.get(confirmed.location).get_data(as_text=True)
+    assert "Imported: 7 new, 0 changed, 0 unchanged." in bank and "MR1" in bank
+
+    tampered = client.submit("/quizzes/course/browser-course/import/confirm", {"gift_text": BROKEN})
+    assert tampered.status_code == 422 and len(_questions(db, course)) == 7
+
+    export = client.get("/quizzes/course/browser-course/export.gift")
+    assert export.status_code == 200 and export.mimetype == "text/plain" and "::SC1::" in export.get_data(as_text=True)
+
+
+def test_browser_import_refuses_non_utf8_and_empty(client, db, kit):
+    expert = kit.expert(login_name="bank.expert2")
+    kit.course(expert, slug="browser-course-2")
+    db.session.commit()
+    client.login("bank.expert2")
+    latin = client.submit("/quizzes/course/browser-course-2/import",
+                          {"file": (io.BytesIO("::Q::Caf\xe9?{T}".encode("latin-1")), "bank.gift")})
+    assert latin.status_code == 400 and "not UTF-8" in latin.get_data(as_text=True)
+    empty = client.submit("/quizzes/course/browser-course-2/import", {})
+    assert empty.status_code == 400 and "Choose a GIFT file" in empty.get_data(as_text=True)
