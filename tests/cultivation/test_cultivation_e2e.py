@@ -111,6 +111,10 @@ def test_application_to_certification(client, db, flow):
     assert record.level == "certified" and record.regime == "decree_282"
     page = client.get(f"/enterprises/{case.enterprise_id}").get_data(as_text=True)
     assert f"AEO certification, cultivation case C-{case_id:05d}" in page
+    # The enterprise page's cultivation panel shows the case and the five-year re-review date.
+    assert "five-year re-review due" in page and f"C-{case_id:05d}" in page
+    panel = page.split("five-year re-review due", 1)[1][:40]
+    assert str(flow.today.year + 5) in panel
 
     kinds = set(db.session.execute(sa.select(LedgerEntry.kind)).scalars())
     assert {"case_transition", "key_list_confirmed", "certification_outcome"} <= kinds
