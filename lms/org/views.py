@@ -10,6 +10,7 @@ from flask_login import current_user
 from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_clause, get_enterprise_or_404, units_in_scope, user_clause
+from lms.core.panels import enterprise_page
 from lms.core.web import apply_domain_error, int_arg, paginate
 from lms.errors import DomainError
 from lms.extensions import db
@@ -74,6 +75,7 @@ def enterprise_detail(enterprise_id: int):
         enterprise=enterprise,
         trainees=trainees,
         credit_form=CreditDecisionForm(),
+        enterprise_panels=enterprise_page.for_user(current_user, enterprise=enterprise),
     )
 
 
