@@ -367,9 +367,9 @@ def delete_module(actor: User, module: Module) -> None:
     if module.lessons:
         raise RuleViolation(_l("Move or delete this module's lessons first."))
     version = module.version
-    version.modules.remove(module)
     db.session.delete(module)
     db.session.flush()
+    db.session.expire(version, ["modules"])
     renumber(version)
 
 
@@ -472,11 +472,12 @@ def delete_lesson(actor: User, lesson: Lesson) -> list[str]:
     version = lesson.version
     _editable(actor, version)
     files = [a.stored_name for a in lesson.attachments]
-    version.lessons.remove(lesson)
-    if lesson.module is not None:
-        lesson.module.lessons.remove(lesson)
+    module = lesson.module
     db.session.delete(lesson)
     db.session.flush()
+    db.session.expire(version, ["lessons"])
+    if module is not None:
+        db.session.expire(module, ["lessons"])
     renumber(version)
     return files
 
