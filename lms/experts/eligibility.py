@@ -111,6 +111,8 @@ class SessionFacts:
     unavailable: dict[int, list[UnavailablePeriod]] = field(default_factory=dict)
     conflicts: dict[int, list[Involvement]] = field(default_factory=dict)
     ratings: dict[int, tuple[float, int]] = field(default_factory=dict)
+    # Strong references to the units loaded for region(): the identity map alone would let them go.
+    units: list[CustomsUnit] = field(default_factory=list)
 
 
 def local_zone() -> ZoneInfo:
@@ -180,7 +182,7 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
     known = list(db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(unit_ids))).scalars())
     ancestor_ids = {int(p) for u in known for p in u.path.strip("/").split("/") if p} - unit_ids
     if ancestor_ids:
-        db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(ancestor_ids))).scalars().all()
+        known += db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(ancestor_ids))).scalars().all()
     session_unit = db.session.get(CustomsUnit, session.unit_id)
 
     course = db.session.execute(
@@ -192,6 +194,7 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
         buffer=buffer, course_topics=course_topics(course),
         session_region=session_unit.region() if session_unit is not None else None,
         enterprises={e.id: e for e in db.session.execute(session_enterprise_ids_stmt(session)).scalars()},
+        units=known,
     )
     if not ids:
         return facts

@@ -14,7 +14,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.experts.models import EXPERT_LANGUAGES, INVOLVEMENT_KINDS, STANDARD_MODULES
@@ -32,7 +32,7 @@ class ProfileForm(FlaskForm):
                               description=_l("Separate topics with commas, e.g. MRA, customs brokers."))
     languages = MultiCheckboxField(_l("Teaching languages"), choices=list(EXPERT_LANGUAGES.items()))
     max_sessions_per_month = IntegerField(_l("Maximum sessions per month"),
-                                          validators=[DataRequired(), NumberRange(min=1, max=100)])
+                                          validators=[InputRequired(), NumberRange(min=1, max=100)])
     bio = TextAreaField(_l("About the expert"), validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("Save profile"))
 

@@ -14,9 +14,12 @@ from lms.org.models import CustomsUnit
 from lms.sessions.models import SessionExpert, TrainingSession
 
 
-def preload_units() -> None:
-    """Load the customs unit tree once so that region() and unit names need no further queries."""
-    db.session.execute(sa.select(CustomsUnit)).scalars().all()
+def preload_units() -> list[CustomsUnit]:
+    """Load the customs unit tree once so that region() and unit names need no further queries.
+
+    Keep the returned list while rendering: the session's identity map holds its objects only weakly.
+    """
+    return list(db.session.execute(sa.select(CustomsUnit)).scalars())
 
 
 def month_load_subquery():

@@ -20,6 +20,7 @@ from lms.experts.eligibility import SCORE_COMPONENTS, evaluate_experts, local_mo
 from lms.experts.forms import AssignForm, ConfirmForm, InvolvementForm, ProfileForm, UnavailabilityForm
 from lms.experts.links import session_url
 from lms.experts.models import (
+    DEFAULT_MAX_SESSIONS_PER_MONTH,
     STANDARD_MODULES,
     ExpertProfile,
     ExpertSpecialty,
@@ -63,13 +64,10 @@ def directory():
     region_id = int_arg("region")
     specialty = (request.args.get("specialty") or "").strip()
     q = (request.args.get("q") or "").strip()
-    load = month_load_subquery()
     stmt = (
-        sa.select(User, ExpertProfile, sa.func.coalesce(load.c.load, 0))
+        sa.select(User)
         .outerjoin(ExpertProfile, ExpertProfile.user_id == User.id)
-        .outerjoin(load, load.c.expert_id == User.id)
         .where(expert_clause(current_user))
-        .options(selectinload(ExpertProfile.specialties))
         .order_by(User.display_name, User.id)
     )
     if level in EXPERT_LEVELS:
@@ -91,9 +89,17 @@ def directory():
     free_topics = [t for t in db.session.execute(
         sa.select(ExpertSpecialty.topic).distinct().order_by(ExpertSpecialty.topic)).scalars()
         if t not in STANDARD_MODULES]
-    preload_units()
+    units = preload_units()
+    pagination = paginate(stmt)
+    ids = [u.id for u in pagination.items]
+    profiles = {p.user_id: p for p in db.session.execute(
+        sa.select(ExpertProfile).where(ExpertProfile.user_id.in_(ids)).options(selectinload(ExpertProfile.specialties))
+    ).scalars()}
+    load = month_load_subquery()
+    loads = dict(db.session.execute(sa.select(load.c.expert_id, load.c.load).where(load.c.expert_id.in_(ids))).all())
+    rows = [(u, profiles.get(u.id), loads.get(u.id, 0)) for u in pagination.items]
     return render_template(
-        "experts/directory.html", pagination=paginate(stmt), levels=EXPERT_LEVELS, regions=regions,
+        "experts/directory.html", units=units, pagination=pagination, rows=rows, levels=EXPERT_LEVELS, regions=regions,
         modules=STANDARD_MODULES, free_topics=free_topics, default_max=DEFAULT_MAX_SESSIONS_PER_MONTH,
         filters={"level": level, "region": region_id or "", "specialty": specialty, "q": q},
     )
@@ -288,12 +294,12 @@ def remove_involvement(expert_id: int, involvement_id: int):
 @role_required(*STAFF)
 def suggestions(session_id: int):
     session = get_staff_session_or_404(current_user, session_id)
-    preload_units()
+    units = preload_units()
     experts = candidate_experts(current_user)
     eligible, excluded = rank(evaluate_experts(session, experts))
     assignments = session_assignments(session)
     return render_template(
-        "experts/suggestions.html", session=session, eligible=eligible, excluded=excluded,
+        "experts/suggestions.html", session=session, units=units, eligible=eligible, excluded=excluded,
         assignments=assignments, has_lead=any(a.role == "lead" for a in assignments),
         components=SCORE_COMPONENTS, form=ConfirmForm(), roles=EXPERT_ROLES, session_url=session_url(session),
         open_for_assignment=session_is_open_for_assignment(session),
