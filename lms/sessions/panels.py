@@ -88,4 +88,4 @@ def open_action_items(user):
                      joinedload(CoachingActionItem.session).joinedload(TrainingSession.enterprise))
         .limit(PANEL_LIMIT)
     ).scalars().all()
-    return {"items": items, "total": total, "today": services.local_date(services.now())}
+    return {"action_items": items, "total": total, "today": services.local_date(services.now())}
