@@ -51,6 +51,12 @@ class RejectForm(DecisionForm):
     submit = SubmitField(_l("Reject"))
 
 
+class StartForm(FlaskForm):
+    started_on = DateField(_l("Training starts on"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes"), validators=NOTES)
+    submit = SubmitField(_l("Start training"))
+
+
 class SuspendForm(FlaskForm):
     reason = SelectField(_l("Reason"), choices=_blank(_l("— choose —"), SUSPENSION_REASONS), validate_choice=False)
     reason_text = StringField(_l("Circumstances (required for other circumstances)"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
@@ -28,7 +29,7 @@ from lms.database import utcnow
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
 from lms.extensions import db
-from lms.org.models import CustomsUnit, Enterprise
+from lms.org.models import CustomsUnit, Enterprise, localized
 from lms.org.services import unit_descendants
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})(-H[12]|-Q[1-4])?$")
@@ -169,7 +170,8 @@ def move_entry(actor, key_list: KeyTrainingList, entry_id: int, direction: str, 
     return entry
 
 
-def confirm_key_list(actor, key_list: KeyTrainingList, *, notes: str = "") -> KeyTrainingList:
+def confirm_key_list(actor, key_list: KeyTrainingList, *, start: bool = True, notes: str = "") -> KeyTrainingList:
+    """Fix the list; its included cases go on it and, unless ``start`` is False, into training at once."""
     from lms.cultivation.services import list_case, start_training
 
     key_list = _lock_list(actor, key_list)
@@ -187,10 +189,13 @@ def confirm_key_list(actor, key_list: KeyTrainingList, *, notes: str = "") -> Ke
     db.session.flush()
     for entry in included:
         list_case(actor, entry.case, key_list, notes=notes)
-        start_training(actor, entry.case, notes=notes)
+        if start:
+            start_training(actor, entry.case, notes=notes, notify=False)
     record_evidence("key_list_confirmed", key_list, actor)
+    unit = key_list.unit
     for entry in included:
-        notices.notify_case(entry.case, "list_confirmed", unit=key_list.unit.name_en, period=key_list.period)
+        notices.notify_case(entry.case, "list_confirmed" if start else "listed", period=key_list.period,
+                            unit=LazyString(lambda: localized(unit.name_en, unit.name_zh)))
     return key_list
 
 

@@ -126,6 +126,8 @@ class CultivationCase(db.Model):
     statement: Mapped[str] = mapped_column(sa.Text, default="")
     opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The date the application or nomination counts from (decisions cannot precede it).
+    opened_on: Mapped[date] = mapped_column(sa.Date, index=True)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # Screening decision: date, officer and the eligibility checks as they were evaluated.

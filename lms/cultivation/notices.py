@@ -24,6 +24,11 @@ MESSAGES = {
     "list_confirmed": (_l("%(enterprise)s is on the key training list for %(period)s"),
                        _l("Case %(ref)s is on the key training list of %(unit)s for %(period)s; training has "
                           "started.")),
+    "listed": (_l("%(enterprise)s is on the key training list for %(period)s"),
+               _l("Case %(ref)s is on the key training list of %(unit)s for %(period)s; you will be told when "
+                  "training starts.")),
+    "training_started": (_l("Training of %(enterprise)s has started"),
+                         _l("Case %(ref)s is in training from %(day)s.")),
     "suspended": (_l("Cultivation of %(enterprise)s suspended"),
                   _l("Case %(ref)s is suspended from %(day)s: %(reason)s")),
     "resumed": (_l("Cultivation of %(enterprise)s resumed"),

@@ -141,15 +141,6 @@ def _check_day(day: date | None, field: str, *, not_before: date | None = None, 
     return day
 
 
-def _opened_on(case: CultivationCase) -> date:
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-    return case.opened_at.astimezone(zone).date()
-
-
 # -- opening a case -----------------------------------------------------------------------------------------
 
 
@@ -218,7 +209,8 @@ def _open_case(actor, enterprise: Enterprise, *, origin: str, training_type: str
         )
     _check_no_bar(enterprise, training_type, clock.today())
     case = CultivationCase(enterprise=enterprise, training_type=training_type, category=category, origin=origin,
-                           statement=(statement or "").strip(), opened_by_id=actor.id, state="submitted")
+                           statement=(statement or "").strip(), opened_by_id=actor.id, state="submitted",
+                           opened_on=clock.today())
     for user in nominees:
         case.nominees.append(CaseNominee(user=user, position=user.position or "other"))
     db.session.add(case)
@@ -229,7 +221,7 @@ def _open_case(actor, enterprise: Enterprise, *, origin: str, training_type: str
         raise RuleViolation(_l("Rule: one open case per enterprise and training type."), field="training_type",
                             code="case.one_open") from error
     event = CaseEvent(case=case, transition="submit" if origin == "application" else "nominate", from_state=None,
-                      to_state="submitted", actor_id=actor.id, effective_on=clock.today(),
+                      to_state="submitted", actor_id=actor.id, effective_on=case.opened_on,
                       notes=case.statement, details={"nominees": [
                           {"user_id": n.user_id, "position": n.position} for n in case.nominees]})
     event.occurred_at = case.opened_at
@@ -264,7 +256,7 @@ def screen_case(actor, case: CultivationCase, *, decided_on: date, notes: str = 
     _require_staff(actor, case)
     case = _lock(case)
     check_transition(case, "screen")
-    _check_day(decided_on, "decided_on", not_before=_opened_on(case), label=_l("the case was opened"))
+    _check_day(decided_on, "decided_on", not_before=case.opened_on, label=_l("the case was opened"))
     eligibility.sync_credit_bars(case.enterprise, actor)
     result = eligibility.evaluate_case(case, decided_on)
     if not result["eligible"]:
@@ -286,7 +278,7 @@ def reject_case(actor, case: CultivationCase, *, decided_on: date, reason: str, 
     check_transition(case, "reject")
     if not (reason or "").strip():
         raise InvalidInput(_l("Rule: a rejection states its reason."), field="reason")
-    _check_day(decided_on, "decided_on", not_before=_opened_on(case), label=_l("the case was opened"))
+    _check_day(decided_on, "decided_on", not_before=case.opened_on, label=_l("the case was opened"))
     result = eligibility.evaluate_case(case, decided_on)
     case.decided_on, case.screened_by_id, case.eligibility = decided_on, actor.id, result
     event = _transition(actor, case, "reject", effective_on=decided_on, reason_text=reason, notes=notes,
@@ -310,13 +302,18 @@ def list_case(actor, case: CultivationCase, key_list, *, notes: str = "") -> Cas
                        details={"key_list_id": key_list.id, "unit_id": key_list.unit_id, "period": key_list.period})
 
 
-def start_training(actor, case: CultivationCase, *, started_on: date | None = None, notes: str = "") -> CaseEvent:
+def start_training(actor, case: CultivationCase, *, started_on: date | None = None, notes: str = "",
+                   notify: bool = True) -> CaseEvent:
     _require_staff(actor, case)
     case = _lock(case)
     check_transition(case, "start_training")
-    started_on = started_on or clock.today()
+    started_on = _check_day(started_on or clock.today(), "started_on", not_before=case.opened_on,
+                            label=_l("the case was opened"))
     case.training_started_on = started_on
-    return _transition(actor, case, "start_training", effective_on=started_on, notes=notes)
+    event = _transition(actor, case, "start_training", effective_on=started_on, notes=notes)
+    if notify:
+        notices.notify_case(case, "training_started", day=started_on.isoformat())
+    return event
 
 
 def suspend_case(actor, case: CultivationCase, *, reason: str | None, reason_text: str = "",
@@ -403,7 +400,7 @@ def terminate_case(actor, case: CultivationCase, *, reason: str | None, reason_t
     if reason == "other" and not (reason_text or "").strip():
         raise InvalidInput(_l("Rule: describe the other circumstances of the termination."), field="reason_text",
                            code="termination.reason_text")
-    _check_day(terminated_on, "terminated_on", not_before=_opened_on(case), label=_l("the case was opened"))
+    _check_day(terminated_on, "terminated_on", not_before=case.opened_on, label=_l("the case was opened"))
     if reason == "audit_no_conclusion":
         months = settings.audit_conclusion_months()
         if case.state != "suspended" or case.suspension_reason != "audit":

@@ -32,6 +32,7 @@ from lms.cultivation.forms import (
     RejectForm,
     ResumeForm,
     ScreenForm,
+    StartForm,
     SuspendForm,
     TerminateForm,
 )
@@ -140,6 +141,7 @@ def _default_forms(case: CultivationCase) -> dict:
     forms = {
         "screen": ScreenForm(prefix="screen", decided_on=today),
         "reject": RejectForm(prefix="reject", decided_on=today),
+        "start_training": StartForm(prefix="start", started_on=today),
         "suspend": SuspendForm(prefix="suspend", suspended_on=today),
         "resume": ResumeForm(prefix="resume", resumed_on=today),
         "terminate": TerminateForm(prefix="terminate", terminated_on=today),
@@ -231,6 +233,15 @@ def case_reject(case_id: int):
                 lambda case, f: services.reject_case(current_user, case, decided_on=f.decided_on.data,
                                                      reason=f.reason.data, notes=f.notes.data),
                 _("The case was rejected."))
+
+
+@bp.route("/cases/<int:case_id>/start", methods=["POST"])
+@role_required(*STAFF)
+def case_start(case_id: int):
+    return _act(case_id, "start_training", StartForm(prefix="start"),
+                lambda case, f: services.start_training(current_user, case, started_on=f.started_on.data,
+                                                        notes=f.notes.data),
+                _("Training has started."))
 
 
 @bp.route("/cases/<int:case_id>/suspend", methods=["POST"])
@@ -581,8 +592,11 @@ def key_list_refresh(list_id: int):
 @bp.route("/key-lists/<int:list_id>/confirm", methods=["POST"])
 @role_required(*STAFF)
 def key_list_confirm(list_id: int):
-    return _list_action(list_id, ActionForm(), lambda key_list, f: keylists.confirm_key_list(current_user, key_list),
-                        _("The key training list is confirmed; its cases are in training."))
+    start = request.form.get("start", "1") != "0"
+    return _list_action(
+        list_id, ActionForm(), lambda key_list, f: keylists.confirm_key_list(current_user, key_list, start=start),
+        _("The key training list is confirmed; its cases are in training.") if start
+        else _("The key training list is confirmed; start each case's training from its page."))
 
 
 def _export_name(key_list: KeyTrainingList, extension: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -49,6 +49,9 @@ class Flow:
              nominees=("trainee", "trainee.manager", "trainee.customs"), training_type: str = "aeo_certification",
              category: str = "applicant", opened_on: date | None = None, nominated_by: str | None = None):
         users = [self.demo.user(login) for login in nominees]
+        today = self.clock.day
+        if opened_on is not None:
+            self.clock.set(opened_on)  # the application is entered as of that day
         if nominated_by:
             case = services.nominate_enterprise(
                 self.demo.user(nominated_by), self.demo.enterprise(enterprise), training_type=training_type,
@@ -56,8 +59,7 @@ class Flow:
         else:
             case = services.apply_for_cultivation(self.demo.user(applicant), training_type=training_type,
                                                   category=category, nominee_ids=[u.id for u in users])
-        if opened_on is not None:
-            self.backdate(case, opened_on)
+        self.clock.set(today)
         self.db.session.commit()
         return case
 
@@ -66,10 +68,6 @@ class Flow:
 
         return self.db.session.execute(
             sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).scalars().all()
-
-    def backdate(self, case, day: date) -> None:
-        case.opened_at = datetime(day.year, day.month, day.day, 1, 0, tzinfo=UTC)
-        self.db.session.flush()
 
     def confirmed_list(self, case):
         """A confirmed (empty) key training list of the case's unit, for putting one case on it directly."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -180,7 +182,7 @@ def test_case_list_statement_count_does_not_grow(client, db, flow, factory, coun
     def add_cases(items):
         for enterprise in items:
             case = CultivationCase(enterprise=enterprise, training_type="compliance", category="interested_party",
-                                   origin="nomination", state="submitted")
+                                   origin="nomination", state="submitted", opened_on=date(2026, 11, 1))
             case.nominees.append(CaseNominee(user=trainee, position="legal_representative"))
             db.session.add(case)
         db.session.commit()

@@ -26,10 +26,11 @@ def firm(db, demo, factory):
 
 def _apply(db, clock, firm, *, opened_on: date, category="applicant"):
     enterprise, legal, staff = firm
+    today = clock.day
+    clock.set(opened_on)
     case = services.apply_for_cultivation(legal, training_type="aeo_certification", category=category,
                                           nominee_ids=[legal.id, staff.id])
-    db.session.flush()
-    case.opened_at = case.opened_at.replace(year=opened_on.year, month=opened_on.month, day=opened_on.day, hour=1)
+    clock.set(today)
     db.session.commit()
     return case
 

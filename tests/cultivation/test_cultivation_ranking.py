@@ -190,3 +190,18 @@ def test_empty_list_cannot_be_confirmed(client, db, flow):
     response = client.submit(f"/cultivation/key-lists/{key_list.id}/confirm")
     assert response.status_code == 409
     assert "at least one case" in response.get_data(as_text=True)
+
+
+def test_confirm_now_start_training_later(client, db, flow, shenzhen_list):
+    key_list, (pengcheng, shekou, nanshan) = shenzhen_list
+    client.login("officer.shenzhen")
+    assert client.submit(f"/cultivation/key-lists/{key_list.id}/confirm", {"start": "0"}).status_code == 302
+    db.session.expire_all()
+    assert {db.session.get(type(c), c.id).state for c in (pengcheng, shekou, nanshan)} == {"listed"}
+    html = client.get(f"/cultivation/cases/{shekou.id}").get_data(as_text=True)
+    assert "action-start" in html and "action-suspend" not in html
+    response = client.submit(f"/cultivation/cases/{shekou.id}/start", {"start-started_on": flow.today.isoformat()})
+    assert response.status_code == 302
+    db.session.expire_all()
+    case = db.session.get(type(shekou), shekou.id)
+    assert (case.state, case.training_started_on, case.key_list_id) == ("in_training", flow.today, key_list.id)
