@@ -49,17 +49,29 @@ class Period:
         """UTC [start, end) of the local days of the period."""
         zone = local_zone()
         utc = ZoneInfo("UTC")
-        return (datetime.combine(self.start, time(0), tzinfo=zone).astimezone(utc),
-                datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=zone).astimezone(utc))
+        return (
+            datetime.combine(self.start, time(0), tzinfo=zone).astimezone(utc),
+            datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=zone).astimezone(utc),
+        )
+
+
+FIELD_LABELS = {
+    "year": _l("Year"),
+    "quarter": _l("Quarter"),
+    "month": _l("Month"),
+    "start": _l("From"),
+    "end": _l("Until"),
+}
 
 
 def _int(value, name: str, low: int, high: int) -> int:
+    label = str(FIELD_LABELS[name])
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise InvalidInput(_("%(name)s must be a number.", name=name), field=name) from None
+        raise InvalidInput(_("%(name)s must be a number.", name=label), field=name) from None
     if not low <= number <= high:
-        raise InvalidInput(_("%(name)s is out of range.", name=name), field=name)
+        raise InvalidInput(_("%(name)s is out of range.", name=label), field=name)
     return number
 
 
@@ -67,7 +79,9 @@ def _date(value, name: str) -> date:
     try:
         return date.fromisoformat(value or "")
     except ValueError:
-        raise InvalidInput(_("Give %(name)s as a date (YYYY-MM-DD).", name=name), field=name) from None
+        raise InvalidInput(
+            _("Give the date “%(name)s” as YYYY-MM-DD.", name=str(FIELD_LABELS[name])), field=name
+        ) from None
 
 
 def parse_period(args, today: date | None = None) -> Period:
@@ -106,30 +120,42 @@ def session_hours_expr():
 
 def taught_clause(now: datetime | None = None) -> sa.ColumnElement[bool]:
     """A session counts as taught once completed, or once over without being cancelled."""
-    return sa.and_(TrainingSession.status != "cancelled",
-                   sa.or_(TrainingSession.status == "completed", TrainingSession.ends_at <= (now or utcnow())))
+    return sa.and_(
+        TrainingSession.status != "cancelled",
+        sa.or_(TrainingSession.status == "completed", TrainingSession.ends_at <= (now or utcnow())),
+    )
 
 
 def _session_filter(actor: User, period: Period) -> sa.ColumnElement[bool]:
     start, end = period.bounds()
-    return sa.and_(taught_clause(), TrainingSession.starts_at >= start, TrainingSession.starts_at < end,
-                   unit_clause(actor, TrainingSession.unit_id))
+    return sa.and_(
+        taught_clause(),
+        TrainingSession.starts_at >= start,
+        TrainingSession.starts_at < end,
+        unit_clause(actor, TrainingSession.unit_id),
+    )
 
 
-def appraisal_stmt(actor: User, period: Period, *, expert_id: int | None = None, level: str | None = None) -> sa.Select:
+def appraisal_stmt(
+    actor: User, period: Period, *, expert_id: int | None = None, level: str | None = None
+) -> sa.Select:
     registrations = (
-        sa.select(Registration.session_id.label("session_id"),
-                  sa.func.count().label("confirmed"),
-                  sa.func.sum(sa.case((Registration.attendance.in_(ATTENDED), 1), else_=0)).label("attended"))
+        sa.select(
+            Registration.session_id.label("session_id"),
+            sa.func.count().label("confirmed"),
+            sa.func.sum(sa.case((Registration.attendance.in_(ATTENDED), 1), else_=0)).label("attended"),
+        )
         .where(Registration.status == "confirmed")
         .group_by(Registration.session_id)
         .subquery("reg")
     )
     feedback = (
-        sa.select(SessionFeedback.session_id.label("session_id"),
-                  sa.func.count().label("responses"),
-                  sa.func.sum(SessionFeedback.expert).label("expert_sum"),
-                  sa.func.sum(sum(getattr(SessionFeedback, d) for d in FEEDBACK_DIMENSIONS)).label("all_sum"))
+        sa.select(
+            SessionFeedback.session_id.label("session_id"),
+            sa.func.count().label("responses"),
+            sa.func.sum(SessionFeedback.expert).label("expert_sum"),
+            sa.func.sum(sum(getattr(SessionFeedback, d) for d in FEEDBACK_DIMENSIONS)).label("all_sum"),
+        )
         .group_by(SessionFeedback.session_id)
         .subquery("fb")
     )
@@ -152,9 +178,20 @@ def appraisal_stmt(actor: User, period: Period, *, expert_id: int | None = None,
         .subquery("per_expert")
     )
     stmt = (
-        sa.select(User.id, User.display_name, User.expert_level, CustomsUnit.name_en, CustomsUnit.name_zh,
-                  per_expert.c.sessions, per_expert.c.hours, per_expert.c.confirmed, per_expert.c.attended,
-                  per_expert.c.responses, per_expert.c.expert_sum, per_expert.c.all_sum)
+        sa.select(
+            User.id,
+            User.display_name,
+            User.expert_level,
+            CustomsUnit.name_en,
+            CustomsUnit.name_zh,
+            per_expert.c.sessions,
+            per_expert.c.hours,
+            per_expert.c.confirmed,
+            per_expert.c.attended,
+            per_expert.c.responses,
+            per_expert.c.expert_sum,
+            per_expert.c.all_sum,
+        )
         .outerjoin(per_expert, per_expert.c.expert_id == User.id)
         .outerjoin(CustomsUnit, CustomsUnit.id == User.unit_id)
         # Experts the actor oversees, and anyone who taught in the actor's jurisdiction in the period.
@@ -198,36 +235,71 @@ def _decimal(value, places: str = "0.01") -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal(places))
 
 
-def appraisal_rows(actor: User, period: Period, *, expert_id: int | None = None,
-                   level: str | None = None) -> list[AppraisalRow]:
+def appraisal_rows(
+    actor: User, period: Period, *, expert_id: int | None = None, level: str | None = None
+) -> list[AppraisalRow]:
     rows = []
-    for (user_id, name, lvl, unit_en, unit_zh, sessions, hours, confirmed, attended, responses, expert_sum,
-         all_sum) in db.session.execute(appraisal_stmt(actor, period, expert_id=expert_id, level=level)).all():
+    for (
+        user_id,
+        name,
+        lvl,
+        unit_en,
+        unit_zh,
+        sessions,
+        hours,
+        confirmed,
+        attended,
+        responses,
+        expert_sum,
+        all_sum,
+    ) in db.session.execute(appraisal_stmt(actor, period, expert_id=expert_id, level=level)).all():
         responses = int(responses or 0)
-        rows.append(AppraisalRow(
-            expert_id=user_id, name=name, level=lvl or "", unit=localized(unit_en, unit_zh),
-            sessions=int(sessions or 0), hours=_decimal(hours, "0.1"), confirmed=int(confirmed or 0),
-            attended=int(attended or 0), responses=responses,
-            expert_average=_decimal(Decimal(expert_sum) / responses) if responses else None,
-            overall_average=_decimal(Decimal(all_sum) / (responses * len(FEEDBACK_DIMENSIONS))) if responses else None,
-        ))
+        rows.append(
+            AppraisalRow(
+                expert_id=user_id,
+                name=name,
+                level=lvl or "",
+                unit=localized(unit_en, unit_zh),
+                sessions=int(sessions or 0),
+                hours=_decimal(hours, "0.1"),
+                confirmed=int(confirmed or 0),
+                attended=int(attended or 0),
+                responses=responses,
+                expert_average=_decimal(Decimal(expert_sum) / responses) if responses else None,
+                overall_average=_decimal(Decimal(all_sum) / (responses * len(FEEDBACK_DIMENSIONS)))
+                if responses
+                else None,
+            )
+        )
     return rows
 
 
 def sessions_taught(actor: User, period: Period, expert_id: int) -> list[TrainingSession]:
     """The sessions counted for one expert (the detail under the figures)."""
-    return list(db.session.execute(
-        sa.select(TrainingSession)
-        .join(SessionExpert, SessionExpert.session_id == TrainingSession.id)
-        .where(SessionExpert.expert_id == expert_id, _session_filter(actor, period))
-        .options(joinedload(TrainingSession.unit))
-        .order_by(TrainingSession.starts_at)
-    ).scalars().unique())
+    return list(
+        db.session.execute(
+            sa.select(TrainingSession)
+            .join(SessionExpert, SessionExpert.session_id == TrainingSession.id)
+            .where(SessionExpert.expert_id == expert_id, _session_filter(actor, period))
+            .options(joinedload(TrainingSession.unit))
+            .order_by(TrainingSession.starts_at)
+        )
+        .scalars()
+        .unique()
+    )
 
 
 CSV_COLUMNS = (
-    _l("Expert"), _l("Level"), _l("Home unit"), _l("Sessions taught"), _l("Hours"), _l("Confirmed registrations"),
-    _l("Present or late"), _l("Attendance rate (%)"), _l("Feedback answers"), _l("Expert rating (1–5)"),
+    _l("Expert"),
+    _l("Level"),
+    _l("Home unit"),
+    _l("Sessions taught"),
+    _l("Hours"),
+    _l("Confirmed registrations"),
+    _l("Present or late"),
+    _l("Attendance rate (%)"),
+    _l("Feedback answers"),
+    _l("Expert rating (1–5)"),
     _l("Overall rating (1–5)"),
 )
 
@@ -237,12 +309,21 @@ def appraisal_csv(rows: list[AppraisalRow]) -> str:
     writer = csv.writer(out)
     writer.writerow([str(c) for c in CSV_COLUMNS])
     for r in rows:
-        writer.writerow([
-            _csv_safe(r.name), r.level_label, _csv_safe(r.unit), r.sessions, r.hours, r.confirmed, r.attended,
-            "" if r.attendance_rate is None else r.attendance_rate, r.responses,
-            "" if r.expert_average is None else r.expert_average,
-            "" if r.overall_average is None else r.overall_average,
-        ])
+        writer.writerow(
+            [
+                _csv_safe(r.name),
+                r.level_label,
+                _csv_safe(r.unit),
+                r.sessions,
+                r.hours,
+                r.confirmed,
+                r.attended,
+                "" if r.attendance_rate is None else r.attendance_rate,
+                r.responses,
+                "" if r.expert_average is None else r.expert_average,
+                "" if r.overall_average is None else r.overall_average,
+            ]
+        )
     # A byte-order mark so that spreadsheet programs read the Chinese names as UTF-8.
     return "\ufeff" + out.getvalue()
 

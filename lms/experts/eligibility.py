@@ -145,13 +145,11 @@ def local_month_bounds(moment: datetime) -> tuple[datetime, datetime]:
 
 
 def course_topics(course: Course | None) -> list[str]:
-    """Topics of the course's published version: standard modules and free tags."""
+    """Topics of the course's published version (the standard modules); its tags when it names none."""
     version: CourseVersion | None = course.published_version if course is not None else None
     if version is None:
         return []
-    topics = list(version.topics or [])
-    topics += [t for t in (version.tags or []) if t not in topics]
-    return topics
+    return list(version.topics or []) or list(version.tags or [])
 
 
 def session_enterprise_ids_stmt(session: TrainingSession) -> sa.Select:
@@ -159,11 +157,20 @@ def session_enterprise_ids_stmt(session: TrainingSession) -> sa.Select:
     confirmed = (
         sa.select(User.enterprise_id)
         .join(Registration, Registration.user_id == User.id)
-        .where(Registration.session_id == session.id, Registration.status == "confirmed",
-               User.enterprise_id.is_not(None))
+        .where(
+            Registration.session_id == session.id,
+            Registration.status == "confirmed",
+            User.enterprise_id.is_not(None),
+        )
     )
-    direct = [i for i in (session.enterprise_id if session.mode == "one_on_one" else None,
-                          session.host_enterprise_id if session.mode == "onsite" else None) if i]
+    direct = [
+        i
+        for i in (
+            session.enterprise_id if session.mode == "one_on_one" else None,
+            session.host_enterprise_id if session.mode == "onsite" else None,
+        )
+        if i
+    ]
     return sa.select(Enterprise).where(sa.or_(Enterprise.id.in_(direct), Enterprise.id.in_(confirmed)))
 
 
@@ -182,7 +189,9 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
     known = list(db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(unit_ids))).scalars())
     ancestor_ids = {int(p) for u in known for p in u.path.strip("/").split("/") if p} - unit_ids
     if ancestor_ids:
-        known += db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(ancestor_ids))).scalars().all()
+        known += (
+            db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(ancestor_ids))).scalars().all()
+        )
     session_unit = db.session.get(CustomsUnit, session.unit_id)
 
     course = db.session.execute(
@@ -190,8 +199,13 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
     ).scalar_one_or_none()
 
     facts = SessionFacts(
-        session=session, start_day=start_day, end_day=end_day, month_start=month_start, month_end=month_end,
-        buffer=buffer, course_topics=course_topics(course),
+        session=session,
+        start_day=start_day,
+        end_day=end_day,
+        month_start=month_start,
+        month_end=month_end,
+        buffer=buffer,
+        course_topics=course_topics(course),
         session_region=session_unit.region() if session_unit is not None else None,
         enterprises={e.id: e for e in db.session.execute(session_enterprise_ids_stmt(session)).scalars()},
         units=known,
@@ -200,7 +214,9 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
         return facts
 
     for profile in db.session.execute(
-        sa.select(ExpertProfile).where(ExpertProfile.user_id.in_(ids)).options(selectinload(ExpertProfile.specialties))
+        sa.select(ExpertProfile)
+        .where(ExpertProfile.user_id.in_(ids))
+        .options(selectinload(ExpertProfile.specialties))
     ).scalars():
         facts.profiles[profile.user_id] = profile
 
@@ -208,33 +224,48 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
     busy_rows = db.session.execute(
         sa.select(SessionExpert.expert_id, TrainingSession)
         .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
-        .where(SessionExpert.expert_id.in_(ids), others,
-               TrainingSession.starts_at < session.ends_at + buffer,
-               TrainingSession.ends_at > session.starts_at - buffer)
+        .where(
+            SessionExpert.expert_id.in_(ids),
+            others,
+            TrainingSession.starts_at < session.ends_at + buffer,
+            TrainingSession.ends_at > session.starts_at - buffer,
+        )
         .options(joinedload(TrainingSession.course).joinedload(Course.published_version))
         .order_by(TrainingSession.starts_at)
     ).all()
     for expert_id, other in busy_rows:
         facts.busy.setdefault(expert_id, []).append(other)
 
-    facts.month_load = dict(db.session.execute(
-        sa.select(SessionExpert.expert_id, sa.func.count(sa.distinct(TrainingSession.id)))
-        .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
-        .where(SessionExpert.expert_id.in_(ids), others,
-               TrainingSession.starts_at >= month_start, TrainingSession.starts_at < month_end)
-        .group_by(SessionExpert.expert_id)
-    ).all())
+    facts.month_load = dict(
+        db.session.execute(
+            sa.select(SessionExpert.expert_id, sa.func.count(sa.distinct(TrainingSession.id)))
+            .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
+            .where(
+                SessionExpert.expert_id.in_(ids),
+                others,
+                TrainingSession.starts_at >= month_start,
+                TrainingSession.starts_at < month_end,
+            )
+            .group_by(SessionExpert.expert_id)
+        ).all()
+    )
 
-    facts.assigned = dict(db.session.execute(
-        sa.select(SessionExpert.expert_id, SessionExpert.role)
-        .where(SessionExpert.session_id == session.id, SessionExpert.expert_id.in_(ids))
-    ).all())
+    facts.assigned = dict(
+        db.session.execute(
+            sa.select(SessionExpert.expert_id, SessionExpert.role).where(
+                SessionExpert.session_id == session.id, SessionExpert.expert_id.in_(ids)
+            )
+        ).all()
+    )
 
     for user_id, period in db.session.execute(
         sa.select(ExpertProfile.user_id, UnavailablePeriod)
         .join(ExpertProfile, ExpertProfile.id == UnavailablePeriod.profile_id)
-        .where(ExpertProfile.user_id.in_(ids), UnavailablePeriod.starts_on <= end_day,
-               UnavailablePeriod.ends_on >= start_day)
+        .where(
+            ExpertProfile.user_id.in_(ids),
+            UnavailablePeriod.starts_on <= end_day,
+            UnavailablePeriod.ends_on >= start_day,
+        )
         .order_by(UnavailablePeriod.starts_on)
     ).all():
         facts.unavailable.setdefault(user_id, []).append(period)
@@ -243,10 +274,13 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
         for user_id, involvement in db.session.execute(
             sa.select(ExpertProfile.user_id, Involvement)
             .join(ExpertProfile, ExpertProfile.id == Involvement.profile_id)
-            .where(ExpertProfile.user_id.in_(ids), Involvement.kind.in_(CONFLICTING_KINDS),
-                   Involvement.enterprise_id.in_(list(facts.enterprises)),
-                   Involvement.starts_on <= end_day,
-                   sa.or_(Involvement.ends_on.is_(None), Involvement.ends_on >= start_day))
+            .where(
+                ExpertProfile.user_id.in_(ids),
+                Involvement.kind.in_(CONFLICTING_KINDS),
+                Involvement.enterprise_id.in_(list(facts.enterprises)),
+                Involvement.starts_on <= end_day,
+                sa.or_(Involvement.ends_on.is_(None), Involvement.ends_on >= start_day),
+            )
             .order_by(Involvement.starts_on)
         ).all():
             facts.conflicts.setdefault(user_id, []).append(involvement)
@@ -254,7 +288,11 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
     facts.ratings = {
         expert_id: (float(average), count)
         for expert_id, average, count in db.session.execute(
-            sa.select(SessionExpert.expert_id, sa.func.avg(SessionFeedback.expert), sa.func.count(SessionFeedback.id))
+            sa.select(
+                SessionExpert.expert_id,
+                sa.func.avg(SessionFeedback.expert),
+                sa.func.count(SessionFeedback.id),
+            )
             .join(SessionFeedback, SessionFeedback.session_id == SessionExpert.session_id)
             .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
             .where(SessionExpert.expert_id.in_(ids), TrainingSession.status != "cancelled")
@@ -277,8 +315,9 @@ def _inside(unit: CustomsUnit | None, region: CustomsUnit | None) -> bool:
     return unit is not None and region is not None and unit.path.startswith(region.path)
 
 
-def evaluate_expert_for_session(expert: User, session: TrainingSession,
-                                facts: SessionFacts | None = None) -> Evaluation:
+def evaluate_expert_for_session(
+    expert: User, session: TrainingSession, facts: SessionFacts | None = None
+) -> Evaluation:
     """Check every hard rule for ``expert`` on ``session`` and score the fit.
 
     ``facts`` (from ``load_session_facts``) may cover many experts; without it, the facts for this one
@@ -292,50 +331,98 @@ def evaluate_expert_for_session(expert: User, session: TrainingSession,
     reasons: list[Reason] = []
 
     if expert.role != "expert" or not expert.active:
-        reasons.append(Reason("not_an_expert", _("%(name)s is not an active expert.", name=expert.display_name)))
+        reasons.append(
+            Reason("not_an_expert", _("%(name)s is not an active expert.", name=expert.display_name))
+        )
     if expert.id in facts.assigned:
         reasons.append(Reason("already_assigned", _("Already assigned to this session.")))
 
     busy = facts.busy.get(expert.id, [])
     if busy:
         other = busy[0]
-        reasons.append(Reason("overlap", _(
-            "Teaches “%(title)s” from %(start)s to %(end)s, which overlaps this session or is less than "
-            "%(minutes)d minutes from it.",
-            title=session_label(other), start=format_datetime(other.starts_at, "short"),
-            end=format_datetime(other.ends_at, "short"), minutes=int(facts.buffer.total_seconds() // 60))))
+        reasons.append(
+            Reason(
+                "overlap",
+                _(
+                    "Teaches “%(title)s” from %(start)s to %(end)s, which overlaps this session or is "
+                    "less than %(minutes)d minutes from it.",
+                    title=session_label(other),
+                    start=format_datetime(other.starts_at, "short"),
+                    end=format_datetime(other.ends_at, "short"),
+                    minutes=int(facts.buffer.total_seconds() // 60),
+                ),
+            )
+        )
 
     region = _region_of(expert)
     session_unit = db.session.get(CustomsUnit, session.unit_id)
     if expert.expert_level != "national" and not _inside(session_unit, region):
         if region is None:
-            reasons.append(Reason("region", _("A regional expert without a regional customs may not teach here.")))
+            reasons.append(
+                Reason("region", _("A regional expert without a regional customs may not teach here."))
+            )
         else:
-            reasons.append(Reason("region", _(
-                "A regional expert of %(region)s may only teach sessions organised in that region.",
-                region=region.name)))
+            reasons.append(
+                Reason(
+                    "region",
+                    _(
+                        "A regional expert of %(region)s may only teach sessions organised in that region.",
+                        region=region.name,
+                    ),
+                )
+            )
 
     if load + 1 > maximum:
-        reasons.append(Reason("monthly_maximum", _(
-            "Already has %(count)d sessions that month; the maximum is %(maximum)d per month.",
-            count=load, maximum=maximum)))
+        reasons.append(
+            Reason(
+                "monthly_maximum",
+                _(
+                    "Already has %(count)d sessions that month; the maximum is %(maximum)d per month.",
+                    count=load,
+                    maximum=maximum,
+                ),
+            )
+        )
 
     for period in facts.unavailable.get(expert.id, [])[:1]:
-        reasons.append(Reason("unavailable", _(
-            "Unavailable from %(start)s to %(end)s: %(reason)s",
-            start=format_date(period.starts_on), end=format_date(period.ends_on), reason=period.reason or "—")))
+        reasons.append(
+            Reason(
+                "unavailable",
+                _(
+                    "Unavailable from %(start)s to %(end)s: %(reason)s",
+                    start=format_date(period.starts_on),
+                    end=format_date(period.ends_on),
+                    reason=period.reason or "—",
+                ),
+            )
+        )
 
     for involvement in facts.conflicts.get(expert.id, [])[:1]:
         enterprise = facts.enterprises.get(involvement.enterprise_id)
-        reasons.append(Reason("conflict_of_interest", _(
-            "Declared %(kind)s of %(enterprise)s since %(start)s; that enterprise takes part in this session.",
-            kind=involvement.kind_label.lower(), enterprise=enterprise.name if enterprise else "",
-            start=format_date(involvement.starts_on))))
+        reasons.append(
+            Reason(
+                "conflict_of_interest",
+                _(
+                    "Declared %(kind)s of %(enterprise)s since %(start)s; that enterprise takes part in "
+                    "this session.",
+                    kind=involvement.kind_label.lower(),
+                    enterprise=enterprise.name if enterprise else "",
+                    start=format_date(involvement.starts_on),
+                ),
+            )
+        )
 
     breakdown = _score(expert, profile, facts, region, session_unit, load, maximum)
     score = round(sum(part.points for part in breakdown.values()), 1)
-    return Evaluation(expert=expert, eligible=not reasons, reasons=reasons, score=score, breakdown=breakdown,
-                      load=load, profile=profile)
+    return Evaluation(
+        expert=expert,
+        eligible=not reasons,
+        reasons=reasons,
+        score=score,
+        breakdown=breakdown,
+        load=load,
+        profile=profile,
+    )
 
 
 def _score(expert, profile, facts: SessionFacts, region, session_unit, load: int, maximum: int) -> dict:
@@ -344,24 +431,42 @@ def _score(expert, profile, facts: SessionFacts, region, session_unit, load: int
     own = {t.lower() for t in (profile.topics if profile is not None else [])}
     matched = [t for t in topics if t.lower() in own]
     if topics:
-        specialty = ScorePart(round(weights["specialty"] * len(matched) / len(topics), 1), weights["specialty"],
-                              _("%(matched)d of %(total)d course topics: %(topics)s", matched=len(matched),
-                                total=len(topics), topics=", ".join(topic_label(t) for t in matched) or "—"))
+        specialty = ScorePart(
+            round(weights["specialty"] * len(matched) / len(topics), 1),
+            weights["specialty"],
+            _(
+                "%(matched)d of %(total)d course topics: %(topics)s",
+                matched=len(matched),
+                total=len(topics),
+                topics=", ".join(topic_label(t) for t in matched) or "—",
+            ),
+        )
     else:
         specialty = ScorePart(0.0, weights["specialty"], _("The course lists no topics."))
 
-    same_region = region is not None and facts.session_region is not None and region.id == facts.session_region.id
-    region_part = ScorePart(float(weights["region"]) if same_region else 0.0, weights["region"],
-                            _("Same region") if same_region else _("Other region"))
+    same_region = (
+        region is not None and facts.session_region is not None and region.id == facts.session_region.id
+    )
+    region_part = ScorePart(
+        float(weights["region"]) if same_region else 0.0,
+        weights["region"],
+        _("Same region") if same_region else _("Other region"),
+    )
 
     free = max(0.0, 1 - load / maximum) if maximum else 0.0
-    load_part = ScorePart(round(weights["load"] * free, 1), weights["load"],
-                          _("%(count)d of %(maximum)d sessions that month", count=load, maximum=maximum))
+    load_part = ScorePart(
+        round(weights["load"] * free, 1),
+        weights["load"],
+        _("%(count)d of %(maximum)d sessions that month", count=load, maximum=maximum),
+    )
 
     average, count = facts.ratings.get(expert.id, (None, 0))
     if count:
-        rating = ScorePart(round(weights["rating"] * (average - 1) / 4, 1), weights["rating"],
-                           _("%(average).1f / 5 from %(count)d answers", average=average, count=count))
+        rating = ScorePart(
+            round(weights["rating"] * (average - 1) / 4, 1),
+            weights["rating"],
+            _("%(average).1f / 5 from %(count)d answers", average=average, count=count),
+        )
     else:  # no answers yet: neither rewarded nor punished
         rating = ScorePart(weights["rating"] / 2, weights["rating"], _("No feedback yet"))
     return {"specialty": specialty, "region": region_part, "load": load_part, "rating": rating}
@@ -374,7 +479,11 @@ def evaluate_experts(session: TrainingSession, experts: list[User]) -> list[Eval
 
 def rank(evaluations: list[Evaluation]) -> tuple[list[Evaluation], list[Evaluation]]:
     """Eligible experts best first (score, then lighter load, then name); excluded experts by name."""
-    eligible = sorted((e for e in evaluations if e.eligible),
-                      key=lambda e: (-e.score, e.load, e.expert.display_name, e.expert.id))
-    excluded = sorted((e for e in evaluations if not e.eligible), key=lambda e: (e.expert.display_name, e.expert.id))
+    eligible = sorted(
+        (e for e in evaluations if e.eligible),
+        key=lambda e: (-e.score, e.load, e.expert.display_name, e.expert.id),
+    )
+    excluded = sorted(
+        (e for e in evaluations if not e.eligible), key=lambda e: (e.expert.display_name, e.expert.id)
+    )
     return eligible, excluded

@@ -28,11 +28,15 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ProfileForm(FlaskForm):
     modules = MultiCheckboxField(_l("AEO standard modules"), choices=list(STANDARD_MODULES.items()))
-    free_topics = StringField(_l("Further topics"), validators=[Optional(), Length(max=1000)],
-                              description=_l("Separate topics with commas, e.g. MRA, customs brokers."))
+    free_topics = StringField(
+        _l("Further topics"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Separate topics with commas, e.g. MRA, customs brokers."),
+    )
     languages = MultiCheckboxField(_l("Teaching languages"), choices=list(EXPERT_LANGUAGES.items()))
-    max_sessions_per_month = IntegerField(_l("Maximum sessions per month"),
-                                          validators=[InputRequired(), NumberRange(min=1, max=100)])
+    max_sessions_per_month = IntegerField(
+        _l("Maximum sessions per month"), validators=[InputRequired(), NumberRange(min=1, max=100)]
+    )
     bio = TextAreaField(_l("About the expert"), validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("Save profile"))
 
@@ -50,8 +54,10 @@ class UnavailabilityForm(FlaskForm):
 
 class InvolvementForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=list(INVOLVEMENT_KINDS.items()))
-    enterprise_code = StringField(_l("Enterprise (unified social credit code or customs code)"),
-                                  validators=[DataRequired(), Length(max=32)])
+    enterprise_code = StringField(
+        _l("Enterprise (unified social credit code or customs code)"),
+        validators=[DataRequired(), Length(max=32)],
+    )
     starts_on = DateField(_l("From"), validators=[DataRequired()])
     ends_on = DateField(_l("Until (empty while in progress)"), validators=[Optional()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])

@@ -38,8 +38,9 @@ DEFAULT_MAX_SESSIONS_PER_MONTH = 8
 class ExpertProfile(TimestampMixin, db.Model):
     __tablename__ = "expert_profile"
     __table_args__ = (
-        sa.CheckConstraint("max_sessions_per_month > 0 AND max_sessions_per_month <= 100",
-                           name="max_sessions_range"),
+        sa.CheckConstraint(
+            "max_sessions_per_month > 0 AND max_sessions_per_month <= 100", name="max_sessions_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,12 +52,18 @@ class ExpertProfile(TimestampMixin, db.Model):
 
     user = relationship("User", foreign_keys=[user_id])
     specialties: Mapped[list[ExpertSpecialty]] = relationship(
-        back_populates="profile", cascade="all, delete-orphan", order_by="ExpertSpecialty.id")
+        back_populates="profile", cascade="all, delete-orphan", order_by="ExpertSpecialty.id"
+    )
     unavailable_periods: Mapped[list[UnavailablePeriod]] = relationship(
-        back_populates="profile", cascade="all, delete-orphan",
-        order_by="(UnavailablePeriod.starts_on, UnavailablePeriod.id)")
+        back_populates="profile",
+        cascade="all, delete-orphan",
+        order_by="(UnavailablePeriod.starts_on, UnavailablePeriod.id)",
+    )
     involvements: Mapped[list[Involvement]] = relationship(
-        back_populates="profile", cascade="all, delete-orphan", order_by="(Involvement.starts_on, Involvement.id)")
+        back_populates="profile",
+        cascade="all, delete-orphan",
+        order_by="(Involvement.starts_on, Involvement.id)",
+    )
 
     @property
     def topics(self) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from lms.sessions.models import EXPERT_ROLES
 from lms.core.panels import ALL_ROLES, dashboard, session_page, user_page
 from lms.experts.forms import AssignForm, ConfirmForm
 from lms.experts.permissions import STAFF, can_assign_on_session, can_view_expert
@@ -15,14 +14,20 @@ from lms.experts.queries import (
     session_is_open_for_assignment,
     upcoming_assignments,
 )
+from lms.sessions.models import EXPERT_ROLES
 
 
 @session_page.panel("experts", _l("Experts"), ALL_ROLES, "experts/panels/session_experts.html", order=30)
 def session_experts(user, session=None, **context):
     if session is None:
         return None
-    data = {"session": session, "assignments": session_assignments(session), "can_assign": False,
-            "staff": user.role in STAFF, "roles": EXPERT_ROLES}
+    data = {
+        "session": session,
+        "assignments": session_assignments(session),
+        "can_assign": False,
+        "staff": user.role in STAFF,
+        "roles": EXPERT_ROLES,
+    }
     if can_assign_on_session(user, session):
         data["can_assign"] = True
         data["open"] = session_is_open_for_assignment(session)
@@ -33,12 +38,21 @@ def session_experts(user, session=None, **context):
     return data
 
 
-@dashboard.panel("expert_assignments", _l("My upcoming sessions as expert"), ("expert",),
-                 "experts/panels/dashboard_assignments.html", order=6)
+@dashboard.panel(
+    "expert_assignments",
+    _l("My upcoming sessions as expert"),
+    ("expert",),
+    "experts/panels/dashboard_assignments.html",
+    order=6,
+)
 def dashboard_assignments(user):
     from lms.experts.links import session_url
 
-    return {"assignments": upcoming_assignments(user, limit=8), "session_url": session_url, "roles": EXPERT_ROLES}
+    return {
+        "assignments": upcoming_assignments(user, limit=8),
+        "session_url": session_url,
+        "roles": EXPERT_ROLES,
+    }
 
 
 @user_page.panel("expert_profile", _l("Expert profile"), STAFF, "experts/panels/user_expert.html", order=40)

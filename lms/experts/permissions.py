@@ -40,8 +40,9 @@ def expert_clause(actor: User) -> sa.ColumnElement[bool]:
     if actor.role == "admin":
         return is_expert
     if actor.role == "officer":
-        return sa.and_(is_expert, sa.or_(User.expert_level == "national",
-                                         User.unit_id.in_(_region_unit_ids(actor))))
+        return sa.and_(
+            is_expert, sa.or_(User.expert_level == "national", User.unit_id.in_(_region_unit_ids(actor)))
+        )
     if actor.role == "expert":
         return sa.and_(is_expert, User.id == actor.id)
     return sa.false()
@@ -89,10 +90,10 @@ def get_staff_session_or_404(actor: User, session_id: int):
     from lms.sessions.models import TrainingSession
 
     session = db.session.execute(
-        sa.select(TrainingSession).where(TrainingSession.id == session_id,
-                                         session_clause(actor, TrainingSession.unit_id))
+        sa.select(TrainingSession).where(
+            TrainingSession.id == session_id, session_clause(actor, TrainingSession.unit_id)
+        )
     ).scalar_one_or_none()
     if session is None:
         abort(404)
     return session
-

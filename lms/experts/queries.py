@@ -28,39 +28,54 @@ def month_load_subquery():
     return (
         sa.select(SessionExpert.expert_id.label("expert_id"), sa.func.count().label("load"))
         .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
-        .where(TrainingSession.status != "cancelled", TrainingSession.starts_at >= start,
-               TrainingSession.starts_at < end)
+        .where(
+            TrainingSession.status != "cancelled",
+            TrainingSession.starts_at >= start,
+            TrainingSession.starts_at < end,
+        )
         .group_by(SessionExpert.expert_id)
         .subquery("month_load")
     )
 
 
 def upcoming_assignments(expert: User, limit: int = 20) -> list[SessionExpert]:
-    return list(db.session.execute(
-        sa.select(SessionExpert)
-        .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
-        .where(SessionExpert.expert_id == expert.id, TrainingSession.status != "cancelled",
-               TrainingSession.ends_at > utcnow())
-        .options(joinedload(SessionExpert.session).joinedload(TrainingSession.unit))
-        .order_by(TrainingSession.starts_at)
-        .limit(limit)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(SessionExpert)
+            .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
+            .where(
+                SessionExpert.expert_id == expert.id,
+                TrainingSession.status != "cancelled",
+                TrainingSession.ends_at > utcnow(),
+            )
+            .options(joinedload(SessionExpert.session).joinedload(TrainingSession.unit))
+            .order_by(TrainingSession.starts_at)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def candidate_experts(actor: User) -> list[User]:
     """Active experts the actor may put on a session."""
-    return list(db.session.execute(
-        sa.select(User).where(expert_clause(actor), User.active.is_(True)).order_by(User.display_name, User.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(User)
+            .where(expert_clause(actor), User.active.is_(True))
+            .order_by(User.display_name, User.id)
+        ).scalars()
+    )
 
 
 def session_assignments(session: TrainingSession) -> list[SessionExpert]:
     """The session's experts, lead first."""
-    return list(db.session.execute(
-        sa.select(SessionExpert).where(SessionExpert.session_id == session.id)
-        .options(joinedload(SessionExpert.expert))
-        .order_by(sa.case((SessionExpert.role == "lead", 0), else_=1), SessionExpert.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(SessionExpert)
+            .where(SessionExpert.session_id == session.id)
+            .options(joinedload(SessionExpert.expert))
+            .order_by(sa.case((SessionExpert.role == "lead", 0), else_=1), SessionExpert.id)
+        ).scalars()
+    )
 
 
 def session_is_open_for_assignment(session: TrainingSession) -> bool:

@@ -38,9 +38,19 @@ from lms.org.models import Enterprise
 from lms.sessions.models import EXPERT_ROLES, SessionExpert, TrainingSession
 
 __all__ = [
-    "AssignmentRefused", "Evaluation", "add_unavailable_period", "assign_expert", "declare_involvement",
-    "evaluate_expert_for_session", "find_enterprise", "get_or_create_profile", "profile_for_display",
-    "remove_involvement", "remove_unavailable_period", "unassign_expert", "update_profile",
+    "AssignmentRefused",
+    "Evaluation",
+    "add_unavailable_period",
+    "assign_expert",
+    "declare_involvement",
+    "evaluate_expert_for_session",
+    "find_enterprise",
+    "get_or_create_profile",
+    "profile_for_display",
+    "remove_involvement",
+    "remove_unavailable_period",
+    "unassign_expert",
+    "update_profile",
 ]
 
 MAX_FREE_TOPICS = 12
@@ -72,13 +82,20 @@ def profile_for_display(expert: User) -> ExpertProfile:
         sa.select(ExpertProfile).where(ExpertProfile.user_id == expert.id)
     ).scalar_one_or_none()
     if profile is None:
-        profile = ExpertProfile(user_id=expert.id, languages=["zh_CN"],
-                                max_sessions_per_month=DEFAULT_MAX_SESSIONS_PER_MONTH, bio="")
+        profile = ExpertProfile(
+            user_id=expert.id,
+            languages=["zh_CN"],
+            max_sessions_per_month=DEFAULT_MAX_SESSIONS_PER_MONTH,
+            bio="",
+        )
     return profile
 
 
 def get_or_create_profile(expert: User, *, lock: bool = False) -> ExpertProfile:
-    """The expert's profile row, created on first use; ``lock`` takes a row lock until the transaction ends."""
+    """The expert's profile row, created on first use.
+
+    ``lock`` takes a row lock on it until the transaction ends.
+    """
     _require_expert(expert)
     stmt = sa.select(ExpertProfile).where(ExpertProfile.user_id == expert.id)
     if lock:
@@ -94,20 +111,35 @@ def get_or_create_profile(expert: User, *, lock: bool = False) -> ExpertProfile:
     now = utcnow()
     db.session.execute(
         insert(ExpertProfile)
-        .values(user_id=expert.id, languages=["zh_CN"], max_sessions_per_month=DEFAULT_MAX_SESSIONS_PER_MONTH,
-                bio="", created_at=now, updated_at=now)
+        .values(
+            user_id=expert.id,
+            languages=["zh_CN"],
+            max_sessions_per_month=DEFAULT_MAX_SESSIONS_PER_MONTH,
+            bio="",
+            created_at=now,
+            updated_at=now,
+        )
         .on_conflict_do_nothing(index_elements=["user_id"])
     )
     return db.session.execute(stmt).scalar_one()
 
 
-def update_profile(actor: User, expert: User, *, modules: list[str], free_topics: list[str], languages: list[str],
-                   max_sessions_per_month: int, bio: str = "") -> ExpertProfile:
+def update_profile(
+    actor: User,
+    expert: User,
+    *,
+    modules: list[str],
+    free_topics: list[str],
+    languages: list[str],
+    max_sessions_per_month: int,
+    bio: str = "",
+) -> ExpertProfile:
     if not can_edit_expert(actor, expert):
         raise NotPermitted(_("You may not edit this expert's profile."))
     if not 1 <= int(max_sessions_per_month) <= 100:
-        raise InvalidInput(_("The maximum must be between 1 and 100 sessions a month."),
-                           field="max_sessions_per_month")
+        raise InvalidInput(
+            _("The maximum must be between 1 and 100 sessions a month."), field="max_sessions_per_month"
+        )
     unknown = [lang for lang in languages if lang not in EXPERT_LANGUAGES]
     if unknown or not languages:
         raise InvalidInput(_("Choose at least one teaching language."), field="languages")
@@ -151,15 +183,20 @@ def _check_dates(starts_on: date | None, ends_on: date | None, *, end_required: 
         raise InvalidInput(_("The end date is before the start date."), field="ends_on")
 
 
-def _upcoming_assignments(expert: User, first_day: date, last_day: date | None, enterprise_id: int | None = None):
+def _upcoming_assignments(
+    expert: User, first_day: date, last_day: date | None, enterprise_id: int | None = None
+):
     """The expert's sessions still ahead on those days (for the warning after declaring something)."""
     from lms.experts.eligibility import session_enterprise_ids_stmt
 
     stmt = (
         sa.select(TrainingSession)
         .join(SessionExpert, SessionExpert.session_id == TrainingSession.id)
-        .where(SessionExpert.expert_id == expert.id, TrainingSession.status != "cancelled",
-               TrainingSession.ends_at > utcnow())
+        .where(
+            SessionExpert.expert_id == expert.id,
+            TrainingSession.status != "cancelled",
+            TrainingSession.ends_at > utcnow(),
+        )
         .order_by(TrainingSession.starts_at)
     )
     affected = []
@@ -175,15 +212,21 @@ def _upcoming_assignments(expert: User, first_day: date, last_day: date | None, 
     return affected
 
 
-def add_unavailable_period(actor: User, expert: User, *, starts_on: date, ends_on: date,
-                           reason: str = "") -> tuple[UnavailablePeriod, list[TrainingSession]]:
+def add_unavailable_period(
+    actor: User, expert: User, *, starts_on: date, ends_on: date, reason: str = ""
+) -> tuple[UnavailablePeriod, list[TrainingSession]]:
     """Record a period; returns it with the expert's upcoming sessions it now clashes with."""
     if not can_edit_expert(actor, expert):
         raise NotPermitted(_("You may not edit this expert's profile."))
     _check_dates(starts_on, ends_on, end_required=True)
     profile = get_or_create_profile(expert)
-    period = UnavailablePeriod(profile=profile, starts_on=starts_on, ends_on=ends_on,
-                               reason=(reason or "").strip()[:300], created_by_id=actor.id)
+    period = UnavailablePeriod(
+        profile=profile,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=(reason or "").strip()[:300],
+        created_by_id=actor.id,
+    )
     db.session.add(period)
     db.session.flush()
     return period, _upcoming_assignments(expert, starts_on, ends_on)
@@ -205,26 +248,43 @@ def find_enterprise(code: str) -> Enterprise:
             sa.select(Enterprise).where(sa.or_(Enterprise.uscc == value, Enterprise.customs_code == value))
         ).scalar_one_or_none()
     if enterprise is None:
-        raise InvalidInput(_("No enterprise has this unified social credit code or customs code."),
-                           field="enterprise_code")
+        raise InvalidInput(
+            _("No enterprise has this unified social credit code or customs code."), field="enterprise_code"
+        )
     return enterprise
 
 
-def declare_involvement(actor: User, expert: User, *, kind: str, enterprise: Enterprise, starts_on: date,
-                        ends_on: date | None = None, note: str = "") -> tuple[Involvement, list[TrainingSession]]:
-    """Declare an involvement; returns it with the upcoming sessions it puts in conflict (validation, audit)."""
+def declare_involvement(
+    actor: User,
+    expert: User,
+    *,
+    kind: str,
+    enterprise: Enterprise,
+    starts_on: date,
+    ends_on: date | None = None,
+    note: str = "",
+) -> tuple[Involvement, list[TrainingSession]]:
+    """Declare an involvement; returns it with the upcoming sessions it now conflicts with."""
     if not can_edit_expert(actor, expert):
         raise NotPermitted(_("You may not edit this expert's profile."))
     if kind not in INVOLVEMENT_KINDS:
         raise InvalidInput(_("Unknown kind of involvement."), field="kind")
     _check_dates(starts_on, ends_on, end_required=False)
     profile = get_or_create_profile(expert)
-    involvement = Involvement(profile=profile, kind=kind, enterprise_id=enterprise.id, starts_on=starts_on,
-                              ends_on=ends_on, note=(note or "").strip()[:500], created_by_id=actor.id)
+    involvement = Involvement(
+        profile=profile,
+        kind=kind,
+        enterprise_id=enterprise.id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=(note or "").strip()[:500],
+        created_by_id=actor.id,
+    )
     db.session.add(involvement)
     db.session.flush()
-    affected = (_upcoming_assignments(expert, starts_on, ends_on, enterprise.id)
-                if kind in CONFLICTING_KINDS else [])
+    affected = (
+        _upcoming_assignments(expert, starts_on, ends_on, enterprise.id) if kind in CONFLICTING_KINDS else []
+    )
     return involvement, affected
 
 
@@ -266,8 +326,9 @@ def assign_expert(actor: User, session: TrainingSession, expert: User, role: str
     reasons: list[Reason] = []
     if role == "lead":
         lead = db.session.execute(
-            sa.select(SessionExpert.expert_id).where(SessionExpert.session_id == session.id,
-                                                     SessionExpert.role == "lead")
+            sa.select(SessionExpert.expert_id).where(
+                SessionExpert.session_id == session.id, SessionExpert.role == "lead"
+            )
         ).scalar_one_or_none()
         if lead is not None and lead != expert.id:
             reasons.append(Reason("lead_taken", _("This session already has a lead expert.")))
@@ -276,16 +337,22 @@ def assign_expert(actor: User, session: TrainingSession, expert: User, role: str
     if reasons:
         raise AssignmentRefused(reasons)
 
-    assignment = SessionExpert(session_id=session.id, expert_id=expert.id, role=role, assigned_by_id=actor.id,
-                               assigned_at=utcnow())
+    assignment = SessionExpert(
+        session_id=session.id, expert_id=expert.id, role=role, assigned_by_id=actor.id, assigned_at=utcnow()
+    )
     db.session.add(assignment)
     try:
         db.session.flush()
     except IntegrityError as error:  # a lead or the same expert added by someone else just now
         db.session.rollback()
-        raise AssignmentRefused([Reason("lead_taken" if role == "lead" else "already_assigned",
-                                        _("Someone else changed this session's experts; please try again."))]
-                                ) from error
+        raise AssignmentRefused(
+            [
+                Reason(
+                    "lead_taken" if role == "lead" else "already_assigned",
+                    _("Someone else changed this session's experts; please try again."),
+                )
+            ]
+        ) from error
     _notify(expert, session, assigned=True, role=role)
     return assignment
 
@@ -308,11 +375,26 @@ def _notify(expert: User, session: TrainingSession, *, assigned: bool, role: str
     from lms.experts.links import session_url
     from lms.notifications.services import notify
 
-    params = {"session": session_label(session), "role": str(EXPERT_ROLES[role]).lower(),
-              "start": format_datetime(session.starts_at, "short")}
+    params = {
+        "session": session_label(session),
+        "role": str(EXPERT_ROLES[role]).lower(),
+        "start": format_datetime(session.starts_at, "short"),
+    }
     if assigned:
-        notify(expert, "expert_assigned", _l("You are the %(role)s of “%(session)s”"),
-               _l("Session starting %(start)s."), session_url(session) or "", **params)
+        notify(
+            expert,
+            "expert_assigned",
+            _l("You are the %(role)s of “%(session)s”"),
+            _l("Session starting %(start)s."),
+            session_url(session) or "",
+            **params,
+        )
     else:
-        notify(expert, "expert_unassigned", _l("You are no longer on “%(session)s”"),
-               _l("Session starting %(start)s."), session_url(session) or "", **params)
+        notify(
+            expert,
+            "expert_unassigned",
+            _l("You are no longer on “%(session)s”"),
+            _l("Session starting %(start)s."),
+            session_url(session) or "",
+            **params,
+        )

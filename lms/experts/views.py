@@ -72,35 +72,64 @@ def directory():
     )
     if level in EXPERT_LEVELS:
         stmt = stmt.where(User.expert_level == level)
-    regions = db.session.execute(
-        sa.select(CustomsUnit).where(CustomsUnit.level == "regional").order_by(CustomsUnit.code)
-    ).scalars().all()
+    regions = (
+        db.session.execute(
+            sa.select(CustomsUnit).where(CustomsUnit.level == "regional").order_by(CustomsUnit.code)
+        )
+        .scalars()
+        .all()
+    )
     if region_id:
         region = next((r for r in regions if r.id == region_id), None)
         if region is None:
             abort(404)
-        stmt = stmt.where(User.unit_id.in_(
-            sa.select(CustomsUnit.id).where(CustomsUnit.path.startswith(region.path, autoescape=True))))
+        stmt = stmt.where(
+            User.unit_id.in_(
+                sa.select(CustomsUnit.id).where(CustomsUnit.path.startswith(region.path, autoescape=True))
+            )
+        )
     if specialty:
-        stmt = stmt.where(sa.exists().where(ExpertSpecialty.profile_id == ExpertProfile.id,
-                                            sa.func.lower(ExpertSpecialty.topic) == specialty.lower()))
+        stmt = stmt.where(
+            sa.exists().where(
+                ExpertSpecialty.profile_id == ExpertProfile.id,
+                sa.func.lower(ExpertSpecialty.topic) == specialty.lower(),
+            )
+        )
     if q:
         stmt = stmt.where(sa.func.lower(User.display_name).like(f"%{q.lower()}%"))
-    free_topics = [t for t in db.session.execute(
-        sa.select(ExpertSpecialty.topic).distinct().order_by(ExpertSpecialty.topic)).scalars()
-        if t not in STANDARD_MODULES]
+    free_topics = [
+        t
+        for t in db.session.execute(
+            sa.select(ExpertSpecialty.topic).distinct().order_by(ExpertSpecialty.topic)
+        ).scalars()
+        if t not in STANDARD_MODULES
+    ]
     units = preload_units()
     pagination = paginate(stmt)
     ids = [u.id for u in pagination.items]
-    profiles = {p.user_id: p for p in db.session.execute(
-        sa.select(ExpertProfile).where(ExpertProfile.user_id.in_(ids)).options(selectinload(ExpertProfile.specialties))
-    ).scalars()}
+    profiles = {
+        p.user_id: p
+        for p in db.session.execute(
+            sa.select(ExpertProfile)
+            .where(ExpertProfile.user_id.in_(ids))
+            .options(selectinload(ExpertProfile.specialties))
+        ).scalars()
+    }
     load = month_load_subquery()
-    loads = dict(db.session.execute(sa.select(load.c.expert_id, load.c.load).where(load.c.expert_id.in_(ids))).all())
+    loads = dict(
+        db.session.execute(sa.select(load.c.expert_id, load.c.load).where(load.c.expert_id.in_(ids))).all()
+    )
     rows = [(u, profiles.get(u.id), loads.get(u.id, 0)) for u in pagination.items]
     return render_template(
-        "experts/directory.html", units=units, pagination=pagination, rows=rows, levels=EXPERT_LEVELS, regions=regions,
-        modules=STANDARD_MODULES, free_topics=free_topics, default_max=DEFAULT_MAX_SESSIONS_PER_MONTH,
+        "experts/directory.html",
+        units=units,
+        pagination=pagination,
+        rows=rows,
+        levels=EXPERT_LEVELS,
+        regions=regions,
+        modules=STANDARD_MODULES,
+        free_topics=free_topics,
+        default_max=DEFAULT_MAX_SESSIONS_PER_MONTH,
         filters={"level": level, "region": region_id or "", "specialty": specialty, "q": q},
     )
 
@@ -119,15 +148,26 @@ def profile(expert_id: int):
     region = expert.unit.region() if expert.unit is not None else None
     start, end = local_month_bounds(utcnow())
     load = db.session.execute(
-        sa.select(sa.func.count()).select_from(SessionExpert)
+        sa.select(sa.func.count())
+        .select_from(SessionExpert)
         .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
-        .where(SessionExpert.expert_id == expert.id, TrainingSession.status != "cancelled",
-               TrainingSession.starts_at >= start, TrainingSession.starts_at < end)
+        .where(
+            SessionExpert.expert_id == expert.id,
+            TrainingSession.status != "cancelled",
+            TrainingSession.starts_at >= start,
+            TrainingSession.starts_at < end,
+        )
     ).scalar_one()
     return render_template(
-        "experts/profile.html", expert=expert, profile=profile, region=region, load=load,
-        assignments=upcoming_assignments(expert), can_edit=can_edit_expert(current_user, expert),
-        session_url=session_url, roles=EXPERT_ROLES,
+        "experts/profile.html",
+        expert=expert,
+        profile=profile,
+        region=region,
+        load=load,
+        assignments=upcoming_assignments(expert),
+        can_edit=can_edit_expert(current_user, expert),
+        session_url=session_url,
+        roles=EXPERT_ROLES,
     )
 
 
@@ -147,9 +187,15 @@ def edit_profile(expert_id: int):
         form.bio.data = profile.bio
     if form.validate_on_submit():
         try:
-            services.update_profile(current_user, expert, modules=form.modules.data or [],
-                                    free_topics=form.topics(), languages=form.languages.data or [],
-                                    max_sessions_per_month=form.max_sessions_per_month.data, bio=form.bio.data)
+            services.update_profile(
+                current_user,
+                expert,
+                modules=form.modules.data or [],
+                free_topics=form.topics(),
+                languages=form.languages.data or [],
+                max_sessions_per_month=form.max_sessions_per_month.data,
+                bio=form.bio.data,
+            )
             db.session.flush()
         except DomainError as error:
             db.session.rollback()
@@ -175,19 +221,33 @@ def _availability_page(expert: User, unavailability_form=None, involvement_form=
     profile = services.profile_for_display(expert)
     periods, involvements = [], []
     if profile.id is not None:
-        periods = db.session.execute(
-            sa.select(UnavailablePeriod).where(UnavailablePeriod.profile_id == profile.id)
-            .order_by(UnavailablePeriod.starts_on.desc(), UnavailablePeriod.id.desc())
-        ).scalars().all()
-        involvements = db.session.execute(
-            sa.select(Involvement).where(Involvement.profile_id == profile.id)
-            .options(joinedload(Involvement.enterprise))
-            .order_by(Involvement.starts_on.desc(), Involvement.id.desc())
-        ).scalars().all()
+        periods = (
+            db.session.execute(
+                sa.select(UnavailablePeriod)
+                .where(UnavailablePeriod.profile_id == profile.id)
+                .order_by(UnavailablePeriod.starts_on.desc(), UnavailablePeriod.id.desc())
+            )
+            .scalars()
+            .all()
+        )
+        involvements = (
+            db.session.execute(
+                sa.select(Involvement)
+                .where(Involvement.profile_id == profile.id)
+                .options(joinedload(Involvement.enterprise))
+                .order_by(Involvement.starts_on.desc(), Involvement.id.desc())
+            )
+            .scalars()
+            .all()
+        )
     return render_template(
-        "experts/availability.html", expert=expert, periods=periods, involvements=involvements,
+        "experts/availability.html",
+        expert=expert,
+        periods=periods,
+        involvements=involvements,
         unavailability_form=unavailability_form or UnavailabilityForm(prefix="u"),
-        involvement_form=involvement_form or InvolvementForm(prefix="i"), confirm_form=ConfirmForm(),
+        involvement_form=involvement_form or InvolvementForm(prefix="i"),
+        confirm_form=ConfirmForm(),
     ), status
 
 
@@ -211,8 +271,12 @@ def add_unavailability(expert_id: int):
     if form.validate_on_submit():
         try:
             _period, affected = services.add_unavailable_period(
-                current_user, expert, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                reason=form.reason.data or "")
+                current_user,
+                expert,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                reason=form.reason.data or "",
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -220,8 +284,13 @@ def add_unavailability(expert_id: int):
             db.session.commit()
             flash(_("Unavailable period added."), "success")
             if affected:
-                flash(_("Still assigned on those days: %(sessions)s. Ask the organisers to reassign.",
-                        sessions=_session_names(affected)), "warning")
+                flash(
+                    _(
+                        "Still assigned on those days: %(sessions)s. Ask the organisers to reassign.",
+                        sessions=_session_names(affected),
+                    ),
+                    "warning",
+                )
             return redirect(url_for("experts.availability", expert_id=expert.id))
     return _availability_page(expert, unavailability_form=form, status=400)
 
@@ -231,7 +300,8 @@ def add_unavailability(expert_id: int):
 def remove_unavailability(expert_id: int, period_id: int):
     expert = _editable_expert(expert_id)
     period = db.session.execute(
-        sa.select(UnavailablePeriod).join(ExpertProfile)
+        sa.select(UnavailablePeriod)
+        .join(ExpertProfile)
         .where(UnavailablePeriod.id == period_id, ExpertProfile.user_id == expert.id)
     ).scalar_one_or_none()
     if period is None:
@@ -254,8 +324,14 @@ def add_involvement(expert_id: int):
         try:
             enterprise = services.find_enterprise(form.enterprise_code.data)
             _involvement, affected = services.declare_involvement(
-                current_user, expert, kind=form.kind.data, enterprise=enterprise, starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data, note=form.note.data or "")
+                current_user,
+                expert,
+                kind=form.kind.data,
+                enterprise=enterprise,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                note=form.note.data or "",
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -263,8 +339,14 @@ def add_involvement(expert_id: int):
             db.session.commit()
             flash(_("Involvement declared."), "success")
             if affected:
-                flash(_("This involvement conflicts with upcoming sessions: %(sessions)s. Ask the organisers to "
-                        "reassign.", sessions=_session_names(affected)), "warning")
+                flash(
+                    _(
+                        "This involvement conflicts with upcoming sessions: %(sessions)s. Ask the organisers "
+                        "to reassign.",
+                        sessions=_session_names(affected),
+                    ),
+                    "warning",
+                )
             return redirect(url_for("experts.availability", expert_id=expert.id))
     return _availability_page(expert, involvement_form=form, status=400)
 
@@ -274,7 +356,8 @@ def add_involvement(expert_id: int):
 def remove_involvement(expert_id: int, involvement_id: int):
     expert = _editable_expert(expert_id)
     involvement = db.session.execute(
-        sa.select(Involvement).join(ExpertProfile)
+        sa.select(Involvement)
+        .join(ExpertProfile)
         .where(Involvement.id == involvement_id, ExpertProfile.user_id == expert.id)
     ).scalar_one_or_none()
     if involvement is None:
@@ -299,9 +382,17 @@ def suggestions(session_id: int):
     eligible, excluded = rank(evaluate_experts(session, experts))
     assignments = session_assignments(session)
     return render_template(
-        "experts/suggestions.html", session=session, units=units, eligible=eligible, excluded=excluded,
-        assignments=assignments, has_lead=any(a.role == "lead" for a in assignments),
-        components=SCORE_COMPONENTS, form=ConfirmForm(), roles=EXPERT_ROLES, session_url=session_url(session),
+        "experts/suggestions.html",
+        session=session,
+        units=units,
+        eligible=eligible,
+        excluded=excluded,
+        assignments=assignments,
+        has_lead=any(a.role == "lead" for a in assignments),
+        components=SCORE_COMPONENTS,
+        form=ConfirmForm(),
+        roles=EXPERT_ROLES,
+        session_url=session_url(session),
         open_for_assignment=session_is_open_for_assignment(session),
     )
 
@@ -326,11 +417,19 @@ def assign(session_id: int):
         db.session.flush()
     except DomainError as error:
         db.session.rollback()
-        flash(_("%(name)s was not assigned: %(reason)s", name=expert.display_name, reason=str(error)), "error")
+        flash(
+            _("%(name)s was not assigned: %(reason)s", name=expert.display_name, reason=str(error)), "error"
+        )
     else:
         db.session.commit()
-        flash(_("%(name)s assigned as %(role)s.", name=expert.display_name,
-                role=str(EXPERT_ROLES[form.role.data]).lower()), "success")
+        flash(
+            _(
+                "%(name)s assigned as %(role)s.",
+                name=expert.display_name,
+                role=str(EXPERT_ROLES[form.role.data]).lower(),
+            ),
+            "success",
+        )
     return redirect(back)
 
 
@@ -380,9 +479,17 @@ def appraisal_page():
             taught = appraisal.sessions_taught(current_user, period, expert_id)
     today = utcnow().date()
     return render_template(
-        "experts/appraisal.html", rows=rows, period=period, error=error, taught=taught,
-        selected=rows[0] if expert_id is not None and rows else None, levels=EXPERT_LEVELS,
-        kinds=appraisal.PERIOD_KINDS, args=request.args, year=today.year, session_url=session_url,
+        "experts/appraisal.html",
+        rows=rows,
+        period=period,
+        error=error,
+        taught=taught,
+        selected=rows[0] if expert_id is not None and rows else None,
+        levels=EXPERT_LEVELS,
+        kinds=appraisal.PERIOD_KINDS,
+        args=request.args,
+        year=today.year,
+        session_url=session_url,
         experts=candidate_experts(current_user),
     ), (400 if error else 200)
 
@@ -396,8 +503,11 @@ def appraisal_csv():
     level = request.args.get("level") or ""
     rows = appraisal.appraisal_rows(current_user, period, expert_id=int_arg("expert"), level=level)
     filename = f"expert-appraisal-{period.start.isoformat()}-{period.end.isoformat()}.csv"
-    return Response(appraisal.appraisal_csv(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        appraisal.appraisal_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 from lms.experts import panels  # noqa: E402,F401 - registers the dashboard and session page panels

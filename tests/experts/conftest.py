@@ -40,20 +40,45 @@ class ExpertsKit:
         course = Course(slug=f"course-{n}")
         self.db.session.add(course)
         self.db.session.flush()
-        version = CourseVersion(course=course, number=1, status="published", title=title or f"Course {n}",
-                                training_type="aeo_certification", topics=list(topics), tags=list(tags),
-                                published_at=utcnow())
+        version = CourseVersion(
+            course=course,
+            number=1,
+            status="published",
+            title=title or f"Course {n}",
+            training_type="aeo_certification",
+            topics=list(topics),
+            tags=list(tags),
+            published_at=utcnow(),
+        )
         self.db.session.add(version)
         self.db.session.flush()
         course.published_version = version
         self.db.session.flush()
         return course
 
-    def session(self, unit, starts_at: datetime, *, hours: float = 3, course=None, mode="in_class",
-                status="open", enterprise=None, host=None, title="", capacity=30) -> TrainingSession:
+    def session(
+        self,
+        unit,
+        starts_at: datetime,
+        *,
+        hours: float = 3,
+        course=None,
+        mode="in_class",
+        status="open",
+        enterprise=None,
+        host=None,
+        title="",
+        capacity=30,
+    ) -> TrainingSession:
         session = TrainingSession(
-            course=course or self.course(), unit=unit, mode=mode, starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=hours), capacity=capacity, status=status, title=title,
+            course=course or self.course(),
+            unit=unit,
+            mode=mode,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=hours),
+            capacity=capacity,
+            status=status,
+            title=title,
             enterprise_id=enterprise.id if enterprise is not None else None,
             host_enterprise_id=host.id if host is not None else None,
         )
@@ -61,8 +86,17 @@ class ExpertsKit:
         self.db.session.flush()
         return session
 
-    def expert(self, unit, level="regional", *, topics=(), maximum=8, languages=("zh_CN",), name=None,
-               login_name=None):
+    def expert(
+        self,
+        unit,
+        level="regional",
+        *,
+        topics=(),
+        maximum=8,
+        languages=("zh_CN",),
+        name=None,
+        login_name=None,
+    ):
         user = self.factory.user("expert", unit=unit, expert_level=level, login_name=login_name)
         if name:
             user.display_name = name
@@ -75,7 +109,9 @@ class ExpertsKit:
     def profile(self, user) -> ExpertProfile:
         import sqlalchemy as sa
 
-        return self.db.session.execute(sa.select(ExpertProfile).where(ExpertProfile.user_id == user.id)).scalar_one()
+        return self.db.session.execute(
+            sa.select(ExpertProfile).where(ExpertProfile.user_id == user.id)
+        ).scalar_one()
 
     def assign(self, session, expert, role="assistant") -> SessionExpert:
         """Put an expert on a session directly (history, not a checked assignment)."""
@@ -85,14 +121,21 @@ class ExpertsKit:
         return row
 
     def unavailable(self, expert, starts_on: date, ends_on: date, reason="Leave") -> UnavailablePeriod:
-        period = UnavailablePeriod(profile=self.profile(expert), starts_on=starts_on, ends_on=ends_on, reason=reason)
+        period = UnavailablePeriod(
+            profile=self.profile(expert), starts_on=starts_on, ends_on=ends_on, reason=reason
+        )
         self.db.session.add(period)
         self.db.session.flush()
         return period
 
     def involvement(self, expert, enterprise, starts_on: date, ends_on: date | None = None, kind="audit"):
-        row = Involvement(profile=self.profile(expert), kind=kind, enterprise_id=enterprise.id,
-                          starts_on=starts_on, ends_on=ends_on)
+        row = Involvement(
+            profile=self.profile(expert),
+            kind=kind,
+            enterprise_id=enterprise.id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
         self.db.session.add(row)
         self.db.session.flush()
         return row
@@ -104,8 +147,14 @@ class ExpertsKit:
         return row
 
     def feedback(self, registration, content, expert, organisation, usefulness) -> SessionFeedback:
-        row = SessionFeedback(registration_id=registration.id, session_id=registration.session_id, content=content,
-                              expert=expert, organisation=organisation, usefulness=usefulness)
+        row = SessionFeedback(
+            registration_id=registration.id,
+            session_id=registration.session_id,
+            content=content,
+            expert=expert,
+            organisation=organisation,
+            usefulness=usefulness,
+        )
         self.db.session.add(row)
         self.db.session.flush()
         return row

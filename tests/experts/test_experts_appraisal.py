@@ -1,4 +1,4 @@
-"""Appraisal figures on a hand-computed data set, per jurisdiction and period; CSV; one query for the table."""
+"""Appraisal figures on a hand-computed data set, per jurisdiction and period; CSV; one query per table."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from tests.experts.conftest import local
 def taught(kit, factory, world):
     """March 2025 (all in the past):
 
-    S1 north_a, 5 Mar 09:00–12:00, completed; Alpha lead, Bravo assistant. Confirmed seats: present, late,
-       absent, excused; plus a cancelled and a waitlisted registration. Feedback (c, e, o, u): (4,5,3,4), (5,4,4,5).
-    S2 north_b, 20 Mar 14:00–15:30, still "open" but over; Alpha. Confirmed: present, not marked. Feedback (3,3,3,3).
+    S1 north_a, 5 Mar 09:00–12:00, completed; Alpha lead, Bravo assistant. Confirmed seats: present,
+       late, absent, excused; plus a cancelled and a waitlisted registration.
+       Feedback (content, expert, organisation, usefulness): (4,5,3,4), (5,4,4,5).
+    S2 north_b, 20 Mar 14:00–15:30, still "open" but over; Alpha. Confirmed: present, not marked.
+       Feedback (3,3,3,3).
     S3 north_a, 25 Mar, cancelled; Alpha. A confirmed present seat that must not count.
     S4 north_a, 2 Apr 10:00–12:00, completed; Alpha. Outside March.
     S5 south_a, 10 Mar 09:00–11:00, completed; Bravo. Confirmed: present. Feedback (2,1,2,3).
@@ -36,8 +38,10 @@ def taught(kit, factory, world):
     s1 = kit.session(world["north_a"], local(date(2025, 3, 5), 9), hours=3, status="completed")
     kit.assign(s1, alpha, "lead")
     kit.assign(s1, bravo, "assistant")
-    seats = [kit.register(s1, t, attendance=a) for t, a in zip(trainees, ["present", "late", "absent", "excused"],
-                                                                strict=False)]
+    seats = [
+        kit.register(s1, t, attendance=a)
+        for t, a in zip(trainees, ["present", "late", "absent", "excused"], strict=False)
+    ]
     kit.register(s1, trainees[4], status="cancelled")
     kit.register(s1, trainees[5], status="waitlisted")
     kit.feedback(seats[0], 4, 5, 3, 4)
@@ -66,8 +70,19 @@ MARCH = MultiDict({"period": "month", "year": "2025", "month": "3"})
 
 
 def figures(rows):
-    return {r.name: (r.sessions, r.hours, r.confirmed, r.attended, r.attendance_rate, r.responses,
-                     r.expert_average, r.overall_average) for r in rows}
+    return {
+        r.name: (
+            r.sessions,
+            r.hours,
+            r.confirmed,
+            r.attended,
+            r.attendance_rate,
+            r.responses,
+            r.expert_average,
+            r.overall_average,
+        )
+        for r in rows
+    }
 
 
 def D(value):  # noqa: N802 - reads like a literal
@@ -97,7 +112,9 @@ def test_local_officer_sees_only_their_units_sessions(db, taught):
 
 
 def test_periods(db, taught):
-    year = figures(appraisal_rows(taught["admin"], parse_period(MultiDict({"period": "year", "year": "2025"}))))
+    year = figures(
+        appraisal_rows(taught["admin"], parse_period(MultiDict({"period": "year", "year": "2025"})))
+    )
     assert year["Alpha"][:4] == (3, D("6.5"), 6, 3)
     quarter = parse_period(MultiDict({"period": "quarter", "year": "2025", "quarter": "2"}))
     assert (quarter.start, quarter.end) == (date(2025, 4, 1), date(2025, 6, 30))
@@ -111,15 +128,24 @@ def test_period_boundaries_are_local_days(db, kit, taught):
     early = kit.session(taught["north_a"], local(date(2025, 4, 1), 7, 30), hours=1, status="completed")
     kit.assign(early, kit.expert(taught["north"], "regional", name="Early Bird"), "lead")
     march = figures(appraisal_rows(taught["admin"], parse_period(MARCH)))
-    april = figures(appraisal_rows(taught["admin"], parse_period(MultiDict({"period": "month", "year": "2025",
-                                                                            "month": "4"}))))
+    april = figures(
+        appraisal_rows(
+            taught["admin"], parse_period(MultiDict({"period": "month", "year": "2025", "month": "4"}))
+        )
+    )
     assert march["Early Bird"][0] == 0 and april["Early Bird"][0] == 1
 
 
-@pytest.mark.parametrize("args", [
-    {"period": "decade"}, {"period": "month", "month": "13"}, {"period": "year", "year": "abc"},
-    {"period": "range", "start": "2025-03-10", "end": "2025-03-01"}, {"period": "range", "start": "yesterday"},
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"period": "decade"},
+        {"period": "month", "month": "13"},
+        {"period": "year", "year": "abc"},
+        {"period": "range", "start": "2025-03-10", "end": "2025-03-01"},
+        {"period": "range", "start": "yesterday"},
+    ],
+)
 def test_bad_periods_are_refused(app, args):
     with app.test_request_context(), pytest.raises(InvalidInput):
         parse_period(MultiDict(args))

@@ -42,7 +42,9 @@ def test_assignment_passes_and_notifies_the_expert(db, setup):
     db.session.commit()
     assert row.assigned_by_id == setup["officer_north"].id
     assert assignments(db, setup["session"]) == [(setup["expert"].id, "lead")]
-    notice = db.session.execute(sa.select(Notification).where(Notification.user_id == setup["expert"].id)).scalar_one()
+    notice = db.session.execute(
+        sa.select(Notification).where(Notification.user_id == setup["expert"].id)
+    ).scalar_one()
     assert "lead expert" in notice.title.lower()
 
 
@@ -67,10 +69,13 @@ def test_cancelled_sessions_do_not_count_as_overlap(db, kit, setup):
 
 @pytest.mark.parametrize(("ends_hour", "ends_minute", "allowed"), [(7, 0, True), (7, 1, False)])
 def test_travel_buffer_edge_before(db, kit, setup, ends_hour, ends_minute, allowed):
-    """The default buffer is 120 minutes: a session ending exactly two hours before is fine, a minute later is not."""
+    """Default buffer 120 minutes: ending exactly two hours before is fine, a minute later is not."""
     starts = local(setup["day"], 5)
-    other = kit.session(setup["north_b"], starts, hours=(local(setup["day"], ends_hour, ends_minute) - starts)
-                        .total_seconds() / 3600)
+    other = kit.session(
+        setup["north_b"],
+        starts,
+        hours=(local(setup["day"], ends_hour, ends_minute) - starts).total_seconds() / 3600,
+    )
     kit.assign(other, setup["expert"])
     if allowed:
         assign_expert(setup["officer_north"], setup["session"], setup["expert"], "lead")
@@ -91,7 +96,9 @@ def test_travel_buffer_edge_after(db, kit, setup, start_minute, allowed):
 
 def test_travel_buffer_is_a_setting(app, db, kit, setup, monkeypatch):
     monkeypatch.setitem(app.config, "LMS_EXPERT_TRAVEL_BUFFER_MINUTES", 30)
-    kit.assign(kit.session(setup["north_b"], local(setup["day"], 6), hours=2.5), setup["expert"])  # ends 08:30
+    kit.assign(
+        kit.session(setup["north_b"], local(setup["day"], 6), hours=2.5), setup["expert"]
+    )  # ends 08:30
     assign_expert(setup["officer_north"], setup["session"], setup["expert"], "lead")
 
 
@@ -137,7 +144,9 @@ def test_monthly_maximum_counts_the_month_in_shanghai_time(db, kit, setup):
     first = setup["day"].replace(day=1)
     previous_evening = kit.session(setup["north"], local(first - timedelta(days=1), 20), hours=1)
     kit.assign(previous_evening, setup["expert"])
-    assign_expert(setup["officer_north"], setup["session"], setup["expert"], "lead")  # previous month: not counted
+    assign_expert(
+        setup["officer_north"], setup["session"], setup["expert"], "lead"
+    )  # previous month: not counted
     db.session.commit()
     early = kit.session(setup["north_b"], local(first, 0, 30), hours=1)
     error = refused(db, setup, session=early)
@@ -159,8 +168,12 @@ def test_unavailable_period_ending_the_day_before_is_fine(db, kit, setup):
 
 def test_conflict_of_interest_one_on_one(db, kit, factory, setup):
     enterprise = factory.enterprise(setup["north_a"], name_en="Audited Ltd")
-    coaching = kit.session(setup["north_a"], local(setup["day"], 14), mode="one_on_one", enterprise=enterprise)
-    kit.involvement(setup["expert"], enterprise, setup["day"] - timedelta(days=30), setup["day"] + timedelta(days=30))
+    coaching = kit.session(
+        setup["north_a"], local(setup["day"], 14), mode="one_on_one", enterprise=enterprise
+    )
+    kit.involvement(
+        setup["expert"], enterprise, setup["day"] - timedelta(days=30), setup["day"] + timedelta(days=30)
+    )
     error = refused(db, setup, session=coaching)
     assert error.rules == ["conflict_of_interest"]
     assert "Audited Ltd" in str(error)
@@ -188,8 +201,9 @@ def test_no_conflict_for_consulting_past_audits_or_waitlisted_trainees(db, kit, 
     kit.register(setup["session"], factory.user("trainee", enterprise=audited_before))
     kit.register(setup["session"], factory.user("trainee", enterprise=waiting), status="waitlisted")
     kit.involvement(setup["expert"], consulted, setup["day"], None, kind="consulting")
-    kit.involvement(setup["expert"], audited_before, setup["day"] - timedelta(days=60),
-                    setup["day"] - timedelta(days=1))
+    kit.involvement(
+        setup["expert"], audited_before, setup["day"] - timedelta(days=60), setup["day"] - timedelta(days=1)
+    )
     kit.involvement(setup["expert"], waiting, setup["day"], None, kind="audit")
     assign_expert(setup["officer_north"], setup["session"], setup["expert"], "lead")
 
@@ -207,8 +221,11 @@ def test_local_officer_assigns_on_their_own_sessions(db, setup):
 
 @pytest.mark.parametrize("role", ["expert", "trainee"])
 def test_only_staff_assign(db, factory, setup, role):
-    actor = (setup["expert"] if role == "expert"
-             else factory.user("trainee", enterprise=factory.enterprise(setup["north_a"])))
+    actor = (
+        setup["expert"]
+        if role == "expert"
+        else factory.user("trainee", enterprise=factory.enterprise(setup["north_a"]))
+    )
     with pytest.raises(NotPermitted):
         assign_expert(actor, setup["session"], setup["expert"], "lead")
 
@@ -243,8 +260,12 @@ def test_closed_sessions_take_no_experts(db, kit, setup, state):
 
 
 def test_every_failing_rule_is_listed(db, kit, factory, setup):
-    south_session = kit.session(setup["south_a"], local(setup["day"], 9), mode="one_on_one",
-                                enterprise=factory.enterprise(setup["south_a"]))
+    south_session = kit.session(
+        setup["south_a"],
+        local(setup["day"], 9),
+        mode="one_on_one",
+        enterprise=factory.enterprise(setup["south_a"]),
+    )
     kit.assign(kit.session(setup["north"], local(setup["day"], 10)), setup["expert"])
     kit.unavailable(setup["expert"], setup["day"], setup["day"])
     kit.involvement(setup["expert"], south_session.enterprise, setup["day"], None)

@@ -51,7 +51,7 @@ def run_in_parallel(app, db, jobs):
 
 @pytest.fixture
 def slow_checks(monkeypatch):
-    """Widen the gap between checking the rules and writing, so that an unprotected check would let both in."""
+    """Widen the gap between checking the rules and writing: an unprotected check would let both in."""
     original = services.evaluate_expert_for_session
 
     def slow(*args, **kwargs):
@@ -85,8 +85,10 @@ def test_one_expert_at_the_monthly_maximum_from_two_officers(app, db, kit, world
     expert = kit.expert(world["north"], "regional", maximum=1)
     first = kit.session(world["north_a"], local(day, 9))
     second = kit.session(world["north_b"], local(day.replace(day=25), 9))
-    jobs = [(world["officer_north_a"].id, first.id, expert.id, "assistant"),
-            (world["officer_north"].id, second.id, expert.id, "assistant")]
+    jobs = [
+        (world["officer_north_a"].id, first.id, expert.id, "assistant"),
+        (world["officer_north"].id, second.id, expert.id, "assistant"),
+    ]
     db.session.commit()
 
     results = run_in_parallel(app, db, jobs)
@@ -106,7 +108,8 @@ def test_two_leads_for_one_session_at_once(app, db, kit, world):
     assert results.count("assigned") == 1
     assert [r for r in results if r != "assigned"] == [["lead_taken"]]
     leads = db.session.execute(
-        sa.select(sa.func.count()).select_from(SessionExpert)
+        sa.select(sa.func.count())
+        .select_from(SessionExpert)
         .where(SessionExpert.session_id == jobs[0][1], SessionExpert.role == "lead")
     ).scalar_one()
     assert leads == 1

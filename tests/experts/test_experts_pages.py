@@ -20,46 +20,102 @@ def people(kit, factory, world):
         **world,
         "day": day,
         "enterprise": enterprise,
-        "expert_north": kit.expert(world["north"], "regional", login_name="expert.n", name="Expert North",
-                                   topics=["trade_security", "MRA"]),
+        "expert_north": kit.expert(
+            world["north"],
+            "regional",
+            login_name="expert.n",
+            name="Expert North",
+            topics=["trade_security", "MRA"],
+        ),
         "expert_south": kit.expert(world["south"], "regional", login_name="expert.s", name="Expert South"),
-        "expert_national": kit.expert(world["gacc"], "national", login_name="expert.nat", name="Expert National",
-                                      topics=["compliance"]),
+        "expert_national": kit.expert(
+            world["gacc"], "national", login_name="expert.nat", name="Expert National", topics=["compliance"]
+        ),
         "trainee": factory.user("trainee", enterprise=enterprise, login_name="trainee.n"),
         "session": kit.session(world["north_a"], local(day, 9), title="Northern class"),
     }
 
 
-LOGINS = ["officer.north", "officer.north_a", "officer.south", "admin.gacc", "expert.n", "expert.s", "expert.nat",
-          "trainee.n"]
+LOGINS = [
+    "officer.north",
+    "officer.north_a",
+    "officer.south",
+    "admin.gacc",
+    "expert.n",
+    "expert.s",
+    "expert.nat",
+    "trainee.n",
+]
 
 # page -> expected status per login (302: redirect, 403: role refused, 404: outside jurisdiction)
 PAGES = {
-    "/experts/": dict.fromkeys(LOGINS, 403) | {"officer.north": 200, "officer.north_a": 200,
-                                                "officer.south": 200, "admin.gacc": 200},
+    "/experts/": dict.fromkeys(LOGINS, 403)
+    | {"officer.north": 200, "officer.north_a": 200, "officer.south": 200, "admin.gacc": 200},
     "/experts/me": dict.fromkeys(LOGINS, 403) | {"expert.n": 302, "expert.s": 302, "expert.nat": 302},
-    "/experts/{expert_north}": {"officer.north": 200, "officer.north_a": 200, "officer.south": 404,
-                                "admin.gacc": 200, "expert.n": 200, "expert.s": 404, "expert.nat": 404,
-                                "trainee.n": 403},
-    "/experts/{expert_national}": {"officer.north": 200, "officer.north_a": 200, "officer.south": 200,
-                                   "admin.gacc": 200, "expert.n": 404, "expert.s": 404, "expert.nat": 200,
-                                   "trainee.n": 403},
-    "/experts/{expert_north}/edit": {"officer.north": 200, "officer.north_a": 403, "officer.south": 404,
-                                     "admin.gacc": 200, "expert.n": 200, "expert.s": 404, "expert.nat": 404,
-                                     "trainee.n": 403},
-    "/experts/{expert_national}/edit": {"officer.north": 403, "officer.north_a": 403, "officer.south": 403,
-                                        "admin.gacc": 200, "expert.n": 404, "expert.s": 404, "expert.nat": 200,
-                                        "trainee.n": 403},
-    "/experts/{expert_south}/availability": {"officer.north": 404, "officer.north_a": 404, "officer.south": 200,
-                                             "admin.gacc": 200, "expert.n": 404, "expert.s": 200,
-                                             "expert.nat": 404, "trainee.n": 403},
-    "/experts/sessions/{session}/suggestions": {"officer.north": 200, "officer.north_a": 200,
-                                                "officer.south": 404, "admin.gacc": 200, "expert.n": 403,
-                                                "expert.s": 403, "expert.nat": 403, "trainee.n": 403},
-    "/experts/appraisal": dict.fromkeys(LOGINS, 403) | {"officer.north": 200, "officer.north_a": 200,
-                                                         "officer.south": 200, "admin.gacc": 200},
-    "/experts/appraisal.csv": dict.fromkeys(LOGINS, 403) | {"officer.north": 200, "officer.north_a": 200,
-                                                             "officer.south": 200, "admin.gacc": 200},
+    "/experts/{expert_north}": {
+        "officer.north": 200,
+        "officer.north_a": 200,
+        "officer.south": 404,
+        "admin.gacc": 200,
+        "expert.n": 200,
+        "expert.s": 404,
+        "expert.nat": 404,
+        "trainee.n": 403,
+    },
+    "/experts/{expert_national}": {
+        "officer.north": 200,
+        "officer.north_a": 200,
+        "officer.south": 200,
+        "admin.gacc": 200,
+        "expert.n": 404,
+        "expert.s": 404,
+        "expert.nat": 200,
+        "trainee.n": 403,
+    },
+    "/experts/{expert_north}/edit": {
+        "officer.north": 200,
+        "officer.north_a": 403,
+        "officer.south": 404,
+        "admin.gacc": 200,
+        "expert.n": 200,
+        "expert.s": 404,
+        "expert.nat": 404,
+        "trainee.n": 403,
+    },
+    "/experts/{expert_national}/edit": {
+        "officer.north": 403,
+        "officer.north_a": 403,
+        "officer.south": 403,
+        "admin.gacc": 200,
+        "expert.n": 404,
+        "expert.s": 404,
+        "expert.nat": 200,
+        "trainee.n": 403,
+    },
+    "/experts/{expert_south}/availability": {
+        "officer.north": 404,
+        "officer.north_a": 404,
+        "officer.south": 200,
+        "admin.gacc": 200,
+        "expert.n": 404,
+        "expert.s": 200,
+        "expert.nat": 404,
+        "trainee.n": 403,
+    },
+    "/experts/sessions/{session}/suggestions": {
+        "officer.north": 200,
+        "officer.north_a": 200,
+        "officer.south": 404,
+        "admin.gacc": 200,
+        "expert.n": 403,
+        "expert.s": 403,
+        "expert.nat": 403,
+        "trainee.n": 403,
+    },
+    "/experts/appraisal": dict.fromkeys(LOGINS, 403)
+    | {"officer.north": 200, "officer.north_a": 200, "officer.south": 200, "admin.gacc": 200},
+    "/experts/appraisal.csv": dict.fromkeys(LOGINS, 403)
+    | {"officer.north": 200, "officer.north_a": 200, "officer.south": 200, "admin.gacc": 200},
 }
 CASES = [(page, login, status) for page, statuses in PAGES.items() for login, status in statuses.items()]
 
@@ -90,11 +146,20 @@ def test_unknown_ids_answer_404(client, people):
 def test_expert_edits_their_own_profile(client, db, people):
     expert = people["expert_north"]
     client.login("expert.n")
-    response = client.submit(f"/experts/{expert.id}/edit", {
-        "modules": ["internal_control", "trade_security"], "free_topics": "MRA， customs brokers, MRA",
-        "languages": ["en", "zh_CN"], "max_sessions_per_month": "5", "bio": "Former **auditor**."})
+    response = client.submit(
+        f"/experts/{expert.id}/edit",
+        {
+            "modules": ["internal_control", "trade_security"],
+            "free_topics": "MRA， customs brokers, MRA",
+            "languages": ["en", "zh_CN"],
+            "max_sessions_per_month": "5",
+            "bio": "Former **auditor**.",
+        },
+    )
     assert response.status_code == 302
-    profile = db.session.execute(sa.select(ExpertProfile).where(ExpertProfile.user_id == expert.id)).scalar_one()
+    profile = db.session.execute(
+        sa.select(ExpertProfile).where(ExpertProfile.user_id == expert.id)
+    ).scalar_one()
     assert sorted(profile.topics) == sorted(["internal_control", "trade_security", "MRA", "customs brokers"])
     assert profile.languages == ["en", "zh_CN"] and profile.max_sessions_per_month == 5
     html = client.get(f"/experts/{expert.id}").get_data(as_text=True)
@@ -108,7 +173,9 @@ def test_profile_form_refuses_bad_values(client, db, people):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Number must be between 1 and 100" in html
-    profile = db.session.execute(sa.select(ExpertProfile).where(ExpertProfile.user_id == expert.id)).scalar_one()
+    profile = db.session.execute(
+        sa.select(ExpertProfile).where(ExpertProfile.user_id == expert.id)
+    ).scalar_one()
     assert profile.max_sessions_per_month == 8
 
 
@@ -129,8 +196,14 @@ def test_unavailability_is_added_listed_and_removed(client, db, kit, people):
     kit.assign(people["session"], expert, "lead")
     client.login("expert.n")
     day = people["day"]
-    response = client.submit(f"/experts/{expert.id}/unavailability", {
-        "u-starts_on": day.isoformat(), "u-ends_on": (day + timedelta(days=1)).isoformat(), "u-reason": "Conference"})
+    response = client.submit(
+        f"/experts/{expert.id}/unavailability",
+        {
+            "u-starts_on": day.isoformat(),
+            "u-ends_on": (day + timedelta(days=1)).isoformat(),
+            "u-reason": "Conference",
+        },
+    )
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Conference" in html
@@ -142,8 +215,10 @@ def test_unavailability_is_added_listed_and_removed(client, db, kit, people):
 
 def test_unavailability_with_the_end_before_the_start(client, db, people):
     client.login("expert.n")
-    response = client.submit(f"/experts/{people['expert_north'].id}/unavailability",
-                             {"u-starts_on": "2030-05-10", "u-ends_on": "2030-05-01"})
+    response = client.submit(
+        f"/experts/{people['expert_north'].id}/unavailability",
+        {"u-starts_on": "2030-05-10", "u-ends_on": "2030-05-01"},
+    )
     assert response.status_code == 400
     assert "The end date is before the start date." in response.get_data(as_text=True)
     assert db.session.execute(sa.select(UnavailablePeriod)).first() is None
@@ -162,23 +237,37 @@ def test_involvement_declared_by_customs_code_and_shown_as_conflict(client, db, 
     kit.register(people["session"], people["trainee"])
     kit.assign(people["session"], expert, "lead")
     client.login("officer.north")
-    response = client.submit(f"/experts/{expert.id}/involvements", {
-        "i-kind": "audit", "i-enterprise_code": enterprise.customs_code.lower(),
-        "i-starts_on": (people["day"] - timedelta(days=3)).isoformat(), "i-note": "Regular audit"})
+    response = client.submit(
+        f"/experts/{expert.id}/involvements",
+        {
+            "i-kind": "audit",
+            "i-enterprise_code": enterprise.customs_code.lower(),
+            "i-starts_on": (people["day"] - timedelta(days=3)).isoformat(),
+            "i-note": "Regular audit",
+        },
+    )
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Northern Widgets Ltd" in html and "in progress" in html
     assert "This involvement conflicts with upcoming sessions: Northern class" in html
     involvement = db.session.execute(sa.select(Involvement)).scalar_one()
-    assert (involvement.kind, involvement.enterprise_id, involvement.ends_on) == ("audit", enterprise.id, None)
+    assert (involvement.kind, involvement.enterprise_id, involvement.ends_on) == (
+        "audit",
+        enterprise.id,
+        None,
+    )
 
 
 def test_involvement_with_an_unknown_enterprise(client, db, people):
     client.login("expert.n")
-    response = client.submit(f"/experts/{people['expert_north'].id}/involvements", {
-        "i-kind": "validation", "i-enterprise_code": "NOSUCHCODE", "i-starts_on": "2030-01-01"})
+    response = client.submit(
+        f"/experts/{people['expert_north'].id}/involvements",
+        {"i-kind": "validation", "i-enterprise_code": "NOSUCHCODE", "i-starts_on": "2030-01-01"},
+    )
     assert response.status_code == 400
-    assert "No enterprise has this unified social credit code or customs code." in response.get_data(as_text=True)
+    assert "No enterprise has this unified social credit code or customs code." in response.get_data(
+        as_text=True
+    )
     assert db.session.execute(sa.select(Involvement)).first() is None
 
 
@@ -209,7 +298,9 @@ def test_directory_statements_do_not_grow_with_rows(client, kit, people, count_q
     with count_queries() as before:
         client.get("/experts/")
     for n in range(8):
-        expert = kit.expert(people["north_b"] if n % 2 else people["south_a"], "regional", topics=["compliance", f"t{n}"])
+        expert = kit.expert(
+            people["north_b"] if n % 2 else people["south_a"], "regional", topics=["compliance", f"t{n}"]
+        )
         kit.assign(kit.session(people["north_b"], local(future_month(0).replace(day=1 + n), 9)), expert)
     with count_queries() as after:
         client.get("/experts/")
@@ -227,8 +318,10 @@ def test_navigation_items(client, people):
 
 def test_expert_dashboard_lists_upcoming_assignments(client, kit, people):
     kit.assign(people["session"], people["expert_north"], "lead")
-    kit.assign(kit.session(people["north_a"], local(people["day"], 15), status="cancelled", title="Called off"),
-               people["expert_north"])
+    kit.assign(
+        kit.session(people["north_a"], local(people["day"], 15), status="cancelled", title="Called off"),
+        people["expert_north"],
+    )
     client.login("expert.n")
     html = client.get("/").get_data(as_text=True)
     assert "My upcoming sessions as expert" in html
@@ -248,6 +341,8 @@ def test_unassign_from_the_suggestion_page(client, db, kit, people):
 
 def test_assign_refuses_an_unsafe_next(client, people):
     client.login("officer.north")
-    response = client.submit(f"/experts/sessions/{people['session'].id}/assign",
-                             {"expert_id": people["expert_north"].id, "role": "lead", "next": "//evil.example"})
+    response = client.submit(
+        f"/experts/sessions/{people['session'].id}/assign",
+        {"expert_id": people["expert_north"].id, "role": "lead", "next": "//evil.example"},
+    )
     assert response.headers["Location"].endswith(f"/experts/sessions/{people['session'].id}/suggestions")
