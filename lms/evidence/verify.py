@@ -153,21 +153,21 @@ def _latest_entries_stmt():
     return sa.select(*_COLUMNS).where(LedgerEntry.seq.in_(latest)).order_by(LedgerEntry.seq)
 
 
-def _load_records(batch) -> dict[tuple[str, int], object]:
+def _load_records(batch) -> dict[tuple[type, int], object]:
     """The current rows the batch's entries describe, one query per kind of record."""
     wanted: dict[tuple, set[int]] = defaultdict(set)
     for row in batch:
         spec = KINDS.get(row.kind)
         if spec is not None and spec.model is not None:
             wanted[(spec.model, spec.load_options)].add(row.subject_id)
-    found: dict[tuple[str, int], object] = {}
+    found: dict[tuple[type, int], object] = {}
     for (model, options), ids in wanted.items():
         key_column = sa.inspect(model).primary_key[0]
         stmt = sa.select(model).where(key_column.in_(ids)).execution_options(populate_existing=True)
         if options:
             stmt = stmt.options(*options)
         for record in db.session.execute(stmt).scalars():
-            found[(model.__name__, getattr(record, key_column.key))] = record
+            found[(model, getattr(record, key_column.key))] = record
     return found
 
 
@@ -202,7 +202,7 @@ def _check_records(result: VerificationResult, batch_size: int, max_problems: in
                 continue
             result.subjects_checked += 1
             names = {"subject_type": row.subject_type, "subject_id": row.subject_id}
-            record = records.get((spec.model.__name__, row.subject_id))
+            record = records.get((spec.model, row.subject_id))
             if record is None:
                 result._add(Problem(row.seq, row.kind, row.subject_type, row.subject_id, "record_missing", names),
                             max_problems)
