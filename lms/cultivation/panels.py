@@ -31,7 +31,7 @@ def _to_screen(user):
     total = db.session.execute(sa.select(sa.func.count()).select_from(CultivationCase).where(clause)).scalar_one()
     cases = db.session.execute(
         sa.select(CultivationCase).where(clause).options(joinedload(CultivationCase.enterprise))
-        .order_by(CultivationCase.opened_at, CultivationCase.id).limit(PANEL_LIMIT)
+        .order_by(CultivationCase.opened_on, CultivationCase.id).limit(PANEL_LIMIT)
     ).scalars().all()
     return {"cases": cases, "total": total}
 
@@ -43,7 +43,7 @@ def _my_enterprise(user):
         return None
     cases = db.session.execute(
         sa.select(CultivationCase).where(CultivationCase.enterprise_id == user.enterprise_id)
-        .order_by(CultivationCase.state.in_(OPEN_STATES).desc(), CultivationCase.opened_at.desc())
+        .order_by(CultivationCase.state.in_(OPEN_STATES).desc(), CultivationCase.opened_on.desc())
         .limit(PANEL_LIMIT)
     ).scalars().all()
     return {"cases": cases, "can_apply": can_apply(user)}
@@ -53,7 +53,7 @@ def _my_enterprise(user):
 def _enterprise(user, enterprise: Enterprise, **context):
     cases = db.session.execute(
         sa.select(CultivationCase).where(CultivationCase.enterprise_id == enterprise.id, case_clause(user))
-        .order_by(CultivationCase.opened_at.desc(), CultivationCase.id.desc()).limit(PANEL_LIMIT)
+        .order_by(CultivationCase.opened_on.desc(), CultivationCase.id.desc()).limit(PANEL_LIMIT)
     ).scalars().all()
     today = clock.today()
     return {"enterprise": enterprise, "cases": cases, "rereview": services.enterprise_rereview(enterprise),

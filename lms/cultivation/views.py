@@ -50,7 +50,7 @@ from lms.cultivation.models import (
 from lms.cultivation.permissions import STAFF, can_act_on_case, can_apply, case_clause, key_list_clause
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.org.models import CustomsUnit, Enterprise
+from lms.org.models import REGIMES, CustomsUnit, Enterprise
 from lms.org.services import unit_descendants
 from lms.sessions.models import TrainingSession
 
@@ -184,7 +184,7 @@ def _render_case(case: CultivationCase, forms: dict | None = None, status: int =
         rereview=services.rereview_due_on(case.outcome_decided_on) if case.state == "certified" else None,
         audit_limit=flags.audit_limit(case.suspended_on) if case.suspension_reason == "audit" else None,
         granted_levels=services.granted_levels(clock.today()),
-        case_panels=case_page.for_user(current_user, case=case), item_title=plans.item_title,
+        case_panels=case_page.for_user(current_user, case=case), item_title=plans.item_title, regimes=REGIMES,
     ), status
 
 
@@ -437,7 +437,7 @@ def my_cases():
     cases = db.session.execute(
         sa.select(CultivationCase).where(CultivationCase.enterprise_id == current_user.enterprise_id)
         .options(selectinload(CultivationCase.nominees).joinedload(CaseNominee.user))
-        .order_by(CultivationCase.opened_at.desc(), CultivationCase.id.desc())
+        .order_by(CultivationCase.opened_on.desc(), CultivationCase.id.desc())
     ).scalars().all()
     return render_template("cultivation/my_cases.html", cases=cases, enterprise=current_user.enterprise,
                            can_apply=can_apply(current_user))
@@ -456,7 +456,7 @@ def enterprise_cases(enterprise_id: int):
 def _render_enterprise(enterprise: Enterprise, form: BarForm, status: int = 200):
     cases = db.session.execute(
         sa.select(CultivationCase).where(CultivationCase.enterprise_id == enterprise.id)
-        .order_by(CultivationCase.opened_at.desc(), CultivationCase.id.desc())
+        .order_by(CultivationCase.opened_on.desc(), CultivationCase.id.desc())
     ).scalars().all()
     return render_template("cultivation/enterprise.html", enterprise=enterprise, cases=cases,
                            bars=eligibility.bars_of(enterprise), today=clock.today(), form=form,
