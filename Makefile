@@ -6,6 +6,7 @@ FLASK := $(BIN)/flask --app lms
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install install-test translations messages migrate-check lint bench clean
 
@@ -36,7 +37,7 @@ run: install translations
 
 ## Run the whole suite (SQLite; PostgreSQL too when LMS_TEST_POSTGRES_URL is set)
 test: install-test translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## Extract translatable strings and merge them into the catalogs
 messages: install

@@ -105,7 +105,7 @@ def app(request, tmp_path_factory):
     if backend == "sqlite":
         url = f"sqlite:///{tmp / 'lms.sqlite3'}"
     else:
-        url = normalise_database_url(os.environ["LMS_TEST_POSTGRES_URL"])
+        url = _worker_database(normalise_database_url(os.environ["LMS_TEST_POSTGRES_URL"]))
     app = create_app(
         {
             "LMS_ENV": "testing",
@@ -131,6 +131,21 @@ def app(request, tmp_path_factory):
     yield app
     with app.app_context():
         _db.engine.dispose()
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database next to the given one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_database(app) -> None:
