@@ -78,6 +78,11 @@ def _result_attempts(method: str, attempts: list[Attempt]) -> list[Attempt]:
     return [ordered[-1]]
 
 
+def _spaces(text: str) -> str:
+    """Plain spaces for the no-break spaces dates and times are formatted with (the Latin fonts lack them)."""
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
 class _Styles:
     def __init__(self):
         self.cache = {}
@@ -92,7 +97,7 @@ class _Styles:
         return self.cache[key]
 
     def para(self, text, size: float = 8.5, bold: bool = False, colour=INK) -> Paragraph:
-        text = "" if text is None else str(text)
+        text = _spaces("" if text is None else str(text))
         return Paragraph(escape(text), self.get(text, size, bold, colour))
 
 
@@ -253,7 +258,7 @@ def render_dossier(report: Report) -> bytes:
             records["attendance"], [0.22, 0.33, 0.15, 0.1, 0.2])
     section(_("Graded quiz attempts"),
             [_("Trainee"), _("Quiz"), _("Attempt"), _("Submitted"), _("Score (%)"), _("Passed"), ledger],
-            records["attempts"], [0.18, 0.28, 0.07, 0.12, 0.09, 0.08, 0.18])
+            records["attempts"], [0.18, 0.26, 0.09, 0.12, 0.09, 0.08, 0.18])
     section(_("Learning gains"),
             [_("Trainee"), _("Course"), _("Pre-test (%)"), _("Post-test (%)"), _("Normalised gain"),
              _("Pre-test entries"), _("Post-test entries")],
@@ -268,7 +273,7 @@ def render_dossier(report: Report) -> bytes:
     def on_page(canvas, document):
         canvas.saveState()
         canvas.setFillColor(MUTED)
-        text = f"{footer} · {document.page}"
+        text = _spaces(f"{footer} · {document.page}")
         canvas.setFont(_font(text), 7.5)
         canvas.drawString(16 * mm, 10 * mm, text)
         canvas.restoreState()

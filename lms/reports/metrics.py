@@ -22,7 +22,8 @@ statement; the key is ``None`` for the ungrouped total. The exact definitions (s
   started in the period and have taken place (completed, or ended, and not cancelled).
 * **Satisfaction**: mean of the feedback ratings (1–5) given for sessions that started in the period, over
   all four questions, and per question.
-* **Cultivation funnel**: cases opened in the period (applied for or nominated), and of these the ones whose
+* **Cultivation funnel**: cases opened in the period (applied for or nominated; by the case's opening date),
+  and of these the ones whose
   audit trail ever reached the key training list, training completed, certification applied for, and
   certified; a case that moved on (or was terminated later) still counts in every stage it reached.
 * **Jurisdiction**: figures about trainees count the trainees of the enterprises the actor supervises, by the
@@ -169,24 +170,26 @@ def _taught() -> sa.Subquery:
 
 
 def _taught_by(expert_id: int, user_col, course_col) -> sa.ColumnElement[bool]:
+    # Aliases: the outer query may join these tables itself (expert dimension, session facts).
+    se, ts, reg = (aliased(SessionExpert, name="tb_expert"), aliased(TrainingSession, name="tb_session"),
+                   aliased(Registration, name="tb_registration"))
     return sa.exists(
-        sa.select(SessionExpert.id)
-        .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
-        .join(Registration, Registration.session_id == TrainingSession.id)
-        .where(SessionExpert.expert_id == expert_id, Registration.user_id == user_col,
-               TrainingSession.course_id == course_col, Registration.status == "confirmed",
-               TrainingSession.status != "cancelled")
+        sa.select(se.id)
+        .join(ts, ts.id == se.session_id)
+        .join(reg, reg.session_id == ts.id)
+        .where(se.expert_id == expert_id, reg.user_id == user_col, ts.course_id == course_col,
+               reg.status == "confirmed", ts.status != "cancelled")
     )
 
 
-def month_case(column, months: list[date]):
-    """The first day of the local month ``column`` falls in, as 'YYYY-MM' (boundaries computed here, so
-    SQLite and PostgreSQL agree and the time zone is exact)."""
+def month_case(column, months: list[date], *, dates: bool = False):
+    """The local month ``column`` falls in, as 'YYYY-MM' (boundaries computed here, so SQLite and PostgreSQL
+    agree and the time zone is exact). ``dates``: the column holds local dates, not UTC times."""
     whens = []
     for index, first in enumerate(months):
         following = months[index + 1] if index + 1 < len(months) else \
             date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        whens.append((column < local_midnight_utc(following), first.strftime("%Y-%m")))
+        whens.append((column < (following if dates else local_midnight_utc(following)), first.strftime("%Y-%m")))
     return sa.case(*whens, else_=sa.null())
 
 
@@ -197,8 +200,9 @@ def _apply_dim(stmt, scope: Scope, dim: Dim, *, user_col=None, course_col=None, 
         stmt = stmt.where(course_col == filters.course_id)
     if filters.expert_id is not None:
         if session_col is not None:
-            stmt = stmt.where(sa.exists(sa.select(SessionExpert.id).where(
-                SessionExpert.session_id == session_col, SessionExpert.expert_id == filters.expert_id)))
+            assigned = aliased(SessionExpert, name="filter_expert")
+            stmt = stmt.where(sa.exists(sa.select(assigned.id).where(
+                assigned.session_id == session_col, assigned.expert_id == filters.expert_id)))
         elif user_col is not None and course_col is not None:
             stmt = stmt.where(_taught_by(filters.expert_id, user_col, course_col))
     key = None
@@ -223,7 +227,7 @@ def _apply_dim(stmt, scope: Scope, dim: Dim, *, user_col=None, course_col=None, 
             stmt = stmt.join(taught, sa.and_(taught.c.user_id == user_col, taught.c.course_id == course_col))
             key = taught.c.expert_id
     elif dim.kind == "month":
-        key = month_case(time_col, scope.filters.months())
+        key = month_case(time_col, scope.filters.months(), dates=isinstance(time_col.type, sa.Date))
     elif dim.kind != "total":
         raise ValueError(f"unknown dimension {dim.kind}")
     if key is None:
@@ -504,11 +508,15 @@ class Funnel:
         return _ratio(self.count(stage), self.count("applied"))
 
 
+def _opened_in_period(scope: Scope) -> sa.ColumnElement[bool]:
+    """The case counts from its opening date (the day the application or nomination counts from)."""
+    return CultivationCase.opened_on.between(scope.filters.start, scope.filters.end)
+
+
 def funnel(scope: Scope, dim: Dim = TOTAL) -> dict:
     in_scope = (
         sa.select(CultivationCase.id).join(Enterprise, Enterprise.id == CultivationCase.enterprise_id)
-        .where(CultivationCase.opened_at >= scope.start, CultivationCase.opened_at < scope.end,
-               *enterprise_clauses(scope))
+        .where(_opened_in_period(scope), *enterprise_clauses(scope))
     )
     reached = (
         sa.select(CaseEvent.case_id, *[
@@ -526,12 +534,11 @@ def funnel(scope: Scope, dim: Dim = TOTAL) -> dict:
         .select_from(CultivationCase)
         .join(Enterprise, Enterprise.id == CultivationCase.enterprise_id)
         .outerjoin(reached, reached.c.case_id == CultivationCase.id)
-        .where(CultivationCase.opened_at >= scope.start, CultivationCase.opened_at < scope.end,
-               *enterprise_clauses(scope))
+        .where(_opened_in_period(scope), *enterprise_clauses(scope))
     )
     if dim.kind in ("trainee", "course", "expert"):
         raise ValueError("the funnel is counted per enterprise, not per trainee, course or expert")
-    stmt, _key = _apply_dim(stmt, scope, dim, time_col=CultivationCase.opened_at)
+    stmt, _key = _apply_dim(stmt, scope, dim, time_col=CultivationCase.opened_on)
     out = {}
     for key, row in _rows(stmt, dim).items():
         counts = {"applied": int(row[0])}

@@ -139,7 +139,8 @@ class Dataset:
         category = "interested_party" if training_type == "compliance" else "applicant"
         case = self.add(CultivationCase(enterprise_id=enterprise.id, training_type=training_type,
                                         category=category, origin="application", state=steps[-1][0],
-                                        opened_at=at(opened), state_changed_at=at(steps[-1][1]), **values))
+                                        opened_at=at(opened), opened_on=date.fromisoformat(opened[:10]),
+                                        state_changed_at=at(steps[-1][1]), **values))
         previous = None
         for to_state, day in steps:
             self.add(CaseEvent(case_id=case.id, transition=to_state, from_state=previous, to_state=to_state,
@@ -326,3 +327,33 @@ def read_page(response) -> TableReader:
 @pytest.fixture
 def read():
     return read_page
+
+
+def csv_rows(response) -> list[list[str]]:
+    import csv
+    import io
+
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def xlsx_rows(response) -> list[list]:
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    sheet = workbook.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def same_number(page_text: str, csv_text: str, xlsx_value) -> bool:
+    """One cell, three forms: '—' / '' / None, or the same number (text, text, int or float)."""
+    if page_text == "—":
+        return csv_text == "" and xlsx_value is None
+    try:
+        number = Decimal(page_text)
+    except ArithmeticError:
+        return page_text == csv_text == xlsx_value
+    return Decimal(csv_text) == number and xlsx_value is not None and abs(Decimal(str(xlsx_value)) - number) < Decimal("1e-9")
