@@ -21,15 +21,16 @@ from lms.sessions.models import EXPERT_ROLES
 def session_experts(user, session=None, **context):
     if session is None:
         return None
+    can_assign = can_assign_on_session(user, session)
     data = {
         "session": session,
         "assignments": session_assignments(session),
-        "can_assign": False,
-        "staff": user.role in STAFF,
+        "can_assign": can_assign,
+        # Profile links only for those who can open them (the organisers and GACC).
+        "link_profiles": can_assign or user.role == "admin",
         "roles": EXPERT_ROLES,
     }
-    if can_assign_on_session(user, session):
-        data["can_assign"] = True
+    if can_assign:
         data["open"] = session_is_open_for_assignment(session)
         form = AssignForm(next=request.path, formdata=None)
         form.expert_id.choices = [(e.id, e.display_name) for e in candidate_experts(user)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -21,12 +22,16 @@ from lms.experts.eligibility import (
     Reason,
     evaluate_expert_for_session,
     local_day_span,
+    session_enterprise_ids_stmt,
+    session_label,
 )
+from lms.experts.links import session_url
 from lms.experts.models import (
     CONFLICTING_KINDS,
     DEFAULT_MAX_SESSIONS_PER_MONTH,
     EXPERT_LANGUAGES,
     INVOLVEMENT_KINDS,
+    STANDARD_MODULES,
     ExpertProfile,
     ExpertSpecialty,
     Involvement,
@@ -144,8 +149,6 @@ def update_profile(
     if unknown or not languages:
         raise InvalidInput(_("Choose at least one teaching language."), field="languages")
     topics: list[str] = []
-    from lms.experts.models import STANDARD_MODULES
-
     for topic in modules:
         if topic not in STANDARD_MODULES:
             raise InvalidInput(_("Unknown module."), field="modules")
@@ -187,8 +190,6 @@ def _upcoming_assignments(
     expert: User, first_day: date, last_day: date | None, enterprise_id: int | None = None
 ):
     """The expert's sessions still ahead on those days (for the warning after declaring something)."""
-    from lms.experts.eligibility import session_enterprise_ids_stmt
-
     stmt = (
         sa.select(TrainingSession)
         .join(SessionExpert, SessionExpert.session_id == TrainingSession.id)
@@ -369,10 +370,6 @@ def unassign_expert(actor: User, assignment: SessionExpert) -> None:
 
 
 def _notify(expert: User, session: TrainingSession, *, assigned: bool, role: str) -> None:
-    from flask_babel import format_datetime
-
-    from lms.experts.eligibility import session_label
-    from lms.experts.links import session_url
     from lms.notifications.services import notify
 
     params = {

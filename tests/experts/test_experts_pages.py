@@ -346,3 +346,50 @@ def test_assign_refuses_an_unsafe_next(client, people):
         {"expert_id": people["expert_north"].id, "role": "lead", "next": "//evil.example"},
     )
     assert response.headers["Location"].endswith(f"/experts/sessions/{people['session'].id}/suggestions")
+
+
+ALLOWED_EDITORS = {"officer.north": 302, "officer.north_a": 403, "officer.south": 404, "admin.gacc": 302,
+                   "expert.n": 302, "expert.s": 404, "expert.nat": 404, "trainee.n": 403}
+ASSIGNERS = {"officer.north": 302, "officer.north_a": 302, "officer.south": 404, "admin.gacc": 302,
+             "expert.n": 403, "expert.s": 403, "expert.nat": 403, "trainee.n": 403}
+
+
+def _post_cases():
+    forms = {
+        "edit": ("/experts/{expert_north}/edit", ALLOWED_EDITORS),
+        "unavailability": ("/experts/{expert_north}/unavailability", ALLOWED_EDITORS),
+        "involvement": ("/experts/{expert_north}/involvements", ALLOWED_EDITORS),
+        "assign": ("/experts/sessions/{session}/assign", ASSIGNERS),
+        "unassign": ("/experts/assignments/{assignment}/unassign", ASSIGNERS),
+    }
+    return [(name, url, login, status) for name, (url, statuses) in forms.items()
+            for login, status in statuses.items()]
+
+
+@pytest.mark.parametrize(("action", "url", "login", "status"), _post_cases())
+def test_form_posts_per_role(client, db, kit, people, action, url, login, status):
+    people["assignment"] = kit.assign(
+        kit.session(people["north_a"], local(people["day"], 15), title="Afternoon"), people["expert_national"]
+    )
+    data = {
+        "edit": {"modules": ["compliance"], "languages": ["zh_CN"], "max_sessions_per_month": "4"},
+        "unavailability": {"u-starts_on": "2030-01-01", "u-ends_on": "2030-01-02"},
+        "involvement": {"i-kind": "audit", "i-enterprise_code": people["enterprise"].customs_code,
+                        "i-starts_on": "2030-01-01"},
+        "assign": {"expert_id": people["expert_north"].id, "role": "lead"},
+        "unassign": {},
+    }[action]
+    client.login(login)
+    assert client.submit(fill(url, people), data).status_code == status
+
+    def state():
+        return (
+            db.session.execute(sa.select(sa.func.count()).select_from(UnavailablePeriod)).scalar_one(),
+            db.session.execute(sa.select(sa.func.count()).select_from(Involvement)).scalar_one(),
+            sorted(db.session.execute(sa.select(SessionExpert.expert_id)).scalars()),
+            db.session.execute(sa.select(ExpertProfile.max_sessions_per_month)
+                               .where(ExpertProfile.user_id == people["expert_north"].id)).scalar_one(),
+        )
+
+    untouched = (0, 0, [people["expert_national"].id], 8)
+    assert (state() != untouched) == (status == 302)
