@@ -345,6 +345,7 @@ def _quantize_mark(value: Decimal) -> Decimal:
 def grade_attempt(attempt: Attempt, actor, *, now: datetime | None = None, kind: str = "attempt_graded") -> None:
     """Grade every auto-graded question, total the marks, record the result and check completion."""
     now = now or clock.now()
+    quiz = attempt.quiz  # loaded before any change, so that loading it does not flush a half-graded row
     rows = db.session.execute(
         sa.select(AttemptQuestion, QuestionVersion.qtype, QuestionVersion.data)
         .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
@@ -373,11 +374,11 @@ def grade_attempt(attempt: Attempt, actor, *, now: datetime | None = None, kind:
         if aq.fraction != fraction or aq.mark != mark:
             aq.fraction, aq.mark = fraction, mark
         score += mark
-    _record_totals(attempt, actor, score=score, exact=exact, max_score=max_score, pending=pending, now=now,
+    _record_totals(attempt, quiz, actor, score=score, exact=exact, max_score=max_score, pending=pending, now=now,
                    kind=kind)
 
 
-def _record_totals(attempt: Attempt, actor, *, score, exact, max_score, pending, now, kind) -> None:
+def _record_totals(attempt: Attempt, quiz: Quiz, actor, *, score, exact, max_score, pending, now, kind) -> None:
     attempt.score = _quantize_mark(score)
     attempt.max_score = _quantize_mark(max_score)
     if pending:
@@ -385,11 +386,11 @@ def _record_totals(attempt: Attempt, actor, *, score, exact, max_score, pending,
     else:
         percent = (exact * 100 / max_score) if max_score else Decimal(0)
         attempt.percent = min(Decimal(100), percent.quantize(PERCENT_QUANTUM, rounding=ROUND_HALF_UP))
-        attempt.passed = attempt.percent >= Decimal(attempt.quiz.pass_mark)
+        attempt.passed = attempt.percent >= Decimal(quiz.pass_mark)
         attempt.status, attempt.graded_at = "graded", now
     record_evidence(kind, attempt, actor)
     if attempt.status == "graded":
-        enrollment = enrollment_for(attempt.user_id, attempt.quiz.course_id)
+        enrollment = enrollment_for(attempt.user_id, quiz.course_id)
         if enrollment is not None:
             evaluate_completion(enrollment, actor)
 

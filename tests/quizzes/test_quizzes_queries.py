@@ -1,0 +1,111 @@
+"""Statements per submission and per list page do not grow with the number of questions or rows."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from lms.quizzes import attempts as svc
+
+TF = {"answer": True, "feedback_true": "", "feedback_false": ""}
+SC = {"choices": [{"id": "a", "text": "A", "fraction": "1", "feedback": ""},
+                  {"id": "b", "text": "B", "fraction": "0", "feedback": ""}]}
+
+
+def _quiz_with(kit, n_questions, *, require=False):
+    course = kit.course(require_quizzes=["q"] if require else ())
+    for i in range(n_questions):
+        kit.question(course, "true_false" if i % 2 else "single_choice", TF if i % 2 else SC)
+    return kit.quiz(course, key="q", pass_mark=50)
+
+
+def _submission_statements(kit, db, count_queries, n_questions, require):
+    quiz = _quiz_with(kit, n_questions, require=require)
+    trainee = kit.trainee()
+    kit.enrol(trainee, quiz.course)
+    attempt, _ = svc.start_attempt(trainee, quiz)
+    rows = svc.load_questions(attempt)
+    svc.save_responses(trainee, attempt, rows, MultiDict({f"q{r.slot}": "a" if r.slot % 2 else "true"
+                                                          for r in rows}))
+    db.session.commit()
+    attempt = db.session.get(type(attempt), attempt.id)
+    trainee = db.session.get(type(trainee), trainee.id)
+    with count_queries() as counter:
+        assert svc.submit_attempt(trainee, attempt)
+        db.session.commit()
+    assert attempt.percent == 100
+    return counter.count
+
+
+@pytest.mark.parametrize("require", [False, True])
+def test_statements_per_submission_are_few_and_constant(kit, db, count_queries, require):
+    small = _submission_statements(kit, db, count_queries, 5, require)
+    large = _submission_statements(kit, db, count_queries, 40, require)
+    assert small == large
+    if not require:  # completing the course adds the work of the areas that act on completion
+        assert small <= 10
+
+
+def _count_get(client, count_queries, url):
+    client.get(url)  # warm up (session, first-request work)
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return counter.count
+
+
+@pytest.fixture
+def busy(kit, db):
+    """A course with an owner expert, trainees with graded pre/post attempts and essays waiting for a mark."""
+    expert = kit.expert(login_name="busy.expert")
+    course = kit.course(expert, slug="busy")
+    for _ in range(4):
+        kit.question(course, "true_false", TF, category="core")
+    kit.question(course, "essay", {}, category="reflection")
+    pre = kit.quiz(course, key="pre", purpose="pre_test", draw_category="core")
+    post = kit.quiz(course, key="post", purpose="post_test", draw_category="core")
+    essay = kit.quiz(course, key="essay", draw_category="reflection")
+    trainee = kit.trainee(login_name="busy.trainee")
+    kit.enrol(trainee, course)
+    db.session.commit()
+
+    def add(n):
+        people = [trainee] if n and not add.done else []
+        add.done = True
+        people += [kit.trainee() for _ in range(n - len(people))]
+        for person in people:
+            if person is not trainee:
+                kit.enrol(person, course)
+            kit.take(person, pre, {1: "true"})
+            kit.take(person, post, {1: "true", 2: "true"})
+            kit.take(person, essay, {1: "Some thoughts"})
+            kit.question(course, "true_false", TF, category="core")
+        db.session.commit()
+
+    add.done = False
+    return {"add": add, "pre": pre.id, "post": post.id}
+
+
+URLS = [
+    ("busy.expert", "/quizzes/course/busy/bank"),
+    ("busy.expert", "/quizzes/{post}/attempts"),
+    ("busy.expert", "/quizzes/marking"),
+    ("busy.expert", "/quizzes/course/busy/gain"),
+    ("busy.expert", "/quizzes/{post}/analysis"),
+    ("busy.expert", "/quizzes/course/busy"),
+    ("busy.expert", "/quizzes/"),
+    ("busy.expert", "/"),
+    ("busy.trainee", "/quizzes/"),
+    ("busy.trainee", "/quizzes/{post}"),
+]
+
+
+@pytest.mark.parametrize("login,url", URLS)
+def test_list_pages_do_not_query_per_row(client, db, count_queries, busy, login, url):
+    url = url.format(**busy)
+    busy["add"](2)
+    client.login(login)
+    few = _count_get(client, count_queries, url)
+    busy["add"](9)
+    many = _count_get(client, count_queries, url)
+    assert few == many, (url, few, many)
