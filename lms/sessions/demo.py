@@ -27,16 +27,31 @@ from lms.sessions.models import (
 
 # name_en, name_zh, address, capacity, unit code
 VENUES = [
-    ("China Customs AEO Training Base (Shenzhen)", "中国海关AEO培训基地（深圳）",
-     "Longgang District, Shenzhen, Guangdong", 120, "5300"),
-    ("Guangzhou Customs AEO Cultivation Training Base", "广州海关AEO培育培训基地",
-     "Nansha District, Guangzhou, Guangdong", 80, "5100"),
+    (
+        "China Customs AEO Training Base (Shenzhen)",
+        "中国海关AEO培训基地（深圳）",
+        "Longgang District, Shenzhen, Guangdong",
+        120,
+        "5300",
+    ),
+    (
+        "Guangzhou Customs AEO Cultivation Training Base",
+        "广州海关AEO培育培训基地",
+        "Nansha District, Guangzhou, Guangdong",
+        80,
+        "5100",
+    ),
     ("Shanghai Customs Training Classroom 3", "上海海关培训教室3", "Pudong New Area, Shanghai", 40, "2200"),
 ]
 
 # Officers who schedule for each organising unit.
-ORGANISERS = {"5300": "officer.shenzhen", "5301": "officer.shenzhen", "5100": "officer.guangzhou",
-              "2200": "officer.shanghai", "0000": "admin"}
+ORGANISERS = {
+    "5300": "officer.shenzhen",
+    "5301": "officer.shenzhen",
+    "5100": "officer.guangzhou",
+    "2200": "officer.shanghai",
+    "0000": "admin",
+}
 
 FEEDBACK = [
     (5, 5, 4, 5, "The worked examples from real validations were the most useful part."),
@@ -46,37 +61,176 @@ FEEDBACK = [
     (3, 4, 3, 4, "The room was crowded; otherwise good."),
 ]
 
-# title, course slug, mode, unit, day offset, local start, local end, capacity, venue index, host/enterprise name,
-# meeting link, approval, lead expert, trainees registered (in order), past attendance
+# title, course slug, mode, unit, day offset, local start, local end, capacity, venue index,
+# host/enterprise name, meeting link, approval, lead expert, trainees registered (in order), past attendance
 SESSIONS = [
-    ("Credit management briefing at the Shenzhen base", "credit-management", "in_class", "5300", -14,
-     time(9, 30), time(12, 0), 30, 0, None, "", False, "expert.shenzhen",
-     ["trainee", "trainee.manager", "trainee.customs", "trainee.futian", "trainee.shekou", "trainee.nanshan"],
-     ["present", "present", "late", "present", "absent", "excused"]),
-    ("Trade security observation at Shekou Harbour Logistics", "trade-security-onsite", "onsite", "5300", -7,
-     time(14, 0), time(17, 0), 15, None, "Shekou Harbour Logistics", "", False, "expert.shenzhen",
-     ["trainee", "trainee.customs", "trainee.shekou"], ["present", "present", "late"]),
-    ("One-on-one coaching: Pengcheng Precision Electronics", "certification-procedure", "one_on_one", "5301", -3,
-     time(10, 0), time(12, 0), 2, None, "Pengcheng Precision Electronics", "", False, "expert.shenzhen",
-     ["trainee", "trainee.manager"], ["present", "present"]),
-    ("Live online: mutual recognition explained", "mutual-recognition", "live_online", "0000", -10,
-     time(19, 0), time(20, 30), 200, None, None, "https://meeting.example.cn/aeo-mra", False, "expert.national",
-     ["trainee.shanghai", "trainee.pudong", "trainee.guangzhou", "trainee.nanjing"],
-     ["present", "present", "absent", "present"]),
-    ("AEO standard workshop at the Shenzhen base", "aeo-standard", "in_class", "5300", 10,
-     time(9, 0), time(17, 0), 4, 0, None, "", False, "expert.shenzhen",
-     ["trainee", "trainee.manager", "trainee.customs", "trainee.futian", "trainee.shekou", "trainee.nanshan"], None),
-    ("On-site observation at Pudong Semiconductor Equipment", "trade-security-onsite", "onsite", "2200", 14,
-     time(13, 30), time(17, 0), 12, None, "Pudong Semiconductor Equipment", "", True, "expert.shanghai",
-     ["trainee.shanghai"], None),
-    ("Live online: credit repair questions and answers", "credit-management", "live_online", "0000", 3,
-     time(19, 0), time(20, 30), 500, None, None, "https://meeting.example.cn/aeo-credit", False, "expert.national",
-     ["trainee", "trainee.futian", "trainee.pudong"], None),
-    ("One-on-one follow-up: Pengcheng Precision Electronics", "certification-procedure", "one_on_one", "5301", 12,
-     time(10, 0), time(11, 30), 2, None, "Pengcheng Precision Electronics", "", False, "expert.shenzhen",
-     ["trainee"], None),
-    ("Certification procedure seminar in Shanghai", "certification-procedure", "in_class", "2200", 20,
-     time(9, 30), time(16, 30), 30, 2, None, "", False, "expert.shanghai", ["trainee.pudong"], None),
+    (
+        "Credit management briefing at the Shenzhen base",
+        "credit-management",
+        "in_class",
+        "5300",
+        -14,
+        time(9, 30),
+        time(12, 0),
+        30,
+        0,
+        None,
+        "",
+        False,
+        "expert.shenzhen",
+        [
+            "trainee",
+            "trainee.manager",
+            "trainee.customs",
+            "trainee.futian",
+            "trainee.shekou",
+            "trainee.nanshan",
+        ],
+        ["present", "present", "late", "present", "absent", "excused"],
+    ),
+    (
+        "Trade security observation at Shekou Harbour Logistics",
+        "trade-security-onsite",
+        "onsite",
+        "5300",
+        -7,
+        time(14, 0),
+        time(17, 0),
+        15,
+        None,
+        "Shekou Harbour Logistics",
+        "",
+        False,
+        "expert.shenzhen",
+        ["trainee", "trainee.customs", "trainee.shekou"],
+        ["present", "present", "late"],
+    ),
+    (
+        "One-on-one coaching: Pengcheng Precision Electronics",
+        "certification-procedure",
+        "one_on_one",
+        "5301",
+        -3,
+        time(10, 0),
+        time(12, 0),
+        2,
+        None,
+        "Pengcheng Precision Electronics",
+        "",
+        False,
+        "expert.shenzhen",
+        ["trainee", "trainee.manager"],
+        ["present", "present"],
+    ),
+    (
+        "Live online: mutual recognition explained",
+        "mutual-recognition",
+        "live_online",
+        "0000",
+        -10,
+        time(19, 0),
+        time(20, 30),
+        200,
+        None,
+        None,
+        "https://meeting.example.cn/aeo-mra",
+        False,
+        "expert.national",
+        ["trainee.shanghai", "trainee.pudong", "trainee.guangzhou", "trainee.nanjing"],
+        ["present", "present", "absent", "present"],
+    ),
+    (
+        "AEO standard workshop at the Shenzhen base",
+        "aeo-standard",
+        "in_class",
+        "5300",
+        10,
+        time(9, 0),
+        time(17, 0),
+        4,
+        0,
+        None,
+        "",
+        False,
+        "expert.shenzhen",
+        [
+            "trainee",
+            "trainee.manager",
+            "trainee.customs",
+            "trainee.futian",
+            "trainee.shekou",
+            "trainee.nanshan",
+        ],
+        None,
+    ),
+    (
+        "On-site observation at Pudong Semiconductor Equipment",
+        "trade-security-onsite",
+        "onsite",
+        "2200",
+        14,
+        time(13, 30),
+        time(17, 0),
+        12,
+        None,
+        "Pudong Semiconductor Equipment",
+        "",
+        True,
+        "expert.shanghai",
+        ["trainee.shanghai"],
+        None,
+    ),
+    (
+        "Live online: credit repair questions and answers",
+        "credit-management",
+        "live_online",
+        "0000",
+        3,
+        time(19, 0),
+        time(20, 30),
+        500,
+        None,
+        None,
+        "https://meeting.example.cn/aeo-credit",
+        False,
+        "expert.national",
+        ["trainee", "trainee.futian", "trainee.pudong"],
+        None,
+    ),
+    (
+        "One-on-one follow-up: Pengcheng Precision Electronics",
+        "certification-procedure",
+        "one_on_one",
+        "5301",
+        12,
+        time(10, 0),
+        time(11, 30),
+        2,
+        None,
+        "Pengcheng Precision Electronics",
+        "",
+        False,
+        "expert.shenzhen",
+        ["trainee"],
+        None,
+    ),
+    (
+        "Certification procedure seminar in Shanghai",
+        "certification-procedure",
+        "in_class",
+        "2200",
+        20,
+        time(9, 30),
+        time(16, 30),
+        30,
+        2,
+        None,
+        "",
+        False,
+        "expert.shanghai",
+        ["trainee.pudong"],
+        None,
+    ),
 ]
 SERIES_TITLE = "Weekly AEO standard clinic at the Guangzhou base"
 
@@ -99,8 +253,14 @@ def _venues(units: dict[str, CustomsUnit]) -> tuple[list[Venue], int]:
     for name_en, name_zh, address, capacity, unit_code in VENUES:
         venue = db.session.execute(sa.select(Venue).where(Venue.name_en == name_en)).scalar_one_or_none()
         if venue is None:
-            venue = Venue(name_en=name_en, name_zh=name_zh, address=address, capacity=capacity,
-                          unit_id=units[unit_code].id, active=True)
+            venue = Venue(
+                name_en=name_en,
+                name_zh=name_zh,
+                address=address,
+                capacity=capacity,
+                unit_id=units[unit_code].id,
+                active=True,
+            )
             db.session.add(venue)
             created += 1
         venues.append(venue)
@@ -110,54 +270,86 @@ def _venues(units: dict[str, CustomsUnit]) -> tuple[list[Venue], int]:
 
 def _assign(session: TrainingSession, expert: User | None, organiser: User) -> None:
     if expert is not None:
-        db.session.add(SessionExpert(session_id=session.id, expert_id=expert.id, role="lead",
-                                     assigned_by_id=organiser.id))
+        db.session.add(
+            SessionExpert(
+                session_id=session.id, expert_id=expert.id, role="lead", assigned_by_id=organiser.id
+            )
+        )
         db.session.flush()
 
 
-def _past_seats(session: TrainingSession, trainees: list[User], attendance: list[str], expert: User,
-                organiser: User) -> None:
+def _past_seats(
+    session: TrainingSession, trainees: list[User], attendance: list[str], expert: User, organiser: User
+) -> None:
     """Registrations of a session that already took place (the registration rules look forward in time)."""
     registrations = []
     for trainee in trainees:
-        registration = Registration(session_id=session.id, user_id=trainee.id, status="confirmed",
-                                    registered_by_id=organiser.id, created_at=session.starts_at - timedelta(days=10),
-                                    confirmed_at=session.starts_at - timedelta(days=10))
+        registration = Registration(
+            session_id=session.id,
+            user_id=trainee.id,
+            status="confirmed",
+            registered_by_id=organiser.id,
+            created_at=session.starts_at - timedelta(days=10),
+            confirmed_at=session.starts_at - timedelta(days=10),
+        )
         db.session.add(registration)
         registrations.append(registration)
     session.seats_taken = len(registrations)
     db.session.flush()
     for index, (registration, value) in enumerate(zip(registrations, attendance, strict=True)):
         if value in ("present", "late"):
-            registration.checked_in_at = session.starts_at + timedelta(minutes=5 if value == "present" else 25)
+            registration.checked_in_at = session.starts_at + timedelta(
+                minutes=5 if value == "present" else 25
+            )
         services.mark_attendance(expert, registration, value)
         if value in ("present", "late") and index < len(FEEDBACK):
             content, expert_score, organisation, usefulness, comment = FEEDBACK[index]
-            services.submit_feedback(registration.user, registration,
-                                     {"content": content, "expert": expert_score, "organisation": organisation,
-                                      "usefulness": usefulness}, comment)
+            services.submit_feedback(
+                registration.user,
+                registration,
+                {
+                    "content": content,
+                    "expert": expert_score,
+                    "organisation": organisation,
+                    "usefulness": usefulness,
+                },
+                comment,
+            )
     session.status = "completed"
 
 
 def _coaching(session: TrainingSession, users: dict[str, User], expert: User) -> None:
-    services.save_coaching_record(expert, session, agenda=(
-        "1. Review of the self-assessment against the four modules of the general standard\n"
-        "2. Internal control: who signs off customs declarations\n"
-        "3. Financial status: the solvency and profitability indicators\n"
-        "4. Next steps towards the certification application"), notes=(
-        "The enterprise's self-assessment is thorough. Two gaps were found: the customs-affairs procedure "
-        "manual does not name a deputy for the responsible manager, and the container seal log is kept on paper "
-        "without a weekly check."))
+    services.save_coaching_record(
+        expert,
+        session,
+        agenda=(
+            "1. Review of the self-assessment against the four modules of the general standard\n"
+            "2. Internal control: who signs off customs declarations\n"
+            "3. Financial status: the solvency and profitability indicators\n"
+            "4. Next steps towards the certification application"
+        ),
+        notes=(
+            "The enterprise's self-assessment is thorough. Two gaps were found: the customs-affairs "
+            "procedure manual does not name a deputy for the responsible manager, and the container seal "
+            "log is kept on paper without a weekly check."
+        ),
+    )
     today = services.local_date(utcnow())
     items = [
-        ("Name a deputy for the customs affairs manager in the procedure manual", "trainee.manager", 14, False),
+        (
+            "Name a deputy for the customs affairs manager in the procedure manual",
+            "trainee.manager",
+            14,
+            False,
+        ),
         ("Move the seal log to the warehouse system and review it weekly", "trainee.customs", 21, False),
         ("Send the updated self-assessment to the coaching expert", "trainee", 7, False),
         ("Collect the last three years' audited financial statements", "trainee.finance", -1, True),
     ]
     for text, owner, due_in, done in items:
-        item = services.add_action_item(expert, session, text=text, owner_id=users[owner].id,
-                                        due_on=today + timedelta(days=due_in))
+        item = services.add_action_item(
+            expert, session, text=text, owner_id=users[owner].id, due_on=today + timedelta(days=due_in)
+        )
         if done:
             services.set_action_item_done(expert, item, True)
 
@@ -166,15 +358,35 @@ def load() -> str:
     users = _users()
     if "officer.shenzhen" not in users:
         return "no demo accounts; sessions skipped"
-    if db.session.execute(sa.select(Course.id).where(Course.published_version_id.is_not(None)).limit(1)).first() is None:
+    if (
+        db.session.execute(
+            sa.select(Course.id).where(Course.published_version_id.is_not(None)).limit(1)
+        ).first()
+        is None
+    ):
         return "no published courses yet; sessions skipped"
     units = {u.code: u for u in db.session.execute(sa.select(CustomsUnit)).scalars()}
     venues, created_venues = _venues(units)
     today = services.local_date(utcnow())
     existing = set(db.session.execute(sa.select(TrainingSession.title)).scalars())
     created = 0
-    for (title, slug, mode, unit_code, offset, start, end, capacity, venue_index, enterprise_name, meeting,
-         approval, lead, trainees, attendance) in SESSIONS:
+    for (
+        title,
+        slug,
+        mode,
+        unit_code,
+        offset,
+        start,
+        end,
+        capacity,
+        venue_index,
+        enterprise_name,
+        meeting,
+        approval,
+        lead,
+        trainees,
+        attendance,
+    ) in SESSIONS:
         course = _published(slug)
         if title in existing or course is None:
             continue
@@ -186,13 +398,21 @@ def load() -> str:
             ).scalar_one()
         day = today + timedelta(days=offset)
         values = {
-            "course_id": course.id, "title": title, "mode": mode, "unit_id": units[unit_code].id,
-            "starts_at": _local(day, start), "ends_at": _local(day, end), "capacity": capacity,
-            "registration_opens_at": None, "registration_closes_at": None, "requires_approval": approval,
+            "course_id": course.id,
+            "title": title,
+            "mode": mode,
+            "unit_id": units[unit_code].id,
+            "starts_at": _local(day, start),
+            "ends_at": _local(day, end),
+            "capacity": capacity,
+            "registration_opens_at": None,
+            "registration_closes_at": None,
+            "requires_approval": approval,
             "venue_id": venues[venue_index].id if venue_index is not None else None,
             "host_enterprise_id": enterprise.id if mode == "onsite" else None,
             "enterprise_id": enterprise.id if mode == "one_on_one" else None,
-            "meeting_url": meeting, "description": "",
+            "meeting_url": meeting,
+            "description": "",
         }
         session = services.create_session(organiser, values)
         expert = users.get(lead)
@@ -214,10 +434,20 @@ def load() -> str:
         organiser = users["officer.guangzhou"]
         first_day = today + timedelta(days=5)
         values = {
-            "course_id": course.id, "title": SERIES_TITLE, "mode": "in_class", "unit_id": units["5100"].id,
-            "starts_at": _local(first_day, time(14, 0)), "ends_at": _local(first_day, time(16, 30)), "capacity": 30,
-            "registration_opens_at": None, "registration_closes_at": None, "requires_approval": False,
-            "venue_id": venues[1].id, "host_enterprise_id": None, "enterprise_id": None, "meeting_url": "",
+            "course_id": course.id,
+            "title": SERIES_TITLE,
+            "mode": "in_class",
+            "unit_id": units["5100"].id,
+            "starts_at": _local(first_day, time(14, 0)),
+            "ends_at": _local(first_day, time(16, 30)),
+            "capacity": 30,
+            "registration_opens_at": None,
+            "registration_closes_at": None,
+            "requires_approval": False,
+            "venue_id": venues[1].id,
+            "host_enterprise_id": None,
+            "enterprise_id": None,
+            "meeting_url": "",
             "description": "A weekly clinic: bring your self-assessment questions on the general standard.",
         }
         series = services.create_series(organiser, values, every_days=7, count=4)
@@ -231,5 +461,7 @@ def load() -> str:
     actions = db.session.execute(
         sa.select(sa.func.count(CoachingActionItem.id)).where(CoachingActionItem.done.is_(False))
     ).scalar_one()
-    return (f"{created_venues} new venues, {created} new sessions, {feedback} feedback answers, "
-            f"{actions} open action items")
+    return (
+        f"{created_venues} new venues, {created} new sessions, {feedback} feedback answers, "
+        f"{actions} open action items"
+    )

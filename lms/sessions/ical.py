@@ -1,4 +1,5 @@
-"""iCalendar (RFC 5545) files: one per session, and a personal feed read by calendar apps through a secret URL."""
+"""iCalendar (RFC 5545) files: one per session, and a personal feed that calendar apps read through a
+secret URL."""
 
 from __future__ import annotations
 
@@ -46,8 +47,11 @@ def session_event(session: TrainingSession, *, tentative: bool = False) -> Event
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
     event.add("summary", session.title)
-    event.add("description", f"{session.mode_label}\n{session.course.title if session.course else ''}\n"
-                             f"{_site()}/sessions/{session.id}")
+    event.add(
+        "description",
+        f"{session.mode_label}\n{session.course.title if session.course else ''}\n"
+        f"{_site()}/sessions/{session.id}",
+    )
     location = _location(session)
     if location:
         event.add("location", location)
@@ -92,20 +96,28 @@ def feed_sessions(user) -> list[tuple[TrainingSession, bool]]:
         ).all()
         return [(session, status != "confirmed") for session, status in rows]
     if user.role == "expert":
-        rows = db.session.execute(
-            sa.select(TrainingSession)
-            .join(SessionExpert, SessionExpert.session_id == TrainingSession.id)
-            .where(SessionExpert.expert_id == user.id)
-            .options(*_event_options())
-            .order_by(TrainingSession.starts_at)
-        ).scalars().all()
+        rows = (
+            db.session.execute(
+                sa.select(TrainingSession)
+                .join(SessionExpert, SessionExpert.session_id == TrainingSession.id)
+                .where(SessionExpert.expert_id == user.id)
+                .options(*_event_options())
+                .order_by(TrainingSession.starts_at)
+            )
+            .scalars()
+            .all()
+        )
         return [(session, False) for session in rows]
     return []
 
 
 def _event_options():
-    return (sa.orm.joinedload(TrainingSession.venue), sa.orm.joinedload(TrainingSession.host_enterprise),
-            sa.orm.joinedload(TrainingSession.enterprise), sa.orm.joinedload(TrainingSession.course))
+    return (
+        sa.orm.joinedload(TrainingSession.venue),
+        sa.orm.joinedload(TrainingSession.host_enterprise),
+        sa.orm.joinedload(TrainingSession.enterprise),
+        sa.orm.joinedload(TrainingSession.course),
+    )
 
 
 def feed_ics(user) -> bytes:
@@ -137,7 +149,9 @@ def regenerate_feed_token(user) -> CalendarToken:
 def user_for_feed_token(value: str):
     if not value or len(value) > 64:
         return None
-    token = db.session.execute(sa.select(CalendarToken).where(CalendarToken.token == value)).scalar_one_or_none()
+    token = db.session.execute(
+        sa.select(CalendarToken).where(CalendarToken.token == value)
+    ).scalar_one_or_none()
     if token is None or not token.user.active:
         return None
     return token.user

@@ -80,11 +80,14 @@ class TrainingSession(TimestampMixin, db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requires_approval: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(enum_column(*SESSION_STATUSES, name="session_status"), default="planned",
-                                        index=True)
+    status: Mapped[str] = mapped_column(
+        enum_column(*SESSION_STATUSES, name="session_status"), default="planned", index=True
+    )
     venue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("venue.id"), index=True)
     host_enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprise.id"), index=True)
-    enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprise.id"), index=True)  # one-on-one
+    enterprise_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("enterprise.id"), index=True
+    )  # one-on-one
     meeting_url: Mapped[str] = mapped_column(sa.String(500), default="")
     series_key: Mapped[str | None] = mapped_column(sa.String(36), index=True)  # recurring series
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
@@ -97,9 +100,12 @@ class TrainingSession(TimestampMixin, db.Model):
     venue: Mapped[Venue | None] = relationship()
     host_enterprise = relationship("Enterprise", foreign_keys=[host_enterprise_id])
     enterprise = relationship("Enterprise", foreign_keys=[enterprise_id])
-    experts: Mapped[list[SessionExpert]] = relationship(back_populates="session", cascade="all, delete-orphan",
-                                                        order_by="SessionExpert.id")
-    registrations: Mapped[list[Registration]] = relationship(back_populates="session", order_by="Registration.id")
+    experts: Mapped[list[SessionExpert]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="SessionExpert.id"
+    )
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="session", order_by="Registration.id"
+    )
 
     @property
     def mode_label(self) -> str:
@@ -120,12 +126,19 @@ class SessionExpert(db.Model):
     __tablename__ = "session_expert"
     __table_args__ = (
         sa.UniqueConstraint("session_id", "expert_id"),
-        sa.Index("uq_session_expert_one_lead", "session_id", unique=True,
-                 sqlite_where=sa.text("role = 'lead'"), postgresql_where=sa.text("role = 'lead'")),
+        sa.Index(
+            "uq_session_expert_one_lead",
+            "session_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'lead'"),
+            postgresql_where=sa.text("role = 'lead'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True
+    )
     expert_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     role: Mapped[str] = mapped_column(enum_column(*EXPERT_ROLES, name="session_expert_role"))
     assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
@@ -243,8 +256,9 @@ class CoachingActionItem(TimestampMixin, db.Model):
 
     __tablename__ = "coaching_action_item"
     __table_args__ = (
-        sa.CheckConstraint("(done AND done_at IS NOT NULL) OR (NOT done AND done_at IS NULL)",
-                           name="done_at_when_done"),
+        sa.CheckConstraint(
+            "(done AND done_at IS NOT NULL) OR (NOT done AND done_at IS NULL)", name="done_at_when_done"
+        ),
         sa.Index("ix_coaching_action_item_session_done", "session_id", "done"),
         sa.Index("ix_coaching_action_item_owner_done", "owner_id", "done"),
     )

@@ -43,7 +43,9 @@ def session_clause(actor) -> sa.ColumnElement[bool]:
     if actor.role == "officer":
         return sa.or_(
             unit_clause(actor, TrainingSession.unit_id),
-            sa.and_(TrainingSession.unit_id.in_(ancestor_unit_ids(actor)), TrainingSession.status != "planned"),
+            sa.and_(
+                TrainingSession.unit_id.in_(ancestor_unit_ids(actor)), TrainingSession.status != "planned"
+            ),
         )
     if actor.role == "expert":
         return TrainingSession.id.in_(assigned_session_ids(actor))
@@ -53,11 +55,16 @@ def session_clause(actor) -> sa.ColumnElement[bool]:
             sa.and_(
                 TrainingSession.status.in_(VISIBLE_TO_TRAINEES),
                 TrainingSession.course_id.in_(published_course_ids()),
-                sa.or_(TrainingSession.mode != "one_on_one", TrainingSession.enterprise_id == actor.enterprise_id),
+                sa.or_(
+                    TrainingSession.mode != "one_on_one", TrainingSession.enterprise_id == actor.enterprise_id
+                ),
             ),
             # Coaching of one's own enterprise stays visible (its record and action items) after it ends.
-            sa.and_(TrainingSession.mode == "one_on_one", TrainingSession.enterprise_id == actor.enterprise_id,
-                    TrainingSession.status != "planned"),
+            sa.and_(
+                TrainingSession.mode == "one_on_one",
+                TrainingSession.enterprise_id == actor.enterprise_id,
+                TrainingSession.status != "planned",
+            ),
             TrainingSession.id.in_(own),
         )
     return sa.false()
@@ -81,8 +88,9 @@ def can_manage_session(actor, session: TrainingSession) -> bool:
 def is_assigned_expert(actor, session: TrainingSession) -> bool:
     if actor.role != "expert":
         return False
-    stmt = sa.select(SessionExpert.id).where(SessionExpert.session_id == session.id,
-                                             SessionExpert.expert_id == actor.id)
+    stmt = sa.select(SessionExpert.id).where(
+        SessionExpert.session_id == session.id, SessionExpert.expert_id == actor.id
+    )
     return db.session.execute(stmt).first() is not None
 
 
@@ -92,7 +100,7 @@ def can_run_session(actor, session: TrainingSession) -> bool:
 
 
 def can_register_others(actor, session: TrainingSession) -> bool:
-    """Officers register trainees of their enterprises for sessions they can see (their own or their parents')."""
+    """Officers register their trainees for sessions they can see (their units' or their parents')."""
     return actor.role in STAFF
 
 

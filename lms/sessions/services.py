@@ -125,15 +125,23 @@ def _check_venue_values(actor, values: dict, venue: Venue | None) -> None:
         raise NotPermitted(_l("This customs unit is outside your jurisdiction."), field="unit_id")
     if venue is not None:
         too_big = db.session.execute(
-            sa.select(sa.func.count()).select_from(TrainingSession).where(
-                TrainingSession.venue_id == venue.id, TrainingSession.capacity > capacity,
-                TrainingSession.ends_at > now(), TrainingSession.status.not_in(("cancelled", "completed")),
+            sa.select(sa.func.count())
+            .select_from(TrainingSession)
+            .where(
+                TrainingSession.venue_id == venue.id,
+                TrainingSession.capacity > capacity,
+                TrainingSession.ends_at > now(),
+                TrainingSession.status.not_in(("cancelled", "completed")),
             )
         ).scalar_one()
         if too_big:
             raise RuleViolation(
-                _l("%(count)d upcoming sessions at this venue have more seats than %(capacity)d; "
-                   "lower their capacity first.", count=too_big, capacity=capacity),
+                _l(
+                    "%(count)d upcoming sessions at this venue have more seats than %(capacity)d; "
+                    "lower their capacity first.",
+                    count=too_big,
+                    capacity=capacity,
+                ),
                 field="capacity",
             )
 
@@ -158,9 +166,21 @@ def update_venue(actor, venue: Venue, values: dict) -> Venue:
 # -- scheduling --------------------------------------------------------------------------------------------
 
 SESSION_FIELDS = (
-    "course_id", "title", "mode", "unit_id", "starts_at", "ends_at", "capacity", "registration_opens_at",
-    "registration_closes_at", "requires_approval", "venue_id", "host_enterprise_id", "enterprise_id",
-    "meeting_url", "description",
+    "course_id",
+    "title",
+    "mode",
+    "unit_id",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "requires_approval",
+    "venue_id",
+    "host_enterprise_id",
+    "enterprise_id",
+    "meeting_url",
+    "description",
 )
 
 
@@ -170,7 +190,8 @@ def is_published(course: Course | None) -> bool:
 
 def enterprise_trainee_count(enterprise_id: int) -> int:
     return db.session.execute(
-        sa.select(sa.func.count()).select_from(User)
+        sa.select(sa.func.count())
+        .select_from(User)
         .where(User.enterprise_id == enterprise_id, User.role == "trainee", User.active.is_(True))
     ).scalar_one()
 
@@ -195,7 +216,9 @@ def check_session_values(actor, values: dict, session: TrainingSession | None = 
     if unit is None:
         raise InvalidInput(_l("Choose the organising customs unit."), field="unit_id")
     if not unit_in_scope(actor, unit):
-        raise NotPermitted(_l("The organising customs unit must be within your jurisdiction."), field="unit_id")
+        raise NotPermitted(
+            _l("The organising customs unit must be within your jurisdiction."), field="unit_id"
+        )
 
     starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
     if starts_at is None:
@@ -209,17 +232,23 @@ def check_session_values(actor, values: dict, session: TrainingSession | None = 
         raise InvalidInput(_l("The capacity is at least one seat."), field="capacity")
     if session is not None and capacity < session.seats_taken:
         raise RuleViolation(
-            _l("The capacity cannot be lower than the %(count)d seats already taken.", count=session.seats_taken),
+            _l(
+                "The capacity cannot be lower than the %(count)d seats already taken.",
+                count=session.seats_taken,
+            ),
             field="capacity",
         )
     opens, closes = values.get("registration_opens_at"), values.get("registration_closes_at")
     if opens and closes and closes <= opens:
         raise RuleViolation(_l("Registration must open before it closes."), field="registration_closes_at")
     if closes and closes > starts_at:
-        raise RuleViolation(_l("Registration must close no later than the session starts."),
-                            field="registration_closes_at")
+        raise RuleViolation(
+            _l("Registration must close no later than the session starts."), field="registration_closes_at"
+        )
     if opens and opens >= starts_at:
-        raise RuleViolation(_l("Registration must open before the session starts."), field="registration_opens_at")
+        raise RuleViolation(
+            _l("Registration must open before the session starts."), field="registration_opens_at"
+        )
 
     # Mode-specific rules; details that belong to other modes are dropped.
     values["venue_id"] = values.get("venue_id") if mode == "in_class" else None
@@ -237,45 +266,66 @@ def check_session_values(actor, values: dict, session: TrainingSession | None = 
             raise NotPermitted(_l("This venue is not available to you."), field="venue_id")
         if capacity > venue.capacity:
             raise RuleViolation(
-                _l("The capacity (%(capacity)d) exceeds the room capacity of %(venue)s (%(room)d seats).",
-                   capacity=capacity, venue=venue.name, room=venue.capacity),
+                _l(
+                    "The capacity (%(capacity)d) exceeds the room capacity of %(venue)s (%(room)d seats).",
+                    capacity=capacity,
+                    venue=venue.name,
+                    room=venue.capacity,
+                ),
                 field="capacity",
             )
     elif mode == "onsite":
-        host = db.session.get(Enterprise, values["host_enterprise_id"]) if values["host_enterprise_id"] else None
+        host = (
+            db.session.get(Enterprise, values["host_enterprise_id"]) if values["host_enterprise_id"] else None
+        )
         if host is None:
-            raise RuleViolation(_l("An on-site observation needs a host enterprise."), field="host_enterprise_id")
+            raise RuleViolation(
+                _l("An on-site observation needs a host enterprise."), field="host_enterprise_id"
+            )
         if actor.role != "admin" and not enterprise_in_scope(actor, host):
-            raise NotPermitted(_l("The host enterprise is outside your jurisdiction."), field="host_enterprise_id")
+            raise NotPermitted(
+                _l("The host enterprise is outside your jurisdiction."), field="host_enterprise_id"
+            )
         day = local_date(starts_at)
         level = credit_level_on(host, day)
         if level != "advanced_certified":
             raise RuleViolation(
-                _l("The host enterprise must be an advanced certified enterprise on the session date: "
-                   "%(enterprise)s is %(level)s on %(date)s.", enterprise=host.name,
-                   level=str(CREDIT_LEVELS[level]) if level else _("not rated"), date=day.isoformat()),
+                _l(
+                    "The host enterprise must be an advanced certified enterprise on the session date: "
+                    "%(enterprise)s is %(level)s on %(date)s.",
+                    enterprise=host.name,
+                    level=str(CREDIT_LEVELS[level]) if level else _("not rated"),
+                    date=day.isoformat(),
+                ),
                 field="host_enterprise_id",
             )
     elif mode == "live_online":
         url = values["meeting_url"]
         if not url.lower().startswith("https://") or len(url) <= len("https://") or " " in url:
-            raise RuleViolation(_l("A live online session needs a meeting link starting with https://."),
-                                field="meeting_url")
+            raise RuleViolation(
+                _l("A live online session needs a meeting link starting with https://."), field="meeting_url"
+            )
     elif mode == "one_on_one":
         enterprise = db.session.get(Enterprise, values["enterprise_id"]) if values["enterprise_id"] else None
         if enterprise is None:
-            raise RuleViolation(_l("One-on-one coaching is for exactly one enterprise: choose it."),
-                                field="enterprise_id")
+            raise RuleViolation(
+                _l("One-on-one coaching is for exactly one enterprise: choose it."), field="enterprise_id"
+            )
         if actor.role != "admin" and not enterprise_in_scope(actor, enterprise):
             raise NotPermitted(_l("This enterprise is outside your jurisdiction."), field="enterprise_id")
         trainees = enterprise_trainee_count(enterprise.id)
         if trainees == 0:
-            raise RuleViolation(_l("%(enterprise)s has no trainee accounts to coach.", enterprise=enterprise.name),
-                                field="enterprise_id")
+            raise RuleViolation(
+                _l("%(enterprise)s has no trainee accounts to coach.", enterprise=enterprise.name),
+                field="enterprise_id",
+            )
         if capacity > trainees:
             raise RuleViolation(
-                _l("One-on-one coaching has at most as many seats as the enterprise has trainees (%(count)d).",
-                   count=trainees),
+                _l(
+                    "One-on-one coaching has at most as many seats as the enterprise has trainees "
+                    "(%(count)d).",
+                    count=trainees,
+                ),
                 field="capacity",
             )
     values["registration_opens_at"], values["registration_closes_at"] = opens, closes
@@ -287,8 +337,12 @@ def check_session_values(actor, values: dict, session: TrainingSession | None = 
 
 def create_session(actor, values: dict, *, open_now: bool = True) -> TrainingSession:
     values = check_session_values(actor, values)
-    session = TrainingSession(**{k: values[k] for k in SESSION_FIELDS}, seats_taken=0,
-                              status="open" if open_now else "planned", created_by_id=actor.id)
+    session = TrainingSession(
+        **{k: values[k] for k in SESSION_FIELDS},
+        seats_taken=0,
+        status="open" if open_now else "planned",
+        created_by_id=actor.id,
+    )
     db.session.add(session)
     db.session.flush()
     return session
@@ -301,15 +355,23 @@ def series_dates(starts_at: datetime, ends_at: datetime, every_days: int, count:
     occurrences = []
     for index in range(count):
         step = timedelta(days=every_days * index)
-        occurrences.append((local_to_utc((start_local + step).replace(tzinfo=None)),
-                            local_to_utc((end_local + step).replace(tzinfo=None))))
+        occurrences.append(
+            (
+                local_to_utc((start_local + step).replace(tzinfo=None)),
+                local_to_utc((end_local + step).replace(tzinfo=None)),
+            )
+        )
     return occurrences
 
 
-def create_series(actor, values: dict, *, every_days: int, count: int, open_now: bool = True) -> list[TrainingSession]:
+def create_series(
+    actor, values: dict, *, every_days: int, count: int, open_now: bool = True
+) -> list[TrainingSession]:
     """Create ``count`` sessions ``every_days`` apart, each its own session, all or none."""
     if count is None or not 2 <= count <= SERIES_MAX:
-        raise InvalidInput(_l("A series has between 2 and %(max)d sessions.", max=SERIES_MAX), field="repeat_count")
+        raise InvalidInput(
+            _l("A series has between 2 and %(max)d sessions.", max=SERIES_MAX), field="repeat_count"
+        )
     if every_days is None or not 1 <= every_days <= 365:
         raise InvalidInput(_l("Sessions of a series are 1 to 365 days apart."), field="repeat_every")
     key = str(uuid.uuid4())
@@ -328,7 +390,9 @@ def create_series(actor, values: dict, *, every_days: int, count: int, open_now:
 
 def _lock_session(session: TrainingSession) -> TrainingSession:
     return db.session.execute(
-        sa.select(TrainingSession).where(TrainingSession.id == session.id).with_for_update()
+        sa.select(TrainingSession)
+        .where(TrainingSession.id == session.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
 
@@ -339,11 +403,16 @@ def update_session(actor, session: TrainingSession, values: dict) -> TrainingSes
     session = _lock_session(session)
     if session.status in ("cancelled", "completed"):
         raise RuleViolation(_l("A %(status)s session cannot be changed.", status=session.status_label))
-    if session.registrations and values.get("mode") == "one_on_one" and values.get("enterprise_id") != session.enterprise_id:
+    if (
+        session.registrations
+        and values.get("mode") == "one_on_one"
+        and values.get("enterprise_id") != session.enterprise_id
+    ):
         active = [r for r in session.registrations if r.status in ACTIVE_REGISTRATION]
         if active:
-            raise RuleViolation(_l("Trainees are registered; the coached enterprise cannot change."),
-                                field="enterprise_id")
+            raise RuleViolation(
+                _l("Trainees are registered; the coached enterprise cannot change."), field="enterprise_id"
+            )
     values = check_session_values(actor, values, session)
     for key in SESSION_FIELDS:
         setattr(session, key, values[key])
@@ -391,9 +460,16 @@ def cancel_session(actor, session: TrainingSession, reason: str = "") -> Trainin
     link = _session_link(session)
     for registration in session.registrations:
         if registration.status in ACTIVE_REGISTRATION:
-            notify(registration.user, "session_cancelled", _l("%(session)s has been cancelled."),
-                   body=_l("The session on %(date)s will not take place. %(reason)s"), link=link,
-                   session=session.title, date=_when(session.starts_at), reason=session.cancel_reason)
+            notify(
+                registration.user,
+                "session_cancelled",
+                _l("%(session)s has been cancelled."),
+                body=_l("The session on %(date)s will not take place. %(reason)s"),
+                link=link,
+                session=session.title,
+                date=_when(session.starts_at),
+                reason=session.cancel_reason,
+            )
     return session
 
 
@@ -408,11 +484,18 @@ def _take_seat(session: TrainingSession) -> bool:
     """Take one seat if one is free, in one conditional UPDATE; True when a seat was taken."""
     result = db.session.execute(
         sa.update(TrainingSession)
-        .where(TrainingSession.id == session.id, TrainingSession.seats_taken < TrainingSession.capacity,
-               TrainingSession.status.in_(("open", "full")))
-        .values(seats_taken=TrainingSession.seats_taken + 1,
-                status=sa.case((TrainingSession.seats_taken + 1 >= TrainingSession.capacity, "full"),
-                               else_=TrainingSession.status))
+        .where(
+            TrainingSession.id == session.id,
+            TrainingSession.seats_taken < TrainingSession.capacity,
+            TrainingSession.status.in_(("open", "full")),
+        )
+        .values(
+            seats_taken=TrainingSession.seats_taken + 1,
+            status=sa.case(
+                (TrainingSession.seats_taken + 1 >= TrainingSession.capacity, "full"),
+                else_=TrainingSession.status,
+            ),
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.expire(session, ["seats_taken", "status"])
@@ -423,8 +506,10 @@ def _release_seat(session: TrainingSession) -> None:
     db.session.execute(
         sa.update(TrainingSession)
         .where(TrainingSession.id == session.id, TrainingSession.seats_taken > 0)
-        .values(seats_taken=TrainingSession.seats_taken - 1,
-                status=sa.case((TrainingSession.status == "full", "open"), else_=TrainingSession.status))
+        .values(
+            seats_taken=TrainingSession.seats_taken - 1,
+            status=sa.case((TrainingSession.status == "full", "open"), else_=TrainingSession.status),
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.expire(session, ["seats_taken", "status"])
@@ -446,9 +531,15 @@ def promote_waitlist(session: TrainingSession, actor=None) -> list[Registration]
         first.status = "confirmed"
         first.confirmed_at = now()
         db.session.flush()
-        notify(first.user, "session_promoted", _l("A seat in %(session)s is now yours."),
-               body=_l("A seat freed up and you moved up from the waitlist. The session starts on %(date)s."),
-               link=_session_link(session), session=session.title, date=_when(session.starts_at))
+        notify(
+            first.user,
+            "session_promoted",
+            _l("A seat in %(session)s is now yours."),
+            body=_l("A seat freed up and you moved up from the waitlist. The session starts on %(date)s."),
+            link=_session_link(session),
+            session=session.title,
+            date=_when(session.starts_at),
+        )
         promoted.append(first)
     return promoted
 
@@ -477,8 +568,12 @@ def check_registration_open(actor, session: TrainingSession, trainee: User) -> N
             raise NotPermitted(_l("Trainees register only themselves."))
     elif actor.role in permissions.STAFF:
         if not enterprise_in_scope(actor, trainee.enterprise_id):
-            raise NotPermitted(_l("%(name)s is not a trainee of an enterprise in your jurisdiction.",
-                                  name=trainee.display_name))
+            raise NotPermitted(
+                _l(
+                    "%(name)s is not a trainee of an enterprise in your jurisdiction.",
+                    name=trainee.display_name,
+                )
+            )
     else:
         raise NotPermitted(_l("Only trainees and officers register for sessions."))
     if session.status == "planned":
@@ -494,16 +589,26 @@ def check_registration_open(actor, session: TrainingSession, trainee: User) -> N
         raise RuleViolation(_l("This session has already started."))
     if actor.role == "trainee":
         if session.registration_opens_at and current < session.registration_opens_at:
-            raise RuleViolation(_l("Registration opens on %(date)s.", date=_when(session.registration_opens_at)))
+            raise RuleViolation(
+                _l("Registration opens on %(date)s.", date=_when(session.registration_opens_at))
+            )
         if session.registration_closes_at and current > session.registration_closes_at:
-            raise RuleViolation(_l("Registration closed on %(date)s.", date=_when(session.registration_closes_at)))
+            raise RuleViolation(
+                _l("Registration closed on %(date)s.", date=_when(session.registration_closes_at))
+            )
     if session.mode == "one_on_one" and trainee.enterprise_id != session.enterprise_id:
-        raise RuleViolation(_l("This one-on-one coaching is reserved for %(enterprise)s.",
-                               enterprise=session.enterprise.name if session.enterprise else ""))
+        raise RuleViolation(
+            _l(
+                "This one-on-one coaching is reserved for %(enterprise)s.",
+                enterprise=session.enterprise.name if session.enterprise else "",
+            )
+        )
 
 
 def find_registration(session: TrainingSession, trainee: User, *, lock: bool = False) -> Registration | None:
-    stmt = sa.select(Registration).where(Registration.session_id == session.id, Registration.user_id == trainee.id)
+    stmt = sa.select(Registration).where(
+        Registration.session_id == session.id, Registration.user_id == trainee.id
+    )
     if lock:
         stmt = stmt.with_for_update()
     return db.session.execute(stmt).scalar_one_or_none()
@@ -515,8 +620,13 @@ def register_trainee(actor, session: TrainingSession, trainee: User) -> Registra
     registration = find_registration(session, trainee, lock=True)
     if registration is not None:
         if registration.status in ACTIVE_REGISTRATION:
-            raise RuleViolation(_l("%(name)s is already registered for this session (%(status)s).",
-                                   name=trainee.display_name, status=registration.status_label))
+            raise RuleViolation(
+                _l(
+                    "%(name)s is already registered for this session (%(status)s).",
+                    name=trainee.display_name,
+                    status=registration.status_label,
+                )
+            )
         if registration.status == "rejected" and actor.role == "trainee":
             raise RuleViolation(_l("Your registration was rejected; please contact the organisers."))
         # Registering again after a cancellation or rejection reuses the one row per trainee and session.
@@ -532,8 +642,13 @@ def register_trainee(actor, session: TrainingSession, trainee: User) -> Registra
         registration.registered_by_id = actor.id
         registration.status = "pending"
     else:
-        registration = Registration(session_id=session.id, user_id=trainee.id, status="pending",
-                                    registered_by_id=actor.id, created_at=now())
+        registration = Registration(
+            session_id=session.id,
+            user_id=trainee.id,
+            status="pending",
+            registered_by_id=actor.id,
+            created_at=now(),
+        )
         db.session.add(registration)
     name = trainee.display_name  # read before the flush: after a failed flush nothing can be loaded
     try:
@@ -547,13 +662,24 @@ def register_trainee(actor, session: TrainingSession, trainee: User) -> Registra
         registration.decided_by_id = actor.id
     status = _seat_or_waitlist(registration, session)
     if status == "confirmed":
-        notify(trainee, "session_confirmed", _l("Your seat in %(session)s is confirmed."),
-               body=_l("The session starts on %(date)s."), link=link, session=session.title,
-               date=_when(session.starts_at))
+        notify(
+            trainee,
+            "session_confirmed",
+            _l("Your seat in %(session)s is confirmed."),
+            body=_l("The session starts on %(date)s."),
+            link=link,
+            session=session.title,
+            date=_when(session.starts_at),
+        )
     else:
-        notify(trainee, "session_waitlisted", _l("You are on the waitlist for %(session)s."),
-               body=_l("The session is full. You will be told if a seat frees up."), link=link,
-               session=session.title)
+        notify(
+            trainee,
+            "session_waitlisted",
+            _l("You are on the waitlist for %(session)s."),
+            body=_l("The session is full. You will be told if a seat frees up."),
+            link=link,
+            session=session.title,
+        )
     return registration
 
 
@@ -566,7 +692,9 @@ def register_trainees(actor, session: TrainingSession, trainees: list[User]) -> 
 
 def _lock_registration(registration: Registration) -> Registration:
     return db.session.execute(
-        sa.select(Registration).where(Registration.id == registration.id).with_for_update()
+        sa.select(Registration)
+        .where(Registration.id == registration.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
 
@@ -577,16 +705,32 @@ def approve_registration(actor, registration: Registration) -> Registration:
         raise NotPermitted(_l("Only the organisers of this session decide on registrations."))
     registration = _lock_registration(registration)
     if registration.status != "pending":
-        raise RuleViolation(_l("Only a registration awaiting approval can be approved (this one is %(status)s).",
-                               status=registration.status_label))
+        raise RuleViolation(
+            _l(
+                "Only a registration awaiting approval can be approved (this one is %(status)s).",
+                status=registration.status_label,
+            )
+        )
     if session.status not in ("open", "full"):
-        raise RuleViolation(_l("Registration for this session is closed (%(status)s).", status=session.status_label))
+        raise RuleViolation(
+            _l("Registration for this session is closed (%(status)s).", status=session.status_label)
+        )
     registration.decided_by_id = actor.id
     status = _seat_or_waitlist(registration, session)
-    body = (_l("Your seat is confirmed. The session starts on %(date)s.") if status == "confirmed"
-            else _l("The session is full; you are on the waitlist and will be told if a seat frees up."))
-    notify(registration.user, "session_approved", _l("Your registration for %(session)s was approved."),
-           body=body, link=_session_link(session), session=session.title, date=_when(session.starts_at))
+    body = (
+        _l("Your seat is confirmed. The session starts on %(date)s.")
+        if status == "confirmed"
+        else _l("The session is full; you are on the waitlist and will be told if a seat frees up.")
+    )
+    notify(
+        registration.user,
+        "session_approved",
+        _l("Your registration for %(session)s was approved."),
+        body=body,
+        link=_session_link(session),
+        session=session.title,
+        date=_when(session.starts_at),
+    )
     return registration
 
 
@@ -605,9 +749,15 @@ def reject_registration(actor, registration: Registration, note: str = "") -> Re
     registration.decision_note = (note or "").strip()
     registration.waitlisted_at = None
     db.session.flush()
-    notify(registration.user, "session_rejected", _l("Your registration for %(session)s was not accepted."),
-           body=_l("Reason given by the organisers: %(note)s") if registration.decision_note else "",
-           link=_session_link(session), session=session.title, note=registration.decision_note)
+    notify(
+        registration.user,
+        "session_rejected",
+        _l("Your registration for %(session)s was not accepted."),
+        body=_l("Reason given by the organisers: %(note)s") if registration.decision_note else "",
+        link=_session_link(session),
+        session=session.title,
+        note=registration.decision_note,
+    )
     if held_seat:
         _release_seat(session)
         promote_waitlist(session, actor)
@@ -619,8 +769,10 @@ def cancellation_deadline(session: TrainingSession) -> datetime:
 
 
 def can_cancel_own(registration: Registration) -> bool:
-    return registration.status in ACTIVE_REGISTRATION and not registration.attendance and (
-        now() <= cancellation_deadline(registration.session)
+    return (
+        registration.status in ACTIVE_REGISTRATION
+        and not registration.attendance
+        and (now() <= cancellation_deadline(registration.session))
     )
 
 
@@ -630,11 +782,17 @@ def cancel_registration(actor, registration: Registration) -> Registration:
     session = registration.session
     if actor.id == registration.user_id:
         if now() > cancellation_deadline(session):
-            raise RuleViolation(_l("Registrations can be cancelled until %(hours)d hours before the session starts.",
-                                   hours=int(cancel_cutoff().total_seconds() // 3600)))
+            raise RuleViolation(
+                _l(
+                    "Registrations can be cancelled until %(hours)d hours before the session starts.",
+                    hours=int(cancel_cutoff().total_seconds() // 3600),
+                )
+            )
     elif actor.role in permissions.STAFF:
-        if not (permissions.can_manage_session(actor, session)
-                or enterprise_in_scope(actor, registration.user.enterprise_id)):
+        if not (
+            permissions.can_manage_session(actor, session)
+            or enterprise_in_scope(actor, registration.user.enterprise_id)
+        ):
             raise NotPermitted(_l("This registration is outside your jurisdiction."))
         if now() >= session.ends_at:
             raise RuleViolation(_l("The session has ended; its registrations are a record now."))
@@ -660,11 +818,18 @@ def waitlist_position(registration: Registration) -> int | None:
     if registration.status != "waitlisted":
         return None
     ahead = db.session.execute(
-        sa.select(sa.func.count()).select_from(Registration).where(
-            Registration.session_id == registration.session_id, Registration.status == "waitlisted",
-            sa.or_(Registration.waitlisted_at < registration.waitlisted_at,
-                   sa.and_(Registration.waitlisted_at == registration.waitlisted_at,
-                           Registration.id < registration.id)),
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(
+            Registration.session_id == registration.session_id,
+            Registration.status == "waitlisted",
+            sa.or_(
+                Registration.waitlisted_at < registration.waitlisted_at,
+                sa.and_(
+                    Registration.waitlisted_at == registration.waitlisted_at,
+                    Registration.id < registration.id,
+                ),
+            ),
         )
     ).scalar_one()
     return ahead + 1
@@ -692,24 +857,35 @@ def attendance_requirement(enrollment, version):
     attended = db.session.execute(
         sa.select(Registration.id)
         .join(TrainingSession, TrainingSession.id == Registration.session_id)
-        .where(TrainingSession.course_id == enrollment.course_id, Registration.user_id == enrollment.user_id,
-               Registration.status == "confirmed", Registration.attendance.in_(ATTENDED))
+        .where(
+            TrainingSession.course_id == enrollment.course_id,
+            Registration.user_id == enrollment.user_id,
+            Registration.status == "confirmed",
+            Registration.attendance.in_(ATTENDED),
+        )
         .limit(1)
     ).first()
-    return RequirementStatus(key="attendance", label=_("Attend a scheduled session"), met=attended is not None,
-                             detail="" if attended else _("No attendance recorded yet."))
+    return RequirementStatus(
+        key="attendance",
+        label=_("Attend a scheduled session"),
+        met=attended is not None,
+        detail="" if attended else _("No attendance recorded yet."),
+    )
 
 
 def _evaluate_course(registration: Registration, actor) -> None:
     enrollment = db.session.execute(
-        sa.select(Enrollment).where(Enrollment.user_id == registration.user_id,
-                                    Enrollment.course_id == registration.session.course_id)
+        sa.select(Enrollment).where(
+            Enrollment.user_id == registration.user_id, Enrollment.course_id == registration.session.course_id
+        )
     ).scalar_one_or_none()
     if enrollment is not None:
         evaluate_completion(enrollment, actor)
 
 
-def _set_attendance(actor, registration: Registration, value: str, *, checked_in_at: datetime | None = None) -> None:
+def _set_attendance(
+    actor, registration: Registration, value: str, *, checked_in_at: datetime | None = None
+) -> None:
     registration.attendance = value
     registration.attendance_marked_at = now()
     registration.attendance_marked_by_id = actor.id
@@ -726,8 +902,12 @@ def check_attendance_allowed(actor, session: TrainingSession) -> None:
     if session.status == "cancelled":
         raise RuleViolation(_l("This session has been cancelled."))
     if now() < session.starts_at - checkin_opens_before():
-        raise RuleViolation(_l("Attendance can be marked from %(time)s, when check-in opens.",
-                               time=_when(session.starts_at - checkin_opens_before())))
+        raise RuleViolation(
+            _l(
+                "Attendance can be marked from %(time)s, when check-in opens.",
+                time=_when(session.starts_at - checkin_opens_before()),
+            )
+        )
 
 
 def mark_attendance(actor, registration: Registration, value: str) -> bool:
@@ -747,9 +927,11 @@ def mark_attendance_sheet(actor, session: TrainingSession, values: dict[int, str
     """Apply the whole attendance sheet (registration id → value) in one transaction; returns the changes."""
     check_attendance_allowed(actor, session)
     registrations = {
-        r.id: r for r in db.session.execute(
-            sa.select(Registration).where(Registration.session_id == session.id,
-                                          Registration.status == "confirmed")
+        r.id: r
+        for r in db.session.execute(
+            sa.select(Registration).where(
+                Registration.session_id == session.id, Registration.status == "confirmed"
+            )
         ).scalars()
     }
     changed = 0
@@ -787,7 +969,7 @@ def checkin_window(session: TrainingSession) -> CheckinWindow:
 
 
 def current_checkin_code(actor, session: TrainingSession) -> dict | None:
-    """What the expert's check-in page shows now: the code and how long it stays valid (None outside the window)."""
+    """The code the check-in page shows and how long it stays valid (None outside the window)."""
     if not permissions.can_run_session(actor, session):
         raise NotPermitted(_l("Only the assigned experts and the organisers see the check-in code."))
     moment = now()
@@ -795,8 +977,11 @@ def current_checkin_code(actor, session: TrainingSession) -> dict | None:
         return None
     counter = minute_counter(moment)
     next_minute = datetime.fromtimestamp((counter + 1) * 60, tz=moment.tzinfo)
-    return {"code": checkin_code(session.id, counter), "changes_in": max(1, int((next_minute - moment).total_seconds())),
-            "counter": counter}
+    return {
+        "code": checkin_code(session.id, counter),
+        "changes_in": max(1, int((next_minute - moment).total_seconds())),
+        "counter": counter,
+    }
 
 
 def check_in(actor, session: TrainingSession, code: str) -> Registration:
@@ -805,32 +990,49 @@ def check_in(actor, session: TrainingSession, code: str) -> Registration:
     if actor.role != "trainee" or registration is None or registration.status != "confirmed":
         raise RuleViolation(_l("Only trainees with a confirmed seat in this session can check in."))
     if registration.checked_in_at is not None:
-        raise RuleViolation(_l("You have already checked in, at %(time)s.", time=_when(registration.checked_in_at)))
+        raise RuleViolation(
+            _l("You have already checked in, at %(time)s.", time=_when(registration.checked_in_at))
+        )
     if session.status == "cancelled":
         raise RuleViolation(_l("This session has been cancelled."))
     moment = now()
     window = checkin_window(session)
     if moment < window.opens_at:
-        raise RuleViolation(_l("Check-in opens at %(time)s, %(minutes)d minutes before the session starts.",
-                               time=_when(window.opens_at),
-                               minutes=int(checkin_opens_before().total_seconds() // 60)))
+        raise RuleViolation(
+            _l(
+                "Check-in opens at %(time)s, %(minutes)d minutes before the session starts.",
+                time=_when(window.opens_at),
+                minutes=int(checkin_opens_before().total_seconds() // 60),
+            )
+        )
     if moment > window.closes_at:
-        raise RuleViolation(_l("Check-in closed when the session ended at %(time)s.", time=_when(window.closes_at)))
+        raise RuleViolation(
+            _l("Check-in closed when the session ended at %(time)s.", time=_when(window.closes_at))
+        )
     code = "".join((code or "").split())
     if len(code) != 6 or not code.isdigit():
         raise InvalidInput(_l("The check-in code has 6 digits."), field="code")
     counter = minute_counter(moment)
     first_counter = minute_counter(window.opens_at)
     # The code of this minute or the one before; older ones are told apart from wrong ones.
-    matched = next((c for c in range(counter, counter - 31, -1)
-                    if hmac.compare_digest(checkin_code(session.id, c), code)), None)
+    matched = next(
+        (
+            c
+            for c in range(counter, counter - 31, -1)
+            if hmac.compare_digest(checkin_code(session.id, c), code)
+        ),
+        None,
+    )
     if matched is None:
         raise RuleViolation(_l("Wrong check-in code. Enter the code shown by the expert now."), field="code")
     if matched < first_counter:
-        raise RuleViolation(_l("This code is from before check-in opened. Enter the code shown now."), field="code")
+        raise RuleViolation(
+            _l("This code is from before check-in opened. Enter the code shown now."), field="code"
+        )
     if matched < counter - 1:
-        raise RuleViolation(_l("This code has expired (codes change every minute). Enter the code shown now."),
-                            field="code")
+        raise RuleViolation(
+            _l("This code has expired (codes change every minute). Enter the code shown now."), field="code"
+        )
     value = "late" if moment > session.starts_at + late_after() else "present"
     _set_attendance(actor, registration, value, checked_in_at=moment)
     return registration
@@ -840,9 +1042,12 @@ def check_in(actor, session: TrainingSession, code: str) -> Registration:
 
 
 def feedback_given(registration: Registration) -> bool:
-    return db.session.execute(
-        sa.select(SessionFeedback.id).where(SessionFeedback.registration_id == registration.id)
-    ).first() is not None
+    return (
+        db.session.execute(
+            sa.select(SessionFeedback.id).where(SessionFeedback.registration_id == registration.id)
+        ).first()
+        is not None
+    )
 
 
 def check_feedback_allowed(actor, registration: Registration) -> None:
@@ -864,8 +1069,13 @@ def submit_feedback(actor, registration: Registration, answers: dict, comment: s
         if not isinstance(value, int) or not 1 <= value <= 5:
             raise InvalidInput(_l("Rate each question from 1 to 5."), field=question)
         scores[question] = value
-    feedback = SessionFeedback(registration_id=registration.id, session_id=registration.session_id,
-                               comment=(comment or "").strip()[:4000], submitted_at=now(), **scores)
+    feedback = SessionFeedback(
+        registration_id=registration.id,
+        session_id=registration.session_id,
+        comment=(comment or "").strip()[:4000],
+        submitted_at=now(),
+        **scores,
+    )
     db.session.add(feedback)
     try:
         db.session.flush()
@@ -895,8 +1105,10 @@ def _summary_from_row(row, comments=None) -> FeedbackSummary:
 
 
 def _feedback_columns():
-    return [sa.func.count(SessionFeedback.id).label("count"),
-            *[sa.func.avg(getattr(SessionFeedback, q)).label(q) for q in FEEDBACK_QUESTIONS]]
+    return [
+        sa.func.count(SessionFeedback.id).label("count"),
+        *[sa.func.avg(getattr(SessionFeedback, q)).label(q) for q in FEEDBACK_QUESTIONS],
+    ]
 
 
 def feedback_summary(session_ids, *, with_comments: bool = True) -> FeedbackSummary:
@@ -907,11 +1119,13 @@ def feedback_summary(session_ids, *, with_comments: bool = True) -> FeedbackSumm
     ).one()
     comments = []
     if with_comments:
-        comments = list(db.session.execute(
-            sa.select(SessionFeedback.comment)
-            .where(SessionFeedback.session_id.in_(session_ids), SessionFeedback.comment != "")
-            .order_by(SessionFeedback.comment)
-        ).scalars())
+        comments = list(
+            db.session.execute(
+                sa.select(SessionFeedback.comment)
+                .where(SessionFeedback.session_id.in_(session_ids), SessionFeedback.comment != "")
+                .order_by(SessionFeedback.comment)
+            ).scalars()
+        )
     return _summary_from_row(row, comments)
 
 
@@ -978,7 +1192,9 @@ def coaching_record(session: TrainingSession) -> CoachingRecord | None:
 
 def save_coaching_record(actor, session: TrainingSession, *, agenda: str, notes: str) -> CoachingRecord:
     if not permissions.can_edit_coaching(actor, session):
-        raise NotPermitted(_l("Only the coaching experts and the officers of the enterprise keep this record."))
+        raise NotPermitted(
+            _l("Only the coaching experts and the officers of the enterprise keep this record.")
+        )
     record = coaching_record(session)
     if record is None:
         record = CoachingRecord(session_id=session.id)
@@ -992,28 +1208,45 @@ def save_coaching_record(actor, session: TrainingSession, *, agenda: str, notes:
 
 def action_item_owners(session: TrainingSession) -> list[User]:
     """Who may own an action item: the enterprise's trainees and the assigned experts."""
-    trainees = db.session.execute(
-        sa.select(User).where(User.enterprise_id == session.enterprise_id, User.role == "trainee",
-                              User.active.is_(True)).order_by(User.display_name)
-    ).scalars().all()
-    experts = db.session.execute(
-        sa.select(User).join(SessionExpert, SessionExpert.expert_id == User.id)
-        .where(SessionExpert.session_id == session.id).order_by(User.display_name)
-    ).scalars().all()
+    trainees = (
+        db.session.execute(
+            sa.select(User)
+            .where(User.enterprise_id == session.enterprise_id, User.role == "trainee", User.active.is_(True))
+            .order_by(User.display_name)
+        )
+        .scalars()
+        .all()
+    )
+    experts = (
+        db.session.execute(
+            sa.select(User)
+            .join(SessionExpert, SessionExpert.expert_id == User.id)
+            .where(SessionExpert.session_id == session.id)
+            .order_by(User.display_name)
+        )
+        .scalars()
+        .all()
+    )
     return [*trainees, *experts]
 
 
-def add_action_item(actor, session: TrainingSession, *, text: str, owner_id: int | None,
-                    due_on: date | None) -> CoachingActionItem:
+def add_action_item(
+    actor, session: TrainingSession, *, text: str, owner_id: int | None, due_on: date | None
+) -> CoachingActionItem:
     if not permissions.can_edit_coaching(actor, session):
-        raise NotPermitted(_l("Only the coaching experts and the officers of the enterprise keep this record."))
+        raise NotPermitted(
+            _l("Only the coaching experts and the officers of the enterprise keep this record.")
+        )
     text = (text or "").strip()
     if not text:
         raise InvalidInput(_l("Describe the action."), field="text")
     if owner_id not in {u.id for u in action_item_owners(session)}:
-        raise InvalidInput(_l("The owner is a trainee of the enterprise or an assigned expert."), field="owner_id")
-    item = CoachingActionItem(session_id=session.id, text=text[:500], owner_id=owner_id, due_on=due_on,
-                              created_by_id=actor.id)
+        raise InvalidInput(
+            _l("The owner is a trainee of the enterprise or an assigned expert."), field="owner_id"
+        )
+    item = CoachingActionItem(
+        session_id=session.id, text=text[:500], owner_id=owner_id, due_on=due_on, created_by_id=actor.id
+    )
     db.session.add(item)
     db.session.flush()
     return item
@@ -1028,16 +1261,21 @@ def set_action_item_done(actor, item: CoachingActionItem, done: bool) -> Coachin
 
 
 def open_action_items_stmt(actor) -> sa.Select:
-    """Open action items of one-on-one coaching the actor follows (their enterprise, or their jurisdiction)."""
-    stmt = (sa.select(CoachingActionItem).join(TrainingSession, TrainingSession.id == CoachingActionItem.session_id)
-            .where(CoachingActionItem.done.is_(False), TrainingSession.status != "cancelled"))
+    """Open action items of the coaching the actor follows (their enterprise, or their jurisdiction)."""
+    stmt = (
+        sa.select(CoachingActionItem)
+        .join(TrainingSession, TrainingSession.id == CoachingActionItem.session_id)
+        .where(CoachingActionItem.done.is_(False), TrainingSession.status != "cancelled")
+    )
     if actor.role == "trainee":
         stmt = stmt.where(TrainingSession.enterprise_id == actor.enterprise_id)
     elif actor.role == "expert":
         stmt = stmt.where(TrainingSession.id.in_(permissions.assigned_session_ids(actor)))
     else:
         stmt = stmt.where(enterprise_clause(actor, TrainingSession.enterprise_id))
-    return stmt.order_by(CoachingActionItem.due_on.is_(None), CoachingActionItem.due_on, CoachingActionItem.id)
+    return stmt.order_by(
+        CoachingActionItem.due_on.is_(None), CoachingActionItem.due_on, CoachingActionItem.id
+    )
 
 
 def registration_status_label(status: str) -> str:

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from lms.auth.forms import ConfirmForm
@@ -34,8 +34,7 @@ from lms.courses.models import Course
 from lms.errors import DomainError, NotPermitted
 from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise
-from lms.sessions import ical, panels  # noqa: F401 - panels registers the dashboard and course page panels
-from lms.sessions import services
+from lms.sessions import ical, panels, services  # noqa: F401 - panels registers the dashboard and course page panels
 from lms.sessions.forms import (
     ActionItemForm,
     CancelSessionForm,
@@ -109,10 +108,14 @@ def _list_options():
 
 
 def _published_courses() -> list[Course]:
-    return list(db.session.execute(
-        sa.select(Course).where(Course.published_version_id.is_not(None), Course.archived.is_(False))
-        .options(joinedload(Course.published_version)).order_by(Course.slug)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Course)
+            .where(Course.published_version_id.is_not(None), Course.archived.is_(False))
+            .options(joinedload(Course.published_version))
+            .order_by(Course.slug)
+        ).scalars()
+    )
 
 
 # -- list and detail ---------------------------------------------------------------------------------------
@@ -137,37 +140,66 @@ def session_list():
     if unit_id:
         unit = db.session.get(CustomsUnit, unit_id)
         if unit is not None:
-            stmt = stmt.where(TrainingSession.unit_id.in_(
-                sa.select(CustomsUnit.id).where(CustomsUnit.path.startswith(unit.path, autoescape=True))))
+            stmt = stmt.where(
+                TrainingSession.unit_id.in_(
+                    sa.select(CustomsUnit.id).where(CustomsUnit.path.startswith(unit.path, autoescape=True))
+                )
+            )
     if date_from:
-        stmt = stmt.where(TrainingSession.starts_at >= services.local_to_utc(datetime.combine(date_from, time())))
+        stmt = stmt.where(
+            TrainingSession.starts_at >= services.local_to_utc(datetime.combine(date_from, time()))
+        )
     if date_to:
-        stmt = stmt.where(TrainingSession.starts_at < services.local_to_utc(
-            datetime.combine(date_to + timedelta(days=1), time())))
+        stmt = stmt.where(
+            TrainingSession.starts_at
+            < services.local_to_utc(datetime.combine(date_to + timedelta(days=1), time()))
+        )
     current = services.now()
     if when == "upcoming" and not (date_from or date_to):
-        stmt = stmt.where(TrainingSession.ends_at >= current).order_by(TrainingSession.starts_at, TrainingSession.id)
+        stmt = stmt.where(TrainingSession.ends_at >= current).order_by(
+            TrainingSession.starts_at, TrainingSession.id
+        )
     elif when == "past" and not (date_from or date_to):
-        stmt = stmt.where(TrainingSession.ends_at < current).order_by(TrainingSession.starts_at.desc(),
-                                                                      TrainingSession.id.desc())
+        stmt = stmt.where(TrainingSession.ends_at < current).order_by(
+            TrainingSession.starts_at.desc(), TrainingSession.id.desc()
+        )
     else:
         stmt = stmt.order_by(TrainingSession.starts_at, TrainingSession.id)
     pagination = paginate(stmt)
     mine = {}
     if current_user.role == "trainee" and pagination.items:
-        mine = dict(db.session.execute(
-            sa.select(Registration.session_id, Registration.status).where(
-                Registration.user_id == current_user.id,
-                Registration.session_id.in_([s.id for s in pagination.items]))
-        ).all())
-    units = (units_in_scope(current_user) if current_user.role in STAFF
-             else list(db.session.execute(sa.select(CustomsUnit).order_by(CustomsUnit.path)).scalars()))
+        mine = dict(
+            db.session.execute(
+                sa.select(Registration.session_id, Registration.status).where(
+                    Registration.user_id == current_user.id,
+                    Registration.session_id.in_([s.id for s in pagination.items]),
+                )
+            ).all()
+        )
+    units = (
+        units_in_scope(current_user)
+        if current_user.role in STAFF
+        else list(db.session.execute(sa.select(CustomsUnit).order_by(CustomsUnit.path)).scalars())
+    )
     return render_template(
-        "sessions/session_list.html", pagination=pagination, mine=mine, courses=_published_courses(),
-        units=units, modes=SESSION_MODES, statuses=SESSION_STATUSES, whens=WHEN_CHOICES,
+        "sessions/session_list.html",
+        pagination=pagination,
+        mine=mine,
+        courses=_published_courses(),
+        units=units,
+        modes=SESSION_MODES,
+        statuses=SESSION_STATUSES,
+        whens=WHEN_CHOICES,
         registration_statuses=REGISTRATION_STATUSES,
-        filters={"course": course_id or "", "unit": unit_id or "", "mode": mode, "status": status, "when": when,
-                 "from": date_from.isoformat() if date_from else "", "to": date_to.isoformat() if date_to else ""},
+        filters={
+            "course": course_id or "",
+            "unit": unit_id or "",
+            "mode": mode,
+            "status": status,
+            "when": when,
+            "from": date_from.isoformat() if date_from else "",
+            "to": date_to.isoformat() if date_to else "",
+        },
         can_create=current_user.role in STAFF,
     )
 
@@ -190,26 +222,44 @@ def session_detail(session_id: int):
                 feedback_open = True
             except DomainError:
                 feedback_open = False
-    counts = dict(db.session.execute(
-        sa.select(Registration.status, sa.func.count()).where(Registration.session_id == session.id)
-        .group_by(Registration.status)
-    ).all()) if current_user.role in STAFF or run else {}
+    counts = (
+        dict(
+            db.session.execute(
+                sa.select(Registration.status, sa.func.count())
+                .where(Registration.session_id == session.id)
+                .group_by(Registration.status)
+            ).all()
+        )
+        if current_user.role in STAFF or run
+        else {}
+    )
     window = services.checkin_window(session)
     current = services.now()
     return render_template(
         "sessions/session_detail.html",
-        session=session, manage=manage, run=run, registration=registration, position=position,
+        session=session,
+        manage=manage,
+        run=run,
+        registration=registration,
+        position=position,
         can_cancel_own=registration is not None and services.can_cancel_own(registration),
         cancel_deadline=services.cancellation_deadline(session),
         checkin_open=window.contains(current) and session.status != "cancelled",
-        window=window, feedback_open=feedback_open, counts=counts, now=current,
-        can_register_self=current_user.role == "trainee" and (registration is None or registration.status
-                                                                in ("cancelled",)),
+        window=window,
+        feedback_open=feedback_open,
+        counts=counts,
+        now=current,
+        can_register_self=current_user.role == "trainee"
+        and (registration is None or registration.status in ("cancelled",)),
         coaching=can_view_coaching(current_user, session),
         experts=db.session.execute(
-            sa.select(SessionExpert).where(SessionExpert.session_id == session.id)
-            .options(joinedload(SessionExpert.expert)).order_by(SessionExpert.role.desc(), SessionExpert.id)
-        ).scalars().all(),
+            sa.select(SessionExpert)
+            .where(SessionExpert.session_id == session.id)
+            .options(joinedload(SessionExpert.expert))
+            .order_by(SessionExpert.role.desc(), SessionExpert.id)
+        )
+        .scalars()
+        .all(),
         panels=session_page.for_user(current_user, session=session),
         form=ConfirmForm(),
         attendance_labels=ATTENDANCE,
@@ -225,17 +275,28 @@ def _session_choices(form: SessionForm, session: TrainingSession | None = None) 
         courses.append(session.course)
     form.course_id.choices = [(c.id, c.title) for c in courses]
     form.unit_id.choices = [(u.id, f"{u.code} {u.name}") for u in units_in_scope(current_user)]
-    venues = db.session.execute(
-        sa.select(Venue).where(venue_clause(current_user), Venue.active.is_(True)).order_by(Venue.name_en)
-    ).scalars().all()
-    form.venue_id.choices = [("", "—")] + [(v.id, _("%(venue)s (%(capacity)d seats)", venue=v.name,
-                                                     capacity=v.capacity)) for v in venues]
-    enterprises = db.session.execute(
-        sa.select(Enterprise).where(enterprise_clause(current_user)).order_by(Enterprise.name_en)
-    ).scalars().all()
+    venues = (
+        db.session.execute(
+            sa.select(Venue).where(venue_clause(current_user), Venue.active.is_(True)).order_by(Venue.name_en)
+        )
+        .scalars()
+        .all()
+    )
+    form.venue_id.choices = [("", "—")] + [
+        (v.id, _("%(venue)s (%(capacity)d seats)", venue=v.name, capacity=v.capacity)) for v in venues
+    ]
+    enterprises = (
+        db.session.execute(
+            sa.select(Enterprise).where(enterprise_clause(current_user)).order_by(Enterprise.name_en)
+        )
+        .scalars()
+        .all()
+    )
     form.host_enterprise_id.choices = [("", "—")] + [
-        (e.id, f"{e.name} — {e.credit_level_label or _('Not rated')}") for e in enterprises
-        if e.credit_level == "advanced_certified" or (session is not None and e.id == session.host_enterprise_id)
+        (e.id, f"{e.name} — {e.credit_level_label or _('Not rated')}")
+        for e in enterprises
+        if e.credit_level == "advanced_certified"
+        or (session is not None and e.id == session.host_enterprise_id)
     ]
     form.enterprise_id.choices = [("", "—")] + [(e.id, e.name) for e in enterprises]
 
@@ -274,8 +335,13 @@ def session_create():
         try:
             if form.repeat.data in ("weekly", "days"):
                 every = 7 if form.repeat.data == "weekly" else form.repeat_every.data
-                sessions = services.create_series(current_user, values, every_days=every,
-                                                  count=form.repeat_count.data, open_now=bool(form.open_now.data))
+                sessions = services.create_series(
+                    current_user,
+                    values,
+                    every_days=every,
+                    count=form.repeat_count.data,
+                    open_now=bool(form.open_now.data),
+                )
             else:
                 sessions = [services.create_session(current_user, values, open_now=bool(form.open_now.data))]
             db.session.flush()
@@ -344,8 +410,9 @@ def session_cancel(session_id: int):
             flash(_("The session is cancelled; registered trainees have been told."), "success")
             return redirect(url_for("sessions.session_detail", session_id=session_id))
     active = db.session.execute(
-        sa.select(sa.func.count()).select_from(Registration).where(
-            Registration.session_id == session.id, Registration.status.in_(services.ACTIVE_REGISTRATION))
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.session_id == session.id, Registration.status.in_(services.ACTIVE_REGISTRATION))
     ).scalar_one()
     return render_template("sessions/session_cancel.html", form=form, session=session, active=active)
 
@@ -374,16 +441,22 @@ def _act(action, success: str, target: str):
 @role_required(*STAFF)
 def session_open(session_id: int):
     session = _managed_session_or_404(session_id)
-    return _act(lambda: services.open_session(current_user, session), _("Registration is open."),
-                url_for("sessions.session_detail", session_id=session_id))
+    return _act(
+        lambda: services.open_session(current_user, session),
+        _("Registration is open."),
+        url_for("sessions.session_detail", session_id=session_id),
+    )
 
 
 @bp.route("/<int:session_id>/complete", methods=["POST"])
 @role_required(*STAFF)
 def session_complete(session_id: int):
     session = _managed_session_or_404(session_id)
-    return _act(lambda: services.complete_session(current_user, session), _("The session is marked completed."),
-                url_for("sessions.session_detail", session_id=session_id))
+    return _act(
+        lambda: services.complete_session(current_user, session),
+        _("The session is marked completed."),
+        url_for("sessions.session_detail", session_id=session_id),
+    )
 
 
 # -- registration ------------------------------------------------------------------------------------------
@@ -427,8 +500,12 @@ def _registration_or_404(registration_id: int) -> Registration:
     session = get_session_or_404(current_user, registration.session_id)
     if current_user.role not in STAFF:
         abort(404 if not can_run_session(current_user, session) else 403)
-    if not can_manage_session(current_user, session) and not db.session.execute(
-            sa.select(User.id).where(User.id == registration.user_id, user_clause(current_user))).first():
+    if (
+        not can_manage_session(current_user, session)
+        and not db.session.execute(
+            sa.select(User.id).where(User.id == registration.user_id, user_clause(current_user))
+        ).first()
+    ):
         abort(404)
     return registration
 
@@ -443,16 +520,22 @@ def _back_to(registration: Registration) -> str:
 @login_required
 def registration_cancel(registration_id: int):
     registration = _registration_or_404(registration_id)
-    return _act(lambda: services.cancel_registration(current_user, registration),
-                _("The registration is cancelled."), _back_to(registration))
+    return _act(
+        lambda: services.cancel_registration(current_user, registration),
+        _("The registration is cancelled."),
+        _back_to(registration),
+    )
 
 
 @bp.route("/registrations/<int:registration_id>/approve", methods=["POST"])
 @role_required(*STAFF)
 def registration_approve(registration_id: int):
     registration = _registration_or_404(registration_id)
-    return _act(lambda: services.approve_registration(current_user, registration),
-                _("The registration is approved."), _back_to(registration))
+    return _act(
+        lambda: services.approve_registration(current_user, registration),
+        _("The registration is approved."),
+        _back_to(registration),
+    )
 
 
 @bp.route("/registrations/<int:registration_id>/reject", methods=["POST"])
@@ -478,16 +561,22 @@ def registration_reject(registration_id: int):
 
 
 def _trainee_choices(session: TrainingSession) -> list[User]:
-    stmt = (sa.select(User).where(User.role == "trainee", User.active.is_(True),
-                                  enterprise_clause(current_user, User.enterprise_id))
-            .options(joinedload(User.enterprise)).order_by(User.enterprise_id, User.display_name))
+    stmt = (
+        sa.select(User)
+        .where(
+            User.role == "trainee", User.active.is_(True), enterprise_clause(current_user, User.enterprise_id)
+        )
+        .options(joinedload(User.enterprise))
+        .order_by(User.enterprise_id, User.display_name)
+    )
     enterprise_id = int_arg("enterprise")
     if session.mode == "one_on_one":
         stmt = stmt.where(User.enterprise_id == session.enterprise_id)
     elif enterprise_id:
         stmt = stmt.where(User.enterprise_id == enterprise_id)
-    registered = sa.select(Registration.user_id).where(Registration.session_id == session.id,
-                                                       Registration.status.in_(services.ACTIVE_REGISTRATION))
+    registered = sa.select(Registration.user_id).where(
+        Registration.session_id == session.id, Registration.status.in_(services.ACTIVE_REGISTRATION)
+    )
     return list(db.session.execute(stmt.where(User.id.not_in(registered)).limit(500)).scalars())
 
 
@@ -503,8 +592,11 @@ def registrations(session_id: int):
     form.trainees.choices = [(u.id, u.display_name) for u in candidates]
     if form.validate_on_submit():
         chosen_ids = set(form.trainees.data or [])
-        trainees = list(db.session.execute(
-            sa.select(User).where(User.id.in_(chosen_ids), user_clause(current_user))).scalars())
+        trainees = list(
+            db.session.execute(
+                sa.select(User).where(User.id.in_(chosen_ids), user_clause(current_user))
+            ).scalars()
+        )
         if not trainees or len(trainees) != len(chosen_ids):
             form.trainees.errors = [*form.trainees.errors, _("Choose trainees of your jurisdiction.")]
         else:
@@ -519,26 +611,56 @@ def registrations(session_id: int):
                 apply_domain_error(form, error)
             else:
                 db.session.commit()
-                flash(_("%(count)d trainees registered: %(confirmed)d confirmed, %(waitlisted)d on the waitlist.",
-                        count=len(done), confirmed=confirmed, waitlisted=waitlisted), "success")
+                flash(
+                    _(
+                        "%(count)d trainees registered: %(confirmed)d confirmed, "
+                        "%(waitlisted)d on the waitlist.",
+                        count=len(done),
+                        confirmed=confirmed,
+                        waitlisted=waitlisted,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("sessions.registrations", session_id=session_id))
-    stmt = (sa.select(Registration).where(Registration.session_id == session.id)
-            .options(joinedload(Registration.user).joinedload(User.enterprise))
-            .order_by(sa.case((Registration.status == "pending", 0), (Registration.status == "confirmed", 1),
-                              (Registration.status == "waitlisted", 2), else_=3),
-                      Registration.waitlisted_at, Registration.id))
+    stmt = (
+        sa.select(Registration)
+        .where(Registration.session_id == session.id)
+        .options(joinedload(Registration.user).joinedload(User.enterprise))
+        .order_by(
+            sa.case(
+                (Registration.status == "pending", 0),
+                (Registration.status == "confirmed", 1),
+                (Registration.status == "waitlisted", 2),
+                else_=3,
+            ),
+            Registration.waitlisted_at,
+            Registration.id,
+        )
+    )
     if not manage:
         stmt = stmt.where(Registration.user_id.in_(sa.select(User.id).where(user_clause(current_user))))
     rows = db.session.execute(stmt).scalars().all()
     enterprises = []
     if session.mode != "one_on_one":
-        enterprises = db.session.execute(
-            sa.select(Enterprise).where(enterprise_clause(current_user)).order_by(Enterprise.name_en)
-        ).scalars().all()
+        enterprises = (
+            db.session.execute(
+                sa.select(Enterprise).where(enterprise_clause(current_user)).order_by(Enterprise.name_en)
+            )
+            .scalars()
+            .all()
+        )
     return render_template(
-        "sessions/registrations.html", session=session, manage=manage, rows=rows, form=form,
-        candidates=candidates, enterprises=enterprises, enterprise_filter=int_arg("enterprise") or "",
-        confirm_form=ConfirmForm(), decision_form=DecisionForm(), now=services.now(),
+        "sessions/registrations.html",
+        session=session,
+        manage=manage,
+        rows=rows,
+        form=form,
+        candidates=candidates,
+        enterprises=enterprises,
+        enterprise_filter=int_arg("enterprise") or "",
+        confirm_form=ConfirmForm(),
+        decision_form=DecisionForm(),
+        now=services.now(),
     )
 
 
@@ -557,11 +679,16 @@ def _run_session_or_403(session_id: int) -> TrainingSession:
 def attendance(session_id: int):
     session = _run_session_or_403(session_id)
     form = ConfirmForm()
-    rows = db.session.execute(
-        sa.select(Registration).where(Registration.session_id == session.id, Registration.status == "confirmed")
-        .options(joinedload(Registration.user).joinedload(User.enterprise))
-        .order_by(Registration.id)
-    ).scalars().all()
+    rows = (
+        db.session.execute(
+            sa.select(Registration)
+            .where(Registration.session_id == session.id, Registration.status == "confirmed")
+            .options(joinedload(Registration.user).joinedload(User.enterprise))
+            .order_by(Registration.id)
+        )
+        .scalars()
+        .all()
+    )
     if form.validate_on_submit():
         values = {}
         for registration in rows:
@@ -585,8 +712,15 @@ def attendance(session_id: int):
         services.check_attendance_allowed(current_user, session)
     except DomainError as error:
         allowed, reason = False, str(error)
-    return render_template("sessions/attendance.html", session=session, rows=rows, form=form,
-                           choices=ATTENDANCE, allowed=allowed, reason=reason)
+    return render_template(
+        "sessions/attendance.html",
+        session=session,
+        rows=rows,
+        form=form,
+        choices=ATTENDANCE,
+        allowed=allowed,
+        reason=reason,
+    )
 
 
 @bp.route("/<int:session_id>/checkin-code")
@@ -595,16 +729,24 @@ def checkin_code(session_id: int):
     session = _run_session_or_403(session_id)
     code = services.current_checkin_code(current_user, session)
     checked_in = db.session.execute(
-        sa.select(sa.func.count()).select_from(Registration).where(
-            Registration.session_id == session.id, Registration.checked_in_at.is_not(None))
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.session_id == session.id, Registration.checked_in_at.is_not(None))
     ).scalar_one()
     confirmed = db.session.execute(
-        sa.select(sa.func.count()).select_from(Registration).where(
-            Registration.session_id == session.id, Registration.status == "confirmed")
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.session_id == session.id, Registration.status == "confirmed")
     ).scalar_one()
-    return render_template("sessions/checkin_code.html", session=session, code=code,
-                           window=services.checkin_window(session), checked_in=checked_in, confirmed=confirmed,
-                           now=services.now())
+    return render_template(
+        "sessions/checkin_code.html",
+        session=session,
+        code=code,
+        window=services.checkin_window(session),
+        checked_in=checked_in,
+        confirmed=confirmed,
+        now=services.now(),
+    )
 
 
 @bp.route("/<int:session_id>/checkin-code.json")
@@ -613,11 +755,15 @@ def checkin_code_json(session_id: int):
     session = _run_session_or_403(session_id)
     code = services.current_checkin_code(current_user, session)
     checked_in = db.session.execute(
-        sa.select(sa.func.count()).select_from(Registration).where(
-            Registration.session_id == session.id, Registration.checked_in_at.is_not(None))
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.session_id == session.id, Registration.checked_in_at.is_not(None))
     ).scalar_one()
-    response = jsonify(code=code["code"] if code else None, changes_in=code["changes_in"] if code else None,
-                       checked_in=checked_in)
+    response = jsonify(
+        code=code["code"] if code else None,
+        changes_in=code["changes_in"] if code else None,
+        checked_in=checked_in,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -642,8 +788,13 @@ def check_in(session_id: int):
             db.session.commit()
             flash(_("You are checked in (%(attendance)s).", attendance=value), "success")
             return redirect(url_for("sessions.session_detail", session_id=session_id))
-    return render_template("sessions/checkin.html", session=session, registration=registration, form=form,
-                           window=services.checkin_window(session))
+    return render_template(
+        "sessions/checkin.html",
+        session=session,
+        registration=registration,
+        form=form,
+        window=services.checkin_window(session),
+    )
 
 
 # -- feedback ----------------------------------------------------------------------------------------------
@@ -680,16 +831,20 @@ def feedback(session_id: int):
 @login_required
 def feedback_results(session_id: int):
     session = _run_session_or_403(session_id)
-    return render_template("sessions/feedback_results.html", session=session,
-                           summary=services.feedback_summary([session.id]),
-                           attendance=services.attendance_summary([session.id]))
+    return render_template(
+        "sessions/feedback_results.html",
+        session=session,
+        summary=services.feedback_summary([session.id]),
+        attendance=services.attendance_summary([session.id]),
+    )
 
 
 def _feedback_scope_clause():
     """Sessions whose feedback the actor reads: experts their own, officers their jurisdiction's."""
     if current_user.role == "expert":
-        return TrainingSession.id.in_(sa.select(SessionExpert.session_id)
-                                      .where(SessionExpert.expert_id == current_user.id))
+        return TrainingSession.id.in_(
+            sa.select(SessionExpert.session_id).where(SessionExpert.expert_id == current_user.id)
+        )
     return unit_clause(current_user, TrainingSession.unit_id)
 
 
@@ -697,14 +852,18 @@ def _feedback_scope_clause():
 @role_required("expert", "officer", "admin")
 def feedback_overview():
     scope = _feedback_scope_clause()
-    stmt = (sa.select(TrainingSession).where(scope, TrainingSession.starts_at <= services.now(),
-                                             TrainingSession.status != "cancelled")
-            .options(*_list_options()).order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()))
+    stmt = (
+        sa.select(TrainingSession)
+        .where(scope, TrainingSession.starts_at <= services.now(), TrainingSession.status != "cancelled")
+        .options(*_list_options())
+        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())
+    )
     pagination = paginate(stmt)
     ids = [s.id for s in pagination.items]
     in_scope = sa.select(TrainingSession.id).where(scope)
     return render_template(
-        "sessions/feedback_overview.html", pagination=pagination,
+        "sessions/feedback_overview.html",
+        pagination=pagination,
         per_session=services.feedback_by_session(ids) if ids else {},
         total=services.feedback_summary(in_scope, with_comments=False),
         attendance=services.attendance_summary(in_scope),
@@ -719,28 +878,41 @@ def feedback_overview():
 def my_calendar():
     current = services.now()
     if current_user.role == "trainee":
-        rows = db.session.execute(
-            sa.select(Registration).join(TrainingSession, TrainingSession.id == Registration.session_id)
-            .where(Registration.user_id == current_user.id)
-            .options(joinedload(Registration.session).joinedload(TrainingSession.venue),
-                     joinedload(Registration.session).joinedload(TrainingSession.unit))
-            .order_by(TrainingSession.starts_at)
-        ).scalars().all()
+        rows = (
+            db.session.execute(
+                sa.select(Registration)
+                .join(TrainingSession, TrainingSession.id == Registration.session_id)
+                .where(Registration.user_id == current_user.id)
+                .options(
+                    joinedload(Registration.session).joinedload(TrainingSession.venue),
+                    joinedload(Registration.session).joinedload(TrainingSession.unit),
+                )
+                .order_by(TrainingSession.starts_at)
+            )
+            .scalars()
+            .all()
+        )
         entries = [(r.session, r) for r in rows]
     else:
-        sessions = db.session.execute(
-            sa.select(TrainingSession).join(SessionExpert, SessionExpert.session_id == TrainingSession.id)
-            .where(SessionExpert.expert_id == current_user.id)
-            .options(joinedload(TrainingSession.venue), joinedload(TrainingSession.unit))
-            .order_by(TrainingSession.starts_at)
-        ).scalars().all()
+        sessions = (
+            db.session.execute(
+                sa.select(TrainingSession)
+                .join(SessionExpert, SessionExpert.session_id == TrainingSession.id)
+                .where(SessionExpert.expert_id == current_user.id)
+                .options(joinedload(TrainingSession.venue), joinedload(TrainingSession.unit))
+                .order_by(TrainingSession.starts_at)
+            )
+            .scalars()
+            .all()
+        )
         entries = [(s, None) for s in sessions]
     upcoming = [e for e in entries if e[0].ends_at >= current]
     past = [e for e in entries if e[0].ends_at < current][::-1]
     token = ical.feed_token(current_user, create=False)
     feed_url = url_for("sessions.calendar_feed", token=token.token, _external=True) if token else None
-    return render_template("sessions/calendar.html", upcoming=upcoming, past=past, feed_url=feed_url,
-                           form=ConfirmForm())
+    return render_template(
+        "sessions/calendar.html", upcoming=upcoming, past=past, feed_url=feed_url, form=ConfirmForm()
+    )
 
 
 @bp.route("/calendar/feed-token", methods=["POST"])
@@ -802,14 +974,31 @@ def _coaching_page(session: TrainingSession, record_form=None, item_form=None):
     if item_form is None:
         item_form = ActionItemForm()
     item_form.owner_id.choices = [(u.id, u.display_name) for u in services.action_item_owners(session)]
-    items = db.session.execute(
-        sa.select(CoachingActionItem).where(CoachingActionItem.session_id == session.id)
-        .options(joinedload(CoachingActionItem.owner))
-        .order_by(CoachingActionItem.done, CoachingActionItem.due_on.is_(None), CoachingActionItem.due_on,
-                  CoachingActionItem.id)
-    ).scalars().all()
-    return render_template("sessions/coaching.html", session=session, record=record, editable=editable,
-                           record_form=record_form, item_form=item_form, items=items, form=ConfirmForm())
+    items = (
+        db.session.execute(
+            sa.select(CoachingActionItem)
+            .where(CoachingActionItem.session_id == session.id)
+            .options(joinedload(CoachingActionItem.owner))
+            .order_by(
+                CoachingActionItem.done,
+                CoachingActionItem.due_on.is_(None),
+                CoachingActionItem.due_on,
+                CoachingActionItem.id,
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "sessions/coaching.html",
+        session=session,
+        record=record,
+        editable=editable,
+        record_form=record_form,
+        item_form=item_form,
+        items=items,
+        form=ConfirmForm(),
+    )
 
 
 @bp.route("/<int:session_id>/coaching", methods=["GET", "POST"])
@@ -822,8 +1011,9 @@ def coaching(session_id: int):
             abort(403)
         if form.validate_on_submit():
             try:
-                services.save_coaching_record(current_user, session, agenda=form.agenda.data or "",
-                                              notes=form.notes.data or "")
+                services.save_coaching_record(
+                    current_user, session, agenda=form.agenda.data or "", notes=form.notes.data or ""
+                )
                 db.session.flush()
             except DomainError as error:
                 db.session.rollback()
@@ -847,8 +1037,13 @@ def action_item_add(session_id: int):
     form.owner_id.choices = [(u.id, u.display_name) for u in services.action_item_owners(session)]
     if form.validate_on_submit():
         try:
-            services.add_action_item(current_user, session, text=form.text.data, owner_id=form.owner_id.data,
-                                     due_on=form.due_on.data)
+            services.add_action_item(
+                current_user,
+                session,
+                text=form.text.data,
+                owner_id=form.owner_id.data,
+                due_on=form.due_on.data,
+            )
             db.session.flush()
         except DomainError as error:
             db.session.rollback()
@@ -869,8 +1064,11 @@ def action_item_done(item_id: int):
         abort(404)
     session = _coaching_session_or_404(item.session_id)
     done = request.form.get("done") == "1"
-    return _act(lambda: services.set_action_item_done(current_user, item, done),
-                _("Action item updated."), url_for("sessions.coaching", session_id=session.id))
+    return _act(
+        lambda: services.set_action_item_done(current_user, item, done),
+        _("Action item updated."),
+        url_for("sessions.coaching", session_id=session.id),
+    )
 
 
 # -- venues ------------------------------------------------------------------------------------------------
@@ -879,17 +1077,30 @@ def action_item_done(item_id: int):
 @bp.route("/venues/")
 @role_required(*STAFF)
 def venue_list():
-    stmt = (sa.select(Venue).where(venue_clause(current_user)).options(joinedload(Venue.unit))
-            .order_by(Venue.active.desc(), Venue.name_en, Venue.id))
-    managed = {v for (v,) in db.session.execute(
-        sa.select(Venue.id).where(venue_clause(current_user, manage=True))).all()}
+    stmt = (
+        sa.select(Venue)
+        .where(venue_clause(current_user))
+        .options(joinedload(Venue.unit))
+        .order_by(Venue.active.desc(), Venue.name_en, Venue.id)
+    )
+    managed = {
+        v
+        for (v,) in db.session.execute(
+            sa.select(Venue.id).where(venue_clause(current_user, manage=True))
+        ).all()
+    }
     return render_template("sessions/venue_list.html", pagination=paginate(stmt), managed=managed)
 
 
 def _venue_values(form: VenueForm) -> dict:
-    return {"name_en": form.name_en.data.strip(), "name_zh": form.name_zh.data.strip(),
-            "address": form.address.data.strip(), "capacity": form.capacity.data, "unit_id": form.unit_id.data,
-            "active": bool(form.active.data)}
+    return {
+        "name_en": form.name_en.data.strip(),
+        "name_zh": form.name_zh.data.strip(),
+        "address": form.address.data.strip(),
+        "capacity": form.capacity.data,
+        "unit_id": form.unit_id.data,
+        "active": bool(form.active.data),
+    }
 
 
 def _venue_form(form: VenueForm, venue: Venue | None):

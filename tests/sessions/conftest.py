@@ -42,9 +42,15 @@ class Kit:
 
         n = next(_seq)
         course = Course(slug=f"session-course-{n}")
-        version = CourseVersion(course=course, number=1, status="published" if published else "draft",
-                                title=title or f"Course {n}", training_type="aeo_certification",
-                                require_lessons=False, require_attendance=require_attendance)
+        version = CourseVersion(
+            course=course,
+            number=1,
+            status="published" if published else "draft",
+            title=title or f"Course {n}",
+            training_type="aeo_certification",
+            require_lessons=False,
+            require_attendance=require_attendance,
+        )
         self.db.session.add_all([course, version])
         self.db.session.flush()
         if published:
@@ -55,21 +61,47 @@ class Kit:
 
     def venue(self, unit, capacity: int = 40, **values) -> Venue:
         n = next(_seq)
-        venue = Venue(name_en=values.pop("name_en", f"Room {n}"), name_zh=f"教室{n}", address=f"{n} Test Road",
-                      capacity=capacity, unit_id=unit.id, **values)
+        venue = Venue(
+            name_en=values.pop("name_en", f"Room {n}"),
+            name_zh=f"教室{n}",
+            address=f"{n} Test Road",
+            capacity=capacity,
+            unit_id=unit.id,
+            **values,
+        )
         self.db.session.add(venue)
         self.db.session.flush()
         return venue
 
-    def session(self, course, unit, *, mode: str = "in_class", starts_at: datetime | None = None,
-                hours: float = 2, capacity: int = 20, status: str = "open", venue=None, **values) -> TrainingSession:
+    def session(
+        self,
+        course,
+        unit,
+        *,
+        mode: str = "in_class",
+        starts_at: datetime | None = None,
+        hours: float = 2,
+        capacity: int = 20,
+        status: str = "open",
+        venue=None,
+        **values,
+    ) -> TrainingSession:
         starts_at = starts_at or (utcnow() + timedelta(days=7)).replace(microsecond=0)
         if mode == "in_class" and venue is None and "venue_id" not in values:
             venue = self.venue(unit, capacity=max(capacity, 40))
-        session = TrainingSession(course_id=course.id, unit_id=unit.id, mode=mode, title=values.pop("title", "Session"),
-                                  starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours),
-                                  capacity=capacity, status=status, seats_taken=0,
-                                  venue_id=venue.id if venue is not None else values.pop("venue_id", None), **values)
+        session = TrainingSession(
+            course_id=course.id,
+            unit_id=unit.id,
+            mode=mode,
+            title=values.pop("title", "Session"),
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=hours),
+            capacity=capacity,
+            status=status,
+            seats_taken=0,
+            venue_id=venue.id if venue is not None else values.pop("venue_id", None),
+            **values,
+        )
         self.db.session.add(session)
         self.db.session.flush()
         return session

@@ -30,10 +30,15 @@ def running(demo, kit, db):
 
 
 def _entries(db, registration) -> list[dict]:
-    rows = db.session.execute(
-        sa.select(LedgerEntry).where(LedgerEntry.kind == "attendance_marked",
-                                     LedgerEntry.subject_id == registration.id).order_by(LedgerEntry.seq)
-    ).scalars().all()
+    rows = (
+        db.session.execute(
+            sa.select(LedgerEntry)
+            .where(LedgerEntry.kind == "attendance_marked", LedgerEntry.subject_id == registration.id)
+            .order_by(LedgerEntry.seq)
+        )
+        .scalars()
+        .all()
+    )
     return [json.loads(r.payload) for r in rows]
 
 
@@ -43,14 +48,24 @@ def test_expert_marks_the_whole_sheet_and_each_change_is_a_ledger_entry(client, 
     client.login("expert.shenzhen")
     page = client.get(f"/sessions/{session.id}/attendance").get_data(as_text=True)
     assert demo.user("trainee").display_name in page
-    data = {f"attendance-{regs['trainee'].id}": "present", f"attendance-{regs['trainee.manager'].id}": "absent"}
+    data = {
+        f"attendance-{regs['trainee'].id}": "present",
+        f"attendance-{regs['trainee.manager'].id}": "absent",
+    }
     response = client.submit(f"/sessions/{session.id}/attendance", data)
     assert response.status_code == 302
     db.session.expire_all()
     assert (regs["trainee"].attendance, regs["trainee.manager"].attendance) == ("present", "absent")
     payload = _entries(db, regs["trainee"])
-    assert payload == [{"registration_id": regs["trainee"].id, "session_id": session.id,
-                        "user_id": demo.user("trainee").id, "attendance": "present", "checked_in_at": None}]
+    assert payload == [
+        {
+            "registration_id": regs["trainee"].id,
+            "session_id": session.id,
+            "user_id": demo.user("trainee").id,
+            "attendance": "present",
+            "checked_in_at": None,
+        }
+    ]
     # Unchanged values make no new entry; a correction makes a new one.
     client.submit(f"/sessions/{session.id}/attendance", data)
     assert len(_entries(db, regs["trainee"])) == 1
@@ -135,8 +150,9 @@ def test_check_in_with_the_current_code(client, demo, running, db, clock):
     assert _entries(db, registration)[-1]["checked_in_at"] is not None
     # The same trainee again, even with a fresh code: already checked in.
     clock.advance(minutes=3)
-    html = client.submit(f"/sessions/{session.id}/checkin", {"code": _code_at(session, clock.now())}).get_data(
-        as_text=True)
+    html = client.submit(
+        f"/sessions/{session.id}/checkin", {"code": _code_at(session, clock.now())}
+    ).get_data(as_text=True)
     assert "already checked in" in html
     assert len(_entries(db, registration)) == 1
 
@@ -164,12 +180,14 @@ def test_check_in_outside_the_window_is_refused_and_nothing_saved(client, demo, 
     session, regs = running
     client.login("trainee")
     clock.set(session.starts_at - timedelta(minutes=31))
-    html = client.submit(f"/sessions/{session.id}/checkin", {"code": _code_at(session, clock.now())}).get_data(
-        as_text=True)
+    html = client.submit(
+        f"/sessions/{session.id}/checkin", {"code": _code_at(session, clock.now())}
+    ).get_data(as_text=True)
     assert "Check-in opens at" in html and "30 minutes before the session starts" in html
     clock.set(session.ends_at + timedelta(minutes=1))
-    html = client.submit(f"/sessions/{session.id}/checkin", {"code": _code_at(session, clock.now())}).get_data(
-        as_text=True)
+    html = client.submit(
+        f"/sessions/{session.id}/checkin", {"code": _code_at(session, clock.now())}
+    ).get_data(as_text=True)
     assert "Check-in closed when the session ended" in html
     db.session.expire_all()
     assert regs["trainee"].checked_in_at is None and regs["trainee"].attendance is None

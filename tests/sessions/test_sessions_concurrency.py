@@ -27,11 +27,19 @@ def wide_app(app, db):
     """
     from lms import create_app
 
-    wide = create_app({
-        "LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"], "SITE_URL": app.config["SITE_URL"],
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 2 * THREADS + 5, "max_overflow": 10, "pool_timeout": 60},
-    })
+    wide = create_app(
+        {
+            "LMS_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "SITE_URL": app.config["SITE_URL"],
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_size": 2 * THREADS + 5,
+                "max_overflow": 10,
+                "pool_timeout": 60,
+            },
+        }
+    )
     yield wide
     with wide.app_context():
         _db.engine.dispose()
@@ -78,26 +86,44 @@ def test_thirty_trainees_for_twenty_seats(wide_app, demo, factory, kit, db):
 
     db.session.expire_all()
     session = db.session.get(TrainingSession, session_id)
-    statuses = [r.status for r in db.session.execute(
-        sa.select(Registration).where(Registration.session_id == session_id)).scalars()]
+    statuses = [
+        r.status
+        for r in db.session.execute(
+            sa.select(Registration).where(Registration.session_id == session_id)
+        ).scalars()
+    ]
     assert statuses.count("confirmed") == 20
     assert statuses.count("waitlisted") == 10
     assert session.seats_taken == 20 and session.status == "full"
 
     # A cancellation promotes the first on the waitlist (in the order they joined it), and tells them.
-    waitlist = db.session.execute(
-        sa.select(Registration).where(Registration.session_id == session_id, Registration.status == "waitlisted")
-        .order_by(Registration.waitlisted_at, Registration.id)).scalars().all()
-    confirmed = db.session.execute(
-        sa.select(Registration).where(Registration.session_id == session_id, Registration.status == "confirmed")
-    ).scalars().first()
+    waitlist = (
+        db.session.execute(
+            sa.select(Registration)
+            .where(Registration.session_id == session_id, Registration.status == "waitlisted")
+            .order_by(Registration.waitlisted_at, Registration.id)
+        )
+        .scalars()
+        .all()
+    )
+    confirmed = (
+        db.session.execute(
+            sa.select(Registration).where(
+                Registration.session_id == session_id, Registration.status == "confirmed"
+            )
+        )
+        .scalars()
+        .first()
+    )
     services.cancel_registration(confirmed.user, confirmed)
     db.session.commit()
     db.session.expire_all()
     assert waitlist[0].status == "confirmed"
     assert all(r.status == "waitlisted" for r in waitlist[1:])
     assert db.session.execute(
-        sa.select(Notification.kind).where(Notification.user_id == waitlist[0].user_id).order_by(Notification.id)
+        sa.select(Notification.kind)
+        .where(Notification.user_id == waitlist[0].user_id)
+        .order_by(Notification.id)
     ).scalars().all() == ["session_waitlisted", "session_promoted"]
     assert db.session.get(TrainingSession, session_id).seats_taken == 20
 
@@ -147,7 +173,8 @@ def test_the_database_refuses_overbooking_even_without_the_service(demo, kit, db
     session = kit.session(kit.course(), demo.unit("5300"), capacity=1)
     db.session.commit()
     with pytest.raises(sa.exc.IntegrityError):
-        db.session.execute(sa.update(TrainingSession).where(TrainingSession.id == session.id)
-                           .values(seats_taken=2))
+        db.session.execute(
+            sa.update(TrainingSession).where(TrainingSession.id == session.id).values(seats_taken=2)
+        )
         db.session.flush()
     db.session.rollback()

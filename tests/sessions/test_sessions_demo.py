@@ -1,4 +1,4 @@
-"""The sessions demo: every mode, past and upcoming, a waitlist, attendance, feedback and coaching; idempotent."""
+"""The sessions demo: every mode, past and upcoming, waitlist, attendance, feedback, coaching; idempotent."""
 
 from __future__ import annotations
 
@@ -14,8 +14,13 @@ from lms.sessions.models import (
     Venue,
 )
 
-SLUGS = ("credit-management", "aeo-standard", "certification-procedure", "trade-security-onsite",
-         "mutual-recognition")
+SLUGS = (
+    "credit-management",
+    "aeo-standard",
+    "certification-procedure",
+    "trade-security-onsite",
+    "mutual-recognition",
+)
 
 
 def _courses(kit, db):
@@ -43,28 +48,42 @@ def test_demo_loads_every_mode_and_is_idempotent(demo, kit, db):
     assert any(s.status == "completed" for s in sessions)
     assert any(s.status in ("open", "full") for s in sessions)
     base = db.session.execute(
-        sa.select(Venue).where(Venue.name_en == "China Customs AEO Training Base (Shenzhen)")).scalar_one()
+        sa.select(Venue).where(Venue.name_en == "China Customs AEO Training Base (Shenzhen)")
+    ).scalar_one()
     assert "Longgang" in base.address
-    assert db.session.execute(sa.select(sa.func.count()).select_from(Registration)
-                              .where(Registration.status == "waitlisted")).scalar_one() >= 2
+    assert (
+        db.session.execute(
+            sa.select(sa.func.count()).select_from(Registration).where(Registration.status == "waitlisted")
+        ).scalar_one()
+        >= 2
+    )
     assert db.session.execute(sa.select(sa.func.count(SessionFeedback.id))).scalar_one() > 0
-    open_items = db.session.execute(sa.select(CoachingActionItem).where(CoachingActionItem.done.is_(False))).scalars()
+    open_items = db.session.execute(
+        sa.select(CoachingActionItem).where(CoachingActionItem.done.is_(False))
+    ).scalars()
     assert {i.owner.enterprise.name_en for i in open_items} == {"Pengcheng Precision Electronics Co., Ltd."}
     # Shenzhen sessions are led by the Shenzhen expert, national ones by the national expert.
-    leads = dict(db.session.execute(
-        sa.select(TrainingSession.title, SessionExpert.expert_id).join(SessionExpert)).all())
+    leads = dict(
+        db.session.execute(
+            sa.select(TrainingSession.title, SessionExpert.expert_id).join(SessionExpert)
+        ).all()
+    )
     assert leads["AEO standard workshop at the Shenzhen base"] == demo.user("expert.shenzhen").id
     assert leads["Live online: mutual recognition explained"] == demo.user("expert.national").id
     for session in sessions:  # the seat counter matches the confirmed seats
         confirmed = sum(1 for r in session.registrations if r.status == "confirmed")
         assert session.seats_taken == confirmed
 
-    counts = [db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
-              for model in (TrainingSession, Registration, Venue, SessionFeedback, CoachingActionItem)]
+    counts = [
+        db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+        for model in (TrainingSession, Registration, Venue, SessionFeedback, CoachingActionItem)
+    ]
     sessions_demo.load()
     db.session.commit()
-    again = [db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
-             for model in (TrainingSession, Registration, Venue, SessionFeedback, CoachingActionItem)]
+    again = [
+        db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+        for model in (TrainingSession, Registration, Venue, SessionFeedback, CoachingActionItem)
+    ]
     assert again == counts
 
 

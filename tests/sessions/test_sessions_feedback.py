@@ -11,8 +11,13 @@ from lms.errors import RuleViolation
 from lms.sessions import services
 from lms.sessions.models import SessionFeedback
 
-ANSWERS = {"content": "5", "expert": "4", "organisation": "3", "usefulness": "4",
-           "comment": "Bring more real validation cases."}
+ANSWERS = {
+    "content": "5",
+    "expert": "4",
+    "organisation": "3",
+    "usefulness": "4",
+    "comment": "Bring more real validation cases.",
+}
 
 
 @pytest.fixture
@@ -49,15 +54,24 @@ def test_feedback_once_after_attending(client, demo, attended, db):
 def test_feedback_refused_before_the_end_or_without_attending(demo, attended, db, clock):
     session, regs = attended
     with pytest.raises(RuleViolation, match="attended"):
-        services.submit_feedback(demo.user("trainee.customs"), regs["trainee.customs"],
-                                 {"content": 5, "expert": 5, "organisation": 5, "usefulness": 5})
+        services.submit_feedback(
+            demo.user("trainee.customs"),
+            regs["trainee.customs"],
+            {"content": 5, "expert": 5, "organisation": 5, "usefulness": 5},
+        )
     clock.set(session.ends_at - timedelta(minutes=5))
     with pytest.raises(RuleViolation, match="when the session has ended"):
-        services.submit_feedback(demo.user("trainee"), regs["trainee"],
-                                 {"content": 5, "expert": 5, "organisation": 5, "usefulness": 5})
+        services.submit_feedback(
+            demo.user("trainee"),
+            regs["trainee"],
+            {"content": 5, "expert": 5, "organisation": 5, "usefulness": 5},
+        )
     with pytest.raises(services.NotPermitted):
-        services.submit_feedback(demo.user("trainee.manager"), regs["trainee"],
-                                 {"content": 5, "expert": 5, "organisation": 5, "usefulness": 5})
+        services.submit_feedback(
+            demo.user("trainee.manager"),
+            regs["trainee"],
+            {"content": 5, "expert": 5, "organisation": 5, "usefulness": 5},
+        )
 
 
 def test_scores_out_of_range_are_refused(client, demo, attended, db):
@@ -67,16 +81,27 @@ def test_scores_out_of_range_are_refused(client, demo, attended, db):
     assert response.status_code == 200
     assert db.session.execute(sa.select(sa.func.count(SessionFeedback.id))).scalar_one() == 0
     with pytest.raises(services.InvalidInput):
-        services.submit_feedback(demo.user("trainee"), regs["trainee"],
-                                 {"content": 0, "expert": 5, "organisation": 5, "usefulness": 5})
+        services.submit_feedback(
+            demo.user("trainee"),
+            regs["trainee"],
+            {"content": 0, "expert": 5, "organisation": 5, "usefulness": 5},
+        )
 
 
 def test_results_are_aggregated_and_anonymous(client, demo, attended, db):
     session, regs = attended
-    services.submit_feedback(demo.user("trainee"), regs["trainee"],
-                             {"content": 5, "expert": 4, "organisation": 3, "usefulness": 4}, "Zebra comment")
-    services.submit_feedback(demo.user("trainee.manager"), regs["trainee.manager"],
-                             {"content": 3, "expert": 5, "organisation": 4, "usefulness": 2}, "Apple comment")
+    services.submit_feedback(
+        demo.user("trainee"),
+        regs["trainee"],
+        {"content": 5, "expert": 4, "organisation": 3, "usefulness": 4},
+        "Zebra comment",
+    )
+    services.submit_feedback(
+        demo.user("trainee.manager"),
+        regs["trainee.manager"],
+        {"content": 3, "expert": 5, "organisation": 4, "usefulness": 2},
+        "Apple comment",
+    )
     db.session.commit()
     summary = services.feedback_summary([session.id])
     assert summary.count == 2
@@ -97,9 +122,15 @@ def test_results_are_aggregated_and_anonymous(client, demo, attended, db):
         client.post("/logout", data={"csrf_token": client.csrf_token()})
 
 
-@pytest.mark.parametrize("login, status", [
-    ("trainee", 403), ("expert.national", 404), ("officer.shanghai", 404), ("officer.futian", 403),
-])
+@pytest.mark.parametrize(
+    "login, status",
+    [
+        ("trainee", 403),
+        ("expert.national", 404),
+        ("officer.shanghai", 404),
+        ("officer.futian", 403),
+    ],
+)
 def test_others_do_not_see_the_results(client, demo, attended, db, login, status):
     session, regs = attended
     client.login(login)

@@ -9,8 +9,17 @@ import pytest
 from lms.sessions import services
 from lms.sessions.models import CoachingActionItem, Registration
 
-ROLES = ("anonymous", "trainee", "trainee.shanghai", "expert.shenzhen", "expert.national", "officer.shenzhen",
-         "officer.futian", "officer.shanghai", "admin")
+ROLES = (
+    "anonymous",
+    "trainee",
+    "trainee.shanghai",
+    "expert.shenzhen",
+    "expert.national",
+    "officer.shenzhen",
+    "officer.futian",
+    "officer.shanghai",
+    "admin",
+)
 
 
 @pytest.fixture
@@ -23,11 +32,18 @@ def world(demo, kit, db):
     registration = services.register_trainee(trainee, s, trainee)
     x = kit.session(course, demo.unit("2200"), title="Shanghai session")
     p = kit.session(course, shenzhen, status="planned", title="Planned session")
-    c = kit.session(course, demo.unit("5301"), mode="one_on_one", capacity=2, title="Coaching",
-                    enterprise_id=demo.enterprise("Pengcheng Precision").id)
+    c = kit.session(
+        course,
+        demo.unit("5301"),
+        mode="one_on_one",
+        capacity=2,
+        title="Coaching",
+        enterprise_id=demo.enterprise("Pengcheng Precision").id,
+    )
     kit.assign(c, demo.user("expert.shenzhen"))
-    item = services.add_action_item(demo.user("expert.shenzhen"), c, text="Update the manual",
-                                    owner_id=trainee.id, due_on=None)
+    item = services.add_action_item(
+        demo.user("expert.shenzhen"), c, text="Update the manual", owner_id=trainee.id, due_on=None
+    )
     venue = s.venue
     db.session.commit()
     return {"S": s.id, "X": x.id, "P": p.id, "C": c.id, "R": registration.id, "I": item.id, "V": venue.id}
@@ -42,38 +58,66 @@ def _expect(**statuses):
 
 
 STAFF_ONLY = dict(trainee=403, trainee_shanghai=403, expert_shenzhen=403, expert_national=403)
-RUNNERS = dict(trainee=403, trainee_shanghai=403, expert_shenzhen=200, expert_national=404, officer_shenzhen=200,
-               officer_futian=403, officer_shanghai=404, admin=200)
+RUNNERS = dict(
+    trainee=403,
+    trainee_shanghai=403,
+    expert_shenzhen=200,
+    expert_national=404,
+    officer_shenzhen=200,
+    officer_futian=403,
+    officer_shanghai=404,
+    admin=200,
+)
 
 PAGES = {
     "/sessions/": _expect(other=200),
     "/sessions/{S}": _expect(other=200, expert_national=404, officer_shanghai=404),
     "/sessions/{S}/session.ics": _expect(other=200, expert_national=404, officer_shanghai=404),
-    "/sessions/{S}/edit": _expect(**STAFF_ONLY, officer_shenzhen=200, officer_futian=403, officer_shanghai=404,
-                                  admin=200),
-    "/sessions/{S}/cancel": _expect(**STAFF_ONLY, officer_shenzhen=200, officer_futian=403, officer_shanghai=404,
-                                    admin=200),
-    "/sessions/{S}/registrations": _expect(trainee=403, trainee_shanghai=403, expert_shenzhen=403,
-                                           expert_national=404, officer_shenzhen=200, officer_futian=200,
-                                           officer_shanghai=404, admin=200),
+    "/sessions/{S}/edit": _expect(
+        **STAFF_ONLY, officer_shenzhen=200, officer_futian=403, officer_shanghai=404, admin=200
+    ),
+    "/sessions/{S}/cancel": _expect(
+        **STAFF_ONLY, officer_shenzhen=200, officer_futian=403, officer_shanghai=404, admin=200
+    ),
+    "/sessions/{S}/registrations": _expect(
+        trainee=403,
+        trainee_shanghai=403,
+        expert_shenzhen=403,
+        expert_national=404,
+        officer_shenzhen=200,
+        officer_futian=200,
+        officer_shanghai=404,
+        admin=200,
+    ),
     "/sessions/{S}/attendance": _expect(**RUNNERS),
     "/sessions/{S}/checkin-code": _expect(**RUNNERS),
     "/sessions/{S}/checkin-code.json": _expect(**RUNNERS),
     "/sessions/{S}/feedback/results": _expect(**RUNNERS),
     "/sessions/{S}/checkin": _expect(other=403, trainee=200, trainee_shanghai=404),
     "/sessions/{S}/feedback": _expect(other=403, trainee=200, trainee_shanghai=404),
-    "/sessions/{X}": _expect(other=200, expert_shenzhen=404, expert_national=404, officer_shenzhen=404,
-                             officer_futian=404),
+    "/sessions/{X}": _expect(
+        other=200, expert_shenzhen=404, expert_national=404, officer_shenzhen=404, officer_futian=404
+    ),
     "/sessions/{P}": _expect(other=404, officer_shenzhen=200, admin=200),
-    "/sessions/{C}/coaching": _expect(trainee=200, trainee_shanghai=404, expert_shenzhen=200, expert_national=404,
-                                      officer_shenzhen=200, officer_futian=200, officer_shanghai=404, admin=200),
-    "/sessions/calendar": _expect(other=403, trainee=200, trainee_shanghai=200, expert_shenzhen=200,
-                                  expert_national=200),
+    "/sessions/{C}/coaching": _expect(
+        trainee=200,
+        trainee_shanghai=404,
+        expert_shenzhen=200,
+        expert_national=404,
+        officer_shenzhen=200,
+        officer_futian=200,
+        officer_shanghai=404,
+        admin=200,
+    ),
+    "/sessions/calendar": _expect(
+        other=403, trainee=200, trainee_shanghai=200, expert_shenzhen=200, expert_national=200
+    ),
     "/sessions/feedback": _expect(other=200, trainee=403, trainee_shanghai=403),
     "/sessions/venues/": _expect(other=200, **STAFF_ONLY),
     "/sessions/venues/new": _expect(other=200, **STAFF_ONLY),
-    "/sessions/venues/{V}/edit": _expect(**STAFF_ONLY, officer_shenzhen=200, officer_futian=404,
-                                         officer_shanghai=404, admin=200),
+    "/sessions/venues/{V}/edit": _expect(
+        **STAFF_ONLY, officer_shenzhen=200, officer_futian=404, officer_shanghai=404, admin=200
+    ),
     "/sessions/new": _expect(other=200, **STAFF_ONLY),
 }
 

@@ -14,14 +14,18 @@ from lms.sessions.models import Registration, TrainingSession
 
 
 def _kinds(db, user) -> list[str]:
-    return list(db.session.execute(
-        sa.select(Notification.kind).where(Notification.user_id == user.id).order_by(Notification.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Notification.kind).where(Notification.user_id == user.id).order_by(Notification.id)
+        ).scalars()
+    )
 
 
 @pytest.fixture
 def trainees(demo):
-    return [demo.user(login) for login in ("trainee", "trainee.manager", "trainee.customs", "trainee.finance")]
+    return [
+        demo.user(login) for login in ("trainee", "trainee.manager", "trainee.customs", "trainee.finance")
+    ]
 
 
 def test_trainee_registers_from_the_session_page(client, demo, kit, db):
@@ -114,7 +118,12 @@ def test_approval_flow(client, demo, kit, db, trainees):
     assert (r1.status, r2.status) == ("confirmed", "waitlisted")
     assert _kinds(db, first) == ["session_approved"]
     # Rejecting the confirmed seat frees it; the waitlisted trainee gets it and is told.
-    assert client.submit(f"/sessions/registrations/{r1.id}/reject", {"note": "Not in the target group"}).status_code == 302
+    assert (
+        client.submit(
+            f"/sessions/registrations/{r1.id}/reject", {"note": "Not in the target group"}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert r1.status == "rejected" and r1.decision_note == "Not in the target group"
     assert r2.status == "confirmed"
@@ -143,8 +152,9 @@ def test_officer_cannot_register_trainees_outside_the_jurisdiction(client, demo,
     db.session.commit()
     shanghai = demo.user("trainee.shanghai")
     client.login("officer.futian")
-    response = client.submit(f"/sessions/{session.id}/registrations",
-                             {"trainees": [demo.user("trainee").id, shanghai.id]})
+    response = client.submit(
+        f"/sessions/{session.id}/registrations", {"trainees": [demo.user("trainee").id, shanghai.id]}
+    )
     assert response.status_code == 200
     assert "Choose trainees of your jurisdiction." in response.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count(Registration.id))).scalar_one() == 0
@@ -158,16 +168,20 @@ def test_batch_registration_is_all_or_nothing(client, demo, kit, db):
     services.register_trainee(trainee, session, trainee)
     db.session.commit()
     client.login("officer.shenzhen")
-    html = client.submit(f"/sessions/{session.id}/registrations",
-                         {"trainees": [demo.user("trainee.manager").id, trainee.id]}).get_data(as_text=True)
+    html = client.submit(
+        f"/sessions/{session.id}/registrations", {"trainees": [demo.user("trainee.manager").id, trainee.id]}
+    ).get_data(as_text=True)
     assert "is already registered for this session" in html
     assert db.session.execute(sa.select(sa.func.count(Registration.id))).scalar_one() == 1
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"registration_opens_at": timedelta(days=2)}, "Registration opens on"),
-    ({"registration_closes_at": -timedelta(days=1)}, "Registration closed on"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"registration_opens_at": timedelta(days=2)}, "Registration opens on"),
+        ({"registration_closes_at": -timedelta(days=1)}, "Registration closed on"),
+    ],
+)
 def test_registration_window(demo, kit, db, change, message):
     from lms.database import utcnow
 
@@ -183,7 +197,9 @@ def test_registration_window(demo, kit, db, change, message):
 def test_no_registration_once_started_or_for_another_enterprises_coaching(demo, kit, db, clock):
     course = kit.course()
     pengcheng = demo.enterprise("Pengcheng Precision")
-    coaching = kit.session(course, demo.unit("5301"), mode="one_on_one", enterprise_id=pengcheng.id, capacity=2)
+    coaching = kit.session(
+        course, demo.unit("5301"), mode="one_on_one", enterprise_id=pengcheng.id, capacity=2
+    )
     other = demo.user("trainee.futian")
     with pytest.raises(RuleViolation, match="reserved for"):
         services.register_trainee(demo.user("officer.shenzhen"), coaching, other)
@@ -207,8 +223,16 @@ def test_capacity_increase_promotes_the_waitlist(demo, kit, db, trainees):
     regs = [services.register_trainee(t, session, t) for t in trainees[:3]]
     db.session.commit()
     officer = demo.user("officer.shenzhen")
-    values = {"course_id": session.course_id, "title": session.title, "mode": "in_class", "unit_id": session.unit_id,
-              "starts_at": session.starts_at, "ends_at": session.ends_at, "capacity": 2, "venue_id": session.venue_id}
+    values = {
+        "course_id": session.course_id,
+        "title": session.title,
+        "mode": "in_class",
+        "unit_id": session.unit_id,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "capacity": 2,
+        "venue_id": session.venue_id,
+    }
     services.update_session(officer, session, values)
     db.session.commit()
     db.session.expire_all()

@@ -1,4 +1,4 @@
-"""Scheduling: each rule refused with a message naming it and nothing saved; series; time zones; cancelling."""
+"""Scheduling: each rule refused with a message naming it, nothing saved; series; time zones; cancelling."""
 
 from __future__ import annotations
 
@@ -20,11 +20,24 @@ def _count(db) -> int:
 def _form(course, unit, **values):
     start = (datetime.now(UTC) + timedelta(days=30)).date()
     data = {
-        "course_id": course.id, "title": "", "mode": "in_class", "unit_id": unit.id,
-        "starts_at": f"{start.isoformat()}T09:30", "ends_at": f"{start.isoformat()}T12:00", "capacity": "20",
-        "registration_opens_at": "", "registration_closes_at": "", "venue_id": "", "host_enterprise_id": "",
-        "enterprise_id": "", "meeting_url": "", "description": "", "open_now": "y", "repeat": "none",
-        "repeat_every": "7", "repeat_count": "6",
+        "course_id": course.id,
+        "title": "",
+        "mode": "in_class",
+        "unit_id": unit.id,
+        "starts_at": f"{start.isoformat()}T09:30",
+        "ends_at": f"{start.isoformat()}T12:00",
+        "capacity": "20",
+        "registration_opens_at": "",
+        "registration_closes_at": "",
+        "venue_id": "",
+        "host_enterprise_id": "",
+        "enterprise_id": "",
+        "meeting_url": "",
+        "description": "",
+        "open_now": "y",
+        "repeat": "none",
+        "repeat_every": "7",
+        "repeat_count": "6",
     }
     data.update({k: str(v) for k, v in values.items()})
     return data
@@ -69,18 +82,30 @@ def test_a_session_at_0130_utc_shows_0930_local(client, demo, kit, db):
     assert 'value="2031-03-03T09:30"' in edit
 
 
-@pytest.mark.parametrize("values, message, field", [
-    ({"ends_at": "__start__T08:00"}, "The session must end after it starts.", "ends_at"),
-    ({"capacity": "31"}, "exceeds the room capacity of China Customs AEO Training Base (Shenzhen) (30 seats)",
-     "capacity"),
-    ({"venue_id": ""}, "An in-class session needs a venue.", "venue_id"),
-    ({"mode": "live_online", "meeting_url": "http://meet.example.cn/x"},
-     "A live online session needs a meeting link starting with https://.", "meeting_url"),
-    ({"mode": "onsite"}, "An on-site observation needs a host enterprise.", "host_enterprise_id"),
-    ({"mode": "one_on_one"}, "One-on-one coaching is for exactly one enterprise", "enterprise_id"),
-    ({"registration_closes_at": "__start__T10:00"}, "Registration must close no later than the session starts.",
-     "registration_closes_at"),
-])
+@pytest.mark.parametrize(
+    "values, message, field",
+    [
+        ({"ends_at": "__start__T08:00"}, "The session must end after it starts.", "ends_at"),
+        (
+            {"capacity": "31"},
+            "exceeds the room capacity of China Customs AEO Training Base (Shenzhen) (30 seats)",
+            "capacity",
+        ),
+        ({"venue_id": ""}, "An in-class session needs a venue.", "venue_id"),
+        (
+            {"mode": "live_online", "meeting_url": "http://meet.example.cn/x"},
+            "A live online session needs a meeting link starting with https://.",
+            "meeting_url",
+        ),
+        ({"mode": "onsite"}, "An on-site observation needs a host enterprise.", "host_enterprise_id"),
+        ({"mode": "one_on_one"}, "One-on-one coaching is for exactly one enterprise", "enterprise_id"),
+        (
+            {"registration_closes_at": "__start__T10:00"},
+            "Registration must close no later than the session starts.",
+            "registration_closes_at",
+        ),
+    ],
+)
 def test_scheduling_rules_refuse_with_their_reason(client, setup, db, values, message, field):
     course, shenzhen, venue = setup
     client.login("officer.shenzhen")
@@ -106,7 +131,9 @@ def test_host_enterprise_must_be_advanced_certified_on_the_session_date(client, 
     assert _count(db) == 0
     # Advanced certified at the date: accepted.
     shekou = demo.enterprise("Shekou Harbour Logistics")
-    response = client.submit("/sessions/new", _form(course, shenzhen, mode="onsite", host_enterprise_id=shekou.id))
+    response = client.submit(
+        "/sessions/new", _form(course, shenzhen, mode="onsite", host_enterprise_id=shekou.id)
+    )
     assert response.status_code == 302
     assert _count(db) == 1
 
@@ -118,14 +145,23 @@ def test_host_certification_is_checked_at_the_session_date_not_today(demo, kit, 
     day = (datetime.now(UTC) + timedelta(days=60)).date()
     record_credit_decision(officer, nanshan, level="advanced_certified", decided_on=day + timedelta(days=10))
     db.session.commit()
-    values = {"course_id": course.id, "mode": "onsite", "unit_id": demo.unit("5300").id,
-              "starts_at": datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2),
-              "ends_at": datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=5),
-              "capacity": 10, "host_enterprise_id": nanshan.id}
+    values = {
+        "course_id": course.id,
+        "mode": "onsite",
+        "unit_id": demo.unit("5300").id,
+        "starts_at": datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2),
+        "ends_at": datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=5),
+        "capacity": 10,
+        "host_enterprise_id": nanshan.id,
+    }
     with pytest.raises(services.RuleViolation):
         services.create_session(officer, values)
     db.session.rollback()
-    later = dict(values, starts_at=values["starts_at"] + timedelta(days=20), ends_at=values["ends_at"] + timedelta(days=20))
+    later = dict(
+        values,
+        starts_at=values["starts_at"] + timedelta(days=20),
+        ends_at=values["ends_at"] + timedelta(days=20),
+    )
     assert services.create_session(officer, later).id
 
 
@@ -133,12 +169,14 @@ def test_one_on_one_capacity_is_limited_to_the_enterprises_trainees(client, demo
     course, shenzhen, venue = setup
     pengcheng = demo.enterprise("Pengcheng Precision")  # four trainee accounts
     client.login("officer.shenzhen")
-    response = client.submit("/sessions/new", _form(course, shenzhen, mode="one_on_one", enterprise_id=pengcheng.id,
-                                                    capacity=5))
+    response = client.submit(
+        "/sessions/new", _form(course, shenzhen, mode="one_on_one", enterprise_id=pengcheng.id, capacity=5)
+    )
     assert "at most as many seats as the enterprise has trainees (4)" in response.get_data(as_text=True)
     assert _count(db) == 0
-    response = client.submit("/sessions/new", _form(course, shenzhen, mode="one_on_one", enterprise_id=pengcheng.id,
-                                                    capacity=4))
+    response = client.submit(
+        "/sessions/new", _form(course, shenzhen, mode="one_on_one", enterprise_id=pengcheng.id, capacity=4)
+    )
     assert response.status_code == 302
     session = db.session.execute(sa.select(TrainingSession)).scalar_one()
     assert session.enterprise_id == pengcheng.id and session.venue_id is None
@@ -147,10 +185,17 @@ def test_one_on_one_capacity_is_limited_to_the_enterprises_trainees(client, demo
 def test_live_online_with_https_link(client, setup, db):
     course, shenzhen, venue = setup
     client.login("officer.shenzhen")
-    response = client.submit("/sessions/new", _form(course, shenzhen, mode="live_online",
-                                                    meeting_url="https://meeting.example.cn/aeo", capacity=300))
+    response = client.submit(
+        "/sessions/new",
+        _form(
+            course, shenzhen, mode="live_online", meeting_url="https://meeting.example.cn/aeo", capacity=300
+        ),
+    )
     assert response.status_code == 302
-    assert db.session.execute(sa.select(TrainingSession.meeting_url)).scalar_one() == "https://meeting.example.cn/aeo"
+    assert (
+        db.session.execute(sa.select(TrainingSession.meeting_url)).scalar_one()
+        == "https://meeting.example.cn/aeo"
+    )
 
 
 def test_unpublished_course_and_foreign_unit_are_refused(client, demo, kit, setup, db):
@@ -160,7 +205,9 @@ def test_unpublished_course_and_foreign_unit_are_refused(client, demo, kit, setu
     client.login("officer.shenzhen")
     html = client.submit("/sessions/new", _form(draft, shenzhen, venue_id=venue.id)).get_data(as_text=True)
     assert "Sessions are scheduled only for published courses." in html
-    html = client.submit("/sessions/new", _form(course, demo.unit("2200"), venue_id=venue.id)).get_data(as_text=True)
+    html = client.submit("/sessions/new", _form(course, demo.unit("2200"), venue_id=venue.id)).get_data(
+        as_text=True
+    )
     assert "The organising customs unit must be within your jurisdiction." in html
     assert _count(db) == 0
 
@@ -168,10 +215,13 @@ def test_unpublished_course_and_foreign_unit_are_refused(client, demo, kit, setu
 def test_weekly_series_creates_each_date_as_its_own_session(client, setup, db):
     course, shenzhen, venue = setup
     client.login("officer.shenzhen")
-    response = client.submit("/sessions/new", _form(course, shenzhen, venue_id=venue.id, repeat="weekly",
-                                                    repeat_count=6))
+    response = client.submit(
+        "/sessions/new", _form(course, shenzhen, venue_id=venue.id, repeat="weekly", repeat_count=6)
+    )
     assert response.status_code == 302
-    sessions = db.session.execute(sa.select(TrainingSession).order_by(TrainingSession.starts_at)).scalars().all()
+    sessions = (
+        db.session.execute(sa.select(TrainingSession).order_by(TrainingSession.starts_at)).scalars().all()
+    )
     assert len(sessions) == 6
     assert len({s.series_key for s in sessions}) == 1 and sessions[0].series_key
     for before, after in zip(sessions, sessions[1:], strict=False):
@@ -188,8 +238,18 @@ def test_series_every_n_days_is_all_or_nothing(client, demo, setup, db):
     record_credit_decision(None, nanshan, level="regular", decided_on=start + timedelta(days=5))
     db.session.commit()
     client.login("officer.shenzhen")
-    html = client.submit("/sessions/new", _form(course, shenzhen, mode="onsite", host_enterprise_id=nanshan.id,
-                                                repeat="days", repeat_every=3, repeat_count=4)).get_data(as_text=True)
+    html = client.submit(
+        "/sessions/new",
+        _form(
+            course,
+            shenzhen,
+            mode="onsite",
+            host_enterprise_id=nanshan.id,
+            repeat="days",
+            repeat_every=3,
+            repeat_count=4,
+        ),
+    ).get_data(as_text=True)
     assert "The host enterprise must be an advanced certified enterprise on the session date" in html
     assert _count(db) == 0
 
@@ -205,9 +265,14 @@ def test_capacity_cannot_go_below_taken_seats(client, demo, kit, db):
     data = client.get(f"/sessions/{session.id}/edit")
     assert data.status_code == 200
     local = services.utc_to_local(session.starts_at)
-    form = _form(course, demo.unit("5300"), venue_id=session.venue_id, capacity=1,
-                 starts_at=local.strftime("%Y-%m-%dT%H:%M"),
-                 ends_at=(local + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    form = _form(
+        course,
+        demo.unit("5300"),
+        venue_id=session.venue_id,
+        capacity=1,
+        starts_at=local.strftime("%Y-%m-%dT%H:%M"),
+        ends_at=(local + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+    )
     html = client.submit(f"/sessions/{session.id}/edit", form).get_data(as_text=True)
     assert "The capacity cannot be lower than the 2 seats already taken." in html
     assert kit.reload(type(session), session.id).capacity == 3
@@ -225,8 +290,11 @@ def test_cancelling_a_session_notifies_registrants(client, demo, kit, db):
     assert response.status_code == 302
     session = kit.reload(TrainingSession, session.id)
     assert session.status == "cancelled" and session.cancel_reason == "The venue is closed."
-    notices = db.session.execute(
-        sa.select(Notification.user_id).where(Notification.kind == "session_cancelled")).scalars().all()
+    notices = (
+        db.session.execute(sa.select(Notification.user_id).where(Notification.kind == "session_cancelled"))
+        .scalars()
+        .all()
+    )
     assert sorted(notices) == sorted([first.id, second.id])
     # Nobody registers for a cancelled session.
     client.post("/logout", data={"csrf_token": client.csrf_token()})
@@ -255,5 +323,3 @@ def test_planned_sessions_are_opened_explicitly(client, demo, kit, db):
     client.login("officer.shenzhen")
     assert client.submit(f"/sessions/{session.id}/open").status_code == 302
     assert kit.reload(TrainingSession, session.id).status == "open"
-
-

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from lms.database import utcnow
 from lms.sessions import services
 
 
@@ -18,15 +15,37 @@ def test_pages_render_for_each_role(client, demo, kit, db):
     db.session.commit()
     sid = session.id
     for login, urls in {
-        "officer.shenzhen": ["/sessions/", f"/sessions/{sid}", "/sessions/new", f"/sessions/{sid}/edit",
-                             f"/sessions/{sid}/cancel", f"/sessions/{sid}/registrations",
-                             f"/sessions/{sid}/attendance", f"/sessions/{sid}/checkin-code",
-                             f"/sessions/{sid}/feedback/results", "/sessions/feedback", "/sessions/venues/",
-                             "/sessions/venues/new", f"/sessions/{sid}/session.ics"],
-        "expert.shenzhen": ["/sessions/", f"/sessions/{sid}", f"/sessions/{sid}/attendance",
-                            f"/sessions/{sid}/checkin-code", "/sessions/calendar", "/sessions/feedback"],
-        "trainee": ["/sessions/", f"/sessions/{sid}", "/sessions/calendar", f"/sessions/{sid}/checkin",
-                    f"/sessions/{sid}/feedback", f"/sessions/{sid}/session.ics"],
+        "officer.shenzhen": [
+            "/sessions/",
+            f"/sessions/{sid}",
+            "/sessions/new",
+            f"/sessions/{sid}/edit",
+            f"/sessions/{sid}/cancel",
+            f"/sessions/{sid}/registrations",
+            f"/sessions/{sid}/attendance",
+            f"/sessions/{sid}/checkin-code",
+            f"/sessions/{sid}/feedback/results",
+            "/sessions/feedback",
+            "/sessions/venues/",
+            "/sessions/venues/new",
+            f"/sessions/{sid}/session.ics",
+        ],
+        "expert.shenzhen": [
+            "/sessions/",
+            f"/sessions/{sid}",
+            f"/sessions/{sid}/attendance",
+            f"/sessions/{sid}/checkin-code",
+            "/sessions/calendar",
+            "/sessions/feedback",
+        ],
+        "trainee": [
+            "/sessions/",
+            f"/sessions/{sid}",
+            "/sessions/calendar",
+            f"/sessions/{sid}/checkin",
+            f"/sessions/{sid}/feedback",
+            f"/sessions/{sid}/session.ics",
+        ],
     }.items():
         client.login(login)
         for url in urls:

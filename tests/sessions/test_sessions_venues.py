@@ -8,8 +8,14 @@ from lms.sessions.models import Venue
 
 
 def _data(unit, **values):
-    data = {"name_en": "Futian training room", "name_zh": "福田培训室", "address": "Futian District, Shenzhen",
-            "capacity": "25", "unit_id": unit.id, "active": "y"}
+    data = {
+        "name_en": "Futian training room",
+        "name_zh": "福田培训室",
+        "address": "Futian District, Shenzhen",
+        "capacity": "25",
+        "unit_id": unit.id,
+        "active": "y",
+    }
     data.update(values)
     return data
 
@@ -40,8 +46,9 @@ def test_room_cannot_shrink_below_an_upcoming_sessions_capacity(client, demo, ki
     kit.session(kit.course(), unit, capacity=35, venue=venue)
     db.session.commit()
     client.login("officer.shenzhen")
-    html = client.submit(f"/sessions/venues/{venue.id}/edit",
-                         _data(unit, name_en=venue.name_en, capacity="30")).get_data(as_text=True)
+    html = client.submit(
+        f"/sessions/venues/{venue.id}/edit", _data(unit, name_en=venue.name_en, capacity="30")
+    ).get_data(as_text=True)
     assert "1 upcoming sessions at this venue have more seats than 30" in html
     db.session.expire_all()
     assert venue.capacity == 40
