@@ -65,7 +65,8 @@ def column_chart(key: str, title: str, categories: list[str], series: list[tuple
     n = max(len(categories), 1)
     group = plot_w / n
     bar_w = group * 0.8 / max(len(series), 1)
-    every = max(1, math.ceil(n / 7))  # keep the labels readable on long periods
+    longest = max((len(c) for c in categories), default=1)
+    every = max(1, math.ceil(longest * 7.0 / group))  # skip labels rather than let them overlap
     for ci, category in enumerate(categories):
         gx = left + ci * group + group * 0.1
         for si, (name, vs) in enumerate(series):

@@ -79,8 +79,10 @@ def _result_attempts(method: str, attempts: list[Attempt]) -> list[Attempt]:
 
 
 def _spaces(text: str) -> str:
-    """Plain spaces for the no-break spaces dates and times are formatted with (the Latin fonts lack them)."""
-    return text.replace("\u202f", " ").replace("\u00a0", " ")
+    """Plain spaces for the no-break spaces dates and times are formatted with (the fonts lack them); in text
+    set in the CJK font, its own middle dot for the Latin one it has no glyph for."""
+    text = text.replace("\u202f", " ").replace("\u00a0", " ")
+    return text.replace("\u00b7", "\u30fb") if _font(text) == CJK_FONT else text
 
 
 class _Styles:

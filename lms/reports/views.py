@@ -90,8 +90,9 @@ def _render(report: Report | None, error, template_values: dict):
     if report is not None:
         for name in tables_for(report):
             tables[name] = build_table(report, name)
+    headline = {row.values["key"]: row.values["value"] for row in tables["summary"].rows} if "summary" in tables else {}
     return render_template(
-        "reports/report.html", report=report, error=error, tables=tables,
+        "reports/report.html", report=report, error=error, tables=tables, headline=headline,
         charts=_charts(report, tables) if report is not None else {}, presets=PRESETS,
         courses=course_choices(), experts=expert_choices(current_user), args=request.args,
         dimensions=DIMENSIONS, **template_values,
