@@ -16,7 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.auth.models import POSITIONS
@@ -49,7 +49,8 @@ class CourseForm(FlaskForm):
                                                  choices=list(BUSINESS_TYPES.items()))
     topics = MultiCheckboxField(_l("Modules of the AEO standard covered"), choices=list(TOPICS.items()))
     tags = StringField(_l("Tags (separated by commas)"), validators=[Optional(), Length(max=500)])
-    hours = DecimalField(_l("Estimated hours"), places=1, validators=[DataRequired(), NumberRange(min=0, max=9999.9)])
+    hours = DecimalField(_l("Estimated hours"), places=1,
+                         validators=[InputRequired(), NumberRange(min=0, max=9999.9)])
     prerequisites = MultiCheckboxField(_l("Prerequisite courses"), coerce=int, choices=[], validate_choice=False)
     require_lessons = BooleanField(_l("Every lesson must be marked complete"), default=True)
     require_quizzes = StringField(_l("Quizzes that must be passed (keys, separated by commas)"),
@@ -97,7 +98,8 @@ class LessonForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(_l("Slug (leave empty to derive it from the title)"), validators=[Optional(), Length(max=120)])
     module_id = SelectField(_l("Module"), coerce=int, choices=[], validate_choice=False)
-    minutes = IntegerField(_l("Estimated minutes"), default=30, validators=[DataRequired(), NumberRange(min=0, max=1000)])
+    minutes = IntegerField(_l("Estimated minutes"), default=30,
+                           validators=[InputRequired(), NumberRange(min=0, max=1000)])
     body = TextAreaField(_l("Lesson (Markdown)"), validators=[Optional(), Length(max=200_000)])
     preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save lesson"))

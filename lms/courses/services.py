@@ -323,11 +323,16 @@ def _editable(actor: User, version: CourseVersion) -> None:
     _require(permissions.can_edit_version(actor, version), _l("Only a draft can be edited, by its authors."))
 
 
-def renumber(version: CourseVersion) -> None:
-    """Modules 1..n; lessons 1..n grouped by module order (lessons without a module first)."""
-    modules = sorted(version.modules, key=lambda m: m.position)
-    module_rank = {id(m): i for i, m in enumerate(modules, start=1)}
-    lessons = sorted(version.lessons, key=lambda lesson: (module_rank.get(id(lesson.module), 0), lesson.position))
+def renumber(version: CourseVersion, *, modules: list[Module] | None = None,
+             lessons: list[Lesson] | None = None) -> None:
+    """Modules 1..n; lessons 1..n grouped by module order (lessons without a module first). ``modules`` and
+    ``lessons`` give a wanted order; by default the current positions decide."""
+    with db.session.no_autoflush:
+        modules = modules if modules is not None else sorted(version.modules, key=lambda m: m.position)
+        module_rank = {id(m): i for i, m in enumerate(modules, start=1)}
+        current = lessons if lessons is not None else sorted(version.lessons, key=lambda x: x.position)
+        order = {id(x): i for i, x in enumerate(current)}
+        lessons = sorted(current, key=lambda x: (module_rank.get(id(x.module), 0), order[id(x)]))
     # Two steps so that no unique (version, position) pair is ever taken twice during the flush.
     for i, item in enumerate(modules + lessons, start=1):
         item.position = -i
@@ -383,24 +388,24 @@ def _swap(items: list, item, direction: str) -> bool:
 
 
 def move_module(actor: User, module: Module, direction: str) -> None:
-    _editable(actor, module.version)
-    modules = sorted(module.version.modules, key=lambda m: m.position)
+    version = module.version
+    _editable(actor, version)
+    modules = sorted(version.modules, key=lambda m: m.position)
     if _swap(modules, module, direction):
-        for i, m in enumerate(modules, start=1):
-            m.position = i * 1000  # renumber() then closes the gaps in this order
-        renumber(module.version)
+        renumber(version, modules=modules)
 
 
 def move_lesson(actor: User, lesson: Lesson, direction: str) -> None:
     """Up or down among the lessons of its module."""
     version = lesson.version
     _editable(actor, version)
-    siblings = sorted((x for x in version.lessons if x.module_id == lesson.module_id), key=lambda x: x.position)
+    lessons = sorted(version.lessons, key=lambda x: x.position)
+    siblings = [x for x in lessons if x.module_id == lesson.module_id]
+    slots = [lessons.index(x) for x in siblings]
     if _swap(siblings, lesson, direction):
-        positions = sorted(x.position for x in siblings)
-        for item, position in zip(siblings, positions, strict=True):
-            item.position = position
-        renumber(version)
+        for slot, item in zip(slots, siblings, strict=True):
+            lessons[slot] = item
+        renumber(version, lessons=lessons)
 
 
 def slugify(text: str) -> str:

@@ -301,7 +301,7 @@ def complete_lesson(slug: str, lesson_slug: str):
         completed = services.mark_lesson_complete(current_user, enrollment, lesson)
     except DomainError as error:
         _fail(error)
-        return redirect(url_for("courses.lesson_page", slug=slug, lesson_slug=lesson_slug))
+        return redirect(url_for("courses.course_page", slug=slug))
     db.session.commit()
     if completed:
         flash(_("Course completed. Well done!"), "success")
@@ -378,7 +378,7 @@ def course_enrollments(slug: str):
                            progress=services.progress_for(list(pagination.items)), action_form=ActionForm())
 
 
-@bp.route("/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])
+@bp.route("/enrollments/<int(max=2147483647):enrollment_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(enrollment_id: int):
     enrollment = db.session.get(Enrollment, enrollment_id)
@@ -424,7 +424,7 @@ def my_learning():
                            progress=services.progress_for(list(pagination.items)), action_form=ActionForm())
 
 
-@bp.route("/attachments/<int:attachment_id>")
+@bp.route("/attachments/<int(max=2147483647):attachment_id>")
 @login_required
 def attachment(attachment_id: int):
     item = db.session.get(LessonAttachment, attachment_id)
@@ -498,7 +498,7 @@ def course_new():
     return render_template("courses/course_form.html", form=form, version=None, preview=preview)
 
 
-@bp.route("/versions/<int:version_id>/edit", methods=["GET", "POST"])
+@bp.route("/versions/<int(max=2147483647):version_id>/edit", methods=["GET", "POST"])
 @login_required
 def version_edit(version_id: int):
     version = _version(version_id)
@@ -527,7 +527,7 @@ def version_edit(version_id: int):
     return render_template("courses/course_form.html", form=form, version=version, preview=preview)
 
 
-@bp.route("/versions/<int:version_id>")
+@bp.route("/versions/<int(max=2147483647):version_id>")
 @login_required
 def version_detail(version_id: int):
     version = _version(version_id)
@@ -548,7 +548,7 @@ def version_detail(version_id: int):
     )
 
 
-@bp.route("/versions/<int:version_id>/lessons/<int:lesson_id>")
+@bp.route("/versions/<int(max=2147483647):version_id>/lessons/<int(max=2147483647):lesson_id>")
 @login_required
 def version_lesson(version_id: int, lesson_id: int):
     version = _version(version_id)
@@ -575,7 +575,7 @@ def _version_action(version_id: int, action, success: str):
     return redirect(url_for("courses.version_detail", version_id=version_id))
 
 
-@bp.route("/versions/<int:version_id>/modules", methods=["POST"])
+@bp.route("/versions/<int(max=2147483647):version_id>/modules", methods=["POST"])
 @login_required
 def module_add(version_id: int):
     version = _version(version_id)
@@ -602,7 +602,7 @@ def _module(module_id: int) -> Module:
     return module
 
 
-@bp.route("/modules/<int:module_id>/edit", methods=["POST"])
+@bp.route("/modules/<int(max=2147483647):module_id>/edit", methods=["POST"])
 @login_required
 def module_edit(module_id: int):
     module = _module(module_id)
@@ -622,7 +622,7 @@ def module_edit(module_id: int):
     return redirect(url_for("courses.version_detail", version_id=version_id))
 
 
-@bp.route("/modules/<int:module_id>/move", methods=["POST"])
+@bp.route("/modules/<int(max=2147483647):module_id>/move", methods=["POST"])
 @login_required
 def module_move(module_id: int):
     module = _module(module_id)
@@ -635,7 +635,7 @@ def module_move(module_id: int):
     return redirect(url_for("courses.version_detail", version_id=version_id))
 
 
-@bp.route("/modules/<int:module_id>/delete", methods=["POST"])
+@bp.route("/modules/<int(max=2147483647):module_id>/delete", methods=["POST"])
 @login_required
 def module_delete(module_id: int):
     module = _module(module_id)
@@ -656,7 +656,7 @@ def _lesson_form(version: CourseVersion, form: LessonForm) -> None:
     form.module_id.choices = [(0, _("— No module —"))] + [(m.id, m.title) for m in version.modules]
 
 
-@bp.route("/versions/<int:version_id>/lessons/new", methods=["GET", "POST"])
+@bp.route("/versions/<int(max=2147483647):version_id>/lessons/new", methods=["GET", "POST"])
 @login_required
 def lesson_new(version_id: int):
     version = _version(version_id)
@@ -694,7 +694,7 @@ def _lesson(lesson_id: int) -> Lesson:
     return lesson
 
 
-@bp.route("/lessons/<int:lesson_id>/edit", methods=["GET", "POST"])
+@bp.route("/lessons/<int(max=2147483647):lesson_id>/edit", methods=["GET", "POST"])
 @login_required
 def lesson_edit(lesson_id: int):
     lesson = _lesson(lesson_id)
@@ -725,7 +725,7 @@ def lesson_edit(lesson_id: int):
                            attachment_form=AttachmentForm(formdata=None), action_form=ActionForm())
 
 
-@bp.route("/lessons/<int:lesson_id>/move", methods=["POST"])
+@bp.route("/lessons/<int(max=2147483647):lesson_id>/move", methods=["POST"])
 @login_required
 def lesson_move(lesson_id: int):
     lesson = _lesson(lesson_id)
@@ -738,7 +738,7 @@ def lesson_move(lesson_id: int):
     return redirect(url_for("courses.version_detail", version_id=version_id))
 
 
-@bp.route("/lessons/<int:lesson_id>/delete", methods=["POST"])
+@bp.route("/lessons/<int(max=2147483647):lesson_id>/delete", methods=["POST"])
 @login_required
 def lesson_delete(lesson_id: int):
     lesson = _lesson(lesson_id)
@@ -752,7 +752,7 @@ def lesson_delete(lesson_id: int):
     return redirect(url_for("courses.version_detail", version_id=version_id))
 
 
-@bp.route("/lessons/<int:lesson_id>/attachments", methods=["POST"])
+@bp.route("/lessons/<int(max=2147483647):lesson_id>/attachments", methods=["POST"])
 @login_required
 def attachment_add(lesson_id: int):
     lesson = _lesson(lesson_id)
@@ -771,7 +771,7 @@ def attachment_add(lesson_id: int):
     return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
 
 
-@bp.route("/attachments/<int:attachment_id>/delete", methods=["POST"])
+@bp.route("/attachments/<int(max=2147483647):attachment_id>/delete", methods=["POST"])
 @login_required
 def attachment_delete(attachment_id: int):
     item = db.session.get(LessonAttachment, attachment_id)
@@ -801,28 +801,28 @@ def preview_markdown():
 # -- life cycle --------------------------------------------------------------------------------------------
 
 
-@bp.route("/versions/<int:version_id>/submit", methods=["POST"])
+@bp.route("/versions/<int(max=2147483647):version_id>/submit", methods=["POST"])
 @login_required
 def version_submit(version_id: int):
     return _version_action(version_id, lambda v: services.submit_for_review(current_user, v),
                            _("Submitted for review. Someone other than you will approve it or return it."))
 
 
-@bp.route("/versions/<int:version_id>/withdraw", methods=["POST"])
+@bp.route("/versions/<int(max=2147483647):version_id>/withdraw", methods=["POST"])
 @login_required
 def version_withdraw(version_id: int):
     return _version_action(version_id, lambda v: services.withdraw_from_review(current_user, v),
                            _("Taken back from review; it is a draft again."))
 
 
-@bp.route("/versions/<int:version_id>/discard", methods=["POST"])
+@bp.route("/versions/<int(max=2147483647):version_id>/discard", methods=["POST"])
 @login_required
 def version_discard(version_id: int):
     return _version_action(version_id, lambda v: services.discard_draft(current_user, v),
                            _("Draft discarded (archived)."))
 
 
-@bp.route("/versions/<int:version_id>/review", methods=["POST"])
+@bp.route("/versions/<int(max=2147483647):version_id>/review", methods=["POST"])
 @role_required(*permissions.REVIEWER_ROLES)
 def version_review(version_id: int):
     version = _version(version_id)
@@ -854,7 +854,7 @@ def _managed_course(course_id: int) -> Course:
     return course
 
 
-@bp.route("/manage/<int:course_id>/new-version", methods=["POST"])
+@bp.route("/manage/<int(max=2147483647):course_id>/new-version", methods=["POST"])
 @login_required
 def course_new_version(course_id: int):
     course = _managed_course(course_id)
@@ -873,7 +873,7 @@ def course_new_version(course_id: int):
     return redirect(url_for("courses.version_detail", version_id=version_id))
 
 
-@bp.route("/manage/<int:course_id>/archive", methods=["POST"])
+@bp.route("/manage/<int(max=2147483647):course_id>/archive", methods=["POST"])
 @login_required
 def course_archive(course_id: int):
     course = _managed_course(course_id)
@@ -889,7 +889,7 @@ def course_archive(course_id: int):
     return redirect(url_for("courses.course_history", course_id=course_id))
 
 
-@bp.route("/manage/<int:course_id>/restore", methods=["POST"])
+@bp.route("/manage/<int(max=2147483647):course_id>/restore", methods=["POST"])
 @login_required
 def course_restore(course_id: int):
     course = _managed_course(course_id)
@@ -905,7 +905,7 @@ def course_restore(course_id: int):
     return redirect(url_for("courses.course_history", course_id=course_id))
 
 
-@bp.route("/manage/<int:course_id>/history")
+@bp.route("/manage/<int(max=2147483647):course_id>/history")
 @login_required
 def course_history(course_id: int):
     course = _course_by_id(course_id)
@@ -917,8 +917,8 @@ def course_history(course_id: int):
         .order_by(CourseVersion.number.desc())
     ).scalars())
     return render_template(
-        "courses/history.html", course=course,
-        versions=[v for v in versions if permissions.can_view_version(current_user, v)],
+        "courses/history.html", course=course, versions=versions,
+        viewable={v.id for v in versions if permissions.can_view_version(current_user, v)},
         can_manage=permissions.can_manage_course(current_user, course),
         open_version=services.open_version(course), action_form=ActionForm(),
     )
