@@ -323,3 +323,21 @@ def test_planned_sessions_are_opened_explicitly(client, demo, kit, db):
     client.login("officer.shenzhen")
     assert client.submit(f"/sessions/{session.id}/open").status_code == 302
     assert kit.reload(TrainingSession, session.id).status == "open"
+
+
+def test_cli_marks_ended_sessions_completed(cli, demo, kit, db):
+    course = kit.course()
+    ended = kit.session(course, demo.unit("5300"), starts_at=services.now() - timedelta(days=2))
+    upcoming = kit.session(course, demo.unit("5300"))
+    cancelled = kit.session(
+        course, demo.unit("5300"), starts_at=services.now() - timedelta(days=3), status="cancelled"
+    )
+    db.session.commit()
+    assert (
+        "1 ended sessions would be marked completed."
+        in cli.invoke(args=["sessions", "complete-ended", "--dry-run"]).output
+    )
+    result = cli.invoke(args=["sessions", "complete-ended"])
+    assert "1 ended sessions marked completed." in result.output
+    db.session.expire_all()
+    assert (ended.status, upcoming.status, cancelled.status) == ("completed", "open", "cancelled")

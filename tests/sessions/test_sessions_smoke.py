@@ -51,4 +51,5 @@ def test_pages_render_for_each_role(client, demo, kit, db):
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, (login, url, response.status_code)
+        assert client.get("/").status_code == 200
         client.post("/logout", data={"csrf_token": client.csrf_token()})
