@@ -291,3 +291,13 @@ def test_admin_verify_page_passes_then_names_the_altered_entry(client, db, certi
     assert (f"First entry that does not match: #{issued.seq} certificate_issued (certificate #{certificate.id})"
             in failed)
     assert "trainee_name" in failed
+
+
+def test_enterprise_page_lists_its_certificates(client, demo, certificate):
+    client.login("officer.futian")
+    enterprise = demo.enterprise("Pengcheng Precision")
+    html = _html(client.get(f"/enterprises/{enterprise.id}"))
+    assert "panel-certificates" in html and certificate.course_title in html
+    assert f"/evidence/certificates?enterprise={enterprise.id}" in html
+    other = demo.enterprise("Futian Cross-Border")
+    assert certificate.course_title not in _html(client.get(f"/enterprises/{other.id}"))
