@@ -48,8 +48,16 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def column_chart(key: str, title: str, categories: list[str], series: list[tuple[str, list]], *,
-                 y_max: float | None = None, width: int = 640, height: int = 260) -> Chart:
+def column_chart(
+    key: str,
+    title: str,
+    categories: list[str],
+    series: list[tuple[str, list]],
+    *,
+    y_max: float | None = None,
+    width: int = 640,
+    height: int = 260,
+) -> Chart:
     """Vertical bars: one group per category, one bar per series."""
     left, right, top, bottom = 48, 12, 14, 44 + (18 if len(series) > 1 else 0)
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -59,9 +67,19 @@ def column_chart(key: str, title: str, categories: list[str], series: list[tuple
     for i in range(5):
         share = i / 4  # four steps: round numbers on the axis
         y = top + plot_h - share * plot_h
-        chart.lines.append({"x1": left, "y1": round(y, 1), "x2": width - right, "y2": round(y, 1), "stroke": GRID})
-        chart.texts.append({"x": left - 6, "y": round(y + 4, 1), "text": _fmt(top_value * share), "anchor": "end",
-                            "fill": MUTED, "size": 11})
+        chart.lines.append(
+            {"x1": left, "y1": round(y, 1), "x2": width - right, "y2": round(y, 1), "stroke": GRID}
+        )
+        chart.texts.append(
+            {
+                "x": left - 6,
+                "y": round(y + 4, 1),
+                "text": _fmt(top_value * share),
+                "anchor": "end",
+                "fill": MUTED,
+                "size": 11,
+            }
+        )
     n = max(len(categories), 1)
     group = plot_w / n
     bar_w = group * 0.8 / max(len(series), 1)
@@ -72,13 +90,30 @@ def column_chart(key: str, title: str, categories: list[str], series: list[tuple
         for si, (name, vs) in enumerate(series):
             value = float(vs[ci] or 0)
             h = plot_h * value / top_value if top_value else 0
-            chart.rects.append({"x": round(gx + si * bar_w, 1), "y": round(top + plot_h - h, 1),
-                                "width": round(max(bar_w - 2, 1), 1), "height": round(h, 1),
-                                "fill": PALETTE[si % len(PALETTE)], "title": f"{category} · {name}: {_fmt(vs[ci])}"})
+            chart.rects.append(
+                {
+                    "x": round(gx + si * bar_w, 1),
+                    "y": round(top + plot_h - h, 1),
+                    "width": round(max(bar_w - 2, 1), 1),
+                    "height": round(h, 1),
+                    "fill": PALETTE[si % len(PALETTE)],
+                    "title": f"{category} · {name}: {_fmt(vs[ci])}",
+                }
+            )
         if ci % every == 0:
-            chart.texts.append({"x": round(left + ci * group + group / 2, 1), "y": top + plot_h + 16,
-                                "text": category, "anchor": "middle", "fill": INK, "size": 11})
-    chart.lines.append({"x1": left, "y1": top + plot_h, "x2": width - right, "y2": top + plot_h, "stroke": MUTED})
+            chart.texts.append(
+                {
+                    "x": round(left + ci * group + group / 2, 1),
+                    "y": top + plot_h + 16,
+                    "text": category,
+                    "anchor": "middle",
+                    "fill": INK,
+                    "size": 11,
+                }
+            )
+    chart.lines.append(
+        {"x1": left, "y1": top + plot_h, "x2": width - right, "y2": top + plot_h, "stroke": MUTED}
+    )
     if len(series) > 1:
         x = left
         for si, (name, _vs) in enumerate(series):
@@ -87,8 +122,15 @@ def column_chart(key: str, title: str, categories: list[str], series: list[tuple
     return chart
 
 
-def bar_chart(key: str, title: str, items: list[tuple[str, object, str]], *, max_value: float | None = None,
-              width: int = 640, label_width: int = 220) -> Chart:
+def bar_chart(
+    key: str,
+    title: str,
+    items: list[tuple[str, object, str]],
+    *,
+    max_value: float | None = None,
+    width: int = 640,
+    label_width: int = 220,
+) -> Chart:
     """Horizontal bars, one per item: (label, value, value as shown)."""
     row, top = 30, 8
     height = top * 2 + row * max(len(items), 1)
@@ -99,11 +141,28 @@ def bar_chart(key: str, title: str, items: list[tuple[str, object, str]], *, max
     for i, (label, value, shown) in enumerate(items):
         y = top + i * row
         w = plot_w * float(value or 0) / scale_max
-        chart.texts.append({"x": label_width - 8, "y": y + 19, "text": label, "anchor": "end", "fill": INK,
-                            "size": 12})
-        chart.rects.append({"x": label_width, "y": y + 5, "width": round(max(w, 0), 1), "height": row - 10,
-                            "fill": PALETTE[0], "title": f"{label}: {shown}"})
-        chart.texts.append({"x": round(label_width + w + 6, 1), "y": y + 19, "text": shown, "anchor": "start",
-                            "fill": INK, "size": 12})
+        chart.texts.append(
+            {"x": label_width - 8, "y": y + 19, "text": label, "anchor": "end", "fill": INK, "size": 12}
+        )
+        chart.rects.append(
+            {
+                "x": label_width,
+                "y": y + 5,
+                "width": round(max(w, 0), 1),
+                "height": row - 10,
+                "fill": PALETTE[0],
+                "title": f"{label}: {shown}",
+            }
+        )
+        chart.texts.append(
+            {
+                "x": round(label_width + w + 6, 1),
+                "y": y + 19,
+                "text": shown,
+                "anchor": "start",
+                "fill": INK,
+                "size": 12,
+            }
+        )
     chart.lines.append({"x1": label_width, "y1": top, "x2": label_width, "y2": height - top, "stroke": MUTED})
     return chart

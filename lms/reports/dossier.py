@@ -29,8 +29,8 @@ from lms.courses.models import Enrollment
 from lms.cultivation.models import CaseEvent, CultivationCase
 from lms.database import utcnow
 from lms.evidence.models import Certificate, LedgerEntry
-from lms.experts.appraisal import taught_clause
 from lms.evidence.pdf import CJK_FONT, _font, _register_fonts
+from lms.experts.appraisal import taught_clause
 from lms.extensions import db
 from lms.quizzes.models import Attempt, Quiz
 from lms.reports import metrics
@@ -46,13 +46,17 @@ NO_ENTRY = "—"
 
 def ledger_references(subjects: dict[str, list[int]]) -> dict[tuple[str, int], str]:
     """{(subject_type, subject_id): reference of the subject's latest ledger entry}, one query."""
-    clauses = [sa.and_(LedgerEntry.subject_type == kind, LedgerEntry.subject_id.in_(sorted(set(ids))))
-               for kind, ids in subjects.items() if ids]
+    clauses = [
+        sa.and_(LedgerEntry.subject_type == kind, LedgerEntry.subject_id.in_(sorted(set(ids))))
+        for kind, ids in subjects.items()
+        if ids
+    ]
     if not clauses:
         return {}
     out = {}
-    for entry in db.session.execute(sa.select(LedgerEntry).where(sa.or_(*clauses)).order_by(LedgerEntry.seq)
-                                    ).scalars():
+    for entry in db.session.execute(
+        sa.select(LedgerEntry).where(sa.or_(*clauses)).order_by(LedgerEntry.seq)
+    ).scalars():
         out[(entry.subject_type, entry.subject_id)] = entry.reference
     return out
 
@@ -94,8 +98,13 @@ class _Styles:
         key = (font, size, bold, colour)
         if key not in self.cache:
             self.cache[key] = ParagraphStyle(
-                f"s{len(self.cache)}", fontName=font, fontSize=size, leading=size * 1.3, textColor=colour,
-                wordWrap="CJK" if font == CJK_FONT else None)
+                f"s{len(self.cache)}",
+                fontName=font,
+                fontSize=size,
+                leading=size * 1.3,
+                textColor=colour,
+                wordWrap="CJK" if font == CJK_FONT else None,
+            )
         return self.cache[key]
 
     def para(self, text, size: float = 8.5, bold: bool = False, colour=INK) -> Paragraph:
@@ -107,13 +116,17 @@ def _table(styles: _Styles, header: list[str], rows: list[list], widths: list[fl
     data = [[styles.para(h, 8, bold=True) for h in header]]
     data += [[styles.para(cell) for cell in row] for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return table
 
 
@@ -121,27 +134,68 @@ def dossier_records(report: Report) -> dict:
     """Every record the dossier lists, with its ledger reference (a fixed number of queries)."""
     enterprise, filters = report.enterprise, report.filters
     start, end = filters.start_utc, filters.end_utc
-    trainees = list(db.session.execute(
-        sa.select(User).where(User.enterprise_id == enterprise.id, User.role == "trainee")
-        .order_by(User.display_name, User.id)).scalars())
+    trainees = list(
+        db.session.execute(
+            sa.select(User)
+            .where(User.enterprise_id == enterprise.id, User.role == "trainee")
+            .order_by(User.display_name, User.id)
+        ).scalars()
+    )
     names = {t.id: t.display_name for t in trainees}
     trainee_ids = list(names)
 
-    completions = list(db.session.execute(
-        sa.select(Enrollment).where(Enrollment.user_id.in_(trainee_ids), Enrollment.status == "completed",
-                                    Enrollment.completed_at >= start, Enrollment.completed_at < end)
-        .order_by(Enrollment.completed_at, Enrollment.id)).scalars()) if trainee_ids else []
-    attendance = list(db.session.execute(
-        sa.select(Registration, TrainingSession).join(TrainingSession, TrainingSession.id == Registration.session_id)
-        .where(Registration.user_id.in_(trainee_ids), Registration.status == "confirmed",
-               taught_clause(report.scope.now), TrainingSession.starts_at >= start, TrainingSession.starts_at < end)
-        .order_by(TrainingSession.starts_at, Registration.id)).all()) if trainee_ids else []
-    attempts = list(db.session.execute(
-        sa.select(Attempt, Quiz).join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(Attempt.user_id.in_(trainee_ids), Attempt.status == "graded",
-               Quiz.purpose.in_(("pre_test", "post_test", "exam")),
-               Attempt.submitted_at >= start, Attempt.submitted_at < end)
-        .order_by(Attempt.submitted_at, Attempt.id)).all()) if trainee_ids else []
+    completions = (
+        list(
+            db.session.execute(
+                sa.select(Enrollment)
+                .where(
+                    Enrollment.user_id.in_(trainee_ids),
+                    Enrollment.status == "completed",
+                    Enrollment.completed_at >= start,
+                    Enrollment.completed_at < end,
+                )
+                .order_by(Enrollment.completed_at, Enrollment.id)
+            ).scalars()
+        )
+        if trainee_ids
+        else []
+    )
+    attendance = (
+        list(
+            db.session.execute(
+                sa.select(Registration, TrainingSession)
+                .join(TrainingSession, TrainingSession.id == Registration.session_id)
+                .where(
+                    Registration.user_id.in_(trainee_ids),
+                    Registration.status == "confirmed",
+                    taught_clause(report.scope.now),
+                    TrainingSession.starts_at >= start,
+                    TrainingSession.starts_at < end,
+                )
+                .order_by(TrainingSession.starts_at, Registration.id)
+            ).all()
+        )
+        if trainee_ids
+        else []
+    )
+    attempts = (
+        list(
+            db.session.execute(
+                sa.select(Attempt, Quiz)
+                .join(Quiz, Quiz.id == Attempt.quiz_id)
+                .where(
+                    Attempt.user_id.in_(trainee_ids),
+                    Attempt.status == "graded",
+                    Quiz.purpose.in_(("pre_test", "post_test", "exam")),
+                    Attempt.submitted_at >= start,
+                    Attempt.submitted_at < end,
+                )
+                .order_by(Attempt.submitted_at, Attempt.id)
+            ).all()
+        )
+        if trainee_ids
+        else []
+    )
 
     pairs = db.session.execute(metrics.gain_pairs_select(report.scope)).all()
     gain_quiz_ids = {p.pre_quiz_id for p in pairs} | {p.post_quiz_id for p in pairs}
@@ -149,57 +203,124 @@ def dossier_records(report: Report) -> dict:
     methods = {}
     if pairs:
         for attempt, quiz in db.session.execute(
-            sa.select(Attempt, Quiz).join(Quiz, Quiz.id == Attempt.quiz_id)
-            .where(Attempt.quiz_id.in_(gain_quiz_ids), Attempt.user_id.in_({p.user_id for p in pairs}),
-                   Attempt.status == "graded", Attempt.submitted_at < end)
+            sa.select(Attempt, Quiz)
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
+            .where(
+                Attempt.quiz_id.in_(gain_quiz_ids),
+                Attempt.user_id.in_({p.user_id for p in pairs}),
+                Attempt.status == "graded",
+                Attempt.submitted_at < end,
+            )
         ).all():
             behind[(attempt.quiz_id, attempt.user_id)].append(attempt)
             methods[quiz.id] = quiz.grading_method
 
-    certificates = list(db.session.execute(
-        sa.select(Certificate).where(Certificate.enterprise_id == enterprise.id, Certificate.issued_at >= start,
-                                     Certificate.issued_at < end)
-        .order_by(Certificate.issued_at, Certificate.id)).scalars())
-    events = list(db.session.execute(
-        sa.select(CaseEvent, CultivationCase).join(CultivationCase, CultivationCase.id == CaseEvent.case_id)
-        .where(CultivationCase.enterprise_id == enterprise.id, CaseEvent.occurred_at >= start,
-               CaseEvent.occurred_at < end)
-        .order_by(CaseEvent.occurred_at, CaseEvent.id)).all())
+    certificates = list(
+        db.session.execute(
+            sa.select(Certificate)
+            .where(
+                Certificate.enterprise_id == enterprise.id,
+                Certificate.issued_at >= start,
+                Certificate.issued_at < end,
+            )
+            .order_by(Certificate.issued_at, Certificate.id)
+        ).scalars()
+    )
+    events = list(
+        db.session.execute(
+            sa.select(CaseEvent, CultivationCase)
+            .join(CultivationCase, CultivationCase.id == CaseEvent.case_id)
+            .where(
+                CultivationCase.enterprise_id == enterprise.id,
+                CaseEvent.occurred_at >= start,
+                CaseEvent.occurred_at < end,
+            )
+            .order_by(CaseEvent.occurred_at, CaseEvent.id)
+        ).all()
+    )
 
-    gain_attempts = {key: _result_attempts(methods.get(key[0], "last"), items) for key, items in behind.items()}
-    refs = ledger_references({
-        "enrollment": [e.id for e in completions],
-        "registration": [r.id for r, _s in attendance],
-        "attempt": [a.id for a, _q2 in attempts] + [a.id for items in gain_attempts.values() for a in items],
-        "certificate": [c.id for c in certificates],
-        "case_event": [e.id for e, _c in events],
-    })
-    titles = course_titles({e.course_id for e in completions} | {s.course_id for _r, s in attendance}
-                           | {q.course_id for _a, q in attempts} | {p.course_id for p in pairs})
+    gain_attempts = {
+        key: _result_attempts(methods.get(key[0], "last"), items) for key, items in behind.items()
+    }
+    refs = ledger_references(
+        {
+            "enrollment": [e.id for e in completions],
+            "registration": [r.id for r, _s in attendance],
+            "attempt": [a.id for a, _q2 in attempts]
+            + [a.id for items in gain_attempts.values() for a in items],
+            "certificate": [c.id for c in certificates],
+            "case_event": [e.id for e, _c in events],
+        }
+    )
+    titles = course_titles(
+        {e.course_id for e in completions}
+        | {s.course_id for _r, s in attendance}
+        | {q.course_id for _a, q in attempts}
+        | {p.course_id for p in pairs}
+    )
 
     def ref(kind: str, subject_id: int) -> str:
         return refs.get((kind, subject_id), NO_ENTRY)
 
     return {
         "trainees": trainees,
-        "completions": [[names.get(e.user_id, ""), titles.get(e.course_id, ""), format_date(e.completed_at),
-                         ref("enrollment", e.id)] for e in completions],
-        "attendance": [[names.get(r.user_id, ""), s.title or titles.get(s.course_id, ""),
-                        format_datetime(s.starts_at, "short"), r.attendance_label or _("Not marked"),
-                        ref("registration", r.id)]
-                       for r, s in attendance],
-        "attempts": [[names.get(a.user_id, ""), f"{q.title} ({q.purpose_label})", str(a.number),
-                      format_date(a.submitted_at), _q(a.percent), _("Yes") if a.passed else _("No"),
-                      ref("attempt", a.id)] for a, q in attempts],
-        "gains": [[names.get(p.user_id, ""), titles.get(p.course_id, ""), _q(p.pre), _q(p.post),
-                   _q(p.g, "0.001") if p.g is not None else NO_ENTRY,
-                   " ".join(ref("attempt", a.id) for a in gain_attempts.get((p.pre_quiz_id, p.user_id), [])),
-                   " ".join(ref("attempt", a.id) for a in gain_attempts.get((p.post_quiz_id, p.user_id), []))]
-                  for p in sorted(pairs, key=lambda p: (names.get(p.user_id, ""), p.course_id))],
-        "certificates": [[c.trainee_name, c.course_title, c.code, format_date(c.issued_at), c.status_label,
-                          ref("certificate", c.id)] for c in certificates],
-        "events": [[c.reference, e.to_label, format_date(e.effective_on), ref("case_event", e.id)]
-                   for e, c in events],
+        "completions": [
+            [
+                names.get(e.user_id, ""),
+                titles.get(e.course_id, ""),
+                format_date(e.completed_at),
+                ref("enrollment", e.id),
+            ]
+            for e in completions
+        ],
+        "attendance": [
+            [
+                names.get(r.user_id, ""),
+                s.title or titles.get(s.course_id, ""),
+                format_datetime(s.starts_at, "short"),
+                r.attendance_label or _("Not marked"),
+                ref("registration", r.id),
+            ]
+            for r, s in attendance
+        ],
+        "attempts": [
+            [
+                names.get(a.user_id, ""),
+                f"{q.title} ({q.purpose_label})",
+                str(a.number),
+                format_date(a.submitted_at),
+                _q(a.percent),
+                _("Yes") if a.passed else _("No"),
+                ref("attempt", a.id),
+            ]
+            for a, q in attempts
+        ],
+        "gains": [
+            [
+                names.get(p.user_id, ""),
+                titles.get(p.course_id, ""),
+                _q(p.pre),
+                _q(p.post),
+                _q(p.g, "0.001") if p.g is not None else NO_ENTRY,
+                " ".join(ref("attempt", a.id) for a in gain_attempts.get((p.pre_quiz_id, p.user_id), [])),
+                " ".join(ref("attempt", a.id) for a in gain_attempts.get((p.post_quiz_id, p.user_id), [])),
+            ]
+            for p in sorted(pairs, key=lambda p: (names.get(p.user_id, ""), p.course_id))
+        ],
+        "certificates": [
+            [
+                c.trainee_name,
+                c.course_title,
+                c.code,
+                format_date(c.issued_at),
+                c.status_label,
+                ref("certificate", c.id),
+            ]
+            for c in certificates
+        ],
+        "events": [
+            [c.reference, e.to_label, format_date(e.effective_on), ref("case_event", e.id)] for e, c in events
+        ],
     }
 
 
@@ -210,9 +331,17 @@ def render_dossier(report: Report) -> bytes:
     styles = _Styles()
     buffer = io.BytesIO()
     title = _("Training evidence dossier")
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=f"{title} · {enterprise.name}",
-                            author=_("AEO Training Center"), creator="AEO Training Center LMS")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=f"{title} · {enterprise.name}",
+        author=_("AEO Training Center"),
+        creator="AEO Training Center LMS",
+    )
     width = A4[0] - 32 * mm
     story = [
         styles.para(_("AEO Training Center"), 10, colour=MUTED),
@@ -233,9 +362,17 @@ def render_dossier(report: Report) -> bytes:
     ]
     story.append(_plain_table(styles, facts, [width * 0.35, width * 0.65]))
     story.append(Spacer(1, 4))
-    story.append(styles.para(_("Every record below cites its entry in the evidence ledger (sequence number · "
-                               "first characters of its hash); the ledger can be checked with the evidence "
-                               "verification."), 8, colour=MUTED))
+    story.append(
+        styles.para(
+            _(
+                "Every record below cites its entry in the evidence ledger (sequence number · "
+                "first characters of its hash); the ledger can be checked with the evidence "
+                "verification."
+            ),
+            8,
+            colour=MUTED,
+        )
+    )
 
     def section(heading: str, header: list[str], rows: list[list], widths: list[float]):
         story.append(Spacer(1, 10))
@@ -247,28 +384,61 @@ def render_dossier(report: Report) -> bytes:
             story.append(styles.para(_("None in this period."), 8.5, colour=MUTED))
 
     values = figure_values(report.total())
-    summary = [[str(label), NO_ENTRY if values[key] is None else str(values[key])]
-               for key, label, _get in FIGURE_COLUMNS]
+    summary = [
+        [str(label), NO_ENTRY if values[key] is None else str(values[key])]
+        for key, label, _get in FIGURE_COLUMNS
+    ]
     funnel = report.funnel_total()
-    summary += [[_("Cultivation cases: %(stage)s", stage=label), str(funnel.count(stage))]
-                for stage, label in FUNNEL_COLUMNS]
+    summary += [
+        [_("Cultivation cases: %(stage)s", stage=label), str(funnel.count(stage))]
+        for stage, label in FUNNEL_COLUMNS
+    ]
     section(_("Headline figures"), [_("Figure"), _("Value")], summary, [0.6, 0.4])
     ledger = _("Ledger entry")
-    section(_("Course completions"), [_("Trainee"), _("Course"), _("Completed on"), ledger],
-            records["completions"], [0.25, 0.4, 0.15, 0.2])
-    section(_("Attendance"), [_("Trainee"), _("Session"), _("Starts"), _("Attendance"), ledger],
-            records["attendance"], [0.22, 0.33, 0.15, 0.1, 0.2])
-    section(_("Graded quiz attempts"),
-            [_("Trainee"), _("Quiz"), _("Attempt"), _("Submitted"), _("Score (%)"), _("Passed"), ledger],
-            records["attempts"], [0.18, 0.26, 0.09, 0.12, 0.09, 0.08, 0.18])
-    section(_("Learning gains"),
-            [_("Trainee"), _("Course"), _("Pre-test (%)"), _("Post-test (%)"), _("Normalised gain"),
-             _("Pre-test entries"), _("Post-test entries")],
-            records["gains"], [0.16, 0.22, 0.1, 0.1, 0.1, 0.16, 0.16])
-    section(_("Certificates"), [_("Trainee"), _("Course"), _("Code"), _("Issued"), _("Status"), ledger],
-            records["certificates"], [0.18, 0.27, 0.13, 0.12, 0.1, 0.2])
-    section(_("Cultivation case decisions"), [_("Case"), _("Decision"), _("Effective"), ledger],
-            records["events"], [0.15, 0.45, 0.2, 0.2])
+    section(
+        _("Course completions"),
+        [_("Trainee"), _("Course"), _("Completed on"), ledger],
+        records["completions"],
+        [0.25, 0.4, 0.15, 0.2],
+    )
+    section(
+        _("Attendance"),
+        [_("Trainee"), _("Session"), _("Starts"), _("Attendance"), ledger],
+        records["attendance"],
+        [0.22, 0.33, 0.15, 0.1, 0.2],
+    )
+    section(
+        _("Graded quiz attempts"),
+        [_("Trainee"), _("Quiz"), _("Attempt"), _("Submitted"), _("Score (%)"), _("Passed"), ledger],
+        records["attempts"],
+        [0.18, 0.26, 0.09, 0.12, 0.09, 0.08, 0.18],
+    )
+    section(
+        _("Learning gains"),
+        [
+            _("Trainee"),
+            _("Course"),
+            _("Pre-test (%)"),
+            _("Post-test (%)"),
+            _("Normalised gain"),
+            _("Pre-test entries"),
+            _("Post-test entries"),
+        ],
+        records["gains"],
+        [0.16, 0.22, 0.1, 0.1, 0.1, 0.16, 0.16],
+    )
+    section(
+        _("Certificates"),
+        [_("Trainee"), _("Course"), _("Code"), _("Issued"), _("Status"), ledger],
+        records["certificates"],
+        [0.18, 0.27, 0.13, 0.12, 0.1, 0.2],
+    )
+    section(
+        _("Cultivation case decisions"),
+        [_("Case"), _("Decision"), _("Effective"), ledger],
+        records["events"],
+        [0.15, 0.45, 0.2, 0.2],
+    )
 
     footer = f"{title} · {enterprise.name} · {filters.label}"
 
@@ -286,6 +456,14 @@ def render_dossier(report: Report) -> bytes:
 
 def _plain_table(styles: _Styles, rows: list[list[str]], widths: list[float]) -> Table:
     table = Table([[styles.para(a, 9, colour=MUTED), styles.para(b, 9)] for a, b in rows], colWidths=widths)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("TOPPADDING", (0, 0), (-1, -1), 1)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     return table

@@ -39,7 +39,8 @@ def _cells(columns: list[Column], row) -> list:
 
 def filename(report: Report, name: str, extension: str) -> str:
     filters = report.filters
-    return f"{name}-{report.level}-{report.subject_id}-{filters.start.isoformat()}-{filters.end.isoformat()}.{extension}"
+    period = f"{filters.start.isoformat()}-{filters.end.isoformat()}"
+    return f"{name}-{report.level}-{report.subject_id}-{period}.{extension}"
 
 
 def _disposition(name: str) -> dict:
@@ -60,8 +61,11 @@ def csv_response(report: Report, name: str) -> Response:
             writer.writerow(_cells(columns, row))
             yield buffer.getvalue()
 
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers=_disposition(filename(report, name, "csv")))
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers=_disposition(filename(report, name, "csv")),
+    )
 
 
 def xlsx_bytes(report: Report, name: str) -> bytes:
@@ -83,8 +87,9 @@ def xlsx_bytes(report: Report, name: str) -> bytes:
 
 
 def xlsx_response(report: Report, name: str) -> Response:
-    return Response(xlsx_bytes(report, name), mimetype=XLSX_MIMETYPE,
-                    headers=_disposition(filename(report, name, "xlsx")))
+    return Response(
+        xlsx_bytes(report, name), mimetype=XLSX_MIMETYPE, headers=_disposition(filename(report, name, "xlsx"))
+    )
 
 
 def _columns_for_export(report: Report, name: str) -> list[Column]:

@@ -132,7 +132,8 @@ def course_choices() -> list[tuple[int, str]]:
 
 def expert_choices(actor: User) -> list[tuple[int, str]]:
     rows = db.session.execute(
-        sa.select(User.id, User.display_name).where(expert_clause(actor), User.active.is_(True))
+        sa.select(User.id, User.display_name)
+        .where(expert_clause(actor), User.active.is_(True))
         .order_by(User.display_name, User.id)
     ).all()
     return [(r.id, r.display_name) for r in rows]
@@ -150,8 +151,14 @@ def parse_filters(args, actor: User, today: date | None = None) -> Filters:
         last = latest_day(today)
         for name, day in (("start", start), ("end", end)):
             if not EARLIEST <= day <= last:
-                raise InvalidInput(_("Dates must lie between %(first)s and %(last)s.", first=format_date(EARLIEST),
-                                     last=format_date(last)), field=name)
+                raise InvalidInput(
+                    _(
+                        "Dates must lie between %(first)s and %(last)s.",
+                        first=format_date(EARLIEST),
+                        last=format_date(last),
+                    ),
+                    field=name,
+                )
         if end < start:
             raise InvalidInput(_("The end date is before the start date."), field="end")
         if (end - start).days > MAX_SPAN_DAYS:
@@ -162,9 +169,11 @@ def parse_filters(args, actor: User, today: date | None = None) -> Filters:
     if course_id is not None and course_id not in {cid for cid, _title in course_choices()}:
         raise InvalidInput(_("Choose a value from the list."), field="course")
     expert_id = _parse_id(args.get("expert"), "expert")
-    if expert_id is not None and db.session.execute(
-        sa.select(User.id).where(User.id == expert_id, expert_clause(actor))
-    ).first() is None:
+    if (
+        expert_id is not None
+        and db.session.execute(sa.select(User.id).where(User.id == expert_id, expert_clause(actor))).first()
+        is None
+    ):
         raise InvalidInput(_("Choose a value from the list."), field="expert")
     kept = {k: args.get(k) for k in FILTER_ARGS if args.get(k)}
     if preset != "custom":

@@ -10,9 +10,9 @@ statement; the key is ``None`` for the ungrouped total. The exact definitions (s
 * **Result** of a trainee at a quiz: computed from their graded attempts submitted before the end of the
   period under the quiz's grading method (highest, last, first or average attempt), dated by the latest of
   those attempts. A result is *in the period* when that date is.
-* **Pass rate** = results at or above the quiz's pass mark / results, over the results in the period at quizzes
-  whose purpose is exam or post-test (one result per trainee and quiz). **Average score** = mean percentage
-  of the same results; the score distribution counts them in ten-point bands.
+* **Pass rate** = results at or above the quiz's pass mark / results, over the results in the period at
+  quizzes whose purpose is exam or post-test (one result per trainee and quiz). **Average score** = mean
+  percentage of the same results; the score distribution counts them in ten-point bands.
 * **Learning gain**, per trainee and course with both results: the course's pre-test and post-test are its
   first non-archived quizzes with those purposes; the pair counts when the post-test result is in the period
   (the pre-test result may be older). Mean pre-test %, mean post-test %, and mean normalised gain
@@ -53,7 +53,13 @@ from lms.org.models import CustomsUnit, Enterprise
 from lms.quizzes.gain import pre_post_pairs_select
 from lms.quizzes.models import Attempt, Quiz
 from lms.reports.filters import Filters, local_midnight_utc
-from lms.sessions.models import FEEDBACK_QUESTIONS, Registration, SessionExpert, SessionFeedback, TrainingSession
+from lms.sessions.models import (
+    FEEDBACK_QUESTIONS,
+    Registration,
+    SessionExpert,
+    SessionFeedback,
+    TrainingSession,
+)
 
 GRADED_PURPOSES = ("exam", "post_test")
 ATTENDED = ("present", "late")
@@ -132,8 +138,11 @@ def enterprise_clauses(scope: Scope) -> list:
     """The enterprises in the actor's jurisdiction (lms.auth.scopes) and in the scope's narrowing."""
     clauses = [enterprise_clause(scope.actor)]
     if scope.unit is not None:
-        clauses.append(Enterprise.unit_id.in_(
-            sa.select(CustomsUnit.id).where(CustomsUnit.path.startswith(scope.unit.path, autoescape=True))))
+        clauses.append(
+            Enterprise.unit_id.in_(
+                sa.select(CustomsUnit.id).where(CustomsUnit.path.startswith(scope.unit.path, autoescape=True))
+            )
+        )
     if scope.enterprise_id is not None:
         clauses.append(Enterprise.id == scope.enterprise_id)
     return clauses
@@ -149,8 +158,11 @@ def _with_trainees(stmt, scope: Scope, user_col):
 
 
 def trainee_ids(scope: Scope) -> sa.Select:
-    stmt = sa.select(User.id).join(Enterprise, Enterprise.id == User.enterprise_id).where(
-        User.role == "trainee", *enterprise_clauses(scope))
+    stmt = (
+        sa.select(User.id)
+        .join(Enterprise, Enterprise.id == User.enterprise_id)
+        .where(User.role == "trainee", *enterprise_clauses(scope))
+    )
     if scope.user_id is not None:
         stmt = stmt.where(User.id == scope.user_id)
     return stmt
@@ -171,14 +183,22 @@ def _taught() -> sa.Subquery:
 
 def _taught_by(expert_id: int, user_col, course_col) -> sa.ColumnElement[bool]:
     # Aliases: the outer query may join these tables itself (expert dimension, session facts).
-    se, ts, reg = (aliased(SessionExpert, name="tb_expert"), aliased(TrainingSession, name="tb_session"),
-                   aliased(Registration, name="tb_registration"))
+    se, ts, reg = (
+        aliased(SessionExpert, name="tb_expert"),
+        aliased(TrainingSession, name="tb_session"),
+        aliased(Registration, name="tb_registration"),
+    )
     return sa.exists(
         sa.select(se.id)
         .join(ts, ts.id == se.session_id)
         .join(reg, reg.session_id == ts.id)
-        .where(se.expert_id == expert_id, reg.user_id == user_col, ts.course_id == course_col,
-               reg.status == "confirmed", ts.status != "cancelled")
+        .where(
+            se.expert_id == expert_id,
+            reg.user_id == user_col,
+            ts.course_id == course_col,
+            reg.status == "confirmed",
+            ts.status != "cancelled",
+        )
     )
 
 
@@ -187,13 +207,20 @@ def month_case(column, months: list[date], *, dates: bool = False):
     agree and the time zone is exact). ``dates``: the column holds local dates, not UTC times."""
     whens = []
     for index, first in enumerate(months):
-        following = months[index + 1] if index + 1 < len(months) else \
-            date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        whens.append((column < (following if dates else local_midnight_utc(following)), first.strftime("%Y-%m")))
+        following = (
+            months[index + 1]
+            if index + 1 < len(months)
+            else date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        )
+        whens.append(
+            (column < (following if dates else local_midnight_utc(following)), first.strftime("%Y-%m"))
+        )
     return sa.case(*whens, else_=sa.null())
 
 
-def _apply_dim(stmt, scope: Scope, dim: Dim, *, user_col=None, course_col=None, session_col=None, time_col=None):
+def _apply_dim(
+    stmt, scope: Scope, dim: Dim, *, user_col=None, course_col=None, session_col=None, time_col=None
+):
     """Add the joins and the key column for ``dim``; apply the course and expert filters."""
     filters = scope.filters
     if filters.course_id is not None and course_col is not None:
@@ -201,8 +228,13 @@ def _apply_dim(stmt, scope: Scope, dim: Dim, *, user_col=None, course_col=None, 
     if filters.expert_id is not None:
         if session_col is not None:
             assigned = aliased(SessionExpert, name="filter_expert")
-            stmt = stmt.where(sa.exists(sa.select(assigned.id).where(
-                assigned.session_id == session_col, assigned.expert_id == filters.expert_id)))
+            stmt = stmt.where(
+                sa.exists(
+                    sa.select(assigned.id).where(
+                        assigned.session_id == session_col, assigned.expert_id == filters.expert_id
+                    )
+                )
+            )
         elif user_col is not None and course_col is not None:
             stmt = stmt.where(_taught_by(filters.expert_id, user_col, course_col))
     key = None
@@ -210,7 +242,8 @@ def _apply_dim(stmt, scope: Scope, dim: Dim, *, user_col=None, course_col=None, 
         node = dim.node
         own, child = aliased(CustomsUnit, name="own_unit"), aliased(CustomsUnit, name="child_unit")
         stmt = stmt.join(own, own.id == Enterprise.unit_id).outerjoin(
-            child, sa.and_(child.parent_id == node.id, own.path.startswith(child.path)))
+            child, sa.and_(child.parent_id == node.id, own.path.startswith(child.path))
+        )
         key = sa.func.coalesce(child.id, node.id)
     elif dim.kind == "enterprise":
         key = Enterprise.id
@@ -264,9 +297,16 @@ def completion(scope: Scope, dim: Dim = TOTAL) -> dict:
         sa.func.coalesce(sa.func.sum(sa.case((Enrollment.status == "completed", 1), else_=0)), 0),
     ).select_from(Enrollment)
     stmt = _with_trainees(stmt, scope, Enrollment.user_id).where(
-        Enrollment.enrolled_at >= scope.start, Enrollment.enrolled_at < scope.end)
-    stmt, _key = _apply_dim(stmt, scope, dim, user_col=Enrollment.user_id, course_col=Enrollment.course_id,
-                            time_col=Enrollment.enrolled_at)
+        Enrollment.enrolled_at >= scope.start, Enrollment.enrolled_at < scope.end
+    )
+    stmt, _key = _apply_dim(
+        stmt,
+        scope,
+        dim,
+        user_col=Enrollment.user_id,
+        course_col=Enrollment.course_id,
+        time_col=Enrollment.enrolled_at,
+    )
     return {k: Completion(int(r[0]), int(r[1])) for k, r in _rows(stmt, dim).items()}
 
 
@@ -281,14 +321,24 @@ def completion_trend(scope: Scope) -> list[TrendPoint]:
     """Per local month of the period: enrolments made, and enrolments completed, in that month."""
     months = scope.filters.months()
     points = {m.strftime("%Y-%m"): TrendPoint(m) for m in months}
-    for column, attr, extra in ((Enrollment.enrolled_at, "enrolments", None),
-                                (Enrollment.completed_at, "completions", Enrollment.status == "completed")):
+    for column, attr, extra in (
+        (Enrollment.enrolled_at, "enrolments", None),
+        (Enrollment.completed_at, "completions", Enrollment.status == "completed"),
+    ):
         stmt = sa.select(sa.func.count(Enrollment.id)).select_from(Enrollment)
-        stmt = _with_trainees(stmt, scope, Enrollment.user_id).where(column >= scope.start, column < scope.end)
+        stmt = _with_trainees(stmt, scope, Enrollment.user_id).where(
+            column >= scope.start, column < scope.end
+        )
         if extra is not None:
             stmt = stmt.where(extra)
-        stmt, _key = _apply_dim(stmt, scope, Dim("month"), user_col=Enrollment.user_id,
-                                course_col=Enrollment.course_id, time_col=column)
+        stmt, _key = _apply_dim(
+            stmt,
+            scope,
+            Dim("month"),
+            user_col=Enrollment.user_id,
+            course_col=Enrollment.course_id,
+            time_col=column,
+        )
         for key, row in _rows(stmt, Dim("month")).items():
             if key in points:
                 setattr(points[key], attr, int(row[0]))
@@ -307,13 +357,20 @@ def results_select(scope: Scope, purposes=("pre_test", "post_test", "exam")) -> 
         quizzes = quizzes.where(Quiz.course_id == scope.filters.course_id)
     grouped = (
         sa.select(
-            Attempt.quiz_id, Attempt.user_id,
-            sa.func.min(Attempt.number).label("first_n"), sa.func.max(Attempt.number).label("last_n"),
-            sa.func.max(Attempt.percent).label("highest"), sa.func.avg(Attempt.percent).label("average"),
+            Attempt.quiz_id,
+            Attempt.user_id,
+            sa.func.min(Attempt.number).label("first_n"),
+            sa.func.max(Attempt.number).label("last_n"),
+            sa.func.max(Attempt.percent).label("highest"),
+            sa.func.avg(Attempt.percent).label("average"),
             sa.func.max(Attempt.submitted_at).label("last_at"),
         )
-        .where(Attempt.status == "graded", Attempt.submitted_at < scope.end,
-               Attempt.user_id.in_(trainee_ids(scope)), Attempt.quiz_id.in_(quizzes))
+        .where(
+            Attempt.status == "graded",
+            Attempt.submitted_at < scope.end,
+            Attempt.user_id.in_(trainee_ids(scope)),
+            Attempt.quiz_id.in_(quizzes),
+        )
         .group_by(Attempt.quiz_id, Attempt.user_id)
         .subquery("graded")
     )
@@ -325,13 +382,32 @@ def results_select(scope: Scope, purposes=("pre_test", "post_test", "exam")) -> 
         else_=last.percent,
     )
     return (
-        sa.select(grouped.c.quiz_id, grouped.c.user_id, Quiz.course_id, Quiz.purpose, Quiz.pass_mark,
-                  percent.label("percent"), grouped.c.last_at)
+        sa.select(
+            grouped.c.quiz_id,
+            grouped.c.user_id,
+            Quiz.course_id,
+            Quiz.purpose,
+            Quiz.pass_mark,
+            percent.label("percent"),
+            grouped.c.last_at,
+        )
         .join(Quiz, Quiz.id == grouped.c.quiz_id)
-        .join(first, sa.and_(first.quiz_id == grouped.c.quiz_id, first.user_id == grouped.c.user_id,
-                             first.number == grouped.c.first_n))
-        .join(last, sa.and_(last.quiz_id == grouped.c.quiz_id, last.user_id == grouped.c.user_id,
-                            last.number == grouped.c.last_n))
+        .join(
+            first,
+            sa.and_(
+                first.quiz_id == grouped.c.quiz_id,
+                first.user_id == grouped.c.user_id,
+                first.number == grouped.c.first_n,
+            ),
+        )
+        .join(
+            last,
+            sa.and_(
+                last.quiz_id == grouped.c.quiz_id,
+                last.user_id == grouped.c.user_id,
+                last.number == grouped.c.last_n,
+            ),
+        )
     )
 
 
@@ -362,15 +438,19 @@ def outcomes(scope: Scope, dim: Dim = TOTAL) -> dict:
         sa.func.sum(r.c.percent),
     ).select_from(r)
     stmt = _with_trainees(stmt, scope, r.c.user_id).where(r.c.last_at >= scope.start)
-    stmt, _key = _apply_dim(stmt, scope, dim, user_col=r.c.user_id, course_col=r.c.course_id, time_col=r.c.last_at)
+    stmt, _key = _apply_dim(
+        stmt, scope, dim, user_col=r.c.user_id, course_col=r.c.course_id, time_col=r.c.last_at
+    )
     return {k: Outcomes(int(row[0]), int(row[1]), _number(row[2])) for k, row in _rows(stmt, dim).items()}
 
 
 def score_distribution(scope: Scope) -> list[tuple[tuple[int, int], int]]:
     """[((low, high), results)] over the same results as the pass rate, in ten-point bands."""
     r = _graded_results(scope)
-    band = sa.case(*[(r.c.percent < high, index) for index, (_low, high) in enumerate(SCORE_BANDS[:-1])],
-                   else_=len(SCORE_BANDS) - 1)
+    band = sa.case(
+        *[(r.c.percent < high, index) for index, (_low, high) in enumerate(SCORE_BANDS[:-1])],
+        else_=len(SCORE_BANDS) - 1,
+    )
     stmt = sa.select(sa.func.count()).select_from(r)
     stmt = _with_trainees(stmt, scope, r.c.user_id).where(r.c.last_at >= scope.start)
     stmt, _key = _apply_dim(stmt, scope, TOTAL, user_col=r.c.user_id, course_col=r.c.course_id)
@@ -411,12 +491,21 @@ def gain_pairs_select(scope: Scope) -> sa.Select:
     results = results_select(scope, ("pre_test", "post_test")).cte("quiz_results")
     pre, post = results.alias("pre"), results.alias("post")
     hundred = sa.literal_column("100.0")
-    g = sa.case((pre.c.percent >= hundred, sa.null()),
-                else_=(post.c.percent - pre.c.percent) * 1.0 / (hundred - pre.c.percent))
+    g = sa.case(
+        (pre.c.percent >= hundred, sa.null()),
+        else_=(post.c.percent - pre.c.percent) * 1.0 / (hundred - pre.c.percent),
+    )
     return (
-        sa.select(pairs.c.course_id, post.c.user_id, pairs.c.pre_quiz_id, pairs.c.post_quiz_id,
-                  pre.c.percent.label("pre"), post.c.percent.label("post"), g.label("g"),
-                  post.c.last_at.label("post_at"))
+        sa.select(
+            pairs.c.course_id,
+            post.c.user_id,
+            pairs.c.pre_quiz_id,
+            pairs.c.post_quiz_id,
+            pre.c.percent.label("pre"),
+            post.c.percent.label("post"),
+            g.label("g"),
+            post.c.last_at.label("post_at"),
+        )
         .select_from(pairs)
         .join(pre, pre.c.quiz_id == pairs.c.pre_quiz_id)
         .join(post, sa.and_(post.c.quiz_id == pairs.c.post_quiz_id, post.c.user_id == pre.c.user_id))
@@ -426,13 +515,21 @@ def gain_pairs_select(scope: Scope) -> sa.Select:
 
 def learning_gain(scope: Scope, dim: Dim = TOTAL) -> dict:
     gp = gain_pairs_select(scope).subquery("gain_pairs")
-    stmt = sa.select(sa.func.count(), sa.func.sum(gp.c.pre), sa.func.sum(gp.c.post), sa.func.count(gp.c.g),
-                     sa.func.sum(gp.c.g)).select_from(gp)
+    stmt = sa.select(
+        sa.func.count(),
+        sa.func.sum(gp.c.pre),
+        sa.func.sum(gp.c.post),
+        sa.func.count(gp.c.g),
+        sa.func.sum(gp.c.g),
+    ).select_from(gp)
     stmt = _with_trainees(stmt, scope, gp.c.user_id)
-    stmt, _key = _apply_dim(stmt, scope, dim, user_col=gp.c.user_id, course_col=gp.c.course_id,
-                            time_col=gp.c.post_at)
-    return {k: Gain(int(row[0]), _number(row[1]), _number(row[2]), int(row[3]), _number(row[4]))
-            for k, row in _rows(stmt, dim).items()}
+    stmt, _key = _apply_dim(
+        stmt, scope, dim, user_col=gp.c.user_id, course_col=gp.c.course_id, time_col=gp.c.post_at
+    )
+    return {
+        k: Gain(int(row[0]), _number(row[1]), _number(row[2]), int(row[3]), _number(row[4]))
+        for k, row in _rows(stmt, dim).items()
+    }
 
 
 # -- sessions ----------------------------------------------------------------------------------------------
@@ -449,15 +546,29 @@ class Attendance:
 
 
 def attendance(scope: Scope, dim: Dim = TOTAL) -> dict:
-    stmt = sa.select(
-        sa.func.count(Registration.id),
-        sa.func.coalesce(sa.func.sum(sa.case((Registration.attendance.in_(ATTENDED), 1), else_=0)), 0),
-    ).select_from(Registration).join(TrainingSession, TrainingSession.id == Registration.session_id)
+    stmt = (
+        sa.select(
+            sa.func.count(Registration.id),
+            sa.func.coalesce(sa.func.sum(sa.case((Registration.attendance.in_(ATTENDED), 1), else_=0)), 0),
+        )
+        .select_from(Registration)
+        .join(TrainingSession, TrainingSession.id == Registration.session_id)
+    )
     stmt = _with_trainees(stmt, scope, Registration.user_id).where(
-        Registration.status == "confirmed", taught_clause(scope.now),
-        TrainingSession.starts_at >= scope.start, TrainingSession.starts_at < scope.end)
-    stmt, _key = _apply_dim(stmt, scope, dim, user_col=Registration.user_id, course_col=TrainingSession.course_id,
-                            session_col=TrainingSession.id, time_col=TrainingSession.starts_at)
+        Registration.status == "confirmed",
+        taught_clause(scope.now),
+        TrainingSession.starts_at >= scope.start,
+        TrainingSession.starts_at < scope.end,
+    )
+    stmt, _key = _apply_dim(
+        stmt,
+        scope,
+        dim,
+        user_col=Registration.user_id,
+        course_col=TrainingSession.course_id,
+        session_col=TrainingSession.id,
+        time_col=TrainingSession.starts_at,
+    )
     return {k: Attendance(int(r[0]), int(r[1])) for k, r in _rows(stmt, dim).items()}
 
 
@@ -479,14 +590,27 @@ class Satisfaction:
 
 
 def satisfaction(scope: Scope, dim: Dim = TOTAL) -> dict:
-    stmt = sa.select(
-        sa.func.count(SessionFeedback.id), *[sa.func.sum(getattr(SessionFeedback, d)) for d in DIMENSIONS],
-    ).select_from(SessionFeedback).join(Registration, Registration.id == SessionFeedback.registration_id).join(
-        TrainingSession, TrainingSession.id == SessionFeedback.session_id)
+    stmt = (
+        sa.select(
+            sa.func.count(SessionFeedback.id),
+            *[sa.func.sum(getattr(SessionFeedback, d)) for d in DIMENSIONS],
+        )
+        .select_from(SessionFeedback)
+        .join(Registration, Registration.id == SessionFeedback.registration_id)
+        .join(TrainingSession, TrainingSession.id == SessionFeedback.session_id)
+    )
     stmt = _with_trainees(stmt, scope, Registration.user_id).where(
-        TrainingSession.starts_at >= scope.start, TrainingSession.starts_at < scope.end)
-    stmt, _key = _apply_dim(stmt, scope, dim, user_col=Registration.user_id, course_col=TrainingSession.course_id,
-                            session_col=TrainingSession.id, time_col=TrainingSession.starts_at)
+        TrainingSession.starts_at >= scope.start, TrainingSession.starts_at < scope.end
+    )
+    stmt, _key = _apply_dim(
+        stmt,
+        scope,
+        dim,
+        user_col=Registration.user_id,
+        course_col=TrainingSession.course_id,
+        session_col=TrainingSession.id,
+        time_col=TrainingSession.starts_at,
+    )
     return {
         k: Satisfaction(int(r[0]), {d: _number(r[1 + i]) for i, d in enumerate(DIMENSIONS)})
         for k, r in _rows(stmt, dim).items()
@@ -515,22 +639,32 @@ def _opened_in_period(scope: Scope) -> sa.ColumnElement[bool]:
 
 def funnel(scope: Scope, dim: Dim = TOTAL) -> dict:
     in_scope = (
-        sa.select(CultivationCase.id).join(Enterprise, Enterprise.id == CultivationCase.enterprise_id)
+        sa.select(CultivationCase.id)
+        .join(Enterprise, Enterprise.id == CultivationCase.enterprise_id)
         .where(_opened_in_period(scope), *enterprise_clauses(scope))
     )
     reached = (
-        sa.select(CaseEvent.case_id, *[
-            sa.func.max(sa.case((CaseEvent.to_state == state, 1), else_=0)).label(stage)
-            for stage, state, _label in FUNNEL_STAGES if state
-        ])
+        sa.select(
+            CaseEvent.case_id,
+            *[
+                sa.func.max(sa.case((CaseEvent.to_state == state, 1), else_=0)).label(stage)
+                for stage, state, _label in FUNNEL_STAGES
+                if state
+            ],
+        )
         .where(CaseEvent.case_id.in_(in_scope))
         .group_by(CaseEvent.case_id)
         .subquery("reached")
     )
     stmt = (
-        sa.select(sa.func.count(CultivationCase.id), *[
-            sa.func.coalesce(sa.func.sum(reached.c[stage]), 0) for stage, state, _label in FUNNEL_STAGES if state
-        ])
+        sa.select(
+            sa.func.count(CultivationCase.id),
+            *[
+                sa.func.coalesce(sa.func.sum(reached.c[stage]), 0)
+                for stage, state, _label in FUNNEL_STAGES
+                if state
+            ],
+        )
         .select_from(CultivationCase)
         .join(Enterprise, Enterprise.id == CultivationCase.enterprise_id)
         .outerjoin(reached, reached.c.case_id == CultivationCase.id)

@@ -10,17 +10,25 @@ from lms.reports.permissions import REPORT_ROLES, root_unit
 from lms.reports.tables import Report
 
 
-@dashboard.panel("reports", _l("Training effectiveness this year"), REPORT_ROLES, "reports/panels/dashboard.html",
-                 order=15)
+@dashboard.panel(
+    "reports", _l("Training effectiveness this year"), REPORT_ROLES, "reports/panels/dashboard.html", order=15
+)
 def _dashboard_panel(user):
     unit = root_unit(user)
     if unit is None:
         return None
     report = Report(user, parse_filters({}, user), unit=unit)
-    return {"unit": unit, "figures": report.total(), "funnel": report.funnel_total(), "filters": report.filters}
+    return {
+        "unit": unit,
+        "figures": report.total(),
+        "funnel": report.funnel_total(),
+        "filters": report.filters,
+    }
 
 
-@enterprise_page.panel("reports", _l("Training report"), REPORT_ROLES, "reports/panels/enterprise.html", order=60)
+@enterprise_page.panel(
+    "reports", _l("Training report"), REPORT_ROLES, "reports/panels/enterprise.html", order=60
+)
 def _enterprise_panel(user, enterprise=None):
     if enterprise is None:
         return None

@@ -17,8 +17,14 @@ from lms.org.models import CustomsUnit, Enterprise
 
 REPORT_ROLES = ("officer", "admin")
 
-__all__ = ["REPORT_ROLES", "get_enterprise_or_404", "get_trainee_or_404", "get_unit_or_404", "root_unit",
-           "can_view_reports"]
+__all__ = [
+    "REPORT_ROLES",
+    "get_enterprise_or_404",
+    "get_trainee_or_404",
+    "get_unit_or_404",
+    "root_unit",
+    "can_view_reports",
+]
 
 
 def can_view_reports(actor) -> bool:
@@ -47,7 +53,8 @@ def get_unit_or_404(actor: User, unit_id: int) -> CustomsUnit:
 def get_trainee_or_404(actor: User, user_id: int) -> User:
     """A trainee of an enterprise within the actor's jurisdiction."""
     trainee = db.session.execute(
-        sa.select(User).join(Enterprise, Enterprise.id == User.enterprise_id)
+        sa.select(User)
+        .join(Enterprise, Enterprise.id == User.enterprise_id)
         .where(User.id == user_id, User.role == "trainee", user_clause(actor))
     ).scalar_one_or_none()
     if trainee is None:

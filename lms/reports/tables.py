@@ -27,7 +27,7 @@ from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise, localized
 from lms.reports import metrics
 from lms.reports.filters import Filters
-from lms.reports.metrics import DIMENSIONS, FUNNEL_STAGES, SCORE_BANDS, Dim, Figures, Scope
+from lms.reports.metrics import DIMENSIONS, FUNNEL_STAGES, Dim, Figures, Scope
 from lms.sessions.models import FEEDBACK_QUESTIONS
 
 EXPORT_CHUNK = 500
@@ -110,7 +110,9 @@ class Report:
     @cached_property
     def scope(self) -> Scope:
         if self.trainee is not None:
-            return Scope(self.actor, self.filters, enterprise_id=self.trainee.enterprise_id, user_id=self.trainee.id)
+            return Scope(
+                self.actor, self.filters, enterprise_id=self.trainee.enterprise_id, user_id=self.trainee.id
+            )
         if self.enterprise is not None:
             return Scope(self.actor, self.filters, enterprise_id=self.enterprise.id)
         return Scope(self.actor, self.filters, unit=self.unit)
@@ -129,8 +131,14 @@ class Report:
         return url_for("reports.unit_page", unit_id=self.unit.id, **args)
 
     def export_url(self, table: str, fmt: str) -> str:
-        return url_for("reports.export", level=self.level, subject_id=self.subject_id, table=table, fmt=fmt,
-                       **self.filters.args)
+        return url_for(
+            "reports.export",
+            level=self.level,
+            subject_id=self.subject_id,
+            table=table,
+            fmt=fmt,
+            **self.filters.args,
+        )
 
     # Figures several tables share are computed once per page.
     def total(self) -> Figures:
@@ -147,17 +155,25 @@ class Report:
     def child_units(self) -> list[CustomsUnit]:
         if self.level != "unit":
             return []
-        return list(db.session.execute(
-            sa.select(CustomsUnit).where(CustomsUnit.parent_id == self.unit.id).order_by(CustomsUnit.code)
-        ).scalars())
+        return list(
+            db.session.execute(
+                sa.select(CustomsUnit).where(CustomsUnit.parent_id == self.unit.id).order_by(CustomsUnit.code)
+            ).scalars()
+        )
 
     def direct_enterprises_stmt(self) -> sa.Select:
-        return (sa.select(Enterprise).where(Enterprise.unit_id == self.unit.id, enterprise_clause(self.actor))
-                .order_by(Enterprise.name_en, Enterprise.id))
+        return (
+            sa.select(Enterprise)
+            .where(Enterprise.unit_id == self.unit.id, enterprise_clause(self.actor))
+            .order_by(Enterprise.name_en, Enterprise.id)
+        )
 
     def trainees_stmt(self) -> sa.Select:
-        return (sa.select(User).where(User.enterprise_id == self.enterprise.id, User.role == "trainee")
-                .order_by(User.display_name, User.id))
+        return (
+            sa.select(User)
+            .where(User.enterprise_id == self.enterprise.id, User.role == "trainee")
+            .order_by(User.display_name, User.id)
+        )
 
 
 # -- table builders ----------------------------------------------------------------------------------------
@@ -180,8 +196,14 @@ TABLES: dict[str, TableSpec] = {}
 
 def table(name: str, title, levels: tuple[str, ...], columns: Callable[[], list[Column]], applies=None):
     def decorator(build):
-        TABLES[name] = TableSpec(name=name, title=title, levels=levels, build=build, columns=columns,
-                                 applies=applies or (lambda report: True))
+        TABLES[name] = TableSpec(
+            name=name,
+            title=title,
+            levels=levels,
+            build=build,
+            columns=columns,
+            applies=applies or (lambda report: True),
+        )
         return build
 
     return decorator
@@ -224,12 +246,21 @@ def _summary_columns() -> list[Column]:
 @table("summary", _l("Headline figures"), ("unit", "enterprise", "trainee"), _summary_columns)
 def _summary(report: Report, paginate_rows: bool = True) -> Table:
     values = figure_values(report.total())
-    rows = [Row({"key": key, "label": str(label), "value": values[key]}) for key, label, _get in FIGURE_COLUMNS]
+    rows = [
+        Row({"key": key, "label": str(label), "value": values[key]}) for key, label, _get in FIGURE_COLUMNS
+    ]
     if report.level != "trainee":
         funnel = report.funnel_total()
         for stage, label in FUNNEL_COLUMNS:
-            rows.append(Row({"key": f"funnel_{stage}", "label": _("Cultivation cases: %(stage)s", stage=label),
-                             "value": funnel.count(stage)}))
+            rows.append(
+                Row(
+                    {
+                        "key": f"funnel_{stage}",
+                        "label": _("Cultivation cases: %(stage)s", stage=label),
+                        "value": funnel.count(stage),
+                    }
+                )
+            )
     return _make("summary", rows)
 
 
@@ -238,14 +269,22 @@ def _has_children(report: Report) -> bool:
 
 
 def _unit_keys(report: Report) -> list[tuple[int, str, str | None]]:
-    """(unit id, label, link) for each sub-unit, and the unit itself when it supervises enterprises directly."""
+    """(unit id, label, link) for each sub-unit, and the unit itself if it supervises enterprises directly."""
     if "unit_keys" not in report._cache:
-        keys = [(u.id, u.name, report_url(report, "reports.unit_page", unit_id=u.id)) for u in report.child_units]
+        keys = [
+            (u.id, u.name, report_url(report, "reports.unit_page", unit_id=u.id)) for u in report.child_units
+        ]
         direct = db.session.execute(
-            sa.select(sa.func.count()).select_from(report.direct_enterprises_stmt().subquery())).scalar_one()
+            sa.select(sa.func.count()).select_from(report.direct_enterprises_stmt().subquery())
+        ).scalar_one()
         if direct:
-            keys.append((report.unit.id, _("%(unit)s (supervised directly)", unit=report.unit.name),
-                         "#table-enterprises"))
+            keys.append(
+                (
+                    report.unit.id,
+                    _("%(unit)s (supervised directly)", unit=report.unit.name),
+                    "#table-enterprises",
+                )
+            )
         report._cache["unit_keys"] = keys
     return report._cache["unit_keys"]
 
@@ -257,22 +296,34 @@ def _units_columns() -> list[Column]:
 @table("units", _l("By customs unit"), ("unit",), _units_columns, applies=_has_children)
 def _units(report: Report, paginate_rows: bool = True) -> Table:
     data = metrics.figures(report.scope, Dim("unit", node=report.unit))
-    return _make("units", [Row({"label": label, **figure_values(data.get(key))}, link)
-                           for key, label, link in _unit_keys(report)])
+    return _make(
+        "units",
+        [
+            Row({"label": label, **figure_values(data.get(key))}, link)
+            for key, label, link in _unit_keys(report)
+        ],
+    )
 
 
 def _unit_funnel_columns() -> list[Column]:
     return [_label_column(_l("Customs unit")), *[Column(stage, label) for stage, label in FUNNEL_COLUMNS]]
 
 
-@table("unit_funnel", _l("Cultivation funnel by customs unit"), ("unit",), _unit_funnel_columns,
-       applies=_has_children)
+@table(
+    "unit_funnel",
+    _l("Cultivation funnel by customs unit"),
+    ("unit",),
+    _unit_funnel_columns,
+    applies=_has_children,
+)
 def _unit_funnel(report: Report, paginate_rows: bool = True) -> Table:
     data = metrics.funnel(report.scope, Dim("unit", node=report.unit))
     rows = []
     for key, label, link in _unit_keys(report):
         funnel = data.get(key) or metrics.Funnel()
-        rows.append(Row({"label": label, **{stage: funnel.count(stage) for stage, _x in FUNNEL_COLUMNS}}, link))
+        rows.append(
+            Row({"label": label, **{stage: funnel.count(stage) for stage, _x in FUNNEL_COLUMNS}}, link)
+        )
     return _make("unit_funnel", rows)
 
 
@@ -285,16 +336,29 @@ def _enterprise_rows(report: Report, enterprises: list[Enterprise]) -> list[Row]
     rows = []
     for e in enterprises:
         funnel = funnels.get(e.id) or metrics.Funnel()
-        rows.append(Row({"label": e.name, "credit_level": e.credit_level_label, **figure_values(data.get(e.id)),
-                         "cases": funnel.count("applied"), "certified": funnel.count("certified")},
-                        report_url(report, "reports.enterprise_page", enterprise_id=e.id)))
+        rows.append(
+            Row(
+                {
+                    "label": e.name,
+                    "credit_level": e.credit_level_label,
+                    **figure_values(data.get(e.id)),
+                    "cases": funnel.count("applied"),
+                    "certified": funnel.count("certified"),
+                },
+                report_url(report, "reports.enterprise_page", enterprise_id=e.id),
+            )
+        )
     return rows
 
 
 def _enterprise_columns() -> list[Column]:
-    return [_label_column(_l("Enterprise")), Column("credit_level", _l("Credit status"), "text"),
-            *figure_columns(), Column("cases", _l("Cultivation cases opened")),
-            Column("certified", _l("Cases certified"))]
+    return [
+        _label_column(_l("Enterprise")),
+        Column("credit_level", _l("Credit status"), "text"),
+        *figure_columns(),
+        Column("cases", _l("Cultivation cases opened")),
+        Column("certified", _l("Cases certified")),
+    ]
 
 
 def _chunks(stmt) -> Iterator[list]:
@@ -314,8 +378,13 @@ def _lists_enterprises(report: Report) -> bool:
     return not report.child_units or any(key == report.unit.id for key, _label, _link in _unit_keys(report))
 
 
-@table("enterprises", _l("Enterprises supervised directly"), ("unit",), _enterprise_columns,
-       applies=_lists_enterprises)
+@table(
+    "enterprises",
+    _l("Enterprises supervised directly"),
+    ("unit",),
+    _enterprise_columns,
+    applies=_lists_enterprises,
+)
 def _enterprises(report: Report, paginate_rows: bool = True) -> Table:
     stmt = report.direct_enterprises_stmt()
     pagination = paginate(stmt) if paginate_rows else None
@@ -336,8 +405,13 @@ def _trainee_rows(report: Report, trainees: list[User]) -> list[Row]:
     if not keys:
         return []
     data = metrics.figures(report.scope, Dim("trainee", keys=keys))
-    return [Row({"label": t.display_name, "position": t.position_label, **figure_values(data.get(t.id))},
-                report_url(report, "reports.trainee_page", user_id=t.id)) for t in trainees]
+    return [
+        Row(
+            {"label": t.display_name, "position": t.position_label, **figure_values(data.get(t.id))},
+            report_url(report, "reports.trainee_page", user_id=t.id),
+        )
+        for t in trainees
+    ]
 
 
 def _trainee_columns() -> list[Column]:
@@ -381,8 +455,13 @@ def _courses(report: Report, paginate_rows: bool = True) -> Table:
     data = metrics.figures(report.scope, Dim("course"))
     titles = course_titles(data)
     keys = sorted(data, key=lambda k: (titles.get(k, "").lower(), k))
-    return _make("courses", [Row({"label": titles.get(k, str(k)), **figure_values(data[k])},
-                                 report.page_url(course=k)) for k in keys])
+    return _make(
+        "courses",
+        [
+            Row({"label": titles.get(k, str(k)), **figure_values(data[k])}, report.page_url(course=k))
+            for k in keys
+        ],
+    )
 
 
 def _experts_columns() -> list[Column]:
@@ -392,35 +471,76 @@ def _experts_columns() -> list[Column]:
 @table("experts", _l("By expert"), ("unit", "enterprise"), _experts_columns)
 def _experts(report: Report, paginate_rows: bool = True) -> Table:
     data = metrics.figures(report.scope, Dim("expert"))
-    names = dict(db.session.execute(
-        sa.select(User.id, User.display_name).where(User.id.in_(list(data)))).all()) if data else {}
+    names = (
+        dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(list(data)))).all())
+        if data
+        else {}
+    )
     keys = sorted(data, key=lambda k: (names.get(k, "").lower(), k))
-    note = _l("Session figures count for every expert assigned to the session; enrolments and results count for "
-              "the experts of the course's sessions where the trainee had a confirmed seat.")
-    return _make("experts", [Row({"label": names.get(k, str(k)), **figure_values(data[k])},
-                                 report.page_url(expert=k)) for k in keys], note=note)
+    note = _l(
+        "Session figures count for every expert assigned to the session; enrolments and results count for "
+        "the experts of the course's sessions where the trainee had a confirmed seat."
+    )
+    return _make(
+        "experts",
+        [
+            Row({"label": names.get(k, str(k)), **figure_values(data[k])}, report.page_url(expert=k))
+            for k in keys
+        ],
+        note=note,
+    )
 
 
 def _trend_columns() -> list[Column]:
-    return [_label_column(_l("Month")), Column("enrolments", _l("Enrolments made")),
-            Column("completions", _l("Enrolments completed"))]
+    return [
+        _label_column(_l("Month")),
+        Column("enrolments", _l("Enrolments made")),
+        Column("completions", _l("Enrolments completed")),
+    ]
 
 
 @table("trend", _l("Completions by month"), ("unit", "enterprise", "trainee"), _trend_columns)
 def _trend(report: Report, paginate_rows: bool = True) -> Table:
-    return _make("trend", [Row({"label": format_date(p.month, "yyyy-MM"), "enrolments": p.enrolments,
-                                "completions": p.completions}) for p in metrics.completion_trend(report.scope)])
+    return _make(
+        "trend",
+        [
+            Row(
+                {
+                    "label": format_date(p.month, "yyyy-MM"),
+                    "enrolments": p.enrolments,
+                    "completions": p.completions,
+                }
+            )
+            for p in metrics.completion_trend(report.scope)
+        ],
+    )
 
 
 def _funnel_columns() -> list[Column]:
-    return [_label_column(_l("Stage")), Column("cases", _l("Cases")), Column("share", _l("Share of applied (%)"))]
+    return [
+        _label_column(_l("Stage")),
+        Column("cases", _l("Cases")),
+        Column("share", _l("Share of applied (%)")),
+    ]
 
 
 @table("funnel", _l("Cultivation funnel"), ("unit", "enterprise"), _funnel_columns)
 def _funnel(report: Report, paginate_rows: bool = True) -> Table:
     funnel = report.funnel_total()
-    return _make("funnel", [Row({"key": stage, "label": str(label), "cases": funnel.count(stage),
-                                 "share": funnel.share(stage)}) for stage, label in FUNNEL_COLUMNS])
+    return _make(
+        "funnel",
+        [
+            Row(
+                {
+                    "key": stage,
+                    "label": str(label),
+                    "cases": funnel.count(stage),
+                    "share": funnel.share(stage),
+                }
+            )
+            for stage, label in FUNNEL_COLUMNS
+        ],
+    )
 
 
 def band_label(low: int, high: int) -> str:
@@ -433,21 +553,42 @@ def _scores_columns() -> list[Column]:
 
 @table("scores", _l("Score distribution"), ("unit", "enterprise", "trainee"), _scores_columns)
 def _scores(report: Report, paginate_rows: bool = True) -> Table:
-    return _make("scores", [Row({"label": band_label(low, high), "results": count})
-                            for (low, high), count in metrics.score_distribution(report.scope)])
+    return _make(
+        "scores",
+        [
+            Row({"label": band_label(low, high), "results": count})
+            for (low, high), count in metrics.score_distribution(report.scope)
+        ],
+    )
 
 
 def _satisfaction_columns() -> list[Column]:
-    return [_label_column(_l("Question")), Column("mean", _l("Mean rating (1–5)")),
-            Column("responses", _l("Feedback responses"))]
+    return [
+        _label_column(_l("Question")),
+        Column("mean", _l("Mean rating (1–5)")),
+        Column("responses", _l("Feedback responses")),
+    ]
 
 
-@table("satisfaction", _l("Satisfaction by question"), ("unit", "enterprise", "trainee"), _satisfaction_columns)
+@table(
+    "satisfaction", _l("Satisfaction by question"), ("unit", "enterprise", "trainee"), _satisfaction_columns
+)
 def _satisfaction(report: Report, paginate_rows: bool = True) -> Table:
     sat = report.total().satisfaction
-    rows = [Row({"key": d, "label": str(FEEDBACK_QUESTIONS[d]), "mean": sat.dimension_mean(d),
-                 "responses": sat.responses}) for d in DIMENSIONS]
-    rows.append(Row({"key": "all", "label": _("All questions"), "mean": sat.mean, "responses": sat.responses}))
+    rows = [
+        Row(
+            {
+                "key": d,
+                "label": str(FEEDBACK_QUESTIONS[d]),
+                "mean": sat.dimension_mean(d),
+                "responses": sat.responses,
+            }
+        )
+        for d in DIMENSIONS
+    ]
+    rows.append(
+        Row({"key": "all", "label": _("All questions"), "mean": sat.mean, "responses": sat.responses})
+    )
     return _make("satisfaction", rows)
 
 

@@ -51,8 +51,10 @@ def breadcrumbs(unit: CustomsUnit) -> list[CustomsUnit]:
     top = root_unit(current_user)
     ids = [int(part) for part in unit.path.strip("/").split("/") if part]
     if top is not None and top.id in ids:
-        ids = ids[ids.index(top.id):]
-    units = {u.id: u for u in db.session.execute(db.select(CustomsUnit).where(CustomsUnit.id.in_(ids))).scalars()}
+        ids = ids[ids.index(top.id) :]
+    units = {
+        u.id: u for u in db.session.execute(db.select(CustomsUnit).where(CustomsUnit.id.in_(ids))).scalars()
+    }
     return [units[i] for i in ids if i in units]
 
 
@@ -62,26 +64,45 @@ def _charts(report: Report, tables: dict[str, Table]) -> dict[str, charts.Chart]
     if "trend" in tables:
         rows = tables["trend"].rows
         out["trend"] = charts.column_chart(
-            "trend", _("Enrolments made and completed per month"), [r.values["label"] for r in rows],
-            [(_("Enrolments made"), [r.values["enrolments"] for r in rows]),
-             (_("Enrolments completed"), [r.values["completions"] for r in rows])])
+            "trend",
+            _("Enrolments made and completed per month"),
+            [r.values["label"] for r in rows],
+            [
+                (_("Enrolments made"), [r.values["enrolments"] for r in rows]),
+                (_("Enrolments completed"), [r.values["completions"] for r in rows]),
+            ],
+        )
     if "funnel" in tables:
         rows = tables["funnel"].rows
         out["funnel"] = charts.bar_chart(
-            "funnel", _("Cultivation funnel"),
+            "funnel",
+            _("Cultivation funnel"),
             [(r.values["label"], r.values["cases"], str(r.values["cases"])) for r in rows],
-            max_value=rows[0].values["cases"] or 1)
+            max_value=rows[0].values["cases"] or 1,
+        )
     if "scores" in tables:
         rows = tables["scores"].rows
         out["scores"] = charts.column_chart(
-            "scores", _("Graded results per score band"), [r.values["label"] for r in rows],
-            [(_("Graded results"), [r.values["results"] for r in rows])])
+            "scores",
+            _("Graded results per score band"),
+            [r.values["label"] for r in rows],
+            [(_("Graded results"), [r.values["results"] for r in rows])],
+        )
     if "satisfaction" in tables:
         rows = tables["satisfaction"].rows
         out["satisfaction"] = charts.bar_chart(
-            "satisfaction", _("Mean rating per question (1–5)"),
-            [(r.values["label"], r.values["mean"], "—" if r.values["mean"] is None else str(r.values["mean"]))
-             for r in rows], max_value=5)
+            "satisfaction",
+            _("Mean rating per question (1–5)"),
+            [
+                (
+                    r.values["label"],
+                    r.values["mean"],
+                    "—" if r.values["mean"] is None else str(r.values["mean"]),
+                )
+                for r in rows
+            ],
+            max_value=5,
+        )
     return out
 
 
@@ -90,12 +111,24 @@ def _render(report: Report | None, error, template_values: dict):
     if report is not None:
         for name in tables_for(report):
             tables[name] = build_table(report, name)
-    headline = {row.values["key"]: row.values["value"] for row in tables["summary"].rows} if "summary" in tables else {}
+    headline = (
+        {row.values["key"]: row.values["value"] for row in tables["summary"].rows}
+        if "summary" in tables
+        else {}
+    )
     return render_template(
-        "reports/report.html", report=report, error=error, tables=tables, headline=headline,
-        charts=_charts(report, tables) if report is not None else {}, presets=PRESETS,
-        courses=course_choices(), experts=expert_choices(current_user), args=request.args,
-        dimensions=DIMENSIONS, **template_values,
+        "reports/report.html",
+        report=report,
+        error=error,
+        tables=tables,
+        headline=headline,
+        charts=_charts(report, tables) if report is not None else {},
+        presets=PRESETS,
+        courses=course_choices(),
+        experts=expert_choices(current_user),
+        args=request.args,
+        dimensions=DIMENSIONS,
+        **template_values,
     ), (400 if error else 200)
 
 
@@ -118,8 +151,11 @@ def unit_page(unit_id: int):
 def _unit_view(unit: CustomsUnit):
     filters, error = _filters()
     report = Report(current_user, filters, unit=unit) if filters is not None else None
-    return _render(report, error, {"unit": unit, "crumbs": breadcrumbs(unit), "level": "unit",
-                                   "units": units_in_scope(current_user)})
+    return _render(
+        report,
+        error,
+        {"unit": unit, "crumbs": breadcrumbs(unit), "level": "unit", "units": units_in_scope(current_user)},
+    )
 
 
 @bp.route("/enterprises/<int:enterprise_id>")
@@ -128,8 +164,11 @@ def enterprise_page(enterprise_id: int):
     enterprise = get_enterprise_or_404(current_user, enterprise_id)
     filters, error = _filters()
     report = Report(current_user, filters, enterprise=enterprise) if filters is not None else None
-    return _render(report, error, {"enterprise": enterprise, "crumbs": breadcrumbs(enterprise.unit),
-                                   "level": "enterprise"})
+    return _render(
+        report,
+        error,
+        {"enterprise": enterprise, "crumbs": breadcrumbs(enterprise.unit), "level": "enterprise"},
+    )
 
 
 @bp.route("/trainees/<int:user_id>")
@@ -138,8 +177,16 @@ def trainee_page(user_id: int):
     trainee = get_trainee_or_404(current_user, user_id)
     filters, error = _filters()
     report = Report(current_user, filters, trainee=trainee) if filters is not None else None
-    return _render(report, error, {"trainee": trainee, "enterprise": trainee.enterprise,
-                                   "crumbs": breadcrumbs(trainee.enterprise.unit), "level": "trainee"})
+    return _render(
+        report,
+        error,
+        {
+            "trainee": trainee,
+            "enterprise": trainee.enterprise,
+            "crumbs": breadcrumbs(trainee.enterprise.unit),
+            "level": "trainee",
+        },
+    )
 
 
 def _report_for(level: str, subject_id: int, filters) -> Report:
@@ -177,5 +224,6 @@ def enterprise_dossier(enterprise_id: int):
     report = Report(current_user, filters, enterprise=enterprise)
     pdf = dossier.render_dossier(report)
     name = f"dossier-{enterprise.customs_code}-{filters.start.isoformat()}-{filters.end.isoformat()}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -22,26 +22,53 @@ TARGETS = {
     "unit_futian": (lambda d: f"/reports/units/{d.units['5301'].id}", {"officer.shenzhen", "officer.futian"}),
     "unit_shekou": (lambda d: f"/reports/units/{d.units['5302'].id}", {"officer.shenzhen"}),
     "unit_filter": (lambda d: f"/reports/?unit={d.units['5302'].id}", {"officer.shenzhen"}),
-    "enterprise_pengcheng": (lambda d: f"/reports/enterprises/{d.enterprises['P'].id}",
-                             {"officer.shenzhen", "officer.futian"}),
+    "enterprise_pengcheng": (
+        lambda d: f"/reports/enterprises/{d.enterprises['P'].id}",
+        {"officer.shenzhen", "officer.futian"},
+    ),
     "enterprise_shekou": (lambda d: f"/reports/enterprises/{d.enterprises['S'].id}", {"officer.shenzhen"}),
     "trainee_t1": (lambda d: f"/reports/trainees/{d.users['T1'].id}", {"officer.shenzhen", "officer.futian"}),
     "trainee_t6": (lambda d: f"/reports/trainees/{d.users['T6'].id}", {"officer.shenzhen"}),
-    "export_units_csv": (lambda d: f"/reports/unit/{d.units['5300'].id}/export/units.csv", {"officer.shenzhen"}),
-    "export_enterprises_xlsx": (lambda d: f"/reports/unit/{d.units['5302'].id}/export/enterprises.xlsx",
-                                {"officer.shenzhen"}),
-    "export_trainees_xlsx": (lambda d: f"/reports/enterprise/{d.enterprises['P'].id}/export/trainees.xlsx",
-                             {"officer.shenzhen", "officer.futian"}),
-    "export_summary_csv": (lambda d: f"/reports/enterprise/{d.enterprises['S'].id}/export/summary.csv",
-                           {"officer.shenzhen"}),
-    "export_trainee_courses": (lambda d: f"/reports/trainee/{d.users['T6'].id}/export/courses.csv",
-                               {"officer.shenzhen"}),
-    "dossier_pengcheng": (lambda d: f"/reports/enterprises/{d.enterprises['P'].id}/dossier.pdf",
-                          {"officer.shenzhen", "officer.futian"}),
-    "dossier_shekou": (lambda d: f"/reports/enterprises/{d.enterprises['S'].id}/dossier.pdf", {"officer.shenzhen"}),
+    "export_units_csv": (
+        lambda d: f"/reports/unit/{d.units['5300'].id}/export/units.csv",
+        {"officer.shenzhen"},
+    ),
+    "export_enterprises_xlsx": (
+        lambda d: f"/reports/unit/{d.units['5302'].id}/export/enterprises.xlsx",
+        {"officer.shenzhen"},
+    ),
+    "export_trainees_xlsx": (
+        lambda d: f"/reports/enterprise/{d.enterprises['P'].id}/export/trainees.xlsx",
+        {"officer.shenzhen", "officer.futian"},
+    ),
+    "export_summary_csv": (
+        lambda d: f"/reports/enterprise/{d.enterprises['S'].id}/export/summary.csv",
+        {"officer.shenzhen"},
+    ),
+    "export_trainee_courses": (
+        lambda d: f"/reports/trainee/{d.users['T6'].id}/export/courses.csv",
+        {"officer.shenzhen"},
+    ),
+    "dossier_pengcheng": (
+        lambda d: f"/reports/enterprises/{d.enterprises['P'].id}/dossier.pdf",
+        {"officer.shenzhen", "officer.futian"},
+    ),
+    "dossier_shekou": (
+        lambda d: f"/reports/enterprises/{d.enterprises['S'].id}/dossier.pdf",
+        {"officer.shenzhen"},
+    ),
 }
-ROLES = ["anonymous", "trainee", "trainee.shekou", "expert.shenzhen", "expert.national", "officer.shenzhen",
-         "officer.futian", "officer.shanghai", "admin"]
+ROLES = [
+    "anonymous",
+    "trainee",
+    "trainee.shekou",
+    "expert.shenzhen",
+    "expert.national",
+    "officer.shenzhen",
+    "officer.futian",
+    "officer.shanghai",
+    "admin",
+]
 
 
 def expected_status(role: str, target: str) -> int:
@@ -81,14 +108,17 @@ def test_only_trainees_have_trainee_reports(client, data, demo, who):
     assert client.get(f"/reports/trainees/{demo.user(who).id}").status_code == 404
 
 
-@pytest.mark.parametrize("url", [
-    "/reports/unit/{unit}/export/nothing.csv",
-    "/reports/unit/{unit}/export/units.pdf",
-    "/reports/planet/{unit}/export/units.csv",
-    "/reports/unit/{unit}/export/trainees.csv",  # a table of enterprise pages only
-    "/reports/units/999999",
-    "/reports/enterprises/999999",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/reports/unit/{unit}/export/nothing.csv",
+        "/reports/unit/{unit}/export/units.pdf",
+        "/reports/planet/{unit}/export/units.csv",
+        "/reports/unit/{unit}/export/trainees.csv",  # a table of enterprise pages only
+        "/reports/units/999999",
+        "/reports/enterprises/999999",
+    ],
+)
 def test_unknown_exports_and_ids_answer_404(client, data, url):
     client.login("officer.shenzhen")
     assert client.get(url.format(unit=data.units["5300"].id)).status_code == 404
@@ -97,7 +127,10 @@ def test_unknown_exports_and_ids_answer_404(client, data, url):
 BAD_FILTERS = [
     ({"period": "custom", "start": "2025-13-01", "end": "2025-12-31"}, "as a date (YYYY-MM-DD)"),
     ({"period": "custom", "start": "yesterday", "end": "2025-12-31"}, "as a date (YYYY-MM-DD)"),
-    ({"period": "custom", "start": "2025-06-01", "end": "2025-05-31"}, "The end date is before the start date."),
+    (
+        {"period": "custom", "start": "2025-06-01", "end": "2025-05-31"},
+        "The end date is before the start date.",
+    ),
     ({"period": "custom", "start": "1999-12-31", "end": "2025-05-31"}, "Dates must lie between"),
     ({"period": "custom", "start": "2025-01-01", "end": "2999-01-01"}, "Dates must lie between"),
     ({"period": "custom", "start": "2000-01-01", "end": "2012-01-01"}, "at most ten years"),
@@ -113,15 +146,20 @@ BAD_FILTERS = [
 def test_bad_filters_give_a_message_not_an_error(client, data, args, message):
     client.login("officer.shenzhen")
     query = "?" + urlencode(args)
-    for url in ("/reports/", f"/reports/enterprises/{data.enterprises['P'].id}",
-                f"/reports/trainees/{data.users['T1'].id}"):
+    for url in (
+        "/reports/",
+        f"/reports/enterprises/{data.enterprises['P'].id}",
+        f"/reports/trainees/{data.users['T1'].id}",
+    ):
         response = client.get(url + query)
         assert response.status_code == 400, url
         html = response.get_data(as_text=True)
         assert message in html
         assert 'class="form-errors"' in html and "report-filters" in html
-    for url in (f"/reports/unit/{data.units['5300'].id}/export/units.csv",
-                f"/reports/enterprises/{data.enterprises['P'].id}/dossier.pdf"):
+    for url in (
+        f"/reports/unit/{data.units['5300'].id}/export/units.csv",
+        f"/reports/enterprises/{data.enterprises['P'].id}/dossier.pdf",
+    ):
         response = client.get(url + query)
         assert response.status_code == 400
         assert message in response.get_data(as_text=True)
@@ -133,7 +171,7 @@ def test_a_trainee_is_not_an_expert_to_filter_by(client, data):
     assert response.status_code == 400
 
 
-# -- statement counts ------------------------------------------------------------------------------------------
+# -- statement counts -------------------------------------------------------------------------------------
 
 
 def _grow(data, factory, db, n: int) -> None:
@@ -142,29 +180,60 @@ def _grow(data, factory, db, n: int) -> None:
     qa, eb = data.quizzes["QA"], data.quizzes["EB"]
     for i in range(n):
         enterprise = factory.enterprise(futian)
-        for j in range(2):
+        for _j in range(2):
             trainee = factory.user("trainee", enterprise=enterprise)
             db.session.add(Enrollment(user_id=trainee.id, course_id=data.A.id, enrolled_at=at("2025-05-02")))
-            db.session.add(Attempt(quiz_id=qa.id, user_id=trainee.id, number=1, status="graded",
-                                   started_at=at("2025-05-03T03:00"), submitted_at=at("2025-05-03"),
-                                   graded_at=at("2025-05-03"), closed_by="trainee", score=50 + i, max_score=100,
-                                   percent=50 + i, passed=True))
-            db.session.add(Registration(session_id=data.S1.id, user_id=trainee.id, status="confirmed",
-                                        attendance="present"))
+            db.session.add(
+                Attempt(
+                    quiz_id=qa.id,
+                    user_id=trainee.id,
+                    number=1,
+                    status="graded",
+                    started_at=at("2025-05-03T03:00"),
+                    submitted_at=at("2025-05-03"),
+                    graded_at=at("2025-05-03"),
+                    closed_by="trainee",
+                    score=50 + i,
+                    max_score=100,
+                    percent=50 + i,
+                    passed=True,
+                )
+            )
+            db.session.add(
+                Registration(
+                    session_id=data.S1.id, user_id=trainee.id, status="confirmed", attendance="present"
+                )
+            )
     pengcheng = data.enterprises["P"]
     for _k in range(n):
         trainee = factory.user("trainee", enterprise=pengcheng)
-        db.session.add(Attempt(quiz_id=eb.id, user_id=trainee.id, number=1, status="graded",
-                               started_at=at("2025-06-03T03:00"), submitted_at=at("2025-06-03"),
-                               graded_at=at("2025-06-03"), closed_by="trainee", score=80, max_score=100,
-                               percent=80, passed=True))
+        db.session.add(
+            Attempt(
+                quiz_id=eb.id,
+                user_id=trainee.id,
+                number=1,
+                status="graded",
+                started_at=at("2025-06-03T03:00"),
+                submitted_at=at("2025-06-03"),
+                graded_at=at("2025-06-03"),
+                closed_by="trainee",
+                score=80,
+                max_score=100,
+                percent=80,
+                passed=True,
+            )
+        )
     db.session.commit()
 
 
 def test_statement_count_of_each_page_does_not_grow_with_rows(client, data, db, factory, count_queries):
     client.login("officer.shenzhen")
-    urls = ["/reports/", f"/reports/units/{data.units['5301'].id}",
-            f"/reports/enterprises/{data.enterprises['P'].id}", f"/reports/trainees/{data.users['T1'].id}"]
+    urls = [
+        "/reports/",
+        f"/reports/units/{data.units['5301'].id}",
+        f"/reports/enterprises/{data.enterprises['P'].id}",
+        f"/reports/trainees/{data.users['T1'].id}",
+    ]
 
     def counts():
         out = []
@@ -188,8 +257,9 @@ def test_export_streams_every_row_in_chunks(client, data, db, factory, monkeypat
     client.login("officer.shenzhen")
     response = client.get(f"/reports/unit/{data.units['5301'].id}/export/enterprises.csv" + Q, buffered=True)
     lines = response.get_data(as_text=True).strip().splitlines()
-    supervised = db.session.execute(sa.select(sa.func.count()).select_from(Enterprise).where(
-        Enterprise.unit_id == data.units["5301"].id)).scalar_one()
+    supervised = db.session.execute(
+        sa.select(sa.func.count()).select_from(Enterprise).where(Enterprise.unit_id == data.units["5301"].id)
+    ).scalar_one()
     assert supervised == 3 + 30  # the demo's three Futian enterprises and the new ones
     assert len(lines) == 1 + supervised
     assert len({line.split(",")[0] for line in lines[1:]}) == supervised  # each once, across chunks of 7

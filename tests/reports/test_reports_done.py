@@ -5,17 +5,27 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.reports.conftest import PERIOD, xlsx_rows
+from tests.reports.conftest import PERIOD, pdf_text, xlsx_rows
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler) is not installed")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext (poppler) is not installed"
+)
 
-SUMMED = ("enrolments", "completed", "results", "passed", "gain_trainees", "registrations", "attended", "responses")
+SUMMED = (
+    "enrolments",
+    "completed",
+    "results",
+    "passed",
+    "gain_trainees",
+    "registrations",
+    "attended",
+    "responses",
+)
 
 
 def _href(html: str, pattern: str) -> str:
@@ -47,19 +57,33 @@ def test_officer_of_shenzhen_drills_down_downloads_and_the_numbers_agree(client,
     assert futian_page.status_code == 200
     futian = read(futian_page)
     row = next(r for r in futian.tables["enterprises"] if r["label"].startswith("Pengcheng"))
-    enterprise_url = next(link for link in futian.links["enterprises"]
-                          if f"/enterprises/{pengcheng.id}?" in link).replace("&amp;", "&")
+    enterprise_url = next(
+        link for link in futian.links["enterprises"] if f"/enterprises/{pengcheng.id}?" in link
+    ).replace("&amp;", "&")
     response = client.get(enterprise_url)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     page = read(response)
 
     # The enterprise's figures on its page are those of its row one level up.
-    for key in ("completion_rate", "pass_rate", "average_score", "mean_gain", "attendance_rate", "satisfaction"):
+    for key in (
+        "completion_rate",
+        "pass_rate",
+        "average_score",
+        "mean_gain",
+        "attendance_rate",
+        "satisfaction",
+    ):
         assert page.figures[key] == row[key], key
-    assert page.figures == {"completion_rate": "60.0", "pass_rate": "60.0", "average_score": "66.00",
-                            "mean_gain": "0.200", "attendance_rate": "80.0", "satisfaction": "4.17",
-                            "certified": "1"}
+    assert page.figures == {
+        "completion_rate": "60.0",
+        "pass_rate": "60.0",
+        "average_score": "66.00",
+        "mean_gain": "0.200",
+        "attendance_rate": "80.0",
+        "satisfaction": "4.17",
+        "certified": "1",
+    }
 
     # Download the dossier and the XLSX exports offered on the page.
     dossier = client.get(_href(html, "/dossier.pdf"))
@@ -80,19 +104,23 @@ def test_officer_of_shenzhen_drills_down_downloads_and_the_numbers_agree(client,
     # XLSX per trainee adds up to the enterprise's totals.
     header = [str(h) for h in trainees[0]]
     columns = {label: index for index, label in enumerate(header)}
-    labels = {"enrolments": "Enrolments", "completed": "Completed", "results": "Graded results",
-              "passed": "Passed", "gain_trainees": "Pre- and post-tested", "registrations": "Confirmed registrations",
-              "attended": "Present or late", "responses": "Feedback responses"}
+    labels = {
+        "enrolments": "Enrolments",
+        "completed": "Completed",
+        "results": "Graded results",
+        "passed": "Passed",
+        "gain_trainees": "Pre- and post-tested",
+        "registrations": "Confirmed registrations",
+        "attended": "Present or late",
+        "responses": "Feedback responses",
+    }
     assert len(trainees) - 1 == 4
     for key in SUMMED:
         total = sum(r[columns[labels[key]]] or 0 for r in trainees[1:])
         assert total == values[labels[key]] == int(row[key]), key
 
     # The dossier states the same headline figures and lists the records behind them with ledger references.
-    path = tmp_path / "dossier.pdf"
-    path.write_bytes(dossier.data)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    text = pdf_text(dossier.data, tmp_path)
     for label, value in values.items():
         match = re.search(re.escape(label) + r"\s+(\S+)", text)
         assert match, label

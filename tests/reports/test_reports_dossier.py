@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
 
 from lms.evidence.models import LedgerEntry
-from tests.reports.conftest import PERIOD
+from tests.reports.conftest import PERIOD, pdf_text
 
 Q = "?" + urlencode(PERIOD)
-needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler) is not installed")
-
-
-def pdf_text(data: bytes, tmp_path) -> str:
-    path = tmp_path / "dossier.pdf"
-    path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+needs_pdftotext = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext (poppler) is not installed"
+)
 
 
 @needs_pdftotext
@@ -35,8 +29,13 @@ def test_the_dossier_cites_the_ledger_entry_of_every_record(client, data, db, tm
     text = pdf_text(response.data, tmp_path)
     entries = db.session.execute(sa.select(LedgerEntry).order_by(LedgerEntry.seq)).scalars().all()
     kinds = {e.kind for e in entries}
-    assert kinds == {"course_completed", "attempt_graded", "attendance_marked", "certificate_issued",
-                     "case_transition"}
+    assert kinds == {
+        "course_completed",
+        "attempt_graded",
+        "attendance_marked",
+        "certificate_issued",
+        "case_transition",
+    }
     later = next(a for a in data.attempts if a.submitted_at is not None and a.submitted_at.year == 2026)
     practice = next(a for a in data.attempts if a.quiz_id == data.quizzes["PR"].id)
     for entry in entries:
@@ -60,7 +59,10 @@ def test_a_record_without_a_ledger_entry_says_so(client, data, tmp_path):
     client.login("officer.shenzhen")
     response = client.get(f"/reports/enterprises/{data.enterprises['P'].id}/dossier.pdf" + Q)
     text = pdf_text(response.data, tmp_path)
-    assert "Course completions" in text and "#" not in text.split("Course completions", 1)[1].split("Attendance")[0]
+    assert (
+        "Course completions" in text
+        and "#" not in text.split("Course completions", 1)[1].split("Attendance")[0]
+    )
 
 
 def test_the_dossier_renders_in_chinese(client, data, tmp_path):

@@ -30,7 +30,11 @@ def test_completion_counts_the_enrolments_made_in_the_period_by_local_day(data, 
     by_enterprise = metrics.completion(scope(demo), Dim("enterprise"))
     e = data.enterprises
     assert {k: (v.enrolments, v.completed) for k, v in by_enterprise.items()} == {
-        e["P"].id: (5, 3), e["F"].id: (1, 0), e["S"].id: (2, 1), e["N"].id: (1, 0)}
+        e["P"].id: (5, 3),
+        e["F"].id: (1, 0),
+        e["S"].id: (2, 1),
+        e["N"].id: (1, 0),
+    }
     by_course = metrics.completion(scope(demo), Dim("course"))
     assert (by_course[data.A.id].enrolments, by_course[data.A.id].completed) == (6, 3)
     assert (by_course[data.B.id].enrolments, by_course[data.B.id].rate) == (3, D("33.3"))
@@ -54,8 +58,9 @@ def test_completion_trend_counts_enrolments_and_completions_per_month(data, demo
 
 def test_pass_rate_and_average_use_each_quiz_grading_method_and_the_period(data, demo):
     total = metrics.outcomes(scope(demo))[None]
-    # QA (highest): T1 70 P, T2 45 F (95 came after the period), T6 90 P, T3 80 P; EB (last): T1 60 F, T4 75 P,
-    # T6 65 F. The practice quiz, pre-tests, the in-progress attempt and T7's 2024 result are left out.
+    # QA (highest): T1 70 P, T2 45 F (95 came after the period), T6 90 P, T3 80 P;
+    # EB (last): T1 60 F, T4 75 P, T6 65 F.
+    # The practice quiz, pre-tests, the in-progress attempt and T7's 2024 result are left out.
     assert (total.results, total.passed, total.pass_rate, total.average) == (7, 4, D("57.1"), D("69.29"))
     shenzhen = demo.unit("5300")
     by_unit = metrics.outcomes(scope(demo, unit=shenzhen), Dim("unit", node=shenzhen))
@@ -66,16 +71,23 @@ def test_pass_rate_and_average_use_each_quiz_grading_method_and_the_period(data,
     t1 = by_trainee[data.users["T1"].id]
     assert (t1.results, t1.passed, t1.average) == (2, 1, D("65.00"))
     by_course = metrics.outcomes(scope(demo), Dim("course"))
-    assert (by_course[data.A.id].results, by_course[data.A.id].pass_rate, by_course[data.A.id].average) == \
-        (4, D("75.0"), D("71.25"))
-    assert (by_course[data.B.id].results, by_course[data.B.id].pass_rate, by_course[data.B.id].average) == \
-        (3, D("33.3"), D("66.67"))
+    assert (by_course[data.A.id].results, by_course[data.A.id].pass_rate, by_course[data.A.id].average) == (
+        4,
+        D("75.0"),
+        D("71.25"),
+    )
+    assert (by_course[data.B.id].results, by_course[data.B.id].pass_rate, by_course[data.B.id].average) == (
+        3,
+        D("33.3"),
+        D("66.67"),
+    )
 
 
 def test_a_later_period_sees_the_later_attempt(data, demo):
     later = Filters(preset="custom", start=date(2025, 1, 1), end=date(2026, 1, 31))
-    result = metrics.outcomes(scope(demo, filters=later, user_id=data.users["T2"].id,
-                                    enterprise_id=data.enterprises["P"].id))[None]
+    result = metrics.outcomes(
+        scope(demo, filters=later, user_id=data.users["T2"].id, enterprise_id=data.enterprises["P"].id)
+    )[None]
     assert (result.results, result.passed, result.average) == (1, 1, D("95.00"))  # highest of 45 and 95
 
 
@@ -87,15 +99,27 @@ def test_score_distribution_counts_results_in_ten_point_bands(data, demo):
 def test_learning_gain_over_trainees_with_both_results(data, demo):
     gain = metrics.learning_gain(scope(demo))[None]
     # T1 40 → 70 (g 0.5), T2 50 → 45 (g −0.1), T6 100 → 90 (no g). T3 has no pre-test, T5 no post-test.
-    assert (gain.trainees, gain.mean_pre, gain.mean_post, gain.mean_normalised) == \
-        (3, D("63.33"), D("68.33"), D("0.200"))
+    assert (gain.trainees, gain.mean_pre, gain.mean_post, gain.mean_normalised) == (
+        3,
+        D("63.33"),
+        D("68.33"),
+        D("0.200"),
+    )
     shenzhen = demo.unit("5300")
     by_unit = metrics.learning_gain(scope(demo, unit=shenzhen), Dim("unit", node=shenzhen))
     futian, shekou = by_unit[demo.unit("5301").id], by_unit[demo.unit("5302").id]
-    assert (futian.trainees, futian.mean_pre, futian.mean_post, futian.mean_normalised) == \
-        (2, D("45.00"), D("57.50"), D("0.200"))
-    assert (shekou.trainees, shekou.mean_pre, shekou.mean_post, shekou.mean_normalised) == \
-        (1, D("100.00"), D("90.00"), None)
+    assert (futian.trainees, futian.mean_pre, futian.mean_post, futian.mean_normalised) == (
+        2,
+        D("45.00"),
+        D("57.50"),
+        D("0.200"),
+    )
+    assert (shekou.trainees, shekou.mean_pre, shekou.mean_post, shekou.mean_normalised) == (
+        1,
+        D("100.00"),
+        D("90.00"),
+        None,
+    )
     assert metrics.learning_gain(scope(demo, "admin"))[None].trainees == 4  # T8 60 → 90 too
 
 
@@ -108,8 +132,14 @@ def test_attendance_counts_confirmed_seats_of_sessions_that_took_place(data, dem
     assert (by_unit[demo.unit("5301").id].confirmed, by_unit[demo.unit("5301").id].rate) == (6, D("66.7"))
     assert (by_unit[demo.unit("5302").id].confirmed, by_unit[demo.unit("5302").id].rate) == (1, D("100.0"))
     by_expert = metrics.attendance(scope(demo), Dim("expert"))
-    assert (by_expert[data.expert_shenzhen.id].confirmed, by_expert[data.expert_shenzhen.id].rate) == (7, D("71.4"))
-    assert (by_expert[data.expert_national.id].confirmed, by_expert[data.expert_national.id].rate) == (3, D("100.0"))
+    assert (by_expert[data.expert_shenzhen.id].confirmed, by_expert[data.expert_shenzhen.id].rate) == (
+        7,
+        D("71.4"),
+    )
+    assert (by_expert[data.expert_national.id].confirmed, by_expert[data.expert_national.id].rate) == (
+        3,
+        D("100.0"),
+    )
 
 
 def test_satisfaction_overall_and_per_question(data, demo):
@@ -117,7 +147,11 @@ def test_satisfaction_overall_and_per_question(data, demo):
     assert sat.responses == 3
     assert sat.mean == D("4.17")  # 50 points over 12 answers
     assert {d: sat.dimension_mean(d) for d in metrics.DIMENSIONS} == {
-        "content": D("4.33"), "expert": D("4.00"), "organisation": D("4.33"), "usefulness": D("4.00")}
+        "content": D("4.33"),
+        "expert": D("4.00"),
+        "organisation": D("4.33"),
+        "usefulness": D("4.00"),
+    }
     by_expert = metrics.satisfaction(scope(demo), Dim("expert"))
     assert by_expert[data.expert_shenzhen.id].mean == D("4.17")
     assert by_expert[data.expert_national.id].mean == D("4.75")
@@ -128,14 +162,30 @@ def test_satisfaction_overall_and_per_question(data, demo):
 def test_funnel_counts_every_stage_a_case_reached(data, demo):
     funnel = metrics.funnel(scope(demo))[None]
     # C1 certified (reached every stage), C2 listed then terminated, C3 rejected; C4 was opened in 2024.
-    assert funnel.counts == {"applied": 3, "listed": 2, "trained": 1, "certification_applied": 1, "certified": 1}
+    assert funnel.counts == {
+        "applied": 3,
+        "listed": 2,
+        "trained": 1,
+        "certification_applied": 1,
+        "certified": 1,
+    }
     assert funnel.share("listed") == D("66.7")
     shenzhen = demo.unit("5300")
     by_unit = metrics.funnel(scope(demo, unit=shenzhen), Dim("unit", node=shenzhen))
-    assert by_unit[demo.unit("5301").id].counts == {"applied": 2, "listed": 2, "trained": 1,
-                                                    "certification_applied": 1, "certified": 1}
-    assert by_unit[demo.unit("5302").id].counts == {"applied": 1, "listed": 0, "trained": 0,
-                                                    "certification_applied": 0, "certified": 0}
+    assert by_unit[demo.unit("5301").id].counts == {
+        "applied": 2,
+        "listed": 2,
+        "trained": 1,
+        "certification_applied": 1,
+        "certified": 1,
+    }
+    assert by_unit[demo.unit("5302").id].counts == {
+        "applied": 1,
+        "listed": 0,
+        "trained": 0,
+        "certification_applied": 0,
+        "certified": 0,
+    }
     assert metrics.funnel(scope(demo, "admin"))[None].counts["applied"] == 4
     with pytest.raises(ValueError):
         metrics.funnel(scope(demo), Dim("course"))
@@ -144,23 +194,43 @@ def test_funnel_counts_every_stage_a_case_reached(data, demo):
 def test_expert_dimension_attributes_enrolments_through_the_sessions_taught(data, demo):
     figures = metrics.figures(scope(demo), Dim("expert"))
     shenzhen, national = figures[data.expert_shenzhen.id], figures[data.expert_national.id]
-    assert (shenzhen.completion.enrolments, shenzhen.completion.completed, shenzhen.completion.rate) == \
-        (7, 3, D("42.9"))
-    assert (shenzhen.outcomes.results, shenzhen.outcomes.passed, shenzhen.outcomes.average) == (6, 3, D("65.83"))
+    assert (shenzhen.completion.enrolments, shenzhen.completion.completed, shenzhen.completion.rate) == (
+        7,
+        3,
+        D("42.9"),
+    )
+    assert (shenzhen.outcomes.results, shenzhen.outcomes.passed, shenzhen.outcomes.average) == (
+        6,
+        3,
+        D("65.83"),
+    )
     assert (shenzhen.gain.trainees, shenzhen.gain.mean_normalised) == (2, D("0.200"))
     assert (national.completion.enrolments, national.completion.completed) == (3, 1)
-    assert (national.outcomes.results, national.outcomes.pass_rate, national.gain.trainees) == (3, D("33.3"), 0)
+    assert (national.outcomes.results, national.outcomes.pass_rate, national.gain.trainees) == (
+        3,
+        D("33.3"),
+        0,
+    )
 
 
 def test_course_and_expert_filters(data, demo):
     by_b = Filters(preset="custom", start=YEAR.start, end=YEAR.end, course_id=data.B.id)
     figures = metrics.figures(scope(demo, filters=by_b))[None]
-    assert (figures.completion.enrolments, figures.outcomes.results, figures.attendance.confirmed,
-            figures.satisfaction.responses, figures.gain.trainees) == (3, 3, 3, 1, 0)
+    assert (
+        figures.completion.enrolments,
+        figures.outcomes.results,
+        figures.attendance.confirmed,
+        figures.satisfaction.responses,
+        figures.gain.trainees,
+    ) == (3, 3, 3, 1, 0)
     by_national = Filters(preset="custom", start=YEAR.start, end=YEAR.end, expert_id=data.expert_national.id)
     figures = metrics.figures(scope(demo, filters=by_national))[None]
-    assert (figures.completion.enrolments, figures.outcomes.pass_rate, figures.attendance.rate,
-            figures.satisfaction.mean) == (3, D("33.3"), D("100.0"), D("4.75"))
+    assert (
+        figures.completion.enrolments,
+        figures.outcomes.pass_rate,
+        figures.attendance.rate,
+        figures.satisfaction.mean,
+    ) == (3, D("33.3"), D("100.0"), D("4.75"))
 
 
 def test_an_empty_scope_gives_no_rates_rather_than_errors(data, demo):

@@ -17,24 +17,48 @@ def test_the_dashboard_shows_the_jurisdiction_figures(client, data, read):
     response = client.get("/reports/" + Q)
     assert response.status_code == 200
     page = read(response)
-    assert page.figures == {"completion_rate": "44.4", "pass_rate": "57.1", "average_score": "69.29",
-                            "mean_gain": "0.200", "attendance_rate": "71.4", "satisfaction": "4.17", "certified": "1"}
-    summary = {row["label"]: row["value"] for row in page.tables["summary"]} if "summary" in page.tables else None
+    assert page.figures == {
+        "completion_rate": "44.4",
+        "pass_rate": "57.1",
+        "average_score": "69.29",
+        "mean_gain": "0.200",
+        "attendance_rate": "71.4",
+        "satisfaction": "4.17",
+        "certified": "1",
+    }
+    summary = (
+        {row["label"]: row["value"] for row in page.tables["summary"]} if "summary" in page.tables else None
+    )
     assert summary is None  # the headline is shown as figures, downloadable as a table
     units = {row["label"]: row for row in page.tables["units"]}
     assert set(units) == {"Futian Customs", "Shekou Customs"}
     futian = units["Futian Customs"]
     assert (futian["enrolments"], futian["completed"], futian["completion_rate"]) == ("6", "3", "50.0")
     assert (futian["results"], futian["pass_rate"], futian["average_score"]) == ("5", "60.0", "66.00")
-    assert (futian["gain_trainees"], futian["mean_pre"], futian["mean_post"], futian["mean_gain"]) == \
-        ("2", "45.00", "57.50", "0.200")
+    assert (futian["gain_trainees"], futian["mean_pre"], futian["mean_post"], futian["mean_gain"]) == (
+        "2",
+        "45.00",
+        "57.50",
+        "0.200",
+    )
     assert (futian["registrations"], futian["attended"], futian["attendance_rate"]) == ("6", "4", "66.7")
     assert (futian["responses"], futian["satisfaction"]) == ("3", "4.17")
     shekou = units["Shekou Customs"]
     assert (shekou["mean_gain"], shekou["satisfaction"], shekou["attendance_rate"]) == ("—", "—", "100.0")
     funnel = {row["label"]: row["cases"] for row in page.tables["funnel"]}
     assert list(funnel.values()) == ["3", "2", "1", "1", "1"]
-    assert [row["results"] for row in page.tables["scores"]] == ["0", "0", "0", "0", "1", "0", "2", "2", "1", "1"]
+    assert [row["results"] for row in page.tables["scores"]] == [
+        "0",
+        "0",
+        "0",
+        "0",
+        "1",
+        "0",
+        "2",
+        "2",
+        "1",
+        "1",
+    ]
     assert [row["mean"] for row in page.tables["satisfaction"]] == ["4.33", "4.00", "4.33", "4.00", "4.17"]
     trend = {row["label"]: (row["enrolments"], row["completions"]) for row in page.tables["trend"]}
     assert trend["2025-01"] == ("1", "1") and trend["2025-03"] == ("4", "1") and len(trend) == 12
@@ -70,7 +94,9 @@ def _page_tables(client, url, read):
 
 
 def _export_links(html: str) -> list[str]:
-    return sorted(set(a.replace("&amp;", "&") for a in re.findall(r'href="([^"]+/export/[^"]+\.csv[^"]*)"', html)))
+    return sorted(
+        set(a.replace("&amp;", "&") for a in re.findall(r'href="([^"]+/export/[^"]+\.csv[^"]*)"', html))
+    )
 
 
 @pytest.mark.parametrize("path", ["/reports/", "unit:5301", "enterprise:P", "trainee:T1"])
@@ -106,8 +132,16 @@ def test_every_table_downloads_with_the_numbers_of_the_page(client, data, read, 
         for index, row in enumerate(rows):
             cells = list(row.values())
             assert len(cells) == len(from_csv[0])
-            for page_text, csv_text, xlsx_value in zip(cells, from_csv[index + 1], from_xlsx[index + 1]):
-                assert same_number(page_text, csv_text, xlsx_value), (table, index, page_text, csv_text, xlsx_value)
+            for page_text, csv_text, xlsx_value in zip(
+                cells, from_csv[index + 1], from_xlsx[index + 1], strict=True
+            ):
+                assert same_number(page_text, csv_text, xlsx_value), (
+                    table,
+                    index,
+                    page_text,
+                    csv_text,
+                    xlsx_value,
+                )
             checked += 1
     assert checked
 
@@ -132,23 +166,41 @@ def test_drill_down_from_unit_to_enterprise_to_trainee(client, data, read, demo)
     assert "start=2025-01-01" in futian_link  # the filters travel with the drill-down
     futian, _html = _page_tables(client, futian_link.replace("&amp;", "&"), read)
     enterprises = {row["label"]: row for row in futian.tables["enterprises"]}
-    assert set(enterprises) >= {"Pengcheng Precision Electronics Co., Ltd.", "Futian Cross-Border Trading Co., Ltd."}
+    assert set(enterprises) >= {
+        "Pengcheng Precision Electronics Co., Ltd.",
+        "Futian Cross-Border Trading Co., Ltd.",
+    }
     pengcheng_row = enterprises["Pengcheng Precision Electronics Co., Ltd."]
-    assert (pengcheng_row["completion_rate"], pengcheng_row["pass_rate"], pengcheng_row["cases"],
-            pengcheng_row["certified"]) == ("60.0", "60.0", "1", "1")
-    link = next(link for link in futian.links["enterprises"] if f"/enterprises/{data.enterprises['P'].id}" in link)
+    assert (
+        pengcheng_row["completion_rate"],
+        pengcheng_row["pass_rate"],
+        pengcheng_row["cases"],
+        pengcheng_row["certified"],
+    ) == ("60.0", "60.0", "1", "1")
+    link = next(
+        link for link in futian.links["enterprises"] if f"/enterprises/{data.enterprises['P'].id}" in link
+    )
     pengcheng, html = _page_tables(client, link.replace("&amp;", "&"), read)
     assert "dossier.pdf" in html
     trainees = {row["label"]: row for row in pengcheng.tables["trainees"]}
     t1 = trainees[data.users["T1"].display_name]
-    assert (t1["enrolments"], t1["completed"], t1["results"], t1["passed"], t1["mean_gain"]) == \
-        ("2", "1", "2", "1", "0.500")
+    assert (t1["enrolments"], t1["completed"], t1["results"], t1["passed"], t1["mean_gain"]) == (
+        "2",
+        "1",
+        "2",
+        "1",
+        "0.500",
+    )
     assert trainees[data.users["T2"].display_name]["mean_gain"] == "-0.100"
-    trainee_link = next(link for link in pengcheng.links["trainees"] if f"/trainees/{data.users['T1'].id}" in link)
+    trainee_link = next(
+        link for link in pengcheng.links["trainees"] if f"/trainees/{data.users['T1'].id}" in link
+    )
     trainee, _html = _page_tables(client, trainee_link.replace("&amp;", "&"), read)
     courses = {row["label"]: row for row in trainee.tables["courses"]}
     assert courses["Compliance basics"]["mean_pre"] == "40.00"
-    assert courses["AEO certification measures"]["pass_rate"] == "0.0"  # 90 then 60, graded by the last attempt
+    assert (
+        courses["AEO certification measures"]["pass_rate"] == "0.0"
+    )  # 90 then 60, graded by the last attempt
     assert trainee.figures["attendance_rate"] == "100.0"
 
 
@@ -191,6 +243,6 @@ def test_the_dashboard_panel_and_the_navigation(client, data):
 def test_pages_render_in_chinese(client, data):
     client.login("officer.shenzhen")
     client.set_cookie("lang", "zh_CN")
-    response = client.get("/reports/enterprises/%d" % data.enterprises["P"].id + Q)
+    response = client.get(f"/reports/enterprises/{data.enterprises['P'].id}" + Q)
     assert response.status_code == 200
     assert 'lang="zh-CN"' in response.get_data(as_text=True)
