@@ -2,16 +2,17 @@
 
     DATABASE_URL=postgresql://... python bench/generate.py [--scale 1.0] [--reset] [--force] [--seed 7]
 
-At scale 1: 221 customs units, 10,000 enterprises, 100,000 trainees, 500 experts, 24 courses (4 quizzes each,
-12 bank questions of seven types), 300,000 enrolments, 1,000,000 quiz attempts with 5 answered questions each,
-10,000 sessions with 200,000 registrations and their attendance and feedback, 3,000 cultivation cases with
-their audit trail, a certificate per completion, and the evidence ledger of all of it: a valid hash chain whose
-entries match ``describe()`` of the rows they name, so ``evidence verify`` has real work to do.
+At scale 1: 221 customs units, 10,000 enterprises, 100,000 trainees, 500 experts, 24 courses (4 quizzes
+each, 7 bank questions of seven types), 300,000 enrolments, 1,000,000 quiz attempts with 5 answered questions
+each, 10,000 sessions with 200,000 registrations and their attendance and feedback, 3,000 cultivation cases
+with their audit trail, a certificate per completion, and the evidence ledger of all of it: a valid hash
+chain whose entries match ``describe()`` of the rows they name, so ``evidence verify`` has real work to do.
 
 Rows are written with PostgreSQL ``COPY`` (foreign-key triggers off while loading when the role may do it,
-secondary indexes of the big tables rebuilt afterwards), or with SQLAlchemy Core bulk INSERTs in chunks of 5,000
-on SQLite. The database must be empty (``--reset`` drops and recreates every table first); a database holding the
-demo accounts is refused unless ``--force`` is given too. Every account's password is ``bench-2026``.
+secondary indexes of the big tables rebuilt afterwards), or with SQLAlchemy Core bulk INSERTs in chunks of
+5,000 on SQLite. The database must be empty (``--reset`` drops and recreates every table first); a database
+holding the demo accounts is refused unless ``--force`` is given too. Every account's password is
+``bench-2026``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from lms.extensions import db  # noqa: E402
 from lms.org.uscc import make_uscc  # noqa: E402
 
 DEMO_LOGINS = ("admin", "officer.shenzhen", "trainee", "expert.national")
-PASSWORD = "bench-2026"
+PASSWORD = "bench-2026"  # noqa: S105 - documented; the accounts of a benchmark database
 CHUNK = 5000  # rows per INSERT on SQLite
 FULL = {"enterprises": 10_000, "trainees_per_enterprise": 10, "attempts": 1_000_000, "experts": 500,
         "sessions": 10_000, "case_share": 0.3}
@@ -48,7 +49,7 @@ REGIONS, LOCALS_PER_REGION = 20, 10
 COURSES = 24
 REGISTRATIONS_PER_TRAINEE = 2
 ENROLMENTS_PER_TRAINEE = 3
-# Tables whose secondary indexes are rebuilt after a PostgreSQL load (faster than maintaining them row by row).
+# Tables whose secondary indexes are rebuilt after a PostgreSQL load (faster than updating them row by row).
 REINDEXED = ("attempt_question", "attempt", "ledger_entry", "registration", "enrollment", "session_feedback",
              "certificate", "user")
 
@@ -93,7 +94,8 @@ class Sink:
         table = self._table(name)
         all_columns, extra = self._completed(table, columns)
         rows = (row + extra for row in rows) if extra else rows
-        count = self._copy(table, all_columns, rows) if self.postgres else self._insert(table, all_columns, rows)
+        count = self._copy(table, all_columns, rows) if self.postgres else self._insert(table, all_columns,
+                                                                                        rows)
         self.counts[name] += count
         return count
 
@@ -134,7 +136,9 @@ class Sink:
         with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
             lines = []
             for row in rows:
-                lines.append(row if type(row) is str else "\t".join([f(v) for f, v in zip(formatters, row)]))
+                if type(row) is not str:
+                    row = "\t".join([f(v) for f, v in zip(formatters, row, strict=True)])
+                lines.append(row)
                 if len(lines) >= 10000:
                     copy.write("\n".join(lines) + "\n")
                     count += len(lines)
@@ -241,7 +245,8 @@ def question_templates(course_no: int) -> list[dict]:
                               {"id": "fs", "text": "Financial status", "fraction": "0.5"},
                               {"id": "mk", "text": "Marketing", "fraction": "-1"}]},
          "outcomes": [(["ic", "fs"], 1), (["ic"], Decimal("0.5")), (["mk"], 0)]},
-        {"qtype": "true_false", "stem": f"Course {c}: advanced certified enterprises are re-reviewed every 5 years.",
+        {"qtype": "true_false",
+         "stem": f"Course {c}: advanced certified enterprises are re-reviewed every 5 years.",
          "data": {"answer": True, "feedback_true": "", "feedback_false": ""},
          "outcomes": [(True, 1), (False, 0)]},
         {"qtype": "numerical", "stem": f"Course {c}: the minimum current ratio?",
@@ -277,7 +282,8 @@ class Outcome:
         outcome.response = JsonText(json.dumps(response, ensure_ascii=False, separators=(",", ":")))
         outcome.fraction = fraction
         outcome.mark = (fraction * question["mark"]).quantize(Q4, rounding=ROUND_HALF_UP)
-        outcome.head = "\t".join([str(outcome.question_id), str(outcome.question_id), str(outcome.max_mark), NULL,
+        outcome.head = "\t".join([str(outcome.question_id), str(outcome.question_id), str(outcome.max_mark),
+                                  NULL,
                                   _escape(outcome.response)])
         outcome.tail = f"{outcome.fraction}\t{outcome.mark}"
         return outcome
@@ -306,7 +312,8 @@ class Generator:
         self.n_sessions = max(COURSES, round(FULL["sessions"] * scale))
         self.end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
         self.start = self.end - timedelta(days=540)
-        self.ledger: list[tuple] = []  # (created_at, order, kind, subject_type, subject_id, payload, actor_id)
+        # (created_at, order, kind, subject_type, subject_id, payload, actor_id)
+        self.ledger: list[tuple] = []
         self._order = itertools.count()
         self.password_hash = None
         self.timings: list[tuple[str, float]] = []
@@ -340,7 +347,8 @@ class Generator:
         for r in range(REGIONS):
             rid = next_id
             next_id += 1
-            units.append((rid, f"{r + 1:02d}00", f"Regional Customs {r + 1}", f"第{r + 1}直属海关", "regional", 1,
+            units.append((rid, f"{r + 1:02d}00", f"Regional Customs {r + 1}", f"第{r + 1}直属海关",
+                          "regional", 1,
                           f"/1/{rid}/"))
             self.regions.append(rid)
             for lo in range(LOCALS_PER_REGION):
@@ -350,7 +358,8 @@ class Generator:
                               f"第{r + 1}-{lo + 1}隶属海关", "local", rid, f"/1/{rid}/{lid}/"))
                 self.locals.append(lid)
         self.region_of = {lid: units[lid - 1][5] for lid in self.locals}
-        self.sink.write("customs_unit", ("id", "code", "name_en", "name_zh", "level", "parent_id", "path"), units)
+        self.sink.write("customs_unit", ("id", "code", "name_en", "name_zh", "level", "parent_id", "path"),
+                        units)
 
         business = ("importer_exporter", "customs_broker", "logistics", "cross_border_ecommerce", "other")
         levels = ("advanced_certified",) * 3 + ("registered",) * 16 + ("discredited",)
@@ -362,16 +371,20 @@ class Generator:
             level = self.rng.choice(levels)
             since = date(2022, 1, 1) + timedelta(days=self.rng.randrange(1400))
             uscc = make_uscc(f"91{unit % 100:02d}{e:013d}")
-            enterprises.append((e, f"Bench Trading Co. {e:05d}", f"基准贸易{e:05d}有限公司", uscc, f"B{e:09d}",
-                                self.rng.choice(business), self.rng.random() < 0.4, unit, self.rng.random() < 0.2,
-                                self.rng.random() < 0.6, self.rng.randint(50, 99), "decree_251", level, since, now,
+            enterprises.append((e, f"Bench Trading Co. {e:05d}", f"基准贸易{e:05d}有限公司", uscc,
+                                f"B{e:09d}",
+                                self.rng.choice(business), self.rng.random() < 0.4, unit,
+                                self.rng.random() < 0.2,
+                                self.rng.random() < 0.6, self.rng.randint(50, 99), "decree_251", level,
+                                since, now,
                                 now))
             credit.append((e, e, "decree_251", level, since, "", "bench", now))
         self.sink.write("enterprise", ("id", "name_en", "name_zh", "uscc", "customs_code", "business_type",
                                        "is_production", "unit_id", "is_key", "aeo_willing", "credit_score",
                                        "credit_regime", "credit_level", "credit_since", "created_at",
                                        "updated_at"), enterprises)
-        self.sink.write("credit_status_record", ("id", "enterprise_id", "regime", "level", "decided_on", "reason",
+        self.sink.write("credit_status_record", ("id", "enterprise_id", "regime", "level", "decided_on",
+                                                 "reason",
                                                  "source", "recorded_at"), credit)
 
         users = []
@@ -445,7 +458,8 @@ class Generator:
             modes = ["online"] if c % 4 else ["online", "in_class"]
             topic = [topics[c % 4]]
             versions.append((c, c, 1, "published", title, f"{title}: rules, procedures and practice.", "",
-                             language, training, modes, "", [], [], topic, [], hours, False, ["exam"], False, [],
+                             language, training, modes, "", [], [], topic, [], hours, False, ["exam"], False,
+                             [],
                              "", "browser", f"{title.lower()} bench-course-{c:02d}", owner, created, created,
                              self.admin_id, created, "", created))
             facets.extend([(c, "mode", m) for m in modes] + [(c, "topic", t) for t in topic])
@@ -457,13 +471,15 @@ class Generator:
                                   False, owner, created, created))
                 content_hash = hashlib.sha256(json.dumps([template["stem"], template["data"]],
                                                          sort_keys=True).encode()).hexdigest()
-                qversions.append((qid, qid, 1, template["qtype"], template["stem"], "markdown", template["data"],
+                qversions.append((qid, qid, 1, template["qtype"], template["stem"], "markdown",
+                                  template["data"],
                                   "", content_hash, created, owner))
                 entry = {"question_id": qid, "version_id": qid, "mark": mark, "qtype": template["qtype"]}
                 pairs = template["outcomes"]
                 if template["qtype"] == "essay":
                     pairs = [(pairs[0][0], fraction) for fraction in ESSAY_FRACTIONS]
-                entry["outcomes"] = [Outcome.of(entry, response, Decimal(fraction)) for response, fraction in pairs]
+                entry["outcomes"] = [Outcome.of(entry, response, Decimal(fraction)) for response,
+                                     fraction in pairs]
                 bank[template["qtype"]] = entry
             self.course_quizzes[c] = {}
             for key, purpose, types, limit in (("pre", "pre_test", PRE_POST_TYPES, 1),
@@ -472,7 +488,8 @@ class Generator:
                                                ("exam", "exam", EXAM_TYPES, 0)):
                 qz = next(quiz_id)
                 self.course_quizzes[c][key] = qz
-                quizzes.append((qz, c, key, f"{title} — {purpose.replace('_', ' ')}", "", purpose, False, "", 0,
+                quizzes.append((qz, c, key, f"{title} — {purpose.replace('_', ' ')}", "", purpose, False, "",
+                                0,
                                 False, False, 5, 30, limit, "highest", Decimal(60), "with_answers", False, "",
                                 False, created, created))
                 self.quiz_slots[qz] = []
@@ -483,8 +500,10 @@ class Generator:
         self.sink.write("course", ("id", "slug", "owner_id", "published_version_id", "archived", "created_at",
                                    "updated_at"), courses)
         self.sink.write("course_version", (
-            "id", "course_id", "number", "status", "title", "summary", "overview", "language", "training_type",
-            "modes", "social_link", "audience_positions", "audience_business_types", "topics", "tags", "hours",
+            "id", "course_id", "number", "status", "title", "summary", "overview", "language",
+                                           "training_type",
+            "modes", "social_link", "audience_positions", "audience_business_types", "topics", "tags",
+                                           "hours",
             "require_lessons", "require_quizzes", "require_attendance", "quiz_specs", "source_hash", "origin",
             "search_text", "author_id", "created_at", "submitted_at", "reviewed_by_id", "reviewed_at",
             "review_note", "published_at"), versions)
@@ -493,14 +512,17 @@ class Generator:
         self.sink.write("question", ("id", "course_id", "category", "name", "qtype", "default_mark",
                                      "current_version_id", "archived", "created_by_id", "created_at",
                                      "updated_at"), questions)
-        self.sink.write("question_version", ("id", "question_id", "number", "qtype", "stem", "stem_format", "data",
-                                             "general_feedback", "content_hash", "created_at", "created_by_id"),
+        self.sink.write("question_version", ("id", "question_id", "number", "qtype", "stem", "stem_format",
+                                             "data",
+                                             "general_feedback", "content_hash", "created_at",
+                                             "created_by_id"),
                         qversions)
         self.sink.execute("UPDATE question SET current_version_id = id")
         self.sink.write("quiz", ("id", "course_id", "key", "title", "description", "purpose", "use_draw",
                                  "draw_category", "draw_count", "shuffle_questions", "shuffle_choices",
                                  "questions_per_page", "time_limit_minutes", "max_attempts", "grading_method",
-                                 "pass_mark", "review_policy", "from_spec", "spec_hash", "archived", "created_at",
+                                 "pass_mark", "review_policy", "from_spec", "spec_hash", "archived",
+                                 "created_at",
                                  "updated_at"), quizzes)
         self.sink.write("quiz_slot", ("id", "quiz_id", "question_id", "position"), slots)
 
@@ -519,7 +541,8 @@ class Generator:
                 venues.append((vid, f"Training room {vid}", f"培训室{vid}", f"{vid} Customs Road", 60, region,
                                True))
                 self.venues_of[region].append(vid)
-        self.sink.write("venue", ("id", "name_en", "name_zh", "address", "capacity", "unit_id", "active"), venues)
+        self.sink.write("venue", ("id", "name_en", "name_zh", "address", "capacity", "unit_id", "active"),
+                        venues)
         sessions_of = defaultdict(list)
         self.sessions = {}
         for s in range(1, self.n_sessions + 1):
@@ -556,8 +579,10 @@ class Generator:
             status = "cancelled" if info["cancelled"] else "completed"
             starts = info["starts"]
             created = starts - timedelta(days=30)
-            rows.append((s, info["course"], mode, info["unit"], f"Session {s}: {self.course_title[info['course']]}",
-                         starts, info["ends"], capacity, info["confirmed"], created, starts - timedelta(days=1),
+            rows.append((s, info["course"], mode, info["unit"],
+                         f"Session {s}: {self.course_title[info['course']]}",
+                         starts, info["ends"], capacity, info["confirmed"], created,
+                         starts - timedelta(days=1),
                          False, status, venue, host, None,
                          "https://meet.bench.example/s" + str(s) if mode == "live_online" else "", None,
                          self.officers.get(info["unit"], self.admin_id), "",
@@ -567,7 +592,8 @@ class Generator:
         self.sink.write("training_session", (
             "id", "course_id", "mode", "unit_id", "title", "starts_at", "ends_at", "capacity", "seats_taken",
             "registration_opens_at", "registration_closes_at", "requires_approval", "status", "venue_id",
-            "host_enterprise_id", "enterprise_id", "meeting_url", "series_key", "created_by_id", "description",
+            "host_enterprise_id", "enterprise_id", "meeting_url", "series_key", "created_by_id",
+                                             "description",
             "cancelled_at", "cancel_reason", "created_at", "updated_at"), rows)
         self.sink.write("session_expert", ("id", "session_id", "expert_id", "role", "assigned_by_id",
                                            "assigned_at"), leads)
@@ -580,7 +606,8 @@ class Generator:
         n_enrolments = len(trainees) * ENROLMENTS_PER_TRAINEE
         per, extra = divmod(self.n_attempts, n_enrolments)
         bonus = set(rng.sample(range(n_enrolments), extra))
-        ids = {name: itertools.count(1) for name in ("enrollment", "attempt", "aq", "certificate", "registration",
+        ids = {name: itertools.count(1) for name in ("enrollment", "attempt", "aq", "certificate",
+                                                     "registration",
                                                       "feedback")}
         buffers = defaultdict(list)
         enrolment_index = 0
@@ -620,7 +647,7 @@ class Generator:
                    else None,
                    *[("exam", result) for result in exam_results]]
         planned = [p for p in planned if p is not None]
-        for index, (key, (answers, passed_if_marked)) in enumerate(planned):
+        for index, (key, (answers, _passes)) in enumerate(planned):
             quiz = quizzes[key]
             numbers[quiz] += 1
             started = now
@@ -632,7 +659,8 @@ class Generator:
                 status = "in_progress"
             elif is_last and key == "exam" and rng.random() < 0.01:
                 status = "needs_marking"
-            last = self._attempt(trainee, quiz, numbers[quiz], status, started, submitted, answers, ids, buffers)
+            last = self._attempt(trainee, quiz, numbers[quiz], status, started, submitted, answers, ids,
+                                 buffers)
             if status == "graded" and key == "exam" and last["passed"] and completed_at is None:
                 completed_at = last["graded_at"]
             now = submitted + timedelta(hours=rng.randint(2, 24 * 6))
@@ -680,8 +708,10 @@ class Generator:
             answered_at = started + timedelta(minutes=slot)
             if status == "in_progress":
                 answered = slot <= 2
-                out.append((next(ids["aq"]), aid, slot, outcome.question_id, outcome.question_id, outcome.max_mark,
-                            None, outcome.response if answered else None, answered_at if answered else None, None,
+                out.append((next(ids["aq"]), aid, slot, outcome.question_id, outcome.question_id,
+                            outcome.max_mark,
+                            None, outcome.response if answered else None, answered_at if answered else None,
+                            None,
                             None, None, None, ""))
                 continue
             marked = not (outcome.essay and status == "needs_marking")
@@ -691,7 +721,8 @@ class Generator:
                            + (outcome.tail if marked else f"{NULL}\t{NULL}")
                            + (f"\t{by}\t{at.isoformat(' ')}\t" if by else f"\t{NULL}\t{NULL}\t"))
             else:
-                out.append((next(ids["aq"]), aid, slot, outcome.question_id, outcome.question_id, outcome.max_mark,
+                out.append((next(ids["aq"]), aid, slot, outcome.question_id, outcome.question_id,
+                            outcome.max_mark,
                             None, outcome.response, answered_at, outcome.fraction if marked else None,
                             outcome.mark if marked else None, by, at, ""))
             if marked:
@@ -702,23 +733,28 @@ class Generator:
         row = {"graded_at": None, "passed": None}
         if status == "in_progress":
             buffers["attempt"].append((aid, quiz, trainee, number, status, started, deadline,
-                                       started + timedelta(minutes=2), None, None, None, None, None, None, None))
+                                       started + timedelta(minutes=2), None, None, None, None, None, None,
+                                       None))
             return row
         if status == "needs_marking":
-            buffers["attempt"].append((aid, quiz, trainee, number, status, started, deadline, submitted, submitted,
+            buffers["attempt"].append((aid, quiz, trainee, number, status, started, deadline, submitted,
+                                       submitted,
                                        "trainee", None, score, max_score, None, None))
             self.evidence(submitted, "attempt_graded", "attempt", aid,
-                          self._attempt_payload(aid, trainee, quiz, number, score, max_score, None, None, status),
+                          self._attempt_payload(aid, trainee, quiz, number, score, max_score, None, None,
+                                                status),
                           trainee)
             return row
         percent = min(Decimal(100), (score * 100 / max_score).quantize(Q4, rounding=ROUND_HALF_UP))
         passed = percent >= 60
-        buffers["attempt"].append((aid, quiz, trainee, number, "graded", started, deadline, submitted, submitted,
+        buffers["attempt"].append((aid, quiz, trainee, number, "graded", started, deadline, submitted,
+                                   submitted,
                                    "trainee", graded_at, score, max_score, percent, passed))
         if has_essay:
             # Submitted: graded but for the essay; then the expert's mark completes the grade.
             self.evidence(submitted, "attempt_graded", "attempt", aid,
-                          self._attempt_payload(aid, trainee, quiz, number, pending_score, max_score, None, None,
+                          self._attempt_payload(aid, trainee, quiz, number, pending_score, max_score, None,
+                                                None,
                                                 "needs_marking"), trainee)
             self.evidence(graded_at, "essay_marked", "attempt", aid,
                           self._attempt_payload(aid, trainee, quiz, number, score, max_score, percent, passed,
@@ -735,8 +771,10 @@ class Generator:
 
     @staticmethod
     def _attempt_payload(aid, trainee, quiz, number, score, max_score, percent, passed, status) -> dict:
-        return {"attempt_id": aid, "user_id": trainee, "quiz_id": quiz, "number": number, "score": amount(score),
-                "max_score": amount(max_score), "percent": amount(percent), "passed": passed, "status": status}
+        return {"attempt_id": aid, "user_id": trainee, "quiz_id": quiz, "number": number,
+                "score": amount(score),
+                "max_score": amount(max_score), "percent": amount(percent), "passed": passed,
+                "status": status}
 
     def _certificate(self, eid, trainee, course, completed_at, ids, buffers) -> None:
         cid = next(ids["certificate"])
@@ -748,7 +786,8 @@ class Generator:
             "code": code, "user_id": trainee, "enterprise_id": enterprise, "course_id": course,
             "course_version_id": course, "enrollment_id": eid, "trainee_name": self.user_names[trainee],
             "enterprise_name_en": f"Bench Trading Co. {enterprise:05d}",
-            "enterprise_name_zh": f"基准贸易{enterprise:05d}有限公司", "course_title": self.course_title[course],
+            "enterprise_name_zh": f"基准贸易{enterprise:05d}有限公司",
+            "course_title": self.course_title[course],
             "hours": self.course_hours[course].quantize(Decimal("0.1")), "completed_at": completed_at,
             "experts": experts, "issued_at": completed_at, "revoked_at": None, "revoked_by_id": None,
             "revoke_reason": None,
@@ -774,7 +813,8 @@ class Generator:
                 elif attendance == "late":
                     checked = starts + timedelta(minutes=rng.randint(16, 40))
             buffers["registration"].append((
-                rid, session_id, trainee, status, trainee, created, created if status == "confirmed" else None,
+                rid, session_id, trainee, status, trainee, created,
+                                            created if status == "confirmed" else None,
                 created + timedelta(days=1) if status == "cancelled" else None, attendance, marked,
                 session["lead"] if marked else None, checked, created if status == "waitlisted" else None))
             if marked is not None:
@@ -784,20 +824,25 @@ class Generator:
                 if attendance in ("present", "late") and rng.random() < 0.5:
                     ratings = [min(5, max(1, round(rng.gauss(4.1, 0.8)))) for _ in range(4)]
                     buffers["session_feedback"].append((next(ids["feedback"]), rid, session_id, *ratings, "",
-                                                        session["ends"] + timedelta(hours=rng.randint(1, 48))))
+                                                        session["ends"] + timedelta(hours=rng.randint(1,
+                                                                                                      48))))
 
     COLUMNS = {
-        "enrollment": ("id", "user_id", "course_id", "status", "enrolled_at", "completed_at", "completed_version_id",
+        "enrollment": ("id", "user_id", "course_id", "status", "enrolled_at", "completed_at",
+                       "completed_version_id",
                        "withdrawn_at"),
         "attempt": ("id", "quiz_id", "user_id", "number", "status", "started_at", "deadline", "last_saved_at",
                     "submitted_at", "closed_by", "graded_at", "score", "max_score", "percent", "passed"),
         "attempt_question": ("id", "attempt_id", "slot", "question_id", "question_version_id", "max_mark",
                              "choice_order", "response", "answered_at", "fraction", "mark", "marked_by_id",
                              "marked_at", "feedback"),
-        "certificate": ("id", "code", "user_id", "enterprise_id", "course_id", "course_version_id", "enrollment_id",
+        "certificate": ("id", "code", "user_id", "enterprise_id", "course_id", "course_version_id",
+                        "enrollment_id",
                         "trainee_name", "enterprise_name_en", "enterprise_name_zh", "course_title", "hours",
-                        "completed_at", "experts", "issued_at", "revoked_at", "revoked_by_id", "revoke_reason"),
-        "registration": ("id", "session_id", "user_id", "status", "registered_by_id", "created_at", "confirmed_at",
+                        "completed_at", "experts", "issued_at", "revoked_at", "revoked_by_id",
+                        "revoke_reason"),
+        "registration": ("id", "session_id", "user_id", "status", "registered_by_id", "created_at",
+                         "confirmed_at",
                          "cancelled_at", "attendance", "attendance_marked_at", "attendance_marked_by_id",
                          "checked_in_at", "waitlisted_at"),
         "session_feedback": ("id", "registration_id", "session_id", "content", "expert", "organisation",
@@ -805,7 +850,8 @@ class Generator:
     }
 
     def _flush(self, buffers) -> None:
-        for name in ("enrollment", "attempt", "attempt_question", "certificate", "registration", "session_feedback"):
+        for name in ("enrollment", "attempt", "attempt_question", "certificate", "registration",
+                     "session_feedback"):
             if buffers[name]:
                 self.sink.write(name, self.COLUMNS[name], buffers[name])
                 buffers[name].clear()
@@ -821,7 +867,8 @@ class Generator:
         finals = (["rejected"] * 5 + ["submitted"] * 5 + ["screened"] * 10 + ["listed"] * 15
                   + ["in_training"] * 20 + ["completed"] * 10 + ["certification_applied"] * 10
                   + ["certified"] * 18 + ["not_certified"] * 7)
-        chosen = rng.sample(range(1, self.n_enterprises + 1), max(1, round(self.n_enterprises * FULL["case_share"])))
+        share = max(1, round(self.n_enterprises * FULL["case_share"]))
+        chosen = rng.sample(range(1, self.n_enterprises + 1), share)
         cases, events, nominees = [], [], []
         event_id = itertools.count(1)
         nominee_id = itertools.count(1)
@@ -840,12 +887,14 @@ class Generator:
                 dates[state] = effective
                 transition = "submit" if previous is None else transitions[state]
                 eid = next(event_id)
-                events.append((eid, case_id, transition, previous, state, officer, moment, effective, None, "", "",
+                events.append((eid, case_id, transition, previous, state, officer, moment, effective, None,
+                               "", "",
                                {}))
                 self.evidence(moment, "case_transition", "case_event", eid, {
                     "case_id": case_id, "enterprise_id": enterprise, "transition": transition,
                     "from_state": previous, "to_state": state, "actor_id": officer, "occurred_at": moment,
-                    "effective_on": effective, "reason_code": None, "reason_text": "", "notes": "", "details": {},
+                    "effective_on": effective, "reason_code": None, "reason_text": "", "notes": "",
+                                                                             "details": {},
                 }, officer)
                 previous, last_event = state, moment
                 moment = moment + timedelta(days=rng.randint(10, 40), hours=rng.randint(0, 8))
@@ -853,10 +902,12 @@ class Generator:
             level = "advanced_certified" if state == "certified" else None
             regime = "decree_282" if state == "certified" else None
             outcome_on = dates.get(state) if state in ("certified", "not_certified") else None
-            cases.append((case_id, enterprise, "aeo_certification", "applicant", "application", state, "", officer,
+            cases.append((case_id, enterprise, "aeo_certification", "applicant", "application", state, "",
+                          officer,
                           opened, opened.date(), last_event,
                           dates.get("screened") or dates.get("rejected"), officer if len(path) > 1 else None,
-                          dates.get("in_training"), dates.get("completed"), dates.get("certification_applied"),
+                          dates.get("in_training"), dates.get("completed"),
+                          dates.get("certification_applied"),
                           level, regime, outcome_on, ""))
             if state in ("certified", "not_certified"):
                 self.evidence(last_event, "certification_outcome", "cultivation_case", case_id, {
@@ -868,9 +919,12 @@ class Generator:
                                          ("legal_representative", "senior_management"), strict=True):
                 nominees.append((next(nominee_id), case_id, trainee, position))
         self.sink.write("cultivation_case", (
-            "id", "enterprise_id", "training_type", "category", "origin", "state", "statement", "opened_by_id",
-            "opened_at", "opened_on", "state_changed_at", "decided_on", "screened_by_id", "training_started_on", "completed_on",
-            "certification_applied_on", "outcome_level", "outcome_regime", "outcome_decided_on", "outcome_reason"),
+            "id", "enterprise_id", "training_type", "category", "origin", "state", "statement",
+                                             "opened_by_id",
+            "opened_at", "opened_on", "state_changed_at", "decided_on", "screened_by_id",
+                                             "training_started_on", "completed_on",
+            "certification_applied_on", "outcome_level", "outcome_regime", "outcome_decided_on",
+                                             "outcome_reason"),
             cases)
         self.sink.write("cultivation_case_event", ("id", "case_id", "transition", "from_state", "to_state",
                                                    "actor_id", "occurred_at", "effective_on", "reason_code",
@@ -886,7 +940,8 @@ class Generator:
 
         def rows():
             previous = GENESIS_HASH
-            for seq, (created, _order, kind, subject_type, subject_id, payload, actor) in enumerate(self.ledger,
+            for seq, (created, _order, kind, subject_type, subject_id, payload,
+                      actor) in enumerate(self.ledger,
                                                                                                      start=1):
                 digest = entry_hash(seq=seq, kind=kind, subject_type=subject_type, subject_id=subject_id,
                                     payload=payload, created_at=created, actor_id=actor, prev_hash=previous)
@@ -925,7 +980,8 @@ def prepare(reset: bool, force: bool, echo=print) -> None:
             raise SystemExit("This database holds the demo accounts: refusing to fill it with benchmark data "
                              "(use a database of its own, or --force --reset to replace everything).")
         if users and not reset:
-            raise SystemExit("This database is not empty: use --reset to drop and recreate every table first.")
+            raise SystemExit("This database is not empty: use --reset to drop and recreate every table "
+                             "first.")
     if reset:
         echo("Dropping and recreating every table.")
         if db.engine.dialect.name == "postgresql":
@@ -971,15 +1027,19 @@ def check_payloads(echo=print, sample: int = 25) -> None:
         if spec.model is None:
             continue
         entries = db.session.execute(
-            sa.select(LedgerEntry).where(LedgerEntry.kind == kind).order_by(LedgerEntry.seq.desc()).limit(sample)
+            sa.select(LedgerEntry).where(LedgerEntry.kind == kind)
+            .order_by(LedgerEntry.seq.desc()).limit(sample)
         ).scalars().all()
         for entry in entries:
             record = db.session.get(spec.model, entry.subject_id)
             latest = db.session.execute(
                 sa.select(sa.func.max(LedgerEntry.seq)).where(
-                    LedgerEntry.subject_type == entry.subject_type, LedgerEntry.subject_id == entry.subject_id,
-                    LedgerEntry.kind.in_([k for k, s in KINDS.items() if s.group == spec.group]))).scalar_one()
-            if latest == entry.seq and (record is None or canonical_json(spec.describe(record)) != entry.payload):
+                    LedgerEntry.subject_type == entry.subject_type,
+                                                              LedgerEntry.subject_id == entry.subject_id,
+                    LedgerEntry.kind.in_([k for k,
+                                          s in KINDS.items() if s.group == spec.group]))).scalar_one()
+            differs = record is None or canonical_json(spec.describe(record)) != entry.payload
+            if latest == entry.seq and differs:
                 mismatches.append(kind)
                 break
     db.session.rollback()
@@ -1036,7 +1096,8 @@ def generate(url: str, scale: float, *, reset: bool = False, force: bool = False
         check_payloads(echo)
         elapsed = time.perf_counter() - began
         counts = dict(sink.counts)
-        echo(f"Done in {elapsed:.1f} s: " + ", ".join(f"{name} {count:,}" for name, count in sorted(counts.items())
+        echo(f"Done in {elapsed:.1f} s: " + ", ".join(f"{name} {count:,}" for name,
+                                                      count in sorted(counts.items())
                                                         if count))
         db.engine.dispose()
         return {"seconds": elapsed, "counts": counts, "ledger": generator.ledger_size}

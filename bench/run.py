@@ -70,7 +70,8 @@ def people():
     from lms.auth.models import User
     from lms.org.models import CustomsUnit
 
-    admin = db.session.execute(sa.select(User).where(User.role == "admin").order_by(User.id).limit(1)).scalar_one()
+    admin = db.session.execute(
+        sa.select(User).where(User.role == "admin").order_by(User.id).limit(1)).scalar_one()
     region = db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.level == "regional")
                                 .order_by(CustomsUnit.id).limit(1)).scalar_one()
     officer = db.session.execute(sa.select(User).where(User.role == "officer", User.unit_id == region.id)
@@ -116,7 +117,8 @@ def metric_measurements(results: list, echo=print) -> None:
             results, echo)
         enterprise_id = _an_enterprise_under(region)
         timed("drill-down: one enterprise by trainee", lambda: metrics.figures(
-            metrics.Scope(actor=officer, filters=filters, enterprise_id=enterprise_id), metrics.Dim("trainee")),
+            metrics.Scope(actor=officer, filters=filters, enterprise_id=enterprise_id),
+                                                                               metrics.Dim("trainee")),
             results, echo)
 
 
@@ -136,7 +138,8 @@ def page_measurements(app, results: list, echo=print) -> None:
     start, end = data_period()
     admin, officer, root, region = people()
     enterprise_id = _an_enterprise_under(region)
-    trainee_id = db.session.execute(sa.text('SELECT id FROM "user" WHERE enterprise_id = :e ORDER BY id LIMIT 1'),
+    trainee_id = db.session.execute(sa.text('SELECT id FROM "user" WHERE enterprise_id = :e ORDER BY id '
+                                            'LIMIT 1'),
                                     {"e": enterprise_id}).scalar_one()
     query = f"?period=custom&start={start}&end={end}"
     db.session.rollback()
@@ -156,7 +159,7 @@ def page_measurements(app, results: list, echo=print) -> None:
                  (f"/reports/enterprises/{enterprise_id}{query}", "enterprise"),
                  (f"/reports/trainees/{trainee_id}{query}", "trainee")]
         for url, label in pages:
-            def get(url=url):
+            def get(url=url, client=client):
                 response = client.get(url)
                 if response.status_code != 200:
                     raise RuntimeError(f"HTTP {response.status_code}")
@@ -168,7 +171,8 @@ def verify_measurement(results: list, echo=print) -> None:
     from lms.evidence.verify import verify_ledger
 
     echo("Evidence ledger")
-    result = timed("evidence verify (chain + every record)", lambda: verify_ledger(snapshot=True), results, echo)
+    result = timed("evidence verify (chain + every record)", lambda: verify_ledger(snapshot=True), results,
+                   echo)
     if result is not None:
         echo(f"    {result.checked:,} entries checked, {result.subjects_checked:,} records compared, "
              f"{'OK' if result.ok else f'{result.problem_count} problem(s)'}")
