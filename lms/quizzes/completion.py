@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from lms.courses.completion import RequirementStatus, requirement
 from lms.extensions import db
 from lms.quizzes.models import Quiz
-from lms.quizzes.results import quiz_results
+from lms.quizzes.results import user_quiz_results
 
 
 @requirement("quizzes")
@@ -26,12 +26,8 @@ def required_quizzes_passed(enrollment, version) -> RequirementStatus | None:
                                   Quiz.archived.is_(False))
         ).scalars()
     }
-    results = quiz_results(quiz_ids=[q.id for q in quizzes.values()], user_ids=[enrollment.user_id]) \
-        if quizzes else {}
-    passed = [
-        key for key in keys
-        if key in quizzes and (result := results.get((quizzes[key].id, enrollment.user_id))) and result.passed
-    ]
+    results = user_quiz_results(enrollment.user_id, quizzes.values())
+    passed = [key for key in keys if key in quizzes and (result := results.get(quizzes[key].id)) and result.passed]
     titles = ", ".join(quizzes[k].title if k in quizzes else k for k in keys)
     return RequirementStatus(
         key="quizzes",

@@ -106,3 +106,17 @@ def test_no_gain_without_both_tests(kit, db):
     kit.enrol(trainee, course)
     kit.take(trainee, post, {1: "true"})
     assert learning_gains(course_ids=[course.id]) == []
+
+
+@pytest.mark.parametrize("method", ["highest", "last", "first", "average"])
+def test_python_and_sql_results_agree(kit, db, course_with_tests, method):
+    from lms.quizzes.results import user_quiz_results
+
+    course, pre, post = course_with_tests
+    post.grading_method = method
+    trainee = kit.trainee()
+    kit.enrol(trainee, course)
+    for right in (1, 4, 2):
+        kit.take(trainee, post, _answers(right))
+    in_sql = quiz_results(quiz_ids=[post.id], user_ids=[trainee.id])[(post.id, trainee.id)]
+    assert user_quiz_results(trainee.id, [post])[post.id] == in_sql

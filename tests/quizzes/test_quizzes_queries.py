@@ -43,7 +43,7 @@ def test_statements_per_submission_are_few_and_constant(kit, db, count_queries, 
     large = _submission_statements(kit, db, count_queries, 40, require)
     assert small == large
     if not require:  # completing the course adds the work of the areas that act on completion
-        assert small <= 10
+        assert small <= 12  # PostgreSQL adds the ledger's advisory lock
 
 
 def _count_get(client, count_queries, url):
