@@ -20,6 +20,7 @@ from lms.auth.models import ROLES, User
 from lms.auth.permissions import can_manage_user, role_required
 from lms.auth.scopes import enterprise_clause, get_user_or_404, units_in_scope, user_clause
 from lms.core.forms import LogoutForm
+from lms.core.panels import user_page
 from lms.core.web import apply_domain_error, is_safe_next, paginate
 from lms.errors import DomainError
 from lms.extensions import db, limiter
@@ -164,6 +165,7 @@ def user_detail(user_id: int):
         can_manage=can_manage_user(current_user, user),
         reset_form=ResetPasswordForm(),
         confirm_form=ConfirmForm(),
+        user_panels=user_page.for_user(current_user, subject=user),
     )
 
 
