@@ -26,8 +26,16 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lms.auth.models import POSITIONS, User
-from lms.courses.models import CONTENT_LANGUAGES, DELIVERY_MODES, TOPICS, TRAINING_TYPES, Course, CourseVersion, \
-    Lesson, Module
+from lms.courses.models import (
+    CONTENT_LANGUAGES,
+    DELIVERY_MODES,
+    TOPICS,
+    TRAINING_TYPES,
+    Course,
+    CourseVersion,
+    Lesson,
+    Module,
+)
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import BUSINESS_TYPES
@@ -37,14 +45,38 @@ LESSON_FILE_RE = re.compile(r"^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 
-COURSE_FIELDS = ("slug", "title", "summary", "language", "type", "modes", "social_link", "audience", "topics", "tags",
-                 "hours", "prerequisites", "completion", "quizzes")
+COURSE_FIELDS = (
+    "slug",
+    "title",
+    "summary",
+    "language",
+    "type",
+    "modes",
+    "social_link",
+    "audience",
+    "topics",
+    "tags",
+    "hours",
+    "prerequisites",
+    "completion",
+    "quizzes",
+)
 REQUIRED_COURSE_FIELDS = ("slug", "title", "language", "type", "modes", "hours")
 AUDIENCE_FIELDS = ("positions", "business_types")
 COMPLETION_FIELDS = ("lessons", "quizzes", "attendance")
 LESSON_FIELDS = ("title", "module", "minutes")
-QUIZ_FIELDS = ("key", "title", "purpose", "category", "draw", "time_limit", "attempts", "pass_mark", "grading",
-               "review")
+QUIZ_FIELDS = (
+    "key",
+    "title",
+    "purpose",
+    "category",
+    "draw",
+    "time_limit",
+    "attempts",
+    "pass_mark",
+    "grading",
+    "review",
+)
 QUIZ_PURPOSES = ("pre_test", "post_test", "practice", "exam")
 QUIZ_GRADING = ("highest", "last", "first", "average")
 QUIZ_REVIEW = ("score_only", "with_answers", "after_close")
@@ -180,8 +212,13 @@ def version_content(version: CourseVersion) -> dict:
         "quizzes": [_ordered_quiz(q) for q in version.quiz_specs or []],
         "overview": normalise_text(version.overview),
         "lessons": [
-            {"slug": lesson.slug, "title": lesson.title, "module": lesson.module.title if lesson.module else "",
-             "minutes": lesson.minutes, "body": normalise_text(lesson.body)}
+            {
+                "slug": lesson.slug,
+                "title": lesson.title,
+                "module": lesson.module.title if lesson.module else "",
+                "minutes": lesson.minutes,
+                "body": normalise_text(lesson.body),
+            }
             for lesson in sorted(version.lessons, key=lambda x: x.position)
         ],
     }
@@ -200,7 +237,7 @@ def split_front_matter(path: Path, text: str) -> tuple[str, int, str]:
         raise CurriculumError(path, 1, "the file must start with a front matter block between '---' lines")
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
-            return "\n".join(lines[1:index]), 2, "\n".join(lines[index + 1:])
+            return "\n".join(lines[1:index]), 2, "\n".join(lines[index + 1 :])
     raise CurriculumError(path, len(lines), "the front matter is not closed by a '---' line")
 
 
@@ -265,16 +302,23 @@ def _line_of_item(located: Located, index: int, first_line: int) -> int:
 class _Checker:
     """Validates one file's fields; every problem names the file and the line."""
 
-    def __init__(self, path: Path, fields: dict[str, Located], allowed: tuple[str, ...], first_line: int = 2,
-                 anchor: int = 1):
+    def __init__(
+        self,
+        path: Path,
+        fields: dict[str, Located],
+        allowed: tuple[str, ...],
+        first_line: int = 2,
+        anchor: int = 1,
+    ):
         self.path = path
         self.fields = fields
         self.first_line = first_line
         self.anchor = anchor  # the line a missing field is reported on
         for name, located in fields.items():
             if name not in allowed:
-                raise CurriculumError(path, located.line,
-                                      f"unknown field '{name}' (known fields: {', '.join(allowed)})")
+                raise CurriculumError(
+                    path, located.line, f"unknown field '{name}' (known fields: {', '.join(allowed)})"
+                )
 
     def fail(self, located: Located | int, message: str):
         line = located if isinstance(located, int) else located.line
@@ -282,7 +326,9 @@ class _Checker:
 
     def required(self, name: str) -> Located:
         if name not in self.fields or self.fields[name].value is None:
-            self.fail(self.fields[name].line if name in self.fields else self.anchor, f"field '{name}' is required")
+            self.fail(
+                self.fields[name].line if name in self.fields else self.anchor, f"field '{name}' is required"
+            )
         return self.fields[name]
 
     def text(self, name: str, *, required: bool = False, max_length: int = 200, default: str = "") -> str:
@@ -309,7 +355,9 @@ class _Checker:
             self.fail(located, f"'{name}' must be one of: {', '.join(allowed)} (not {located.value!r})")
         return located.value
 
-    def choices(self, name: str, allowed, *, required: bool = False, located: Located | None = None) -> list[str]:
+    def choices(
+        self, name: str, allowed, *, required: bool = False, located: Located | None = None
+    ) -> list[str]:
         if located is None:
             if required:
                 located = self.required(name)
@@ -331,8 +379,14 @@ class _Checker:
             self.fail(located, f"'{name}' needs at least one value")
         return seen
 
-    def strings(self, name: str, *, pattern: re.Pattern | None = None, max_length: int = 80,
-                located: Located | None = None) -> list[str]:
+    def strings(
+        self,
+        name: str,
+        *,
+        pattern: re.Pattern | None = None,
+        max_length: int = 80,
+        located: Located | None = None,
+    ) -> list[str]:
         if located is None:
             if name not in self.fields or self.fields[name].value is None:
                 return []
@@ -410,8 +464,10 @@ def parse_course_file(path: Path, folder_slug: str) -> tuple[dict, str, int]:
     link = check.text("social_link", max_length=500)
     if "social_media" in result["modes"]:
         if not URL_RE.match(link):
-            check.fail(fields.get("social_link") or fields["modes"],
-                       "the social_media mode needs 'social_link', an http(s) address")
+            check.fail(
+                fields.get("social_link") or fields["modes"],
+                "the social_media mode needs 'social_link', an http(s) address",
+            )
     elif link:
         check.fail(fields["social_link"], "'social_link' goes with the social_media mode only")
     result["social_link"] = link
@@ -456,8 +512,10 @@ def parse_course_file(path: Path, folder_slug: str) -> tuple[dict, str, int]:
             defined = {q["key"] for q in quizzes}
             for index, key in enumerate(keys):
                 if key not in defined:
-                    inner.fail(_line_of_item(sub["quizzes"], index, 2),
-                               f"'completion.quizzes' names {key!r}, which is not a key under 'quizzes'")
+                    inner.fail(
+                        _line_of_item(sub["quizzes"], index, 2),
+                        f"'completion.quizzes' names {key!r}, which is not a key under 'quizzes'",
+                    )
             completion["quizzes"] = keys
     result["completion"] = completion
     prerequisites_line = fields["prerequisites"].line if "prerequisites" in fields else 1
@@ -501,7 +559,9 @@ def parse_lesson_file(path: Path, slug: str) -> LessonSource:
     minutes = DEFAULT_MINUTES
     if "minutes" in fields:
         minutes = check.number(fields["minutes"], "minutes", integer=True, minimum=0, maximum=1000)
-    return LessonSource(slug=slug, title=title, module=module, minutes=minutes, body=normalise_text(body), path=path)
+    return LessonSource(
+        slug=slug, title=title, module=module, minutes=minutes, body=normalise_text(body), path=path
+    )
 
 
 def parse_course_dir(directory: Path) -> CourseSource:
@@ -518,13 +578,21 @@ def parse_course_dir(directory: Path) -> CourseSource:
             continue
         match = LESSON_FILE_RE.match(path.name)
         if not match:
-            raise CurriculumError(path, None, "unexpected file name: lessons are named NN-<lesson-slug>.md "
-                                              "(two digits, then lowercase letters, digits and hyphens)")
+            raise CurriculumError(
+                path,
+                None,
+                "unexpected file name: lessons are named NN-<lesson-slug>.md "
+                "(two digits, then lowercase letters, digits and hyphens)",
+            )
         number, lesson_slug = int(match.group(1)), match.group(2)
         if number in numbers:
-            raise CurriculumError(path, None, f"lesson number {match.group(1)} is also used by {numbers[number].name}")
+            raise CurriculumError(
+                path, None, f"lesson number {match.group(1)} is also used by {numbers[number].name}"
+            )
         if len(lesson_slug) > 120:
-            raise CurriculumError(path, None, "the lesson slug in the file name is longer than 120 characters")
+            raise CurriculumError(
+                path, None, "the lesson slug in the file name is longer than 120 characters"
+            )
         if any(lesson.slug == lesson_slug for _, lesson in lessons):
             raise CurriculumError(path, None, f"another lesson file already uses the slug {lesson_slug!r}")
         numbers[number] = path
@@ -532,8 +600,14 @@ def parse_course_dir(directory: Path) -> CourseSource:
     if not lessons:
         raise CurriculumError(directory, None, "no lesson files (NN-<lesson>.md) in this course folder")
     ordered = [lesson for _, lesson in sorted(lessons, key=lambda pair: pair[0])]
-    return CourseSource(slug=fields["slug"], directory=directory, fields=fields, overview=overview, lessons=ordered,
-                        prerequisites_line=prerequisites_line)
+    return CourseSource(
+        slug=fields["slug"],
+        directory=directory,
+        fields=fields,
+        overview=overview,
+        lessons=ordered,
+        prerequisites_line=prerequisites_line,
+    )
 
 
 # -- loading -----------------------------------------------------------------------------------------------
@@ -560,11 +634,16 @@ class LoadReport:
         return bool(self.created or self.updated or self.extended)
 
     def summary(self) -> str:
-        total = len(self.created) + len(self.updated) + len(self.unchanged) + len(self.skipped) + len(self.failed)
+        total = (
+            len(self.created) + len(self.updated) + len(self.unchanged) + len(self.skipped) + len(self.failed)
+        )
         if not self.changed and not self.failed:
             return f"Nothing changed: {total} course(s) already up to date."
-        parts = [f"{len(self.created)} created", f"{len(self.updated)} with a new version",
-                 f"{len(self.unchanged) - len(self.extended)} unchanged"]
+        parts = [
+            f"{len(self.created)} created",
+            f"{len(self.updated)} with a new version",
+            f"{len(self.unchanged) - len(self.extended)} unchanged",
+        ]
         if self.extended:
             parts.append(f"{len(self.extended)} with changed quizzes or other parts")
         if self.skipped:
@@ -576,12 +655,16 @@ class LoadReport:
 def _course_dirs(directory: Path) -> list[Path]:
     if (directory / COURSE_FILE).is_file():
         return [directory]
-    return sorted((p for p in directory.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))),
-                  key=lambda p: p.name)
+    return sorted(
+        (p for p in directory.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))),
+        key=lambda p: p.name,
+    )
 
 
 def _default_owner() -> User | None:
-    return db.session.execute(sa.select(User).where(User.login_name == "expert.national")).scalar_one_or_none()
+    return db.session.execute(
+        sa.select(User).where(User.login_name == "expert.national")
+    ).scalar_one_or_none()
 
 
 def _dependency_order(sources: list[CourseSource]) -> list[CourseSource]:
@@ -668,17 +751,24 @@ def _resolve_prerequisites(source: CourseSource, by_slug: dict[str, CourseSource
     for slug in source.fields["prerequisites"]:
         course = db.session.execute(sa.select(Course).where(Course.slug == slug)).scalar_one_or_none()
         if course is None:
-            raise CurriculumError(source.course_file, source.prerequisites_line,
-                                  f"prerequisite {slug!r} is not a course (neither loaded before nor in this folder)")
+            raise CurriculumError(
+                source.course_file,
+                source.prerequisites_line,
+                f"prerequisite {slug!r} is not a course (neither loaded before nor in this folder)",
+            )
         courses.append(course)
     if _has_loop(source, by_slug):
-        raise CurriculumError(source.course_file, source.prerequisites_line,
-                              "the prerequisites make a loop: this course would need itself")
+        raise CurriculumError(
+            source.course_file,
+            source.prerequisites_line,
+            "the prerequisites make a loop: this course would need itself",
+        )
     return courses
 
 
-def _load_course(source: CourseSource, by_slug: dict[str, CourseSource], owner: User | None,
-                 report: LoadReport) -> None:
+def _load_course(
+    source: CourseSource, by_slug: dict[str, CourseSource], owner: User | None, report: LoadReport
+) -> None:
     from lms.courses.services import publish
 
     course = db.session.execute(sa.select(Course).where(Course.slug == source.slug)).scalar_one_or_none()
@@ -694,7 +784,9 @@ def _load_course(source: CourseSource, by_slug: dict[str, CourseSource], owner: 
         version = _build_version(course, source, 1, owner, prerequisites)
         publish(version)
         report.created.append(source.slug)
-        report.note(source.slug, "created; version 1 published directly (curriculum files are reviewed in git).")
+        report.note(
+            source.slug, "created; version 1 published directly (curriculum files are reviewed in git)."
+        )
     else:
         current = course.published_version
         current_hash = (current.source_hash or content_hash(version_content(current))) if current else None
@@ -708,8 +800,11 @@ def _load_course(source: CourseSource, by_slug: dict[str, CourseSource], owner: 
             publish(version)
             report.updated.append(source.slug)
             before = f"; version {current.number} archived" if current is not None else ""
-            report.note(source.slug, f"changed; version {number} published directly (curriculum files are reviewed "
-                                     f"in git){before}.")
+            report.note(
+                source.slug,
+                f"changed; version {number} published directly (curriculum files are reviewed "
+                f"in git){before}.",
+            )
     version.source_hash = new_hash
     hook_changed = False
     for hook in LOADER_HOOKS:
@@ -719,20 +814,34 @@ def _load_course(source: CourseSource, by_slug: dict[str, CourseSource], owner: 
         report.extended.append(source.slug)
 
 
-def _build_version(course: Course, source: CourseSource, number: int, author: User | None,
-                   prerequisites: list[Course]) -> CourseVersion:
+def _build_version(
+    course: Course, source: CourseSource, number: int, author: User | None, prerequisites: list[Course]
+) -> CourseVersion:
     from lms.courses.services import refresh_derived
 
     f = source.fields
     version = CourseVersion(
-        course=course, number=number, status="draft", origin="files", author=author,
-        title=f["title"], summary=f["summary"], overview=source.overview, language=f["language"],
-        training_type=f["type"], modes=list(f["modes"]), social_link=f["social_link"],
+        course=course,
+        number=number,
+        status="draft",
+        origin="files",
+        author=author,
+        title=f["title"],
+        summary=f["summary"],
+        overview=source.overview,
+        language=f["language"],
+        training_type=f["type"],
+        modes=list(f["modes"]),
+        social_link=f["social_link"],
         audience_positions=list(f["audience"]["positions"]),
         audience_business_types=list(f["audience"]["business_types"]),
-        topics=list(f["topics"]), tags=list(f["tags"]), hours=f["hours"],
-        require_lessons=f["completion"]["lessons"], require_quizzes=list(f["completion"]["quizzes"]),
-        require_attendance=f["completion"]["attendance"], quiz_specs=[dict(q) for q in f["quizzes"]],
+        topics=list(f["topics"]),
+        tags=list(f["tags"]),
+        hours=f["hours"],
+        require_lessons=f["completion"]["lessons"],
+        require_quizzes=list(f["completion"]["quizzes"]),
+        require_attendance=f["completion"]["attendance"],
+        quiz_specs=[dict(q) for q in f["quizzes"]],
     )
     version.prerequisites = prerequisites
     modules: dict[str, Module] = {}
@@ -743,8 +852,15 @@ def _build_version(course: Course, source: CourseSource, number: int, author: Us
             if module is None:
                 module = Module(version=version, title=lesson_source.module, position=len(modules) + 1)
                 modules[lesson_source.module] = module
-        Lesson(version=version, module=module, position=position, slug=lesson_source.slug,
-               title=lesson_source.title, body=lesson_source.body, minutes=lesson_source.minutes)
+        Lesson(
+            version=version,
+            module=module,
+            position=position,
+            slug=lesson_source.slug,
+            title=lesson_source.title,
+            body=lesson_source.body,
+            minutes=lesson_source.minutes,
+        )
     db.session.add(version)
     refresh_derived(version)
     db.session.flush()
@@ -776,8 +892,14 @@ _CurriculumDumper.add_representer(list, _represent_list)
 
 
 def _yaml_line(key: str, value) -> str:
-    return yaml.dump({key: value}, Dumper=_CurriculumDumper, allow_unicode=True, default_flow_style=False,
-                     sort_keys=False, width=100_000).rstrip("\n")
+    return yaml.dump(
+        {key: value},
+        Dumper=_CurriculumDumper,
+        allow_unicode=True,
+        default_flow_style=False,
+        sort_keys=False,
+        width=100_000,
+    ).rstrip("\n")
 
 
 def _front_matter(pairs: list[tuple[str, object]]) -> str:
@@ -789,8 +911,9 @@ def _hours_value(hours):
     return int(value) if value == value.to_integral() else float(value)
 
 
-def export_course(course: Course, directory, *, version: CourseVersion | None = None,
-                  report: ExportReport | None = None) -> ExportReport:
+def export_course(
+    course: Course, directory, *, version: CourseVersion | None = None, report: ExportReport | None = None
+) -> ExportReport:
     """Write ``version`` (default: the published one, else the latest) as ``directory/<slug>/``. Lesson files
     and course.md already in that folder are replaced, so the folder holds exactly this version."""
     report = report if report is not None else ExportReport()
@@ -804,21 +927,29 @@ def export_course(course: Course, directory, *, version: CourseVersion | None = 
         if old.is_file() and (old.name == COURSE_FILE or LESSON_FILE_RE.match(old.name)):
             old.unlink()
     pairs: list[tuple[str, object]] = [
-        ("slug", content["slug"]), ("title", content["title"]), ("summary", content["summary"]),
-        ("language", content["language"]), ("type", content["type"]), ("modes", content["modes"]),
+        ("slug", content["slug"]),
+        ("title", content["title"]),
+        ("summary", content["summary"]),
+        ("language", content["language"]),
+        ("type", content["type"]),
+        ("modes", content["modes"]),
     ]
     if content["social_link"]:
         pairs.append(("social_link", content["social_link"]))
     pairs += [
-        ("audience", content["audience"]), ("topics", content["topics"]), ("tags", content["tags"]),
-        ("hours", _hours_value(version.hours)), ("prerequisites", content["prerequisites"]),
+        ("audience", content["audience"]),
+        ("topics", content["topics"]),
+        ("tags", content["tags"]),
+        ("hours", _hours_value(version.hours)),
+        ("prerequisites", content["prerequisites"]),
         ("completion", content["completion"]),
     ]
     if content["quizzes"]:
         pairs.append(("quizzes", content["quizzes"]))
     course_file = target / COURSE_FILE
-    course_file.write_text(_front_matter(pairs) + (content["overview"] + "\n" if content["overview"] else ""),
-                           encoding="utf-8")
+    course_file.write_text(
+        _front_matter(pairs) + (content["overview"] + "\n" if content["overview"] else ""), encoding="utf-8"
+    )
     report.files.append(course_file)
     width = 2 if len(content["lessons"]) < 100 else 3
     for number, lesson in enumerate(content["lessons"], start=1):
@@ -827,11 +958,15 @@ def export_course(course: Course, directory, *, version: CourseVersion | None = 
             lesson_pairs.append(("module", lesson["module"]))
         lesson_pairs.append(("minutes", lesson["minutes"]))
         path = target / f"{number:0{width}d}-{lesson['slug']}.md"
-        path.write_text(_front_matter(lesson_pairs) + (lesson["body"] + "\n" if lesson["body"] else ""),
-                        encoding="utf-8")
+        path.write_text(
+            _front_matter(lesson_pairs) + (lesson["body"] + "\n" if lesson["body"] else ""), encoding="utf-8"
+        )
         report.files.append(path)
-    report.note(course.slug, f"version {version.number} ({version.status}) written to {target} "
-                             f"({len(content['lessons'])} lessons).")
+    report.note(
+        course.slug,
+        f"version {version.number} ({version.status}) written to {target} "
+        f"({len(content['lessons'])} lessons).",
+    )
     for hook in EXPORT_HOOKS:
         hook(course, version, target, report)
     return report

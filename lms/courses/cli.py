@@ -10,7 +10,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import selectinload
 
-content_cli = AppGroup("content", help="Load and export the curriculum (courses/<slug>/course.md and lessons).")
+content_cli = AppGroup(
+    "content", help="Load and export the curriculum (courses/<slug>/course.md and lessons)."
+)
 courses_cli = AppGroup("courses", help="Courses commands.")
 cli = courses_cli
 commands = [content_cli, courses_cli]
@@ -46,7 +48,9 @@ def load_command(directory: Path | None) -> None:
 @content_cli.command("export")
 @click.argument("slug")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--version", "number", type=int, help="Version number (default: the published version, else the latest).")
+@click.option(
+    "--version", "number", type=int, help="Version number (default: the published version, else the latest)."
+)
 def export_command(slug: str, directory: Path, number: int | None) -> None:
     """Write course SLUG to DIRECTORY/SLUG/ in the curriculum format."""
     from lms.content.curriculum import CurriculumError, export_course
@@ -59,7 +63,9 @@ def export_command(slug: str, directory: Path, number: int | None) -> None:
     version = None
     if number is not None:
         version = db.session.execute(
-            sa.select(CourseVersion).where(CourseVersion.course_id == course.id, CourseVersion.number == number)
+            sa.select(CourseVersion).where(
+                CourseVersion.course_id == course.id, CourseVersion.number == number
+            )
         ).scalar_one_or_none()
         if version is None:
             raise click.ClickException(f"Course {slug!r} has no version {number}.")

@@ -53,22 +53,34 @@ visit now spends a longer stop there.
 """
 
 DRAFT_LESSONS = [
-    ("Before the visit", "what-customs-will-ask", "What customs will ask to see", 30, """# What customs will ask to see
+    (
+        "Before the visit",
+        "what-customs-will-ask",
+        "What customs will ask to see",
+        30,
+        """# What customs will ask to see
 
 A verification visit checks that what the enterprise wrote in its application is what happens on the floor.
-Prepare, for each item of the standard, **the document**, **the person** who applies it and **the record** that
-proves it was applied.
+Prepare, for each item of the standard, **the document**, **the person** who applies it and **the record**
+that proves it was applied.
 
 - internal control: the procedures, who signs them, and the training records of the staff who use them;
 - financial status: the audited statements for the years the standard asks for;
 - compliance: the list of declarations corrected and why;
 - trade security: the access logs, seal register and partner assessments.
-"""),
-    ("Before the visit", "a-dry-run", "Running a dry run", 25, """# Running a dry run
+""",
+    ),
+    (
+        "Before the visit",
+        "a-dry-run",
+        "Running a dry run",
+        25,
+        """# Running a dry run
 
 Ask a colleague who did not write the procedures to play the customs officer for half a day. Every question
 they cannot get answered in five minutes is a gap to close before the real visit.
-"""),
+""",
+    ),
 ]
 
 
@@ -96,7 +108,9 @@ def _enrol(users: dict[str, User], courses: dict[str, Course]) -> int:
         if trainee is None or course is None or course.published_version is None:
             continue
         exists = db.session.execute(
-            sa.select(Enrollment.id).where(Enrollment.user_id == trainee.id, Enrollment.course_id == course.id)
+            sa.select(Enrollment.id).where(
+                Enrollment.user_id == trainee.id, Enrollment.course_id == course.id
+            )
         ).first()
         if exists is not None:
             continue
@@ -118,18 +132,26 @@ def _version_in_review(users: dict[str, User], courses: dict[str, Course]) -> in
     if author is None or course is None or course.published_version is None:
         return 0
     written = db.session.execute(
-        sa.select(CourseVersion.id).where(CourseVersion.course_id == course.id, CourseVersion.author_id == author.id)
+        sa.select(CourseVersion.id).where(
+            CourseVersion.course_id == course.id, CourseVersion.author_id == author.id
+        )
     ).first()
     if written is not None or services.open_version(course) is not None:
         return 0
     course.owner_id = author.id
     version = services.start_new_version(author, course)
     db.session.flush()
-    services.create_lesson(author, version, {
-        "title": "What changed after the 2026 visits", "slug": "changes-after-2026-visits", "minutes": 20,
-        "body": NEW_LESSON_BODY,
-        "module_id": next((m.id for m in version.modules if m.title == "After the visit"), None),
-    })
+    services.create_lesson(
+        author,
+        version,
+        {
+            "title": "What changed after the 2026 visits",
+            "slug": "changes-after-2026-visits",
+            "minutes": 20,
+            "body": NEW_LESSON_BODY,
+            "module_id": next((m.id for m in version.modules if m.title == "After the visit"), None),
+        },
+    )
     values = {name: getattr(version, name) for name in services.VERSION_FIELDS}
     values["hours"] = version.hours + 1
     services.update_version(author, version, values, list(version.prerequisites))
@@ -142,25 +164,46 @@ def _new_draft(users: dict[str, User], courses: dict[str, Course]) -> int:
     if author is None or NEW_DRAFT_SLUG in courses:
         return 0
     prerequisite = courses.get("aeo-standard")
-    course = services.create_course(author, slug=NEW_DRAFT_SLUG, values={
-        "title": "Getting ready for the customs verification visit",
-        "summary": "How to prepare documents, people and records for the on-site verification that follows an "
-                   "AEO certification application.",
-        "overview": "A short practical course written from the Shenzhen experts' visits. **Draft**: still being written.",
-        "language": "en", "training_type": "aeo_certification", "modes": ["online", "one_on_one"],
-        "audience_positions": ["senior_management", "department_staff"],
-        "audience_business_types": ["importer_exporter", "logistics"],
-        "topics": ["internal_control", "trade_security"], "tags": ["verification", "certification-procedure"],
-        "hours": 2, "require_lessons": True, "require_quizzes": [], "require_attendance": False,
-    }, prerequisites=[prerequisite] if prerequisite is not None else [])
+    course = services.create_course(
+        author,
+        slug=NEW_DRAFT_SLUG,
+        values={
+            "title": "Getting ready for the customs verification visit",
+            "summary": "How to prepare documents, people and records for the on-site verification that "
+            "follows an AEO certification application.",
+            "overview": "A short practical course written from the Shenzhen experts' visits. "
+            "**Draft**: still being written.",
+            "language": "en",
+            "training_type": "aeo_certification",
+            "modes": ["online", "one_on_one"],
+            "audience_positions": ["senior_management", "department_staff"],
+            "audience_business_types": ["importer_exporter", "logistics"],
+            "topics": ["internal_control", "trade_security"],
+            "tags": ["verification", "certification-procedure"],
+            "hours": 2,
+            "require_lessons": True,
+            "require_quizzes": [],
+            "require_attendance": False,
+        },
+        prerequisites=[prerequisite] if prerequisite is not None else [],
+    )
     version = course.versions[0]
     db.session.flush()
     modules = {}
     for module_title, slug, title, minutes, body in DRAFT_LESSONS:
         if module_title not in modules:
             modules[module_title] = services.add_module(author, version, module_title)
-        services.create_lesson(author, version, {"title": title, "slug": slug, "minutes": minutes, "body": body,
-                                                 "module_id": modules[module_title].id})
+        services.create_lesson(
+            author,
+            version,
+            {
+                "title": title,
+                "slug": slug,
+                "minutes": minutes,
+                "body": body,
+                "module_id": modules[module_title].id,
+            },
+        )
     return 1
 
 
@@ -171,5 +214,7 @@ def load() -> str:
     in_review = _version_in_review(users, courses)
     drafts = _new_draft(users, courses)
     db.session.flush()
-    return (f"{loaded} courses loaded from the curriculum, {enrolled} new enrolments, "
-            f"{in_review} version submitted for review, {drafts} new draft course")
+    return (
+        f"{loaded} courses loaded from the curriculum, {enrolled} new enrolments, "
+        f"{in_review} version submitted for review, {drafts} new draft course"
+    )

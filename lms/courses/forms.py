@@ -45,16 +45,22 @@ class CourseForm(FlaskForm):
     modes = MultiCheckboxField(_l("Delivery modes"), choices=list(DELIVERY_MODES.items()))
     social_link = StringField(_l("Social media channel link"), validators=[Optional(), Length(max=500)])
     audience_positions = MultiCheckboxField(_l("Intended trainee positions"), choices=list(POSITIONS.items()))
-    audience_business_types = MultiCheckboxField(_l("Intended enterprise business types"),
-                                                 choices=list(BUSINESS_TYPES.items()))
+    audience_business_types = MultiCheckboxField(
+        _l("Intended enterprise business types"), choices=list(BUSINESS_TYPES.items())
+    )
     topics = MultiCheckboxField(_l("Modules of the AEO standard covered"), choices=list(TOPICS.items()))
     tags = StringField(_l("Tags (separated by commas)"), validators=[Optional(), Length(max=500)])
-    hours = DecimalField(_l("Estimated hours"), places=1,
-                         validators=[InputRequired(), NumberRange(min=0, max=9999.9)])
-    prerequisites = MultiCheckboxField(_l("Prerequisite courses"), coerce=int, choices=[], validate_choice=False)
+    hours = DecimalField(
+        _l("Estimated hours"), places=1, validators=[InputRequired(), NumberRange(min=0, max=9999.9)]
+    )
+    prerequisites = MultiCheckboxField(
+        _l("Prerequisite courses"), coerce=int, choices=[], validate_choice=False
+    )
     require_lessons = BooleanField(_l("Every lesson must be marked complete"), default=True)
-    require_quizzes = StringField(_l("Quizzes that must be passed (keys, separated by commas)"),
-                                  validators=[Optional(), Length(max=500)])
+    require_quizzes = StringField(
+        _l("Quizzes that must be passed (keys, separated by commas)"),
+        validators=[Optional(), Length(max=500)],
+    )
     require_attendance = BooleanField(_l("Attendance at a scheduled session is required"))
     preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save"))
@@ -80,9 +86,21 @@ class CourseForm(FlaskForm):
 
     def fill(self, version) -> None:
         """Show a version's current values (GET)."""
-        for name in ("title", "summary", "overview", "language", "training_type", "modes", "social_link",
-                     "audience_positions", "audience_business_types", "topics", "hours", "require_lessons",
-                     "require_attendance"):
+        for name in (
+            "title",
+            "summary",
+            "overview",
+            "language",
+            "training_type",
+            "modes",
+            "social_link",
+            "audience_positions",
+            "audience_business_types",
+            "topics",
+            "hours",
+            "require_lessons",
+            "require_attendance",
+        ):
             getattr(self, name).data = getattr(version, name)
         self.tags.data = ", ".join(version.tags or [])
         self.require_quizzes.data = ", ".join(version.require_quizzes or [])
@@ -96,10 +114,13 @@ class ModuleForm(FlaskForm):
 
 class LessonForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(_l("Slug (leave empty to derive it from the title)"), validators=[Optional(), Length(max=120)])
+    slug = StringField(
+        _l("Slug (leave empty to derive it from the title)"), validators=[Optional(), Length(max=120)]
+    )
     module_id = SelectField(_l("Module"), coerce=int, choices=[], validate_choice=False)
-    minutes = IntegerField(_l("Estimated minutes"), default=30,
-                           validators=[InputRequired(), NumberRange(min=0, max=1000)])
+    minutes = IntegerField(
+        _l("Estimated minutes"), default=30, validators=[InputRequired(), NumberRange(min=0, max=1000)]
+    )
     body = TextAreaField(_l("Lesson (Markdown)"), validators=[Optional(), Length(max=200_000)])
     preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save lesson"))
@@ -132,7 +153,11 @@ class ActionForm(FlaskForm):
 
 
 class EnrollTraineesForm(FlaskForm):
-    trainee_ids = SelectMultipleField(_l("Trainees in your jurisdiction"), coerce=int, choices=[],
-                                      validate_choice=False,
-                                      validators=[DataRequired(message=_l("Choose at least one trainee."))])
+    trainee_ids = SelectMultipleField(
+        _l("Trainees in your jurisdiction"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choose at least one trainee."))],
+    )
     submit = SubmitField(_l("Enrol the chosen trainees"))

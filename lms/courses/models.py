@@ -17,7 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.database import JSONType, TimestampMixin, UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 
-TRAINING_TYPES = {"compliance": _l("Compliance training"), "aeo_certification": _l("AEO certification training")}
+TRAINING_TYPES = {
+    "compliance": _l("Compliance training"),
+    "aeo_certification": _l("AEO certification training"),
+}
 DELIVERY_MODES = {
     "online": _l("Online self-paced"),
     "in_class": _l("In class"),
@@ -55,14 +58,17 @@ class Course(TimestampMixin, db.Model):
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     # The version trainees see; None until the first approval.
     published_version_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("course_version.id", use_alter=True, name="fk_course_published_version_id_course_version"),
+        sa.ForeignKey(
+            "course_version.id", use_alter=True, name="fk_course_published_version_id_course_version"
+        ),
         index=True,
     )
     archived: Mapped[bool] = mapped_column(default=False)
 
     owner = relationship("User", foreign_keys=[owner_id])
-    published_version: Mapped[CourseVersion | None] = relationship(foreign_keys=[published_version_id],
-                                                                   post_update=True)
+    published_version: Mapped[CourseVersion | None] = relationship(
+        foreign_keys=[published_version_id], post_update=True
+    )
     versions: Mapped[list[CourseVersion]] = relationship(
         back_populates="course", foreign_keys="CourseVersion.course_id", order_by="CourseVersion.number"
     )
@@ -97,7 +103,9 @@ class CourseVersion(db.Model):
         sa.Index("ix_course_version_language", "language"),
         # At most one version of a course is being worked on (draft or in review) at a time.
         sa.Index(
-            "uq_course_version_one_open", "course_id", unique=True,
+            "uq_course_version_one_open",
+            "course_id",
+            unique=True,
             sqlite_where=sa.text("status IN ('draft', 'in_review')"),
             postgresql_where=sa.text("status IN ('draft', 'in_review')"),
         ),
@@ -106,11 +114,15 @@ class CourseVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), index=True)
     number: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(enum_column(*VERSION_STATUSES, name="course_version_status"), default="draft")
+    status: Mapped[str] = mapped_column(
+        enum_column(*VERSION_STATUSES, name="course_version_status"), default="draft"
+    )
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     overview: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
-    language: Mapped[str] = mapped_column(enum_column(*CONTENT_LANGUAGES, name="content_language"), default="en")
+    language: Mapped[str] = mapped_column(
+        enum_column(*CONTENT_LANGUAGES, name="content_language"), default="en"
+    )
     training_type: Mapped[str] = mapped_column(enum_column(*TRAINING_TYPES, name="training_type"))
     modes: Mapped[list] = mapped_column(JSONType, default=list)
     social_link: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -125,9 +137,11 @@ class CourseVersion(db.Model):
     require_attendance: Mapped[bool] = mapped_column(default=False)
     # Quiz definitions from course.md (applied by the quizzes area when the version is loaded).
     quiz_specs: Mapped[list] = mapped_column(JSONType, default=list)
-    # Hash of the source files this version was loaded from (curriculum loader: unchanged files, no new version).
+    # Hash of the normalised content when published (the curriculum loader: unchanged files, no new version).
     source_hash: Mapped[str] = mapped_column(sa.String(64), default="")
-    origin: Mapped[str] = mapped_column(enum_column(*VERSION_ORIGINS, name="course_version_origin"), default="browser")
+    origin: Mapped[str] = mapped_column(
+        enum_column(*VERSION_ORIGINS, name="course_version_origin"), default="browser"
+    )
     # Lower-cased title, summary, slug and tags: the catalog's text search.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
@@ -142,10 +156,15 @@ class CourseVersion(db.Model):
     course: Mapped[Course] = relationship(back_populates="versions", foreign_keys=[course_id])
     author = relationship("User", foreign_keys=[author_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
-    modules: Mapped[list[Module]] = relationship(back_populates="version", order_by="Module.position",
-                                                 cascade="all, delete-orphan")
-    lessons: Mapped[list[Lesson]] = relationship(back_populates="version", order_by="Lesson.position",
-                                                 cascade="all, delete-orphan", overlaps="module,lessons")
+    modules: Mapped[list[Module]] = relationship(
+        back_populates="version", order_by="Module.position", cascade="all, delete-orphan"
+    )
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="version",
+        order_by="Lesson.position",
+        cascade="all, delete-orphan",
+        overlaps="module,lessons",
+    )
     prerequisites: Mapped[list[Course]] = relationship(secondary=course_prerequisite, order_by="Course.slug")
     facets: Mapped[list[CourseVersionFacet]] = relationship(cascade="all, delete-orphan")
 
@@ -180,7 +199,9 @@ class CourseVersion(db.Model):
     @property
     def hours_label(self) -> str:
         value = Decimal(str(self.hours if self.hours is not None else 0))
-        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
+        return (
+            format(value.normalize(), "f") if value == value.to_integral() else format(value, "f").rstrip("0")
+        )
 
     @property
     def language_label(self) -> str:
@@ -206,7 +227,9 @@ class CourseVersionFacet(db.Model):
     __tablename__ = "course_version_facet"
     __table_args__ = (sa.Index("ix_course_version_facet_value", "facet", "value"),)
 
-    version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id", ondelete="CASCADE"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_version.id", ondelete="CASCADE"), primary_key=True
+    )
     facet: Mapped[str] = mapped_column(enum_column(*FACETS, name="course_facet"), primary_key=True)
     value: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
 
@@ -216,22 +239,32 @@ class Module(db.Model):
     __table_args__ = (sa.UniqueConstraint("version_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column()
     title: Mapped[str] = mapped_column(sa.String(200))
 
     version: Mapped[CourseVersion] = relationship(back_populates="modules")
-    lessons: Mapped[list[Lesson]] = relationship(back_populates="module", order_by="Lesson.position",
-                                                 overlaps="lessons,version")
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="module", order_by="Lesson.position", overlaps="lessons,version"
+    )
 
 
 class Lesson(db.Model):
     __tablename__ = "lesson"
-    __table_args__ = (sa.UniqueConstraint("version_id", "position"), sa.UniqueConstraint("version_id", "slug"))
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "position"),
+        sa.UniqueConstraint("version_id", "slug"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True)
-    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course_module.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
+    module_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("course_module.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column()
     # Stable across versions: progress is kept by slug, so a new version does not lose it.
     slug: Mapped[str] = mapped_column(sa.String(120))
@@ -241,8 +274,9 @@ class Lesson(db.Model):
 
     version: Mapped[CourseVersion] = relationship(back_populates="lessons", overlaps="lessons,module")
     module: Mapped[Module | None] = relationship(back_populates="lessons", overlaps="lessons,version")
-    attachments: Mapped[list[LessonAttachment]] = relationship(back_populates="lesson", cascade="all, delete-orphan",
-                                                               order_by="LessonAttachment.id")
+    attachments: Mapped[list[LessonAttachment]] = relationship(
+        back_populates="lesson", cascade="all, delete-orphan", order_by="LessonAttachment.id"
+    )
 
 
 class LessonAttachment(db.Model):
@@ -273,7 +307,9 @@ class Enrollment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
-    status: Mapped[str] = mapped_column(enum_column(*ENROLLMENT_STATUSES, name="enrollment_status"), default="active")
+    status: Mapped[str] = mapped_column(
+        enum_column(*ENROLLMENT_STATUSES, name="enrollment_status"), default="active"
+    )
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     enrolled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -285,7 +321,9 @@ class Enrollment(db.Model):
     course: Mapped[Course] = relationship()
     enrolled_by = relationship("User", foreign_keys=[enrolled_by_id])
     completed_version: Mapped[CourseVersion | None] = relationship()
-    progress: Mapped[list[LessonProgress]] = relationship(back_populates="enrollment", cascade="all, delete-orphan")
+    progress: Mapped[list[LessonProgress]] = relationship(
+        back_populates="enrollment", cascade="all, delete-orphan"
+    )
 
     @property
     def status_label(self) -> str:

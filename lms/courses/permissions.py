@@ -91,7 +91,11 @@ def can_see_course(user, course: Course) -> bool:
             return True
         return any(can_view_version(user, v) for v in course.versions)
     enrollment = enrollment_of(user, course)
-    return enrollment is not None and enrollment.status != "withdrawn" and course.published_version_id is not None
+    return (
+        enrollment is not None
+        and enrollment.status != "withdrawn"
+        and course.published_version_id is not None
+    )
 
 
 def can_open_lessons(user, course: Course, enrollment: Enrollment | None = None) -> bool:

@@ -49,8 +49,19 @@ from lms.org.models import BUSINESS_TYPES
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_MAX = 40
 # Course pages live at /courses/<slug>; these words are the area's own pages.
-RESERVED_SLUGS = {"my", "authoring", "reviews", "new", "preview", "versions", "modules", "lessons", "attachments",
-                  "enrollments", "history"}
+RESERVED_SLUGS = {
+    "my",
+    "authoring",
+    "reviews",
+    "new",
+    "preview",
+    "versions",
+    "modules",
+    "lessons",
+    "attachments",
+    "enrollments",
+    "history",
+}
 HOURS_MAX = Decimal("9999.9")
 
 
@@ -82,8 +93,9 @@ def parse_hours(value) -> Decimal:
 
 def check_slug(slug: str, field: str = "slug") -> str:
     if not slug or len(slug) > 80 or not SLUG_RE.match(slug):
-        raise InvalidInput(_l("Use lowercase letters, digits and single hyphens (for example credit-basics)."),
-                           field=field)
+        raise InvalidInput(
+            _l("Use lowercase letters, digits and single hyphens (for example credit-basics)."), field=field
+        )
     return slug
 
 
@@ -119,12 +131,19 @@ def clean_version_values(values: dict) -> dict:
     link = (values.get("social_link") or "").strip()
     if "social_media" in modes:
         if not re.match(r"^https?://[^\s/$.?#][^\s]*$", link) or len(link) > 500:
-            raise InvalidInput(_l("The social media mode needs the channel's http(s) link."), field="social_link")
+            raise InvalidInput(
+                _l("The social media mode needs the channel's http(s) link."), field="social_link"
+            )
     elif link:
-        raise InvalidInput(_l("A social media link goes with the social media mode only."), field="social_link")
+        raise InvalidInput(
+            _l("A social media link goes with the social media mode only."), field="social_link"
+        )
     cleaned["social_link"] = link
-    for key, allowed in (("audience_positions", POSITIONS), ("audience_business_types", BUSINESS_TYPES),
-                         ("topics", TOPICS)):
+    for key, allowed in (
+        ("audience_positions", POSITIONS),
+        ("audience_business_types", BUSINESS_TYPES),
+        ("topics", TOPICS),
+    ):
         chosen = list(dict.fromkeys(values.get(key) or []))
         if any(item not in allowed for item in chosen):
             raise InvalidInput(_l("Choose from the list."), field=key)
@@ -135,16 +154,32 @@ def clean_version_values(values: dict) -> dict:
     quizzes = [str(q).strip() for q in values.get("require_quizzes") or [] if str(q).strip()]
     for key in quizzes:
         if not SLUG_RE.match(key):
-            raise InvalidInput(_l("Quiz keys use lowercase letters, digits and hyphens (for example post-test)."),
-                               field="require_quizzes")
+            raise InvalidInput(
+                _l("Quiz keys use lowercase letters, digits and hyphens (for example post-test)."),
+                field="require_quizzes",
+            )
     cleaned["require_quizzes"] = list(dict.fromkeys(quizzes))
     cleaned["require_attendance"] = bool(values.get("require_attendance"))
     return cleaned
 
 
-VERSION_FIELDS = ("title", "summary", "overview", "language", "training_type", "modes", "social_link",
-                  "audience_positions", "audience_business_types", "topics", "tags", "hours", "require_lessons",
-                  "require_quizzes", "require_attendance")
+VERSION_FIELDS = (
+    "title",
+    "summary",
+    "overview",
+    "language",
+    "training_type",
+    "modes",
+    "social_link",
+    "audience_positions",
+    "audience_business_types",
+    "topics",
+    "tags",
+    "hours",
+    "require_lessons",
+    "require_quizzes",
+    "require_attendance",
+)
 
 
 def apply_version_values(version: CourseVersion, values: dict) -> None:
@@ -157,9 +192,14 @@ def apply_version_values(version: CourseVersion, values: dict) -> None:
 def refresh_derived(version: CourseVersion) -> None:
     """Keep the catalog's search text and facet rows in step with the version's fields."""
     slug = version.course.slug if version.course is not None else ""
-    version.search_text = " ".join([slug, version.title or "", version.summary or "", *(version.tags or [])]).lower()
-    wanted = {("mode", m) for m in version.modes or []} | {("topic", t) for t in version.topics or []} | {
-        ("tag", t.lower()[:80]) for t in version.tags or []}
+    version.search_text = " ".join(
+        [slug, version.title or "", version.summary or "", *(version.tags or [])]
+    ).lower()
+    wanted = (
+        {("mode", m) for m in version.modes or []}
+        | {("topic", t) for t in version.topics or []}
+        | {("tag", t.lower()[:80]) for t in version.tags or []}
+    )
     current = {(f.facet, f.value): f for f in version.facets}
     for key, facet in current.items():
         if key not in wanted:
@@ -190,8 +230,9 @@ def set_prerequisites(version: CourseVersion, prerequisites: list[Course]) -> No
     if any(c is version.course or (c.id is not None and c.id == version.course_id) for c in unique):
         raise InvalidInput(_l("A course cannot be its own prerequisite."), field="prerequisites")
     if version.course is not None and _would_cycle(version.course, unique):
-        raise InvalidInput(_l("These prerequisites would make a loop: a course would need itself."),
-                           field="prerequisites")
+        raise InvalidInput(
+            _l("These prerequisites would make a loop: a course would need itself."), field="prerequisites"
+        )
     version.prerequisites = unique
 
 
@@ -220,7 +261,10 @@ def _lock_course(course: Course) -> Course:
     """Serialise changes to one course's versions (publishing, starting drafts)."""
     db.session.flush()
     return db.session.execute(
-        sa.select(Course).where(Course.id == course.id).with_for_update().execution_options(populate_existing=True)
+        sa.select(Course)
+        .where(Course.id == course.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
 
 
@@ -233,8 +277,15 @@ def create_course(actor: User, *, slug: str, values: dict, prerequisites: list[C
         raise RuleViolation(_l("A course with this slug already exists."), field="slug")
     cleaned = clean_version_values(values)
     course = Course(slug=slug, owner=actor)
-    version = CourseVersion(course=course, number=1, status="draft", author=actor, origin="browser",
-                            title=cleaned["title"], training_type=cleaned["training_type"])
+    version = CourseVersion(
+        course=course,
+        number=1,
+        status="draft",
+        author=actor,
+        origin="browser",
+        title=cleaned["title"],
+        training_type=cleaned["training_type"],
+    )
     db.session.add(course)
     apply_version_values(version, cleaned)
     set_prerequisites(version, list(prerequisites))
@@ -258,8 +309,10 @@ def open_version(course: Course) -> CourseVersion | None:
 
 def start_new_version(actor: User, course: Course) -> CourseVersion:
     """Editing a published course: a new draft, a copy of the published version; trainees keep the old one."""
-    _require(permissions.can_manage_course(actor, course), _l("Only the course's owner or an administrator can "
-                                                              "start a new version."))
+    _require(
+        permissions.can_manage_course(actor, course),
+        _l("Only the course's owner or an administrator can start a new version."),
+    )
     course = _lock_course(course)
     if course.archived:
         raise RuleViolation(_l("This course is archived; restore it first."))
@@ -281,8 +334,14 @@ def start_new_version(actor: User, course: Course) -> CourseVersion:
 def copy_version(base: CourseVersion, *, number: int, author: User | None) -> CourseVersion:
     with db.session.no_autoflush:
         version = CourseVersion(
-            course=base.course, number=number, status="draft", author=author, origin="browser",
-            title=base.title, training_type=base.training_type, quiz_specs=list(base.quiz_specs or []),
+            course=base.course,
+            number=number,
+            status="draft",
+            author=author,
+            origin="browser",
+            title=base.title,
+            training_type=base.training_type,
+            quiz_specs=list(base.quiz_specs or []),
         )
         db.session.add(version)
         apply_version_values(version, {name: _copy(getattr(base, name)) for name in VERSION_FIELDS})
@@ -292,8 +351,15 @@ def copy_version(base: CourseVersion, *, number: int, author: User | None) -> Co
             modules[module.id] = Module(version=version, position=module.position, title=module.title)
             db.session.add(modules[module.id])
         for lesson in base.lessons:
-            copy = Lesson(version=version, module=modules.get(lesson.module_id), position=lesson.position,
-                          slug=lesson.slug, title=lesson.title, body=lesson.body, minutes=lesson.minutes)
+            copy = Lesson(
+                version=version,
+                module=modules.get(lesson.module_id),
+                position=lesson.position,
+                slug=lesson.slug,
+                title=lesson.title,
+                body=lesson.body,
+                minutes=lesson.minutes,
+            )
             db.session.add(copy)
             for attachment in lesson.attachments:
                 copy.attachments.append(_copy_attachment(attachment))
@@ -311,9 +377,15 @@ def _copy_attachment(attachment: LessonAttachment) -> LessonAttachment:
     source = folder / attachment.stored_name
     if source.exists():
         shutil.copyfile(source, folder / stored)
-    return LessonAttachment(filename=attachment.filename, stored_name=stored, mimetype=attachment.mimetype,
-                            size=attachment.size, sha256=attachment.sha256, uploaded_by_id=attachment.uploaded_by_id,
-                            uploaded_at=attachment.uploaded_at)
+    return LessonAttachment(
+        filename=attachment.filename,
+        stored_name=stored,
+        mimetype=attachment.mimetype,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        uploaded_by_id=attachment.uploaded_by_id,
+        uploaded_at=attachment.uploaded_at,
+    )
 
 
 # -- modules and lessons -----------------------------------------------------------------------------------
@@ -323,8 +395,9 @@ def _editable(actor: User, version: CourseVersion) -> None:
     _require(permissions.can_edit_version(actor, version), _l("Only a draft can be edited, by its authors."))
 
 
-def renumber(version: CourseVersion, *, modules: list[Module] | None = None,
-             lessons: list[Lesson] | None = None) -> None:
+def renumber(
+    version: CourseVersion, *, modules: list[Module] | None = None, lessons: list[Lesson] | None = None
+) -> None:
     """Modules 1..n; lessons 1..n grouped by module order (lessons without a module first). ``modules`` and
     ``lessons`` give a wanted order; by default the current positions decide."""
     with db.session.no_autoflush:
@@ -351,7 +424,9 @@ def add_module(actor: User, version: CourseVersion, title: str) -> Module:
         raise InvalidInput(_l("A module title of at most 200 characters is required."), field="title")
     if any(m.title == title for m in version.modules):
         raise RuleViolation(_l("This version already has a module with this title."), field="title")
-    module = Module(version=version, title=title, position=max((m.position for m in version.modules), default=0) + 1)
+    module = Module(
+        version=version, title=title, position=max((m.position for m in version.modules), default=0) + 1
+    )
     db.session.add(module)
     db.session.flush()
     return module
@@ -449,7 +524,9 @@ def create_lesson(actor: User, version: CourseVersion, values: dict) -> Lesson:
         slug, n = base, 2
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1
-    lesson = Lesson(version=version, module=module, slug=slug, position=100_000 + len(version.lessons), **cleaned)
+    lesson = Lesson(
+        version=version, module=module, slug=slug, position=100_000 + len(version.lessons), **cleaned
+    )
     db.session.add(lesson)
     db.session.flush()
     renumber(version)
@@ -501,8 +578,12 @@ FILE_KINDS = {
     "pdf": FileKind("application/pdf", ".pdf", "PDF"),
     "png": FileKind("image/png", ".png", "PNG"),
     "jpeg": FileKind("image/jpeg", ".jpg", "JPEG"),
-    "pptx": FileKind("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx", "PPTX"),
-    "docx": FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx", "DOCX"),
+    "pptx": FileKind(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx", "PPTX"
+    ),
+    "docx": FileKind(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx", "DOCX"
+    ),
     "xlsx": FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx", "XLSX"),
 }
 _OOXML_PARTS = {"pptx": "ppt/", "docx": "word/", "xlsx": "xl/"}
@@ -583,24 +664,34 @@ def add_attachment(actor: User, lesson: Lesson, *, filename: str, stream) -> Les
                     break
                 size += len(chunk)
                 if size > max_bytes:
-                    raise InvalidInput(_l("The file is larger than the limit of %(limit)s.",
-                                          limit=human_size(max_bytes)), field="file")
+                    raise InvalidInput(
+                        _l("The file is larger than the limit of %(limit)s.", limit=human_size(max_bytes)),
+                        field="file",
+                    )
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
             raise InvalidInput(_l("The file is empty."), field="file")
         kind_name = sniff_kind(temp)
         if kind_name is None:
-            raise InvalidInput(_l("This type of file is not accepted. Attach PDF, PPTX, DOCX, XLSX, PNG or JPEG files."),
-                               field="file")
+            raise InvalidInput(
+                _l("This type of file is not accepted. Attach PDF, PPTX, DOCX, XLSX, PNG or JPEG files."),
+                field="file",
+            )
         kind = FILE_KINDS[kind_name]
         stored = _stored_name(kind.extension)
         temp.replace(folder / stored)
     finally:
         if temp.exists():
             temp.unlink()
-    attachment = LessonAttachment(filename=_display_name(filename, kind), stored_name=stored, mimetype=kind.mimetype,
-                                  size=size, sha256=digest.hexdigest(), uploaded_by_id=actor.id)
+    attachment = LessonAttachment(
+        filename=_display_name(filename, kind),
+        stored_name=stored,
+        mimetype=kind.mimetype,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by_id=actor.id,
+    )
     lesson.attachments.append(attachment)
     db.session.flush()
     return attachment
@@ -646,9 +737,16 @@ def _check_reviewable(actor: User, version: CourseVersion) -> None:
     if version.status != "in_review":
         raise RuleViolation(_l("This version is not in review."))
     if version.author_id == actor.id:
-        raise NotPermitted(_l("You wrote this version: someone else (another expert, an officer or an administrator) "
-                              "must review it."))
-    _require(actor.role in permissions.REVIEWER_ROLES, _l("Only experts, officers and administrators review courses."))
+        raise NotPermitted(
+            _l(
+                "You wrote this version: someone else (another expert, an officer or an administrator) "
+                "must review it."
+            )
+        )
+    _require(
+        actor.role in permissions.REVIEWER_ROLES,
+        _l("Only experts, officers and administrators review courses."),
+    )
 
 
 def approve(actor: User, version: CourseVersion, note: str = "") -> None:
@@ -721,9 +819,13 @@ def restore_course(actor: User, course: Course) -> None:
 
 
 def completed_course_ids(user: User) -> set[int]:
-    return set(db.session.execute(
-        sa.select(Enrollment.course_id).where(Enrollment.user_id == user.id, Enrollment.status == "completed")
-    ).scalars())
+    return set(
+        db.session.execute(
+            sa.select(Enrollment.course_id).where(
+                Enrollment.user_id == user.id, Enrollment.status == "completed"
+            )
+        ).scalars()
+    )
 
 
 def missing_prerequisites(trainee: User, course: Course) -> list[Course]:
@@ -752,17 +854,26 @@ def enroll(actor: User | None, course: Course, trainee: User) -> Enrollment:
         if actor.role == "trainee":
             _require(actor.id == trainee.id, _l("Trainees enrol only themselves."))
             if "online" not in (course.published_version.modes or []):
-                raise RuleViolation(_l("Only online courses are open to self-enrolment. Ask your customs officer to "
-                                       "enrol you in this course."))
+                raise RuleViolation(
+                    _l(
+                        "Only online courses are open to self-enrolment. Ask your customs officer to "
+                        "enrol you in this course."
+                    )
+                )
             missing = missing_prerequisites(trainee, course)
             if missing:
-                raise RuleViolation(_l("Complete these courses first: %(courses)s.", courses=_course_names(missing)))
+                raise RuleViolation(
+                    _l("Complete these courses first: %(courses)s.", courses=_course_names(missing))
+                )
         elif actor.role == "officer":
             _require(user_in_scope(actor, trainee), _l("This trainee is outside your jurisdiction."))
         else:
-            _require(actor.role == "admin", _l("Only trainees, officers and administrators enrol in courses."))
+            _require(
+                actor.role == "admin", _l("Only trainees, officers and administrators enrol in courses.")
+            )
     existing = db.session.execute(
-        sa.select(Enrollment).where(Enrollment.user_id == trainee.id, Enrollment.course_id == course.id)
+        sa.select(Enrollment)
+        .where(Enrollment.user_id == trainee.id, Enrollment.course_id == course.id)
         .with_for_update()
     ).scalar_one_or_none()
     if existing is not None:
@@ -776,14 +887,21 @@ def enroll(actor: User | None, course: Course, trainee: User) -> Enrollment:
         existing.enrolled_by_id = actor.id if actor is not None else None
         evaluate_completion(existing, actor)
         return existing
-    enrollment = Enrollment(user_id=trainee.id, course_id=course.id, status="active",
-                            enrolled_by_id=actor.id if actor is not None else None, enrolled_at=utcnow())
+    enrollment = Enrollment(
+        user_id=trainee.id,
+        course_id=course.id,
+        status="active",
+        enrolled_by_id=actor.id if actor is not None else None,
+        enrolled_at=utcnow(),
+    )
     try:
         with db.session.begin_nested():
             db.session.add(enrollment)
             db.session.flush()
     except IntegrityError as error:
-        raise RuleViolation(_l("%(name)s is already enrolled in this course.", name=trainee.display_name)) from error
+        raise RuleViolation(
+            _l("%(name)s is already enrolled in this course.", name=trainee.display_name)
+        ) from error
     return enrollment
 
 
@@ -800,7 +918,9 @@ def withdraw(actor: User, enrollment: Enrollment) -> None:
     if actor.role == "officer" and actor.id != enrollment.user_id:
         _require(user_in_scope(actor, enrollment.user_id), _l("This trainee is outside your jurisdiction."))
     enrollment = db.session.execute(
-        sa.select(Enrollment).where(Enrollment.id == enrollment.id).with_for_update()
+        sa.select(Enrollment)
+        .where(Enrollment.id == enrollment.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
     if enrollment.status != "active":
@@ -818,7 +938,9 @@ def mark_lesson_complete(actor: User, enrollment: Enrollment, lesson: Lesson) ->
     _require(actor.id == enrollment.user_id, _l("Only the trainee marks their own lessons."))
     # One writer per enrolment at a time, so that two lessons marked at once cannot both miss the completion.
     enrollment = db.session.execute(
-        sa.select(Enrollment).where(Enrollment.id == enrollment.id).with_for_update()
+        sa.select(Enrollment)
+        .where(Enrollment.id == enrollment.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
     db.session.expire(enrollment, ["progress"])
@@ -853,13 +975,16 @@ def progress_for(enrollments: list[Enrollment]) -> dict[int, Progress]:
     lessons_by_version: dict[int, list[Lesson]] = {}
     if version_ids:
         for lesson in db.session.execute(
-            sa.select(Lesson).where(Lesson.version_id.in_(version_ids)).order_by(Lesson.version_id, Lesson.position)
+            sa.select(Lesson)
+            .where(Lesson.version_id.in_(version_ids))
+            .order_by(Lesson.version_id, Lesson.position)
         ).scalars():
             lessons_by_version.setdefault(lesson.version_id, []).append(lesson)
     done: dict[int, set[str]] = {}
     for enrollment_id, slug in db.session.execute(
-        sa.select(LessonProgress.enrollment_id, LessonProgress.lesson_slug)
-        .where(LessonProgress.enrollment_id.in_([e.id for e in enrollments]))
+        sa.select(LessonProgress.enrollment_id, LessonProgress.lesson_slug).where(
+            LessonProgress.enrollment_id.in_([e.id for e in enrollments])
+        )
     ):
         done.setdefault(enrollment_id, set()).add(slug)
     result = {}

@@ -69,12 +69,17 @@ nav_item("courses.reviews", _l("Reviews"), permissions.REVIEWER_ROLES, order=16)
 
 @bp.errorhandler(RequestEntityTooLarge)
 def request_too_large(error):
-    """A body over MAX_CONTENT_LENGTH: the general error page would read the body again (its language form), so
-    answer here. An oversized attachment goes back to its lesson with the limit named."""
+    """A body over MAX_CONTENT_LENGTH: the general error page would read the body again (its language
+    form), so answer here. An oversized attachment goes back to its lesson with the limit named."""
     lesson_id = (request.view_args or {}).get("lesson_id")
     if request.endpoint == "courses.attachment_add" and lesson_id:
-        flash(_("The file is larger than the limit of %(limit)s.",
-                limit=services.human_size(services.attachment_max_bytes())), "error")
+        flash(
+            _(
+                "The file is larger than the limit of %(limit)s.",
+                limit=services.human_size(services.attachment_max_bytes()),
+            ),
+            "error",
+        )
         return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
     return Response(_("The request is too large."), status=413, mimetype="text/plain")
 
@@ -113,7 +118,9 @@ def _editable_version(version: CourseVersion) -> None:
 def _published_lessons(version: CourseVersion) -> CourseVersion:
     """The version with its modules, lessons and prerequisites loaded in a fixed number of queries."""
     return db.session.execute(
-        sa.select(CourseVersion).where(CourseVersion.id == version.id).options(
+        sa.select(CourseVersion)
+        .where(CourseVersion.id == version.id)
+        .options(
             selectinload(CourseVersion.modules),
             selectinload(CourseVersion.lessons).selectinload(Lesson.attachments),
             selectinload(CourseVersion.prerequisites).selectinload(Course.published_version),
@@ -124,9 +131,11 @@ def _published_lessons(version: CourseVersion) -> CourseVersion:
 def _done_slugs(enrollment: Enrollment | None) -> set[str]:
     if enrollment is None:
         return set()
-    return set(db.session.execute(
-        sa.select(LessonProgress.lesson_slug).where(LessonProgress.enrollment_id == enrollment.id)
-    ).scalars())
+    return set(
+        db.session.execute(
+            sa.select(LessonProgress.lesson_slug).where(LessonProgress.enrollment_id == enrollment.id)
+        ).scalars()
+    )
 
 
 def _fail(error: DomainError) -> None:
@@ -160,26 +169,48 @@ def catalog():
         stmt = stmt.where(CourseVersion.language == filters["language"])
     for facet in ("mode", "topic"):
         if filters[facet]:
-            stmt = stmt.where(CourseVersion.id.in_(
-                sa.select(CourseVersionFacet.version_id).where(CourseVersionFacet.facet == facet,
-                                                               CourseVersionFacet.value == filters[facet])
-            ))
+            stmt = stmt.where(
+                CourseVersion.id.in_(
+                    sa.select(CourseVersionFacet.version_id).where(
+                        CourseVersionFacet.facet == facet, CourseVersionFacet.value == filters[facet]
+                    )
+                )
+            )
     if q:
         stmt = stmt.where(CourseVersion.search_text.contains(q.lower(), autoescape=True))
     pagination = paginate(stmt)
     ids = [v.id for v in pagination.items]
-    lesson_counts = dict(db.session.execute(
-        sa.select(Lesson.version_id, sa.func.count()).where(Lesson.version_id.in_(ids)).group_by(Lesson.version_id)
-    ).all()) if ids else {}
+    lesson_counts = (
+        dict(
+            db.session.execute(
+                sa.select(Lesson.version_id, sa.func.count())
+                .where(Lesson.version_id.in_(ids))
+                .group_by(Lesson.version_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
     enrolled = {}
     if ids and getattr(current_user, "role", None) == "trainee":
-        enrolled = dict(db.session.execute(
-            sa.select(Enrollment.course_id, Enrollment.status).where(
-                Enrollment.user_id == current_user.id, Enrollment.course_id.in_([v.course_id for v in pagination.items]))
-        ).all())
+        enrolled = dict(
+            db.session.execute(
+                sa.select(Enrollment.course_id, Enrollment.status).where(
+                    Enrollment.user_id == current_user.id,
+                    Enrollment.course_id.in_([v.course_id for v in pagination.items]),
+                )
+            ).all()
+        )
     return render_template(
-        "courses/catalog.html", pagination=pagination, filters=filters, lesson_counts=lesson_counts,
-        enrolled=enrolled, types=TRAINING_TYPES, modes=DELIVERY_MODES, topics=TOPICS, languages=CONTENT_LANGUAGES,
+        "courses/catalog.html",
+        pagination=pagination,
+        filters=filters,
+        lesson_counts=lesson_counts,
+        enrolled=enrolled,
+        types=TRAINING_TYPES,
+        modes=DELIVERY_MODES,
+        topics=TOPICS,
+        languages=CONTENT_LANGUAGES,
     )
 
 
@@ -188,12 +219,15 @@ def catalog():
 
 def _trainee_choices(course: Course) -> list[tuple[int, str]]:
     """Trainees in the officer's jurisdiction who are not enrolled (or withdrew)."""
-    taken = sa.select(Enrollment.user_id).where(Enrollment.course_id == course.id,
-                                                Enrollment.status.in_(("active", "completed")))
+    taken = sa.select(Enrollment.user_id).where(
+        Enrollment.course_id == course.id, Enrollment.status.in_(("active", "completed"))
+    )
     rows = db.session.execute(
         sa.select(User.id, User.display_name, Enterprise.name_en, Enterprise.name_zh)
         .join(Enterprise, User.enterprise_id == Enterprise.id)
-        .where(User.role == "trainee", User.active.is_(True), user_clause(current_user), User.id.not_in(taken))
+        .where(
+            User.role == "trainee", User.active.is_(True), user_clause(current_user), User.id.not_in(taken)
+        )
         .order_by(Enterprise.name_en, User.display_name)
         .limit(1000)
     ).all()
@@ -233,7 +267,9 @@ def course_page(slug: str):
     version = context["version"]
     missing = []
     enrollment = context["enrollment"]
-    if getattr(current_user, "role", None) == "trainee" and (enrollment is None or enrollment.status == "withdrawn"):
+    if getattr(current_user, "role", None) == "trainee" and (
+        enrollment is None or enrollment.status == "withdrawn"
+    ):
         missing = services.missing_prerequisites(current_user, course)
     enroll_form = None
     if permissions.can_enroll_others(current_user) and not course.archived:
@@ -340,9 +376,11 @@ def enroll_trainees(slug: str):
             for message in errors:
                 flash(message, "error")
         return redirect(url_for("courses.course_page", slug=slug))
-    trainees = list(db.session.execute(
-        sa.select(User).where(User.id.in_(form.trainee_ids.data), user_clause(current_user))
-    ).scalars())
+    trainees = list(
+        db.session.execute(
+            sa.select(User).where(User.id.in_(form.trainee_ids.data), user_clause(current_user))
+        ).scalars()
+    )
     if len(trainees) != len(set(form.trainee_ids.data)):
         abort(404)  # someone outside the jurisdiction (or no one at all) was asked for
     names = []
@@ -351,8 +389,14 @@ def enroll_trainees(slug: str):
             services.enroll(current_user, course, trainee)
             missing = services.missing_prerequisites(trainee, course)
             if missing:
-                flash(_("%(name)s has not completed the prerequisites yet: %(courses)s.", name=trainee.display_name,
-                        courses="; ".join(c.title for c in missing)), "warning")
+                flash(
+                    _(
+                        "%(name)s has not completed the prerequisites yet: %(courses)s.",
+                        name=trainee.display_name,
+                        courses="; ".join(c.title for c in missing),
+                    ),
+                    "warning",
+                )
             names.append(trainee.display_name)
     except DomainError as error:
         _fail(error)
@@ -374,8 +418,13 @@ def course_enrollments(slug: str):
         .order_by(Enrollment.status, User.display_name, Enrollment.id)
     )
     pagination = paginate(stmt)
-    return render_template("courses/enrollments.html", course=course, pagination=pagination,
-                           progress=services.progress_for(list(pagination.items)), action_form=ActionForm())
+    return render_template(
+        "courses/enrollments.html",
+        course=course,
+        pagination=pagination,
+        progress=services.progress_for(list(pagination.items)),
+        action_form=ActionForm(),
+    )
 
 
 @bp.route("/enrollments/<int(max=2147483647):enrollment_id>/withdraw", methods=["POST"])
@@ -387,7 +436,9 @@ def withdraw(enrollment_id: int):
     # Someone else's enrolment is not there for a trainee, nor for an officer outside their jurisdiction.
     if enrollment.user_id != current_user.id and not (
         current_user.role in permissions.ENROLLER_ROLES
-        and db.session.execute(sa.select(User.id).where(User.id == enrollment.user_id, user_clause(current_user))).first()
+        and db.session.execute(
+            sa.select(User.id).where(User.id == enrollment.user_id, user_clause(current_user))
+        ).first()
     ):
         abort(404)
     form = ActionForm()
@@ -416,12 +467,19 @@ def my_learning():
         sa.select(Enrollment)
         .where(Enrollment.user_id == current_user.id)
         .options(joinedload(Enrollment.course).joinedload(Course.published_version))
-        .order_by(sa.case((Enrollment.status == "active", 0), (Enrollment.status == "completed", 1), else_=2),
-                  Enrollment.enrolled_at.desc(), Enrollment.id)
+        .order_by(
+            sa.case((Enrollment.status == "active", 0), (Enrollment.status == "completed", 1), else_=2),
+            Enrollment.enrolled_at.desc(),
+            Enrollment.id,
+        )
     )
     pagination = paginate(stmt)
-    return render_template("courses/my_learning.html", pagination=pagination,
-                           progress=services.progress_for(list(pagination.items)), action_form=ActionForm())
+    return render_template(
+        "courses/my_learning.html",
+        pagination=pagination,
+        progress=services.progress_for(list(pagination.items)),
+        action_form=ActionForm(),
+    )
 
 
 @bp.route("/attachments/<int(max=2147483647):attachment_id>")
@@ -436,8 +494,14 @@ def attachment(attachment_id: int):
     path = services.attachment_folder() / item.stored_name
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=item.mimetype, as_attachment=True, download_name=item.filename,
-                         max_age=0, conditional=True)
+    response = send_file(
+        path,
+        mimetype=item.mimetype,
+        as_attachment=True,
+        download_name=item.filename,
+        max_age=0,
+        conditional=True,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -451,10 +515,14 @@ def attachment(attachment_id: int):
 def authoring():
     stmt = sa.select(Course).options(selectinload(Course.versions), selectinload(Course.published_version))
     if current_user.role != "admin":
-        stmt = stmt.where(sa.or_(
-            Course.owner_id == current_user.id,
-            Course.id.in_(sa.select(CourseVersion.course_id).where(CourseVersion.author_id == current_user.id)),
-        ))
+        stmt = stmt.where(
+            sa.or_(
+                Course.owner_id == current_user.id,
+                Course.id.in_(
+                    sa.select(CourseVersion.course_id).where(CourseVersion.author_id == current_user.id)
+                ),
+            )
+        )
     pagination = paginate(stmt.order_by(Course.slug))
     return render_template("courses/authoring.html", pagination=pagination)
 
@@ -483,8 +551,12 @@ def course_new():
         preview = render_markdown(form.overview.data)
     elif form.validate_on_submit():
         try:
-            course = services.create_course(current_user, slug=form.slug.data or "", values=form.values(),
-                                            prerequisites=_chosen(choices, form.prerequisites.data))
+            course = services.create_course(
+                current_user,
+                slug=form.slug.data or "",
+                values=form.values(),
+                prerequisites=_chosen(choices, form.prerequisites.data),
+            )
             db.session.flush()
         except DomainError as error:
             db.session.rollback()
@@ -493,7 +565,9 @@ def course_new():
         else:
             version_id = course.versions[0].id
             db.session.commit()
-            flash(_("Course created as a draft. Add modules and lessons, then submit it for review."), "success")
+            flash(
+                _("Course created as a draft. Add modules and lessons, then submit it for review."), "success"
+            )
             return redirect(url_for("courses.version_detail", version_id=version_id))
     return render_template("courses/course_form.html", form=form, version=None, preview=preview)
 
@@ -512,8 +586,9 @@ def version_edit(version_id: int):
         preview = render_markdown(form.overview.data)
     elif form.validate_on_submit():
         try:
-            services.update_version(current_user, version, form.values(),
-                                    _chosen(choices, form.prerequisites.data))
+            services.update_version(
+                current_user, version, form.values(), _chosen(choices, form.prerequisites.data)
+            )
             db.session.flush()
         except DomainError as error:
             db.session.rollback()
@@ -555,8 +630,13 @@ def version_lesson(version_id: int, lesson_id: int):
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None or lesson.version_id != version.id:
         abort(404)
-    return render_template("courses/version_lesson.html", version=version, course=version.course, lesson=lesson,
-                           can_edit=permissions.can_edit_version(current_user, version))
+    return render_template(
+        "courses/version_lesson.html",
+        version=version,
+        course=version.course,
+        lesson=lesson,
+        can_edit=permissions.can_edit_version(current_user, version),
+    )
 
 
 def _version_action(version_id: int, action, success: str):
@@ -682,8 +762,15 @@ def lesson_new(version_id: int):
             db.session.commit()
             flash(_("Lesson added."), "success")
             return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
-    return render_template("courses/lesson_form.html", form=form, version=version, lesson=None, preview=preview,
-                           attachment_form=None, action_form=ActionForm())
+    return render_template(
+        "courses/lesson_form.html",
+        form=form,
+        version=version,
+        lesson=None,
+        preview=preview,
+        attachment_form=None,
+        action_form=ActionForm(),
+    )
 
 
 def _lesson(lesson_id: int) -> Lesson:
@@ -721,8 +808,15 @@ def lesson_edit(lesson_id: int):
             db.session.commit()
             flash(_("Lesson saved."), "success")
             return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
-    return render_template("courses/lesson_form.html", form=form, version=version, lesson=lesson, preview=preview,
-                           attachment_form=AttachmentForm(formdata=None), action_form=ActionForm())
+    return render_template(
+        "courses/lesson_form.html",
+        form=form,
+        version=version,
+        lesson=lesson,
+        preview=preview,
+        attachment_form=AttachmentForm(formdata=None),
+        action_form=ActionForm(),
+    )
 
 
 @bp.route("/lessons/<int(max=2147483647):lesson_id>/move", methods=["POST"])
@@ -760,7 +854,9 @@ def attachment_add(lesson_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            services.add_attachment(current_user, lesson, filename=upload.filename or "", stream=upload.stream)
+            services.add_attachment(
+                current_user, lesson, filename=upload.filename or "", stream=upload.stream
+            )
         except DomainError as error:
             _fail(error)
         else:
@@ -804,22 +900,29 @@ def preview_markdown():
 @bp.route("/versions/<int(max=2147483647):version_id>/submit", methods=["POST"])
 @login_required
 def version_submit(version_id: int):
-    return _version_action(version_id, lambda v: services.submit_for_review(current_user, v),
-                           _("Submitted for review. Someone other than you will approve it or return it."))
+    return _version_action(
+        version_id,
+        lambda v: services.submit_for_review(current_user, v),
+        _("Submitted for review. Someone other than you will approve it or return it."),
+    )
 
 
 @bp.route("/versions/<int(max=2147483647):version_id>/withdraw", methods=["POST"])
 @login_required
 def version_withdraw(version_id: int):
-    return _version_action(version_id, lambda v: services.withdraw_from_review(current_user, v),
-                           _("Taken back from review; it is a draft again."))
+    return _version_action(
+        version_id,
+        lambda v: services.withdraw_from_review(current_user, v),
+        _("Taken back from review; it is a draft again."),
+    )
 
 
 @bp.route("/versions/<int(max=2147483647):version_id>/discard", methods=["POST"])
 @login_required
 def version_discard(version_id: int):
-    return _version_action(version_id, lambda v: services.discard_draft(current_user, v),
-                           _("Draft discarded (archived)."))
+    return _version_action(
+        version_id, lambda v: services.discard_draft(current_user, v), _("Draft discarded (archived).")
+    )
 
 
 @bp.route("/versions/<int(max=2147483647):version_id>/review", methods=["POST"])
@@ -868,8 +971,10 @@ def course_new_version(course_id: int):
         return redirect(url_for("courses.course_history", course_id=course_id))
     version_id = version.id
     db.session.commit()
-    flash(_("New draft version started. Trainees keep the published version until this one is approved."),
-          "success")
+    flash(
+        _("New draft version started. Trainees keep the published version until this one is approved."),
+        "success",
+    )
     return redirect(url_for("courses.version_detail", version_id=version_id))
 
 
@@ -885,7 +990,9 @@ def course_archive(course_id: int):
         _fail(error)
     else:
         db.session.commit()
-        flash(_("Course archived: it has left the catalog; enrolled trainees can still finish it."), "success")
+        flash(
+            _("Course archived: it has left the catalog; enrolled trainees can still finish it."), "success"
+        )
     return redirect(url_for("courses.course_history", course_id=course_id))
 
 
@@ -911,16 +1018,22 @@ def course_history(course_id: int):
     course = _course_by_id(course_id)
     if not permissions.can_view_history(current_user, course):
         abort(403)
-    versions = list(db.session.execute(
-        sa.select(CourseVersion).where(CourseVersion.course_id == course.id)
-        .options(joinedload(CourseVersion.author), joinedload(CourseVersion.reviewed_by))
-        .order_by(CourseVersion.number.desc())
-    ).scalars())
+    versions = list(
+        db.session.execute(
+            sa.select(CourseVersion)
+            .where(CourseVersion.course_id == course.id)
+            .options(joinedload(CourseVersion.author), joinedload(CourseVersion.reviewed_by))
+            .order_by(CourseVersion.number.desc())
+        ).scalars()
+    )
     return render_template(
-        "courses/history.html", course=course, versions=versions,
+        "courses/history.html",
+        course=course,
+        versions=versions,
         viewable={v.id for v in versions if permissions.can_view_version(current_user, v)},
         can_manage=permissions.can_manage_course(current_user, course),
-        open_version=services.open_version(course), action_form=ActionForm(),
+        open_version=services.open_version(course),
+        action_form=ActionForm(),
     )
 
 
@@ -929,14 +1042,19 @@ def course_history(course_id: int):
 def reviews():
     stmt = (
         sa.select(CourseVersion)
-        .where(CourseVersion.status == "in_review",
-               sa.or_(CourseVersion.author_id.is_(None), CourseVersion.author_id != current_user.id))
+        .where(
+            CourseVersion.status == "in_review",
+            sa.or_(CourseVersion.author_id.is_(None), CourseVersion.author_id != current_user.id),
+        )
         .options(joinedload(CourseVersion.course), joinedload(CourseVersion.author))
         .order_by(CourseVersion.submitted_at, CourseVersion.id)
     )
-    mine = list(db.session.execute(
-        sa.select(CourseVersion).where(CourseVersion.status == "in_review", CourseVersion.author_id == current_user.id)
-        .options(joinedload(CourseVersion.course)).order_by(CourseVersion.submitted_at)
-    ).scalars())
+    mine = list(
+        db.session.execute(
+            sa.select(CourseVersion)
+            .where(CourseVersion.status == "in_review", CourseVersion.author_id == current_user.id)
+            .options(joinedload(CourseVersion.course))
+            .order_by(CourseVersion.submitted_at)
+        ).scalars()
+    )
     return render_template("courses/reviews.html", pagination=paginate(stmt), mine=mine)
-

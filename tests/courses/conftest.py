@@ -14,10 +14,21 @@ from lms.courses.models import Course, Enrollment
 _seq = itertools.count(1)
 
 BASE_VALUES = {
-    "title": "Course", "summary": "A summary.", "overview": "Overview **text**.", "language": "en",
-    "training_type": "compliance", "modes": ["online"], "social_link": "", "audience_positions": [],
-    "audience_business_types": [], "topics": ["compliance"], "tags": [], "hours": 2, "require_lessons": True,
-    "require_quizzes": [], "require_attendance": False,
+    "title": "Course",
+    "summary": "A summary.",
+    "overview": "Overview **text**.",
+    "language": "en",
+    "training_type": "compliance",
+    "modes": ["online"],
+    "social_link": "",
+    "audience_positions": [],
+    "audience_business_types": [],
+    "topics": ["compliance"],
+    "tags": [],
+    "hours": 2,
+    "require_lessons": True,
+    "require_quizzes": [],
+    "require_attendance": False,
 }
 
 
@@ -30,16 +41,25 @@ class CourseBuilder:
         author_user = self.demo.user(author) if isinstance(author, str) else author
         n = next(_seq)
         data = dict(BASE_VALUES, title=values.pop("title", f"Course {n}"), **values)
-        course = services.create_course(author_user, slug=slug or f"course-{n}", values=data,
-                                        prerequisites=list(prerequisites))
+        course = services.create_course(
+            author_user, slug=slug or f"course-{n}", values=data, prerequisites=list(prerequisites)
+        )
         version = course.versions[0]
         self.db.session.flush()
         module_rows = [services.add_module(author_user, version, f"Module {i + 1}") for i in range(modules)]
         for i in range(lessons):
             module = module_rows[i % len(module_rows)] if module_rows else None
-            services.create_lesson(author_user, version, {
-                "title": f"Lesson {i + 1}", "slug": f"lesson-{i + 1}", "minutes": 10,
-                "body": f"Body of lesson {i + 1}.", "module_id": module.id if module else None})
+            services.create_lesson(
+                author_user,
+                version,
+                {
+                    "title": f"Lesson {i + 1}",
+                    "slug": f"lesson-{i + 1}",
+                    "minutes": 10,
+                    "body": f"Body of lesson {i + 1}.",
+                    "module_id": module.id if module else None,
+                },
+            )
         self.db.session.flush()
         return course
 

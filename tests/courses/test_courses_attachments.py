@@ -39,43 +39,68 @@ def draft(builder):
 
 
 def _upload(client, lesson_id, content: bytes, name: str):
-    return client.submit(f"/courses/lessons/{lesson_id}/attachments",
-                         {"file": (io.BytesIO(content), name)}, content_type="multipart/form-data",
-                         follow_redirects=True)
+    return client.submit(
+        f"/courses/lessons/{lesson_id}/attachments",
+        {"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
 
 
-@pytest.mark.parametrize("content, name, stored_name, mimetype", [
-    (PDF, "Slides.pdf", "Slides.pdf", "application/pdf"),
-    (PNG, "diagram.png", "diagram.png", "image/png"),
-    (JPEG, "photo.jpeg", "photo.jpg", "image/jpeg"),
-    (office("word/document.xml"), "notes.docx", "notes.docx",
-     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    (office("xl/workbook.xml"), "figures.xlsx", "figures.xlsx",
-     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    (office("ppt/presentation.xml"), "deck.pptx", "deck.pptx",
-     "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-    (PDF, "misnamed.png", "misnamed.pdf", "application/pdf"),  # the content decides, not the name
-    (PDF, "../../etc/passwd", "passwd.pdf", "application/pdf"),
-])
+@pytest.mark.parametrize(
+    "content, name, stored_name, mimetype",
+    [
+        (PDF, "Slides.pdf", "Slides.pdf", "application/pdf"),
+        (PNG, "diagram.png", "diagram.png", "image/png"),
+        (JPEG, "photo.jpeg", "photo.jpg", "image/jpeg"),
+        (
+            office("word/document.xml"),
+            "notes.docx",
+            "notes.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (
+            office("xl/workbook.xml"),
+            "figures.xlsx",
+            "figures.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        (
+            office("ppt/presentation.xml"),
+            "deck.pptx",
+            "deck.pptx",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ),
+        (PDF, "misnamed.png", "misnamed.pdf", "application/pdf"),  # the content decides, not the name
+        (PDF, "../../etc/passwd", "passwd.pdf", "application/pdf"),
+    ],
+)
 def test_accepted_types(as_user, draft, db, app, content, name, stored_name, mimetype):
     lesson = draft.versions[0].lessons[0]
     page = _upload(as_user("expert.shenzhen"), lesson.id, content, name)
     assert "File attached." in page.get_data(as_text=True)
     attachment = db.session.execute(sa.select(LessonAttachment)).scalar_one()
-    assert (attachment.filename, attachment.mimetype, attachment.size) == (stored_name, mimetype, len(content))
+    assert (attachment.filename, attachment.mimetype, attachment.size) == (
+        stored_name,
+        mimetype,
+        len(content),
+    )
     stored = Path(app.config["UPLOAD_FOLDER"]) / "lesson-attachments" / attachment.stored_name
     assert stored.read_bytes() == content
     assert "static" not in stored.parts
 
 
-@pytest.mark.parametrize("content, name", [
-    (b"MZ\x90\x00 this is a program", "slides.pdf"),
-    (b"<html><script>alert(1)</script></html>", "image.png"),
-    (plain_zip(), "notes.docx"),
-    (b"GIF89a" + b"\x00" * 10, "anim.gif"),
-    (b"PK\x03\x04 not really a zip", "deck.pptx"),
-    (b"", "empty.pdf"),
-])
+@pytest.mark.parametrize(
+    "content, name",
+    [
+        (b"MZ\x90\x00 this is a program", "slides.pdf"),
+        (b"<html><script>alert(1)</script></html>", "image.png"),
+        (plain_zip(), "notes.docx"),
+        (b"GIF89a" + b"\x00" * 10, "anim.gif"),
+        (b"PK\x03\x04 not really a zip", "deck.pptx"),
+        (b"", "empty.pdf"),
+    ],
+)
 def test_wrong_types_are_refused_with_a_message(as_user, draft, db, app, content, name):
     lesson = draft.versions[0].lessons[0]
     page = _upload(as_user("expert.shenzhen"), lesson.id, content, name)
@@ -115,7 +140,9 @@ def test_only_authors_of_a_draft_attach(as_user, draft):
 def _publish_with_file(draft, demo, db):
     version = draft.versions[0]
     author = demo.user("expert.shenzhen")
-    attachment = services.add_attachment(author, version.lessons[0], filename="slides.pdf", stream=io.BytesIO(PDF))
+    attachment = services.add_attachment(
+        author, version.lessons[0], filename="slides.pdf", stream=io.BytesIO(PDF)
+    )
     services.submit_for_review(author, version)
     services.approve(demo.user("admin"), version)
     db.session.commit()

@@ -12,12 +12,32 @@ from lms.courses import services
 
 @pytest.fixture
 def catalog(builder, demo):
-    builder.published(slug="credit-basics", title="Credit basics", training_type="compliance", modes=["online"],
-                      topics=["compliance"], language="en", tags=["decree-282"])
-    builder.published(slug="security-walk", title="Security walk", training_type="aeo_certification",
-                      modes=["onsite", "in_class"], topics=["trade_security"], language="en")
-    builder.published(slug="caiwu", title="财务状况指标", training_type="aeo_certification", modes=["online"],
-                      topics=["financial_status"], language="zh_CN", summary="九项财务指标")
+    builder.published(
+        slug="credit-basics",
+        title="Credit basics",
+        training_type="compliance",
+        modes=["online"],
+        topics=["compliance"],
+        language="en",
+        tags=["decree-282"],
+    )
+    builder.published(
+        slug="security-walk",
+        title="Security walk",
+        training_type="aeo_certification",
+        modes=["onsite", "in_class"],
+        topics=["trade_security"],
+        language="en",
+    )
+    builder.published(
+        slug="caiwu",
+        title="财务状况指标",
+        training_type="aeo_certification",
+        modes=["online"],
+        topics=["financial_status"],
+        language="zh_CN",
+        summary="九项财务指标",
+    )
     builder.draft(slug="hidden-draft", title="Hidden draft")
     archived = builder.published(slug="old-course", title="Old course")
     services.archive_course(demo.user("expert.national"), archived)
@@ -33,24 +53,27 @@ def test_visitors_see_published_courses_only(client, catalog):
     assert _titles(client) == ["Credit basics", "Security walk", "财务状况指标"]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("?type=compliance", ["Credit basics"]),
-    ("?type=aeo_certification", ["Security walk", "财务状况指标"]),
-    ("?mode=onsite", ["Security walk"]),
-    ("?mode=online", ["Credit basics", "财务状况指标"]),
-    ("?topic=financial_status", ["财务状况指标"]),
-    ("?language=zh_CN", ["财务状况指标"]),
-    ("?q=CREDIT", ["Credit basics"]),
-    ("?q=decree-282", ["Credit basics"]),
-    ("?q=财务", ["财务状况指标"]),
-    ("?q=九项", ["财务状况指标"]),
-    ("?q=%25", []),
-    ("?q=old", []),
-    ("?type=aeo_certification&mode=online", ["财务状况指标"]),
-    ("?mode=nonsense&topic=<script>", ["Credit basics", "Security walk", "财务状况指标"]),
-    ("?page=999", []),
-    ("?page=abc", ["Credit basics", "Security walk", "财务状况指标"]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("?type=compliance", ["Credit basics"]),
+        ("?type=aeo_certification", ["Security walk", "财务状况指标"]),
+        ("?mode=onsite", ["Security walk"]),
+        ("?mode=online", ["Credit basics", "财务状况指标"]),
+        ("?topic=financial_status", ["财务状况指标"]),
+        ("?language=zh_CN", ["财务状况指标"]),
+        ("?q=CREDIT", ["Credit basics"]),
+        ("?q=decree-282", ["Credit basics"]),
+        ("?q=财务", ["财务状况指标"]),
+        ("?q=九项", ["财务状况指标"]),
+        ("?q=%25", []),
+        ("?q=old", []),
+        ("?type=aeo_certification&mode=online", ["财务状况指标"]),
+        ("?mode=nonsense&topic=<script>", ["Credit basics", "Security walk", "财务状况指标"]),
+        ("?page=999", []),
+        ("?page=abc", ["Credit basics", "Security walk", "财务状况指标"]),
+    ],
+)
 def test_filters_and_search(client, catalog, query, expected):
     assert _titles(client, query) == expected
 
@@ -66,8 +89,9 @@ def test_pagination(client, builder, app, monkeypatch):
 
 
 def test_catalog_marks_own_enrolments(as_user, builder, demo, catalog):
-    from lms.courses.models import Course
     import sqlalchemy as sa
+
+    from lms.courses.models import Course
 
     course = builder.db.session.execute(sa.select(Course).where(Course.slug == "credit-basics")).scalar_one()
     builder.enroll("trainee", course, actor=demo.user("trainee"))
@@ -95,7 +119,9 @@ def test_catalog_statements_do_not_grow_with_courses(as_user, client, builder, c
 
 
 @pytest.mark.parametrize("login", [None, "trainee", "officer.futian", "admin"])
-def test_course_page_statements_do_not_grow_with_lessons(as_user, client, builder, demo, count_queries, login):
+def test_course_page_statements_do_not_grow_with_lessons(
+    as_user, client, builder, demo, count_queries, login
+):
     viewer = as_user(login) if login else client
     small_pre = builder.published(slug="pre-a")
     small = builder.published(slug="small", lessons=2, modules=1, prerequisites=[small_pre])
@@ -140,10 +166,20 @@ def test_staff_lists_do_not_grow(as_user, builder, demo, count_queries):
         builder.db.session.commit()
 
     add(2, 0)
-    before = {url: _count(count_queries, viewer, url) for viewer, url in (
-        (admin, "/courses/authoring"), (reviewer, "/courses/reviews"), (reviewer, "/courses/listed-0/enrolments"),
-        (admin, "/"))}
+    before = {
+        url: _count(count_queries, viewer, url)
+        for viewer, url in (
+            (admin, "/courses/authoring"),
+            (reviewer, "/courses/reviews"),
+            (reviewer, "/courses/listed-0/enrolments"),
+            (admin, "/"),
+        )
+    }
     add(6, 2)
-    for viewer, url in ((admin, "/courses/authoring"), (reviewer, "/courses/reviews"),
-                        (reviewer, "/courses/listed-0/enrolments"), (admin, "/")):
+    for viewer, url in (
+        (admin, "/courses/authoring"),
+        (reviewer, "/courses/reviews"),
+        (reviewer, "/courses/listed-0/enrolments"),
+        (admin, "/"),
+    ):
         assert _count(count_queries, viewer, url) == before[url], url

@@ -14,7 +14,7 @@ from lms.evidence.models import LedgerEntry
 
 
 def _run_together(app, db, work, count=2):
-    """Run ``work(index)`` in ``count`` threads, each with its own app context and session, started together."""
+    """Run ``work(index)`` in ``count`` threads, each with its own app context and session, together."""
     db.session.commit()
     barrier = threading.Barrier(count)
     results: list = [None] * count
@@ -89,8 +89,11 @@ def test_starting_two_drafts_at_once_leaves_one(app, db, builder, demo):
 
     results = _run_together(app, db, work)
     assert sum(isinstance(r, int) for r in results) == 1
-    open_count = db.session.execute(sa.select(sa.func.count()).select_from(CourseVersion).where(
-        CourseVersion.course_id == course_id, CourseVersion.status.in_(("draft", "in_review")))).scalar_one()
+    open_count = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(CourseVersion)
+        .where(CourseVersion.course_id == course_id, CourseVersion.status.in_(("draft", "in_review")))
+    ).scalar_one()
     assert open_count == 1
 
 
@@ -103,11 +106,18 @@ def test_last_two_lessons_marked_at_once_complete_the_course_once(app, db, build
     enrollment_id, lesson_ids = enrollment.id, [lessons[1].id, lessons[2].id]
 
     def work(index):
-        return services.mark_lesson_complete(_user("trainee"), db.session.get(Enrollment, enrollment_id),
-                                             db.session.get(Lesson, lesson_ids[index]))
+        return services.mark_lesson_complete(
+            _user("trainee"),
+            db.session.get(Enrollment, enrollment_id),
+            db.session.get(Lesson, lesson_ids[index]),
+        )
 
     results = _run_together(app, db, work)
     assert sorted(results) == [False, True]
     assert db.session.get(Enrollment, enrollment_id).status == "completed"
-    assert db.session.execute(sa.select(sa.func.count()).select_from(LedgerEntry)
-                              .where(LedgerEntry.kind == "course_completed")).scalar_one() == 1
+    assert (
+        db.session.execute(
+            sa.select(sa.func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "course_completed")
+        ).scalar_one()
+        == 1
+    )

@@ -1,4 +1,5 @@
-"""Curriculum as files: strict parsing with file and line, idempotent load, new versions, export round trip."""
+"""Curriculum as files: strict parsing with file and line, idempotent load, new versions, export round
+trip."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from lms.content import curriculum
-from lms.content.curriculum import CurriculumError, content_hash, load_curriculum, parse_course_dir, version_content
+from lms.content.curriculum import (
+    CurriculumError,
+    content_hash,
+    load_curriculum,
+    parse_course_dir,
+    version_content,
+)
 from lms.courses import services
 from lms.courses.models import Course, CourseVersion
 
@@ -52,7 +59,9 @@ Text.
 """
 
 
-def write_course(root: Path, slug: str = "tiny", course_md: str = COURSE_MD, lessons: dict | None = None) -> Path:
+def write_course(
+    root: Path, slug: str = "tiny", course_md: str = COURSE_MD, lessons: dict | None = None
+) -> Path:
     folder = root / slug
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "course.md").write_text(course_md, encoding="utf-8")
@@ -65,9 +74,12 @@ def test_parse_a_course(tmp_path):
     source = parse_course_dir(write_course(tmp_path))
     assert source.slug == "tiny"
     assert source.fields["hours"] == 1.5
-    assert source.fields["quizzes"] == [{"key": "post-test", "title": "Post-test", "purpose": "post_test",
-                                         "pass_mark": 60}]
-    assert [(s.slug, s.title, s.module, s.minutes) for s in source.lessons] == [("first", "First lesson", "Basics", 20)]
+    assert source.fields["quizzes"] == [
+        {"key": "post-test", "title": "Post-test", "purpose": "post_test", "pass_mark": 60}
+    ]
+    assert [(s.slug, s.title, s.module, s.minutes) for s in source.lessons] == [
+        ("first", "First lesson", "Basics", 20)
+    ]
 
 
 def _replace(text: str, old: str, new: str) -> str:
@@ -77,50 +89,152 @@ def _replace(text: str, old: str, new: str) -> str:
 
 # (what to change, file, line, words in the message)
 BAD_COURSES = [
-    ("unknown field", lambda c: _replace(c, "hours: 1.5", "hours: 1.5\ncolour: blue"), "course.md", 15,
-     "unknown field 'colour'"),
-    ("bad language", lambda c: _replace(c, "language: en", "language: fr"), "course.md", 5, "'language' must be one of"),
-    ("bad mode", lambda c: _replace(c, "modes: [online, social_media]", "modes: [online, webinar]"), "course.md", 7,
-     "'webinar'"),
-    ("broken yaml", lambda c: _replace(c, "topics: [compliance]", "topics: [compliance"), "course.md", 13,
-     "started on line 12"),
+    (
+        "unknown field",
+        lambda c: _replace(c, "hours: 1.5", "hours: 1.5\ncolour: blue"),
+        "course.md",
+        15,
+        "unknown field 'colour'",
+    ),
+    (
+        "bad language",
+        lambda c: _replace(c, "language: en", "language: fr"),
+        "course.md",
+        5,
+        "'language' must be one of",
+    ),
+    (
+        "bad mode",
+        lambda c: _replace(c, "modes: [online, social_media]", "modes: [online, webinar]"),
+        "course.md",
+        7,
+        "'webinar'",
+    ),
+    (
+        "broken yaml",
+        lambda c: _replace(c, "topics: [compliance]", "topics: [compliance"),
+        "course.md",
+        13,
+        "started on line 12",
+    ),
     ("no front matter", lambda c: c.replace("---\n", "", 1), "course.md", 1, "front matter"),
-    ("unclosed front matter", lambda c: c.replace("---\nThe overview.", "The overview."), "course.md", 26,
-     "not closed"),
+    (
+        "unclosed front matter",
+        lambda c: c.replace("---\nThe overview.", "The overview."),
+        "course.md",
+        26,
+        "not closed",
+    ),
     ("slug is not the folder", lambda c: _replace(c, "slug: tiny", "slug: other"), "course.md", 2, "folder"),
-    ("hours not a number", lambda c: _replace(c, "hours: 1.5", "hours: lots"), "course.md", 14, "'hours' must be"),
+    (
+        "hours not a number",
+        lambda c: _replace(c, "hours: 1.5", "hours: lots"),
+        "course.md",
+        14,
+        "'hours' must be",
+    ),
     ("hours negative", lambda c: _replace(c, "hours: 1.5", "hours: -2"), "course.md", 14, "'hours' must be"),
     ("hours too precise", lambda c: _replace(c, "hours: 1.5", "hours: 1.25"), "course.md", 14, "decimal"),
-    ("title not text", lambda c: _replace(c, 'title: "Tiny course: one lesson"', "title: yes"), "course.md", 3,
-     "must be text"),
-    ("field twice", lambda c: _replace(c, "language: en", "language: en\nlanguage: zh_CN"), "course.md", 6,
-     "given twice"),
-    ("audience unknown key", lambda c: _replace(c, "  business_types: [logistics]", "  business_types: [logistics]\n  regions: [south]"),
-     "course.md", 12, "unknown field 'regions'"),
-    ("bad position", lambda c: _replace(c, "positions: [legal_representative]", "positions: [ceo]"), "course.md", 10,
-     "'ceo'"),
-    ("completion names no quiz", lambda c: _replace(c, "quizzes: [post-test]", "quizzes: [final-exam]"), "course.md",
-     18, "'final-exam'"),
-    ("completion not boolean", lambda c: _replace(c, "  lessons: true", "  lessons: maybe"), "course.md", 17,
-     "true or false"),
-    ("quiz unknown field", lambda c: _replace(c, "    pass_mark: 60", "    pass_mark: 60\n    colour: red"), "course.md",
-     25, "unknown field 'colour'"),
-    ("quiz bad purpose", lambda c: _replace(c, "purpose: post_test", "purpose: final"), "course.md", 23, "'purpose'"),
-    ("quiz without key", lambda c: _replace(c, "  - key: post-test\n    title", "  - title"), "course.md", 21,
-     "'key' is required"),
-    ("social link without the mode", lambda c: _replace(c, "modes: [online, social_media]", "modes: [online]"),
-     "course.md", 8, "social_media mode only"),
-    ("missing title", lambda c: _replace(c, 'title: "Tiny course: one lesson"\n', ""), "course.md", 1,
-     "'title' is required"),
-    ("unknown prerequisite", lambda c: _replace(c, "prerequisites: []", "prerequisites: [no-such-course]"),
-     "course.md", 15, "no-such-course"),
-    ("self prerequisite", lambda c: _replace(c, "prerequisites: []", "prerequisites: [tiny]"), "course.md", 15,
-     "own prerequisite"),
+    (
+        "title not text",
+        lambda c: _replace(c, 'title: "Tiny course: one lesson"', "title: yes"),
+        "course.md",
+        3,
+        "must be text",
+    ),
+    (
+        "field twice",
+        lambda c: _replace(c, "language: en", "language: en\nlanguage: zh_CN"),
+        "course.md",
+        6,
+        "given twice",
+    ),
+    (
+        "audience unknown key",
+        lambda c: _replace(
+            c, "  business_types: [logistics]", "  business_types: [logistics]\n  regions: [south]"
+        ),
+        "course.md",
+        12,
+        "unknown field 'regions'",
+    ),
+    (
+        "bad position",
+        lambda c: _replace(c, "positions: [legal_representative]", "positions: [ceo]"),
+        "course.md",
+        10,
+        "'ceo'",
+    ),
+    (
+        "completion names no quiz",
+        lambda c: _replace(c, "quizzes: [post-test]", "quizzes: [final-exam]"),
+        "course.md",
+        18,
+        "'final-exam'",
+    ),
+    (
+        "completion not boolean",
+        lambda c: _replace(c, "  lessons: true", "  lessons: maybe"),
+        "course.md",
+        17,
+        "true or false",
+    ),
+    (
+        "quiz unknown field",
+        lambda c: _replace(c, "    pass_mark: 60", "    pass_mark: 60\n    colour: red"),
+        "course.md",
+        25,
+        "unknown field 'colour'",
+    ),
+    (
+        "quiz bad purpose",
+        lambda c: _replace(c, "purpose: post_test", "purpose: final"),
+        "course.md",
+        23,
+        "'purpose'",
+    ),
+    (
+        "quiz without key",
+        lambda c: _replace(c, "  - key: post-test\n    title", "  - title"),
+        "course.md",
+        21,
+        "'key' is required",
+    ),
+    (
+        "social link without the mode",
+        lambda c: _replace(c, "modes: [online, social_media]", "modes: [online]"),
+        "course.md",
+        8,
+        "social_media mode only",
+    ),
+    (
+        "missing title",
+        lambda c: _replace(c, 'title: "Tiny course: one lesson"\n', ""),
+        "course.md",
+        1,
+        "'title' is required",
+    ),
+    (
+        "unknown prerequisite",
+        lambda c: _replace(c, "prerequisites: []", "prerequisites: [no-such-course]"),
+        "course.md",
+        15,
+        "no-such-course",
+    ),
+    (
+        "self prerequisite",
+        lambda c: _replace(c, "prerequisites: []", "prerequisites: [tiny]"),
+        "course.md",
+        15,
+        "own prerequisite",
+    ),
 ]
 
 
 @pytest.mark.parametrize("name, change, filename, line, words", BAD_COURSES, ids=[b[0] for b in BAD_COURSES])
-def test_bad_course_file_names_file_and_line_and_loads_nothing(db, tmp_path, name, change, filename, line, words):
+def test_bad_course_file_names_file_and_line_and_loads_nothing(
+    db, tmp_path, name, change, filename, line, words
+):
     write_course(tmp_path, course_md=change(COURSE_MD))
     write_course(tmp_path, slug="good", course_md=COURSE_MD.replace("slug: tiny", "slug: good"))
     report = load_curriculum(tmp_path)
@@ -136,15 +250,42 @@ def test_bad_course_file_names_file_and_line_and_loads_nothing(db, tmp_path, nam
 
 
 BAD_LESSONS = [
-    ("unknown field", {"01-first.md": LESSON_MD.replace("minutes: 20", "minutes: 20\nauthor: me")}, "01-first.md", 5,
-     "unknown field 'author'"),
-    ("minutes not whole", {"01-first.md": LESSON_MD.replace("minutes: 20", "minutes: 2.5")}, "01-first.md", 4,
-     "whole number"),
-    ("no title", {"01-first.md": LESSON_MD.replace("title: First lesson\n", "")}, "01-first.md", 1,
-     "'title' is required"),
-    ("bad file name", {"01-first.md": LESSON_MD, "2-second.md": LESSON_MD}, "2-second.md", None, "NN-<lesson-slug>"),
+    (
+        "unknown field",
+        {"01-first.md": LESSON_MD.replace("minutes: 20", "minutes: 20\nauthor: me")},
+        "01-first.md",
+        5,
+        "unknown field 'author'",
+    ),
+    (
+        "minutes not whole",
+        {"01-first.md": LESSON_MD.replace("minutes: 20", "minutes: 2.5")},
+        "01-first.md",
+        4,
+        "whole number",
+    ),
+    (
+        "no title",
+        {"01-first.md": LESSON_MD.replace("title: First lesson\n", "")},
+        "01-first.md",
+        1,
+        "'title' is required",
+    ),
+    (
+        "bad file name",
+        {"01-first.md": LESSON_MD, "2-second.md": LESSON_MD},
+        "2-second.md",
+        None,
+        "NN-<lesson-slug>",
+    ),
     ("upper case name", {"01-First.md": LESSON_MD}, "01-First.md", None, "NN-<lesson-slug>"),
-    ("same number", {"01-first.md": LESSON_MD, "01-again.md": LESSON_MD}, "01-first.md", None, "also used by"),
+    (
+        "same number",
+        {"01-first.md": LESSON_MD, "01-again.md": LESSON_MD},
+        "01-first.md",
+        None,
+        "also used by",
+    ),
     ("no lessons", {}, None, None, "no lesson files"),
     ("not utf-8", {"01-first.md": None}, "01-first.md", None, "UTF-8"),
 ]
@@ -185,7 +326,9 @@ def test_load_is_idempotent_and_a_changed_file_is_a_new_version(db, demo, tmp_pa
     v1 = course.published_version
     assert (v1.number, v1.status, v1.origin) == (1, "published", "files")
     assert course.owner_id == demo.user("expert.national").id
-    assert v1.quiz_specs == [{"key": "post-test", "title": "Post-test", "purpose": "post_test", "pass_mark": 60}]
+    assert v1.quiz_specs == [
+        {"key": "post-test", "title": "Post-test", "purpose": "post_test", "pass_mark": 60}
+    ]
     assert v1.source_hash == content_hash(version_content(v1))
     assert v1.hours_label == "1.5" and v1.social_link == "https://example.org/channel"
     trainee = demo.user("trainee")
@@ -276,8 +419,13 @@ def test_loader_hooks_run_for_every_course_in_its_transaction(db, demo, tmp_path
 
 
 def test_shipped_curriculum_loads_and_reloads_without_change(shipped, db, app):
-    assert sorted(shipped) == ["aeo-standard", "certification-procedure", "credit-management", "mutual-recognition",
-                               "trade-security-onsite"]
+    assert sorted(shipped) == [
+        "aeo-standard",
+        "certification-procedure",
+        "credit-management",
+        "mutual-recognition",
+        "trade-security-onsite",
+    ]
     zh = shipped["certification-procedure"].published_version
     assert zh.language == "zh_CN" and [c.slug for c in zh.prerequisites] == ["credit-management"]
     for course in shipped.values():
@@ -289,9 +437,17 @@ def test_shipped_curriculum_loads_and_reloads_without_change(shipped, db, app):
 
 
 def test_export_then_load_changes_nothing_for_a_browser_course(builder, demo, db, tmp_path):
-    course = builder.draft(slug="browser-made", title="课程：浏览器", modes=["online", "social_media"],
-                           social_link="https://example.org/x", hours=1.5, tags=["a tag", "b"], lessons=3,
-                           modules=2, overview="# 概述\n\nLine with two spaces  \nnext.")
+    course = builder.draft(
+        slug="browser-made",
+        title="课程：浏览器",
+        modes=["online", "social_media"],
+        social_link="https://example.org/x",
+        hours=1.5,
+        tags=["a tag", "b"],
+        lessons=3,
+        modules=2,
+        overview="# 概述\n\nLine with two spaces  \nnext.",
+    )
     author = demo.user("expert.national")
     version = course.versions[0]
     services.create_lesson(author, version, {"title": "No module", "slug": "loose", "minutes": 0, "body": ""})
@@ -319,8 +475,11 @@ def test_export_cli(cli, demo, tmp_path, db):
     result = cli.invoke(args=["content", "export", "tiny", str(tmp_path / "out")])
     assert result.exit_code == 0 and "version 1 (published)" in result.output
     assert (tmp_path / "out" / "tiny" / "01-first.md").is_file()
-    assert cli.invoke(args=["content", "load", str(tmp_path / "out")]).output.strip().endswith(
-        "Nothing changed: 1 course(s) already up to date.")
+    assert (
+        cli.invoke(args=["content", "load", str(tmp_path / "out")])
+        .output.strip()
+        .endswith("Nothing changed: 1 course(s) already up to date.")
+    )
     unknown = cli.invoke(args=["content", "export", "nope", str(tmp_path / "out")])
     assert unknown.exit_code == 1 and "No course with the slug 'nope'" in unknown.output
     assert cli.invoke(args=["content", "export", "tiny", str(tmp_path), "--version", "7"]).exit_code == 1

@@ -11,13 +11,17 @@ from lms.courses.models import Course, CourseVersion, Enrollment, LessonProgress
 
 
 def _counts(db):
-    return tuple(db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
-                 for model in (Course, CourseVersion, Enrollment, LessonProgress))
+    return tuple(
+        db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+        for model in (Course, CourseVersion, Enrollment, LessonProgress)
+    )
 
 
 def _enrollment(db, demo, login, slug):
     return db.session.execute(
-        sa.select(Enrollment).join(Course).where(Enrollment.user_id == demo.user(login).id, Course.slug == slug)
+        sa.select(Enrollment)
+        .join(Course)
+        .where(Enrollment.user_id == demo.user(login).id, Course.slug == slug)
     ).scalar_one()
 
 
@@ -39,10 +43,14 @@ def test_demo_load_is_idempotent_and_covers_the_stages(db, demo):
     assert customs.status == "active" and progress(customs).done == 0
     assert customs.enrolled_by_id == demo.user("officer.futian").id
 
-    in_review = db.session.execute(sa.select(CourseVersion).where(CourseVersion.status == "in_review")).scalar_one()
+    in_review = db.session.execute(
+        sa.select(CourseVersion).where(CourseVersion.status == "in_review")
+    ).scalar_one()
     assert in_review.author_id == demo.user("expert.shenzhen").id and in_review.number == 2
     assert in_review.course.published_version.number == 1
-    new_draft = db.session.execute(sa.select(Course).where(Course.slug == courses_demo.NEW_DRAFT_SLUG)).scalar_one()
+    new_draft = db.session.execute(
+        sa.select(Course).where(Course.slug == courses_demo.NEW_DRAFT_SLUG)
+    ).scalar_one()
     assert new_draft.owner_id == demo.user("expert.shenzhen").id
     assert new_draft.published_version_id is None and new_draft.versions[0].status == "draft"
 

@@ -20,11 +20,20 @@ def _client(app, login):
 def test_write_review_publish_enrol_complete(app, db, demo):
     expert = _client(app, "expert.shenzhen")
     course_form = {
-        "slug": "seal-integrity", "title": "Seal integrity for exporters", "summary": "Container seals, ISO 17712.",
-        "overview": "Why **seals** matter.\n\n<script>alert(1)</script>", "language": "en",
-        "training_type": "aeo_certification", "modes": ["online", "in_class"], "topics": ["trade_security"],
-        "audience_positions": ["department_staff"], "audience_business_types": ["logistics"],
-        "tags": "seals, iso-17712", "hours": "1.5", "require_lessons": "y", "require_quizzes": "",
+        "slug": "seal-integrity",
+        "title": "Seal integrity for exporters",
+        "summary": "Container seals, ISO 17712.",
+        "overview": "Why **seals** matter.\n\n<script>alert(1)</script>",
+        "language": "en",
+        "training_type": "aeo_certification",
+        "modes": ["online", "in_class"],
+        "topics": ["trade_security"],
+        "audience_positions": ["department_staff"],
+        "audience_business_types": ["logistics"],
+        "tags": "seals, iso-17712",
+        "hours": "1.5",
+        "require_lessons": "y",
+        "require_quizzes": "",
     }
     # Preview without JavaScript: the form comes back with the rendered, sanitised overview.
     page = expert.submit("/courses/authoring/new", dict(course_form, preview="Preview"))
@@ -40,13 +49,28 @@ def test_write_review_publish_enrol_complete(app, db, demo):
     assert expert.submit(f"/courses/versions/{version_id}/modules", {"title": "Seals"}).status_code == 302
     course = db.session.execute(sa.select(Course).where(Course.slug == "seal-integrity")).scalar_one()
     module_id = course.versions[0].modules[0].id
-    lesson_form = {"title": "Reading a seal", "slug": "", "module_id": str(module_id), "minutes": "15",
-                   "body": "# Seals\n\n| Part | Check |\n|---|---|\n| Bolt | number |\n"}
+    lesson_form = {
+        "title": "Reading a seal",
+        "slug": "",
+        "module_id": str(module_id),
+        "minutes": "15",
+        "body": "# Seals\n\n| Part | Check |\n|---|---|\n| Bolt | number |\n",
+    }
     page = expert.submit(f"/courses/versions/{version_id}/lessons/new", dict(lesson_form, preview="Preview"))
     assert "<table>" in page.get_data(as_text=True)
-    assert expert.submit(f"/courses/versions/{version_id}/lessons/new", dict(lesson_form, save="Save")).status_code == 302
+    assert (
+        expert.submit(
+            f"/courses/versions/{version_id}/lessons/new", dict(lesson_form, save="Save")
+        ).status_code
+        == 302
+    )
     lesson_form.update(title="Recording a seal", body="Write the number down.")
-    assert expert.submit(f"/courses/versions/{version_id}/lessons/new", dict(lesson_form, save="Save")).status_code == 302
+    assert (
+        expert.submit(
+            f"/courses/versions/{version_id}/lessons/new", dict(lesson_form, save="Save")
+        ).status_code
+        == 302
+    )
     page = expert.get(version_url)
     assert "Reading a seal" in page.get_data(as_text=True)
 
@@ -70,7 +94,9 @@ def test_write_review_publish_enrol_complete(app, db, demo):
     assert course.published_version_id == version_id
 
     # The trainee finds it, enrols and completes it.
-    catalog = trainee.get("/courses/?q=seal&mode=online&topic=trade_security&type=aeo_certification&language=en")
+    catalog = trainee.get(
+        "/courses/?q=seal&mode=online&topic=trade_security&type=aeo_certification&language=en"
+    )
     assert "Seal integrity for exporters" in catalog.get_data(as_text=True)
     page = trainee.get("/courses/seal-integrity")
     assert "Enrol in this course" in page.get_data(as_text=True)
@@ -84,7 +110,9 @@ def test_write_review_publish_enrol_complete(app, db, demo):
     assert page.headers["Location"].endswith("/courses/seal-integrity")
     enrollment = db.session.execute(sa.select(Enrollment)).scalar_one()
     assert enrollment.status == "completed" and enrollment.completed_version_id == version_id
-    entry = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.kind == "course_completed")).scalar_one()
+    entry = db.session.execute(
+        sa.select(LedgerEntry).where(LedgerEntry.kind == "course_completed")
+    ).scalar_one()
     assert (entry.subject_type, entry.subject_id) == ("enrollment", enrollment.id)
     assert "Completed" in trainee.get("/courses/my").get_data(as_text=True)
 

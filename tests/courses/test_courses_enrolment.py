@@ -123,7 +123,7 @@ def test_enrol_page_names_missing_prerequisites(client, builder, demo):
 
 
 def test_officer_enrols_from_the_course_page(client, builder, demo, db):
-    course = builder.published(slug="officer-course", modes=["in_class"])
+    builder.published(slug="officer-course", modes=["in_class"])
     client.login("officer.futian")
     page = client.get("/courses/officer-course").get_data(as_text=True)
     assert demo.user("trainee").display_name in page
@@ -148,9 +148,11 @@ def test_enrolling_the_same_trainee_twice_from_the_page_says_so(client, builder,
     course = builder.published(slug="twice")
     builder.enroll("trainee", course, actor=demo.user("admin"))
     client.login("admin")
-    page = client.submit("/courses/twice/enrol-trainees", {"trainee_ids": [demo.user("trainee").id,
-                                                                          demo.user("trainee.manager").id]},
-                         follow_redirects=True)
+    page = client.submit(
+        "/courses/twice/enrol-trainees",
+        {"trainee_ids": [demo.user("trainee").id, demo.user("trainee.manager").id]},
+        follow_redirects=True,
+    )
     assert "already enrolled" in page.get_data(as_text=True)
     # All or nothing: the second trainee was not enrolled either.
     assert db.session.execute(sa.select(sa.func.count()).select_from(Enrollment)).scalar_one() == 1

@@ -22,15 +22,21 @@ def test_new_course_is_a_draft_owned_by_its_author(builder, demo):
 @pytest.mark.parametrize("login", ["trainee", "officer.shenzhen"])
 def test_only_experts_and_admins_write_courses(db, demo, login):
     with pytest.raises(NotPermitted):
-        services.create_course(demo.user(login), slug="x-course", values=dict(title="X", language="en",
-                               training_type="compliance", modes=["online"], hours=1))
+        services.create_course(
+            demo.user(login),
+            slug="x-course",
+            values=dict(title="X", language="en", training_type="compliance", modes=["online"], hours=1),
+        )
 
 
 @pytest.mark.parametrize("slug", ["Bad Slug", "my", "authoring", "a--b", "-x", ""])
 def test_bad_or_reserved_slugs_are_refused(db, demo, slug):
     with pytest.raises(InvalidInput) as error:
-        services.create_course(demo.user("expert.national"), slug=slug, values=dict(
-            title="X", language="en", training_type="compliance", modes=["online"], hours=1))
+        services.create_course(
+            demo.user("expert.national"),
+            slug=slug,
+            values=dict(title="X", language="en", training_type="compliance", modes=["online"], hours=1),
+        )
     assert error.value.field == "slug"
 
 
@@ -109,8 +115,11 @@ def test_editing_a_published_course_makes_a_new_draft_and_trainees_keep_the_old(
     assert [lesson.slug for lesson in v2.lessons] == [lesson.slug for lesson in v1.lessons]
     assert [m.title for m in v2.modules] == [m.title for m in v1.modules]
     assert {lesson.id for lesson in v2.lessons}.isdisjoint({lesson.id for lesson in v1.lessons})
-    services.update_lesson(author, v2.lessons[0], {"title": "Rewritten", "minutes": 5, "body": "New text",
-                                                   "module_id": v2.lessons[0].module_id})
+    services.update_lesson(
+        author,
+        v2.lessons[0],
+        {"title": "Rewritten", "minutes": 5, "body": "New text", "module_id": v2.lessons[0].module_id},
+    )
     db.session.commit()
     assert course.published_version_id == v1.id
     assert v1.lessons[0].title == "Lesson 1"
@@ -172,7 +181,9 @@ def test_discarded_draft_is_archived_and_frees_the_course(builder, demo, db):
 
 def test_one_open_version_per_course_in_the_database(builder, db):
     course = builder.draft()
-    db.session.add(CourseVersion(course=course, number=2, status="draft", title="Other", training_type="compliance"))
+    db.session.add(
+        CourseVersion(course=course, number=2, status="draft", title="Other", training_type="compliance")
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -195,7 +206,11 @@ def test_module_and_lesson_ordering(builder, demo, db):
     author = demo.user("expert.national")
     # Lessons are grouped by module: Module 1 has lessons 1 and 3, Module 2 lessons 2 and 4.
     assert [lesson.slug for lesson in sorted(version.lessons, key=lambda x: x.position)] == [
-        "lesson-1", "lesson-3", "lesson-2", "lesson-4"]
+        "lesson-1",
+        "lesson-3",
+        "lesson-2",
+        "lesson-4",
+    ]
     services.move_module(author, version.modules[1], "up")
     db.session.commit()
     db.session.refresh(version)

@@ -14,7 +14,7 @@ HOSTILE = [
     "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
     "<iframe src='https://evil.example'></iframe>",
     "<img src=x onerror=alert(1)>",
-    "<a href=\"javascript:alert(1)\">click</a>",
+    '<a href="javascript:alert(1)">click</a>',
     "[click](javascript:alert(1))",
     "[click](JaVaScRiPt:alert(1))",
     "[click]( javascript:alert(1))",
@@ -22,17 +22,17 @@ HOSTILE = [
     "![img](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
     "<svg onload=alert(1)><circle r=1></circle></svg>",
     "<style>body{display:none}</style>",
-    "<div style=\"background:url(javascript:alert(1))\">styled</div>",
+    '<div style="background:url(javascript:alert(1))">styled</div>',
     "<scr<script>ipt>alert(1)</scr</script>ipt>",
     "<<script>script>alert(1)<</script>/script>",
-    "<a href=\"jav&#x09;ascript:alert(1)\">tab</a>",
-    "<a href=\"&#106;avascript:alert(1)\">entity</a>",
+    '<a href="jav&#x09;ascript:alert(1)">tab</a>',
+    '<a href="&#106;avascript:alert(1)">entity</a>',
     "<object data='x.swf'></object><embed src='x.swf'>",
     "<form action='https://evil.example'><input name=a></form>",
     "<meta http-equiv='refresh' content='0;url=https://evil.example'>",
     "<base href='https://evil.example/'>",
-    "<p onclick=\"alert(1)\" onmouseover=alert(2)>hover</p>",
-    "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+    '<p onclick="alert(1)" onmouseover=alert(2)>hover</p>',
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
     "```html\n<script>alert(1)</script>\n```",
     "<!--<script>alert(1)</script>-->",
     "<details open ontoggle=alert(1)>",
@@ -70,11 +70,22 @@ def test_fenced_code_is_shown_as_text():
 
 
 def test_markdown_features_survive():
-    html = str(render_markdown(
-        "# Title\n\n- a\n- b\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\nText[^1].\n\n[^1]: Note.\n\n"
-        "![logo](/static/img/logo.png) [site](https://www.customs.gov.cn/)\n\n```\ncode\n```\n"))
-    for fragment in ("<h1", "<ul>", "<table>", "<sup", "footnote", '<img alt="logo" src="/static/img/logo.png"',
-                     'href="https://www.customs.gov.cn/"', "<pre><code>"):
+    html = str(
+        render_markdown(
+            "# Title\n\n- a\n- b\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\nText[^1].\n\n[^1]: Note.\n\n"
+            "![logo](/static/img/logo.png) [site](https://www.customs.gov.cn/)\n\n```\ncode\n```\n"
+        )
+    )
+    for fragment in (
+        "<h1",
+        "<ul>",
+        "<table>",
+        "<sup",
+        "footnote",
+        '<img alt="logo" src="/static/img/logo.png"',
+        'href="https://www.customs.gov.cn/"',
+        "<pre><code>",
+    ):
         assert fragment in html
 
 
@@ -83,8 +94,11 @@ def test_hostile_lesson_is_harmless_on_every_page(as_user, builder, demo, db):
     course = builder.draft(author="expert.shenzhen", overview=body)
     version = course.versions[0]
     lesson = version.lessons[0]
-    services.update_lesson(demo.user("expert.shenzhen"), lesson, {"title": "Lesson 1", "minutes": 5, "body": body,
-                                                                  "module_id": lesson.module_id})
+    services.update_lesson(
+        demo.user("expert.shenzhen"),
+        lesson,
+        {"title": "Lesson 1", "minutes": 5, "body": body, "module_id": lesson.module_id},
+    )
     services.submit_for_review(demo.user("expert.shenzhen"), version)
     services.approve(demo.user("admin"), version)
     builder.enroll("trainee", course, actor=demo.user("trainee"))
@@ -103,7 +117,9 @@ def test_hostile_lesson_is_harmless_on_every_page(as_user, builder, demo, db):
 
 def test_preview_endpoint_uses_the_same_sanitiser(client, demo):
     client.login("expert.shenzhen")
-    response = client.submit("/courses/preview", {"text": "**bold** <script>alert(1)</script> [x](javascript:y)"})
+    response = client.submit(
+        "/courses/preview", {"text": "**bold** <script>alert(1)</script> [x](javascript:y)"}
+    )
     assert response.status_code == 200
     html = response.get_json()["html"]
     assert "<strong>bold</strong>" in html and not ACTIVE.search(html)
@@ -115,7 +131,16 @@ def test_preview_endpoint_is_for_authors(client, demo):
     assert client.submit("/courses/preview", {"text": "x"}).status_code == 403
 
 
-@pytest.mark.parametrize("raw", ["<script>x</script>", "<img src=x onerror=alert(1)>", '<a href="javascript:x">a</a>',
-                                 "<svg onload=x>", "<a href='data:text/html,x'>a</a>", "<iframe src=x>"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<script>x</script>",
+        "<img src=x onerror=alert(1)>",
+        '<a href="javascript:x">a</a>',
+        "<svg onload=x>",
+        "<a href='data:text/html,x'>a</a>",
+        "<iframe src=x>",
+    ],
+)
 def test_the_detector_itself_sees_active_content(raw):
     assert ACTIVE.search(raw)

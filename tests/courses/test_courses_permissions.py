@@ -8,8 +8,16 @@ import sqlalchemy as sa
 from lms.courses import services
 from lms.courses.models import Course, CourseVersion
 
-ROLES = ["anonymous", "trainee", "trainee.customs", "expert.shenzhen", "expert.national", "officer.futian",
-         "officer.shanghai", "admin"]
+ROLES = [
+    "anonymous",
+    "trainee",
+    "trainee.customs",
+    "expert.shenzhen",
+    "expert.national",
+    "officer.futian",
+    "officer.shanghai",
+    "admin",
+]
 
 
 @pytest.fixture
@@ -21,11 +29,15 @@ def world(builder, demo, db):
     services.submit_for_review(demo.user("expert.shenzhen"), in_review.versions[0])
     db.session.commit()
     return {
-        "pub": published.id, "pub_v": published.published_version_id,
+        "pub": published.id,
+        "pub_v": published.published_version_id,
         "pub_lesson": published.published_version.lessons[0].id,
-        "draft": draft.id, "draft_v": draft.versions[0].id, "draft_lesson": draft.versions[0].lessons[0].id,
+        "draft": draft.id,
+        "draft_v": draft.versions[0].id,
+        "draft_lesson": draft.versions[0].lessons[0].id,
         "draft_module": draft.versions[0].modules[0].id,
-        "review": in_review.id, "review_v": in_review.versions[0].id,
+        "review": in_review.id,
+        "review_v": in_review.versions[0].id,
     }
 
 
@@ -97,7 +109,12 @@ ACTIONS = {
 @pytest.mark.parametrize("template", list(ACTIONS))
 def test_actions_per_role(app, world, demo, db, role, template):
     client = _client(app, role)
-    data = {"title": "New module", "note": "ok", "approve": "Approve", "trainee_ids": [demo.user("trainee.customs").id]}
+    data = {
+        "title": "New module",
+        "note": "ok",
+        "approve": "Approve",
+        "trainee_ids": [demo.user("trainee.customs").id],
+    }
     url = template.format(**world)
     response = client.submit(url, data)
     assert response.status_code == ACTIONS[template][ROLES.index(role)], response.headers.get("Location")
@@ -108,8 +125,9 @@ def test_actions_per_role(app, world, demo, db, role, template):
 
 def test_the_author_posting_an_approval_is_refused(app, world, db):
     client = _client(app, "expert.shenzhen")
-    response = client.submit(f"/courses/versions/{world['review_v']}/review", {"approve": "Approve"},
-                             follow_redirects=True)
+    response = client.submit(
+        f"/courses/versions/{world['review_v']}/review", {"approve": "Approve"}, follow_redirects=True
+    )
     assert "someone else" in response.get_data(as_text=True)
     assert db.session.get(CourseVersion, world["review_v"]).status == "in_review"
     client = _client(app, "officer.shanghai")
@@ -123,13 +141,16 @@ def test_posts_without_csrf_token_are_refused(app, world):
     assert client.post(f"/courses/manage/{world['pub']}/archive").status_code == 400
 
 
-@pytest.mark.parametrize("role, nav", [
-    ("anonymous", ["Catalog"]),
-    ("trainee", ["Catalog", "My learning"]),
-    ("expert.national", ["Catalog", "Authoring", "Reviews"]),
-    ("officer.futian", ["Catalog", "Reviews"]),
-    ("admin", ["Catalog", "Authoring", "Reviews"]),
-])
+@pytest.mark.parametrize(
+    "role, nav",
+    [
+        ("anonymous", ["Catalog"]),
+        ("trainee", ["Catalog", "My learning"]),
+        ("expert.national", ["Catalog", "Authoring", "Reviews"]),
+        ("officer.futian", ["Catalog", "Reviews"]),
+        ("admin", ["Catalog", "Authoring", "Reviews"]),
+    ],
+)
 def test_navigation(app, db, demo, role, nav):
     html = _client(app, role).get("/courses/").get_data(as_text=True)
     menu = html.split('class="main-nav"')[1].split("</nav>")[0]
@@ -137,13 +158,16 @@ def test_navigation(app, db, demo, role, nav):
         assert (f">{label}</a>" in menu) == (label in nav), label
 
 
-@pytest.mark.parametrize("role, panels", [
-    ("trainee", ["panel-courses_my_learning"]),
-    ("expert.shenzhen", ["panel-courses_my_courses", "panel-courses_awaiting_review"]),
-    ("expert.national", ["panel-courses_my_courses", "panel-courses_awaiting_review"]),
-    ("officer.futian", ["panel-courses_awaiting_review"]),
-    ("admin", ["panel-courses_awaiting_review"]),
-])
+@pytest.mark.parametrize(
+    "role, panels",
+    [
+        ("trainee", ["panel-courses_my_learning"]),
+        ("expert.shenzhen", ["panel-courses_my_courses", "panel-courses_awaiting_review"]),
+        ("expert.national", ["panel-courses_my_courses", "panel-courses_awaiting_review"]),
+        ("officer.futian", ["panel-courses_awaiting_review"]),
+        ("admin", ["panel-courses_awaiting_review"]),
+    ],
+)
 def test_dashboard_panels(app, world, role, panels):
     html = _client(app, role).get("/").get_data(as_text=True)
     for key in ("panel-courses_my_learning", "panel-courses_my_courses", "panel-courses_awaiting_review"):
@@ -153,7 +177,7 @@ def test_dashboard_panels(app, world, role, panels):
 def test_expert_panels_list_their_work(app, world):
     html = _client(app, "expert.shenzhen").get("/").get_data(as_text=True)
     mine = html.split('id="panel-courses_my_courses"')[1].split("</section>")[0]
-    assert "Drafts <span class=\"muted\">(1)" in mine and "In review <span class=\"muted\">(1)" in mine
+    assert 'Drafts <span class="muted">(1)' in mine and 'In review <span class="muted">(1)' in mine
     waiting = html.split('id="panel-courses_awaiting_review"')[1].split("</section>")[0]
     assert "Nothing is awaiting your review." in waiting  # their own version is not theirs to review
     other = _client(app, "expert.national").get("/").get_data(as_text=True)

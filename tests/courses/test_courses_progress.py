@@ -29,19 +29,34 @@ def test_marking_every_lesson_completes_the_course_once(builder, demo, db):
     assert enrollment.status == "completed"
     assert enrollment.completed_version_id == course.published_version_id
     assert db.session.execute(sa.select(sa.func.count()).select_from(LessonProgress)).scalar_one() == 3
-    entries = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.kind == "course_completed")).scalars().all()
+    entries = (
+        db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.kind == "course_completed"))
+        .scalars()
+        .all()
+    )
     assert len(entries) == 1
     payload = json.loads(entries[0].payload)
-    assert payload == {"user_id": trainee.id, "course_id": course.id, "version_id": course.published_version_id,
-                       "completed_at": enrollment.completed_at.isoformat()}
+    assert payload == {
+        "user_id": trainee.id,
+        "course_id": course.id,
+        "version_id": course.published_version_id,
+        "completed_at": enrollment.completed_at.isoformat(),
+    }
     # The description is reproducible from the row, as the ledger verifier needs.
     assert KINDS["course_completed"].describe(enrollment) == {
-        "user_id": trainee.id, "course_id": course.id, "version_id": course.published_version_id,
-        "completed_at": enrollment.completed_at}
+        "user_id": trainee.id,
+        "course_id": course.id,
+        "version_id": course.published_version_id,
+        "completed_at": enrollment.completed_at,
+    }
     # Marking again after completion changes nothing and writes no second entry.
     assert services.mark_lesson_complete(trainee, enrollment, lessons[0]) is False
-    assert db.session.execute(sa.select(sa.func.count()).select_from(LedgerEntry)
-                              .where(LedgerEntry.kind == "course_completed")).scalar_one() == 1
+    assert (
+        db.session.execute(
+            sa.select(sa.func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "course_completed")
+        ).scalar_one()
+        == 1
+    )
 
 
 def test_enrolment_is_not_ledger_evidence(builder, demo, db):
@@ -55,7 +70,9 @@ def test_only_the_trainee_marks_and_only_current_lessons(builder, demo, db):
     trainee = demo.user("trainee")
     enrollment = services.enroll(trainee, course, trainee)
     with pytest.raises(NotPermitted):
-        services.mark_lesson_complete(demo.user("trainee.manager"), enrollment, course.published_version.lessons[0])
+        services.mark_lesson_complete(
+            demo.user("trainee.manager"), enrollment, course.published_version.lessons[0]
+        )
     draft = services.start_new_version(demo.user("expert.shenzhen"), course)
     db.session.flush()
     with pytest.raises(InvalidInput):
@@ -101,7 +118,9 @@ def test_lesson_page_mark_complete_and_my_learning(client, builder, demo):
     assert "1 of 2" in page and 'value="50"' in page
     lesson = client.get("/courses/progress-course/lessons/lesson-1").get_data(as_text=True)
     assert "You completed this lesson." in lesson
-    assert client.post("/courses/progress-course/lessons/lesson-2/complete").status_code == 400  # no CSRF token
+    assert (
+        client.post("/courses/progress-course/lessons/lesson-2/complete").status_code == 400
+    )  # no CSRF token
 
 
 def test_mark_complete_without_enrolment_is_refused(client, builder, demo):
