@@ -67,38 +67,93 @@ def populate(n_attempts: int) -> list[int]:
     db.session.add(unit)
     db.session.flush()
     unit.path = f"/{unit.id}/"
-    enterprise = Enterprise(name_en="Bench Co", name_zh="基准公司", uscc=make_uscc("91440300000000001"),
-                            customs_code="4403900001", business_type="importer_exporter", unit=unit)
+    enterprise = Enterprise(
+        name_en="Bench Co",
+        name_zh="基准公司",
+        uscc=make_uscc("91440300000000001"),
+        customs_code="4403900001",
+        business_type="importer_exporter",
+        unit=unit,
+    )
     db.session.add(enterprise)
     course = Course(slug="bench")
     db.session.add(course)
-    version = CourseVersion(course=course, number=1, status="published", title="Bench", training_type="compliance",
-                            require_lessons=False, require_quizzes=["bench"], published_at=utcnow())
+    version = CourseVersion(
+        course=course,
+        number=1,
+        status="published",
+        title="Bench",
+        training_type="compliance",
+        require_lessons=False,
+        require_quizzes=["bench"],
+        published_at=utcnow(),
+    )
     db.session.add(version)
     db.session.flush()
     course.published_version = version
     kinds = [
-        ("single_choice", {"choices": [{"id": "a", "text": "A", "fraction": "1", "feedback": ""},
-                                       {"id": "b", "text": "B", "fraction": "0", "feedback": ""}]}),
-        ("multiple_response", {"choices": [{"id": "a", "text": "A", "fraction": "0.5", "feedback": ""},
-                                           {"id": "b", "text": "B", "fraction": "0.5", "feedback": ""},
-                                           {"id": "c", "text": "C", "fraction": "-1", "feedback": ""}]}),
+        (
+            "single_choice",
+            {
+                "choices": [
+                    {"id": "a", "text": "A", "fraction": "1", "feedback": ""},
+                    {"id": "b", "text": "B", "fraction": "0", "feedback": ""},
+                ]
+            },
+        ),
+        (
+            "multiple_response",
+            {
+                "choices": [
+                    {"id": "a", "text": "A", "fraction": "0.5", "feedback": ""},
+                    {"id": "b", "text": "B", "fraction": "0.5", "feedback": ""},
+                    {"id": "c", "text": "C", "fraction": "-1", "feedback": ""},
+                ]
+            },
+        ),
         ("true_false", {"answer": True, "feedback_true": "", "feedback_false": ""}),
         ("short_answer", {"answers": [{"text": "282", "fraction": "1", "feedback": ""}]}),
         ("numerical", {"answers": [{"value": "5", "tolerance": "0.5", "fraction": "1", "feedback": ""}]}),
     ]
-    answers = {"single_choice": ["a"], "multiple_response": ["a", "b"], "true_false": ["true"],
-               "short_answer": ["282"], "numerical": ["5.2"]}
+    answers = {
+        "single_choice": ["a"],
+        "multiple_response": ["a", "b"],
+        "true_false": ["true"],
+        "short_answer": ["282"],
+        "numerical": ["5.2"],
+    }
     for i in range(QUESTIONS):
         qtype, data = kinds[i % len(kinds)]
-        create_question(None, course, content=QuestionContent(qtype=qtype, stem=f"Question {i}?", data=data),
-                        name=f"Q{i}", category="core")
-    quiz = create_quiz(None, course, QuizSettings(key="bench", title="Bench", purpose="exam", max_attempts=1,
-                                                  pass_mark=60, questions_per_page=QUESTIONS))
+        create_question(
+            None,
+            course,
+            content=QuestionContent(qtype=qtype, stem=f"Question {i}?", data=data),
+            name=f"Q{i}",
+            category="core",
+        )
+    quiz = create_quiz(
+        None,
+        course,
+        QuizSettings(
+            key="bench",
+            title="Bench",
+            purpose="exam",
+            max_attempts=1,
+            pass_mark=60,
+            questions_per_page=QUESTIONS,
+        ),
+    )
     ids = []
     for n in range(n_attempts):
-        user = User(login_name=f"bench{n}", email=f"bench{n}@example.test", display_name=f"Bench {n}",
-                    role="trainee", enterprise=enterprise, position="department_staff", password_hash="x")
+        user = User(
+            login_name=f"bench{n}",
+            email=f"bench{n}@example.test",
+            display_name=f"Bench {n}",
+            role="trainee",
+            enterprise=enterprise,
+            position="department_staff",
+            password_hash="!",  # noqa: S106 - no password: these accounts never log in
+        )
         db.session.add(user)
         db.session.flush()
         db.session.add(Enrollment(user_id=user.id, course_id=course.id))
@@ -168,19 +223,26 @@ def main() -> None:
             with app.app_context():
                 t0 = time.perf_counter()
                 ids = populate(args.attempts)
-                print(f"prepared {len(ids)} attempts of a {QUESTIONS}-question quiz in {time.perf_counter() - t0:.1f} s "
-                      f"({db.engine.dialect.name})")
+                print(
+                    f"prepared {len(ids)} attempts of a {QUESTIONS}-question quiz "
+                    f"in {time.perf_counter() - t0:.1f} s "
+                    f"({db.engine.dialect.name})"
+                )
                 db.session.remove()
             elapsed, failed = run(app, ids, args.threads)
             with app.app_context():
                 from lms.quizzes.models import Attempt
 
                 graded = db.session.execute(
-                    sa.select(sa.func.count(Attempt.id)).where(Attempt.status == "graded")).scalar_one()
+                    sa.select(sa.func.count(Attempt.id)).where(Attempt.status == "graded")
+                ).scalar_one()
                 db.session.remove()
             done = len(ids) - failed
-            print(f"{done} submissions graded ({graded} in the database) in {elapsed:.2f} s with {args.threads} "
-                  f"threads: {done / elapsed:.1f} submissions/s")
+            print(
+                f"{done} submissions graded ({graded} in the database) in {elapsed:.2f} s "
+                f"with {args.threads} "
+                f"threads: {done / elapsed:.1f} submissions/s"
+            )
         finally:
             with app.app_context():
                 if schema:

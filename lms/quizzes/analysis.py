@@ -94,20 +94,27 @@ def _dec(value, places="0.0001") -> Decimal | None:
 
 def analyse_quiz(quiz: Quiz) -> QuizAnalysis:
     graded = sa.and_(Attempt.quiz_id == quiz.id, Attempt.status == "graded")
-    total, mean = db.session.execute(sa.select(sa.func.count(Attempt.id), sa.func.avg(Attempt.percent))
-                                     .where(graded)).one()
+    total, mean = db.session.execute(
+        sa.select(sa.func.count(Attempt.id), sa.func.avg(Attempt.percent)).where(graded)
+    ).one()
     k = group_size(total)
     if not total:
         return QuizAnalysis(quiz=quiz, attempts=0, group_size=0, mean_percent=None, items=[])
-    ranked = sa.select(
-        Attempt.id.label("attempt_id"),
-        sa.func.row_number().over(order_by=(Attempt.percent.desc(), Attempt.id.asc())).label("rank_high"),
-        sa.func.row_number().over(order_by=(Attempt.percent.asc(), Attempt.id.desc())).label("rank_low"),
-    ).where(graded).subquery("ranked")
+    ranked = (
+        sa.select(
+            Attempt.id.label("attempt_id"),
+            sa.func.row_number().over(order_by=(Attempt.percent.desc(), Attempt.id.asc())).label("rank_high"),
+            sa.func.row_number().over(order_by=(Attempt.percent.asc(), Attempt.id.desc())).label("rank_low"),
+        )
+        .where(graded)
+        .subquery("ranked")
+    )
     fraction = AttemptQuestion.fraction
     stmt = (
         sa.select(
-            AttemptQuestion.question_id, Question.name, Question.qtype,
+            AttemptQuestion.question_id,
+            Question.name,
+            Question.qtype,
             sa.func.count(AttemptQuestion.id).label("n"),
             sa.func.sum(sa.case((AttemptQuestion.response.is_(None), 1), else_=0)).label("unanswered"),
             sa.func.avg(fraction).label("mean"),
@@ -125,9 +132,17 @@ def analyse_quiz(quiz: Quiz) -> QuizAnalysis:
         facility = _dec(Decimal(str(row.mean)) * 100, "0.01") if row.mean is not None else None
         upper, lower = _dec(row.upper), _dec(row.lower)
         discrimination = (upper - lower) if total >= 2 and upper is not None and lower is not None else None
-        item = ItemStats(question_id=row.question_id, name=row.name, qtype=row.qtype, attempts=row.n,
-                         unanswered=int(row.unanswered or 0), facility=facility, discrimination=discrimination,
-                         upper_mean=upper, lower_mean=lower)
+        item = ItemStats(
+            question_id=row.question_id,
+            name=row.name,
+            qtype=row.qtype,
+            attempts=row.n,
+            unanswered=int(row.unanswered or 0),
+            facility=facility,
+            discrimination=discrimination,
+            upper_mean=upper,
+            lower_mean=lower,
+        )
         if facility is not None and facility >= TOO_EASY:
             item.flags.append("too_easy")
         if facility is not None and facility <= TOO_HARD:
@@ -146,15 +161,25 @@ def _count_picks(quiz: Quiz, items: list[ItemStats]) -> None:
     rows = db.session.execute(
         sa.select(AttemptQuestion.question_id, AttemptQuestion.question_version_id, AttemptQuestion.response)
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .where(Attempt.quiz_id == quiz.id, Attempt.status == "graded",
-               AttemptQuestion.question_id.in_(list(wanted)))
+        .where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.status == "graded",
+            AttemptQuestion.question_id.in_(list(wanted)),
+        )
     ).all()
     version_ids = {r.question_version_id for r in rows}
-    versions = {
-        v.id: v for v in db.session.execute(
-            sa.select(QuestionVersion).where(QuestionVersion.id.in_(version_ids)).order_by(QuestionVersion.number)
-        ).scalars()
-    } if version_ids else {}
+    versions = (
+        {
+            v.id: v
+            for v in db.session.execute(
+                sa.select(QuestionVersion)
+                .where(QuestionVersion.id.in_(version_ids))
+                .order_by(QuestionVersion.number)
+            ).scalars()
+        }
+        if version_ids
+        else {}
+    )
     counts: dict[int, Counter] = defaultdict(Counter)
     labels: dict[int, dict] = defaultdict(dict)  # question -> key -> (label, correct)
     for version in sorted(versions.values(), key=lambda v: v.number):  # the latest wording wins
@@ -185,8 +210,14 @@ def _count_picks(quiz: Quiz, items: list[ItemStats]) -> None:
                 item.picks.append(Pick(label=text, count=count, share=_share(count, n), correct=False))
             continue
         for key, (label, correct) in labels.get(question_id, {}).items():
-            item.picks.append(Pick(label=label, count=counted.get(key, 0), share=_share(counted.get(key, 0), n),
-                                   correct=correct))
+            item.picks.append(
+                Pick(
+                    label=label,
+                    count=counted.get(key, 0),
+                    share=_share(counted.get(key, 0), n),
+                    correct=correct,
+                )
+            )
 
 
 def _share(count: int, n: int) -> Decimal:
@@ -202,17 +233,34 @@ def _cell(value) -> str:
 def analysis_csv(analysis: QuizAnalysis) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Question"), _("Type"), _("Attempts"), _("Unanswered"), _("Facility index (%)"),
-                     _("Discrimination index"), _("Upper group mean"), _("Lower group mean"), _("Flags"),
-                     _("Picks")])
+    writer.writerow(
+        [
+            _("Question"),
+            _("Type"),
+            _("Attempts"),
+            _("Unanswered"),
+            _("Facility index (%)"),
+            _("Discrimination index"),
+            _("Upper group mean"),
+            _("Lower group mean"),
+            _("Flags"),
+            _("Picks"),
+        ]
+    )
     for item in analysis.items:
         picks = "; ".join(f"{p.label}: {p.count}" for p in item.picks)
-        writer.writerow([
-            _cell(item.name), item.qtype, item.attempts, item.unanswered,
-            "" if item.facility is None else item.facility,
-            "" if item.discrimination is None else item.discrimination,
-            "" if item.upper_mean is None else item.upper_mean,
-            "" if item.lower_mean is None else item.lower_mean,
-            ", ".join(item.flag_labels), _cell(picks),
-        ])
+        writer.writerow(
+            [
+                _cell(item.name),
+                item.qtype,
+                item.attempts,
+                item.unanswered,
+                "" if item.facility is None else item.facility,
+                "" if item.discrimination is None else item.discrimination,
+                "" if item.upper_mean is None else item.upper_mean,
+                "" if item.lower_mean is None else item.lower_mean,
+                ", ".join(item.flag_labels),
+                _cell(picks),
+            ]
+        )
     return out.getvalue()

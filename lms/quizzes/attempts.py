@@ -60,8 +60,9 @@ class AnswersInvalid(InvalidInput):
 
     def __init__(self, errors: dict[int, str]):
         first = min(errors)
-        super().__init__(_("Question %(n)d: %(message)s Nothing on this page was saved.", n=first,
-                           message=errors[first]))
+        super().__init__(
+            _("Question %(n)d: %(message)s Nothing on this page was saved.", n=first, message=errors[first])
+        )
         self.errors = errors
 
 
@@ -128,8 +129,8 @@ def check_can_take(actor, quiz: Quiz, now: datetime) -> None:
 
 def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
     return db.session.execute(
-        sa.select(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id,
-                                 Attempt.status == "in_progress")
+        sa.select(Attempt)
+        .where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id, Attempt.status == "in_progress")
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
 
@@ -154,8 +155,11 @@ def _draw(quiz: Quiz, rng) -> list[_Pick]:
         for row in db.session.execute(
             sa.select(Question.id, Question.current_version_id, Question.default_mark)
             .join(QuizSlot, QuizSlot.question_id == Question.id)
-            .where(QuizSlot.quiz_id == quiz.id, Question.archived.is_(False),
-                   Question.current_version_id.is_not(None))
+            .where(
+                QuizSlot.quiz_id == quiz.id,
+                Question.archived.is_(False),
+                Question.current_version_id.is_not(None),
+            )
             .order_by(QuizSlot.position)
         )
     ]
@@ -163,15 +167,22 @@ def _draw(quiz: Quiz, rng) -> list[_Pick]:
     if quiz.use_draw:
         stmt = (
             sa.select(Question.id, Question.current_version_id, Question.default_mark)
-            .where(Question.course_id == quiz.course_id, Question.archived.is_(False),
-                   Question.current_version_id.is_not(None), Question.qtype != "description")
+            .where(
+                Question.course_id == quiz.course_id,
+                Question.archived.is_(False),
+                Question.current_version_id.is_not(None),
+                Question.qtype != "description",
+            )
             .order_by(Question.id)
         )
         if quiz.draw_category:
             stmt = stmt.where(Question.category == quiz.draw_category)
         taken = {p.question_id for p in fixed}
-        pool = [_Pick(r.id, r.current_version_id, r.default_mark) for r in db.session.execute(stmt)
-                if r.id not in taken]
+        pool = [
+            _Pick(r.id, r.current_version_id, r.default_mark)
+            for r in db.session.execute(stmt)
+            if r.id not in taken
+        ]
         if quiz.draw_count and quiz.draw_count < len(pool):
             pool = sorted(rng.sample(pool, quiz.draw_count), key=lambda p: p.question_id)
         picks.extend(pool)
@@ -211,8 +222,14 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
         picks = _draw(quiz, rng)
         if not picks or sum((p.mark for p in picks), Decimal(0)) <= 0:
             raise RuleViolation(_("This quiz has no questions yet."))
-        attempt = Attempt(quiz_id=quiz.id, user_id=actor.id, number=used + 1, status="in_progress",
-                          started_at=now, deadline=deadline_for(quiz, now))
+        attempt = Attempt(
+            quiz_id=quiz.id,
+            user_id=actor.id,
+            number=used + 1,
+            status="in_progress",
+            started_at=now,
+            deadline=deadline_for(quiz, now),
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(attempt)
@@ -220,18 +237,30 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
         except IntegrityError:
             continue  # another request started one at the same moment: look again
         versions = {
-            v.id: v for v in db.session.execute(
+            v.id: v
+            for v in db.session.execute(
                 sa.select(QuestionVersion).where(QuestionVersion.id.in_([p.version_id for p in picks]))
             ).scalars()
         }
-        db.session.execute(sa.insert(AttemptQuestion), [
-            {"attempt_id": attempt.id, "slot": slot, "question_id": p.question_id, "question_version_id": p.version_id,
-             "max_mark": p.mark, "choice_order": _choice_order(versions[p.version_id], quiz.shuffle_choices, rng),
-             "feedback": ""}
-            for slot, p in enumerate(picks, start=1)
-        ])
+        db.session.execute(
+            sa.insert(AttemptQuestion),
+            [
+                {
+                    "attempt_id": attempt.id,
+                    "slot": slot,
+                    "question_id": p.question_id,
+                    "question_version_id": p.version_id,
+                    "max_mark": p.mark,
+                    "choice_order": _choice_order(versions[p.version_id], quiz.shuffle_choices, rng),
+                    "feedback": "",
+                }
+                for slot, p in enumerate(picks, start=1)
+            ],
+        )
         return attempt, True
-    raise RuleViolation(_("The attempt could not be started because of a parallel request. Please try again."))
+    raise RuleViolation(
+        _("The attempt could not be started because of a parallel request. Please try again.")
+    )
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -241,8 +270,10 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
 def load_questions(attempt: Attempt, slots=None) -> list[AttemptQuestion]:
     """The attempt's questions (all, or the given slots) with their versions, in slot order: one query."""
     stmt = (
-        sa.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
-        .options(joinedload(AttemptQuestion.version)).order_by(AttemptQuestion.slot)
+        sa.select(AttemptQuestion)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .options(joinedload(AttemptQuestion.version))
+        .order_by(AttemptQuestion.slot)
     )
     if slots is not None:
         stmt = stmt.where(AttemptQuestion.slot.in_(list(slots)))
@@ -252,7 +283,9 @@ def load_questions(attempt: Attempt, slots=None) -> list[AttemptQuestion]:
 def _claim_open(attempt: Attempt, values: dict) -> bool:
     """UPDATE the attempt only if it is still in progress (and lock its row until commit)."""
     result = db.session.execute(
-        sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "in_progress").values(**values)
+        sa.update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -262,8 +295,9 @@ def _claim_open(attempt: Attempt, values: dict) -> bool:
     return True
 
 
-def save_responses(actor, attempt: Attempt, page_questions: list[AttemptQuestion], form, *,
-                   now: datetime | None = None) -> int:
+def save_responses(
+    actor, attempt: Attempt, page_questions: list[AttemptQuestion], form, *, now: datetime | None = None
+) -> int:
     """Save the answers of one page. Every answer is checked first; one bad answer saves nothing.
 
     Returns the number of answers that changed.
@@ -274,14 +308,22 @@ def save_responses(actor, attempt: Attempt, page_questions: list[AttemptQuestion
     if attempt.status != "in_progress":
         raise AttemptClosed(_("This attempt has already been submitted; the answers were not saved."))
     if is_overdue(attempt, now):
-        raise DeadlinePassed(_("The time limit has passed: these answers arrived too late and were not saved. "
-                               "The attempt has been submitted with the answers saved before the deadline."))
+        raise DeadlinePassed(
+            _(
+                "The time limit has passed: these answers arrived too late and were not saved. "
+                "The attempt has been submitted with the answers saved before the deadline."
+            )
+        )
     by_slot = {aq.slot: aq for aq in page_questions}
     for key in form.keys():
         match = FIELD_RE.match(key)
         if match and int(match.group(1)) not in by_slot:
-            raise InvalidInput(_("An answer was sent for a question that is not on this page of the attempt; "
-                                 "nothing was saved."))
+            raise InvalidInput(
+                _(
+                    "An answer was sent for a question that is not on this page of the attempt; "
+                    "nothing was saved."
+                )
+            )
     values, errors = {}, {}
     for slot, aq in by_slot.items():
         cls = QUESTION_TYPES[aq.version.qtype]
@@ -307,7 +349,9 @@ def save_responses(actor, attempt: Attempt, page_questions: list[AttemptQuestion
 # Submitting and grading
 
 
-def submit_attempt(actor, attempt: Attempt, *, now: datetime | None = None, closed_by: str = "trainee") -> bool:
+def submit_attempt(
+    actor, attempt: Attempt, *, now: datetime | None = None, closed_by: str = "trainee"
+) -> bool:
     """Close and grade the attempt. Returns False (and changes nothing) if it was already closed."""
     now = now or clock.now()
     if actor is not None and closed_by == "trainee" and attempt.user_id != actor.id:
@@ -331,18 +375,26 @@ def close_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> bool:
 
 def overdue_attempt_ids(now: datetime | None = None) -> list[int]:
     now = now or clock.now()
-    return list(db.session.execute(
-        sa.select(Attempt.id).where(Attempt.status == "in_progress", Attempt.deadline.is_not(None),
-                                    Attempt.deadline < now - grace_period())
-        .order_by(Attempt.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(Attempt.id)
+            .where(
+                Attempt.status == "in_progress",
+                Attempt.deadline.is_not(None),
+                Attempt.deadline < now - grace_period(),
+            )
+            .order_by(Attempt.id)
+        ).scalars()
+    )
 
 
 def _quantize_mark(value: Decimal) -> Decimal:
     return value.quantize(MARK_QUANTUM, rounding=ROUND_HALF_UP)
 
 
-def grade_attempt(attempt: Attempt, actor, *, now: datetime | None = None, kind: str = "attempt_graded") -> None:
+def grade_attempt(
+    attempt: Attempt, actor, *, now: datetime | None = None, kind: str = "attempt_graded"
+) -> None:
     """Grade every auto-graded question, total the marks, record the result and check completion."""
     now = now or clock.now()
     quiz = attempt.quiz  # loaded before any change, so that loading it does not flush a half-graded row
@@ -374,11 +426,22 @@ def grade_attempt(attempt: Attempt, actor, *, now: datetime | None = None, kind:
         if aq.fraction != fraction or aq.mark != mark:
             aq.fraction, aq.mark = fraction, mark
         score += mark
-    _record_totals(attempt, quiz, actor, score=score, exact=exact, max_score=max_score, pending=pending, now=now,
-                   kind=kind)
+    _record_totals(
+        attempt,
+        quiz,
+        actor,
+        score=score,
+        exact=exact,
+        max_score=max_score,
+        pending=pending,
+        now=now,
+        kind=kind,
+    )
 
 
-def _record_totals(attempt: Attempt, quiz: Quiz, actor, *, score, exact, max_score, pending, now, kind) -> None:
+def _record_totals(
+    attempt: Attempt, quiz: Quiz, actor, *, score, exact, max_score, pending, now, kind
+) -> None:
     attempt.score = _quantize_mark(score)
     attempt.max_score = _quantize_mark(max_score)
     if pending:
@@ -407,16 +470,21 @@ def parse_mark(text, max_mark: Decimal) -> Decimal:
     if not mark.is_finite():
         raise InvalidInput(_("The mark must be a number."), field="mark")
     if mark < 0 or mark > max_mark:
-        raise InvalidInput(_("The mark must be between 0 and %(max)s.", max=format(max_mark.normalize(), "f")),
-                           field="mark")
+        raise InvalidInput(
+            _("The mark must be between 0 and %(max)s.", max=format(max_mark.normalize(), "f")), field="mark"
+        )
     return mark.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def mark_question(actor, aq: AttemptQuestion, mark, comment: str = "", *, now: datetime | None = None) -> None:
+def mark_question(
+    actor, aq: AttemptQuestion, mark, comment: str = "", *, now: datetime | None = None
+) -> None:
     """Mark (or re-mark) a hand-graded answer and re-total its attempt; the last mark completes grading."""
     now = now or clock.now()
     attempt = db.session.execute(
-        sa.select(Attempt).where(Attempt.id == aq.attempt_id).with_for_update()
+        sa.select(Attempt)
+        .where(Attempt.id == aq.attempt_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
     if attempt.status not in ("needs_marking", "graded"):

@@ -51,16 +51,29 @@ class QuestionContent:
 
     def hash(self) -> str:
         body = json.dumps(
-            {"qtype": self.qtype, "stem": self.stem, "stem_format": self.stem_format, "data": self.data,
-             "general_feedback": self.general_feedback},
-            sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+            {
+                "qtype": self.qtype,
+                "stem": self.stem,
+                "stem_format": self.stem_format,
+                "data": self.data,
+                "general_feedback": self.general_feedback,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+            default=str,
         )
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
     @classmethod
     def of_version(cls, version: QuestionVersion) -> QuestionContent:
-        return cls(qtype=version.qtype, stem=version.stem, stem_format=version.stem_format, data=version.data,
-                   general_feedback=version.general_feedback)
+        return cls(
+            qtype=version.qtype,
+            stem=version.stem,
+            stem_format=version.stem_format,
+            data=version.data,
+            general_feedback=version.general_feedback,
+        )
 
 
 class QuestionInvalid(InvalidInput):
@@ -116,10 +129,12 @@ def _check_name(course_id: int, category: str, name: str, exclude_id: int | None
     if len(name) > NAME_MAX:
         raise InvalidInput(_("The name is too long (at most %(n)d characters).", n=NAME_MAX), field="name")
     if len(category) > CATEGORY_MAX:
-        raise InvalidInput(_("The category is too long (at most %(n)d characters).", n=CATEGORY_MAX),
-                           field="category")
-    stmt = sa.select(Question.id).where(Question.course_id == course_id, Question.category == category,
-                                        Question.name == name)
+        raise InvalidInput(
+            _("The category is too long (at most %(n)d characters).", n=CATEGORY_MAX), field="category"
+        )
+    stmt = sa.select(Question.id).where(
+        Question.course_id == course_id, Question.category == category, Question.name == name
+    )
     if exclude_id is not None:
         stmt = stmt.where(Question.id != exclude_id)
     if db.session.execute(stmt).first() is not None:
@@ -139,16 +154,31 @@ def _set_tags(question: Question, tags) -> None:
 
 def _new_version(question: Question, content: QuestionContent, actor, number: int) -> QuestionVersion:
     version = QuestionVersion(
-        question=question, number=number, qtype=content.qtype, stem=content.stem, stem_format=content.stem_format,
-        data=content.data, general_feedback=content.general_feedback, content_hash=content.hash(),
-        created_at=utcnow(), created_by_id=getattr(actor, "id", None),
+        question=question,
+        number=number,
+        qtype=content.qtype,
+        stem=content.stem,
+        stem_format=content.stem_format,
+        data=content.data,
+        general_feedback=content.general_feedback,
+        content_hash=content.hash(),
+        created_at=utcnow(),
+        created_by_id=getattr(actor, "id", None),
     )
     db.session.add(version)
     return version
 
 
-def create_question(actor, course, *, content: QuestionContent, name: str = "", category: str = "",
-                    tags=(), default_mark: Decimal | int | str = 1) -> Question:
+def create_question(
+    actor,
+    course,
+    *,
+    content: QuestionContent,
+    name: str = "",
+    category: str = "",
+    tags=(),
+    default_mark: Decimal | int | str = 1,
+) -> Question:
     problems = content_problems(content)
     if problems:
         raise QuestionInvalid(problems)
@@ -156,8 +186,14 @@ def create_question(actor, course, *, content: QuestionContent, name: str = "", 
     name = name.strip() or derive_name(content.stem)
     _check_name(course.id, category, name)
     mark = _check_mark(default_mark, content.qtype)
-    question = Question(course_id=course.id, category=category, name=name, qtype=content.qtype,
-                        default_mark=mark, created_by_id=getattr(actor, "id", None))
+    question = Question(
+        course_id=course.id,
+        category=category,
+        name=name,
+        qtype=content.qtype,
+        default_mark=mark,
+        created_by_id=getattr(actor, "id", None),
+    )
     db.session.add(question)
     _set_tags(question, tags)
     version = _new_version(question, content, actor, 1)
@@ -179,8 +215,16 @@ def _check_mark(value, qtype: str) -> Decimal:
     return mark.quantize(Decimal("0.01"))
 
 
-def update_question(actor, question: Question, *, content: QuestionContent, name: str | None = None,
-                    category: str | None = None, tags=None, default_mark=None) -> str:
+def update_question(
+    actor,
+    question: Question,
+    *,
+    content: QuestionContent,
+    name: str | None = None,
+    category: str | None = None,
+    tags=None,
+    default_mark=None,
+) -> str:
     """Apply an edit. Returns "unchanged", "edited" (current version changed in place) or "new_version"."""
     problems = content_problems(content)
     if problems:
@@ -205,7 +249,11 @@ def _apply_content(actor, question: Question, content: QuestionContent, in_use: 
     question.qtype = content.qtype
     if current is not None and not (version_in_use(current.id) if in_use is None else in_use):
         current.qtype, current.stem, current.stem_format = content.qtype, content.stem, content.stem_format
-        current.data, current.general_feedback, current.content_hash = content.data, content.general_feedback, new_hash
+        current.data, current.general_feedback, current.content_hash = (
+            content.data,
+            content.general_feedback,
+            new_hash,
+        )
         db.session.flush()
         return "edited"
     number = (current.number + 1) if current is not None else 1
@@ -256,8 +304,13 @@ class ImportReport:
 
 
 def _gift_content(q: GiftQuestion) -> QuestionContent:
-    return QuestionContent(qtype=q.qtype, stem=q.stem, stem_format=q.stem_format or "moodle", data=q.data,
-                           general_feedback=q.general_feedback)
+    return QuestionContent(
+        qtype=q.qtype,
+        stem=q.stem,
+        stem_format=q.stem_format or "moodle",
+        data=q.data,
+        general_feedback=q.general_feedback,
+    )
 
 
 def plan_import(course, text: str | bytes) -> ImportReport:
@@ -267,8 +320,13 @@ def plan_import(course, text: str | bytes) -> ImportReport:
     are too long) is listed with its line. The actions say what :func:`apply_import` would do.
     """
     if len(text) > GIFT_MAX_BYTES:
-        return ImportReport(problems=[GiftProblem(1, _("The file is too large (at most %(n)d MB).",
-                                                            n=GIFT_MAX_BYTES // (1024 * 1024)))])
+        return ImportReport(
+            problems=[
+                GiftProblem(
+                    1, _("The file is too large (at most %(n)d MB).", n=GIFT_MAX_BYTES // (1024 * 1024))
+                )
+            ]
+        )
     questions, problems = parse_gift(text)
     report = ImportReport(problems=list(problems))
     taken: set[tuple[str, str]] = set()
@@ -279,12 +337,14 @@ def plan_import(course, text: str | bytes) -> ImportReport:
             report.problems.append(GiftProblem(q.line, message))
         category = (q.category or "").strip()
         if len(category) > CATEGORY_MAX:
-            report.problems.append(GiftProblem(q.line, _("The category is too long (at most %(n)d characters).",
-                                                        n=CATEGORY_MAX)))
+            report.problems.append(
+                GiftProblem(q.line, _("The category is too long (at most %(n)d characters).", n=CATEGORY_MAX))
+            )
         base = (q.name or "").strip() or derive_name(q.stem)
         if len(base) > NAME_MAX:
-            report.problems.append(GiftProblem(q.line, _("The name is too long (at most %(n)d characters).",
-                                                        n=NAME_MAX)))
+            report.problems.append(
+                GiftProblem(q.line, _("The name is too long (at most %(n)d characters).", n=NAME_MAX))
+            )
         # Two questions of one file with the same name (Moodle allows it) become "name (2)", "name (3)", ...
         name, n = base, 1
         while (category, name) in taken:
@@ -326,20 +386,26 @@ def apply_import(actor, course, report: ImportReport, *, tags_for_new=()) -> Imp
         questions = {
             (q.category, q.name): q
             for q in db.session.execute(
-                sa.select(Question).where(Question.course_id == course.id)
+                sa.select(Question)
+                .where(Question.course_id == course.id)
                 .options(joinedload(Question.current_version))
             ).scalars()
         }
-        in_use = set(db.session.execute(
-            sa.select(AttemptQuestion.question_version_id).distinct()
-            .join(Question, Question.current_version_id == AttemptQuestion.question_version_id)
-            .where(Question.course_id == course.id)
-        ).scalars())
+        in_use = set(
+            db.session.execute(
+                sa.select(AttemptQuestion.question_version_id)
+                .distinct()
+                .join(Question, Question.current_version_id == AttemptQuestion.question_version_id)
+                .where(Question.course_id == course.id)
+            ).scalars()
+        )
     for item in report.items:
         content = _gift_content(item.question)
         category = (item.question.category or "").strip()
         if item.action == "create":
-            create_question(actor, course, content=content, name=item.name, category=category, tags=tags_for_new)
+            create_question(
+                actor, course, content=content, name=item.name, category=category, tags=tags_for_new
+            )
         elif item.action == "update":
             question = questions[(category, item.name)]
             question.archived = False
@@ -364,7 +430,14 @@ def export_gift(course) -> str:
         .order_by(Question.category, Question.id)
     ).all()
     return write_gift(
-        GiftQuestion(qtype=v.qtype, name=q.name, stem=v.stem, stem_format=v.stem_format, category=q.category,
-                     data=v.data, general_feedback=v.general_feedback)
+        GiftQuestion(
+            qtype=v.qtype,
+            name=q.name,
+            stem=v.stem,
+            stem_format=v.stem_format,
+            category=q.category,
+            data=v.data,
+            general_feedback=v.general_feedback,
+        )
         for q, v in rows
     )

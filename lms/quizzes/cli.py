@@ -48,12 +48,16 @@ def import_command(file, slug: str, dry_run: bool) -> None:
         sys.exit(1)
     if dry_run:
         db.session.rollback()
-        click.echo(f"dry run: {report.count('create')} new, {report.count('update')} changed, "
-                   f"{report.count('unchanged')} unchanged; nothing was imported.")
+        click.echo(
+            f"dry run: {report.count('create')} new, {report.count('update')} changed, "
+            f"{report.count('unchanged')} unchanged; nothing was imported."
+        )
         return
     db.session.commit()
-    click.echo(f"imported: {report.count('create')} new, {report.count('update')} changed, "
-               f"{report.count('unchanged')} unchanged.")
+    click.echo(
+        f"imported: {report.count('create')} new, {report.count('update')} changed, "
+        f"{report.count('unchanged')} unchanged."
+    )
 
 
 @cli.command("export")

@@ -21,13 +21,17 @@ def required_quizzes_passed(enrollment, version) -> RequirementStatus | None:
     if not keys:
         return None
     quizzes = {
-        quiz.key: quiz for quiz in db.session.execute(
-            sa.select(Quiz).where(Quiz.course_id == enrollment.course_id, Quiz.key.in_(keys),
-                                  Quiz.archived.is_(False))
+        quiz.key: quiz
+        for quiz in db.session.execute(
+            sa.select(Quiz).where(
+                Quiz.course_id == enrollment.course_id, Quiz.key.in_(keys), Quiz.archived.is_(False)
+            )
         ).scalars()
     }
     results = user_quiz_results(enrollment.user_id, quizzes.values())
-    passed = [key for key in keys if key in quizzes and (result := results.get(quizzes[key].id)) and result.passed]
+    passed = [
+        key for key in keys if key in quizzes and (result := results.get(quizzes[key].id)) and result.passed
+    ]
     titles = ", ".join(quizzes[k].title if k in quizzes else k for k in keys)
     return RequirementStatus(
         key="quizzes",

@@ -30,12 +30,18 @@ def load_course_quizzes(course, version, course_dir=None, report=None) -> bool:
         tags = [t for t in (version.topics or []) if t in MODULE_TAGS]
         result = import_gift(None, course, path.read_text(encoding="utf-8"), tags_for_new=tags)
         if not result.ok:
-            _refuse(path, result.problems[0].line,
-                    "; ".join(f"line {p.line}: {p.message}" for p in result.problems))
+            _refuse(
+                path,
+                result.problems[0].line,
+                "; ".join(f"line {p.line}: {p.message}" for p in result.problems),
+            )
         changed = result.changed
         if changed and report is not None and hasattr(report, "note"):
-            report.note(course.slug, f"question bank {path.name}: {result.count('create')} new, "
-                                     f"{result.count('update')} changed, {result.count('unchanged')} unchanged.")
+            report.note(
+                course.slug,
+                f"question bank {path.name}: {result.count('create')} new, "
+                f"{result.count('update')} changed, {result.count('unchanged')} unchanged.",
+            )
     try:
         specs_changed = sync_quiz_specs(course, version.quiz_specs)
     except InvalidInput as error:

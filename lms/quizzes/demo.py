@@ -32,8 +32,14 @@ from lms.quizzes.services import QuizSettings, create_quiz
 COURSES = ("credit-management", "mutual-recognition")
 # Extra trainees taking the foundation course, so that item analysis has enough attempts to say something.
 EXTRA_ENROLMENTS = {
-    "credit-management": ("trainee.customs", "trainee.finance", "trainee.shekou", "trainee.guangzhou",
-                          "trainee.pudong", "trainee.nanjing"),
+    "credit-management": (
+        "trainee.customs",
+        "trainee.finance",
+        "trainee.shekou",
+        "trainee.guangzhou",
+        "trainee.pudong",
+        "trainee.nanjing",
+    ),
 }
 # Took the pre-test only: the post-test is still there to try in the demo.
 PRE_TEST_ONLY = {"trainee.shanghai"}
@@ -109,11 +115,15 @@ def _take(trainee: User, quiz: Quiz, ability: float, started_at, rng: random.Ran
     per = quiz.questions_per_page
     elapsed = timedelta(minutes=1)
     for first in range(0, len(rows), per):
-        page = rows[first:first + per]
+        page = rows[first : first + per]
         form = MultiDict()
         for aq in page:
             chance = 1 / (1 + math.exp(-(ability - _difficulty(aq.question_id, aq.question.name)) * 2.2))
-            answer = _right_form(aq.version, aq.slot) if rng.random() < chance else _wrong_form(aq.version, aq.slot, rng)
+            answer = (
+                _right_form(aq.version, aq.slot)
+                if rng.random() < chance
+                else _wrong_form(aq.version, aq.slot, rng)
+            )
             for key, value in answer.items(multi=True):
                 form.add(key, value)
         elapsed += timedelta(minutes=rng.randint(1, 3), seconds=rng.randint(0, 59))
@@ -130,8 +140,9 @@ def _enrol_extra(course: Course, users: dict[str, User]) -> int:
     from lms.courses import services as course_services
 
     added = 0
-    enrolled = set(db.session.execute(
-        sa.select(Enrollment.user_id).where(Enrollment.course_id == course.id)).scalars())
+    enrolled = set(
+        db.session.execute(sa.select(Enrollment.user_id).where(Enrollment.course_id == course.id)).scalars()
+    )
     for login in EXTRA_ENROLMENTS.get(course.slug, ()):
         user = users.get(login)
         if user is None or user.id in enrolled:
@@ -146,23 +157,37 @@ def _enrol_extra(course: Course, users: dict[str, User]) -> int:
 
 
 def _essay_quiz(course: Course) -> Quiz:
-    quiz = db.session.execute(sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.key == ESSAY_QUIZ_KEY)
-                              ).scalar_one_or_none()
+    quiz = db.session.execute(
+        sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.key == ESSAY_QUIZ_KEY)
+    ).scalar_one_or_none()
     if quiz is None:
-        quiz = create_quiz(None, course, QuizSettings(
-            key=ESSAY_QUIZ_KEY, title="Reflection: your enterprise's credit plan", purpose="practice",
-            description="Write a short plan; a trainer marks it and comments.", draw_category="reflection",
-            max_attempts=1, pass_mark=Decimal(50), review_policy="with_answers", shuffle_questions=False))
+        quiz = create_quiz(
+            None,
+            course,
+            QuizSettings(
+                key=ESSAY_QUIZ_KEY,
+                title="Reflection: your enterprise's credit plan",
+                purpose="practice",
+                description="Write a short plan; a trainer marks it and comments.",
+                draw_category="reflection",
+                max_attempts=1,
+                pass_mark=Decimal(50),
+                review_policy="with_answers",
+                shuffle_questions=False,
+            ),
+        )
     return quiz
 
 
 ESSAY_ANSWERS = {
-    ESSAY_WAITING: "We will name the finance manager as the person in charge of our customs credit, review our "
-                   "declarations every month for errors, and keep a dated record of every credit decision. Before "
-                   "applying for certification we will check the one-year bar and run a self-assessment against the "
-                   "four modules of the standard.",
-    ESSAY_MARKED: "Our plan: keep the internal control procedures signed and trained, watch the violation rate "
-                  "monthly, and prepare for the advanced certified level within two years.",
+    ESSAY_WAITING: "We will name the finance manager as the person in charge of our customs credit, "
+    "review our "
+    "declarations every month for errors, and keep a dated record of every credit decision. Before "
+    "applying for certification we will check the one-year bar and run a self-assessment against the "
+    "four modules of the standard.",
+    ESSAY_MARKED: "Our plan: keep the internal control procedures signed and trained, "
+    "watch the violation rate "
+    "monthly, and prepare for the advanced certified level within two years.",
 }
 
 
@@ -176,20 +201,38 @@ def load() -> str:
             continue
         load_course_quizzes(course, course.published_version)
         extra += _enrol_extra(course, users)
-        quizzes = {q.purpose: q for q in db.session.execute(
-            sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.archived.is_(False),
-                                  Quiz.purpose.in_(("pre_test", "post_test"))).order_by(Quiz.id.desc())
-        ).scalars()}
+        quizzes = {
+            q.purpose: q
+            for q in db.session.execute(
+                sa.select(Quiz)
+                .where(
+                    Quiz.course_id == course.id,
+                    Quiz.archived.is_(False),
+                    Quiz.purpose.in_(("pre_test", "post_test")),
+                )
+                .order_by(Quiz.id.desc())
+            ).scalars()
+        }
         if "pre_test" not in quizzes or "post_test" not in quizzes:
             continue
-        trainee_ids = db.session.execute(
-            sa.select(Enrollment.user_id).join(User, User.id == Enrollment.user_id)
-            .where(Enrollment.course_id == course.id, Enrollment.status.in_(("active", "completed")))
-            .order_by(User.login_name)
-        ).scalars().all()
-        done = {(a.user_id, a.quiz_id) for a in db.session.execute(
-            sa.select(Attempt).where(Attempt.quiz_id.in_([quizzes["pre_test"].id, quizzes["post_test"].id]))
-        ).scalars()}
+        trainee_ids = (
+            db.session.execute(
+                sa.select(Enrollment.user_id)
+                .join(User, User.id == Enrollment.user_id)
+                .where(Enrollment.course_id == course.id, Enrollment.status.in_(("active", "completed")))
+                .order_by(User.login_name)
+            )
+            .scalars()
+            .all()
+        )
+        done = {
+            (a.user_id, a.quiz_id)
+            for a in db.session.execute(
+                sa.select(Attempt).where(
+                    Attempt.quiz_id.in_([quizzes["pre_test"].id, quizzes["post_test"].id])
+                )
+            ).scalars()
+        }
         for index, user_id in enumerate(trainee_ids):
             trainee = db.session.get(User, user_id)
             ability = -1.0 + 1.6 * _unit(f"ability:{trainee.login_name}:{slug}")
@@ -197,7 +240,9 @@ def load() -> str:
             day = now - timedelta(days=24 - index)
             plan = [("pre_test", ability, day.replace(hour=2, minute=10 + index))]
             if trainee.login_name not in PRE_TEST_ONLY:
-                plan.append(("post_test", ability + growth, (day + timedelta(days=9)).replace(hour=6, minute=index)))
+                plan.append(
+                    ("post_test", ability + growth, (day + timedelta(days=9)).replace(hour=6, minute=index))
+                )
             for purpose, level, started in plan:
                 quiz = quizzes[purpose]
                 if (user_id, quiz.id) in done:
@@ -218,11 +263,17 @@ def _essays(course: Course, users: dict[str, User], now) -> int:
         trainee = users.get(login)
         if trainee is None or attempt_service.enrollment_for(trainee.id, course.id) is None:
             continue
-        if db.session.execute(sa.select(Attempt.id).where(Attempt.quiz_id == quiz.id, Attempt.user_id == trainee.id)
-                              ).first() is not None:
+        if (
+            db.session.execute(
+                sa.select(Attempt.id).where(Attempt.quiz_id == quiz.id, Attempt.user_id == trainee.id)
+            ).first()
+            is not None
+        ):
             continue
         started = now - timedelta(days=3 if login == ESSAY_MARKED else 1, hours=2)
-        attempt, _created = attempt_service.start_attempt(trainee, quiz, now=started, rng=random.Random(login))
+        attempt, _created = attempt_service.start_attempt(
+            trainee, quiz, now=started, rng=random.Random(login)
+        )
         rows = attempt_service.load_questions(attempt)
         form = MultiDict({f"q{aq.slot}": ESSAY_ANSWERS[login] for aq in rows if aq.version.qtype == "essay"})
         attempt_service.save_responses(trainee, attempt, rows, form, now=started + timedelta(minutes=14))
@@ -232,8 +283,11 @@ def _essays(course: Course, users: dict[str, User], now) -> int:
             for aq in rows:
                 if aq.version.qtype == "essay" and aq.response is not None:
                     attempt_service.mark_question(
-                        marker, aq, aq.max_mark * Decimal("0.7"),
+                        marker,
+                        aq,
+                        aq.max_mark * Decimal("0.7"),
                         "A clear plan. Add who checks the monthly review and how findings are recorded.",
-                        now=started + timedelta(days=1))
+                        now=started + timedelta(days=1),
+                    )
         made += 1
     return made

@@ -55,24 +55,50 @@ def content_from_form(qtype: str, form: QuestionForm) -> QuestionContent:
                     counter += 1
                 cid = _choice_id(counter)
                 used.add(cid)
-            choices.append({"id": cid, "text": row["text"], "fraction": fraction_text(row["grade"]),
-                            "feedback": row["feedback"]})
+            choices.append(
+                {
+                    "id": cid,
+                    "text": row["text"],
+                    "fraction": fraction_text(row["grade"]),
+                    "feedback": row["feedback"],
+                }
+            )
         data: dict = {"choices": choices}
     elif qtype == "short_answer":
-        data = {"answers": [{"text": r["text"], "fraction": fraction_text(r["grade"]), "feedback": r["feedback"]}
-                            for r in rows]}
+        data = {
+            "answers": [
+                {"text": r["text"], "fraction": fraction_text(r["grade"]), "feedback": r["feedback"]}
+                for r in rows
+            ]
+        }
     elif qtype == "numerical":
-        data = {"answers": [{**_numerical_answer(r["text"]), "fraction": fraction_text(r["grade"]),
-                             "feedback": r["feedback"]} for r in rows]}
+        data = {
+            "answers": [
+                {
+                    **_numerical_answer(r["text"]),
+                    "fraction": fraction_text(r["grade"]),
+                    "feedback": r["feedback"],
+                }
+                for r in rows
+            ]
+        }
     elif qtype == "matching":
         data = {"pairs": [{"left": r["text"], "right": r["right"]} for r in rows]}
     elif qtype == "true_false":
-        data = {"answer": form.tf_answer.data == "true", "feedback_true": (form.feedback_true.data or "").strip(),
-                "feedback_false": (form.feedback_false.data or "").strip()}
+        data = {
+            "answer": form.tf_answer.data == "true",
+            "feedback_true": (form.feedback_true.data or "").strip(),
+            "feedback_false": (form.feedback_false.data or "").strip(),
+        }
     else:
         data = {}
-    return QuestionContent(qtype=qtype, stem=(form.stem.data or "").strip(), stem_format=form.stem_format.data,
-                           data=data, general_feedback=(form.general_feedback.data or "").strip())
+    return QuestionContent(
+        qtype=qtype,
+        stem=(form.stem.data or "").strip(),
+        stem_format=form.stem_format.data,
+        data=data,
+        general_feedback=(form.general_feedback.data or "").strip(),
+    )
 
 
 def _numerical_text(answer: dict) -> str:
@@ -86,14 +112,33 @@ def _numerical_text(answer: dict) -> str:
 
 def rows_from_data(qtype: str, data: dict) -> list[dict]:
     if qtype in ("single_choice", "multiple_response"):
-        return [{"id": c.get("id", ""), "text": c.get("text", ""), "grade": percent_text(c.get("fraction", "0")),
-                 "feedback": c.get("feedback", "")} for c in data.get("choices", [])]
+        return [
+            {
+                "id": c.get("id", ""),
+                "text": c.get("text", ""),
+                "grade": percent_text(c.get("fraction", "0")),
+                "feedback": c.get("feedback", ""),
+            }
+            for c in data.get("choices", [])
+        ]
     if qtype == "short_answer":
-        return [{"text": a.get("text", ""), "grade": percent_text(a.get("fraction", "0")),
-                 "feedback": a.get("feedback", "")} for a in data.get("answers", [])]
+        return [
+            {
+                "text": a.get("text", ""),
+                "grade": percent_text(a.get("fraction", "0")),
+                "feedback": a.get("feedback", ""),
+            }
+            for a in data.get("answers", [])
+        ]
     if qtype == "numerical":
-        return [{"text": _numerical_text(a), "grade": percent_text(a.get("fraction", "0")),
-                 "feedback": a.get("feedback", "")} for a in data.get("answers", [])]
+        return [
+            {
+                "text": _numerical_text(a),
+                "grade": percent_text(a.get("fraction", "0")),
+                "feedback": a.get("feedback", ""),
+            }
+            for a in data.get("answers", [])
+        ]
     if qtype == "matching":
         return [{"text": p.get("left", ""), "right": p.get("right", "")} for p in data.get("pairs", [])]
     return []

@@ -52,47 +52,79 @@ class QuestionForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=255)])
     category = StringField(_l("Category"), validators=[Optional(), Length(max=200)])
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=500)])
-    default_mark = DecimalField(_l("Default mark"), places=2, default=Decimal(1),
-                                validators=[InputRequired(), NumberRange(min=0, max=1000)])
+    default_mark = DecimalField(
+        _l("Default mark"),
+        places=2,
+        default=Decimal(1),
+        validators=[InputRequired(), NumberRange(min=0, max=1000)],
+    )
     stem_format = SelectField(_l("Text format"), choices=list(STEM_FORMATS.items()), default="markdown")
     stem = TextAreaField(_l("Question text"), validators=[DataRequired(), Length(max=20000)])
     general_feedback = TextAreaField(_l("General feedback"), validators=[Optional(), Length(max=20000)])
-    tf_answer = SelectField(_l("The statement is"), choices=[("true", _l("True")), ("false", _l("False"))],
-                            default="true")
+    tf_answer = SelectField(
+        _l("The statement is"), choices=[("true", _l("True")), ("false", _l("False"))], default="true"
+    )
     feedback_true = StringField(_l("Feedback when answered true"), validators=[Optional(), Length(max=2000)])
-    feedback_false = StringField(_l("Feedback when answered false"), validators=[Optional(), Length(max=2000)])
+    feedback_false = StringField(
+        _l("Feedback when answered false"), validators=[Optional(), Length(max=2000)]
+    )
     rows = FieldList(FormField(AnswerRowForm), min_entries=MIN_ROWS, max_entries=MAX_ROWS)
 
 
 class QuizForm(FlaskForm):
-    key = StringField(_l("Key"), validators=[DataRequired(), Length(max=60)],
-                      description=_l("Lowercase letters, digits and hyphens; course.md refers to quizzes by key."))
+    key = StringField(
+        _l("Key"),
+        validators=[DataRequired(), Length(max=60)],
+        description=_l("Lowercase letters, digits and hyphens; course.md refers to quizzes by key."),
+    )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     purpose = SelectField(_l("Purpose"), choices=list(PURPOSES.items()), default="practice")
     description = TextAreaField(_l("Instructions (Markdown)"), validators=[Optional(), Length(max=20000)])
-    fixed_questions = SelectMultipleField(_l("Fixed questions (every attempt gets them)"), coerce=int,
-                                          option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
-                                          validate_choice=False)
+    fixed_questions = SelectMultipleField(
+        _l("Fixed questions (every attempt gets them)"),
+        coerce=int,
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validate_choice=False,
+    )
     use_draw = BooleanField(_l("Add questions drawn from the bank"), default=True)
     draw_category = SelectField(_l("Draw from category"), choices=[], validate_choice=False)
-    draw_count = IntegerField(_l("Number of questions to draw (0 = all)"), default=0,
-                              validators=[InputRequired(), NumberRange(min=0, max=500)])
+    draw_count = IntegerField(
+        _l("Number of questions to draw (0 = all)"),
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=500)],
+    )
     shuffle_questions = BooleanField(_l("Shuffle the questions"), default=True)
     shuffle_choices = BooleanField(_l("Shuffle the choices"), default=True)
-    questions_per_page = IntegerField(_l("Questions per page"), default=5,
-                                      validators=[InputRequired(), NumberRange(min=1, max=50)])
-    time_limit_minutes = IntegerField(_l("Time limit in minutes (0 = none)"), default=0,
-                                      validators=[InputRequired(), NumberRange(min=0, max=1440)])
-    max_attempts = IntegerField(_l("Attempts allowed (0 = unlimited)"), default=1,
-                                validators=[InputRequired(), NumberRange(min=0, max=100)])
-    grading_method = SelectField(_l("Grade when several attempts"), choices=list(GRADING_METHODS.items()),
-                                 default="highest")
-    pass_mark = DecimalField(_l("Pass mark (%)"), places=2, default=Decimal(0),
-                             validators=[InputRequired(), NumberRange(min=0, max=100)])
+    questions_per_page = IntegerField(
+        _l("Questions per page"), default=5, validators=[InputRequired(), NumberRange(min=1, max=50)]
+    )
+    time_limit_minutes = IntegerField(
+        _l("Time limit in minutes (0 = none)"),
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=1440)],
+    )
+    max_attempts = IntegerField(
+        _l("Attempts allowed (0 = unlimited)"),
+        default=1,
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
+    )
+    grading_method = SelectField(
+        _l("Grade when several attempts"), choices=list(GRADING_METHODS.items()), default="highest"
+    )
+    pass_mark = DecimalField(
+        _l("Pass mark (%)"),
+        places=2,
+        default=Decimal(0),
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
+    )
     opens_at = DateTimeLocalField(_l("Opens at"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Closes at"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    review_policy = SelectField(_l("What trainees see after an attempt"), choices=list(REVIEW_POLICIES.items()),
-                                default="with_answers")
+    review_policy = SelectField(
+        _l("What trainees see after an attempt"),
+        choices=list(REVIEW_POLICIES.items()),
+        default="with_answers",
+    )
 
 
 class GiftImportForm(FlaskForm):
@@ -135,7 +167,10 @@ def percent_text(fraction) -> str:
 
 
 def fraction_text(percent: str) -> str:
-    """The editor's percentage as a stored fraction; text that is not a number is kept for the registry to refuse."""
+    """The editor's percentage as a stored fraction.
+
+    Text that is not a number is kept as it is, for the registry to refuse with its message.
+    """
     percent = (percent or "").strip().rstrip("%").strip()
     if not percent:
         return "0"

@@ -56,8 +56,12 @@ MODULE_TAGS = {
     "compliance": _l("Compliance"),
     "trade_security": _l("Trade security"),
 }
-STEM_FORMATS = {"markdown": _l("Markdown"), "moodle": _l("Moodle auto-format"), "html": _l("HTML"),
-                "plain": _l("Plain text")}
+STEM_FORMATS = {
+    "markdown": _l("Markdown"),
+    "moodle": _l("Moodle auto-format"),
+    "html": _l("HTML"),
+    "plain": _l("Plain text"),
+}
 
 # JSON where Python None is SQL NULL (an unanswered question has no response at all).
 NullableJSON = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
@@ -85,19 +89,26 @@ class Question(TimestampMixin, db.Model):
     qtype: Mapped[str] = mapped_column(sa.String(40))  # the current version's type (for lists and draws)
     default_mark: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal("1"))
     current_version_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("question_version.id", use_alter=True, name="fk_question_current_version_id_question_version"),
+        sa.ForeignKey(
+            "question_version.id", use_alter=True, name="fk_question_current_version_id_question_version"
+        ),
         index=True,
     )
     archived: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     course = relationship("Course")
-    current_version: Mapped[QuestionVersion | None] = relationship(foreign_keys=[current_version_id],
-                                                                   post_update=True)
-    versions: Mapped[list[QuestionVersion]] = relationship(
-        back_populates="question", foreign_keys="QuestionVersion.question_id", order_by="QuestionVersion.number"
+    current_version: Mapped[QuestionVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
     )
-    tag_rows: Mapped[list[QuestionTag]] = relationship(cascade="all, delete-orphan", order_by="QuestionTag.tag")
+    versions: Mapped[list[QuestionVersion]] = relationship(
+        back_populates="question",
+        foreign_keys="QuestionVersion.question_id",
+        order_by="QuestionVersion.number",
+    )
+    tag_rows: Mapped[list[QuestionTag]] = relationship(
+        cascade="all, delete-orphan", order_by="QuestionTag.tag"
+    )
 
     @property
     def tags(self) -> list[str]:
@@ -114,7 +125,9 @@ class QuestionTag(db.Model):
 
     __tablename__ = "question_tag"
 
-    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True
+    )
     tag: Mapped[str] = mapped_column(sa.String(60), primary_key=True, index=True)
 
 
@@ -122,15 +135,19 @@ class QuestionVersion(db.Model):
     """One immutable-once-used state of a question: type, stem, answers (registry layout), feedback."""
 
     __tablename__ = "question_version"
-    __table_args__ = (sa.UniqueConstraint("question_id", "number"), sa.CheckConstraint("number >= 1",
-                                                                                       name="number_positive"))
+    __table_args__ = (
+        sa.UniqueConstraint("question_id", "number"),
+        sa.CheckConstraint("number >= 1", name="number_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id"), index=True)
     number: Mapped[int] = mapped_column(default=1)
     qtype: Mapped[str] = mapped_column(sa.String(40))
     stem: Mapped[str] = mapped_column(sa.Text, default="")
-    stem_format: Mapped[str] = mapped_column(enum_column(*STEM_FORMATS, name="stem_format"), default="markdown")
+    stem_format: Mapped[str] = mapped_column(
+        enum_column(*STEM_FORMATS, name="stem_format"), default="markdown"
+    )
     data: Mapped[dict] = mapped_column(sa.JSON().with_variant(JSONB(), "postgresql"), default=dict)
     general_feedback: Mapped[str] = mapped_column(sa.Text, default="")
     # sha256 of the content above: an import of unchanged text changes nothing.
@@ -154,7 +171,9 @@ class Quiz(TimestampMixin, db.Model):
         sa.CheckConstraint("max_attempts >= 0", name="max_attempts_positive"),
         sa.CheckConstraint("draw_count >= 0", name="draw_count_positive"),
         sa.CheckConstraint("questions_per_page >= 1", name="questions_per_page_positive"),
-        sa.CheckConstraint("opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="open_before_close"),
+        sa.CheckConstraint(
+            "opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="open_before_close"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,21 +192,24 @@ class Quiz(TimestampMixin, db.Model):
     questions_per_page: Mapped[int] = mapped_column(default=5)
     time_limit_minutes: Mapped[int] = mapped_column(default=0)  # 0 = no limit
     max_attempts: Mapped[int] = mapped_column(default=1)  # 0 = unlimited
-    grading_method: Mapped[str] = mapped_column(enum_column(*GRADING_METHODS, name="quiz_grading_method"),
-                                                default="highest")
+    grading_method: Mapped[str] = mapped_column(
+        enum_column(*GRADING_METHODS, name="quiz_grading_method"), default="highest"
+    )
     pass_mark: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("0"))
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    review_policy: Mapped[str] = mapped_column(enum_column(*REVIEW_POLICIES, name="quiz_review_policy"),
-                                               default="with_answers")
+    review_policy: Mapped[str] = mapped_column(
+        enum_column(*REVIEW_POLICIES, name="quiz_review_policy"), default="with_answers"
+    )
     # Defined by the course's course.md (kept in step by the curriculum loader) or made in the browser.
     from_spec: Mapped[bool] = mapped_column(default=False)
     spec_hash: Mapped[str] = mapped_column(sa.String(64), default="")
     archived: Mapped[bool] = mapped_column(default=False)
 
     course = relationship("Course")
-    slots: Mapped[list[QuizSlot]] = relationship(back_populates="quiz", order_by="QuizSlot.position",
-                                                 cascade="all, delete-orphan")
+    slots: Mapped[list[QuizSlot]] = relationship(
+        back_populates="quiz", order_by="QuizSlot.position", cascade="all, delete-orphan"
+    )
 
     @property
     def purpose_label(self) -> str:
@@ -202,14 +224,19 @@ class Quiz(TimestampMixin, db.Model):
         return str(REVIEW_POLICIES[self.review_policy])
 
     def is_open(self, now: datetime) -> bool:
-        return (self.opens_at is None or now >= self.opens_at) and (self.closes_at is None or now < self.closes_at)
+        return (self.opens_at is None or now >= self.opens_at) and (
+            self.closes_at is None or now < self.closes_at
+        )
 
 
 class QuizSlot(db.Model):
     """A question every attempt of the quiz gets (before the random draw)."""
 
     __tablename__ = "quiz_slot"
-    __table_args__ = (sa.UniqueConstraint("quiz_id", "position"), sa.UniqueConstraint("quiz_id", "question_id"))
+    __table_args__ = (
+        sa.UniqueConstraint("quiz_id", "position"),
+        sa.UniqueConstraint("quiz_id", "question_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
@@ -226,20 +253,30 @@ class Attempt(db.Model):
         # Attempt numbers are unique per user and quiz: two parallel starts cannot both take number n.
         sa.UniqueConstraint("quiz_id", "user_id", "number"),
         # At most one attempt in progress per user and quiz.
-        sa.Index("uq_attempt_one_in_progress", "quiz_id", "user_id", unique=True,
-                 sqlite_where=sa.text("status = 'in_progress'"),
-                 postgresql_where=sa.text("status = 'in_progress'")),
+        sa.Index(
+            "uq_attempt_one_in_progress",
+            "quiz_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'in_progress'"),
+            postgresql_where=sa.text("status = 'in_progress'"),
+        ),
         sa.Index("ix_attempt_quiz_status", "quiz_id", "status"),
         sa.Index("ix_attempt_user_status", "user_id", "status"),
         sa.Index("ix_attempt_status_deadline", "status", "deadline"),
         sa.CheckConstraint("number >= 1", name="number_positive"),
         sa.CheckConstraint("max_score IS NULL OR max_score >= 0", name="max_score_positive"),
-        sa.CheckConstraint("score IS NULL OR (score >= 0 AND max_score IS NOT NULL AND score <= max_score)",
-                           name="score_within_max"),
+        sa.CheckConstraint(
+            "score IS NULL OR (score >= 0 AND max_score IS NOT NULL AND score <= max_score)",
+            name="score_within_max",
+        ),
         sa.CheckConstraint("percent IS NULL OR (percent >= 0 AND percent <= 100)", name="percent_range"),
         sa.CheckConstraint("(status = 'in_progress') = (submitted_at IS NULL)", name="submitted_when_closed"),
-        sa.CheckConstraint("status <> 'graded' OR (score IS NOT NULL AND percent IS NOT NULL "
-                           "AND passed IS NOT NULL AND graded_at IS NOT NULL)", name="graded_has_result"),
+        sa.CheckConstraint(
+            "status <> 'graded' OR (score IS NOT NULL AND percent IS NOT NULL "
+            "AND passed IS NOT NULL AND graded_at IS NOT NULL)",
+            name="graded_has_result",
+        ),
         sa.CheckConstraint("deadline IS NULL OR deadline > started_at", name="deadline_after_start"),
     )
 
@@ -247,8 +284,9 @@ class Attempt(db.Model):
     quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz.id"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     number: Mapped[int] = mapped_column()
-    status: Mapped[str] = mapped_column(enum_column(*ATTEMPT_STATUSES, name="attempt_status"),
-                                        default="in_progress")
+    status: Mapped[str] = mapped_column(
+        enum_column(*ATTEMPT_STATUSES, name="attempt_status"), default="in_progress"
+    )
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -263,8 +301,9 @@ class Attempt(db.Model):
 
     quiz: Mapped[Quiz] = relationship()
     user = relationship("User")
-    questions: Mapped[list[AttemptQuestion]] = relationship(back_populates="attempt",
-                                                            order_by="AttemptQuestion.slot")
+    questions: Mapped[list[AttemptQuestion]] = relationship(
+        back_populates="attempt", order_by="AttemptQuestion.slot"
+    )
 
     @property
     def status_label(self) -> str:
@@ -310,4 +349,6 @@ class AttemptQuestion(db.Model):
 
     @property
     def needs_marking(self) -> bool:
-        return self.fraction is None and self.max_mark > 0 and not QUESTION_TYPES[self.version.qtype].auto_graded
+        return (
+            self.fraction is None and self.max_mark > 0 and not QUESTION_TYPES[self.version.qtype].auto_graded
+        )

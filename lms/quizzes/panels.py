@@ -21,9 +21,13 @@ RECENT = 5
 
 
 def course_quizzes(course_id: int) -> list[Quiz]:
-    quizzes = db.session.execute(
-        sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.archived.is_(False)).order_by(Quiz.id)
-    ).scalars().all()
+    quizzes = (
+        db.session.execute(
+            sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.archived.is_(False)).order_by(Quiz.id)
+        )
+        .scalars()
+        .all()
+    )
     return sorted(quizzes, key=lambda q: (PURPOSE_ORDER.get(q.purpose, 9), q.id))
 
 
@@ -50,14 +54,25 @@ def course_quizzes_panel(user, course=None, version=None):
     manage = is_course_expert(user, course)
     if not quizzes and not manage:
         return None
-    data = {"course": course, "quizzes": quizzes, "manage": manage, "form": ActionForm(),
-            "required": set((version.require_quizzes if version is not None else None) or []),
-            "results": {}, "used": {}, "open": {}, "gain": None, "enrolled": False}
+    data = {
+        "course": course,
+        "quizzes": quizzes,
+        "manage": manage,
+        "form": ActionForm(),
+        "required": set((version.require_quizzes if version is not None else None) or []),
+        "results": {},
+        "used": {},
+        "open": {},
+        "gain": None,
+        "enrolled": False,
+    }
     if user.role == "trainee" and quizzes:
         enrollment = enrollment_for(user.id, course.id)
         data["enrolled"] = enrollment is not None and enrollment.status in ENROLLED_STATUSES
         ids = [q.id for q in quizzes]
-        data["results"] = {qid: r for (qid, _uid), r in quiz_results(quiz_ids=ids, user_ids=[user.id]).items()}
+        data["results"] = {
+            qid: r for (qid, _uid), r in quiz_results(quiz_ids=ids, user_ids=[user.id]).items()
+        }
         data["used"], data["open"] = attempts_by_quiz(user.id, ids)
         gains = learning_gains(course_ids=[course.id], user_ids=[user.id])
         data["gain"] = gains[0] if gains else None
@@ -67,28 +82,38 @@ def course_quizzes_panel(user, course=None, version=None):
 def _course_titles(course_ids) -> dict[int, str]:
     if not course_ids:
         return {}
-    return dict(db.session.execute(
-        sa.select(Course.id, CourseVersion.title)
-        .join(CourseVersion, CourseVersion.id == Course.published_version_id)
-        .where(Course.id.in_(list(course_ids)))
-    ).all())
+    return dict(
+        db.session.execute(
+            sa.select(Course.id, CourseVersion.title)
+            .join(CourseVersion, CourseVersion.id == Course.published_version_id)
+            .where(Course.id.in_(list(course_ids)))
+        ).all()
+    )
 
 
-@dashboard.panel("quizzes_trainee", _l("My quizzes"), ("trainee",), "quizzes/panels/dashboard_trainee.html", order=25)
+@dashboard.panel(
+    "quizzes_trainee", _l("My quizzes"), ("trainee",), "quizzes/panels/dashboard_trainee.html", order=25
+)
 def trainee_dashboard_panel(user):
     open_attempts = db.session.execute(
-        sa.select(Attempt, Quiz).join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(Attempt.user_id == user.id, Attempt.status == "in_progress").order_by(Attempt.started_at)
+        sa.select(Attempt, Quiz)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Attempt.user_id == user.id, Attempt.status == "in_progress")
+        .order_by(Attempt.started_at)
     ).all()
     recent = db.session.execute(
-        sa.select(Attempt, Quiz).join(Quiz, Quiz.id == Attempt.quiz_id)
+        sa.select(Attempt, Quiz)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
         .where(Attempt.user_id == user.id, Attempt.status.in_(("graded", "needs_marking")))
-        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(RECENT)
+        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
+        .limit(RECENT)
     ).all()
     gains = learning_gains(user_ids=[user.id])
     if not open_attempts and not recent and not gains:
         return None
-    titles = _course_titles({q.course_id for _a, q in [*open_attempts, *recent]} | {g.course_id for g in gains})
+    titles = _course_titles(
+        {q.course_id for _a, q in [*open_attempts, *recent]} | {g.course_id for g in gains}
+    )
     return {"open": open_attempts, "recent": recent, "gains": gains, "titles": titles}
 
 
@@ -99,15 +124,24 @@ def marking_queue_select(user) -> sa.Select:
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .join(Quiz, Quiz.id == Attempt.quiz_id)
         .join(User, User.id == Attempt.user_id)
-        .where(Attempt.status == "needs_marking", AttemptQuestion.fraction.is_(None),
-               AttemptQuestion.max_mark > 0, AttemptQuestion.response.is_not(None),
-               course_expert_clause(user, Quiz.course_id))
+        .where(
+            Attempt.status == "needs_marking",
+            AttemptQuestion.fraction.is_(None),
+            AttemptQuestion.max_mark > 0,
+            AttemptQuestion.response.is_not(None),
+            course_expert_clause(user, Quiz.course_id),
+        )
         .order_by(Attempt.submitted_at, Attempt.id, AttemptQuestion.slot)
     )
 
 
-@dashboard.panel("quizzes_marking", _l("Essays to mark"), ("expert", "admin"), "quizzes/panels/dashboard_marking.html",
-                 order=25)
+@dashboard.panel(
+    "quizzes_marking",
+    _l("Essays to mark"),
+    ("expert", "admin"),
+    "quizzes/panels/dashboard_marking.html",
+    order=25,
+)
 def marking_dashboard_panel(user):
     count = db.session.execute(
         sa.select(sa.func.count()).select_from(marking_queue_select(user).order_by(None).subquery())

@@ -45,8 +45,11 @@ def is_course_expert(user, course) -> bool:
         return False
     if course.owner_id == user.id:
         return True
-    stmt = sa.select(CourseVersion.id).where(CourseVersion.course_id == course.id,
-                                             CourseVersion.author_id == user.id).limit(1)
+    stmt = (
+        sa.select(CourseVersion.id)
+        .where(CourseVersion.course_id == course.id, CourseVersion.author_id == user.id)
+        .limit(1)
+    )
     return db.session.execute(stmt).first() is not None
 
 

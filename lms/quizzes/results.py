@@ -37,15 +37,20 @@ def results_select(*, quiz_ids=None, user_ids=None, course_ids=None) -> sa.Selec
     """Rows (quiz_id, course_id, user_id, attempts, percent, pass_mark): one per trainee and quiz with at
     least one graded attempt. Each filter is a list of ids or a sub-select."""
     grouped = sa.select(
-        Attempt.quiz_id, Attempt.user_id,
-        sa.func.min(Attempt.number).label("first_n"), sa.func.max(Attempt.number).label("last_n"),
-        sa.func.max(Attempt.percent).label("highest"), sa.func.avg(Attempt.percent).label("average"),
+        Attempt.quiz_id,
+        Attempt.user_id,
+        sa.func.min(Attempt.number).label("first_n"),
+        sa.func.max(Attempt.number).label("last_n"),
+        sa.func.max(Attempt.percent).label("highest"),
+        sa.func.avg(Attempt.percent).label("average"),
         sa.func.count(Attempt.id).label("attempts"),
     ).where(Attempt.status == "graded")
     grouped = _filtered(grouped, Attempt.quiz_id, quiz_ids)
     grouped = _filtered(grouped, Attempt.user_id, user_ids)
     if course_ids is not None:
-        grouped = grouped.where(Attempt.quiz_id.in_(_filtered(sa.select(Quiz.id), Quiz.course_id, course_ids)))
+        grouped = grouped.where(
+            Attempt.quiz_id.in_(_filtered(sa.select(Quiz.id), Quiz.course_id, course_ids))
+        )
     g = grouped.group_by(Attempt.quiz_id, Attempt.user_id).subquery("graded")
     first, last = aliased(Attempt, name="first_attempt"), aliased(Attempt, name="last_attempt")
     percent = sa.case(
@@ -55,12 +60,17 @@ def results_select(*, quiz_ids=None, user_ids=None, course_ids=None) -> sa.Selec
         else_=last.percent,
     )
     return (
-        sa.select(g.c.quiz_id, Quiz.course_id, g.c.user_id, g.c.attempts, percent.label("percent"),
-                  Quiz.pass_mark)
+        sa.select(
+            g.c.quiz_id, Quiz.course_id, g.c.user_id, g.c.attempts, percent.label("percent"), Quiz.pass_mark
+        )
         .join(Quiz, Quiz.id == g.c.quiz_id)
-        .join(first, sa.and_(first.quiz_id == g.c.quiz_id, first.user_id == g.c.user_id,
-                             first.number == g.c.first_n))
-        .join(last, sa.and_(last.quiz_id == g.c.quiz_id, last.user_id == g.c.user_id, last.number == g.c.last_n))
+        .join(
+            first,
+            sa.and_(first.quiz_id == g.c.quiz_id, first.user_id == g.c.user_id, first.number == g.c.first_n),
+        )
+        .join(
+            last, sa.and_(last.quiz_id == g.c.quiz_id, last.user_id == g.c.user_id, last.number == g.c.last_n)
+        )
     )
 
 
@@ -76,10 +86,15 @@ class QuizResult:
 def quiz_results(*, quiz_ids=None, user_ids=None, course_ids=None) -> dict[tuple[int, int], QuizResult]:
     """{(quiz_id, user_id): QuizResult} in one query."""
     out = {}
-    for row in db.session.execute(results_select(quiz_ids=quiz_ids, user_ids=user_ids, course_ids=course_ids)):
+    for row in db.session.execute(
+        results_select(quiz_ids=quiz_ids, user_ids=user_ids, course_ids=course_ids)
+    ):
         percent = as_percent(row.percent)
         out[(row.quiz_id, row.user_id)] = QuizResult(
-            quiz_id=row.quiz_id, user_id=row.user_id, attempts=row.attempts, percent=percent,
+            quiz_id=row.quiz_id,
+            user_id=row.user_id,
+            attempts=row.attempts,
+            percent=percent,
             passed=percent >= Decimal(row.pass_mark),
         )
     return out
@@ -109,14 +124,20 @@ def user_quiz_results(user_id: int, quizzes) -> dict[int, QuizResult]:
     if not quizzes:
         return {}
     for quiz_id, number, percent in db.session.execute(
-        sa.select(Attempt.quiz_id, Attempt.number, Attempt.percent)
-        .where(Attempt.user_id == user_id, Attempt.quiz_id.in_(list(quizzes)), Attempt.status == "graded")
+        sa.select(Attempt.quiz_id, Attempt.number, Attempt.percent).where(
+            Attempt.user_id == user_id, Attempt.quiz_id.in_(list(quizzes)), Attempt.status == "graded"
+        )
     ):
         by_quiz.setdefault(quiz_id, []).append((number, percent))
     out = {}
     for quiz_id, graded in by_quiz.items():
         quiz = quizzes[quiz_id]
         percent = result_percent(quiz.grading_method, graded)
-        out[quiz_id] = QuizResult(quiz_id=quiz_id, user_id=user_id, attempts=len(graded), percent=percent,
-                                  passed=percent >= Decimal(quiz.pass_mark))
+        out[quiz_id] = QuizResult(
+            quiz_id=quiz_id,
+            user_id=user_id,
+            attempts=len(graded),
+            percent=percent,
+            passed=percent >= Decimal(quiz.pass_mark),
+        )
     return out

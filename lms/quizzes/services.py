@@ -46,9 +46,25 @@ class QuizSettings:
     closes_at: datetime | None = None
     review_policy: str = "with_answers"
 
-    FIELDS = ("key", "title", "purpose", "description", "use_draw", "draw_category", "draw_count",
-              "shuffle_questions", "shuffle_choices", "questions_per_page", "time_limit_minutes", "max_attempts",
-              "grading_method", "pass_mark", "opens_at", "closes_at", "review_policy")
+    FIELDS = (
+        "key",
+        "title",
+        "purpose",
+        "description",
+        "use_draw",
+        "draw_category",
+        "draw_count",
+        "shuffle_questions",
+        "shuffle_choices",
+        "questions_per_page",
+        "time_limit_minutes",
+        "max_attempts",
+        "grading_method",
+        "pass_mark",
+        "opens_at",
+        "closes_at",
+        "review_policy",
+    )
 
     @classmethod
     def of(cls, quiz: Quiz) -> QuizSettings:
@@ -67,11 +83,17 @@ def validate_settings(s: QuizSettings) -> None:
         raise InvalidInput(_("Unknown grading method."), field="grading_method")
     if s.review_policy not in REVIEW_POLICIES:
         raise InvalidInput(_("Unknown review policy."), field="review_policy")
-    for name, low, high in (("draw_count", 0, 500), ("questions_per_page", 1, 50),
-                            ("time_limit_minutes", 0, MAX_MINUTES), ("max_attempts", 0, MAX_ATTEMPTS)):
+    for name, low, high in (
+        ("draw_count", 0, 500),
+        ("questions_per_page", 1, 50),
+        ("time_limit_minutes", 0, MAX_MINUTES),
+        ("max_attempts", 0, MAX_ATTEMPTS),
+    ):
         value = getattr(s, name)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise InvalidInput(_("Enter a whole number from %(low)d to %(high)d.", low=low, high=high), field=name)
+            raise InvalidInput(
+                _("Enter a whole number from %(low)d to %(high)d.", low=low, high=high), field=name
+            )
     try:
         pass_mark = Decimal(str(s.pass_mark))
     except (InvalidOperation, ValueError):
@@ -82,7 +104,9 @@ def validate_settings(s: QuizSettings) -> None:
     if s.opens_at and s.closes_at and s.opens_at >= s.closes_at:
         raise InvalidInput(_("The quiz must open before it closes."), field="closes_at")
     if len(s.draw_category or "") > 200:
-        raise InvalidInput(_("The category is too long (at most %(n)d characters).", n=200), field="draw_category")
+        raise InvalidInput(
+            _("The category is too long (at most %(n)d characters).", n=200), field="draw_category"
+        )
 
 
 def _apply(quiz: Quiz, s: QuizSettings) -> None:
@@ -121,9 +145,11 @@ def set_fixed_questions(quiz: Quiz, question_ids: list[int]) -> None:
     """Make these bank questions (in this order) the quiz's fixed questions."""
     ids = list(dict.fromkeys(int(i) for i in question_ids))
     if ids:
-        found = set(db.session.execute(
-            sa.select(Question.id).where(Question.id.in_(ids), Question.course_id == quiz.course_id)
-        ).scalars())
+        found = set(
+            db.session.execute(
+                sa.select(Question.id).where(Question.id.in_(ids), Question.course_id == quiz.course_id)
+            ).scalars()
+        )
         if len(found) != len(ids):
             raise InvalidInput(_("A chosen question is not in this course's bank."), field="fixed_questions")
     current = [slot.question_id for slot in quiz.slots]
@@ -193,7 +219,9 @@ def sync_quiz_specs(course, specs) -> bool:
     keys = [s.key for _spec, s in parsed]
     if len(set(keys)) != len(keys):
         raise InvalidInput(_("%(course)s: two quizzes have the same key.", course=course.slug))
-    existing = {q.key: q for q in db.session.execute(sa.select(Quiz).where(Quiz.course_id == course.id)).scalars()}
+    existing = {
+        q.key: q for q in db.session.execute(sa.select(Quiz).where(Quiz.course_id == course.id)).scalars()
+    }
     changed = False
     for spec, settings in parsed:
         digest = _spec_hash(spec)

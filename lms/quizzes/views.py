@@ -1,4 +1,4 @@
-"""Quizzes pages: taking quizzes, results, the question bank, GIFT import, quiz settings, marking, analysis."""
+"""Quizzes pages: taking quizzes, results, the bank, GIFT import, quiz settings, marking, analysis."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
 from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from lms.auth.models import User
@@ -37,11 +37,14 @@ from lms.extensions import db
 from lms.quizzes import analysis as item_analysis
 from lms.quizzes import attempts as attempt_service
 from lms.quizzes import bank as bank_service
-from lms.quizzes import clock, editor
+from lms.quizzes import (
+    clock,
+    editor,
+    panels,  # registers the course page and dashboard panels
+)
 from lms.quizzes import completion as _completion  # noqa: F401 - registers the "quizzes" requirement
 from lms.quizzes import curriculum as _curriculum  # noqa: F401 - registers the loader hook
 from lms.quizzes import evidence as _evidence  # noqa: F401 - registers the ledger kinds
-from lms.quizzes import panels  # registers the course page and dashboard panels
 from lms.quizzes import services as quiz_service
 from lms.quizzes.forms import (
     ActionForm,
@@ -163,8 +166,13 @@ def _format_percent(value, places: int = 1) -> str:
     """66.6667 -> "66.7%" (in the page's locale)."""
     if value is None:
         return "—"
-    return format_decimal(Decimal(str(value)).quantize(Decimal(1).scaleb(-places)),
-                          format="#,##0." + "#" * places if places else "#,##0") + "%"
+    return (
+        format_decimal(
+            Decimal(str(value)).quantize(Decimal(1).scaleb(-places)),
+            format="#,##0." + "#" * places if places else "#,##0",
+        )
+        + "%"
+    )
 
 
 @bp.app_template_filter("quiz_mark")
@@ -178,7 +186,9 @@ def _format_mark(value) -> str:
 def _format_gain(value, places: int = 1) -> str:
     if value is None:
         return "—"
-    text = format_decimal(Decimal(str(value)).quantize(Decimal(1).scaleb(-places)), format="#,##0." + "#" * places)
+    text = format_decimal(
+        Decimal(str(value)).quantize(Decimal(1).scaleb(-places)), format="#,##0." + "#" * places
+    )
     return ("+" + text) if Decimal(str(value)) > 0 else text
 
 
@@ -199,8 +209,13 @@ class RowPagination(SelectPagination):
 
 
 def paginate_rows(stmt) -> RowPagination:
-    return RowPagination(select=stmt, session=db.session(), page=page_arg(),
-                         per_page=current_app.config["PER_PAGE"], error_out=False)
+    return RowPagination(
+        select=stmt,
+        session=db.session(),
+        page=page_arg(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
 
 
 @bp.route("/")
@@ -208,8 +223,12 @@ def paginate_rows(stmt) -> RowPagination:
 def index():
     user = current_user
     if user.role in ("expert", "admin"):
-        quiz_count = (sa.select(sa.func.count(Quiz.id)).where(Quiz.course_id == Course.id, Quiz.archived.is_(False))
-                      .correlate(Course).scalar_subquery())
+        quiz_count = (
+            sa.select(sa.func.count(Quiz.id))
+            .where(Quiz.course_id == Course.id, Quiz.archived.is_(False))
+            .correlate(Course)
+            .scalar_subquery()
+        )
         stmt = (
             sa.select(Course, CourseVersion.title, quiz_count.label("quizzes"))
             .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
@@ -217,7 +236,9 @@ def index():
             .order_by(Course.slug)
         )
         pending = db.session.execute(
-            sa.select(sa.func.count()).select_from(panels.marking_queue_select(user).order_by(None).subquery())
+            sa.select(sa.func.count()).select_from(
+                panels.marking_queue_select(user).order_by(None).subquery()
+            )
         ).scalar_one()
         return render_template("quizzes/index_manager.html", courses=paginate_rows(stmt), pending=pending)
     stmt = (
@@ -239,23 +260,37 @@ def index():
 @login_required
 def course_quizzes(slug: str):
     course = _managed_course(slug)
-    quizzes = db.session.execute(
-        sa.select(Quiz).where(Quiz.course_id == course.id).order_by(Quiz.archived, Quiz.id)
-    ).scalars().all()
+    quizzes = (
+        db.session.execute(
+            sa.select(Quiz).where(Quiz.course_id == course.id).order_by(Quiz.archived, Quiz.id)
+        )
+        .scalars()
+        .all()
+    )
     counts = {
-        (row.quiz_id, row.status): row.n for row in db.session.execute(
+        (row.quiz_id, row.status): row.n
+        for row in db.session.execute(
             sa.select(Attempt.quiz_id, Attempt.status, sa.func.count(Attempt.id).label("n"))
-            .join(Quiz, Quiz.id == Attempt.quiz_id).where(Quiz.course_id == course.id)
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
+            .where(Quiz.course_id == course.id)
             .group_by(Attempt.quiz_id, Attempt.status)
         )
     }
     bank_size = db.session.execute(
-        sa.select(sa.func.count(Question.id)).where(Question.course_id == course.id, Question.archived.is_(False))
+        sa.select(sa.func.count(Question.id)).where(
+            Question.course_id == course.id, Question.archived.is_(False)
+        )
     ).scalar_one()
     version = course.published_version or course.latest_version
-    return render_template("quizzes/course_quizzes.html", course=course, quizzes=quizzes, counts=counts,
-                           bank_size=bank_size, required=set((version.require_quizzes if version else None) or []),
-                           form=ActionForm())
+    return render_template(
+        "quizzes/course_quizzes.html",
+        course=course,
+        quizzes=quizzes,
+        counts=counts,
+        bank_size=bank_size,
+        required=set((version.require_quizzes if version else None) or []),
+        form=ActionForm(),
+    )
 
 
 # -- question bank -------------------------------------------------------------------------------------------
@@ -267,7 +302,8 @@ def bank(slug: str):
     course = _managed_course(slug)
     args = request.args
     stmt = (
-        sa.select(Question).where(Question.course_id == course.id)
+        sa.select(Question)
+        .where(Question.course_id == course.id)
         .options(joinedload(Question.current_version), selectinload(Question.tag_rows))
         .order_by(Question.category, Question.name)
     )
@@ -276,32 +312,58 @@ def bank(slug: str):
     if args.get("type") in QUESTION_TYPES:
         stmt = stmt.where(Question.qtype == args["type"])
     if args.get("tag"):
-        stmt = stmt.where(Question.id.in_(sa.select(QuestionTag.question_id).where(QuestionTag.tag == args["tag"])))
+        stmt = stmt.where(
+            Question.id.in_(sa.select(QuestionTag.question_id).where(QuestionTag.tag == args["tag"]))
+        )
     if args.get("q"):
         stmt = stmt.where(Question.name.ilike(f"%{args['q'].strip()}%", escape="\\"))
     stmt = stmt.where(Question.archived.is_(args.get("archived") == "1"))
     questions = paginate(stmt)
     categories = db.session.execute(
-        sa.select(Question.category, sa.func.count(Question.id)).where(Question.course_id == course.id,
-                                                                       Question.archived.is_(False))
-        .group_by(Question.category).order_by(Question.category)
+        sa.select(Question.category, sa.func.count(Question.id))
+        .where(Question.course_id == course.id, Question.archived.is_(False))
+        .group_by(Question.category)
+        .order_by(Question.category)
     ).all()
     tags = db.session.execute(
-        sa.select(QuestionTag.tag, sa.func.count()).join(Question, Question.id == QuestionTag.question_id)
-        .where(Question.course_id == course.id).group_by(QuestionTag.tag).order_by(QuestionTag.tag)
+        sa.select(QuestionTag.tag, sa.func.count())
+        .join(Question, Question.id == QuestionTag.question_id)
+        .where(Question.course_id == course.id)
+        .group_by(QuestionTag.tag)
+        .order_by(QuestionTag.tag)
     ).all()
-    return render_template("quizzes/bank.html", course=course, questions=questions, categories=categories,
-                           tags=tags, module_tags=MODULE_TAGS)
+    return render_template(
+        "quizzes/bank.html",
+        course=course,
+        questions=questions,
+        categories=categories,
+        tags=tags,
+        module_tags=MODULE_TAGS,
+    )
 
 
 def _question_form_page(course: Course, qtype: str, form: QuestionForm, question=None, status: int = 200):
     editor.ensure_blank_rows(form)
-    categories = db.session.execute(
-        sa.select(Question.category).where(Question.course_id == course.id).distinct().order_by(Question.category)
-    ).scalars().all()
-    return render_template("quizzes/question_form.html", course=course, qtype=qtype, form=form, question=question,
-                           categories=categories, module_tags=MODULE_TAGS,
-                           uses_rows=qtype in editor.ROW_TYPES), status
+    categories = (
+        db.session.execute(
+            sa.select(Question.category)
+            .where(Question.course_id == course.id)
+            .distinct()
+            .order_by(Question.category)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "quizzes/question_form.html",
+        course=course,
+        qtype=qtype,
+        form=form,
+        question=question,
+        categories=categories,
+        module_tags=MODULE_TAGS,
+        uses_rows=qtype in editor.ROW_TYPES,
+    ), status
 
 
 @bp.route("/course/<slug>/bank/new", methods=["GET", "POST"])
@@ -318,9 +380,14 @@ def question_new(slug: str):
         content = editor.content_from_form(qtype, form)
         try:
             question = bank_service.create_question(
-                current_user, course, content=content, name=form.name.data or "",
-                category=form.category.data or "", tags=editor.split_tags(form.tags.data),
-                default_mark=form.default_mark.data)
+                current_user,
+                course,
+                content=content,
+                name=form.name.data or "",
+                category=form.category.data or "",
+                tags=editor.split_tags(form.tags.data),
+                default_mark=form.default_mark.data,
+            )
             db.session.commit()
         except bank_service.QuestionInvalid as error:
             db.session.rollback()
@@ -343,13 +410,20 @@ def question_detail(question_id: int):
         sa.select(QuestionVersion, sa.func.count(AttemptQuestion.id).label("uses"))
         .outerjoin(AttemptQuestion, AttemptQuestion.question_version_id == QuestionVersion.id)
         .where(QuestionVersion.question_id == question.id)
-        .group_by(QuestionVersion.id).order_by(QuestionVersion.number.desc())
+        .group_by(QuestionVersion.id)
+        .order_by(QuestionVersion.number.desc())
     ).all()
     version = question.current_version
     cls = QUESTION_TYPES[version.qtype]
-    return render_template("quizzes/question_detail.html", question=question, version=version, versions=versions,
-                           right_answer=cls.correct_answer_text(version.data), course=question.course,
-                           form=ActionForm())
+    return render_template(
+        "quizzes/question_detail.html",
+        question=question,
+        version=version,
+        versions=versions,
+        right_answer=cls.correct_answer_text(version.data),
+        course=question.course,
+        form=ActionForm(),
+    )
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
@@ -364,9 +438,14 @@ def question_edit(question_id: int):
         content = editor.content_from_form(version.qtype, form)
         try:
             outcome = bank_service.update_question(
-                current_user, question, content=content, name=form.name.data or "",
-                category=form.category.data or "", tags=editor.split_tags(form.tags.data),
-                default_mark=form.default_mark.data)
+                current_user,
+                question,
+                content=content,
+                name=form.name.data or "",
+                category=form.category.data or "",
+                tags=editor.split_tags(form.tags.data),
+                default_mark=form.default_mark.data,
+            )
             db.session.commit()
         except bank_service.QuestionInvalid as error:
             db.session.rollback()
@@ -377,15 +456,18 @@ def question_edit(question_id: int):
             apply_domain_error(form, error)
             return _question_form_page(question.course, version.qtype, form, question, status=400)
         messages = {
-            "new_version": _("Saved as version %(n)d; attempts that showed the earlier version keep it.",
-                             n=question.current_version.number),
+            "new_version": _(
+                "Saved as version %(n)d; attempts that showed the earlier version keep it.",
+                n=question.current_version.number,
+            ),
             "edited": _("Question saved."),
             "unchanged": _("Question saved (the content did not change)."),
         }
         flash(messages[outcome], "success")
         return redirect(url_for("quizzes.question_detail", question_id=question.id))
-    return _question_form_page(question.course, version.qtype, form, question,
-                               status=400 if form.errors else 200)
+    return _question_form_page(
+        question.course, version.qtype, form, question, status=400 if form.errors else 200
+    )
 
 
 @bp.route("/questions/<int:question_id>/archive", methods=["POST"])
@@ -397,8 +479,10 @@ def question_archive(question_id: int):
     archive = not question.archived
     bank_service.set_archived(question, archive)
     db.session.commit()
-    flash(_("Question archived: it leaves the bank and new attempts.") if archive else _("Question restored."),
-          "success")
+    flash(
+        _("Question archived: it leaves the bank and new attempts.") if archive else _("Question restored."),
+        "success",
+    )
     return redirect(url_for("quizzes.question_detail", question_id=question.id))
 
 
@@ -410,8 +494,9 @@ def _read_upload(form: GiftImportForm) -> str | None:
     if upload and getattr(upload, "filename", ""):
         raw = upload.read(bank_service.GIFT_MAX_BYTES + 1)
         if len(raw) > bank_service.GIFT_MAX_BYTES:
-            form.file.errors = [_("The file is too large (at most %(n)d MB).",
-                                  n=bank_service.GIFT_MAX_BYTES // (1024 * 1024))]
+            form.file.errors = [
+                _("The file is too large (at most %(n)d MB).", n=bank_service.GIFT_MAX_BYTES // (1024 * 1024))
+            ]
             return None
         try:
             return raw.decode("utf-8-sig")
@@ -435,8 +520,14 @@ def gift_import(slug: str):
             report = bank_service.plan_import(course, text)
             db.session.rollback()
             confirm = GiftConfirmForm(gift_text=text) if report.ok else None
-            return render_template("quizzes/gift_preview.html", course=course, report=report, confirm=confirm,
-                                   lines=text.splitlines(), form=form), 200 if report.ok else 422
+            return render_template(
+                "quizzes/gift_preview.html",
+                course=course,
+                report=report,
+                confirm=confirm,
+                lines=text.splitlines(),
+                form=form,
+            ), 200 if report.ok else 422
     return render_template("quizzes/gift_import.html", course=course, form=form), 400 if form.errors else 200
 
 
@@ -451,12 +542,25 @@ def gift_import_confirm(slug: str):
     report = bank_service.plan_import(course, text)
     if not report.ok:  # the text changed between preview and confirmation
         db.session.rollback()
-        return render_template("quizzes/gift_preview.html", course=course, report=report, confirm=None,
-                               lines=text.splitlines(), form=GiftImportForm()), 422
+        return render_template(
+            "quizzes/gift_preview.html",
+            course=course,
+            report=report,
+            confirm=None,
+            lines=text.splitlines(),
+            form=GiftImportForm(),
+        ), 422
     bank_service.apply_import(current_user, course, report)
     db.session.commit()
-    flash(_("Imported: %(new)d new, %(changed)d changed, %(same)d unchanged.", new=report.count("create"),
-            changed=report.count("update"), same=report.count("unchanged")), "success")
+    flash(
+        _(
+            "Imported: %(new)d new, %(changed)d changed, %(same)d unchanged.",
+            new=report.count("create"),
+            changed=report.count("update"),
+            same=report.count("unchanged"),
+        ),
+        "success",
+    )
     return redirect(url_for("quizzes.bank", slug=course.slug))
 
 
@@ -464,23 +568,33 @@ def gift_import_confirm(slug: str):
 @login_required
 def gift_export(slug: str):
     course = _managed_course(slug)
-    return Response(bank_service.export_gift(course), mimetype="text/plain; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{course.slug}.gift"'})
+    return Response(
+        bank_service.export_gift(course),
+        mimetype="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{course.slug}.gift"'},
+    )
 
 
 # -- quiz settings -------------------------------------------------------------------------------------------
 
 
 def _quiz_form_choices(form: QuizForm, course: Course) -> None:
-    categories = db.session.execute(
-        sa.select(Question.category).where(Question.course_id == course.id, Question.archived.is_(False))
-        .distinct().order_by(Question.category)
-    ).scalars().all()
+    categories = (
+        db.session.execute(
+            sa.select(Question.category)
+            .where(Question.course_id == course.id, Question.archived.is_(False))
+            .distinct()
+            .order_by(Question.category)
+        )
+        .scalars()
+        .all()
+    )
     form.draw_category.choices = [("", _("The whole bank"))] + [(c, c) for c in categories if c]
     form.fixed_questions.choices = [
         (q.id, f"{q.category + ' / ' if q.category else ''}{q.name} ({q.qtype_label})")
         for q in db.session.execute(
-            sa.select(Question).where(Question.course_id == course.id, Question.archived.is_(False))
+            sa.select(Question)
+            .where(Question.course_id == course.id, Question.archived.is_(False))
             .order_by(Question.category, Question.name)
         ).scalars()
     ]
@@ -488,14 +602,23 @@ def _quiz_form_choices(form: QuizForm, course: Course) -> None:
 
 def _settings_from_form(form: QuizForm) -> quiz_service.QuizSettings:
     return quiz_service.QuizSettings(
-        key=(form.key.data or "").strip(), title=(form.title.data or "").strip(), purpose=form.purpose.data,
-        description=form.description.data or "", use_draw=form.use_draw.data,
-        draw_category=form.draw_category.data or "", draw_count=form.draw_count.data,
-        shuffle_questions=form.shuffle_questions.data, shuffle_choices=form.shuffle_choices.data,
-        questions_per_page=form.questions_per_page.data, time_limit_minutes=form.time_limit_minutes.data,
-        max_attempts=form.max_attempts.data, grading_method=form.grading_method.data,
-        pass_mark=form.pass_mark.data, opens_at=local_to_utc(form.opens_at.data),
-        closes_at=local_to_utc(form.closes_at.data), review_policy=form.review_policy.data,
+        key=(form.key.data or "").strip(),
+        title=(form.title.data or "").strip(),
+        purpose=form.purpose.data,
+        description=form.description.data or "",
+        use_draw=form.use_draw.data,
+        draw_category=form.draw_category.data or "",
+        draw_count=form.draw_count.data,
+        shuffle_questions=form.shuffle_questions.data,
+        shuffle_choices=form.shuffle_choices.data,
+        questions_per_page=form.questions_per_page.data,
+        time_limit_minutes=form.time_limit_minutes.data,
+        max_attempts=form.max_attempts.data,
+        grading_method=form.grading_method.data,
+        pass_mark=form.pass_mark.data,
+        opens_at=local_to_utc(form.opens_at.data),
+        closes_at=local_to_utc(form.closes_at.data),
+        review_policy=form.review_policy.data,
     )
 
 
@@ -516,8 +639,9 @@ def quiz_new(slug: str):
         else:
             flash(_("Quiz “%(title)s” created.", title=quiz.title), "success")
             return redirect(url_for("quizzes.quiz_page", quiz_id=quiz.id))
-    return render_template("quizzes/quiz_form.html", course=course, form=form, quiz=None), \
-        400 if form.errors or form.form_errors else 200
+    return render_template(
+        "quizzes/quiz_form.html", course=course, form=form, quiz=None
+    ), 400 if form.errors or form.form_errors else 200
 
 
 @bp.route("/<int:quiz_id>/settings", methods=["GET", "POST"])
@@ -540,8 +664,9 @@ def quiz_settings(quiz_id: int):
         else:
             flash(_("Quiz settings saved."), "success")
             return redirect(url_for("quizzes.quiz_page", quiz_id=quiz.id))
-    return render_template("quizzes/quiz_form.html", course=quiz.course, form=form, quiz=quiz), \
-        400 if form.errors or form.form_errors else 200
+    return render_template(
+        "quizzes/quiz_form.html", course=quiz.course, form=form, quiz=quiz
+    ), 400 if form.errors or form.form_errors else 200
 
 
 @bp.route("/<int:quiz_id>/archive", methods=["POST"])
@@ -569,12 +694,19 @@ def quiz_page(quiz_id: int):
         current = attempt_service.open_attempt(quiz.id, user.id)
         if current is not None and attempt_service.close_if_overdue(current):
             db.session.commit()
-            flash(_("The time limit of your attempt had passed; it was submitted with the answers you saved."),
-                  "warning")
-        mine = db.session.execute(
-            sa.select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
-            .order_by(Attempt.number)
-        ).scalars().all()
+            flash(
+                _("The time limit of your attempt had passed; it was submitted with the answers you saved."),
+                "warning",
+            )
+        mine = (
+            db.session.execute(
+                sa.select(Attempt)
+                .where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
+                .order_by(Attempt.number)
+            )
+            .scalars()
+            .all()
+        )
         result = quiz_results(quiz_ids=[quiz.id], user_ids=[user.id]).get((quiz.id, user.id))
         if not any(a.status == "in_progress" for a in mine):
             try:
@@ -590,8 +722,16 @@ def quiz_page(quiz_id: int):
             gain = gains[0] if gains else None
     version = quiz.course.published_version
     return render_template(
-        "quizzes/quiz.html", quiz=quiz, course=quiz.course, attempts=mine, result=result, can_start=can_start,
-        reason=reason, gain=gain, form=ActionForm(), manage=is_course_expert(user, quiz.course),
+        "quizzes/quiz.html",
+        quiz=quiz,
+        course=quiz.course,
+        attempts=mine,
+        result=result,
+        can_start=can_start,
+        reason=reason,
+        gain=gain,
+        form=ActionForm(),
+        manage=is_course_expert(user, quiz.course),
         required=quiz.key in ((version.require_quizzes if version else None) or []),
         staff=user.role in STAFF,
     )
@@ -641,19 +781,29 @@ def _close_if_late(attempt: Attempt):
     """If the attempt is past its deadline and grace, close it and send the trainee to the result."""
     if attempt.status == "in_progress" and attempt_service.close_if_overdue(attempt):
         db.session.commit()
-        flash(_("The time limit has passed: your attempt was submitted with the answers you saved."), "warning")
+        flash(
+            _("The time limit has passed: your attempt was submitted with the answers you saved."), "warning"
+        )
         return redirect(url_for("quizzes.attempt_result", attempt_id=attempt.id))
     return None
 
 
-def _render_attempt_page(attempt: Attempt, page: int, pages: int, rows, *, errors=None, shown=None,
-                         status: int = 200):
+def _render_attempt_page(
+    attempt: Attempt, page: int, pages: int, rows, *, errors=None, shown=None, status: int = 200
+):
     now = clock.now()
     shown = shown or {}
     return render_template(
-        "quizzes/attempt.html", attempt=attempt, quiz=attempt.quiz, page=page, pages=pages, rows=rows,
-        errors=errors or {}, responses={aq.slot: shown.get(aq.slot, aq.response) for aq in rows},
-        seconds_left=attempt_service.seconds_left(attempt, now), form=ActionForm(),
+        "quizzes/attempt.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        page=page,
+        pages=pages,
+        rows=rows,
+        errors=errors or {},
+        responses={aq.slot: shown.get(aq.slot, aq.response) for aq in rows},
+        seconds_left=attempt_service.seconds_left(attempt, now),
+        form=ActionForm(),
     ), status
 
 
@@ -666,7 +816,9 @@ def _shown_after_error(rows, form) -> dict:
             shown[aq.slot] = cls.parse_response(aq.version.data, form, f"q{aq.slot}")
         except ResponseError:
             raw = form.get(f"q{aq.slot}")
-            shown[aq.slot] = raw if aq.version.qtype in ("numerical", "short_answer", "essay") else aq.response
+            shown[aq.slot] = (
+                raw if aq.version.qtype in ("numerical", "short_answer", "essay") else aq.response
+            )
     return shown
 
 
@@ -694,8 +846,15 @@ def attempt_page(attempt_id: int):
         db.session.rollback()
         rows = attempt_service.load_questions(attempt, _page_slots(attempt, page))
         flash(str(error), "error")
-        return _render_attempt_page(attempt, page, pages, rows, errors=error.errors,
-                                    shown=_shown_after_error(rows, request.form), status=400)
+        return _render_attempt_page(
+            attempt,
+            page,
+            pages,
+            rows,
+            errors=error.errors,
+            shown=_shown_after_error(rows, request.form),
+            status=400,
+        )
     except attempt_service.DeadlinePassed as error:
         db.session.rollback()
         attempt_service.close_if_overdue(attempt)
@@ -750,8 +909,9 @@ def attempt_autosave(attempt_id: int):
         return jsonify(error=str(error), redirect=result_url), 409
     except DomainError as error:
         db.session.rollback()
-        return jsonify(error=str(error), redirect=result_url if error.status_code == 409 else None), \
-            error.status_code
+        return jsonify(
+            error=str(error), redirect=result_url if error.status_code == 409 else None
+        ), error.status_code
     db.session.commit()
     return jsonify(saved=changed, seconds_left=attempt_service.seconds_left(attempt, clock.now()))
 
@@ -766,13 +926,25 @@ def attempt_summary(attempt_id: int):
     if late is not None:
         return late
     rows = db.session.execute(
-        sa.select(AttemptQuestion.slot, AttemptQuestion.response.is_not(None).label("answered"), QuestionVersion.qtype)
+        sa.select(
+            AttemptQuestion.slot,
+            AttemptQuestion.response.is_not(None).label("answered"),
+            QuestionVersion.qtype,
+        )
         .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
-        .where(AttemptQuestion.attempt_id == attempt.id).order_by(AttemptQuestion.slot)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.slot)
     ).all()
     per = attempt.quiz.questions_per_page
-    return render_template("quizzes/attempt_summary.html", attempt=attempt, quiz=attempt.quiz, rows=rows, per=per,
-                           seconds_left=attempt_service.seconds_left(attempt, clock.now()), form=ActionForm())
+    return render_template(
+        "quizzes/attempt_summary.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        rows=rows,
+        per=per,
+        seconds_left=attempt_service.seconds_left(attempt, clock.now()),
+        form=ActionForm(),
+    )
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
@@ -795,7 +967,7 @@ def attempt_submit(attempt_id: int):
 
 
 def review_options(viewer, attempt: Attempt, now) -> dict:
-    """What the viewer may see of a closed attempt: staff see everything; the trainee per the review policy."""
+    """What the viewer may see of a closed attempt: staff everything, the trainee per the review policy."""
     if viewer.id != attempt.user_id:
         return {"score": True, "answers": True}
     policy = attempt.quiz.review_policy
@@ -825,16 +997,28 @@ def attempt_result(attempt_id: int):
     details = []
     for aq in rows:
         cls = QUESTION_TYPES[aq.version.qtype]
-        details.append({
-            "aq": aq, "right_answer": cls.correct_answer_text(aq.version.data),
-            "feedback": cls.feedback_for(aq.version.data, aq.response), "auto": cls.auto_graded,
-        })
+        details.append(
+            {
+                "aq": aq,
+                "right_answer": cls.correct_answer_text(aq.version.data),
+                "feedback": cls.feedback_for(aq.version.data, aq.response),
+                "auto": cls.auto_graded,
+            }
+        )
     gain = None
     if attempt.quiz.purpose in ("pre_test", "post_test"):
         gains = learning_gains(course_ids=[attempt.quiz.course_id], user_ids=[attempt.user_id])
         gain = gains[0] if gains else None
-    return render_template("quizzes/result.html", attempt=attempt, quiz=attempt.quiz, options=options,
-                           details=details, own=own, gain=gain, can_mark=can_mark_attempt(current_user, attempt))
+    return render_template(
+        "quizzes/result.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        options=options,
+        details=details,
+        own=own,
+        gain=gain,
+        can_mark=can_mark_attempt(current_user, attempt),
+    )
 
 
 # -- attempts of a quiz, marking, analysis, gain -------------------------------------------------------------
@@ -847,20 +1031,29 @@ def quiz_attempts(quiz_id: int):
     if current_user.role == "expert" and not is_course_expert(current_user, quiz.course):
         abort(403)
     stmt = (
-        sa.select(Attempt, User).join(User, User.id == Attempt.user_id).join(Quiz, Quiz.id == Attempt.quiz_id)
+        sa.select(Attempt, User)
+        .join(User, User.id == Attempt.user_id)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
         .where(Attempt.quiz_id == quiz.id, attempt_clause(current_user, Quiz.course_id))
         .order_by(Attempt.started_at.desc(), Attempt.id.desc())
     )
     if request.args.get("status") in ("in_progress", "needs_marking", "graded"):
         stmt = stmt.where(Attempt.status == request.args["status"])
-    return render_template("quizzes/quiz_attempts.html", quiz=quiz, course=quiz.course, attempts=paginate_rows(stmt),
-                           manage=is_course_expert(current_user, quiz.course))
+    return render_template(
+        "quizzes/quiz_attempts.html",
+        quiz=quiz,
+        course=quiz.course,
+        attempts=paginate_rows(stmt),
+        manage=is_course_expert(current_user, quiz.course),
+    )
 
 
 @bp.route("/marking")
 @role_required("expert", "admin")
 def marking():
-    return render_template("quizzes/marking.html", items=paginate_rows(panels.marking_queue_select(current_user)))
+    return render_template(
+        "quizzes/marking.html", items=paginate_rows(panels.marking_queue_select(current_user))
+    )
 
 
 @bp.route("/attempts/<int:attempt_id>/mark/<int:slot>", methods=["GET", "POST"])
@@ -870,7 +1063,8 @@ def mark(attempt_id: int, slot: int):
     if not can_mark_attempt(current_user, attempt):
         abort(403)
     aq = db.session.execute(
-        sa.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.slot == slot)
+        sa.select(AttemptQuestion)
+        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.slot == slot)
         .options(joinedload(AttemptQuestion.version))
     ).scalar_one_or_none()
     if aq is None or QUESTION_TYPES[aq.version.qtype].auto_graded or Decimal(aq.max_mark) == 0:
@@ -895,17 +1089,24 @@ def mark(attempt_id: int, slot: int):
                 nxt = following[0]
                 return redirect(url_for("quizzes.mark", attempt_id=nxt.attempt_id, slot=nxt.slot))
             return redirect(url_for("quizzes.marking"))
-    return render_template("quizzes/mark.html", attempt=attempt, quiz=attempt.quiz, aq=aq, form=form), \
-        400 if form.errors or (request.method == "POST" and form.form_errors) else 200
+    return render_template(
+        "quizzes/mark.html", attempt=attempt, quiz=attempt.quiz, aq=aq, form=form
+    ), 400 if form.errors or (request.method == "POST" and form.form_errors) else 200
 
 
 @bp.route("/<int:quiz_id>/analysis")
 @login_required
 def quiz_analysis(quiz_id: int):
     quiz = _managed_quiz(quiz_id)
-    return render_template("quizzes/analysis.html", quiz=quiz, course=quiz.course,
-                           analysis=item_analysis.analyse_quiz(quiz), flags=item_analysis.FLAGS,
-                           too_easy=item_analysis.TOO_EASY, too_hard=item_analysis.TOO_HARD)
+    return render_template(
+        "quizzes/analysis.html",
+        quiz=quiz,
+        course=quiz.course,
+        analysis=item_analysis.analyse_quiz(quiz),
+        flags=item_analysis.FLAGS,
+        too_easy=item_analysis.TOO_EASY,
+        too_hard=item_analysis.TOO_HARD,
+    )
 
 
 @bp.route("/<int:quiz_id>/analysis.csv")
@@ -913,9 +1114,13 @@ def quiz_analysis(quiz_id: int):
 def quiz_analysis_csv(quiz_id: int):
     quiz = _managed_quiz(quiz_id)
     body = item_analysis.analysis_csv(item_analysis.analyse_quiz(quiz))
-    return Response("\ufeff" + body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="item-analysis-{quiz.course.slug}-'
-                                                    f'{quiz.key}.csv"'})
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="item-analysis-{quiz.course.slug}-{quiz.key}.csv"'
+        },
+    )
 
 
 @bp.route("/course/<slug>/gain")
@@ -931,10 +1136,29 @@ def course_gain(slug: str):
     for row in page.items:
         pre, post = as_percent(row.pre), as_percent(row.post)
         points, normalised = gain(pre, post)
-        rows.append(GainRow(course_id=row.course_id, user_id=row.user_id, pre=pre, post=post, gain=points,
-                            normalised_gain=normalised))
-    people = {u.id: u for u in db.session.execute(
-        sa.select(User).where(User.id.in_([r.user_id for r in rows])).options(joinedload(User.enterprise))
-    ).scalars()} if rows else {}
+        rows.append(
+            GainRow(
+                course_id=row.course_id,
+                user_id=row.user_id,
+                pre=pre,
+                post=post,
+                gain=points,
+                normalised_gain=normalised,
+            )
+        )
+    people = (
+        {
+            u.id: u
+            for u in db.session.execute(
+                sa.select(User)
+                .where(User.id.in_([r.user_id for r in rows]))
+                .options(joinedload(User.enterprise))
+            ).scalars()
+        }
+        if rows
+        else {}
+    )
     summary = gain_summary(course_ids=[course.id], user_ids=user_ids)
-    return render_template("quizzes/gain.html", course=course, page=page, rows=rows, people=people, summary=summary)
+    return render_template(
+        "quizzes/gain.html", course=course, page=page, rows=rows, people=people, summary=summary
+    )

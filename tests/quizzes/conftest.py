@@ -68,11 +68,19 @@ class QuizKit:
         n = next(_seq)
         course = Course(slug=slug or f"course-{n}", owner=owner)
         self.db.session.add(course)
-        version = CourseVersion(course=course, number=1, status="published", title=f"Course {n}",
-                                training_type="compliance", require_lessons=False,
-                                require_quizzes=list(require_quizzes), quiz_specs=list(quiz_specs),
-                                topics=list(topics), author_id=owner.id if owner else None,
-                                published_at=utcnow())
+        version = CourseVersion(
+            course=course,
+            number=1,
+            status="published",
+            title=f"Course {n}",
+            training_type="compliance",
+            require_lessons=False,
+            require_quizzes=list(require_quizzes),
+            quiz_specs=list(quiz_specs),
+            topics=list(topics),
+            author_id=owner.id if owner else None,
+            published_at=utcnow(),
+        )
         self.db.session.add(version)
         self.db.session.flush()
         course.published_version = version
@@ -85,11 +93,28 @@ class QuizKit:
         self.db.session.flush()
         return enrollment
 
-    def question(self, course, qtype, data, *, stem="A question?", name=None, category="core", mark=1,
-                 stem_format="markdown", tags=()):
-        return create_question(None, course, content=QuestionContent(qtype=qtype, stem=stem, stem_format=stem_format,
-                                                                     data=data),
-                               name=name or f"Q{next(_seq)}", category=category, tags=tags, default_mark=mark)
+    def question(
+        self,
+        course,
+        qtype,
+        data,
+        *,
+        stem="A question?",
+        name=None,
+        category="core",
+        mark=1,
+        stem_format="markdown",
+        tags=(),
+    ):
+        return create_question(
+            None,
+            course,
+            content=QuestionContent(qtype=qtype, stem=stem, stem_format=stem_format, data=data),
+            name=name or f"Q{next(_seq)}",
+            category=category,
+            tags=tags,
+            default_mark=mark,
+        )
 
     def gift(self, course, text):
         report = import_gift(None, course, text)
@@ -98,8 +123,13 @@ class QuizKit:
         return report
 
     def quiz(self, course, **settings):
-        values = dict(key=f"quiz-{next(_seq)}", title="A quiz", shuffle_questions=False, shuffle_choices=False,
-                      max_attempts=0)
+        values = dict(
+            key=f"quiz-{next(_seq)}",
+            title="A quiz",
+            shuffle_questions=False,
+            shuffle_choices=False,
+            max_attempts=0,
+        )
         values.update(settings)
         if "pass_mark" in values:
             values["pass_mark"] = Decimal(str(values["pass_mark"]))
@@ -127,10 +157,13 @@ class QuizKit:
         return attempt
 
     def rows(self, attempt):
-        return list(self.db.session.execute(
-            sa.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt.id)
-            .order_by(AttemptQuestion.slot)
-        ).scalars())
+        return list(
+            self.db.session.execute(
+                sa.select(AttemptQuestion)
+                .where(AttemptQuestion.attempt_id == attempt.id)
+                .order_by(AttemptQuestion.slot)
+            ).scalars()
+        )
 
     def attempts(self, quiz, user=None):
         stmt = sa.select(Attempt).where(Attempt.quiz_id == quiz.id).order_by(Attempt.id)

@@ -52,7 +52,9 @@ def test_a_required_key_without_a_quiz_is_never_met(kit, db):
 
 def test_no_required_quizzes_means_no_quiz_requirement(kit, db):
     course, _quiz, _trainee, enrollment = _setup(kit, require=())
-    assert [s.key for s in requirement_statuses(enrollment, course.published_version) if s.key == "quizzes"] == []
+    assert [
+        s.key for s in requirement_statuses(enrollment, course.published_version) if s.key == "quizzes"
+    ] == []
 
 
 def test_essay_quiz_completes_when_marked(kit, db):

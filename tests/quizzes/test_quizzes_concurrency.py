@@ -80,7 +80,9 @@ def test_parallel_submits_give_one_graded_result(app, kit, db, setup):
     db.session.expire_all()
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt.status == "graded" and attempt.percent == 50
-    entries = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.subject_id == attempt_id)).scalars().all()
+    entries = (
+        db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.subject_id == attempt_id)).scalars().all()
+    )
     assert len(entries) == 1
 
 
@@ -114,8 +116,13 @@ def test_attempt_limit_holds_under_parallel_start_and_submit(app, kit, db, setup
         return outcomes
 
     _run_threads(app, start_and_submit)
-    numbers = db.session.execute(
-        sa.select(Attempt.number).where(Attempt.quiz_id == quiz_id).order_by(Attempt.number)).scalars().all()
+    numbers = (
+        db.session.execute(
+            sa.select(Attempt.number).where(Attempt.quiz_id == quiz_id).order_by(Attempt.number)
+        )
+        .scalars()
+        .all()
+    )
     assert numbers == [1, 2, 3]
     assert db.session.execute(sa.select(sa.func.count(LedgerEntry.id))).scalar_one() == 3
 

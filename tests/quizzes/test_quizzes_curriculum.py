@@ -1,4 +1,4 @@
-"""`content load` with the quiz hook: shipped banks into each course, pre/post tests from course.md, idempotent."""
+"""`content load` with the quiz hook: shipped banks, pre/post tests from course.md, idempotent."""
 
 from __future__ import annotations
 
@@ -28,11 +28,14 @@ def test_shipped_curriculum_loads_banks_and_pre_post_tests(db, app):
     courses = db.session.execute(sa.select(Course)).scalars().all()
     assert len(courses) == len(list((ROOT / "quizzes").glob("*.gift")))
     for course in courses:
-        questions = db.session.execute(sa.select(Question).where(Question.course_id == course.id)).scalars().all()
+        questions = (
+            db.session.execute(sa.select(Question).where(Question.course_id == course.id)).scalars().all()
+        )
         assert len(questions) >= 12, course.slug
         assert all(q.tag_rows for q in questions)  # tagged with the AEO modules the course covers
-        quizzes = {q.key: q for q in db.session.execute(
-            sa.select(Quiz).where(Quiz.course_id == course.id)).scalars()}
+        quizzes = {
+            q.key: q for q in db.session.execute(sa.select(Quiz).where(Quiz.course_id == course.id)).scalars()
+        }
         assert {"pre-test", "post-test"} <= set(quizzes), course.slug
         assert quizzes["pre-test"].purpose == "pre_test" and quizzes["post-test"].purpose == "post_test"
         assert quizzes["pre-test"].draw_category == "core" and quizzes["pre-test"].from_spec
@@ -59,15 +62,17 @@ def test_changed_bank_or_quiz_entry_is_applied(db, copied):
     db.session.commit()
 
     bank = quizzes / "credit-management.gift"
-    bank.write_text(bank.read_text(encoding="utf-8").replace("=Article 5#Correct.", "=Article 5#Right."),
-                    encoding="utf-8")
+    bank.write_text(
+        bank.read_text(encoding="utf-8").replace("=Article 5#Correct.", "=Article 5#Right."), encoding="utf-8"
+    )
     report = load_curriculum(courses)
     assert report.extended == ["credit-management"]
     db.session.commit()
 
     course_md = courses / "credit-management" / "course.md"
-    course_md.write_text(course_md.read_text(encoding="utf-8").replace("pass_mark: 60", "pass_mark: 70"),
-                         encoding="utf-8")
+    course_md.write_text(
+        course_md.read_text(encoding="utf-8").replace("pass_mark: 60", "pass_mark: 70"), encoding="utf-8"
+    )
     report = load_curriculum(courses)
     assert report.updated == ["credit-management"]
     quiz = db.session.execute(sa.select(Quiz).where(Quiz.key == "post-test")).scalar_one()
@@ -83,7 +88,10 @@ def test_settings_changed_in_the_browser_survive_an_unchanged_reload(db, copied)
     quiz.time_limit_minutes = 25
     db.session.commit()
     assert not load_curriculum(courses).changed
-    assert db.session.execute(sa.select(Quiz.time_limit_minutes).where(Quiz.key == "pre-test")).scalar_one() == 25
+    assert (
+        db.session.execute(sa.select(Quiz.time_limit_minutes).where(Quiz.key == "pre-test")).scalar_one()
+        == 25
+    )
 
 
 def test_a_broken_bank_stops_that_course_with_the_line(db, copied):

@@ -12,15 +12,18 @@ from lms.quizzes.results import quiz_results
 TF = {"answer": True, "feedback_true": "", "feedback_false": ""}
 
 
-@pytest.mark.parametrize("pre,post,points,normalised", [
-    ("40", "70", "30.00", "0.5000"),
-    ("0", "100", "100.00", "1.0000"),
-    ("80", "60", "-20.00", "-1.0000"),
-    ("25", "25", "0.00", "0.0000"),
-    ("66.6667", "83.3333", "16.67", "0.5000"),
-    ("100", "100", "0.00", None),  # undefined when nothing was left to learn
-    ("100", "75", "-25.00", None),
-])
+@pytest.mark.parametrize(
+    "pre,post,points,normalised",
+    [
+        ("40", "70", "30.00", "0.5000"),
+        ("0", "100", "100.00", "1.0000"),
+        ("80", "60", "-20.00", "-1.0000"),
+        ("25", "25", "0.00", "0.0000"),
+        ("66.6667", "83.3333", "16.67", "0.5000"),
+        ("100", "100", "0.00", None),  # undefined when nothing was left to learn
+        ("100", "75", "-25.00", None),
+    ],
+)
 def test_gain_formula(pre, post, points, normalised):
     result = gain(Decimal(pre), Decimal(post))
     assert result[0] == Decimal(points)
@@ -42,9 +45,15 @@ def course_with_tests(kit, db):
     return course, pre, post
 
 
-@pytest.mark.parametrize("method,expected_post", [
-    ("highest", "100"), ("last", "75"), ("first", "50"), ("average", "75"),
-])
+@pytest.mark.parametrize(
+    "method,expected_post",
+    [
+        ("highest", "100"),
+        ("last", "75"),
+        ("first", "50"),
+        ("average", "75"),
+    ],
+)
 def test_post_test_result_follows_the_grading_method(kit, db, course_with_tests, method, expected_post):
     course, pre, post = course_with_tests
     post.grading_method = method
@@ -91,7 +100,11 @@ def test_gain_over_several_trainees_and_the_summary(kit, db, course_with_tests):
     assert summary.class_normalised_gain == Decimal("0.3333")  # 18.75 / 56.25
     in_sql = gain_summary(course_ids=[course.id])
     assert (in_sql.trainees, in_sql.mean_pre, in_sql.mean_post, in_sql.mean_gain) == (
-        4, Decimal("43.75"), Decimal("62.50"), Decimal("18.75"))
+        4,
+        Decimal("43.75"),
+        Decimal("62.50"),
+        Decimal("18.75"),
+    )
     assert in_sql.mean_normalised_gain == Decimal("0.5556")
 
     # filters take ids or sub-selects (the reports area passes jurisdiction sub-selects)

@@ -75,8 +75,17 @@ def _write(tmp_path, text, name="bank.gift"):
 def test_cli_import_counts_questions_per_type(cli, db, course, tmp_path):
     result = cli.invoke(args=["quizzes", "import", _write(tmp_path, GOOD), "--course", "gift-course"])
     assert result.exit_code == 0, result.output
-    for line in ("essay: 1", "matching: 1", "multiple_response: 1", "numerical: 1", "short_answer: 1",
-                 "single_choice: 1", "true_false: 1", "total: 7", "imported: 7 new"):
+    for line in (
+        "essay: 1",
+        "matching: 1",
+        "multiple_response: 1",
+        "numerical: 1",
+        "short_answer: 1",
+        "single_choice: 1",
+        "true_false: 1",
+        "total: 7",
+        "imported: 7 new",
+    ):
         assert line in result.output
     questions = _questions(db, course)
     assert len(questions) == 7
@@ -93,7 +102,9 @@ def test_cli_import_with_problems_prints_lines_and_imports_nothing(cli, db, cour
 
 
 def test_cli_dry_run_imports_nothing(cli, db, course, tmp_path):
-    result = cli.invoke(args=["quizzes", "import", _write(tmp_path, GOOD), "--course", "gift-course", "--dry-run"])
+    result = cli.invoke(
+        args=["quizzes", "import", _write(tmp_path, GOOD), "--course", "gift-course", "--dry-run"]
+    )
     assert result.exit_code == 0, result.output
     assert "total: 7" in result.output and "dry run: 7 new" in result.output
     assert _questions(db, course) == []
@@ -121,11 +132,20 @@ def test_import_again_changes_nothing_and_a_change_makes_a_version(cli, db, kit,
     kit.take(trainee, quiz)
     db.session.commit()
     changed = GOOD.replace("{T}", "{F}")
-    result = cli.invoke(args=["quizzes", "import", _write(tmp_path, changed, "b2.gift"), "--course", "gift-course"])
+    result = cli.invoke(
+        args=["quizzes", "import", _write(tmp_path, changed, "b2.gift"), "--course", "gift-course"]
+    )
     assert "0 new, 1 changed, 6 unchanged" in result.output
     question = db.session.execute(sa.select(Question).where(Question.name == "TF1")).scalar_one()
-    versions = db.session.execute(sa.select(QuestionVersion).where(QuestionVersion.question_id == question.id)
-                                  .order_by(QuestionVersion.number)).scalars().all()
+    versions = (
+        db.session.execute(
+            sa.select(QuestionVersion)
+            .where(QuestionVersion.question_id == question.id)
+            .order_by(QuestionVersion.number)
+        )
+        .scalars()
+        .all()
+    )
     assert [v.data["answer"] for v in versions] == [True, False]
 
 
@@ -183,8 +203,9 @@ def test_browser_import_shows_problems_with_lines_then_imports_after_confirmatio
     page = client.get("/quizzes/course/browser-course/import")
     assert page.status_code == 200
 
-    bad = client.submit("/quizzes/course/browser-course/import",
-                        {"file": (io.BytesIO(BROKEN.encode("utf-8")), "bank.gift")})
+    bad = client.submit(
+        "/quizzes/course/browser-course/import", {"file": (io.BytesIO(BROKEN.encode("utf-8")), "bank.gift")}
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
     assert "nothing can be imported" in html
@@ -192,8 +213,9 @@ def test_browser_import_shows_problems_with_lines_then_imports_after_confirmatio
     assert "Import these questions" not in html
     assert _questions(db, course) == []
 
-    good = client.submit("/quizzes/course/browser-course/import",
-                         {"file": (io.BytesIO(GOOD.encode("utf-8")), "bank.gift")})
+    good = client.submit(
+        "/quizzes/course/browser-course/import", {"file": (io.BytesIO(GOOD.encode("utf-8")), "bank.gift")}
+    )
     html = good.get_data(as_text=True)
     assert good.status_code == 200 and "7 new, 0 changed, 0 unchanged." in html
     assert 'name="gift_text"' in html and _questions(db, course) == []
@@ -208,7 +230,11 @@ def test_browser_import_shows_problems_with_lines_then_imports_after_confirmatio
     assert tampered.status_code == 422 and len(_questions(db, course)) == 7
 
     export = client.get("/quizzes/course/browser-course/export.gift")
-    assert export.status_code == 200 and export.mimetype == "text/plain" and "::SC1::" in export.get_data(as_text=True)
+    assert (
+        export.status_code == 200
+        and export.mimetype == "text/plain"
+        and "::SC1::" in export.get_data(as_text=True)
+    )
 
 
 def test_browser_import_refuses_non_utf8_and_empty(client, db, kit):
@@ -216,8 +242,10 @@ def test_browser_import_refuses_non_utf8_and_empty(client, db, kit):
     kit.course(expert, slug="browser-course-2")
     db.session.commit()
     client.login("bank.expert2")
-    latin = client.submit("/quizzes/course/browser-course-2/import",
-                          {"file": (io.BytesIO("::Q::Caf\xe9?{T}".encode("latin-1")), "bank.gift")})
+    latin = client.submit(
+        "/quizzes/course/browser-course-2/import",
+        {"file": (io.BytesIO("::Q::Caf\xe9?{T}".encode("latin-1")), "bank.gift")},
+    )
     assert latin.status_code == 400 and "not UTF-8" in latin.get_data(as_text=True)
     empty = client.submit("/quizzes/course/browser-course-2/import", {})
     assert empty.status_code == 400 and "Choose a GIFT file" in empty.get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""Grading through the engine: start, save answers as a form would send them, submit, read the stored marks."""
+"""Grading through the engine: start, save answers as a form sends them, submit, read the stored marks."""
 
 from __future__ import annotations
 
@@ -12,42 +12,54 @@ from lms.errors import InvalidInput, RuleViolation
 from lms.evidence.models import LedgerEntry
 from lms.quizzes import attempts as svc
 
-SINGLE = {"choices": [
-    {"id": "a", "text": "Right", "fraction": "1", "feedback": "Yes"},
-    {"id": "b", "text": "Half", "fraction": "0.5", "feedback": "Nearly"},
-    {"id": "c", "text": "Wrong", "fraction": "0", "feedback": "No"},
-    {"id": "d", "text": "Very wrong", "fraction": "-1", "feedback": "Certainly not"},
-]}
-MULTI = {"choices": [
-    {"id": "a", "text": "A", "fraction": "0.3333333", "feedback": ""},
-    {"id": "b", "text": "B", "fraction": "0.3333333", "feedback": ""},
-    {"id": "c", "text": "C", "fraction": "0.3333333", "feedback": ""},
-    {"id": "d", "text": "D", "fraction": "-1", "feedback": ""},
-    {"id": "e", "text": "E", "fraction": "-0.5", "feedback": ""},
-]}
-MULTI_HALVES = {"choices": [
-    {"id": "a", "text": "A", "fraction": "0.5", "feedback": ""},
-    {"id": "b", "text": "B", "fraction": "0.5", "feedback": ""},
-    {"id": "c", "text": "C", "fraction": "-0.25", "feedback": ""},
-]}
+SINGLE = {
+    "choices": [
+        {"id": "a", "text": "Right", "fraction": "1", "feedback": "Yes"},
+        {"id": "b", "text": "Half", "fraction": "0.5", "feedback": "Nearly"},
+        {"id": "c", "text": "Wrong", "fraction": "0", "feedback": "No"},
+        {"id": "d", "text": "Very wrong", "fraction": "-1", "feedback": "Certainly not"},
+    ]
+}
+MULTI = {
+    "choices": [
+        {"id": "a", "text": "A", "fraction": "0.3333333", "feedback": ""},
+        {"id": "b", "text": "B", "fraction": "0.3333333", "feedback": ""},
+        {"id": "c", "text": "C", "fraction": "0.3333333", "feedback": ""},
+        {"id": "d", "text": "D", "fraction": "-1", "feedback": ""},
+        {"id": "e", "text": "E", "fraction": "-0.5", "feedback": ""},
+    ]
+}
+MULTI_HALVES = {
+    "choices": [
+        {"id": "a", "text": "A", "fraction": "0.5", "feedback": ""},
+        {"id": "b", "text": "B", "fraction": "0.5", "feedback": ""},
+        {"id": "c", "text": "C", "fraction": "-0.25", "feedback": ""},
+    ]
+}
 TF_TRUE = {"answer": True, "feedback_true": "", "feedback_false": "It is true"}
-SHORT = {"answers": [
-    {"text": "Decree 282", "fraction": "1", "feedback": ""},
-    {"text": "282", "fraction": "1", "feedback": ""},
-    {"text": "Decree", "fraction": "0.25", "feedback": "Which one?"},
-    {"text": "GB*2015", "fraction": "0.5", "feedback": ""},
-]}
-NUMERICAL = {"answers": [
-    {"value": "3.14", "tolerance": "0.01", "fraction": "1", "feedback": ""},
-    {"value": "3", "tolerance": "0.2", "fraction": "0.5", "feedback": "Close"},
-    {"min": "10", "max": "20", "fraction": "0.25", "feedback": ""},
-]}
-MATCHING = {"pairs": [
-    {"left": "Decree 251", "right": "2021"},
-    {"left": "Decree 282", "right": "2026"},
-    {"left": "Measures", "right": "2020"},
-    {"left": "", "right": "1999"},
-]}
+SHORT = {
+    "answers": [
+        {"text": "Decree 282", "fraction": "1", "feedback": ""},
+        {"text": "282", "fraction": "1", "feedback": ""},
+        {"text": "Decree", "fraction": "0.25", "feedback": "Which one?"},
+        {"text": "GB*2015", "fraction": "0.5", "feedback": ""},
+    ]
+}
+NUMERICAL = {
+    "answers": [
+        {"value": "3.14", "tolerance": "0.01", "fraction": "1", "feedback": ""},
+        {"value": "3", "tolerance": "0.2", "fraction": "0.5", "feedback": "Close"},
+        {"min": "10", "max": "20", "fraction": "0.25", "feedback": ""},
+    ]
+}
+MATCHING = {
+    "pairs": [
+        {"left": "Decree 251", "right": "2021"},
+        {"left": "Decree 282", "right": "2026"},
+        {"left": "Measures", "right": "2020"},
+        {"left": "", "right": "1999"},
+    ]
+}
 
 CASES = [
     ("single_choice", SINGLE, "a", "1"),
@@ -124,13 +136,24 @@ def test_submission_writes_one_ledger_entry_with_the_result(kit, db):
     kit.question(course, "true_false", TF_TRUE)
     quiz = kit.quiz(course, pass_mark=60)
     attempt = kit.take(trainee, quiz, {1: "true"})
-    entries = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.subject_type == "attempt")).scalars().all()
+    entries = (
+        db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.subject_type == "attempt"))
+        .scalars()
+        .all()
+    )
     assert len(entries) == 1
     assert entries[0].kind == "attempt_graded"
     assert entries[0].actor_id == trainee.id
     assert json.loads(entries[0].payload) == {
-        "attempt_id": attempt.id, "user_id": trainee.id, "quiz_id": quiz.id, "number": 1, "score": "1.0000",
-        "max_score": "1.0000", "percent": "100.0000", "passed": True, "status": "graded",
+        "attempt_id": attempt.id,
+        "user_id": trainee.id,
+        "quiz_id": quiz.id,
+        "number": 1,
+        "score": "1.0000",
+        "max_score": "1.0000",
+        "percent": "100.0000",
+        "passed": True,
+        "status": "graded",
     }
 
 
@@ -191,9 +214,16 @@ def test_attempt_keeps_the_version_it_showed(kit, db):
     quiz = kit.quiz(course)
     first = kit.take(trainee, quiz, {1: "true"})
     old_version = question.current_version_id
-    outcome = update_question(None, question, content=QuestionContent(
-        qtype="true_false", stem="A question?", stem_format="markdown",
-        data={"answer": False, "feedback_true": "", "feedback_false": ""}))
+    outcome = update_question(
+        None,
+        question,
+        content=QuestionContent(
+            qtype="true_false",
+            stem="A question?",
+            stem_format="markdown",
+            data={"answer": False, "feedback_true": "", "feedback_false": ""},
+        ),
+    )
     assert outcome == "new_version"
     assert question.current_version_id != old_version and question.current_version.number == 2
     assert kit.rows(first)[0].question_version_id == old_version
@@ -207,9 +237,20 @@ def test_editing_an_unused_question_changes_it_in_place(kit, db):
 
     course = kit.course()
     question = kit.question(course, "true_false", TF_TRUE)
-    outcome = update_question(None, question, content=QuestionContent(
-        qtype="true_false", stem="Changed?", stem_format="markdown", data=TF_TRUE))
+    outcome = update_question(
+        None,
+        question,
+        content=QuestionContent(qtype="true_false", stem="Changed?", stem_format="markdown", data=TF_TRUE),
+    )
     assert outcome == "edited" and question.current_version.number == 1
     assert question.current_version.stem == "Changed?"
-    assert update_question(None, question, content=QuestionContent(
-        qtype="true_false", stem="Changed?", stem_format="markdown", data=TF_TRUE)) == "unchanged"
+    assert (
+        update_question(
+            None,
+            question,
+            content=QuestionContent(
+                qtype="true_false", stem="Changed?", stem_format="markdown", data=TF_TRUE
+            ),
+        )
+        == "unchanged"
+    )

@@ -11,10 +11,12 @@ import sqlalchemy as sa
 from lms.quizzes.models import Attempt, AttemptQuestion
 
 TF_TRUE = {"answer": True, "feedback_true": "Well done", "feedback_false": "It is true"}
-SINGLE = {"choices": [
-    {"id": "a", "text": "Article 5", "fraction": "1", "feedback": "Right article"},
-    {"id": "b", "text": "Article 1", "fraction": "0", "feedback": "Wrong article"},
-]}
+SINGLE = {
+    "choices": [
+        {"id": "a", "text": "Article 5", "fraction": "1", "feedback": "Right article"},
+        {"id": "b", "text": "Article 1", "fraction": "0", "feedback": "Wrong article"},
+    ]
+}
 NUMBER = {"answers": [{"value": "5", "tolerance": "0", "fraction": "1", "feedback": ""}]}
 
 
@@ -49,14 +51,21 @@ def test_trainee_takes_a_quiz_page_by_page(client, db, world):
 
     first = client.get(f"/quizzes/attempts/{attempt_id}")
     html = first.get_data(as_text=True)
-    assert "Page 1 of 2" in html and "<strong>five</strong>" in html and 'name="q1"' in html and 'name="q3"' not in html
+    assert (
+        "Page 1 of 2" in html
+        and "<strong>five</strong>" in html
+        and 'name="q1"' in html
+        and 'name="q3"' not in html
+    )
 
     saved = client.submit(f"/quizzes/attempts/{attempt_id}?page=1", {"q1": "true", "q2": "b", "go": "next"})
     assert saved.status_code == 302 and saved.location.endswith("page=2")
     back = client.submit(f"/quizzes/attempts/{attempt_id}?page=2", {"q3": "5", "go": "prev"})
     assert back.location.endswith("page=1")
     again = client.get(f"/quizzes/attempts/{attempt_id}?page=1").get_data(as_text=True)
-    assert 'value="true"\n        checked' in again or 'value="true" checked' in again.replace("\n        ", " ")
+    assert 'value="true"\n        checked' in again or 'value="true" checked' in again.replace(
+        "\n        ", " "
+    )
     client.submit(f"/quizzes/attempts/{attempt_id}?page=1", {"q1": "true", "q2": "a", "go": "summary"})
     summary = client.get(f"/quizzes/attempts/{attempt_id}/summary")
     assert summary.status_code == 200 and "Not answered" not in summary.get_data(as_text=True)
@@ -82,23 +91,42 @@ def test_double_submit_gives_one_result(client, db, world):
     assert db.session.execute(sa.select(sa.func.count(LedgerEntry.id))).scalar_one() == 1
     late_save = client.submit(f"/quizzes/attempts/{attempt_id}?page=1", {"q1": "true"})
     assert late_save.status_code == 302 and late_save.location.endswith("/result")
-    assert db.session.execute(sa.select(AttemptQuestion.response).where(
-        AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.slot == 1)).scalar_one() is None
+    assert (
+        db.session.execute(
+            sa.select(AttemptQuestion.response).where(
+                AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.slot == 1
+            )
+        ).scalar_one()
+        is None
+    )
 
 
-@pytest.mark.parametrize("form,message", [
-    ({"q1": "true", "q2": "z"}, "That choice does not exist."),
-    ({"q1": "maybe", "q2": "a"}, "Answer true or false."),
-    ({"q1": "true", "q2": "a", "q7": "true"}, "not on this page"),
-    ({"q1": "true", "q3": "5"}, "not on this page"),
-    ({"q1": "true", "q2": "a", "q2-0": "a"}, None),  # a stray sub-field of a question on the page is ignored
-])
+@pytest.mark.parametrize(
+    "form,message",
+    [
+        ({"q1": "true", "q2": "z"}, "That choice does not exist."),
+        ({"q1": "maybe", "q2": "a"}, "Answer true or false."),
+        ({"q1": "true", "q2": "a", "q7": "true"}, "not on this page"),
+        ({"q1": "true", "q3": "5"}, "not on this page"),
+        (
+            {"q1": "true", "q2": "a", "q2-0": "a"},
+            None,
+        ),  # a stray sub-field of a question on the page is ignored
+    ],
+)
 def test_bad_answers_are_refused_and_nothing_is_saved(client, db, world, form, message):
     client.login("taker")
     attempt_id = _start(client, world["quiz"])
     response = client.submit(f"/quizzes/attempts/{attempt_id}?page=1", form)
-    responses = db.session.execute(sa.select(AttemptQuestion.response).where(
-        AttemptQuestion.attempt_id == attempt_id).order_by(AttemptQuestion.slot)).scalars().all()
+    responses = (
+        db.session.execute(
+            sa.select(AttemptQuestion.response)
+            .where(AttemptQuestion.attempt_id == attempt_id)
+            .order_by(AttemptQuestion.slot)
+        )
+        .scalars()
+        .all()
+    )
     if message is None:
         assert response.status_code == 302 and responses == [True, "a", None]
         return
@@ -113,15 +141,24 @@ def test_a_number_that_is_not_one_is_refused_and_shown_again(client, db, world):
     response = client.submit(f"/quizzes/attempts/{attempt_id}?page=2", {"q3": "3,14"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "is not a number" in html and 'value="3,14"' in html
-    assert db.session.execute(sa.select(AttemptQuestion.response).where(
-        AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.slot == 3)).scalar_one() is None
+    assert (
+        db.session.execute(
+            sa.select(AttemptQuestion.response).where(
+                AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.slot == 3
+            )
+        ).scalar_one()
+        is None
+    )
 
 
 def test_autosave_answers_in_json(client, db, world):
     client.login("taker")
     attempt_id = _start(client, world["quiz"])
-    ok = client.submit(f"/quizzes/attempts/{attempt_id}/autosave?page=1", {"q1": "false"},
-                       headers={"Accept": "application/json"})
+    ok = client.submit(
+        f"/quizzes/attempts/{attempt_id}/autosave?page=1",
+        {"q1": "false"},
+        headers={"Accept": "application/json"},
+    )
     assert ok.status_code == 200 and ok.get_json()["saved"] == 1
     bad = client.submit(f"/quizzes/attempts/{attempt_id}/autosave?page=1", {"q2": "nope"})
     assert bad.status_code == 400 and "does not exist" in bad.get_json()["error"]
@@ -135,18 +172,27 @@ def test_post_without_csrf_token_is_refused(client, db, world):
     attempt_id = _start(client, world["quiz"])
     response = client.post(f"/quizzes/attempts/{attempt_id}?page=1", data={"q1": "true"})
     assert response.status_code == 400
-    assert db.session.execute(sa.select(AttemptQuestion.response).where(
-        AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.slot == 1)).scalar_one() is None
+    assert (
+        db.session.execute(
+            sa.select(AttemptQuestion.response).where(
+                AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.slot == 1
+            )
+        ).scalar_one()
+        is None
+    )
 
 
-@pytest.mark.parametrize("method,path", [
-    ("get", "/quizzes/attempts/{id}"),
-    ("get", "/quizzes/attempts/{id}/summary"),
-    ("get", "/quizzes/attempts/{id}/result"),
-    ("post", "/quizzes/attempts/{id}?page=1"),
-    ("post", "/quizzes/attempts/{id}/autosave"),
-    ("post", "/quizzes/attempts/{id}/submit"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("get", "/quizzes/attempts/{id}"),
+        ("get", "/quizzes/attempts/{id}/summary"),
+        ("get", "/quizzes/attempts/{id}/result"),
+        ("post", "/quizzes/attempts/{id}?page=1"),
+        ("post", "/quizzes/attempts/{id}/autosave"),
+        ("post", "/quizzes/attempts/{id}/submit"),
+    ],
+)
 def test_another_trainees_attempt_does_not_exist(app, client, db, world, method, path):
     other_client = app.test_client()
     other_client.login("other.taker")
@@ -233,8 +279,9 @@ def test_time_up_from_the_page_script_submits(client, db, world, frozen):
     assert attempt.status == "graded" and attempt.score == Decimal(1)
 
 
-@pytest.mark.parametrize("policy,shows_answers", [("score_only", False), ("with_answers", True),
-                                                  ("after_close", False)])
+@pytest.mark.parametrize(
+    "policy,shows_answers", [("score_only", False), ("with_answers", True), ("after_close", False)]
+)
 def test_review_policy(client, db, world, policy, shows_answers):
     quiz = world["quiz"]
     quiz.review_policy = policy

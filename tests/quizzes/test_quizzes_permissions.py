@@ -30,7 +30,8 @@ def people(kit, db):
     quiz = kit.quiz(course, draw_category="core", key="core-quiz")
     essay_quiz = kit.quiz(course, draw_category="reflection", key="essay-quiz")
     ids = {
-        "quiz": quiz.id, "question": question.id,
+        "quiz": quiz.id,
+        "question": question.id,
         "north_attempt": kit.take(north, quiz, {1: "true"}).id,
         "south_attempt": kit.take(south, quiz, {1: "false"}).id,
         "essay_attempt": kit.take(north, essay_quiz, {1: "An answer"}).id,
@@ -40,13 +41,26 @@ def people(kit, db):
 
 
 ROLES = ["owner", "author", "other.expert", "trainee.north", "officer.north", "gacc.admin"]
-MANAGE = {"owner": 200, "author": 200, "other.expert": 403, "trainee.north": 403, "officer.north": 403,
-          "gacc.admin": 200}
+MANAGE = {
+    "owner": 200,
+    "author": 200,
+    "other.expert": 403,
+    "trainee.north": 403,
+    "officer.north": 403,
+    "gacc.admin": 200,
+}
 MANAGE_URLS = [
-    "/quizzes/course/perm-course", "/quizzes/course/perm-course/bank", "/quizzes/course/perm-course/bank/new",
-    "/quizzes/course/perm-course/import", "/quizzes/course/perm-course/export.gift", "/quizzes/course/perm-course/new",
-    "/quizzes/questions/{question}", "/quizzes/questions/{question}/edit", "/quizzes/{quiz}/settings",
-    "/quizzes/{quiz}/analysis", "/quizzes/{quiz}/analysis.csv",
+    "/quizzes/course/perm-course",
+    "/quizzes/course/perm-course/bank",
+    "/quizzes/course/perm-course/bank/new",
+    "/quizzes/course/perm-course/import",
+    "/quizzes/course/perm-course/export.gift",
+    "/quizzes/course/perm-course/new",
+    "/quizzes/questions/{question}",
+    "/quizzes/questions/{question}/edit",
+    "/quizzes/{quiz}/settings",
+    "/quizzes/{quiz}/analysis",
+    "/quizzes/{quiz}/analysis.csv",
 ]
 
 
@@ -66,8 +80,14 @@ def test_management_posts_are_refused_to_others(client, db, people, login):
 
 RESULT = {
     # viewer: (north trainee's attempt, south trainee's attempt)
-    "owner": (200, 200), "author": (200, 200), "other.expert": (404, 404), "trainee.north": (200, 404),
-    "trainee.south": (404, 200), "officer.north": (200, 404), "officer.south": (404, 200), "gacc.admin": (200, 200),
+    "owner": (200, 200),
+    "author": (200, 200),
+    "other.expert": (404, 404),
+    "trainee.north": (200, 404),
+    "trainee.south": (404, 200),
+    "officer.north": (200, 404),
+    "officer.south": (404, 200),
+    "gacc.admin": (200, 200),
 }
 
 
@@ -79,14 +99,17 @@ def test_attempt_results_follow_ownership_course_and_jurisdiction(client, people
     assert (north, south) == RESULT[login]
 
 
-@pytest.mark.parametrize("login,status,sees", [
-    ("owner", 200, {"trainee.north", "trainee.south"}),
-    ("gacc.admin", 200, {"trainee.north", "trainee.south"}),
-    ("officer.north", 200, {"trainee.north"}),
-    ("officer.south", 200, {"trainee.south"}),
-    ("other.expert", 403, set()),
-    ("trainee.north", 403, set()),
-])
+@pytest.mark.parametrize(
+    "login,status,sees",
+    [
+        ("owner", 200, {"trainee.north", "trainee.south"}),
+        ("gacc.admin", 200, {"trainee.north", "trainee.south"}),
+        ("officer.north", 200, {"trainee.north"}),
+        ("officer.south", 200, {"trainee.south"}),
+        ("other.expert", 403, set()),
+        ("trainee.north", 403, set()),
+    ],
+)
 def test_quiz_attempt_list_is_scoped(client, db, people, login, status, sees):
     client.login(login)
     response = client.get(f"/quizzes/{people['quiz']}/attempts")
@@ -97,10 +120,17 @@ def test_quiz_attempt_list_is_scoped(client, db, people, login, status, sees):
         assert {u.login_name for u in trainees if f"<td>{u.display_name}</td>" in html} == sees
 
 
-@pytest.mark.parametrize("login,status", [
-    ("owner", 200), ("author", 200), ("gacc.admin", 200), ("other.expert", 404), ("trainee.north", 403),
-    ("officer.north", 403),
-])
+@pytest.mark.parametrize(
+    "login,status",
+    [
+        ("owner", 200),
+        ("author", 200),
+        ("gacc.admin", 200),
+        ("other.expert", 404),
+        ("trainee.north", 403),
+        ("officer.north", 403),
+    ],
+)
 def test_marking_is_for_the_course_experts(client, db, people, login, status):
     client.login(login)
     url = f"/quizzes/attempts/{people['essay_attempt']}/mark/1"
@@ -109,9 +139,16 @@ def test_marking_is_for_the_course_experts(client, db, people, login, status):
     assert response.status_code == (302 if status == 200 else status)
 
 
-@pytest.mark.parametrize("login,status", [
-    ("owner", 200), ("gacc.admin", 200), ("officer.north", 200), ("other.expert", 403), ("trainee.north", 403),
-])
+@pytest.mark.parametrize(
+    "login,status",
+    [
+        ("owner", 200),
+        ("gacc.admin", 200),
+        ("officer.north", 200),
+        ("other.expert", 403),
+        ("trainee.north", 403),
+    ],
+)
 def test_gain_page(client, people, login, status):
     client.login(login)
     assert client.get("/quizzes/course/perm-course/gain").status_code == status
@@ -123,12 +160,21 @@ def test_marking_queue_lists_only_the_experts_courses(client, db, people):
     assert f"/quizzes/attempts/{people['essay_attempt']}/mark/1" in owner_page
     other = client.application.test_client()
     other.login("other.expert")
-    assert f"/quizzes/attempts/{people['essay_attempt']}/mark/1" not in other.get("/quizzes/marking").get_data(
-        as_text=True)
+    assert f"/quizzes/attempts/{people['essay_attempt']}/mark/1" not in other.get(
+        "/quizzes/marking"
+    ).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/quizzes/", "/quizzes/marking", "/quizzes/{quiz}", "/quizzes/course/perm-course/bank",
-                                 "/quizzes/attempts/{north_attempt}/result"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/quizzes/",
+        "/quizzes/marking",
+        "/quizzes/{quiz}",
+        "/quizzes/course/perm-course/bank",
+        "/quizzes/attempts/{north_attempt}/result",
+    ],
+)
 def test_anonymous_visitors_are_sent_to_log_in(client, people, url):
     response = client.get(url.format(**people))
     assert response.status_code == 302 and "/login" in response.location

@@ -8,8 +8,12 @@ from werkzeug.datastructures import MultiDict
 from lms.quizzes import attempts as svc
 
 TF = {"answer": True, "feedback_true": "", "feedback_false": ""}
-SC = {"choices": [{"id": "a", "text": "A", "fraction": "1", "feedback": ""},
-                  {"id": "b", "text": "B", "fraction": "0", "feedback": ""}]}
+SC = {
+    "choices": [
+        {"id": "a", "text": "A", "fraction": "1", "feedback": ""},
+        {"id": "b", "text": "B", "fraction": "0", "feedback": ""},
+    ]
+}
 
 
 def _quiz_with(kit, n_questions, *, require=False):
@@ -25,8 +29,9 @@ def _submission_statements(kit, db, count_queries, n_questions, require):
     kit.enrol(trainee, quiz.course)
     attempt, _ = svc.start_attempt(trainee, quiz)
     rows = svc.load_questions(attempt)
-    svc.save_responses(trainee, attempt, rows, MultiDict({f"q{r.slot}": "a" if r.slot % 2 else "true"
-                                                          for r in rows}))
+    svc.save_responses(
+        trainee, attempt, rows, MultiDict({f"q{r.slot}": "a" if r.slot % 2 else "true" for r in rows})
+    )
     db.session.commit()
     attempt = db.session.get(type(attempt), attempt.id)
     trainee = db.session.get(type(trainee), trainee.id)
