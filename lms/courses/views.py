@@ -815,6 +815,7 @@ def lesson_edit(lesson_id: int):
         lesson=lesson,
         preview=preview,
         attachment_form=AttachmentForm(formdata=None),
+        max_size=services.human_size(services.attachment_max_bytes()),
         action_form=ActionForm(),
     )
 

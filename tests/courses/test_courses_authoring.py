@@ -89,7 +89,8 @@ def test_lesson_form_preview_edit_and_bad_input(as_user, draft, db):
     client = as_user("expert.shenzhen")
     lesson = draft.versions[0].lessons[0]
     url = f"/courses/lessons/{lesson.id}/edit"
-    assert "Body of lesson 1." in client.get(url).get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "Body of lesson 1." in page and "At most 20 MB." in page
     data = {
         "title": "Renamed",
         "module_id": "0",
