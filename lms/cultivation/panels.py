@@ -36,7 +36,7 @@ def _to_screen(user):
     return {"cases": cases, "total": total}
 
 
-@dashboard.panel("cultivation_my_enterprise", _l("My enterprise's cultivation"), ("trainee",),
+@dashboard.panel("cultivation_my_enterprise", _l("Cultivation of my enterprise"), ("trainee",),
                  "cultivation/panels/my_enterprise.html", order=15)
 def _my_enterprise(user):
     if user.enterprise_id is None:

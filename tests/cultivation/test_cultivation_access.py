@@ -196,3 +196,61 @@ def test_case_list_statement_count_does_not_grow(client, db, flow, factory, coun
         html = client.get("/cultivation/cases").get_data(as_text=True)
     assert html.count('href="/cultivation/cases/') == 7
     assert many.count == few.count
+
+
+@pytest.mark.parametrize(("login", "status"), [("officer.futian", 404), ("officer.shanghai", 404), ("trainee", 403),
+                                                ("expert.shenzhen", 403)])
+def test_key_list_adjustments_outside_jurisdiction(client, db, flow, login, status):
+    flow.to_state(flow.open(), "screened")
+    key_list = keylists.build_key_list(flow.officer("officer.shenzhen"), flow.demo.unit("5300"), "2026-H2")
+    db.session.commit()
+    entry_id = key_list.entries[0].id
+    client.login(login)
+    base = f"/cultivation/key-lists/{key_list.id}"
+    for url in (f"{base}/entries/{entry_id}/exclude", f"{base}/entries/{entry_id}/down", f"{base}/refresh"):
+        assert client.submit(url, {"reason": "x"}).status_code == status
+    db.session.expire_all()
+    assert db.session.get(type(key_list), key_list.id).entries[0].included
+
+
+@pytest.mark.parametrize(("login", "status"), [("officer.shanghai", 404), ("trainee", 403)])
+def test_bars_and_plan_items_outside_jurisdiction(client, db, flow, login, status):
+    from lms.cultivation import plans
+    from lms.cultivation.models import BarEvent, PlanItem
+
+    case = flow.to_state(flow.open(), "in_training")
+    item = plans.add_plan_item(flow.officer(), case, course=flow.course())
+    db.session.commit()
+    client.login(login)
+    response = client.submit(f"/cultivation/enterprises/{case.enterprise_id}/bars",
+                             {"kind": "gave_up_aeo", "occurred_on": "2026-10-01", "notes": "x"})
+    assert response.status_code == status
+    assert client.submit(f"/cultivation/cases/{case.id}/plan/{item.id}/remove").status_code == status
+    assert client.submit(f"/cultivation/cases/{case.id}/start", {}).status_code == status
+    assert db.session.execute(sa.select(sa.func.count()).select_from(BarEvent)).scalar_one() == 0
+    assert db.session.execute(sa.select(sa.func.count()).select_from(PlanItem)).scalar_one() == 1
+
+
+def test_key_list_page_statement_count_does_not_grow(client, db, flow, count_queries):
+    from lms.cultivation.models import KeyListEntry
+
+    flow.to_state(flow.open(), "screened")
+    key_list = keylists.build_key_list(flow.officer("officer.shenzhen"), flow.demo.unit("5300"), "2026")
+    db.session.commit()
+    client.login("officer.shenzhen")
+    with count_queries() as few:
+        assert client.get(f"/cultivation/key-lists/{key_list.id}").status_code == 200
+    for name in ("Shekou", "Nanshan"):
+        case = flow.to_state(_nominated(flow, name), "screened", officer="officer.shenzhen")
+        db.session.add(KeyListEntry(key_list=key_list, case=case, position=len(key_list.entries) + 1,
+                                    score_rank=len(key_list.entries) + 1, score=0, breakdown={}))
+    db.session.commit()
+    with count_queries() as many:
+        html = client.get(f"/cultivation/key-lists/{key_list.id}").get_data(as_text=True)
+    assert html.count("data-case=") == 3
+    assert many.count == few.count
+
+
+def _nominated(flow, name):
+    login = {"Shekou": "trainee.shekou", "Nanshan": "trainee.nanshan"}[name]
+    return flow.open(enterprise=name, nominees=(login,), nominated_by="officer.shenzhen")
