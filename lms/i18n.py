@@ -24,7 +24,8 @@ class _CatalogLocale(Locale):
 SIMPLIFIED_CHINESE = _CatalogLocale()
 
 
-def _resolve(language: str):
+def locale_for(language: str):
+    """The Babel locale to use for a language code of ours (also for force_locale)."""
     return SIMPLIFIED_CHINESE if language == "zh_CN" else language
 
 
@@ -33,10 +34,10 @@ def select_locale() -> Locale | str:
     if not has_request_context():  # CLI commands and services called outside a request
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.preferred_language in languages:
-        return _resolve(current_user.preferred_language)
+        return locale_for(current_user.preferred_language)
     cookie = request.cookies.get("lang")
     if cookie in languages:
-        return _resolve(cookie)
+        return locale_for(cookie)
     # Accept-Language uses "zh-CN", "zh-Hans", "zh"; all mean Simplified Chinese here.
     best = request.accept_languages.best_match(["en", "zh-CN", "zh", "zh-Hans", "zh-SG"])
     if best and best.lower().startswith("zh"):

@@ -23,6 +23,6 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")

@@ -16,6 +16,7 @@ from flask_babel import force_locale
 
 from lms.database import utcnow
 from lms.extensions import db
+from lms.i18n import locale_for
 from lms.notifications.models import Notification
 
 _PENDING_KEY = "lms_pending_emails"
@@ -28,9 +29,12 @@ def _render(text, params: dict) -> str:
 
 def notify(user, kind: str, title, body="", link: str = "", **params) -> Notification:
     """Queue a notification for ``user`` in the caller's transaction."""
-    with force_locale(user.preferred_language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with force_locale(locale_for(user.preferred_language or current_app.config["BABEL_DEFAULT_LOCALE"])):
         notification = Notification(user=user, kind=kind, title=_render(title, params)[:300],
                                     body=_render(body, params) if body else "", link=link)
+    # Marked when queued, in this transaction: sending happens after commit, and a second connection there
+    # would hold two pool connections per committing request.
+    notification.email_queued_at = utcnow()
     db.session.add(notification)
     # What the email needs is captured now: after commit the session may not load anything.
     db.session.info.setdefault(_PENDING_KEY, []).append(
@@ -72,20 +76,11 @@ def _after_commit(session) -> None:
     if not pending:
         return
     site = current_app.config.get("SITE_URL", "")
-    for notification, email, title, body, link in pending:
-        identity = sa.inspect(notification).identity
+    for _notification, email, title, body, link in pending:
         try:
             send_email(email, title, body + (f"\n\n{site}{link}" if link else ""))
         except (OSError, smtplib.SMTPException) as error:  # the in-app notice stays; email is best effort
             current_app.logger.warning("email to %s failed: %s", email, error)
-            continue
-        if identity is None:
-            continue
-        # Recorded in a separate small transaction; never blocks the one that caused it.
-        with db.engine.begin() as connection:
-            connection.execute(
-                sa.update(Notification).where(Notification.id == identity[0]).values(emailed_at=utcnow())
-            )
 
 
 def _after_soft_rollback(session, previous_transaction) -> None:
