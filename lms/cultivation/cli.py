@@ -39,8 +39,10 @@ def flags_command(today: str | None) -> None:
 
     found = flags.flags_for(None, _day(today))
     for flag in found:
-        click.echo(f"{flag.case.reference}\t{flag.kind}\t{flag.case.enterprise.name_en}\t{flag.label}\t"
-                   f"proposed termination: {flag.proposed_reason}")
+        click.echo(
+            f"{flag.case.reference}\t{flag.kind}\t{flag.case.enterprise.name_en}\t{flag.label}\t"
+            f"proposed termination: {flag.proposed_reason}"
+        )
     click.echo(f"{len(found)} flags.")
 
 

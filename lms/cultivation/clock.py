@@ -14,7 +14,11 @@ from flask import current_app, has_app_context
 
 
 def today() -> date:
-    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai") if has_app_context() else "Asia/Shanghai"
+    zone = (
+        current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+        if has_app_context()
+        else "Asia/Shanghai"
+    )
     return datetime.now(ZoneInfo(zone)).date()
 
 

@@ -30,7 +30,12 @@ from lms.sessions.models import TrainingSession
 D = date
 # login, display name, enterprise (name start), position: nominees for enterprises without a demo account
 EXTRA_TRAINEES = [
-    ("trainee.qianhai", "Xie Ming (legal representative)", "Qianhai Smart Supply Chain", "legal_representative"),
+    (
+        "trainee.qianhai",
+        "Xie Ming (legal representative)",
+        "Qianhai Smart Supply Chain",
+        "legal_representative",
+    ),
     ("trainee.lingnan", "Pan Li (senior manager)", "Lingnan Textiles", "senior_management"),
     ("trainee.cantonfair", "Luo Jia (legal representative)", "Canton Fair Trading", "legal_representative"),
     ("trainee.zhangjiang", "Yao Wen (legal representative)", "Zhangjiang Biotech", "legal_representative"),
@@ -62,7 +67,9 @@ class Story:
 
     @staticmethod
     def enterprise(prefix: str) -> Enterprise:
-        return db.session.execute(sa.select(Enterprise).where(Enterprise.name_en.startswith(prefix))).scalar_one()
+        return db.session.execute(
+            sa.select(Enterprise).where(Enterprise.name_en.startswith(prefix))
+        ).scalar_one()
 
     @staticmethod
     def course(slug: str) -> Course | None:
@@ -77,9 +84,15 @@ class Story:
         for login, name, enterprise, position in EXTRA_TRAINEES:
             if login in self.users or template is None:
                 continue
-            user = User(login_name=login, email=f"{login}@demo.aeo-lms.cn", display_name=name, role="trainee",
-                        enterprise=self.enterprise(enterprise), position=position,
-                        password_hash=template.password_hash)  # every demo account shares the demo password
+            user = User(
+                login_name=login,
+                email=f"{login}@demo.aeo-lms.cn",
+                display_name=name,
+                role="trainee",
+                enterprise=self.enterprise(enterprise),
+                position=position,
+                password_hash=template.password_hash,
+            )  # every demo account shares the demo password
             db.session.add(user)
             self.users[login] = user
             created += 1
@@ -88,14 +101,22 @@ class Story:
 
     def apply(self, day, login, training_type, category, nominees):
         with _on(day):
-            return services.apply_for_cultivation(self.user(login), training_type=training_type, category=category,
-                                                  nominee_ids=[self.user(n).id for n in nominees])
+            return services.apply_for_cultivation(
+                self.user(login),
+                training_type=training_type,
+                category=category,
+                nominee_ids=[self.user(n).id for n in nominees],
+            )
 
     def nominate(self, day, officer, enterprise, training_type, category, nominees):
         with _on(day):
-            return services.nominate_enterprise(self.user(officer), self.enterprise(enterprise),
-                                                training_type=training_type, category=category,
-                                                nominee_ids=[self.user(n).id for n in nominees])
+            return services.nominate_enterprise(
+                self.user(officer),
+                self.enterprise(enterprise),
+                training_type=training_type,
+                category=category,
+                nominee_ids=[self.user(n).id for n in nominees],
+            )
 
     def screen(self, day, officer, case, notes=""):
         with _on(day):
@@ -123,7 +144,8 @@ class Story:
                 plans.add_plan_item(actor, case, course=course, due_on=due)
             if session_title:
                 session = db.session.execute(
-                    sa.select(TrainingSession).where(TrainingSession.title == session_title)).scalar_one_or_none()
+                    sa.select(TrainingSession).where(TrainingSession.title == session_title)
+                ).scalar_one_or_none()
                 if session is not None and session.status not in ("cancelled", "completed"):
                     plans.add_plan_item(actor, case, session=session, due_on=due)
             if enroll and case.plan_items and case.state == "in_training":
@@ -144,7 +166,9 @@ class Story:
                         with db.session.begin_nested():
                             _complete_course(nominee.user, item.course)
                     except (DomainError, ImportError) as error:
-                        self.notes.append(f"{case.reference}: {nominee.user.login_name} {item.course.slug}: {error}")
+                        self.notes.append(
+                            f"{case.reference}: {nominee.user.login_name} {item.course.slug}: {error}"
+                        )
         if case.state == "completed":
             self.completed += 1
 
@@ -181,9 +205,13 @@ def _pass_required_quizzes(trainee: User, course: Course, version) -> None:
     from lms.quizzes.models import Quiz
     from lms.quizzes.results import quiz_results
 
-    quizzes = db.session.execute(
-        sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.key.in_(keys), Quiz.archived.is_(False))
-    ).scalars().all()
+    quizzes = (
+        db.session.execute(
+            sa.select(Quiz).where(Quiz.course_id == course.id, Quiz.key.in_(keys), Quiz.archived.is_(False))
+        )
+        .scalars()
+        .all()
+    )
     for quiz in quizzes:
         result = quiz_results(quiz_ids=[quiz.id], user_ids=[trainee.id]).get((quiz.id, trainee.id))
         if result is not None and result.passed:
@@ -191,7 +219,7 @@ def _pass_required_quizzes(trainee: User, course: Course, version) -> None:
         attempt, _created = attempts.start_attempt(trainee, quiz)
         rows = attempts.load_questions(attempt)
         for first in range(0, len(rows), quiz.questions_per_page):
-            page = rows[first:first + quiz.questions_per_page]
+            page = rows[first : first + quiz.questions_per_page]
             form = MultiDict()
             for question in page:
                 for key, value in _right_form(question.version, question.slot).items(multi=True):
@@ -204,17 +232,28 @@ def load() -> str:
     if "5300" not in {u.code for u in db.session.execute(sa.select(CustomsUnit)).scalars()}:
         return "skipped: the demo customs units are missing"
     unit_id = db.session.execute(sa.select(CustomsUnit.id).where(CustomsUnit.code == MARK[0])).scalar_one()
-    if db.session.execute(sa.select(KeyTrainingList.id).where(
-            KeyTrainingList.unit_id == unit_id, KeyTrainingList.period == MARK[1])).first() is not None:
+    if (
+        db.session.execute(
+            sa.select(KeyTrainingList.id).where(
+                KeyTrainingList.unit_id == unit_id, KeyTrainingList.period == MARK[1]
+            )
+        ).first()
+        is not None
+    ):
         return "already loaded"
     s = Story()
     accounts = s.extra_trainees()
 
     # Guangzhou: two AEO certification cases on the 2026-H1 list, trained by the summer.
-    nansha = s.apply(D(2026, 2, 10), "trainee.guangzhou", "aeo_certification", "aeo_rereview", ["trainee.guangzhou"])
-    lingnan = s.apply(D(2026, 2, 15), "trainee.lingnan", "aeo_certification", "potential_applicant",
-                      ["trainee.lingnan"])
-    s.screen(D(2026, 2, 20), "officer.guangzhou", nansha, "Advanced certified since 2022; re-review due in 2027.")
+    nansha = s.apply(
+        D(2026, 2, 10), "trainee.guangzhou", "aeo_certification", "aeo_rereview", ["trainee.guangzhou"]
+    )
+    lingnan = s.apply(
+        D(2026, 2, 15), "trainee.lingnan", "aeo_certification", "potential_applicant", ["trainee.lingnan"]
+    )
+    s.screen(
+        D(2026, 2, 20), "officer.guangzhou", nansha, "Advanced certified since 2022; re-review due in 2027."
+    )
     s.screen(D(2026, 2, 25), "officer.guangzhou", lingnan)
     s.key_list(D(2026, 3, 10), "officer.guangzhou", "5100", "2026-H1")
     for case in (nansha, lingnan):
@@ -223,83 +262,185 @@ def load() -> str:
     s.train(D(2026, 7, 15), lingnan)
 
     # Shenzhen and Shanghai: applications and nominations in June, screened, ranked and confirmed in July.
-    pengcheng = s.apply(D(2026, 6, 1), "trainee", "aeo_certification", "aeo_rereview",
-                        ["trainee", "trainee.manager", "trainee.customs"])
+    pengcheng = s.apply(
+        D(2026, 6, 1),
+        "trainee",
+        "aeo_certification",
+        "aeo_rereview",
+        ["trainee", "trainee.manager", "trainee.customs"],
+    )
     futian = s.apply(D(2026, 6, 5), "trainee.futian", "aeo_certification", "applicant", ["trainee.futian"])
-    shekou = s.nominate(D(2026, 6, 8), "officer.shenzhen", "Shekou Harbour", "aeo_certification", "aeo_rereview",
-                        ["trainee.shekou"])
-    qianhai = s.nominate(D(2026, 6, 10), "officer.shenzhen", "Qianhai Smart", "compliance", "interested_party",
-                         ["trainee.qianhai"])
-    huangpu = s.nominate(D(2026, 6, 1), "officer.shanghai", "Huangpu River", "compliance", "interested_party",
-                         ["trainee.huangpu"])
-    zhangjiang = s.apply(D(2026, 6, 5), "trainee.zhangjiang", "aeo_certification", "applicant",
-                         ["trainee.zhangjiang"])
+    shekou = s.nominate(
+        D(2026, 6, 8),
+        "officer.shenzhen",
+        "Shekou Harbour",
+        "aeo_certification",
+        "aeo_rereview",
+        ["trainee.shekou"],
+    )
+    qianhai = s.nominate(
+        D(2026, 6, 10),
+        "officer.shenzhen",
+        "Qianhai Smart",
+        "compliance",
+        "interested_party",
+        ["trainee.qianhai"],
+    )
+    huangpu = s.nominate(
+        D(2026, 6, 1),
+        "officer.shanghai",
+        "Huangpu River",
+        "compliance",
+        "interested_party",
+        ["trainee.huangpu"],
+    )
+    zhangjiang = s.apply(
+        D(2026, 6, 5), "trainee.zhangjiang", "aeo_certification", "applicant", ["trainee.zhangjiang"]
+    )
     s.screen(D(2026, 6, 10), "officer.shanghai", huangpu)
     s.screen(D(2026, 6, 12), "officer.futian", pengcheng)
     s.screen(D(2026, 6, 15), "officer.futian", futian)
     s.screen(D(2026, 6, 15), "officer.shanghai", zhangjiang)
     s.screen(D(2026, 6, 18), "officer.shenzhen", shekou)
     s.screen(D(2026, 6, 20), "officer.shenzhen", qianhai)
-    s.key_list(D(2026, 7, 1), "officer.shenzhen", "5300", "2026-H2",
-               adjust=(shekou, "up", "Advanced certified since 2021: its re-review comes first this year."))
-    s.plan(D(2026, 7, 2), "officer.futian", pengcheng, ["aeo-standard"], due=D(2026, 12, 15),
-           session_title="One-on-one follow-up: Pengcheng Precision Electronics")
+    s.key_list(
+        D(2026, 7, 1),
+        "officer.shenzhen",
+        "5300",
+        "2026-H2",
+        adjust=(shekou, "up", "Advanced certified since 2021: its re-review comes first this year."),
+    )
+    s.plan(
+        D(2026, 7, 2),
+        "officer.futian",
+        pengcheng,
+        ["aeo-standard"],
+        due=D(2026, 12, 15),
+        session_title="One-on-one follow-up: Pengcheng Precision Electronics",
+    )
     s.plan(D(2026, 7, 2), "officer.futian", futian, ["aeo-standard"])
     s.plan(D(2026, 7, 2), "officer.shenzhen", shekou, ["aeo-standard"])
     # Not enrolled yet when its credit changed (and so left out of the quiz demo's cohort).
-    s.plan(D(2026, 7, 2), "officer.shenzhen", qianhai, ["credit-management"], due=D(2026, 12, 31), enroll=False)
+    s.plan(
+        D(2026, 7, 2), "officer.shenzhen", qianhai, ["credit-management"], due=D(2026, 12, 31), enroll=False
+    )
     s.key_list(D(2026, 7, 5), "officer.shanghai", "2200", "2026-H2")
     s.plan(D(2026, 7, 6), "officer.shanghai", zhangjiang, ["aeo-standard"])
     s.plan(D(2026, 7, 6), "officer.shanghai", huangpu, ["credit-management"], enroll=False)
 
     # Shekou Harbour is audited from 20 July; no conclusion came within the limit.
-    s.act(D(2026, 7, 20), services.suspend_case, s.user("officer.shenzhen"), shekou, reason="audit",
-          suspended_on=D(2026, 7, 20), notes="Audit notice 2026-SZ-117.")
+    s.act(
+        D(2026, 7, 20),
+        services.suspend_case,
+        s.user("officer.shenzhen"),
+        shekou,
+        reason="audit",
+        suspended_on=D(2026, 7, 20),
+        notes="Audit notice 2026-SZ-117.",
+    )
 
-    # Zhangjiang Biotech trains, applies and is not certified; Futian Cross-Border trains, applies, is certified.
+    # Zhangjiang Biotech trains, applies and is not certified;
+    # Futian Cross-Border trains, applies and is certified.
     s.train(D(2026, 9, 1), zhangjiang)
     if zhangjiang.state == "completed":
-        s.act(D(2026, 9, 5), services.apply_for_certification, s.user("officer.shanghai"), zhangjiang,
-              applied_on=D(2026, 9, 5))
+        s.act(
+            D(2026, 9, 5),
+            services.apply_for_certification,
+            s.user("officer.shanghai"),
+            zhangjiang,
+            applied_on=D(2026, 9, 5),
+        )
     s.train(D(2026, 9, 15), futian)
     if futian.state == "completed":
-        s.act(D(2026, 9, 20), services.apply_for_certification, s.user("officer.futian"), futian,
-              applied_on=D(2026, 9, 20))
+        s.act(
+            D(2026, 9, 20),
+            services.apply_for_certification,
+            s.user("officer.futian"),
+            futian,
+            applied_on=D(2026, 9, 20),
+        )
 
     # Guangzhou: Canton Fair Trading, seriously discredited since 1 September, is nominated and rejected.
-    canton = s.nominate(D(2026, 9, 10), "officer.guangzhou", "Canton Fair", "compliance", "interested_party",
-                        ["trainee.cantonfair"])
-    s.act(D(2026, 9, 15), services.reject_case, s.user("officer.guangzhou"), canton, decided_on=D(2026, 9, 15),
-          reason="Seriously discredited since 1 September 2026: not eligible for cultivation.")
+    canton = s.nominate(
+        D(2026, 9, 10),
+        "officer.guangzhou",
+        "Canton Fair",
+        "compliance",
+        "interested_party",
+        ["trainee.cantonfair"],
+    )
+    s.act(
+        D(2026, 9, 15),
+        services.reject_case,
+        s.user("officer.guangzhou"),
+        canton,
+        decided_on=D(2026, 9, 15),
+        reason="Seriously discredited since 1 September 2026: not eligible for cultivation.",
+    )
 
     # Shanghai: Huangpu River Import is filed under the general procedure; its cultivation ends.
-    s.act(D(2026, 10, 5), services.terminate_case, s.user("officer.shanghai"), huangpu, reason="general_procedure",
-          terminated_on=D(2026, 10, 5), notes="Case file 2026-SH-0412.")
+    s.act(
+        D(2026, 10, 5),
+        services.terminate_case,
+        s.user("officer.shanghai"),
+        huangpu,
+        reason="general_procedure",
+        terminated_on=D(2026, 10, 5),
+        notes="Case file 2026-SH-0412.",
+    )
     if zhangjiang.state == "certification_applied":
-        s.act(D(2026, 10, 20), services.not_certify_case, s.user("officer.shanghai"), zhangjiang,
-              reason="Internal control: the declaration review procedure was written but not applied.",
-              decided_on=D(2026, 10, 20))
+        s.act(
+            D(2026, 10, 20),
+            services.not_certify_case,
+            s.user("officer.shanghai"),
+            zhangjiang,
+            reason="Internal control: the declaration review procedure was written but not applied.",
+            decided_on=D(2026, 10, 20),
+        )
 
-    # Nanjing: Jinling Machinery applies for its re-review training; the 2026-H2 list is confirmed, training later.
-    jinling = s.apply(D(2026, 10, 20), "trainee.nanjing", "aeo_certification", "aeo_rereview", ["trainee.nanjing"])
+    # Nanjing: Jinling Machinery applies for its re-review training;
+    # the 2026-H2 list is confirmed, training starts later.
+    jinling = s.apply(
+        D(2026, 10, 20), "trainee.nanjing", "aeo_certification", "aeo_rereview", ["trainee.nanjing"]
+    )
     if nansha.state == "completed":
-        s.act(D(2026, 10, 30), services.apply_for_certification, s.user("officer.guangzhou"), nansha,
-              applied_on=D(2026, 10, 30))
+        s.act(
+            D(2026, 10, 30),
+            services.apply_for_certification,
+            s.user("officer.guangzhou"),
+            nansha,
+            applied_on=D(2026, 10, 30),
+        )
     s.screen(D(2026, 11, 2), "officer.nanjing", jinling)
     if futian.state == "certification_applied":
-        s.act(D(2026, 11, 10), services.certify_case, s.user("officer.shenzhen"), futian, level="certified",
-              decided_on=D(2026, 11, 10), notes="Certified under Decree 282 after the validation visit.")
-    lujiazui = s.nominate(D(2026, 11, 10), "officer.shanghai", "Lujiazui", "compliance", "interested_party",
-                          ["trainee.pudong"])
+        s.act(
+            D(2026, 11, 10),
+            services.certify_case,
+            s.user("officer.shenzhen"),
+            futian,
+            level="certified",
+            decided_on=D(2026, 11, 10),
+            notes="Certified under Decree 282 after the validation visit.",
+        )
+    lujiazui = s.nominate(
+        D(2026, 11, 10), "officer.shanghai", "Lujiazui", "compliance", "interested_party", ["trainee.pudong"]
+    )
     s.screen(D(2026, 11, 15), "officer.shanghai", lujiazui)
     s.key_list(D(2026, 11, 18), "officer.nanjing", "2300", "2026-H2", start=False)
     s.plan(D(2026, 11, 18), "officer.nanjing", jinling, ["aeo-standard"], enroll=False)
-    s.nominate(D(2026, 11, 20), "officer.shenzhen", "Nanshan Medical", "compliance", "interested_party",
-               ["trainee.nanshan"])
+    s.nominate(
+        D(2026, 11, 20),
+        "officer.shenzhen",
+        "Nanshan Medical",
+        "compliance",
+        "interested_party",
+        ["trainee.nanshan"],
+    )
     db.session.flush()
 
     states = db.session.execute(
-        sa.select(CultivationCase.state, sa.func.count()).group_by(CultivationCase.state)).all()
+        sa.select(CultivationCase.state, sa.func.count()).group_by(CultivationCase.state)
+    ).all()
     summary = ", ".join(f"{count} {state}" for state, count in sorted(states))
     extra = f"; not done: {'; '.join(s.notes)}" if s.notes else ""
     return f"{accounts} nominee accounts, cases: {summary}{extra}"

@@ -20,7 +20,14 @@ from flask_babel import ngettext
 
 from lms.cultivation import settings
 from lms.cultivation.clock import add_years
-from lms.cultivation.models import BAR_KINDS, BAR_SOURCES, CATEGORIES, CATEGORIES_BY_TYPE, TRAINING_TYPES, BarEvent
+from lms.cultivation.models import (
+    BAR_KINDS,
+    BAR_SOURCES,
+    CATEGORIES,
+    CATEGORIES_BY_TYPE,
+    TRAINING_TYPES,
+    BarEvent,
+)
 from lms.extensions import db
 from lms.org.models import (
     AEO_LEVELS,
@@ -70,11 +77,15 @@ class Bar:
 
 
 def _history_transitions(enterprise_id: int) -> list[tuple[str, CreditStatusRecord]]:
-    records = db.session.execute(
-        sa.select(CreditStatusRecord)
-        .where(CreditStatusRecord.enterprise_id == enterprise_id)
-        .order_by(CreditStatusRecord.decided_on, CreditStatusRecord.id)
-    ).scalars().all()
+    records = (
+        db.session.execute(
+            sa.select(CreditStatusRecord)
+            .where(CreditStatusRecord.enterprise_id == enterprise_id)
+            .order_by(CreditStatusRecord.decided_on, CreditStatusRecord.id)
+        )
+        .scalars()
+        .all()
+    )
     found = []
     previous = None
     for record in records:
@@ -91,17 +102,26 @@ def sync_credit_bars(enterprise: Enterprise, actor=None) -> list[BarEvent]:
     """Store the bars the credit history implies and that are not stored yet. The caller commits."""
     # Serialise writers for this enterprise: two syncs must not insert the same bar.
     db.session.execute(sa.select(Enterprise.id).where(Enterprise.id == enterprise.id).with_for_update())
-    stored = set(db.session.execute(
-        sa.select(BarEvent.credit_record_id, BarEvent.kind)
-        .where(BarEvent.enterprise_id == enterprise.id, BarEvent.credit_record_id.is_not(None))
-    ).all())
+    stored = set(
+        db.session.execute(
+            sa.select(BarEvent.credit_record_id, BarEvent.kind).where(
+                BarEvent.enterprise_id == enterprise.id, BarEvent.credit_record_id.is_not(None)
+            )
+        ).all()
+    )
     created = []
     for kind, record in _history_transitions(enterprise.id):
         if (record.id, kind) in stored:
             continue
-        bar = BarEvent(enterprise_id=enterprise.id, kind=kind, occurred_on=record.decided_on, source="credit_history",
-                       credit_record_id=record.id, notes=record.reason or "",
-                       recorded_by_id=getattr(actor, "id", None))
+        bar = BarEvent(
+            enterprise_id=enterprise.id,
+            kind=kind,
+            occurred_on=record.decided_on,
+            source="credit_history",
+            credit_record_id=record.id,
+            notes=record.reason or "",
+            recorded_by_id=getattr(actor, "id", None),
+        )
         db.session.add(bar)
         created.append(bar)
     if created:
@@ -112,18 +132,41 @@ def sync_credit_bars(enterprise: Enterprise, actor=None) -> list[BarEvent]:
 def bars_of(enterprise: Enterprise) -> list[Bar]:
     """Every bar of the enterprise, newest first: stored rows plus history-derived ones not stored yet."""
     years = settings.bar_years()
-    rows = db.session.execute(
-        sa.select(BarEvent).where(BarEvent.enterprise_id == enterprise.id)
-        .order_by(BarEvent.occurred_on.desc(), BarEvent.id.desc())
-    ).scalars().all()
-    bars = [Bar(kind=r.kind, occurred_on=r.occurred_on, source=r.source, until=add_years(r.occurred_on, years),
-                notes=r.notes, credit_record_id=r.credit_record_id, case_id=r.case_id) for r in rows]
+    rows = (
+        db.session.execute(
+            sa.select(BarEvent)
+            .where(BarEvent.enterprise_id == enterprise.id)
+            .order_by(BarEvent.occurred_on.desc(), BarEvent.id.desc())
+        )
+        .scalars()
+        .all()
+    )
+    bars = [
+        Bar(
+            kind=r.kind,
+            occurred_on=r.occurred_on,
+            source=r.source,
+            until=add_years(r.occurred_on, years),
+            notes=r.notes,
+            credit_record_id=r.credit_record_id,
+            case_id=r.case_id,
+        )
+        for r in rows
+    ]
     stored = {(b.credit_record_id, b.kind) for b in bars if b.credit_record_id is not None}
     for kind, record in _history_transitions(enterprise.id):
         if (record.id, kind) not in stored:
-            bars.append(Bar(kind=kind, occurred_on=record.decided_on, source="credit_history",
-                            until=add_years(record.decided_on, years), notes=record.reason or "", stored=False,
-                            credit_record_id=record.id))
+            bars.append(
+                Bar(
+                    kind=kind,
+                    occurred_on=record.decided_on,
+                    source="credit_history",
+                    until=add_years(record.decided_on, years),
+                    notes=record.reason or "",
+                    stored=False,
+                    credit_record_id=record.id,
+                )
+            )
     bars.sort(key=lambda b: b.occurred_on, reverse=True)
     return bars
 
@@ -135,53 +178,115 @@ def active_bars(enterprise: Enterprise, day: date) -> list[Bar]:
 # -- checks -------------------------------------------------------------------------------------------------
 
 
-def evaluate(enterprise: Enterprise, *, training_type: str, category: str, day: date,
-             nominees: list | None = None) -> dict:
+def evaluate(
+    enterprise: Enterprise, *, training_type: str, category: str, day: date, nominees: list | None = None
+) -> dict:
     """Evaluate every eligibility check on ``day``. Returns JSON-able data (stored with the decision)."""
     regime = regime_on(day)
     levels = list(REGIME_LEVELS.get(regime, ())) if regime else []
     checks = []
 
-    checks.append({"key": "regime", "passed": regime is not None,
-                   "facts": {"day": day.isoformat(), "regime": regime, "levels": levels}})
+    checks.append(
+        {
+            "key": "regime",
+            "passed": regime is not None,
+            "facts": {"day": day.isoformat(), "regime": regime, "levels": levels},
+        }
+    )
 
     level = credit_level_on(enterprise, day)
     read = read_level(level, regime)
     excluded = [lv for lv in levels if lv in DISCREDITED_LEVELS]
-    checks.append({"key": "credit_status", "passed": regime is not None and read not in excluded,
-                   "facts": {"day": day.isoformat(), "regime": regime, "level": level, "read_as": read,
-                             "excluded": excluded}})
+    checks.append(
+        {
+            "key": "credit_status",
+            "passed": regime is not None and read not in excluded,
+            "facts": {
+                "day": day.isoformat(),
+                "regime": regime,
+                "level": level,
+                "read_as": read,
+                "excluded": excluded,
+            },
+        }
+    )
 
     applies = training_type in settings.bar_training_types()
     holding = active_bars(enterprise, day) if applies else []
-    checks.append({"key": "one_year_bar", "passed": not holding,
-                   "facts": {"day": day.isoformat(), "applies": applies, "training_type": training_type,
-                             "bars": [{"kind": b.kind, "on": b.occurred_on.isoformat(),
-                                       "until": b.until.isoformat(), "source": b.source} for b in holding]}})
+    checks.append(
+        {
+            "key": "one_year_bar",
+            "passed": not holding,
+            "facts": {
+                "day": day.isoformat(),
+                "applies": applies,
+                "training_type": training_type,
+                "bars": [
+                    {
+                        "kind": b.kind,
+                        "on": b.occurred_on.isoformat(),
+                        "until": b.until.isoformat(),
+                        "source": b.source,
+                    }
+                    for b in holding
+                ],
+            },
+        }
+    )
 
     aeo_levels = [lv for lv in levels if lv in AEO_LEVELS]
     fits = category in CATEGORIES_BY_TYPE.get(training_type, ())
     category_ok = fits and (category != "aeo_rereview" or read in aeo_levels)
-    checks.append({"key": "category", "passed": category_ok,
-                   "facts": {"category": category, "training_type": training_type, "fits": fits,
-                             "level": read, "aeo_levels": aeo_levels, "regime": regime}})
+    checks.append(
+        {
+            "key": "category",
+            "passed": category_ok,
+            "facts": {
+                "category": category,
+                "training_type": training_type,
+                "fits": fits,
+                "level": read,
+                "aeo_levels": aeo_levels,
+                "regime": regime,
+            },
+        }
+    )
 
     if nominees is not None:
-        outsiders = [n.display_name for n in nominees
-                     if n.role != "trainee" or n.enterprise_id != enterprise.id or not n.active]
-        checks.append({"key": "nominees", "passed": bool(nominees) and not outsiders,
-                       "facts": {"count": len(nominees), "outsiders": outsiders}})
+        outsiders = [
+            n.display_name
+            for n in nominees
+            if n.role != "trainee" or n.enterprise_id != enterprise.id or not n.active
+        ]
+        checks.append(
+            {
+                "key": "nominees",
+                "passed": bool(nominees) and not outsiders,
+                "facts": {"count": len(nominees), "outsiders": outsiders},
+            }
+        )
 
-    return {"day": day.isoformat(), "regime": regime, "levels": levels,
-            "eligible": all(c["passed"] for c in checks), "checks": checks}
+    return {
+        "day": day.isoformat(),
+        "regime": regime,
+        "levels": levels,
+        "eligible": all(c["passed"] for c in checks),
+        "checks": checks,
+    }
 
 
 def evaluate_case(case, day: date) -> dict:
-    return evaluate(case.enterprise, training_type=case.training_type, category=case.category, day=day,
-                    nominees=[n.user for n in case.nominees])
+    return evaluate(
+        case.enterprise,
+        training_type=case.training_type,
+        category=case.category,
+        day=day,
+        nominees=[n.user for n in case.nominees],
+    )
 
 
 # -- explanations (rendered in the reader's language) -------------------------------------------------------
+
 
 def _level(level: str | None) -> str:
     return str(CREDIT_LEVELS[level]) if level in CREDIT_LEVELS else _("not rated")
@@ -212,56 +317,97 @@ def explain(check: dict) -> str:
     if key == "regime":
         if not passed:
             return _("No credit regime was in force on %(day)s.", day=f["day"])
-        return _("On %(day)s %(regime)s was in force; its credit levels are: %(levels)s.",
-                 day=f["day"], regime=_regime(f["regime"]), levels=_levels(f["levels"]))
+        return _(
+            "On %(day)s %(regime)s was in force; its credit levels are: %(levels)s.",
+            day=f["day"],
+            regime=_regime(f["regime"]),
+            levels=_levels(f["levels"]),
+        )
     if key == "credit_status":
         if f.get("level") is None:
-            return _("No credit decision was recorded on or before %(day)s: the enterprise is not rated, "
-                     "which does not exclude it.", day=f["day"])
-        text = _("Credit level on %(day)s: %(level)s. %(regime)s excludes: %(excluded)s.",
-                 day=f["day"], level=_level(f["level"]), regime=_regime(f["regime"]),
-                 excluded=_levels(f["excluded"]))
+            return _(
+                "No credit decision was recorded on or before %(day)s: the enterprise is not rated, "
+                "which does not exclude it.",
+                day=f["day"],
+            )
+        text = _(
+            "Credit level on %(day)s: %(level)s. %(regime)s excludes: %(excluded)s.",
+            day=f["day"],
+            level=_level(f["level"]),
+            regime=_regime(f["regime"]),
+            excluded=_levels(f["excluded"]),
+        )
         if f.get("read_as") and f["read_as"] != f["level"]:
-            text += " " + _("Decided under the earlier regime, read as %(level)s.", level=_level(f["read_as"]))
+            text += " " + _(
+                "Decided under the earlier regime, read as %(level)s.", level=_level(f["read_as"])
+            )
         if not passed:
             text += " " + _("Rule: a discredited or seriously discredited enterprise is not cultivated.")
         return text
     if key == "one_year_bar":
         if not f.get("applies"):
-            return _("The one-year bar does not apply to %(type)s.",
-                     type=str(TRAINING_TYPES.get(f["training_type"], f["training_type"])))
+            return _(
+                "The one-year bar does not apply to %(type)s.",
+                type=str(TRAINING_TYPES.get(f["training_type"], f["training_type"])),
+            )
         if passed:
             return _("No one-year bar holds on %(day)s.", day=f["day"])
         bars = "; ".join(
-            _("%(kind)s on %(day)s, until %(until)s", kind=str(BAR_KINDS[b["kind"]]), day=b["on"], until=b["until"])
+            _(
+                "%(kind)s on %(day)s, until %(until)s",
+                kind=str(BAR_KINDS[b["kind"]]),
+                day=b["on"],
+                until=b["until"],
+            )
             for b in f["bars"]
         )
-        return _("Rule: one year must pass after failing certification or re-review, giving up AEO status, "
-                 "withdrawing an application, a downgrade from AEO or an upgrade out of discredit. "
-                 "Holding on %(day)s: %(bars)s.", day=f["day"], bars=bars)
+        return _(
+            "Rule: one year must pass after failing certification or re-review, giving up AEO status, "
+            "withdrawing an application, a downgrade from AEO or an upgrade out of discredit. "
+            "Holding on %(day)s: %(bars)s.",
+            day=f["day"],
+            bars=bars,
+        )
     if key == "category":
         category = str(CATEGORIES.get(f["category"], f["category"]))
         training = str(TRAINING_TYPES.get(f["training_type"], f["training_type"]))
         if not f.get("fits"):
             allowed = ", ".join(str(CATEGORIES[c]) for c in CATEGORIES_BY_TYPE.get(f["training_type"], ()))
-            return _("Rule: %(type)s is for %(allowed)s, not %(category)s.", type=training, allowed=allowed,
-                     category=category)
+            return _(
+                "Rule: %(type)s is for %(allowed)s, not %(category)s.",
+                type=training,
+                allowed=allowed,
+                category=category,
+            )
         if f["category"] == "aeo_rereview":
             if passed:
-                return _("An AEO due for re-review: the enterprise holds %(level)s, an AEO level under %(regime)s.",
-                         level=_level(f["level"]), regime=_regime(f["regime"]))
-            return _("Rule: an AEO due for re-review must hold an AEO level on the decision date "
-                     "(%(regime)s: %(levels)s); the enterprise holds %(level)s.", regime=_regime(f["regime"]),
-                     levels=_levels(f["aeo_levels"]), level=_level(f["level"]))
+                return _(
+                    "An AEO due for re-review: the enterprise holds %(level)s, "
+                    "an AEO level under %(regime)s.",
+                    level=_level(f["level"]),
+                    regime=_regime(f["regime"]),
+                )
+            return _(
+                "Rule: an AEO due for re-review must hold an AEO level on the decision date "
+                "(%(regime)s: %(levels)s); the enterprise holds %(level)s.",
+                regime=_regime(f["regime"]),
+                levels=_levels(f["aeo_levels"]),
+                level=_level(f["level"]),
+            )
         return _("%(category)s fits %(type)s.", category=category, type=training)
     if key == "nominees":
         if f.get("count", 0) == 0:
             return _("Rule: name at least one trainee of the enterprise.")
         if f.get("outsiders"):
-            return _("Rule: nominees must be active trainees of the enterprise; not so: %(names)s.",
-                     names=", ".join(f["outsiders"]))
-        return ngettext("%(num)d nominee, a trainee of the enterprise.",
-                        "%(num)d nominees, all trainees of the enterprise.", f["count"])
+            return _(
+                "Rule: nominees must be active trainees of the enterprise; not so: %(names)s.",
+                names=", ".join(f["outsiders"]),
+            )
+        return ngettext(
+            "%(num)d nominee, a trainee of the enterprise.",
+            "%(num)d nominees, all trainees of the enterprise.",
+            f["count"],
+        )
     return ""
 
 
@@ -269,7 +415,9 @@ def explained(result: dict | None) -> list[dict]:
     """The checks of a stored or fresh result with their label and explanation, for templates."""
     if not result:
         return []
-    return [dict(check, label=check_label(check["key"]), explanation=explain(check)) for check in result["checks"]]
+    return [
+        dict(check, label=check_label(check["key"]), explanation=explain(check)) for check in result["checks"]
+    ]
 
 
 def failed_summary(result: dict) -> str:

@@ -33,9 +33,13 @@ def describe_case_event(event: CaseEvent) -> dict:
 
 @evidence_kind("key_list_confirmed", subject_type="key_training_list", model=KeyTrainingList)
 def describe_key_list(key_list: KeyTrainingList) -> dict:
-    entries = db.session.execute(
-        sa.select(KeyListEntry).where(KeyListEntry.list_id == key_list.id).order_by(KeyListEntry.position)
-    ).scalars().all()
+    entries = (
+        db.session.execute(
+            sa.select(KeyListEntry).where(KeyListEntry.list_id == key_list.id).order_by(KeyListEntry.position)
+        )
+        .scalars()
+        .all()
+    )
     return {
         "unit_id": key_list.unit_id,
         "unit_code": key_list.unit.code,

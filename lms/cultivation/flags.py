@@ -36,11 +36,22 @@ class Flag:
     @property
     def label(self) -> str:
         if self.kind == "audit_overdue":
-            return str(_l("Suspended for an audit since %(since)s with no conclusion by %(limit)s",
-                          since=self.since.isoformat(), limit=self.limit.isoformat()))
-        return str(_l("Became %(level)s on %(since)s while the case is open",
-                      level=_l("seriously discredited") if self.proposed_reason == "seriously_discredited"
-                      else _l("discredited"), since=self.since.isoformat()))
+            return str(
+                _l(
+                    "Suspended for an audit since %(since)s with no conclusion by %(limit)s",
+                    since=self.since.isoformat(),
+                    limit=self.limit.isoformat(),
+                )
+            )
+        return str(
+            _l(
+                "Became %(level)s on %(since)s while the case is open",
+                level=_l("seriously discredited")
+                if self.proposed_reason == "seriously_discredited"
+                else _l("discredited"),
+                since=self.since.isoformat(),
+            )
+        )
 
 
 def audit_limit(suspended_on: date) -> date:
@@ -48,27 +59,45 @@ def audit_limit(suspended_on: date) -> date:
 
 
 def _latest_levels_on(day: date):
-    """Sub-select (enterprise_id, level, decided_on) of each enterprise's latest decision on or before ``day``."""
-    ranked = sa.select(
-        CreditStatusRecord.enterprise_id, CreditStatusRecord.level, CreditStatusRecord.decided_on,
-        sa.func.row_number().over(
-            partition_by=CreditStatusRecord.enterprise_id,
-            order_by=(CreditStatusRecord.decided_on.desc(), CreditStatusRecord.id.desc()),
-        ).label("rn"),
-    ).where(CreditStatusRecord.decided_on <= day).subquery("ranked")
-    return sa.select(ranked.c.enterprise_id, ranked.c.level, ranked.c.decided_on).where(ranked.c.rn == 1).subquery(
-        "latest")
+    """Sub-select (enterprise_id, level, decided_on): each enterprise's latest decision up to ``day``."""
+    ranked = (
+        sa.select(
+            CreditStatusRecord.enterprise_id,
+            CreditStatusRecord.level,
+            CreditStatusRecord.decided_on,
+            sa.func.row_number()
+            .over(
+                partition_by=CreditStatusRecord.enterprise_id,
+                order_by=(CreditStatusRecord.decided_on.desc(), CreditStatusRecord.id.desc()),
+            )
+            .label("rn"),
+        )
+        .where(CreditStatusRecord.decided_on <= day)
+        .subquery("ranked")
+    )
+    return (
+        sa.select(ranked.c.enterprise_id, ranked.c.level, ranked.c.decided_on)
+        .where(ranked.c.rn == 1)
+        .subquery("latest")
+    )
 
 
 def _audit_cases(clause, day: date) -> list[CultivationCase]:
     # Any case whose limit may have passed: suspended at least (months) earlier, checked precisely below.
     earliest = day - timedelta(days=28 * settings.audit_conclusion_months() - 1)
-    return list(db.session.execute(
-        sa.select(CultivationCase).where(clause, CultivationCase.state == "suspended",
-                                         CultivationCase.suspension_reason == "audit",
-                                         CultivationCase.suspended_on <= earliest)
-        .options(joinedload(CultivationCase.enterprise)).order_by(CultivationCase.suspended_on, CultivationCase.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(CultivationCase)
+            .where(
+                clause,
+                CultivationCase.state == "suspended",
+                CultivationCase.suspension_reason == "audit",
+                CultivationCase.suspended_on <= earliest,
+            )
+            .options(joinedload(CultivationCase.enterprise))
+            .order_by(CultivationCase.suspended_on, CultivationCase.id)
+        ).scalars()
+    )
 
 
 def flags_for(actor, day: date | None = None) -> list[Flag]:
@@ -85,7 +114,8 @@ def flags_for(actor, day: date | None = None) -> list[Flag]:
         sa.select(CultivationCase, latest.c.level, latest.c.decided_on)
         .join(latest, latest.c.enterprise_id == CultivationCase.enterprise_id)
         .where(clause, CultivationCase.state.in_(OPEN_STATES), latest.c.level.in_(DISCREDITED_LEVELS))
-        .options(joinedload(CultivationCase.enterprise)).order_by(latest.c.decided_on, CultivationCase.id)
+        .options(joinedload(CultivationCase.enterprise))
+        .order_by(latest.c.decided_on, CultivationCase.id)
     ).all()
     for case, level, decided_on in rows:
         flags.append(Flag("discredited", case, decided_on, None, level))
@@ -96,10 +126,17 @@ def flags_for(actor, day: date | None = None) -> list[Flag]:
 
 
 def _already_sent(kind: str, subject: str, user_id: int, day: date) -> bool:
-    return db.session.execute(
-        sa.select(Reminder.id).where(Reminder.kind == kind, Reminder.subject == subject,
-                                     Reminder.user_id == user_id, Reminder.day == day)
-    ).first() is not None
+    return (
+        db.session.execute(
+            sa.select(Reminder.id).where(
+                Reminder.kind == kind,
+                Reminder.subject == subject,
+                Reminder.user_id == user_id,
+                Reminder.day == day,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _remind(user: User, kind: str, subject: str, day: date, title, body, link: str, **params) -> bool:
@@ -115,10 +152,14 @@ def supervising_officers(enterprise: Enterprise) -> list[User]:
     unit_ids = [int(part) for part in (enterprise.unit.path or "").strip("/").split("/") if part]
     if not unit_ids:
         return []
-    return list(db.session.execute(
-        sa.select(User).join(CustomsUnit, CustomsUnit.id == User.unit_id)
-        .where(User.role == "officer", User.active, User.unit_id.in_(unit_ids)).order_by(User.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(User)
+            .join(CustomsUnit, CustomsUnit.id == User.unit_id)
+            .where(User.role == "officer", User.active, User.unit_id.in_(unit_ids))
+            .order_by(User.id)
+        ).scalars()
+    )
 
 
 def send_reminders(day: date | None = None) -> dict[str, int]:
@@ -129,9 +170,10 @@ def send_reminders(day: date | None = None) -> dict[str, int]:
     sent = {"audit": 0, "plan": 0}
     warn_from = timedelta(days=settings.audit_reminder_days())
     for case in db.session.execute(
-        sa.select(CultivationCase).where(CultivationCase.state == "suspended",
-                                         CultivationCase.suspension_reason == "audit")
-        .options(joinedload(CultivationCase.enterprise)).order_by(CultivationCase.id)
+        sa.select(CultivationCase)
+        .where(CultivationCase.state == "suspended", CultivationCase.suspension_reason == "audit")
+        .options(joinedload(CultivationCase.enterprise))
+        .order_by(CultivationCase.id)
     ).scalars():
         limit = audit_limit(case.suspended_on)
         if day < limit - warn_from:
@@ -139,19 +181,34 @@ def send_reminders(day: date | None = None) -> dict[str, int]:
         enterprise = case.enterprise
         for officer in supervising_officers(enterprise):
             sent["audit"] += _remind(
-                officer, "audit_limit", f"case:{case.id}", day,
+                officer,
+                "audit_limit",
+                f"case:{case.id}",
+                day,
                 _l("Audit of %(enterprise)s: conclusion due by %(limit)s"),
-                _l("Case %(ref)s has been suspended for an audit since %(since)s. Without an audit conclusion by "
-                   "%(limit)s, termination of the cultivation is proposed."),
-                case_link(case), enterprise=localized(enterprise.name_en, enterprise.name_zh), ref=case.reference,
-                since=case.suspended_on.isoformat(), limit=limit.isoformat(),
+                _l(
+                    "Case %(ref)s has been suspended for an audit since %(since)s. "
+                    "Without an audit conclusion by %(limit)s, termination of the cultivation is proposed."
+                ),
+                case_link(case),
+                enterprise=localized(enterprise.name_en, enterprise.name_zh),
+                ref=case.reference,
+                since=case.suspended_on.isoformat(),
+                limit=limit.isoformat(),
             )
     horizon = day + timedelta(days=settings.plan_reminder_days())
-    cases = db.session.execute(
-        sa.select(CultivationCase).join(PlanItem, PlanItem.case_id == CultivationCase.id)
-        .where(CultivationCase.state == "in_training", PlanItem.due_on >= day, PlanItem.due_on <= horizon)
-        .options(joinedload(CultivationCase.enterprise)).order_by(CultivationCase.id)
-    ).scalars().unique().all()
+    cases = (
+        db.session.execute(
+            sa.select(CultivationCase)
+            .join(PlanItem, PlanItem.case_id == CultivationCase.id)
+            .where(CultivationCase.state == "in_training", PlanItem.due_on >= day, PlanItem.due_on <= horizon)
+            .options(joinedload(CultivationCase.enterprise))
+            .order_by(CultivationCase.id)
+        )
+        .scalars()
+        .unique()
+        .all()
+    )
     for case in cases:
         enterprise = case.enterprise
         for row in plan_progress(case).rows:
@@ -163,12 +220,20 @@ def send_reminders(day: date | None = None) -> dict[str, int]:
                 if cell.done or item.due_on is None or not day <= item.due_on <= horizon:
                     continue
                 sent["plan"] += _remind(
-                    user, "plan_due", f"plan_item:{item.id}", day,
+                    user,
+                    "plan_due",
+                    f"plan_item:{item.id}",
+                    day,
                     _l("Training due by %(due)s: %(item)s"),
-                    _l("Please complete %(item)s by %(due)s, as planned for the cultivation of %(enterprise)s "
-                       "(case %(ref)s)."),
-                    case_link(case), item=item_title(item), due=item.due_on.isoformat(),
-                    enterprise=localized(enterprise.name_en, enterprise.name_zh), ref=case.reference,
+                    _l(
+                        "Please complete %(item)s by %(due)s, as planned for the cultivation of "
+                        "%(enterprise)s (case %(ref)s)."
+                    ),
+                    case_link(case),
+                    item=item_title(item),
+                    due=item.due_on.isoformat(),
+                    enterprise=localized(enterprise.name_en, enterprise.name_zh),
+                    ref=case.reference,
                 )
     db.session.flush()
     return sent

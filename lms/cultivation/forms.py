@@ -5,11 +5,25 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.cultivation.models import BAR_KINDS, CATEGORIES, SUSPENSION_REASONS, TERMINATION_REASONS, TRAINING_TYPES
+from lms.cultivation.models import (
+    BAR_KINDS,
+    CATEGORIES,
+    SUSPENSION_REASONS,
+    TERMINATION_REASONS,
+    TRAINING_TYPES,
+)
 
 NOTES = [Optional(), Length(max=4000)]
 
@@ -58,9 +72,12 @@ class StartForm(FlaskForm):
 
 
 class SuspendForm(FlaskForm):
-    reason = SelectField(_l("Reason"), choices=_blank(_l("— choose —"), SUSPENSION_REASONS), validate_choice=False)
-    reason_text = StringField(_l("Circumstances (required for other circumstances)"),
-                              validators=[Optional(), Length(max=500)])
+    reason = SelectField(
+        _l("Reason"), choices=_blank(_l("— choose —"), SUSPENSION_REASONS), validate_choice=False
+    )
+    reason_text = StringField(
+        _l("Circumstances (required for other circumstances)"), validators=[Optional(), Length(max=500)]
+    )
     suspended_on = DateField(_l("Suspended from"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=NOTES)
     submit = SubmitField(_l("Suspend"))
@@ -73,9 +90,12 @@ class ResumeForm(FlaskForm):
 
 
 class TerminateForm(FlaskForm):
-    reason = SelectField(_l("Reason"), choices=_blank(_l("— choose —"), TERMINATION_REASONS), validate_choice=False)
-    reason_text = StringField(_l("Circumstances (required for other circumstances)"),
-                              validators=[Optional(), Length(max=500)])
+    reason = SelectField(
+        _l("Reason"), choices=_blank(_l("— choose —"), TERMINATION_REASONS), validate_choice=False
+    )
+    reason_text = StringField(
+        _l("Circumstances (required for other circumstances)"), validators=[Optional(), Length(max=500)]
+    )
     terminated_on = DateField(_l("Terminated on"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=NOTES)
     submit = SubmitField(_l("Terminate"))
@@ -92,11 +112,17 @@ class CertificationApplyForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    outcome = SelectField(_l("Outcome"), choices=[("certified", _l("Certified")),
-                                                  ("not_certified", _l("Not certified"))])
-    level = SelectField(_l("Level granted"), choices=[
-        ("advanced_certified", _l("Advanced certified enterprise")), ("certified", _l("Certified enterprise"))],
-        validate_choice=False)
+    outcome = SelectField(
+        _l("Outcome"), choices=[("certified", _l("Certified")), ("not_certified", _l("Not certified"))]
+    )
+    level = SelectField(
+        _l("Level granted"),
+        choices=[
+            ("advanced_certified", _l("Advanced certified enterprise")),
+            ("certified", _l("Certified enterprise")),
+        ],
+        validate_choice=False,
+    )
     decided_on = DateField(_l("Decision date"), validators=[Optional()])
     reason = TextAreaField(_l("Reason (required when not certified)"), validators=NOTES)
     notes = TextAreaField(_l("Notes"), validators=NOTES)
@@ -128,7 +154,9 @@ class AdjustForm(FlaskForm):
 
 
 class BarForm(FlaskForm):
-    kind = SelectField(_l("What happened"), choices=_blank(_l("— choose —"), BAR_KINDS), validate_choice=False)
+    kind = SelectField(
+        _l("What happened"), choices=_blank(_l("— choose —"), BAR_KINDS), validate_choice=False
+    )
     occurred_on = DateField(_l("Date"), validators=[Optional()])
     notes = StringField(_l("Reference or reason"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Record the bar"))

@@ -38,8 +38,10 @@ PERIOD_PATTERN = re.compile(r"^(\d{4})(-H[12]|-Q[1-4])?$")
 def check_period(period: str | None) -> str:
     period = (period or "").strip().upper()
     if not PERIOD_PATTERN.match(period):
-        raise InvalidInput(_l("Write the period as a year (2026), a half-year (2026-H2) or a quarter (2026-Q3)."),
-                           field="period")
+        raise InvalidInput(
+            _l("Write the period as a year (2026), a half-year (2026-H2) or a quarter (2026-Q3)."),
+            field="period",
+        )
     return period
 
 
@@ -50,21 +52,31 @@ def _require_unit(actor, unit: CustomsUnit) -> None:
 
 def candidate_cases(unit: CustomsUnit) -> list[CultivationCase]:
     """Screened cases of enterprises supervised by ``unit`` or a unit below it."""
-    return list(db.session.execute(
-        sa.select(CultivationCase)
-        .join(Enterprise, Enterprise.id == CultivationCase.enterprise_id)
-        .where(CultivationCase.state == "screened", Enterprise.unit_id.in_(unit_descendants(unit)))
-        .options(joinedload(CultivationCase.enterprise), selectinload(CultivationCase.nominees))
-        .order_by(CultivationCase.opened_at, CultivationCase.id)
-    ).scalars())
+    return list(
+        db.session.execute(
+            sa.select(CultivationCase)
+            .join(Enterprise, Enterprise.id == CultivationCase.enterprise_id)
+            .where(CultivationCase.state == "screened", Enterprise.unit_id.in_(unit_descendants(unit)))
+            .options(joinedload(CultivationCase.enterprise), selectinload(CultivationCase.nominees))
+            .order_by(CultivationCase.opened_at, CultivationCase.id)
+        ).scalars()
+    )
 
 
 def _fill(key_list: KeyTrainingList) -> None:
     weights = {k: Decimal(v) for k, v in key_list.weights.items()}
     values = {k: Decimal(v) for k, v in key_list.position_values.items()}
     for ranked in rank_key_training_list(candidate_cases(key_list.unit), weights, values):
-        db.session.add(KeyListEntry(key_list=key_list, case=ranked.case, position=ranked.rank,
-                                    score_rank=ranked.rank, score=ranked.score, breakdown=ranked.breakdown_dict()))
+        db.session.add(
+            KeyListEntry(
+                key_list=key_list,
+                case=ranked.case,
+                position=ranked.rank,
+                score_rank=ranked.rank,
+                score=ranked.score,
+                breakdown=ranked.breakdown_dict(),
+            )
+        )
 
 
 def build_key_list(actor, unit: CustomsUnit, period: str) -> KeyTrainingList:
@@ -74,10 +86,19 @@ def build_key_list(actor, unit: CustomsUnit, period: str) -> KeyTrainingList:
         sa.select(KeyTrainingList).where(KeyTrainingList.unit_id == unit.id, KeyTrainingList.period == period)
     ).scalar_one_or_none()
     if existing is not None:
-        raise RuleViolation(_l("Rule: one key training list per unit and period; %(unit)s already has one for "
-                               "%(period)s.", unit=unit.name, period=period), field="period", code="key_list.exists")
+        raise RuleViolation(
+            _l(
+                "Rule: one key training list per unit and period; %(unit)s already has one for %(period)s.",
+                unit=unit.name,
+                period=period,
+            ),
+            field="period",
+            code="key_list.exists",
+        )
     key_list = KeyTrainingList(
-        unit=unit, period=period, created_by_id=actor.id,
+        unit=unit,
+        period=period,
+        created_by_id=actor.id,
         weights={k: str(v) for k, v in settings.ranking_weights().items()},
         position_values={k: str(v) for k, v in settings.position_values().items()},
     )
@@ -91,12 +112,19 @@ def build_key_list(actor, unit: CustomsUnit, period: str) -> KeyTrainingList:
 def _lock_list(actor, key_list: KeyTrainingList) -> KeyTrainingList:
     _require_unit(actor, key_list.unit)
     key_list = db.session.execute(
-        sa.select(KeyTrainingList).where(KeyTrainingList.id == key_list.id).with_for_update()
+        sa.select(KeyTrainingList)
+        .where(KeyTrainingList.id == key_list.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
     if key_list.confirmed:
-        raise RuleViolation(_l("Rule: a confirmed key training list is fixed (confirmed on %(day)s).",
-                               day=key_list.confirmed_at.date().isoformat()), code="key_list.confirmed")
+        raise RuleViolation(
+            _l(
+                "Rule: a confirmed key training list is fixed (confirmed on %(day)s).",
+                day=key_list.confirmed_at.date().isoformat(),
+            ),
+            code="key_list.confirmed",
+        )
     return key_list
 
 
@@ -122,8 +150,11 @@ def _adjust_note(entry: KeyListEntry, actor, what: str, reason: str) -> None:
 def _clean_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(_l("Rule: every adjustment of the ranking states its reason."), field="reason",
-                           code="key_list.reason")
+        raise InvalidInput(
+            _l("Rule: every adjustment of the ranking states its reason."),
+            field="reason",
+            code="key_list.reason",
+        )
     return reason
 
 
@@ -134,12 +165,16 @@ def _entry_of(key_list: KeyTrainingList, entry_id: int) -> KeyListEntry:
     raise InvalidInput(_l("This case is not on this list."))
 
 
-def set_included(actor, key_list: KeyTrainingList, entry_id: int, included: bool, reason: str) -> KeyListEntry:
+def set_included(
+    actor, key_list: KeyTrainingList, entry_id: int, included: bool, reason: str
+) -> KeyListEntry:
     key_list = _lock_list(actor, key_list)
     reason = _clean_reason(reason)
     entry = _entry_of(key_list, entry_id)
     if entry.included == included:
-        raise RuleViolation(_l("This case is already included.") if included else _l("This case is already excluded."))
+        raise RuleViolation(
+            _l("This case is already included.") if included else _l("This case is already excluded.")
+        )
     entry.included = included
     _adjust_note(entry, actor, _("included") if included else _("excluded"), reason)
     db.session.flush()
@@ -156,7 +191,9 @@ def move_entry(actor, key_list: KeyTrainingList, entry_id: int, direction: str, 
     index = entries.index(entry)
     other_index = index - 1 if direction == "up" else index + 1
     if not 0 <= other_index < len(entries):
-        raise RuleViolation(_l("This case is already first.") if direction == "up" else _l("This case is already last."))
+        raise RuleViolation(
+            _l("This case is already first.") if direction == "up" else _l("This case is already last.")
+        )
     other = entries[other_index]
     mine, theirs = entry.position, other.position
     # Positions are unique per list: park this entry past the end while the other one moves.
@@ -170,19 +207,28 @@ def move_entry(actor, key_list: KeyTrainingList, entry_id: int, direction: str, 
     return entry
 
 
-def confirm_key_list(actor, key_list: KeyTrainingList, *, start: bool = True, notes: str = "") -> KeyTrainingList:
+def confirm_key_list(
+    actor, key_list: KeyTrainingList, *, start: bool = True, notes: str = ""
+) -> KeyTrainingList:
     """Fix the list; its included cases go on it and, unless ``start`` is False, into training at once."""
     from lms.cultivation.services import list_case, start_training
 
     key_list = _lock_list(actor, key_list)
     included = [e for e in sorted(key_list.entries, key=lambda e: e.position) if e.included]
     if not included:
-        raise RuleViolation(_l("Rule: a key training list is confirmed with at least one case on it."),
-                            code="key_list.empty")
+        raise RuleViolation(
+            _l("Rule: a key training list is confirmed with at least one case on it."), code="key_list.empty"
+        )
     for entry in included:
         if entry.case.state != "screened":
-            raise RuleViolation(_l("Case %(ref)s is no longer screened (%(state)s); rank the list again.",
-                                   ref=entry.case.reference, state=entry.case.state_label), code="key_list.stale")
+            raise RuleViolation(
+                _l(
+                    "Case %(ref)s is no longer screened (%(state)s); rank the list again.",
+                    ref=entry.case.reference,
+                    state=entry.case.state_label,
+                ),
+                code="key_list.stale",
+            )
     key_list.confirmed = True
     key_list.confirmed_at = utcnow()
     key_list.confirmed_by_id = actor.id
@@ -194,8 +240,12 @@ def confirm_key_list(actor, key_list: KeyTrainingList, *, start: bool = True, no
     record_evidence("key_list_confirmed", key_list, actor)
     unit = key_list.unit
     for entry in included:
-        notices.notify_case(entry.case, "list_confirmed" if start else "listed", period=key_list.period,
-                            unit=LazyString(lambda: localized(unit.name_en, unit.name_zh)))
+        notices.notify_case(
+            entry.case,
+            "list_confirmed" if start else "listed",
+            period=key_list.period,
+            unit=LazyString(lambda: localized(unit.name_en, unit.name_zh)),
+        )
     return key_list
 
 
@@ -216,12 +266,18 @@ class ListRow:
 
 def load_list(key_list_id: int, clause) -> KeyTrainingList | None:
     return db.session.execute(
-        sa.select(KeyTrainingList).where(KeyTrainingList.id == key_list_id, clause)
-        .options(joinedload(KeyTrainingList.unit),
-                 selectinload(KeyTrainingList.entries).joinedload(KeyListEntry.case)
-                 .joinedload(CultivationCase.enterprise),
-                 selectinload(KeyTrainingList.entries).joinedload(KeyListEntry.case)
-                 .selectinload(CultivationCase.nominees).joinedload(CaseNominee.user))
+        sa.select(KeyTrainingList)
+        .where(KeyTrainingList.id == key_list_id, clause)
+        .options(
+            joinedload(KeyTrainingList.unit),
+            selectinload(KeyTrainingList.entries)
+            .joinedload(KeyListEntry.case)
+            .joinedload(CultivationCase.enterprise),
+            selectinload(KeyTrainingList.entries)
+            .joinedload(KeyListEntry.case)
+            .selectinload(CultivationCase.nominees)
+            .joinedload(CaseNominee.user),
+        )
     ).scalar_one_or_none()
 
 
@@ -232,11 +288,14 @@ def list_rows(key_list: KeyTrainingList) -> list[ListRow]:
         if entry.included:
             rank += 1
         breakdown = entry.breakdown or {}
-        rows.append(ListRow(
-            entry=entry, rank=rank if entry.included else None,
-            points={k: Decimal(breakdown.get(k, {}).get("points", "0")) for k in CRITERIA},
-            bases={k: breakdown.get(k, {}).get("basis", "") for k in CRITERIA},
-        ))
+        rows.append(
+            ListRow(
+                entry=entry,
+                rank=rank if entry.included else None,
+                points={k: Decimal(breakdown.get(k, {}).get("points", "0")) for k in CRITERIA},
+                bases={k: breakdown.get(k, {}).get("basis", "") for k in CRITERIA},
+            )
+        )
     return rows
 
 
@@ -249,9 +308,15 @@ def basis_text(key: str, basis: str) -> str:
 
 
 def export_header() -> list[str]:
-    header = [_("Rank"), _("Case"), _("Enterprise"), _("Unified social credit code"), _("Training type"),
-              _("Category")]
-    for key, label in CRITERIA.items():
+    header = [
+        _("Rank"),
+        _("Case"),
+        _("Enterprise"),
+        _("Unified social credit code"),
+        _("Training type"),
+        _("Category"),
+    ]
+    for label in CRITERIA.values():
         header += [str(label), _("%(criterion)s points", criterion=str(label))]
     return header + [_("Score"), _("Included"), _("Adjustments")]
 
@@ -260,8 +325,14 @@ def export_rows(key_list: KeyTrainingList) -> list[list]:
     out = []
     for row in list_rows(key_list):
         case = row.case
-        values = [row.rank if row.rank is not None else "", case.reference, case.enterprise.name,
-                  case.enterprise.uscc, case.training_type_label, case.category_label]
+        values = [
+            row.rank if row.rank is not None else "",
+            case.reference,
+            case.enterprise.name,
+            case.enterprise.uscc,
+            case.training_type_label,
+            case.category_label,
+        ]
         for key in CRITERIA:
             values += [basis_text(key, row.bases[key]), row.points[key]]
         values += [row.entry.score, _("Yes") if row.entry.included else _("No"), row.entry.adjustment_note]

@@ -19,7 +19,10 @@ from lms.database import JSONType, UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 from lms.org.models import CREDIT_LEVELS
 
-TRAINING_TYPES = {"compliance": _l("Compliance training"), "aeo_certification": _l("AEO certification training")}
+TRAINING_TYPES = {
+    "compliance": _l("Compliance training"),
+    "aeo_certification": _l("AEO certification training"),
+}
 # Who the training is for (seed: compliance training for interested parties; AEO certification training for
 # applicants, potential applicants and AEOs to be re-reviewed).
 CATEGORIES = {
@@ -47,7 +50,15 @@ CASE_STATES = {
     "not_certified": _l("Not certified"),
     "terminated": _l("Terminated"),
 }
-OPEN_STATES = ("submitted", "screened", "listed", "in_training", "suspended", "completed", "certification_applied")
+OPEN_STATES = (
+    "submitted",
+    "screened",
+    "listed",
+    "in_training",
+    "suspended",
+    "completed",
+    "certification_applied",
+)
 CLOSED_STATES = tuple(s for s in CASE_STATES if s not in OPEN_STATES)
 
 SUSPENSION_REASONS = {
@@ -93,7 +104,10 @@ class CultivationCase(db.Model):
     __table_args__ = (
         # One open case per enterprise and training type; closed cases stay as history.
         sa.Index(
-            "uq_cultivation_case_open", "enterprise_id", "training_type", unique=True,
+            "uq_cultivation_case_open",
+            "enterprise_id",
+            "training_type",
+            unique=True,
             sqlite_where=sa.text(f"state IN ({_in(OPEN_STATES)})"),
             postgresql_where=sa.text(f"state IN ({_in(OPEN_STATES)})"),
         ),
@@ -103,7 +117,9 @@ class CultivationCase(db.Model):
             "state <> 'suspended' OR (suspension_reason IS NOT NULL AND suspended_on IS NOT NULL)",
             name="suspension_has_reason",
         ),
-        sa.CheckConstraint("state <> 'terminated' OR termination_reason IS NOT NULL", name="termination_has_reason"),
+        sa.CheckConstraint(
+            "state <> 'terminated' OR termination_reason IS NOT NULL", name="termination_has_reason"
+        ),
         sa.CheckConstraint(
             "state <> 'certified' OR (outcome_level IN ('advanced_certified', 'certified')"
             " AND outcome_decided_on IS NOT NULL)",
@@ -121,8 +137,9 @@ class CultivationCase(db.Model):
     training_type: Mapped[str] = mapped_column(enum_column(*TRAINING_TYPES, name="cultivation_training_type"))
     category: Mapped[str] = mapped_column(enum_column(*CATEGORIES, name="cultivation_category"))
     origin: Mapped[str] = mapped_column(enum_column(*ORIGINS, name="cultivation_origin"))
-    state: Mapped[str] = mapped_column(enum_column(*CASE_STATES, name="cultivation_state"), default="submitted",
-                                       index=True)
+    state: Mapped[str] = mapped_column(
+        enum_column(*CASE_STATES, name="cultivation_state"), default="submitted", index=True
+    )
     statement: Mapped[str] = mapped_column(sa.Text, default="")
     opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -135,20 +152,24 @@ class CultivationCase(db.Model):
     screened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     eligibility: Mapped[dict | None] = mapped_column(JSONType)
 
-    suspension_reason: Mapped[str | None] = mapped_column(enum_column(*SUSPENSION_REASONS,
-                                                                      name="cultivation_suspension_reason"))
+    suspension_reason: Mapped[str | None] = mapped_column(
+        enum_column(*SUSPENSION_REASONS, name="cultivation_suspension_reason")
+    )
     suspension_text: Mapped[str] = mapped_column(sa.Text, default="")
     suspended_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
 
-    termination_reason: Mapped[str | None] = mapped_column(enum_column(*TERMINATION_REASONS,
-                                                                       name="cultivation_termination_reason"))
+    termination_reason: Mapped[str | None] = mapped_column(
+        enum_column(*TERMINATION_REASONS, name="cultivation_termination_reason")
+    )
     termination_text: Mapped[str] = mapped_column(sa.Text, default="")
     terminated_on: Mapped[date | None] = mapped_column(sa.Date)
 
     training_started_on: Mapped[date | None] = mapped_column(sa.Date)
     completed_on: Mapped[date | None] = mapped_column(sa.Date)
     certification_applied_on: Mapped[date | None] = mapped_column(sa.Date)
-    outcome_level: Mapped[str | None] = mapped_column(enum_column(*CREDIT_LEVELS, name="cultivation_outcome_level"))
+    outcome_level: Mapped[str | None] = mapped_column(
+        enum_column(*CREDIT_LEVELS, name="cultivation_outcome_level")
+    )
     outcome_regime: Mapped[str | None] = mapped_column(sa.String(20))
     outcome_decided_on: Mapped[date | None] = mapped_column(sa.Date)
     outcome_reason: Mapped[str] = mapped_column(sa.Text, default="")
@@ -320,7 +341,9 @@ class KeyTrainingList(db.Model):
     unit = relationship("CustomsUnit")
     confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
-    entries: Mapped[list[KeyListEntry]] = relationship(back_populates="key_list", order_by="KeyListEntry.position")
+    entries: Mapped[list[KeyListEntry]] = relationship(
+        back_populates="key_list", order_by="KeyListEntry.position"
+    )
 
 
 class KeyListEntry(db.Model):
@@ -408,9 +431,11 @@ for _model in (CaseEvent, BarEvent):
 # and a confirmed key training list (with its entries) no longer changes. Keyed by the table they guard.
 SQLITE_TRIGGERS = {
     "cultivation_case_event": [
-        "CREATE TRIGGER IF NOT EXISTS cultivation_case_event_no_update BEFORE UPDATE ON cultivation_case_event "
+        "CREATE TRIGGER IF NOT EXISTS cultivation_case_event_no_update "
+        "BEFORE UPDATE ON cultivation_case_event "
         "BEGIN SELECT RAISE(ABORT, 'the case audit trail is append-only'); END",
-        "CREATE TRIGGER IF NOT EXISTS cultivation_case_event_no_delete BEFORE DELETE ON cultivation_case_event "
+        "CREATE TRIGGER IF NOT EXISTS cultivation_case_event_no_delete "
+        "BEFORE DELETE ON cultivation_case_event "
         "BEGIN SELECT RAISE(ABORT, 'the case audit trail is append-only'); END",
     ],
     "key_training_list": [

@@ -12,33 +12,58 @@ from lms.extensions import db
 from lms.notifications.services import notify
 from lms.org.models import localized
 
-# kind -> (title, body); bodies may use %(ref)s, %(type)s, %(day)s, %(reason)s, %(unit)s, %(period)s, %(outcome)s
+# kind -> (title, body); placeholders: enterprise, ref, type, and per kind day, reason, unit, period, outcome
 MESSAGES = {
-    "submitted": (_l("Cultivation case opened for %(enterprise)s"),
-                  _l("Case %(ref)s (%(type)s) was opened and awaits screening by customs.")),
-    "screened": (_l("Cultivation application of %(enterprise)s accepted"),
-                 _l("Case %(ref)s (%(type)s) passed screening on %(day)s and will be considered for the key "
-                    "training list.")),
-    "rejected": (_l("Cultivation application of %(enterprise)s rejected"),
-                 _l("Case %(ref)s (%(type)s) was not accepted on %(day)s: %(reason)s")),
-    "list_confirmed": (_l("%(enterprise)s is on the key training list for %(period)s"),
-                       _l("Case %(ref)s is on the key training list of %(unit)s for %(period)s; training has "
-                          "started.")),
-    "listed": (_l("%(enterprise)s is on the key training list for %(period)s"),
-               _l("Case %(ref)s is on the key training list of %(unit)s for %(period)s; you will be told when "
-                  "training starts.")),
-    "training_started": (_l("Training of %(enterprise)s has started"),
-                         _l("Case %(ref)s is in training from %(day)s.")),
-    "suspended": (_l("Cultivation of %(enterprise)s suspended"),
-                  _l("Case %(ref)s is suspended from %(day)s: %(reason)s")),
-    "resumed": (_l("Cultivation of %(enterprise)s resumed"),
-                _l("Case %(ref)s is back in training from %(day)s.")),
-    "terminated": (_l("Cultivation of %(enterprise)s terminated"),
-                   _l("Case %(ref)s was terminated on %(day)s: %(reason)s")),
-    "completed": (_l("Training of %(enterprise)s completed"),
-                  _l("Every nominee of case %(ref)s has completed the training plan.")),
-    "outcome": (_l("AEO certification outcome for %(enterprise)s"),
-                _l("Case %(ref)s: %(outcome)s (decided on %(day)s).")),
+    "submitted": (
+        _l("Cultivation case opened for %(enterprise)s"),
+        _l("Case %(ref)s (%(type)s) was opened and awaits screening by customs."),
+    ),
+    "screened": (
+        _l("Cultivation application of %(enterprise)s accepted"),
+        _l(
+            "Case %(ref)s (%(type)s) passed screening on %(day)s and will be considered for the key "
+            "training list."
+        ),
+    ),
+    "rejected": (
+        _l("Cultivation application of %(enterprise)s rejected"),
+        _l("Case %(ref)s (%(type)s) was not accepted on %(day)s: %(reason)s"),
+    ),
+    "list_confirmed": (
+        _l("%(enterprise)s is on the key training list for %(period)s"),
+        _l("Case %(ref)s is on the key training list of %(unit)s for %(period)s; training has started."),
+    ),
+    "listed": (
+        _l("%(enterprise)s is on the key training list for %(period)s"),
+        _l(
+            "Case %(ref)s is on the key training list of %(unit)s for %(period)s; you will be told when "
+            "training starts."
+        ),
+    ),
+    "training_started": (
+        _l("Training of %(enterprise)s has started"),
+        _l("Case %(ref)s is in training from %(day)s."),
+    ),
+    "suspended": (
+        _l("Cultivation of %(enterprise)s suspended"),
+        _l("Case %(ref)s is suspended from %(day)s: %(reason)s"),
+    ),
+    "resumed": (
+        _l("Cultivation of %(enterprise)s resumed"),
+        _l("Case %(ref)s is back in training from %(day)s."),
+    ),
+    "terminated": (
+        _l("Cultivation of %(enterprise)s terminated"),
+        _l("Case %(ref)s was terminated on %(day)s: %(reason)s"),
+    ),
+    "completed": (
+        _l("Training of %(enterprise)s completed"),
+        _l("Every nominee of case %(ref)s has completed the training plan."),
+    ),
+    "outcome": (
+        _l("AEO certification outcome for %(enterprise)s"),
+        _l("Case %(ref)s: %(outcome)s (decided on %(day)s)."),
+    ),
 }
 
 
@@ -51,24 +76,34 @@ def case_recipients(case) -> list[User]:
     ids = {n.user_id for n in case.nominees}
     if case.opened_by is not None and case.opened_by.role == "trainee":
         ids.add(case.opened_by_id)
-    legal = db.session.execute(
-        sa.select(User.id).where(User.enterprise_id == case.enterprise_id, User.role == "trainee",
-                                 User.position == "legal_representative")
-    ).scalars().all()
+    legal = (
+        db.session.execute(
+            sa.select(User.id).where(
+                User.enterprise_id == case.enterprise_id,
+                User.role == "trainee",
+                User.position == "legal_representative",
+            )
+        )
+        .scalars()
+        .all()
+    )
     ids.update(legal)
     if not ids:
         return []
-    return list(db.session.execute(
-        sa.select(User).where(User.id.in_(ids), User.active).order_by(User.id)
-    ).scalars())
+    return list(
+        db.session.execute(sa.select(User).where(User.id.in_(ids), User.active).order_by(User.id)).scalars()
+    )
 
 
 def notify_case(case, kind: str, **params) -> int:
     title, body = MESSAGES[kind]
     enterprise = case.enterprise
     # Rendered in each recipient's language when the notification is written.
-    values = {"enterprise": LazyString(lambda: localized(enterprise.name_en, enterprise.name_zh)),
-              "ref": case.reference, "type": TRAINING_TYPES[case.training_type]}
+    values = {
+        "enterprise": LazyString(lambda: localized(enterprise.name_en, enterprise.name_zh)),
+        "ref": case.reference,
+        "type": TRAINING_TYPES[case.training_type],
+    }
     values.update(params)
     recipients = case_recipients(case)
     for user in recipients:

@@ -44,4 +44,6 @@ def can_manage_key_list(actor, key_list) -> bool:
 
 
 def can_apply(actor) -> bool:
-    return actor.role == "trainee" and actor.enterprise_id is not None and actor.position in APPLICANT_POSITIONS
+    return (
+        actor.role == "trainee" and actor.enterprise_id is not None and actor.position in APPLICANT_POSITIONS
+    )

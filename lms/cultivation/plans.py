@@ -33,12 +33,24 @@ def _require_plan_editable(actor, case: CultivationCase) -> None:
 
     _require_staff(actor, case)
     if case.state not in PLAN_STATES:
-        raise RuleViolation(_l("Rule: the plan can change while the case is screened, on the list, in training or "
-                               "suspended (this case is %(state)s).", state=case.state_label), code="plan.state")
+        raise RuleViolation(
+            _l(
+                "Rule: the plan can change while the case is screened, on the list, in training or "
+                "suspended (this case is %(state)s).",
+                state=case.state_label,
+            ),
+            code="plan.state",
+        )
 
 
-def add_plan_item(actor, case: CultivationCase, *, course: Course | None = None,
-                  session: TrainingSession | None = None, due_on: date | None = None) -> PlanItem:
+def add_plan_item(
+    actor,
+    case: CultivationCase,
+    *,
+    course: Course | None = None,
+    session: TrainingSession | None = None,
+    due_on: date | None = None,
+) -> PlanItem:
     _require_plan_editable(actor, case)
     if (course is None) == (session is None):
         raise InvalidInput(_l("Choose either a course or a training session."), field="course_id")
@@ -53,8 +65,9 @@ def add_plan_item(actor, case: CultivationCase, *, course: Course | None = None,
         item = PlanItem(case=case, kind="course", course=course, due_on=due_on, added_by_id=actor.id)
     else:
         if session.status in ("cancelled", "completed"):
-            raise RuleViolation(_l("Rule: a cancelled or finished session cannot be added to a plan."),
-                                field="session_id")
+            raise RuleViolation(
+                _l("Rule: a cancelled or finished session cannot be added to a plan."), field="session_id"
+            )
         if (None, session.id) in existing:
             raise RuleViolation(_l("This session is already in the plan."), field="session_id")
         item = PlanItem(case=case, kind="session", session=session, due_on=due_on, added_by_id=actor.id)
@@ -91,20 +104,44 @@ def enroll_nominees(actor, case: CultivationCase) -> tuple[int, int]:
 
     _require_staff(actor, case)
     if case.state != "in_training":
-        raise RuleViolation(_l("Rule: nominees are enrolled from the plan while the case is in training (this "
-                               "case is %(state)s).", state=case.state_label), code="plan.enroll_state")
+        raise RuleViolation(
+            _l(
+                "Rule: nominees are enrolled from the plan while the case is in training (this "
+                "case is %(state)s).",
+                state=case.state_label,
+            ),
+            code="plan.enroll_state",
+        )
     if not case.plan_items:
         raise RuleViolation(_l("The plan is empty: add the courses and sessions first."), code="plan.empty")
     users = [n.user for n in case.nominees if n.user.active]
     user_ids = [u.id for u in users]
     course_ids = [i.course_id for i in case.plan_items if i.course_id]
     session_ids = [i.session_id for i in case.plan_items if i.session_id]
-    enrolled = {(e.user_id, e.course_id): e.status for e in db.session.execute(
-        sa.select(Enrollment).where(Enrollment.user_id.in_(user_ids), Enrollment.course_id.in_(course_ids))
-    ).scalars()} if course_ids else {}
-    registered = {(r.user_id, r.session_id): r.status for r in db.session.execute(
-        sa.select(Registration).where(Registration.user_id.in_(user_ids), Registration.session_id.in_(session_ids))
-    ).scalars()} if session_ids else {}
+    enrolled = (
+        {
+            (e.user_id, e.course_id): e.status
+            for e in db.session.execute(
+                sa.select(Enrollment).where(
+                    Enrollment.user_id.in_(user_ids), Enrollment.course_id.in_(course_ids)
+                )
+            ).scalars()
+        }
+        if course_ids
+        else {}
+    )
+    registered = (
+        {
+            (r.user_id, r.session_id): r.status
+            for r in db.session.execute(
+                sa.select(Registration).where(
+                    Registration.user_id.in_(user_ids), Registration.session_id.in_(session_ids)
+                )
+            ).scalars()
+        }
+        if session_ids
+        else {}
+    )
     enrolments = registrations = 0
     for item in case.plan_items:
         for user in users:
@@ -120,8 +157,15 @@ def enroll_nominees(actor, case: CultivationCase) -> tuple[int, int]:
                     _register(actor, item.session, user)
                     registrations += 1
             except DomainError as error:
-                raise type(error)(_l("%(name)s, %(item)s: %(reason)s", name=user.display_name,
-                                     item=item_title(item), reason=str(error)), code=error.code) from error
+                raise type(error)(
+                    _l(
+                        "%(name)s, %(item)s: %(reason)s",
+                        name=user.display_name,
+                        item=item_title(item),
+                        reason=str(error),
+                    ),
+                    code=error.code,
+                ) from error
     return enrolments, registrations
 
 
@@ -188,15 +232,19 @@ def _quiz_data(course_ids: list[int], user_ids: list[int]):
         return {}, {}
     if not course_ids or not user_ids:
         return {}, {}
-    quizzes = {q.id: q for q in db.session.execute(
-        sa.select(Quiz).where(Quiz.course_id.in_(course_ids), Quiz.archived.is_(False)).order_by(Quiz.id)
-    ).scalars()}
+    quizzes = {
+        q.id: q
+        for q in db.session.execute(
+            sa.select(Quiz).where(Quiz.course_id.in_(course_ids), Quiz.archived.is_(False)).order_by(Quiz.id)
+        ).scalars()
+    }
     by_user_course: dict[tuple[int, int], list] = {}
     if quizzes:
         for (quiz_id, user_id), result in quiz_results(quiz_ids=list(quizzes), user_ids=user_ids).items():
             quiz = quizzes[quiz_id]
             by_user_course.setdefault((user_id, quiz.course_id), []).append(
-                (quiz.title, str(PURPOSES.get(quiz.purpose, quiz.purpose)), result.percent, result.passed))
+                (quiz.title, str(PURPOSES.get(quiz.purpose, quiz.purpose)), result.percent, result.passed)
+            )
     gains = {(g.user_id, g.course_id): g for g in learning_gains(course_ids=course_ids, user_ids=user_ids)}
     return by_user_course, gains
 
@@ -205,25 +253,40 @@ def plan_progress(case: CultivationCase) -> PlanProgress:
     """Each nominee's progress through each plan item, in a fixed number of queries."""
     from lms.courses.models import ENROLLMENT_STATUSES
 
-    items = db.session.execute(
-        sa.select(PlanItem).where(PlanItem.case_id == case.id)
-        .options(joinedload(PlanItem.course), joinedload(PlanItem.session))
-        .order_by(PlanItem.id)
-    ).scalars().all()
-    nominees = db.session.execute(
-        sa.select(CaseNominee).where(CaseNominee.case_id == case.id)
-        .options(joinedload(CaseNominee.user)).order_by(CaseNominee.id)
-    ).scalars().all()
+    items = (
+        db.session.execute(
+            sa.select(PlanItem)
+            .where(PlanItem.case_id == case.id)
+            .options(joinedload(PlanItem.course), joinedload(PlanItem.session))
+            .order_by(PlanItem.id)
+        )
+        .scalars()
+        .all()
+    )
+    nominees = (
+        db.session.execute(
+            sa.select(CaseNominee)
+            .where(CaseNominee.case_id == case.id)
+            .options(joinedload(CaseNominee.user))
+            .order_by(CaseNominee.id)
+        )
+        .scalars()
+        .all()
+    )
     user_ids = [n.user_id for n in nominees]
     course_ids = [i.course_id for i in items if i.course_id]
     session_ids = [i.session_id for i in items if i.session_id]
 
     enrollments = {}
     if course_ids and user_ids:
-        enrollments = {(e.user_id, e.course_id): e for e in db.session.execute(
-            sa.select(Enrollment).where(Enrollment.user_id.in_(user_ids), Enrollment.course_id.in_(course_ids))
-            .options(joinedload(Enrollment.course))
-        ).scalars()}
+        enrollments = {
+            (e.user_id, e.course_id): e
+            for e in db.session.execute(
+                sa.select(Enrollment)
+                .where(Enrollment.user_id.in_(user_ids), Enrollment.course_id.in_(course_ids))
+                .options(joinedload(Enrollment.course))
+            ).scalars()
+        }
     progress = {}
     if enrollments:
         from lms.courses.services import progress_for
@@ -231,10 +294,14 @@ def plan_progress(case: CultivationCase) -> PlanProgress:
         progress = progress_for(list(enrollments.values()))
     registrations = {}
     if session_ids and user_ids:
-        registrations = {(r.user_id, r.session_id): r for r in db.session.execute(
-            sa.select(Registration).where(Registration.user_id.in_(user_ids),
-                                          Registration.session_id.in_(session_ids))
-        ).scalars()}
+        registrations = {
+            (r.user_id, r.session_id): r
+            for r in db.session.execute(
+                sa.select(Registration).where(
+                    Registration.user_id.in_(user_ids), Registration.session_id.in_(session_ids)
+                )
+            ).scalars()
+        }
     quizzes, gains = _quiz_data(course_ids, user_ids)
 
     rows = []
@@ -247,11 +314,15 @@ def plan_progress(case: CultivationCase) -> PlanProgress:
                     cell = Cell(item=item, done=False, status=str(_l("Not enrolled")))
                 else:
                     p = progress.get(enrollment.id)
-                    cell = Cell(item=item, done=enrollment.status == "completed",
-                                status=str(ENROLLMENT_STATUSES[enrollment.status]),
-                                percent=100.0 if enrollment.status == "completed" else (p.percent if p else 0.0),
-                                detail=str(_l("%(done)d of %(total)d lessons", done=p.done, total=p.total))
-                                if p else "")
+                    cell = Cell(
+                        item=item,
+                        done=enrollment.status == "completed",
+                        status=str(ENROLLMENT_STATUSES[enrollment.status]),
+                        percent=100.0 if enrollment.status == "completed" else (p.percent if p else 0.0),
+                        detail=str(_l("%(done)d of %(total)d lessons", done=p.done, total=p.total))
+                        if p
+                        else "",
+                    )
                 cell.quizzes = quizzes.get((nominee.user_id, item.course_id), [])
                 cell.gain = gains.get((nominee.user_id, item.course_id))
             else:
@@ -259,8 +330,12 @@ def plan_progress(case: CultivationCase) -> PlanProgress:
                 if registration is None:
                     cell = Cell(item=item, done=False, status=str(_l("Not registered")))
                 else:
-                    cell = Cell(item=item, done=registration.attendance in ATTENDED,
-                                status=registration.status_label, detail=registration.attendance_label)
+                    cell = Cell(
+                        item=item,
+                        done=registration.attendance in ATTENDED,
+                        status=registration.status_label,
+                        detail=registration.attendance_label,
+                    )
             cells.append(cell)
         rows.append(NomineeProgress(nominee=nominee, cells=cells))
     return PlanProgress(items=list(items), rows=rows)
@@ -268,14 +343,27 @@ def plan_progress(case: CultivationCase) -> PlanProgress:
 
 def plan_item_choices() -> tuple[list[Course], list[TrainingSession]]:
     """Published courses and upcoming sessions an officer can put in a plan."""
-    courses = db.session.execute(
-        sa.select(Course).where(Course.published_version_id.is_not(None), Course.archived.is_(False))
-        .options(joinedload(Course.published_version)).order_by(Course.slug)
-    ).scalars().all()
-    sessions = db.session.execute(
-        sa.select(TrainingSession).where(TrainingSession.status.not_in(("cancelled", "completed")))
-        .options(selectinload(TrainingSession.course)).order_by(TrainingSession.starts_at).limit(200)
-    ).scalars().all()
+    courses = (
+        db.session.execute(
+            sa.select(Course)
+            .where(Course.published_version_id.is_not(None), Course.archived.is_(False))
+            .options(joinedload(Course.published_version))
+            .order_by(Course.slug)
+        )
+        .scalars()
+        .all()
+    )
+    sessions = (
+        db.session.execute(
+            sa.select(TrainingSession)
+            .where(TrainingSession.status.not_in(("cancelled", "completed")))
+            .options(selectinload(TrainingSession.course))
+            .order_by(TrainingSession.starts_at)
+            .limit(200)
+        )
+        .scalars()
+        .all()
+    )
     return list(courses), list(sessions)
 
 
@@ -287,13 +375,21 @@ def _course_completed(enrollment, actor=None, **extra):
     """A nominee completed a course: complete every case in training whose plan is now complete."""
     from lms.cultivation.services import complete_case
 
-    cases = db.session.execute(
-        sa.select(CultivationCase)
-        .join(CaseNominee, CaseNominee.case_id == CultivationCase.id)
-        .join(PlanItem, PlanItem.case_id == CultivationCase.id)
-        .where(CaseNominee.user_id == enrollment.user_id, PlanItem.course_id == enrollment.course_id,
-               CultivationCase.state == "in_training")
-    ).scalars().unique().all()
+    cases = (
+        db.session.execute(
+            sa.select(CultivationCase)
+            .join(CaseNominee, CaseNominee.case_id == CultivationCase.id)
+            .join(PlanItem, PlanItem.case_id == CultivationCase.id)
+            .where(
+                CaseNominee.user_id == enrollment.user_id,
+                PlanItem.course_id == enrollment.course_id,
+                CultivationCase.state == "in_training",
+            )
+        )
+        .scalars()
+        .unique()
+        .all()
+    )
     for case in cases:
         if plan_progress(case).complete:
             try:
@@ -307,9 +403,15 @@ def complete_finished_cases(actor=None) -> list[CultivationCase]:
     from lms.cultivation.services import complete_case
 
     done = []
-    for case in db.session.execute(
-        sa.select(CultivationCase).where(CultivationCase.state == "in_training").order_by(CultivationCase.id)
-    ).scalars().all():
+    for case in (
+        db.session.execute(
+            sa.select(CultivationCase)
+            .where(CultivationCase.state == "in_training")
+            .order_by(CultivationCase.id)
+        )
+        .scalars()
+        .all()
+    ):
         if plan_progress(case).complete:
             complete_case(actor, case, automatic=True)
             done.append(case)

@@ -69,11 +69,18 @@ def criterion_values(case, position_values: Mapping[str, Decimal]) -> dict[str, 
             best_position, best_value = nominee.position, value
     score = enterprise.credit_score
     return {
-        "key_enterprise": (Decimal(1) if enterprise.is_key else Decimal(0), "yes" if enterprise.is_key else "no"),
-        "aeo_willingness": (Decimal(1) if enterprise.aeo_willing else Decimal(0),
-                            "yes" if enterprise.aeo_willing else "no"),
-        "credit_score": ((Decimal(score) / 100) if score is not None else Decimal(0),
-                         str(score) if score is not None else ""),
+        "key_enterprise": (
+            Decimal(1) if enterprise.is_key else Decimal(0),
+            "yes" if enterprise.is_key else "no",
+        ),
+        "aeo_willingness": (
+            Decimal(1) if enterprise.aeo_willing else Decimal(0),
+            "yes" if enterprise.aeo_willing else "no",
+        ),
+        "credit_score": (
+            (Decimal(score) / 100) if score is not None else Decimal(0),
+            str(score) if score is not None else "",
+        ),
         "nominee_positions": (best_value, best_position),
     }
 
@@ -89,8 +96,9 @@ def score_case(case, weights: Mapping[str, Decimal], position_values: Mapping[st
     return sum((c.points for c in breakdown), Decimal(0)).quantize(CENT), breakdown
 
 
-def rank_key_training_list(cases: Iterable, weights: Mapping | None = None,
-                           position_values: Mapping | None = None) -> list[RankedCase]:
+def rank_key_training_list(
+    cases: Iterable, weights: Mapping | None = None, position_values: Mapping | None = None
+) -> list[RankedCase]:
     """Score and order ``cases`` (each with ``enterprise`` and ``nominees`` loaded), best first."""
     if weights is None or position_values is None:
         from lms.cultivation import settings
@@ -102,5 +110,7 @@ def rank_key_training_list(cases: Iterable, weights: Mapping | None = None,
         score, breakdown = score_case(case, weights, position_values)
         scored.append((score, breakdown, case))
     scored.sort(key=lambda item: (-item[0], item[2].opened_at, item[2].id))
-    return [RankedCase(case=case, rank=index, score=score, breakdown=breakdown)
-            for index, (score, breakdown, case) in enumerate(scored, start=1)]
+    return [
+        RankedCase(case=case, rank=index, score=score, breakdown=breakdown)
+        for index, (score, breakdown, case) in enumerate(scored, start=1)
+    ]

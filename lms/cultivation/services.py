@@ -19,9 +19,9 @@ from lms.auth.scopes import enterprise_in_scope
 from lms.cultivation import clock, eligibility, notices, settings
 from lms.cultivation.models import (
     BAR_KINDS,
+    CASE_STATES,
     CATEGORIES,
     CATEGORIES_BY_TYPE,
-    CASE_STATES,
     OPEN_STATES,
     SUSPENSION_REASONS,
     TERMINATION_REASONS,
@@ -48,35 +48,102 @@ class Transition:
     rule: object  # the rule, said in full when a transition is refused
 
 
-TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
-    Transition("submit", frozenset({None}), "submitted", _l("Apply"),
-               _l("An enterprise applies by opening a new case.")),
-    Transition("nominate", frozenset({None}), "submitted", _l("Nominate"),
-               _l("Customs nominates an enterprise by opening a new case.")),
-    Transition("screen", frozenset({"submitted"}), "screened", _l("Screen in"),
-               _l("Only a submitted case can be screened.")),
-    Transition("reject", frozenset({"submitted"}), "rejected", _l("Reject"),
-               _l("Only a submitted case can be rejected.")),
-    Transition("list", frozenset({"screened"}), "listed", _l("Put on the key training list"),
-               _l("Only a screened case can be put on a key training list.")),
-    Transition("start_training", frozenset({"listed"}), "in_training", _l("Start training"),
-               _l("Training starts only for a case on a confirmed key training list.")),
-    Transition("suspend", frozenset({"in_training"}), "suspended", _l("Suspend"),
-               _l("Only a case in training can be suspended.")),
-    Transition("resume", frozenset({"suspended"}), "in_training", _l("Resume"),
-               _l("Only a suspended case can be resumed.")),
-    Transition("complete", frozenset({"in_training"}), "completed", _l("Complete"),
-               _l("Only a case in training can be completed.")),
-    Transition("apply_certification", frozenset({"completed"}), "certification_applied",
-               _l("Record certification application"),
-               _l("The certification application is recorded after the training is completed.")),
-    Transition("certify", frozenset({"certification_applied"}), "certified", _l("Record: certified"),
-               _l("The outcome is recorded after the certification application.")),
-    Transition("not_certify", frozenset({"certification_applied"}), "not_certified", _l("Record: not certified"),
-               _l("The outcome is recorded after the certification application.")),
-    Transition("terminate", frozenset(OPEN_STATES), "terminated", _l("Terminate"),
-               _l("Only an open case can be terminated.")),
-)}
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition(
+            "submit",
+            frozenset({None}),
+            "submitted",
+            _l("Apply"),
+            _l("An enterprise applies by opening a new case."),
+        ),
+        Transition(
+            "nominate",
+            frozenset({None}),
+            "submitted",
+            _l("Nominate"),
+            _l("Customs nominates an enterprise by opening a new case."),
+        ),
+        Transition(
+            "screen",
+            frozenset({"submitted"}),
+            "screened",
+            _l("Screen in"),
+            _l("Only a submitted case can be screened."),
+        ),
+        Transition(
+            "reject",
+            frozenset({"submitted"}),
+            "rejected",
+            _l("Reject"),
+            _l("Only a submitted case can be rejected."),
+        ),
+        Transition(
+            "list",
+            frozenset({"screened"}),
+            "listed",
+            _l("Put on the key training list"),
+            _l("Only a screened case can be put on a key training list."),
+        ),
+        Transition(
+            "start_training",
+            frozenset({"listed"}),
+            "in_training",
+            _l("Start training"),
+            _l("Training starts only for a case on a confirmed key training list."),
+        ),
+        Transition(
+            "suspend",
+            frozenset({"in_training"}),
+            "suspended",
+            _l("Suspend"),
+            _l("Only a case in training can be suspended."),
+        ),
+        Transition(
+            "resume",
+            frozenset({"suspended"}),
+            "in_training",
+            _l("Resume"),
+            _l("Only a suspended case can be resumed."),
+        ),
+        Transition(
+            "complete",
+            frozenset({"in_training"}),
+            "completed",
+            _l("Complete"),
+            _l("Only a case in training can be completed."),
+        ),
+        Transition(
+            "apply_certification",
+            frozenset({"completed"}),
+            "certification_applied",
+            _l("Record certification application"),
+            _l("The certification application is recorded after the training is completed."),
+        ),
+        Transition(
+            "certify",
+            frozenset({"certification_applied"}),
+            "certified",
+            _l("Record: certified"),
+            _l("The outcome is recorded after the certification application."),
+        ),
+        Transition(
+            "not_certify",
+            frozenset({"certification_applied"}),
+            "not_certified",
+            _l("Record: not certified"),
+            _l("The outcome is recorded after the certification application."),
+        ),
+        Transition(
+            "terminate",
+            frozenset(OPEN_STATES),
+            "terminated",
+            _l("Terminate"),
+            _l("Only an open case can be terminated."),
+        ),
+    )
+}
 OPENING = ("submit", "nominate")
 
 
@@ -85,16 +152,25 @@ def allowed_transitions(case: CultivationCase) -> list[str]:
 
 
 def _require_staff(actor, case_or_enterprise) -> None:
-    enterprise_id = case_or_enterprise.enterprise_id if isinstance(case_or_enterprise, CultivationCase) \
+    enterprise_id = (
+        case_or_enterprise.enterprise_id
+        if isinstance(case_or_enterprise, CultivationCase)
         else case_or_enterprise.id
-    if actor is None or actor.role not in ("officer", "admin") or not enterprise_in_scope(actor, enterprise_id):
+    )
+    if (
+        actor is None
+        or actor.role not in ("officer", "admin")
+        or not enterprise_in_scope(actor, enterprise_id)
+    ):
         raise NotPermitted(_l("Only customs officers supervising this enterprise may decide on its case."))
 
 
 def _lock(case: CultivationCase) -> CultivationCase:
     """Re-read the case under a row lock: concurrent decisions on one case are applied one after the other."""
     return db.session.execute(
-        sa.select(CultivationCase).where(CultivationCase.id == case.id).with_for_update()
+        sa.select(CultivationCase)
+        .where(CultivationCase.id == case.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
 
@@ -103,19 +179,39 @@ def check_transition(case: CultivationCase, name: str) -> Transition:
     transition = TRANSITIONS[name]
     if case.state not in transition.sources:
         raise RuleViolation(
-            _l("Refused: %(rule)s This case is %(state)s.", rule=transition.rule, state=CASE_STATES[case.state]),
+            _l(
+                "Refused: %(rule)s This case is %(state)s.",
+                rule=transition.rule,
+                state=CASE_STATES[case.state],
+            ),
             code=f"transition.{name}",
         )
     return transition
 
 
-def _transition(actor, case: CultivationCase, name: str, *, effective_on: date, reason_code: str | None = None,
-                reason_text: str = "", notes: str = "", details: dict | None = None) -> CaseEvent:
+def _transition(
+    actor,
+    case: CultivationCase,
+    name: str,
+    *,
+    effective_on: date,
+    reason_code: str | None = None,
+    reason_text: str = "",
+    notes: str = "",
+    details: dict | None = None,
+) -> CaseEvent:
     transition = check_transition(case, name)
     event = CaseEvent(
-        case=case, transition=name, from_state=case.state, to_state=transition.target,
-        actor_id=getattr(actor, "id", None), effective_on=effective_on, reason_code=reason_code,
-        reason_text=(reason_text or "").strip(), notes=(notes or "").strip(), details=details or {},
+        case=case,
+        transition=name,
+        from_state=case.state,
+        to_state=transition.target,
+        actor_id=getattr(actor, "id", None),
+        effective_on=effective_on,
+        reason_code=reason_code,
+        reason_text=(reason_text or "").strip(),
+        notes=(notes or "").strip(),
+        details=details or {},
     )
     case.state = transition.target
     case.state_changed_at = event.occurred_at = _now()
@@ -136,8 +232,10 @@ def _check_day(day: date | None, field: str, *, not_before: date | None = None, 
     if day > clock.today():
         raise InvalidInput(_l("The date cannot be in the future."), field=field)
     if not_before is not None and day < not_before:
-        raise InvalidInput(_l("The date cannot be before %(day)s (%(what)s).", day=not_before.isoformat(),
-                              what=label or ""), field=field)
+        raise InvalidInput(
+            _l("The date cannot be before %(day)s (%(what)s).", day=not_before.isoformat(), what=label or ""),
+            field=field,
+        )
     return day
 
 
@@ -153,14 +251,20 @@ def _nominees(enterprise: Enterprise, nominee_ids) -> list[User]:
             raise InvalidInput(_l("Choose the nominees from the list."), field="nominees") from error
     ids = list(dict.fromkeys(ids))
     if not ids:
-        raise InvalidInput(_l("Rule: name at least one trainee of the enterprise as a nominee."), field="nominees")
+        raise InvalidInput(
+            _l("Rule: name at least one trainee of the enterprise as a nominee."), field="nominees"
+        )
     users = db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars().all()
     ours = [u for u in users if u.role == "trainee" and u.enterprise_id == enterprise.id and u.active]
     if len(ours) != len(ids):
         raise RuleViolation(
-            _l("Rule: nominees must be active trainees of %(enterprise)s; a trainee of another enterprise cannot be "
-               "nominated.", enterprise=enterprise.name),
-            field="nominees", code="nominee.other_enterprise",
+            _l(
+                "Rule: nominees must be active trainees of %(enterprise)s; "
+                "a trainee of another enterprise cannot be nominated.",
+                enterprise=enterprise.name,
+            ),
+            field="nominees",
+            code="nominee.other_enterprise",
         )
     order = {user_id: index for index, user_id in enumerate(ids)}
     return sorted(ours, key=lambda u: order[u.id])
@@ -173,8 +277,11 @@ def _check_type_and_category(training_type: str, category: str) -> None:
         raise InvalidInput(_l("Choose the enterprise's category."), field="category")
     if category not in CATEGORIES_BY_TYPE[training_type]:
         allowed = ", ".join(str(CATEGORIES[c]) for c in CATEGORIES_BY_TYPE[training_type])
-        raise RuleViolation(_l("Rule: %(type)s is for %(allowed)s.", type=TRAINING_TYPES[training_type],
-                               allowed=allowed), field="category", code="case.category")
+        raise RuleViolation(
+            _l("Rule: %(type)s is for %(allowed)s.", type=TRAINING_TYPES[training_type], allowed=allowed),
+            field="category",
+            code="case.category",
+        )
 
 
 def _check_no_bar(enterprise: Enterprise, training_type: str, day: date) -> None:
@@ -184,33 +291,63 @@ def _check_no_bar(enterprise: Enterprise, training_type: str, day: date) -> None
     if holding:
         bar = holding[0]
         raise RuleViolation(
-            _l("Rule: one-year bar. %(enterprise)s cannot apply before %(until)s (%(kind)s on %(day)s).",
-               enterprise=enterprise.name, until=max(b.until for b in holding).isoformat(),
-               kind=BAR_KINDS[bar.kind], day=bar.occurred_on.isoformat()),
+            _l(
+                "Rule: one-year bar. %(enterprise)s cannot apply before %(until)s (%(kind)s on %(day)s).",
+                enterprise=enterprise.name,
+                until=max(b.until for b in holding).isoformat(),
+                kind=BAR_KINDS[bar.kind],
+                day=bar.occurred_on.isoformat(),
+            ),
             code="case.one_year_bar",
         )
 
 
-def _open_case(actor, enterprise: Enterprise, *, origin: str, training_type: str, category: str, nominee_ids,
-               statement: str) -> CultivationCase:
+def _open_case(
+    actor,
+    enterprise: Enterprise,
+    *,
+    origin: str,
+    training_type: str,
+    category: str,
+    nominee_ids,
+    statement: str,
+) -> CultivationCase:
     _check_type_and_category(training_type, category)
     nominees = _nominees(enterprise, nominee_ids)
     eligibility.sync_credit_bars(enterprise, actor)  # also locks the enterprise row until commit
-    existing = db.session.execute(
-        sa.select(CultivationCase).where(CultivationCase.enterprise_id == enterprise.id,
-                                         CultivationCase.training_type == training_type,
-                                         CultivationCase.state.in_(OPEN_STATES))
-    ).scalars().first()
+    existing = (
+        db.session.execute(
+            sa.select(CultivationCase).where(
+                CultivationCase.enterprise_id == enterprise.id,
+                CultivationCase.training_type == training_type,
+                CultivationCase.state.in_(OPEN_STATES),
+            )
+        )
+        .scalars()
+        .first()
+    )
     if existing is not None:
         raise RuleViolation(
-            _l("Rule: one open case per enterprise and training type; case %(ref)s (%(state)s) is still open.",
-               ref=existing.reference, state=existing.state_label),
-            field="training_type", code="case.one_open",
+            _l(
+                "Rule: one open case per enterprise and training type; "
+                "case %(ref)s (%(state)s) is still open.",
+                ref=existing.reference,
+                state=existing.state_label,
+            ),
+            field="training_type",
+            code="case.one_open",
         )
     _check_no_bar(enterprise, training_type, clock.today())
-    case = CultivationCase(enterprise=enterprise, training_type=training_type, category=category, origin=origin,
-                           statement=(statement or "").strip(), opened_by_id=actor.id, state="submitted",
-                           opened_on=clock.today())
+    case = CultivationCase(
+        enterprise=enterprise,
+        training_type=training_type,
+        category=category,
+        origin=origin,
+        statement=(statement or "").strip(),
+        opened_by_id=actor.id,
+        state="submitted",
+        opened_on=clock.today(),
+    )
     for user in nominees:
         case.nominees.append(CaseNominee(user=user, position=user.position or "other"))
     db.session.add(case)
@@ -218,12 +355,21 @@ def _open_case(actor, enterprise: Enterprise, *, origin: str, training_type: str
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:  # another request opened the same case first
-        raise RuleViolation(_l("Rule: one open case per enterprise and training type."), field="training_type",
-                            code="case.one_open") from error
-    event = CaseEvent(case=case, transition="submit" if origin == "application" else "nominate", from_state=None,
-                      to_state="submitted", actor_id=actor.id, effective_on=case.opened_on,
-                      notes=case.statement, details={"nominees": [
-                          {"user_id": n.user_id, "position": n.position} for n in case.nominees]})
+        raise RuleViolation(
+            _l("Rule: one open case per enterprise and training type."),
+            field="training_type",
+            code="case.one_open",
+        ) from error
+    event = CaseEvent(
+        case=case,
+        transition="submit" if origin == "application" else "nominate",
+        from_state=None,
+        to_state="submitted",
+        actor_id=actor.id,
+        effective_on=case.opened_on,
+        notes=case.statement,
+        details={"nominees": [{"user_id": n.user_id, "position": n.position} for n in case.nominees]},
+    )
     event.occurred_at = case.opened_at
     db.session.add(event)
     record_evidence("case_transition", event, actor)
@@ -236,17 +382,34 @@ def apply_for_cultivation(actor, *, training_type: str, category: str, nominee_i
     if actor.role != "trainee" or actor.enterprise is None:
         raise NotPermitted(_l("Only trainees of an enterprise can apply for it."))
     if actor.position not in APPLICANT_POSITIONS:
-        raise NotPermitted(_l("Rule: only the enterprise's legal representative or a senior manager may apply."))
-    return _open_case(actor, actor.enterprise, origin="application", training_type=training_type,
-                      category=category, nominee_ids=nominee_ids, statement=statement)
+        raise NotPermitted(
+            _l("Rule: only the enterprise's legal representative or a senior manager may apply.")
+        )
+    return _open_case(
+        actor,
+        actor.enterprise,
+        origin="application",
+        training_type=training_type,
+        category=category,
+        nominee_ids=nominee_ids,
+        statement=statement,
+    )
 
 
-def nominate_enterprise(actor, enterprise: Enterprise, *, training_type: str, category: str, nominee_ids,
-                        statement: str = ""):
+def nominate_enterprise(
+    actor, enterprise: Enterprise, *, training_type: str, category: str, nominee_ids, statement: str = ""
+):
     """An officer of the enterprise's jurisdiction opens a case for it."""
     _require_staff(actor, enterprise)
-    return _open_case(actor, enterprise, origin="nomination", training_type=training_type, category=category,
-                      nominee_ids=nominee_ids, statement=statement)
+    return _open_case(
+        actor,
+        enterprise,
+        origin="nomination",
+        training_type=training_type,
+        category=category,
+        nominee_ids=nominee_ids,
+        statement=statement,
+    )
 
 
 # -- screening ----------------------------------------------------------------------------------------------
@@ -261,13 +424,16 @@ def screen_case(actor, case: CultivationCase, *, decided_on: date, notes: str = 
     result = eligibility.evaluate_case(case, decided_on)
     if not result["eligible"]:
         raise RuleViolation(
-            _l("The case cannot be screened in: %(reasons)s Reject it with a reason instead.",
-               reasons=eligibility.failed_summary(result)),
+            _l(
+                "The case cannot be screened in: %(reasons)s Reject it with a reason instead.",
+                reasons=eligibility.failed_summary(result),
+            ),
             code="case.ineligible",
         )
     case.decided_on, case.screened_by_id, case.eligibility = decided_on, actor.id, result
-    event = _transition(actor, case, "screen", effective_on=decided_on, notes=notes,
-                        details={"eligibility": result})
+    event = _transition(
+        actor, case, "screen", effective_on=decided_on, notes=notes, details={"eligibility": result}
+    )
     notices.notify_case(case, "screened", day=decided_on.isoformat())
     return event
 
@@ -281,8 +447,15 @@ def reject_case(actor, case: CultivationCase, *, decided_on: date, reason: str, 
     _check_day(decided_on, "decided_on", not_before=case.opened_on, label=_l("the case was opened"))
     result = eligibility.evaluate_case(case, decided_on)
     case.decided_on, case.screened_by_id, case.eligibility = decided_on, actor.id, result
-    event = _transition(actor, case, "reject", effective_on=decided_on, reason_text=reason, notes=notes,
-                        details={"eligibility": result})
+    event = _transition(
+        actor,
+        case,
+        "reject",
+        effective_on=decided_on,
+        reason_text=reason,
+        notes=notes,
+        details={"eligibility": result},
+    )
     notices.notify_case(case, "rejected", day=decided_on.isoformat(), reason=reason.strip())
     return event
 
@@ -298,17 +471,25 @@ def list_case(actor, case: CultivationCase, key_list, *, notes: str = "") -> Cas
     if not key_list.confirmed:
         raise RuleViolation(_l("Rule: a case is on the key training list once the list is confirmed."))
     case.key_list_id = key_list.id
-    return _transition(actor, case, "list", effective_on=clock.today(), notes=notes,
-                       details={"key_list_id": key_list.id, "unit_id": key_list.unit_id, "period": key_list.period})
+    return _transition(
+        actor,
+        case,
+        "list",
+        effective_on=clock.today(),
+        notes=notes,
+        details={"key_list_id": key_list.id, "unit_id": key_list.unit_id, "period": key_list.period},
+    )
 
 
-def start_training(actor, case: CultivationCase, *, started_on: date | None = None, notes: str = "",
-                   notify: bool = True) -> CaseEvent:
+def start_training(
+    actor, case: CultivationCase, *, started_on: date | None = None, notes: str = "", notify: bool = True
+) -> CaseEvent:
     _require_staff(actor, case)
     case = _lock(case)
     check_transition(case, "start_training")
-    started_on = _check_day(started_on or clock.today(), "started_on", not_before=case.opened_on,
-                            label=_l("the case was opened"))
+    started_on = _check_day(
+        started_on or clock.today(), "started_on", not_before=case.opened_on, label=_l("the case was opened")
+    )
     case.training_started_on = started_on
     event = _transition(actor, case, "start_training", effective_on=started_on, notes=notes)
     if notify:
@@ -316,27 +497,57 @@ def start_training(actor, case: CultivationCase, *, started_on: date | None = No
     return event
 
 
-def suspend_case(actor, case: CultivationCase, *, reason: str | None, reason_text: str = "",
-                 suspended_on: date | None, notes: str = "") -> CaseEvent:
+def suspend_case(
+    actor,
+    case: CultivationCase,
+    *,
+    reason: str | None,
+    reason_text: str = "",
+    suspended_on: date | None,
+    notes: str = "",
+) -> CaseEvent:
     _require_staff(actor, case)
     case = _lock(case)
     check_transition(case, "suspend")
     if reason not in SUSPENSION_REASONS:
         raise InvalidInput(
-            _l("Rule: a suspension needs a reason: the enterprise is being audited, it is filed for investigation "
-               "under the simple or summary procedure, or other circumstances (described)."),
-            field="reason", code="suspension.reason",
+            _l(
+                "Rule: a suspension needs a reason: the enterprise is being audited, "
+                "it is filed for investigation under the simple or summary procedure, "
+                "or other circumstances (described)."
+            ),
+            field="reason",
+            code="suspension.reason",
         )
     if reason == "other" and not (reason_text or "").strip():
-        raise InvalidInput(_l("Rule: describe the other circumstances of the suspension."), field="reason_text",
-                           code="suspension.reason_text")
-    _check_day(suspended_on, "suspended_on", not_before=case.training_started_on, label=_l("training started"))
-    case.suspension_reason, case.suspension_text, case.suspended_on = reason, (reason_text or "").strip(), \
-        suspended_on
-    event = _transition(actor, case, "suspend", effective_on=suspended_on, reason_code=reason,
-                        reason_text=reason_text, notes=notes)
-    notices.notify_case(case, "suspended", day=suspended_on.isoformat(),
-                        reason=case.suspension_text or SUSPENSION_REASONS[reason])
+        raise InvalidInput(
+            _l("Rule: describe the other circumstances of the suspension."),
+            field="reason_text",
+            code="suspension.reason_text",
+        )
+    _check_day(
+        suspended_on, "suspended_on", not_before=case.training_started_on, label=_l("training started")
+    )
+    case.suspension_reason, case.suspension_text, case.suspended_on = (
+        reason,
+        (reason_text or "").strip(),
+        suspended_on,
+    )
+    event = _transition(
+        actor,
+        case,
+        "suspend",
+        effective_on=suspended_on,
+        reason_code=reason,
+        reason_text=reason_text,
+        notes=notes,
+    )
+    notices.notify_case(
+        case,
+        "suspended",
+        day=suspended_on.isoformat(),
+        reason=case.suspension_text or SUSPENSION_REASONS[reason],
+    )
     return event
 
 
@@ -345,8 +556,10 @@ def resume_case(actor, case: CultivationCase, *, resumed_on: date | None, notes:
     case = _lock(case)
     check_transition(case, "resume")
     _check_day(resumed_on, "resumed_on", not_before=case.suspended_on, label=_l("the suspension"))
-    details = {"suspended_on": case.suspended_on.isoformat() if case.suspended_on else None,
-               "suspension_reason": case.suspension_reason}
+    details = {
+        "suspended_on": case.suspended_on.isoformat() if case.suspended_on else None,
+        "suspension_reason": case.suspension_reason,
+    }
     case.suspension_reason, case.suspension_text, case.suspended_on = None, "", None
     event = _transition(actor, case, "resume", effective_on=resumed_on, notes=notes, details=details)
     notices.notify_case(case, "resumed", day=resumed_on.isoformat())
@@ -364,14 +577,24 @@ def complete_case(actor, case: CultivationCase, *, notes: str = "", automatic: b
     progress = plans.plan_progress(case)
     if not progress.complete:
         raise RuleViolation(
-            _l("Rule: a case completes when every nominee has completed every item of the plan; %(open)d of "
-               "%(total)d are still open.", open=progress.open_count, total=progress.total_count),
+            _l(
+                "Rule: a case completes when every nominee has completed every item of the plan; %(open)d of "
+                "%(total)d are still open.",
+                open=progress.open_count,
+                total=progress.total_count,
+            ),
             code="case.plan_incomplete",
         )
     case.completed_on = clock.today()
-    event = _transition(actor, case, "complete", effective_on=case.completed_on, notes=notes,
-                        reason_code="plan_complete" if automatic else None,
-                        details={"items": progress.total_count, "automatic": automatic})
+    event = _transition(
+        actor,
+        case,
+        "complete",
+        effective_on=case.completed_on,
+        notes=notes,
+        reason_code="plan_complete" if automatic else None,
+        details={"items": progress.total_count, "automatic": automatic},
+    )
     notices.notify_case(case, "completed")
     return event
 
@@ -386,44 +609,82 @@ def check_completion(actor, case: CultivationCase) -> bool:
     return case.state == "completed"
 
 
-def terminate_case(actor, case: CultivationCase, *, reason: str | None, reason_text: str = "",
-                   terminated_on: date | None, notes: str = "") -> CaseEvent:
+def terminate_case(
+    actor,
+    case: CultivationCase,
+    *,
+    reason: str | None,
+    reason_text: str = "",
+    terminated_on: date | None,
+    notes: str = "",
+) -> CaseEvent:
     _require_staff(actor, case)
     case = _lock(case)
     check_transition(case, "terminate")
     if reason not in TERMINATION_REASONS:
         raise InvalidInput(
-            _l("Rule: a termination needs a reason: filed under the general procedure, filed for a suspected "
-               "crime, discredited, seriously discredited, no audit conclusion in time, or other circumstances."),
-            field="reason", code="termination.reason",
+            _l(
+                "Rule: a termination needs a reason: filed under the general procedure, "
+                "filed for a suspected crime, discredited, seriously discredited, "
+                "no audit conclusion in time, or other circumstances."
+            ),
+            field="reason",
+            code="termination.reason",
         )
     if reason == "other" and not (reason_text or "").strip():
-        raise InvalidInput(_l("Rule: describe the other circumstances of the termination."), field="reason_text",
-                           code="termination.reason_text")
+        raise InvalidInput(
+            _l("Rule: describe the other circumstances of the termination."),
+            field="reason_text",
+            code="termination.reason_text",
+        )
     _check_day(terminated_on, "terminated_on", not_before=case.opened_on, label=_l("the case was opened"))
     if reason == "audit_no_conclusion":
         months = settings.audit_conclusion_months()
         if case.state != "suspended" or case.suspension_reason != "audit":
-            raise RuleViolation(_l("Rule: this reason applies to a case suspended for an audit."), field="reason")
+            raise RuleViolation(
+                _l("Rule: this reason applies to a case suspended for an audit."), field="reason"
+            )
         limit = clock.add_months(case.suspended_on, months)
         if terminated_on < limit:
             raise RuleViolation(
-                _l("Rule: an audit counts as without conclusion after %(months)d months, on %(day)s.",
-                   months=months, day=limit.isoformat()), field="reason")
+                _l(
+                    "Rule: an audit counts as without conclusion after %(months)d months, on %(day)s.",
+                    months=months,
+                    day=limit.isoformat(),
+                ),
+                field="reason",
+            )
     details = {"state_before": case.state}
-    case.termination_reason, case.termination_text, case.terminated_on = reason, (reason_text or "").strip(), \
-        terminated_on
-    event = _transition(actor, case, "terminate", effective_on=terminated_on, reason_code=reason,
-                        reason_text=reason_text, notes=notes, details=details)
-    notices.notify_case(case, "terminated", day=terminated_on.isoformat(),
-                        reason=case.termination_text or TERMINATION_REASONS[reason])
+    case.termination_reason, case.termination_text, case.terminated_on = (
+        reason,
+        (reason_text or "").strip(),
+        terminated_on,
+    )
+    event = _transition(
+        actor,
+        case,
+        "terminate",
+        effective_on=terminated_on,
+        reason_code=reason,
+        reason_text=reason_text,
+        notes=notes,
+        details=details,
+    )
+    notices.notify_case(
+        case,
+        "terminated",
+        day=terminated_on.isoformat(),
+        reason=case.termination_text or TERMINATION_REASONS[reason],
+    )
     return event
 
 
 # -- certification ------------------------------------------------------------------------------------------
 
 
-def apply_for_certification(actor, case: CultivationCase, *, applied_on: date | None, notes: str = "") -> CaseEvent:
+def apply_for_certification(
+    actor, case: CultivationCase, *, applied_on: date | None, notes: str = ""
+) -> CaseEvent:
     _require_staff(actor, case)
     case = _lock(case)
     check_transition(case, "apply_certification")
@@ -438,70 +699,127 @@ def granted_levels(day: date) -> list[str]:
     return [lv for lv in REGIME_LEVELS.get(regime, ()) if lv in AEO_LEVELS] if regime else []
 
 
-def certify_case(actor, case: CultivationCase, *, level: str | None, decided_on: date | None,
-                 notes: str = "") -> CaseEvent:
+def certify_case(
+    actor, case: CultivationCase, *, level: str | None, decided_on: date | None, notes: str = ""
+) -> CaseEvent:
     _require_staff(actor, case)
     case = _lock(case)
     check_transition(case, "certify")
-    _check_day(decided_on, "decided_on", not_before=case.certification_applied_on,
-               label=_l("the certification application"))
+    _check_day(
+        decided_on,
+        "decided_on",
+        not_before=case.certification_applied_on,
+        label=_l("the certification application"),
+    )
     allowed = granted_levels(decided_on)
     if level not in allowed:
         regime = regime_on(decided_on)
         raise RuleViolation(
-            _l("Rule: %(regime)s, in force on %(day)s, grants only: %(levels)s.",
-               regime=REGIMES.get(regime, "—"), day=decided_on.isoformat(),
-               levels=", ".join(str(CREDIT_LEVELS[lv]) for lv in allowed) or "—"),
-            field="level", code="outcome.level",
+            _l(
+                "Rule: %(regime)s, in force on %(day)s, grants only: %(levels)s.",
+                regime=REGIMES.get(regime, "—"),
+                day=decided_on.isoformat(),
+                levels=", ".join(str(CREDIT_LEVELS[lv]) for lv in allowed) or "—",
+            ),
+            field="level",
+            code="outcome.level",
         )
-    record = record_credit_decision(actor, case.enterprise, level=level, decided_on=decided_on,
-                                    reason=f"AEO certification, cultivation case {case.reference}",
-                                    source="certification")
+    record = record_credit_decision(
+        actor,
+        case.enterprise,
+        level=level,
+        decided_on=decided_on,
+        reason=f"AEO certification, cultivation case {case.reference}",
+        source="certification",
+    )
     case.outcome_level, case.outcome_regime, case.outcome_decided_on = level, record.regime, decided_on
     case.outcome_reason = (notes or "").strip()
-    event = _transition(actor, case, "certify", effective_on=decided_on, reason_code=level, notes=notes,
-                        details={"level": level, "regime": record.regime})
+    event = _transition(
+        actor,
+        case,
+        "certify",
+        effective_on=decided_on,
+        reason_code=level,
+        notes=notes,
+        details={"level": level, "regime": record.regime},
+    )
     eligibility.sync_credit_bars(case.enterprise, actor)
     record_evidence("certification_outcome", case, actor)
     notices.notify_case(case, "outcome", day=decided_on.isoformat(), outcome=CREDIT_LEVELS[level])
     return event
 
 
-def not_certify_case(actor, case: CultivationCase, *, reason: str, decided_on: date | None,
-                     notes: str = "") -> CaseEvent:
+def not_certify_case(
+    actor, case: CultivationCase, *, reason: str, decided_on: date | None, notes: str = ""
+) -> CaseEvent:
     _require_staff(actor, case)
     case = _lock(case)
     check_transition(case, "not_certify")
     if not (reason or "").strip():
         raise InvalidInput(_l("Rule: a refusal of certification states its reason."), field="reason")
-    _check_day(decided_on, "decided_on", not_before=case.certification_applied_on,
-               label=_l("the certification application"))
+    _check_day(
+        decided_on,
+        "decided_on",
+        not_before=case.certification_applied_on,
+        label=_l("the certification application"),
+    )
     regime = regime_on(decided_on)
     if regime is None:
-        raise InvalidInput(_l("No credit regime was in force on %(day)s.", day=decided_on.isoformat()),
-                           field="decided_on")
+        raise InvalidInput(
+            _l("No credit regime was in force on %(day)s.", day=decided_on.isoformat()), field="decided_on"
+        )
     enterprise = case.enterprise
     held = eligibility.read_level(credit_level_on(enterprise, decided_on), regime)
     ordinary = "regular" if "regular" in REGIME_LEVELS[regime] else "registered"
-    # An AEO failing its re-review loses the status; otherwise the level it holds stays, dated with the refusal.
-    if held is None or held not in REGIME_LEVELS[regime] or (case.category == "aeo_rereview" and held in AEO_LEVELS):
+    # An AEO failing its re-review loses the status;
+    # otherwise the level it holds stays, dated with the refusal.
+    if (
+        held is None
+        or held not in REGIME_LEVELS[regime]
+        or (case.category == "aeo_rereview" and held in AEO_LEVELS)
+    ):
         level = ordinary
     else:
         level = held
-    record = record_credit_decision(actor, enterprise, level=level, decided_on=decided_on,
-                                    reason=f"Not certified, cultivation case {case.reference}: {reason.strip()}",
-                                    source="certification")
+    record = record_credit_decision(
+        actor,
+        enterprise,
+        level=level,
+        decided_on=decided_on,
+        reason=f"Not certified, cultivation case {case.reference}: {reason.strip()}",
+        source="certification",
+    )
     case.outcome_level, case.outcome_regime, case.outcome_decided_on = None, record.regime, decided_on
     case.outcome_reason = reason.strip()
-    event = _transition(actor, case, "not_certify", effective_on=decided_on, reason_text=reason, notes=notes,
-                        details={"level_after": level, "regime": record.regime})
+    event = _transition(
+        actor,
+        case,
+        "not_certify",
+        effective_on=decided_on,
+        reason_text=reason,
+        notes=notes,
+        details={"level_after": level, "regime": record.regime},
+    )
     kind = "failed_rereview" if case.category == "aeo_rereview" else "failed_certification"
-    db.session.add(BarEvent(enterprise_id=enterprise.id, kind=kind, occurred_on=decided_on, source="certification",
-                            case_id=case.id, notes=reason.strip(), recorded_by_id=actor.id))
+    db.session.add(
+        BarEvent(
+            enterprise_id=enterprise.id,
+            kind=kind,
+            occurred_on=decided_on,
+            source="certification",
+            case_id=case.id,
+            notes=reason.strip(),
+            recorded_by_id=actor.id,
+        )
+    )
     eligibility.sync_credit_bars(enterprise, actor)
     record_evidence("certification_outcome", case, actor)
-    notices.notify_case(case, "outcome", day=decided_on.isoformat(), outcome=_l("not certified: %(reason)s",
-                                                                                reason=reason.strip()))
+    notices.notify_case(
+        case,
+        "outcome",
+        day=decided_on.isoformat(),
+        outcome=_l("not certified: %(reason)s", reason=reason.strip()),
+    )
     return event
 
 
@@ -529,8 +847,9 @@ def enterprise_rereview(enterprise: Enterprise) -> tuple[date, date] | None:
 # -- bars recorded by customs -------------------------------------------------------------------------------
 
 
-def record_bar_event(actor, enterprise: Enterprise, *, kind: str, occurred_on: date | None,
-                     notes: str = "") -> BarEvent:
+def record_bar_event(
+    actor, enterprise: Enterprise, *, kind: str, occurred_on: date | None, notes: str = ""
+) -> BarEvent:
     """Record a giving-up of AEO status, a withdrawn application or another bar-starting event."""
     if actor.role not in ("officer", "admin") or not enterprise_in_scope(actor, enterprise):
         raise NotPermitted(_l("Only customs officers supervising this enterprise may record a bar."))
@@ -538,9 +857,17 @@ def record_bar_event(actor, enterprise: Enterprise, *, kind: str, occurred_on: d
         raise InvalidInput(_l("Choose what happened."), field="kind")
     _check_day(occurred_on, "occurred_on")
     if not (notes or "").strip():
-        raise InvalidInput(_l("Rule: a bar recorded by customs states its reference or reason."), field="notes")
-    bar = BarEvent(enterprise_id=enterprise.id, kind=kind, occurred_on=occurred_on, source="manual",
-                   notes=notes.strip(), recorded_by_id=actor.id)
+        raise InvalidInput(
+            _l("Rule: a bar recorded by customs states its reference or reason."), field="notes"
+        )
+    bar = BarEvent(
+        enterprise_id=enterprise.id,
+        kind=kind,
+        occurred_on=occurred_on,
+        source="manual",
+        notes=notes.strip(),
+        recorded_by_id=actor.id,
+    )
     db.session.add(bar)
     db.session.flush()
     return bar
@@ -551,4 +878,3 @@ def discredit_reason(level: str | None) -> str | None:
     if level in DISCREDITED_LEVELS:
         return level
     return None
-

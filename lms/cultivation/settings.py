@@ -22,9 +22,9 @@ from flask import current_app
 
 # Points for each criterion of the seed's enterprise priority conditions plus the trainee priority.
 DEFAULT_RANKING_WEIGHTS = {
-    "key_enterprise": 30,     # a key enterprise
-    "aeo_willingness": 25,    # strong willingness to become an AEO
-    "credit_score": 30,       # the credit assessment score, 0–100, scaled to 0–1
+    "key_enterprise": 30,  # a key enterprise
+    "aeo_willingness": 25,  # strong willingness to become an AEO
+    "credit_score": 30,  # the credit assessment score, 0–100, scaled to 0–1
     "nominee_positions": 15,  # the highest-ranking nominee: legal representative > senior management > staff
 }
 DEFAULT_POSITION_VALUES = {

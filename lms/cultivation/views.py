@@ -66,10 +66,13 @@ nav_item("cultivation.my_cases", _l("Cultivation"), ("trainee",), order=40)
 
 def _case_or_404(case_id: int) -> CultivationCase:
     case = db.session.execute(
-        sa.select(CultivationCase).where(CultivationCase.id == case_id, case_clause(current_user))
-        .options(joinedload(CultivationCase.enterprise).joinedload(Enterprise.unit),
-                 selectinload(CultivationCase.nominees).joinedload(CaseNominee.user),
-                 joinedload(CultivationCase.opened_by))
+        sa.select(CultivationCase)
+        .where(CultivationCase.id == case_id, case_clause(current_user))
+        .options(
+            joinedload(CultivationCase.enterprise).joinedload(Enterprise.unit),
+            selectinload(CultivationCase.nominees).joinedload(CaseNominee.user),
+            joinedload(CultivationCase.opened_by),
+        )
     ).scalar_one_or_none()
     if case is None:
         abort(404)
@@ -118,17 +121,31 @@ def case_list():
         if unit is not None:
             stmt = stmt.where(Enterprise.unit_id.in_(unit_descendants(unit)))
     if q:
-        stmt = stmt.where(sa.or_(sa.func.lower(Enterprise.name_en).like(f"%{q.lower()}%"),
-                                 Enterprise.name_zh.like(f"%{q}%")))
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Enterprise.name_en).like(f"%{q.lower()}%"), Enterprise.name_zh.like(f"%{q}%")
+            )
+        )
     pagination = paginate(stmt)
     ids = [c.id for c in pagination.items]
-    counts = dict(db.session.execute(
-        sa.select(CaseNominee.case_id, sa.func.count()).where(CaseNominee.case_id.in_(ids))
-        .group_by(CaseNominee.case_id)
-    ).all()) if ids else {}
+    counts = (
+        dict(
+            db.session.execute(
+                sa.select(CaseNominee.case_id, sa.func.count())
+                .where(CaseNominee.case_id.in_(ids))
+                .group_by(CaseNominee.case_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
     return render_template(
-        "cultivation/case_list.html", pagination=pagination, counts=counts, states=CASE_STATES,
-        types=TRAINING_TYPES, units=units_in_scope(current_user),
+        "cultivation/case_list.html",
+        pagination=pagination,
+        counts=counts,
+        states=CASE_STATES,
+        types=TRAINING_TYPES,
+        units=units_in_scope(current_user),
         filters={"state": state, "type": training_type, "unit": unit_id or "", "q": q},
     )
 
@@ -158,7 +175,9 @@ def _plan_choices(form: PlanItemForm) -> None:
     courses, sessions = plans.plan_item_choices()
     form.course_id.choices = [("", _("— none —"))] + [(str(c.id), c.title) for c in courses]
     form.session_id.choices = [("", _("— none —"))] + [
-        (str(s.id), f"{s.title or (s.course.title if s.course else '')} · {s.starts_at:%Y-%m-%d}") for s in sessions]
+        (str(s.id), f"{s.title or (s.course.title if s.course else '')} · {s.starts_at:%Y-%m-%d}")
+        for s in sessions
+    ]
 
 
 def _render_case(case: CultivationCase, forms: dict | None = None, status: int = 200):
@@ -167,10 +186,16 @@ def _render_case(case: CultivationCase, forms: dict | None = None, status: int =
     all_forms.update(forms or {})
     if staff:
         _plan_choices(all_forms["plan"])
-    events = db.session.execute(
-        sa.select(CaseEvent).where(CaseEvent.case_id == case.id).options(joinedload(CaseEvent.actor))
-        .order_by(CaseEvent.id)
-    ).scalars().all()
+    events = (
+        db.session.execute(
+            sa.select(CaseEvent)
+            .where(CaseEvent.case_id == case.id)
+            .options(joinedload(CaseEvent.actor))
+            .order_by(CaseEvent.id)
+        )
+        .scalars()
+        .all()
+    )
     progress = plans.plan_progress(case)
     live = None
     if staff and case.state == "submitted":
@@ -178,13 +203,25 @@ def _render_case(case: CultivationCase, forms: dict | None = None, status: int =
     allowed = services.allowed_transitions(case) if staff else []
     bars = eligibility.bars_of(case.enterprise)
     return render_template(
-        "cultivation/case_detail.html", case=case, staff=staff, forms=all_forms, events=events, progress=progress,
-        stored_checks=eligibility.explained(case.eligibility), live_checks=eligibility.explained(live),
-        live=live, allowed=allowed, transitions=services.TRANSITIONS, bars=bars, today=clock.today(),
+        "cultivation/case_detail.html",
+        case=case,
+        staff=staff,
+        forms=all_forms,
+        events=events,
+        progress=progress,
+        stored_checks=eligibility.explained(case.eligibility),
+        live_checks=eligibility.explained(live),
+        live=live,
+        allowed=allowed,
+        transitions=services.TRANSITIONS,
+        bars=bars,
+        today=clock.today(),
         rereview=services.rereview_due_on(case.outcome_decided_on) if case.state == "certified" else None,
         audit_limit=flags.audit_limit(case.suspended_on) if case.suspension_reason == "audit" else None,
         granted_levels=services.granted_levels(clock.today()),
-        case_panels=case_page.for_user(current_user, case=case), item_title=plans.item_title, regimes=REGIMES,
+        case_panels=case_page.for_user(current_user, case=case),
+        item_title=plans.item_title,
+        regimes=REGIMES,
     ), status
 
 
@@ -220,57 +257,95 @@ def _act(case_id: int, key: str, form, call, success: str):
 @bp.route("/cases/<int:case_id>/screen", methods=["POST"])
 @role_required(*STAFF)
 def case_screen(case_id: int):
-    return _act(case_id, "screen", ScreenForm(prefix="screen"),
-                lambda case, f: services.screen_case(current_user, case, decided_on=f.decided_on.data,
-                                                     notes=f.notes.data),
-                _("The case was screened in."))
+    return _act(
+        case_id,
+        "screen",
+        ScreenForm(prefix="screen"),
+        lambda case, f: services.screen_case(
+            current_user, case, decided_on=f.decided_on.data, notes=f.notes.data
+        ),
+        _("The case was screened in."),
+    )
 
 
 @bp.route("/cases/<int:case_id>/reject", methods=["POST"])
 @role_required(*STAFF)
 def case_reject(case_id: int):
-    return _act(case_id, "reject", RejectForm(prefix="reject"),
-                lambda case, f: services.reject_case(current_user, case, decided_on=f.decided_on.data,
-                                                     reason=f.reason.data, notes=f.notes.data),
-                _("The case was rejected."))
+    return _act(
+        case_id,
+        "reject",
+        RejectForm(prefix="reject"),
+        lambda case, f: services.reject_case(
+            current_user, case, decided_on=f.decided_on.data, reason=f.reason.data, notes=f.notes.data
+        ),
+        _("The case was rejected."),
+    )
 
 
 @bp.route("/cases/<int:case_id>/start", methods=["POST"])
 @role_required(*STAFF)
 def case_start(case_id: int):
-    return _act(case_id, "start_training", StartForm(prefix="start"),
-                lambda case, f: services.start_training(current_user, case, started_on=f.started_on.data,
-                                                        notes=f.notes.data),
-                _("Training has started."))
+    return _act(
+        case_id,
+        "start_training",
+        StartForm(prefix="start"),
+        lambda case, f: services.start_training(
+            current_user, case, started_on=f.started_on.data, notes=f.notes.data
+        ),
+        _("Training has started."),
+    )
 
 
 @bp.route("/cases/<int:case_id>/suspend", methods=["POST"])
 @role_required(*STAFF)
 def case_suspend(case_id: int):
-    return _act(case_id, "suspend", SuspendForm(prefix="suspend"),
-                lambda case, f: services.suspend_case(current_user, case, reason=f.reason.data or None,
-                                                      reason_text=f.reason_text.data,
-                                                      suspended_on=f.suspended_on.data, notes=f.notes.data),
-                _("The case is suspended."))
+    return _act(
+        case_id,
+        "suspend",
+        SuspendForm(prefix="suspend"),
+        lambda case, f: services.suspend_case(
+            current_user,
+            case,
+            reason=f.reason.data or None,
+            reason_text=f.reason_text.data,
+            suspended_on=f.suspended_on.data,
+            notes=f.notes.data,
+        ),
+        _("The case is suspended."),
+    )
 
 
 @bp.route("/cases/<int:case_id>/resume", methods=["POST"])
 @role_required(*STAFF)
 def case_resume(case_id: int):
-    return _act(case_id, "resume", ResumeForm(prefix="resume"),
-                lambda case, f: services.resume_case(current_user, case, resumed_on=f.resumed_on.data,
-                                                     notes=f.notes.data),
-                _("The case is back in training."))
+    return _act(
+        case_id,
+        "resume",
+        ResumeForm(prefix="resume"),
+        lambda case, f: services.resume_case(
+            current_user, case, resumed_on=f.resumed_on.data, notes=f.notes.data
+        ),
+        _("The case is back in training."),
+    )
 
 
 @bp.route("/cases/<int:case_id>/terminate", methods=["POST"])
 @role_required(*STAFF)
 def case_terminate(case_id: int):
-    return _act(case_id, "terminate", TerminateForm(prefix="terminate"),
-                lambda case, f: services.terminate_case(current_user, case, reason=f.reason.data or None,
-                                                        reason_text=f.reason_text.data,
-                                                        terminated_on=f.terminated_on.data, notes=f.notes.data),
-                _("The case was terminated."))
+    return _act(
+        case_id,
+        "terminate",
+        TerminateForm(prefix="terminate"),
+        lambda case, f: services.terminate_case(
+            current_user,
+            case,
+            reason=f.reason.data or None,
+            reason_text=f.reason_text.data,
+            terminated_on=f.terminated_on.data,
+            notes=f.notes.data,
+        ),
+        _("The case was terminated."),
+    )
 
 
 @bp.route("/cases/<int:case_id>/complete", methods=["POST"])
@@ -279,8 +354,14 @@ def case_complete(case_id: int):
     def call(case, form):
         if not services.check_completion(current_user, case):
             progress = plans.plan_progress(case)
-            flash(_("The plan is not complete yet: %(open)d of %(total)d items are open.",
-                    open=progress.open_count, total=progress.total_count), "warning")
+            flash(
+                _(
+                    "The plan is not complete yet: %(open)d of %(total)d items are open.",
+                    open=progress.open_count,
+                    total=progress.total_count,
+                ),
+                "warning",
+            )
 
     return _act(case_id, "complete", CompleteForm(prefix="complete"), call, _("Completion checked."))
 
@@ -288,10 +369,15 @@ def case_complete(case_id: int):
 @bp.route("/cases/<int:case_id>/certification", methods=["POST"])
 @role_required(*STAFF)
 def case_certification(case_id: int):
-    return _act(case_id, "apply_certification", CertificationApplyForm(prefix="apply"),
-                lambda case, f: services.apply_for_certification(current_user, case, applied_on=f.applied_on.data,
-                                                                 notes=f.notes.data),
-                _("The certification application was recorded."))
+    return _act(
+        case_id,
+        "apply_certification",
+        CertificationApplyForm(prefix="apply"),
+        lambda case, f: services.apply_for_certification(
+            current_user, case, applied_on=f.applied_on.data, notes=f.notes.data
+        ),
+        _("The certification application was recorded."),
+    )
 
 
 @bp.route("/cases/<int:case_id>/outcome", methods=["POST"])
@@ -299,13 +385,17 @@ def case_certification(case_id: int):
 def case_outcome(case_id: int):
     def call(case, f):
         if f.outcome.data == "certified":
-            services.certify_case(current_user, case, level=f.level.data, decided_on=f.decided_on.data,
-                                  notes=f.notes.data)
+            services.certify_case(
+                current_user, case, level=f.level.data, decided_on=f.decided_on.data, notes=f.notes.data
+            )
         else:
-            services.not_certify_case(current_user, case, reason=f.reason.data, decided_on=f.decided_on.data,
-                                      notes=f.notes.data)
+            services.not_certify_case(
+                current_user, case, reason=f.reason.data, decided_on=f.decided_on.data, notes=f.notes.data
+            )
 
-    return _act(case_id, "outcome", OutcomeForm(prefix="outcome"), call, _("The certification outcome was recorded."))
+    return _act(
+        case_id, "outcome", OutcomeForm(prefix="outcome"), call, _("The certification outcome was recorded.")
+    )
 
 
 @bp.route("/cases/<int:case_id>/plan", methods=["POST"])
@@ -337,12 +427,18 @@ def _int(value) -> int:
 @role_required(*STAFF)
 def case_plan_remove(case_id: int, item_id: int):
     item = db.session.execute(
-        sa.select(PlanItem).where(PlanItem.id == item_id, PlanItem.case_id == case_id)).scalar_one_or_none()
+        sa.select(PlanItem).where(PlanItem.id == item_id, PlanItem.case_id == case_id)
+    ).scalar_one_or_none()
     if item is None:
         _case_or_404(case_id)
         abort(404)
-    return _act(case_id, "action", ActionForm(), lambda case, f: plans.remove_plan_item(current_user, item),
-                _("Removed from the plan."))
+    return _act(
+        case_id,
+        "action",
+        ActionForm(),
+        lambda case, f: plans.remove_plan_item(current_user, item),
+        _("Removed from the plan."),
+    )
 
 
 @bp.route("/cases/<int:case_id>/plan/enroll", methods=["POST"])
@@ -350,8 +446,14 @@ def case_plan_remove(case_id: int, item_id: int):
 def case_plan_enroll(case_id: int):
     def call(case, f):
         enrolments, registrations = plans.enroll_nominees(current_user, case)
-        flash(_("%(enrolments)d enrolments and %(registrations)d session registrations made.",
-                enrolments=enrolments, registrations=registrations), "info")
+        flash(
+            _(
+                "%(enrolments)d enrolments and %(registrations)d session registrations made.",
+                enrolments=enrolments,
+                registrations=registrations,
+            ),
+            "info",
+        )
 
     return _act(case_id, "action", ActionForm(), call, _("Nominees enrolled from the plan."))
 
@@ -360,10 +462,15 @@ def case_plan_enroll(case_id: int):
 
 
 def _nominee_choices(form, enterprise: Enterprise) -> list[User]:
-    trainees = db.session.execute(
-        sa.select(User).where(User.enterprise_id == enterprise.id, User.role == "trainee", User.active)
-        .order_by(User.display_name)
-    ).scalars().all()
+    trainees = (
+        db.session.execute(
+            sa.select(User)
+            .where(User.enterprise_id == enterprise.id, User.role == "trainee", User.active)
+            .order_by(User.display_name)
+        )
+        .scalars()
+        .all()
+    )
     form.nominees.choices = [(u.id, f"{u.display_name} — {u.position_label}") for u in trainees]
     return trainees
 
@@ -372,28 +479,45 @@ def _nominee_choices(form, enterprise: Enterprise) -> list[User]:
 @role_required("trainee")
 def apply():
     if not can_apply(current_user):
-        abort(403, _("Only the enterprise's legal representative or a senior manager may apply for cultivation."))
+        abort(
+            403,
+            _("Only the enterprise's legal representative or a senior manager may apply for cultivation."),
+        )
     enterprise = current_user.enterprise
     form = OpenCaseForm()
     _nominee_choices(form, enterprise)
     if form.validate_on_submit():
         try:
             case = services.apply_for_cultivation(
-                current_user, training_type=form.training_type.data, category=form.category.data,
-                nominee_ids=form.nominees.data, statement=form.statement.data)
+                current_user,
+                training_type=form.training_type.data,
+                category=form.category.data,
+                nominee_ids=form.nominees.data,
+                statement=form.statement.data,
+            )
             db.session.flush()
         except DomainError as error:
             db.session.rollback()
             enterprise = current_user.enterprise
             _nominee_choices(form, enterprise)
             apply_domain_error(form, error)
-            return render_template("cultivation/open_case.html", form=form, enterprise=enterprise,
-                                   nominate=False, categories=CATEGORIES_BY_TYPE), error.status_code
+            return render_template(
+                "cultivation/open_case.html",
+                form=form,
+                enterprise=enterprise,
+                nominate=False,
+                categories=CATEGORIES_BY_TYPE,
+            ), error.status_code
         db.session.commit()
         flash(_("Your application was submitted."), "success")
         return redirect(url_for("cultivation.case_detail", case_id=case.id))
-    return render_template("cultivation/open_case.html", form=form, enterprise=enterprise, nominate=False,
-                           categories=CATEGORIES_BY_TYPE), 400 if form.errors else 200
+    return render_template(
+        "cultivation/open_case.html",
+        form=form,
+        enterprise=enterprise,
+        nominate=False,
+        categories=CATEGORIES_BY_TYPE,
+    ), 400 if form.errors else 200
 
 
 @bp.route("/nominate", methods=["GET", "POST"])
@@ -402,11 +526,19 @@ def nominate():
     enterprise_id = int_arg("enterprise") or _int(request.form.get("enterprise_id") or 0) or None
     if enterprise_id is None:
         q = (request.args.get("q") or "").strip()
-        stmt = (sa.select(Enterprise).where(enterprise_clause(current_user))
-                .options(joinedload(Enterprise.unit)).order_by(Enterprise.name_en))
+        stmt = (
+            sa.select(Enterprise)
+            .where(enterprise_clause(current_user))
+            .options(joinedload(Enterprise.unit))
+            .order_by(Enterprise.name_en)
+        )
         if q:
-            stmt = stmt.where(sa.or_(sa.func.lower(Enterprise.name_en).like(f"%{q.lower()}%"),
-                                     Enterprise.name_zh.like(f"%{q}%")))
+            stmt = stmt.where(
+                sa.or_(
+                    sa.func.lower(Enterprise.name_en).like(f"%{q.lower()}%"),
+                    Enterprise.name_zh.like(f"%{q}%"),
+                )
+            )
         return render_template("cultivation/nominate_pick.html", pagination=paginate(stmt), q=q)
     enterprise = get_enterprise_or_404(current_user, enterprise_id)
     form = NominateForm(enterprise_id=str(enterprise.id))
@@ -414,33 +546,57 @@ def nominate():
     if form.validate_on_submit():
         try:
             case = services.nominate_enterprise(
-                current_user, enterprise, training_type=form.training_type.data, category=form.category.data,
-                nominee_ids=form.nominees.data, statement=form.statement.data)
+                current_user,
+                enterprise,
+                training_type=form.training_type.data,
+                category=form.category.data,
+                nominee_ids=form.nominees.data,
+                statement=form.statement.data,
+            )
             db.session.flush()
         except DomainError as error:
             db.session.rollback()
             enterprise = get_enterprise_or_404(current_user, enterprise_id)
             _nominee_choices(form, enterprise)
             apply_domain_error(form, error)
-            return render_template("cultivation/open_case.html", form=form, enterprise=enterprise, nominate=True,
-                                   categories=CATEGORIES_BY_TYPE), error.status_code
+            return render_template(
+                "cultivation/open_case.html",
+                form=form,
+                enterprise=enterprise,
+                nominate=True,
+                categories=CATEGORIES_BY_TYPE,
+            ), error.status_code
         db.session.commit()
         flash(_("The enterprise was nominated for cultivation."), "success")
         return redirect(url_for("cultivation.case_detail", case_id=case.id))
-    return render_template("cultivation/open_case.html", form=form, enterprise=enterprise, nominate=True,
-                           categories=CATEGORIES_BY_TYPE), 400 if form.errors else 200
+    return render_template(
+        "cultivation/open_case.html",
+        form=form,
+        enterprise=enterprise,
+        nominate=True,
+        categories=CATEGORIES_BY_TYPE,
+    ), 400 if form.errors else 200
 
 
 @bp.route("/my")
 @role_required("trainee")
 def my_cases():
-    cases = db.session.execute(
-        sa.select(CultivationCase).where(CultivationCase.enterprise_id == current_user.enterprise_id)
-        .options(selectinload(CultivationCase.nominees).joinedload(CaseNominee.user))
-        .order_by(CultivationCase.opened_on.desc(), CultivationCase.id.desc())
-    ).scalars().all()
-    return render_template("cultivation/my_cases.html", cases=cases, enterprise=current_user.enterprise,
-                           can_apply=can_apply(current_user))
+    cases = (
+        db.session.execute(
+            sa.select(CultivationCase)
+            .where(CultivationCase.enterprise_id == current_user.enterprise_id)
+            .options(selectinload(CultivationCase.nominees).joinedload(CaseNominee.user))
+            .order_by(CultivationCase.opened_on.desc(), CultivationCase.id.desc())
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "cultivation/my_cases.html",
+        cases=cases,
+        enterprise=current_user.enterprise,
+        can_apply=can_apply(current_user),
+    )
 
 
 # -- an enterprise's cases and bars -------------------------------------------------------------------------
@@ -454,13 +610,24 @@ def enterprise_cases(enterprise_id: int):
 
 
 def _render_enterprise(enterprise: Enterprise, form: BarForm, status: int = 200):
-    cases = db.session.execute(
-        sa.select(CultivationCase).where(CultivationCase.enterprise_id == enterprise.id)
-        .order_by(CultivationCase.opened_on.desc(), CultivationCase.id.desc())
-    ).scalars().all()
-    return render_template("cultivation/enterprise.html", enterprise=enterprise, cases=cases,
-                           bars=eligibility.bars_of(enterprise), today=clock.today(), form=form,
-                           rereview=services.enterprise_rereview(enterprise)), status
+    cases = (
+        db.session.execute(
+            sa.select(CultivationCase)
+            .where(CultivationCase.enterprise_id == enterprise.id)
+            .order_by(CultivationCase.opened_on.desc(), CultivationCase.id.desc())
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "cultivation/enterprise.html",
+        enterprise=enterprise,
+        cases=cases,
+        bars=eligibility.bars_of(enterprise),
+        today=clock.today(),
+        form=form,
+        rereview=services.enterprise_rereview(enterprise),
+    ), status
 
 
 @bp.route("/enterprises/<int:enterprise_id>/bars", methods=["POST"])
@@ -471,8 +638,13 @@ def enterprise_bar(enterprise_id: int):
     if not form.validate_on_submit():
         return _render_enterprise(enterprise, form, 400)
     try:
-        services.record_bar_event(current_user, enterprise, kind=form.kind.data, occurred_on=form.occurred_on.data,
-                                  notes=form.notes.data)
+        services.record_bar_event(
+            current_user,
+            enterprise,
+            kind=form.kind.data,
+            occurred_on=form.occurred_on.data,
+            notes=form.notes.data,
+        )
     except DomainError as error:
         db.session.rollback()
         enterprise = get_enterprise_or_404(current_user, enterprise_id)
@@ -487,23 +659,38 @@ def enterprise_bar(enterprise_id: int):
 
 
 def _unit_choices(form: BuildListForm) -> None:
-    form.unit_id.choices = [(str(u.id), f"{u.code} {u.name}") for u in units_in_scope(current_user)
-                            if u.level != "gacc" or current_user.role == "admin"]
+    form.unit_id.choices = [
+        (str(u.id), f"{u.code} {u.name}")
+        for u in units_in_scope(current_user)
+        if u.level != "gacc" or current_user.role == "admin"
+    ]
 
 
 def _render_lists(form: BuildListForm, status: int = 200):
-    stmt = (sa.select(KeyTrainingList).where(key_list_clause(current_user))
-            .options(joinedload(KeyTrainingList.unit))
-            .order_by(KeyTrainingList.period.desc(), KeyTrainingList.id.desc()))
+    stmt = (
+        sa.select(KeyTrainingList)
+        .where(key_list_clause(current_user))
+        .options(joinedload(KeyTrainingList.unit))
+        .order_by(KeyTrainingList.period.desc(), KeyTrainingList.id.desc())
+    )
     pagination = paginate(stmt)
     ids = [k.id for k in pagination.items]
     from lms.cultivation.models import KeyListEntry
 
-    counts = dict(db.session.execute(
-        sa.select(KeyListEntry.list_id, sa.func.count()).where(KeyListEntry.list_id.in_(ids), KeyListEntry.included)
-        .group_by(KeyListEntry.list_id)
-    ).all()) if ids else {}
-    return render_template("cultivation/key_lists.html", pagination=pagination, form=form, counts=counts), status
+    counts = (
+        dict(
+            db.session.execute(
+                sa.select(KeyListEntry.list_id, sa.func.count())
+                .where(KeyListEntry.list_id.in_(ids), KeyListEntry.included)
+                .group_by(KeyListEntry.list_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return render_template(
+        "cultivation/key_lists.html", pagination=pagination, form=form, counts=counts
+    ), status
 
 
 @bp.route("/key-lists", methods=["GET", "POST"])
@@ -537,8 +724,13 @@ def _render_list(key_list: KeyTrainingList, form: AdjustForm | None = None, stat
     from lms.cultivation.ranking import CRITERIA
 
     return render_template(
-        "cultivation/key_list.html", key_list=key_list, rows=keylists.list_rows(key_list), criteria=CRITERIA,
-        form=form or AdjustForm(), action_form=ActionForm(), basis_text=keylists.basis_text,
+        "cultivation/key_list.html",
+        key_list=key_list,
+        rows=keylists.list_rows(key_list),
+        criteria=CRITERIA,
+        form=form or AdjustForm(),
+        action_form=ActionForm(),
+        basis_text=keylists.basis_text,
     ), status
 
 
@@ -585,8 +777,12 @@ def key_list_adjust(list_id: int, entry_id: int, action: str):
 @bp.route("/key-lists/<int:list_id>/refresh", methods=["POST"])
 @role_required(*STAFF)
 def key_list_refresh(list_id: int):
-    return _list_action(list_id, ActionForm(), lambda key_list, f: keylists.refresh_key_list(current_user, key_list),
-                        _("The list was ranked again from the cases screened now."))
+    return _list_action(
+        list_id,
+        ActionForm(),
+        lambda key_list, f: keylists.refresh_key_list(current_user, key_list),
+        _("The list was ranked again from the cases screened now."),
+    )
 
 
 @bp.route("/key-lists/<int:list_id>/confirm", methods=["POST"])
@@ -594,9 +790,13 @@ def key_list_refresh(list_id: int):
 def key_list_confirm(list_id: int):
     start = request.form.get("start", "1") != "0"
     return _list_action(
-        list_id, ActionForm(), lambda key_list, f: keylists.confirm_key_list(current_user, key_list, start=start),
-        _("The key training list is confirmed; its cases are in training.") if start
-        else _("The key training list is confirmed; start each case's training from its page."))
+        list_id,
+        ActionForm(),
+        lambda key_list, f: keylists.confirm_key_list(current_user, key_list, start=start),
+        _("The key training list is confirmed; its cases are in training.")
+        if start
+        else _("The key training list is confirmed; start each case's training from its page."),
+    )
 
 
 def _export_name(key_list: KeyTrainingList, extension: str) -> str:
@@ -607,14 +807,19 @@ def _export_name(key_list: KeyTrainingList, extension: str) -> str:
 @role_required(*STAFF)
 def key_list_csv(list_id: int):
     key_list = _key_list_or_404(list_id)
-    return Response(keylists.export_csv(key_list), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{_export_name(key_list, "csv")}"'})
+    return Response(
+        keylists.export_csv(key_list),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_export_name(key_list, "csv")}"'},
+    )
 
 
 @bp.route("/key-lists/<int:list_id>/export.xlsx")
 @role_required(*STAFF)
 def key_list_xlsx(list_id: int):
     key_list = _key_list_or_404(list_id)
-    return Response(keylists.export_xlsx(key_list),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{_export_name(key_list, "xlsx")}"'})
+    return Response(
+        keylists.export_xlsx(key_list),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_export_name(key_list, "xlsx")}"'},
+    )

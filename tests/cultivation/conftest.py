@@ -1,4 +1,5 @@
-"""Fixtures for the cultivation tests: a controllable clock and a helper that walks cases through the procedure."""
+"""Fixtures for the cultivation tests: a controllable clock and a helper that walks cases through the
+procedure."""
 
 from __future__ import annotations
 
@@ -45,20 +46,36 @@ class Flow:
     def officer(self, login: str = "officer.futian"):
         return self.demo.user(login)
 
-    def open(self, *, enterprise: str = "Pengcheng", applicant: str = "trainee",
-             nominees=("trainee", "trainee.manager", "trainee.customs"), training_type: str = "aeo_certification",
-             category: str = "applicant", opened_on: date | None = None, nominated_by: str | None = None):
+    def open(
+        self,
+        *,
+        enterprise: str = "Pengcheng",
+        applicant: str = "trainee",
+        nominees=("trainee", "trainee.manager", "trainee.customs"),
+        training_type: str = "aeo_certification",
+        category: str = "applicant",
+        opened_on: date | None = None,
+        nominated_by: str | None = None,
+    ):
         users = [self.demo.user(login) for login in nominees]
         today = self.clock.day
         if opened_on is not None:
             self.clock.set(opened_on)  # the application is entered as of that day
         if nominated_by:
             case = services.nominate_enterprise(
-                self.demo.user(nominated_by), self.demo.enterprise(enterprise), training_type=training_type,
-                category=category, nominee_ids=[u.id for u in users])
+                self.demo.user(nominated_by),
+                self.demo.enterprise(enterprise),
+                training_type=training_type,
+                category=category,
+                nominee_ids=[u.id for u in users],
+            )
         else:
-            case = services.apply_for_cultivation(self.demo.user(applicant), training_type=training_type,
-                                                  category=category, nominee_ids=[u.id for u in users])
+            case = services.apply_for_cultivation(
+                self.demo.user(applicant),
+                training_type=training_type,
+                category=category,
+                nominee_ids=[u.id for u in users],
+            )
         self.clock.set(today)
         self.db.session.commit()
         return case
@@ -66,14 +83,25 @@ class Flow:
     def events(self, case) -> list:
         from lms.cultivation.models import CaseEvent
 
-        return self.db.session.execute(
-            sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).scalars().all()
+        return (
+            self.db.session.execute(
+                sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+            )
+            .scalars()
+            .all()
+        )
 
     def confirmed_list(self, case):
         """A confirmed (empty) key training list of the case's unit, for putting one case on it directly."""
-        key_list = KeyTrainingList(unit_id=case.enterprise.unit_id, period=f"{2000 + next(_courses)}", weights={},
-                                   position_values={}, confirmed=True, confirmed_at=utcnow(),
-                                   confirmed_by_id=self.officer().id)
+        key_list = KeyTrainingList(
+            unit_id=case.enterprise.unit_id,
+            period=f"{2000 + next(_courses)}",
+            weights={},
+            position_values={},
+            confirmed=True,
+            confirmed_at=utcnow(),
+            confirmed_by_id=self.officer().id,
+        )
         self.db.session.add(key_list)
         self.db.session.flush()
         return key_list
@@ -83,12 +111,20 @@ class Flow:
 
         n = next(_courses)
         course = Course(slug=f"cultivation-course-{n}")
-        version = CourseVersion(course=course, number=1, status="published" if published else "draft",
-                                title=f"{title} {n}", training_type="aeo_certification", modes=["online"],
-                                hours=Decimal("2"), require_lessons=True)
+        version = CourseVersion(
+            course=course,
+            number=1,
+            status="published" if published else "draft",
+            title=f"{title} {n}",
+            training_type="aeo_certification",
+            modes=["online"],
+            hours=Decimal("2"),
+            require_lessons=True,
+        )
         for position in range(1, lessons + 1):
-            version.lessons.append(Lesson(position=position, slug=f"lesson-{position}", title=f"Lesson {position}",
-                                          body="Text"))
+            version.lessons.append(
+                Lesson(position=position, slug=f"lesson-{position}", title=f"Lesson {position}", body="Text")
+            )
         self.db.session.add(course)
         self.db.session.flush()
         if published:
@@ -103,8 +139,15 @@ class Flow:
         course = self.course()
         self.db.session.add(PlanItem(case=case, kind="course", course=course))
         for nominee in case.nominees:
-            self.db.session.add(Enrollment(user_id=nominee.user_id, course_id=course.id, status="completed",
-                                           completed_at=utcnow(), completed_version_id=course.published_version_id))
+            self.db.session.add(
+                Enrollment(
+                    user_id=nominee.user_id,
+                    course_id=course.id,
+                    status="completed",
+                    completed_at=utcnow(),
+                    completed_version_id=course.published_version_id,
+                )
+            )
         self.db.session.flush()
 
     def to_state(self, case, state: str, officer: str = "officer.futian"):
@@ -121,8 +164,14 @@ class Flow:
             "completed": ["screen", "list", "start_training", "complete"],
             "certification_applied": ["screen", "list", "start_training", "complete", "apply_certification"],
             "certified": ["screen", "list", "start_training", "complete", "apply_certification", "certify"],
-            "not_certified": ["screen", "list", "start_training", "complete", "apply_certification",
-                              "not_certify"],
+            "not_certified": [
+                "screen",
+                "list",
+                "start_training",
+                "complete",
+                "apply_certification",
+                "not_certify",
+            ],
             "terminated": ["terminate"],
         }[state]
         for step in path:
@@ -152,15 +201,16 @@ class Flow:
         if name == "certify":
             return services.certify_case(actor, case, level=services.granted_levels(day)[-1], decided_on=day)
         if name == "not_certify":
-            return services.not_certify_case(actor, case, reason="Internal control does not meet the standard",
-                                             decided_on=day)
+            return services.not_certify_case(
+                actor, case, reason="Internal control does not meet the standard", decided_on=day
+            )
         if name == "terminate":
-            return services.terminate_case(actor, case, reason="other", reason_text="The enterprise withdrew",
-                                           terminated_on=day)
+            return services.terminate_case(
+                actor, case, reason="other", reason_text="The enterprise withdrew", terminated_on=day
+            )
         raise AssertionError(name)
 
 
 @pytest.fixture
 def flow(db, demo, clock):
     return Flow(db, demo, clock)
-

@@ -15,11 +15,11 @@ VIEWERS = {
     "officer.futian": 200,
     "officer.shenzhen": 200,
     "admin": 200,
-    "trainee": 200,          # same enterprise
+    "trainee": 200,  # same enterprise
     "trainee.customs": 200,  # same enterprise
     "officer.shanghai": 404,
     "officer.guangzhou": 404,
-    "trainee.futian": 404,   # another enterprise
+    "trainee.futian": 404,  # another enterprise
     "trainee.shanghai": 404,
     "expert.shenzhen": 404,
 }
@@ -28,7 +28,11 @@ ACTIONS = {
     "reject": {"reject-decided_on": "{today}", "reject-reason": "No"},
     "suspend": {"suspend-reason": "audit", "suspend-suspended_on": "{today}"},
     "resume": {"resume-resumed_on": "{today}"},
-    "terminate": {"terminate-reason": "other", "terminate-reason_text": "x", "terminate-terminated_on": "{today}"},
+    "terminate": {
+        "terminate-reason": "other",
+        "terminate-reason_text": "x",
+        "terminate-terminated_on": "{today}",
+    },
     "complete": {},
     "certification": {"apply-applied_on": "{today}"},
     "outcome": {"outcome-outcome": "not_certified", "outcome-reason": "x", "outcome-decided_on": "{today}"},
@@ -36,8 +40,13 @@ ACTIONS = {
     "plan/enroll": {},
 }
 # Who may act: status of a refused action (officers outside: 404; other roles: 403).
-OUTSIDERS = {"officer.shanghai": 404, "officer.guangzhou": 404, "trainee": 403, "trainee.futian": 403,
-             "expert.shenzhen": 403}
+OUTSIDERS = {
+    "officer.shanghai": 404,
+    "officer.guangzhou": 404,
+    "trainee": 403,
+    "trainee.futian": 403,
+    "expert.shenzhen": 403,
+}
 
 
 @pytest.mark.parametrize("login", sorted(VIEWERS))
@@ -76,7 +85,9 @@ def test_actions_refused_outside_jurisdiction(client, db, flow, login, action):
 def test_actions_allowed_in_jurisdiction(client, db, flow, login):
     case = flow.open()
     client.login(login)
-    response = client.submit(f"/cultivation/cases/{case.id}/screen", {"screen-decided_on": flow.today.isoformat()})
+    response = client.submit(
+        f"/cultivation/cases/{case.id}/screen", {"screen-decided_on": flow.today.isoformat()}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(CultivationCase, case.id).state == "screened"
@@ -88,8 +99,14 @@ def test_unknown_case_is_404(client, flow):
     assert client.submit("/cultivation/cases/999999/screen", {}).status_code == 404
 
 
-LIST_VIEWERS = {"officer.shenzhen": 200, "admin": 200, "officer.futian": 404, "officer.shanghai": 404,
-                "trainee": 403, "expert.shenzhen": 403}
+LIST_VIEWERS = {
+    "officer.shenzhen": 200,
+    "admin": 200,
+    "officer.futian": 404,
+    "officer.shanghai": 404,
+    "trainee": 403,
+    "expert.shenzhen": 403,
+}
 
 
 @pytest.mark.parametrize("login", sorted(LIST_VIEWERS))
@@ -113,7 +130,9 @@ def test_key_list_confirm_per_role(client, db, flow, login):
     expected = 302 if LIST_VIEWERS[login] == 200 else LIST_VIEWERS[login]
     assert response.status_code == expected
     db.session.expire_all()
-    assert db.session.get(CultivationCase, case.id).state == ("in_training" if expected == 302 else "screened")
+    assert db.session.get(CultivationCase, case.id).state == (
+        "in_training" if expected == 302 else "screened"
+    )
 
 
 def test_officer_cannot_build_a_list_for_another_region(client, db, flow):
@@ -128,7 +147,12 @@ PAGES = {
     "/cultivation/cases": {"officer.futian": 200, "admin": 200, "trainee": 403, "expert.shenzhen": 403},
     "/cultivation/key-lists": {"officer.futian": 200, "admin": 200, "trainee": 403, "expert.shenzhen": 403},
     "/cultivation/my": {"trainee": 200, "trainee.customs": 200, "officer.futian": 403},
-    "/cultivation/apply": {"trainee": 200, "trainee.manager": 200, "trainee.customs": 403, "officer.futian": 403},
+    "/cultivation/apply": {
+        "trainee": 200,
+        "trainee.manager": 200,
+        "trainee.customs": 403,
+        "officer.futian": 403,
+    },
     "/cultivation/nominate": {"officer.futian": 200, "trainee": 403, "expert.shenzhen": 403},
 }
 
@@ -139,14 +163,17 @@ def test_pages_per_role(client, demo, url, login):
     assert client.get(url).status_code == PAGES[url][login]
 
 
-@pytest.mark.parametrize(("login", "status"), [("officer.futian", 200), ("officer.shenzhen", 200),
-                                                ("officer.shanghai", 404), ("trainee", 403)])
+@pytest.mark.parametrize(
+    ("login", "status"),
+    [("officer.futian", 200), ("officer.shenzhen", 200), ("officer.shanghai", 404), ("trainee", 403)],
+)
 def test_enterprise_cultivation_page(client, demo, login, status):
     client.login(login)
     pengcheng = demo.enterprise("Pengcheng")
     assert client.get(f"/cultivation/enterprises/{pengcheng.id}").status_code == status
     assert client.get(f"/cultivation/nominate?enterprise={pengcheng.id}").status_code == (
-        status if status != 200 else 200)
+        status if status != 200 else 200
+    )
 
 
 def test_case_list_only_shows_own_jurisdiction(client, db, flow):
@@ -165,7 +192,8 @@ def test_case_list_filters(client, db, flow):
     case = flow.open()
     client.login("officer.shenzhen")
     assert case.reference in client.get("/cultivation/cases?state=submitted&type=aeo_certification").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert case.reference not in client.get("/cultivation/cases?state=screened").get_data(as_text=True)
     assert case.reference not in client.get("/cultivation/cases?type=compliance").get_data(as_text=True)
     shekou = flow.demo.unit("5302")
@@ -175,14 +203,22 @@ def test_case_list_filters(client, db, flow):
 
 def test_case_list_statement_count_does_not_grow(client, db, flow, factory, count_queries):
     demo = flow.demo
-    enterprises = [demo.enterprise(n) for n in ("Pengcheng", "Futian Cross", "Lianhua", "Shekou", "Nanshan",
-                                                 "Dapeng", "Qianhai")]
+    enterprises = [
+        demo.enterprise(n)
+        for n in ("Pengcheng", "Futian Cross", "Lianhua", "Shekou", "Nanshan", "Dapeng", "Qianhai")
+    ]
     trainee = demo.user("trainee")
 
     def add_cases(items):
         for enterprise in items:
-            case = CultivationCase(enterprise=enterprise, training_type="compliance", category="interested_party",
-                                   origin="nomination", state="submitted", opened_on=date(2026, 11, 1))
+            case = CultivationCase(
+                enterprise=enterprise,
+                training_type="compliance",
+                category="interested_party",
+                origin="nomination",
+                state="submitted",
+                opened_on=date(2026, 11, 1),
+            )
             case.nominees.append(CaseNominee(user=trainee, position="legal_representative"))
             db.session.add(case)
         db.session.commit()
@@ -198,8 +234,10 @@ def test_case_list_statement_count_does_not_grow(client, db, flow, factory, coun
     assert many.count == few.count
 
 
-@pytest.mark.parametrize(("login", "status"), [("officer.futian", 404), ("officer.shanghai", 404), ("trainee", 403),
-                                                ("expert.shenzhen", 403)])
+@pytest.mark.parametrize(
+    ("login", "status"),
+    [("officer.futian", 404), ("officer.shanghai", 404), ("trainee", 403), ("expert.shenzhen", 403)],
+)
 def test_key_list_adjustments_outside_jurisdiction(client, db, flow, login, status):
     flow.to_state(flow.open(), "screened")
     key_list = keylists.build_key_list(flow.officer("officer.shenzhen"), flow.demo.unit("5300"), "2026-H2")
@@ -222,8 +260,10 @@ def test_bars_and_plan_items_outside_jurisdiction(client, db, flow, login, statu
     item = plans.add_plan_item(flow.officer(), case, course=flow.course())
     db.session.commit()
     client.login(login)
-    response = client.submit(f"/cultivation/enterprises/{case.enterprise_id}/bars",
-                             {"kind": "gave_up_aeo", "occurred_on": "2026-10-01", "notes": "x"})
+    response = client.submit(
+        f"/cultivation/enterprises/{case.enterprise_id}/bars",
+        {"kind": "gave_up_aeo", "occurred_on": "2026-10-01", "notes": "x"},
+    )
     assert response.status_code == status
     assert client.submit(f"/cultivation/cases/{case.id}/plan/{item.id}/remove").status_code == status
     assert client.submit(f"/cultivation/cases/{case.id}/start", {}).status_code == status
@@ -242,8 +282,16 @@ def test_key_list_page_statement_count_does_not_grow(client, db, flow, count_que
         assert client.get(f"/cultivation/key-lists/{key_list.id}").status_code == 200
     for name in ("Shekou", "Nanshan"):
         case = flow.to_state(_nominated(flow, name), "screened", officer="officer.shenzhen")
-        db.session.add(KeyListEntry(key_list=key_list, case=case, position=len(key_list.entries) + 1,
-                                    score_rank=len(key_list.entries) + 1, score=0, breakdown={}))
+        db.session.add(
+            KeyListEntry(
+                key_list=key_list,
+                case=case,
+                position=len(key_list.entries) + 1,
+                score_rank=len(key_list.entries) + 1,
+                score=0,
+                breakdown={},
+            )
+        )
     db.session.commit()
     with count_queries() as many:
         html = client.get(f"/cultivation/key-lists/{key_list.id}").get_data(as_text=True)

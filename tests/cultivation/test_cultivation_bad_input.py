@@ -21,8 +21,9 @@ def _apply_data(*users, training_type="aeo_certification", category="applicant")
 
 def test_nominee_from_another_enterprise_is_refused(client, db, demo):
     client.login("trainee")
-    response = client.submit("/cultivation/apply", _apply_data(demo.user("trainee.manager"),
-                                                                demo.user("trainee.futian")))
+    response = client.submit(
+        "/cultivation/apply", _apply_data(demo.user("trainee.manager"), demo.user("trainee.futian"))
+    )
     assert response.status_code == 409
     assert "a trainee of another enterprise cannot be nominated" in response.get_data(as_text=True)
     assert _count(db, CultivationCase) == 0 and _count(db, CaseEvent) == 0
@@ -47,12 +48,15 @@ def test_officer_nomination(client, db, demo):
     assert (case.origin, case.opened_by.login_name) == ("nomination", "officer.futian")
 
 
-@pytest.mark.parametrize(("data", "status", "message"), [
-    ({"nominees": []}, 400, "name at least one trainee"),
-    ({"category": "interested_party"}, 409, "AEO certification training is for"),
-    ({"training_type": "bogus"}, 400, "Not a valid choice"),
-    ({"nominees": ["x"]}, 400, ""),
-])
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        ({"nominees": []}, 400, "name at least one trainee"),
+        ({"category": "interested_party"}, 409, "AEO certification training is for"),
+        ({"training_type": "bogus"}, 400, "Not a valid choice"),
+        ({"nominees": ["x"]}, 400, ""),
+    ],
+)
 def test_application_form_errors(client, db, demo, data, status, message):
     client.login("trainee")
     payload = dict(_apply_data(demo.user("trainee")), **data)
@@ -70,8 +74,10 @@ def test_one_open_case_per_type(client, db, flow):
     assert "one open case per enterprise and training type" in response.get_data(as_text=True)
     assert _count(db, CultivationCase) == 1
     # Another training type is a separate case.
-    response = client.submit("/cultivation/apply", _apply_data(flow.demo.user("trainee"), training_type="compliance",
-                                                               category="interested_party"))
+    response = client.submit(
+        "/cultivation/apply",
+        _apply_data(flow.demo.user("trainee"), training_type="compliance", category="interested_party"),
+    )
     assert response.status_code == 302
 
 
@@ -83,9 +89,14 @@ def test_staff_member_cannot_apply(client, demo):
 def test_application_while_a_bar_holds(client, db, flow):
     client.login("officer.futian")
     pengcheng = flow.demo.enterprise("Pengcheng")
-    response = client.submit(f"/cultivation/enterprises/{pengcheng.id}/bars", {
-        "kind": "gave_up_aeo", "occurred_on": (flow.today - timedelta(days=30)).isoformat(),
-        "notes": "Letter of 2026-10-28"})
+    response = client.submit(
+        f"/cultivation/enterprises/{pengcheng.id}/bars",
+        {
+            "kind": "gave_up_aeo",
+            "occurred_on": (flow.today - timedelta(days=30)).isoformat(),
+            "notes": "Letter of 2026-10-28",
+        },
+    )
     assert response.status_code == 302
     assert _count(db, BarEvent) == 1
     client.submit("/logout")
@@ -99,11 +110,14 @@ def test_application_while_a_bar_holds(client, db, flow):
 def test_bar_needs_kind_and_reference(client, db, demo):
     client.login("officer.futian")
     pengcheng = demo.enterprise("Pengcheng")
-    response = client.submit(f"/cultivation/enterprises/{pengcheng.id}/bars", {"kind": "gave_up_aeo",
-                                                                                "occurred_on": "2026-10-01"})
+    response = client.submit(
+        f"/cultivation/enterprises/{pengcheng.id}/bars", {"kind": "gave_up_aeo", "occurred_on": "2026-10-01"}
+    )
     assert response.status_code == 400 and "states its reference or reason" in response.get_data(as_text=True)
-    response = client.submit(f"/cultivation/enterprises/{pengcheng.id}/bars", {"kind": "", "notes": "x",
-                                                                                "occurred_on": "2026-10-01"})
+    response = client.submit(
+        f"/cultivation/enterprises/{pengcheng.id}/bars",
+        {"kind": "", "notes": "x", "occurred_on": "2026-10-01"},
+    )
     assert response.status_code == 400
     assert _count(db, BarEvent) == 0
 
@@ -113,14 +127,17 @@ def training_case(db, flow):
     return flow.to_state(flow.open(), "in_training")
 
 
-@pytest.mark.parametrize(("data", "status", "message"), [
-    ({}, 400, "a suspension needs a reason"),
-    ({"suspend-reason": "sometimes"}, 400, "a suspension needs a reason"),
-    ({"suspend-reason": "other"}, 400, "describe the other circumstances"),
-    ({"suspend-reason": "audit", "suspend-suspended_on": "2999-01-01"}, 400, "cannot be in the future"),
-    ({"suspend-reason": "audit", "suspend-suspended_on": "31/12/2026"}, 400, "Not a valid date value"),
-    ({"suspend-reason": "audit", "suspend-suspended_on": "2020-01-01"}, 400, "cannot be before"),
-])
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        ({}, 400, "a suspension needs a reason"),
+        ({"suspend-reason": "sometimes"}, 400, "a suspension needs a reason"),
+        ({"suspend-reason": "other"}, 400, "describe the other circumstances"),
+        ({"suspend-reason": "audit", "suspend-suspended_on": "2999-01-01"}, 400, "cannot be in the future"),
+        ({"suspend-reason": "audit", "suspend-suspended_on": "31/12/2026"}, 400, "Not a valid date value"),
+        ({"suspend-reason": "audit", "suspend-suspended_on": "2020-01-01"}, 400, "cannot be before"),
+    ],
+)
 def test_suspension_without_reason_or_good_date(client, db, flow, training_case, data, status, message):
     client.login("officer.futian")
     response = client.submit(f"/cultivation/cases/{training_case.id}/suspend", data)
@@ -130,18 +147,26 @@ def test_suspension_without_reason_or_good_date(client, db, flow, training_case,
     assert db.session.get(CultivationCase, training_case.id).state == "in_training"
 
 
-@pytest.mark.parametrize(("url", "data", "message"), [
-    ("resume", {"resume-resumed_on": "{today}"}, "Only a suspended case can be resumed"),
-    ("screen", {"screen-decided_on": "{today}"}, "Only a submitted case can be screened"),
-    ("certification", {"apply-applied_on": "{today}"}, "after the training is completed"),
-    ("outcome", {"outcome-outcome": "certified", "outcome-level": "certified", "outcome-decided_on": "{today}"},
-     "after the certification application"),
-])
+@pytest.mark.parametrize(
+    ("url", "data", "message"),
+    [
+        ("resume", {"resume-resumed_on": "{today}"}, "Only a suspended case can be resumed"),
+        ("screen", {"screen-decided_on": "{today}"}, "Only a submitted case can be screened"),
+        ("certification", {"apply-applied_on": "{today}"}, "after the training is completed"),
+        (
+            "outcome",
+            {"outcome-outcome": "certified", "outcome-level": "certified", "outcome-decided_on": "{today}"},
+            "after the certification application",
+        ),
+    ],
+)
 def test_illegal_transitions_through_the_pages(client, db, flow, training_case, url, data, message):
     client.login("officer.futian")
     events = len(flow.events(training_case))
-    response = client.submit(f"/cultivation/cases/{training_case.id}/{url}",
-                             {k: v.format(today=flow.today.isoformat()) for k, v in data.items()})
+    response = client.submit(
+        f"/cultivation/cases/{training_case.id}/{url}",
+        {k: v.format(today=flow.today.isoformat()) for k, v in data.items()},
+    )
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert message in html and "This case is In training" in html
@@ -152,14 +177,18 @@ def test_illegal_transitions_through_the_pages(client, db, flow, training_case, 
 
 def test_termination_needs_reason(client, db, flow, training_case):
     client.login("officer.futian")
-    response = client.submit(f"/cultivation/cases/{training_case.id}/terminate",
-                             {"terminate-terminated_on": flow.today.isoformat()})
+    response = client.submit(
+        f"/cultivation/cases/{training_case.id}/terminate",
+        {"terminate-terminated_on": flow.today.isoformat()},
+    )
     assert response.status_code == 400 and "a termination needs a reason" in response.get_data(as_text=True)
-    response = client.submit(f"/cultivation/cases/{training_case.id}/terminate",
-                             {"terminate-reason": "audit_no_conclusion",
-                              "terminate-terminated_on": flow.today.isoformat()})
+    response = client.submit(
+        f"/cultivation/cases/{training_case.id}/terminate",
+        {"terminate-reason": "audit_no_conclusion", "terminate-terminated_on": flow.today.isoformat()},
+    )
     assert response.status_code == 409 and "applies to a case suspended for an audit" in response.get_data(
-        as_text=True)
+        as_text=True
+    )
     db.session.expire_all()
     assert db.session.get(CultivationCase, training_case.id).state == "in_training"
 
@@ -167,41 +196,59 @@ def test_termination_needs_reason(client, db, flow, training_case):
 def test_rejection_needs_reason(client, db, flow):
     case = flow.open()
     client.login("officer.futian")
-    response = client.submit(f"/cultivation/cases/{case.id}/reject", {"reject-decided_on": flow.today.isoformat()})
+    response = client.submit(
+        f"/cultivation/cases/{case.id}/reject", {"reject-decided_on": flow.today.isoformat()}
+    )
     assert response.status_code == 400 and "a rejection states its reason" in response.get_data(as_text=True)
 
 
 def test_not_certified_needs_reason(client, db, flow):
     case = flow.to_state(flow.open(), "certification_applied")
     client.login("officer.futian")
-    response = client.submit(f"/cultivation/cases/{case.id}/outcome", {
-        "outcome-outcome": "not_certified", "outcome-decided_on": flow.today.isoformat()})
+    response = client.submit(
+        f"/cultivation/cases/{case.id}/outcome",
+        {"outcome-outcome": "not_certified", "outcome-decided_on": flow.today.isoformat()},
+    )
     assert response.status_code == 400 and "states its reason" in response.get_data(as_text=True)
 
 
 def test_completion_refused_while_plan_open(client, db, flow, training_case):
     course = flow.course()
     client.login("officer.futian")
-    assert client.submit(f"/cultivation/cases/{training_case.id}/plan",
-                         {"plan-course_id": str(course.id)}).status_code == 302
-    assert client.submit(f"/cultivation/cases/{training_case.id}/plan",
-                         {"plan-course_id": str(course.id)}).status_code == 409  # already in the plan
+    assert (
+        client.submit(
+            f"/cultivation/cases/{training_case.id}/plan", {"plan-course_id": str(course.id)}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.submit(
+            f"/cultivation/cases/{training_case.id}/plan", {"plan-course_id": str(course.id)}
+        ).status_code
+        == 409
+    )  # already in the plan
     response = client.submit(f"/cultivation/cases/{training_case.id}/complete", follow_redirects=True)
     assert "The plan is not complete yet: 3 of 3 items are open." in response.get_data(as_text=True)
     with pytest.raises(Exception, match="every nominee has completed every item"):
         services.complete_case(flow.officer(), training_case)
     db.session.rollback()
-    assert client.submit(f"/cultivation/cases/{training_case.id}/plan",
-                         {"plan-course_id": "abc"}).status_code == 400
-    assert client.submit(f"/cultivation/cases/{training_case.id}/plan",
-                         {"plan-course_id": "999999"}).status_code == 404
+    assert (
+        client.submit(f"/cultivation/cases/{training_case.id}/plan", {"plan-course_id": "abc"}).status_code
+        == 400
+    )
+    assert (
+        client.submit(f"/cultivation/cases/{training_case.id}/plan", {"plan-course_id": "999999"}).status_code
+        == 404
+    )
     assert client.submit(f"/cultivation/cases/{training_case.id}/plan", {}).status_code == 400
 
 
 def test_unpublished_course_not_in_plan(client, db, flow, training_case):
     course = flow.course(published=False)
     client.login("officer.futian")
-    response = client.submit(f"/cultivation/cases/{training_case.id}/plan", {"plan-course_id": str(course.id)})
+    response = client.submit(
+        f"/cultivation/cases/{training_case.id}/plan", {"plan-course_id": str(course.id)}
+    )
     assert response.status_code == 409 and "only a published course" in response.get_data(as_text=True)
 
 

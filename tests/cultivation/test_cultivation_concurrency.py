@@ -1,5 +1,5 @@
-"""Check-then-write rules hold when requests arrive at the same moment, on the real database: one open case per
-enterprise and type, one decision per case state, one confirmation per key training list."""
+"""Check-then-write rules hold when requests arrive at the same moment, on the real database: one open
+case per enterprise and type, one decision per case state, one confirmation per key training list."""
 
 from __future__ import annotations
 
@@ -24,11 +24,19 @@ def wide_app(app, db):
     """The same database through an app whose pool serves every thread at once."""
     from lms import create_app
 
-    wide = create_app({
-        "LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"], "SITE_URL": app.config["SITE_URL"],
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 2 * THREADS + 5, "max_overflow": 10, "pool_timeout": 60},
-    })
+    wide = create_app(
+        {
+            "LMS_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "SITE_URL": app.config["SITE_URL"],
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_size": 2 * THREADS + 5,
+                "max_overflow": 10,
+                "pool_timeout": 60,
+            },
+        }
+    )
     yield wide
     with wide.app_context():
         _db.engine.dispose()
@@ -65,14 +73,17 @@ def _count(db, model, *where) -> int:
 
 def test_parallel_applications_open_one_case(wide_app, db, demo, factory):
     enterprise = demo.enterprise("Pengcheng")
-    applicants = [factory.user("trainee", enterprise=enterprise, position="senior_management").id
-                  for _ in range(THREADS)]
+    applicants = [
+        factory.user("trainee", enterprise=enterprise, position="senior_management").id
+        for _ in range(THREADS)
+    ]
     db.session.commit()
 
     def apply(user_id):
         user = _db.session.get(User, user_id)
-        services.apply_for_cultivation(user, training_type="aeo_certification", category="applicant",
-                                       nominee_ids=[user_id])
+        services.apply_for_cultivation(
+            user, training_type="aeo_certification", category="applicant", nominee_ids=[user_id]
+        )
 
     done, errors = _run(wide_app, apply, [(u,) for u in applicants])
     assert done == 1
@@ -110,7 +121,9 @@ def test_parallel_confirmations_confirm_once(wide_app, db, flow):
     db.session.commit()
 
     def confirm(_):
-        keylists.confirm_key_list(_db.session.get(User, officer_id), _db.session.get(KeyTrainingList, list_id))
+        keylists.confirm_key_list(
+            _db.session.get(User, officer_id), _db.session.get(KeyTrainingList, list_id)
+        )
 
     done, errors = _run(wide_app, confirm, [(i,) for i in range(THREADS)])
     assert done == 1 and all(isinstance(e, DomainError) for e in errors), errors

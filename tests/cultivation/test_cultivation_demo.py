@@ -20,23 +20,37 @@ def _count(db, model) -> int:
 @pytest.mark.slow
 def test_demo_story(db, demo, client):
     load_demo(echo=lambda *_: None)
-    states = dict(db.session.execute(
-        sa.select(CultivationCase.state, sa.func.count()).group_by(CultivationCase.state)).all())
+    states = dict(
+        db.session.execute(
+            sa.select(CultivationCase.state, sa.func.count()).group_by(CultivationCase.state)
+        ).all()
+    )
     assert set(states) == set(CASE_STATES)
-    regions = {c.enterprise.unit.region().code for c in db.session.execute(sa.select(CultivationCase)).scalars()}
+    regions = {
+        c.enterprise.unit.region().code for c in db.session.execute(sa.select(CultivationCase)).scalars()
+    }
     assert regions == {"5300", "5100", "2200", "2300"}
 
-    shenzhen = db.session.execute(sa.select(KeyTrainingList).join(KeyTrainingList.unit)
-                                  .where(KeyTrainingList.period == "2026-H2")
-                                  .where(sa.text("customs_unit.code = '5300'"))).scalar_one()
+    shenzhen = db.session.execute(
+        sa.select(KeyTrainingList)
+        .join(KeyTrainingList.unit)
+        .where(KeyTrainingList.period == "2026-H2")
+        .where(sa.text("customs_unit.code = '5300'"))
+    ).scalar_one()
     assert shenzhen.confirmed
 
-    found = {(f.kind, f.case.enterprise.name_en.split(" ")[0]) for f in flags.flags_for(demo.user("officer.shenzhen"))}
+    found = {
+        (f.kind, f.case.enterprise.name_en.split(" ")[0])
+        for f in flags.flags_for(demo.user("officer.shenzhen"))
+    }
     assert found == {("audit_overdue", "Shekou"), ("discredited", "Qianhai")}
 
     futian = demo.enterprise("Futian Cross-Border")
-    record = db.session.execute(sa.select(CreditStatusRecord).where(
-        CreditStatusRecord.enterprise_id == futian.id, CreditStatusRecord.source == "certification")).scalar_one()
+    record = db.session.execute(
+        sa.select(CreditStatusRecord).where(
+            CreditStatusRecord.enterprise_id == futian.id, CreditStatusRecord.source == "certification"
+        )
+    ).scalar_one()
     assert (record.level, str(record.decided_on)) == ("certified", "2026-11-10")
     assert db.session.get(Enterprise, futian.id).credit_level == "certified"
 

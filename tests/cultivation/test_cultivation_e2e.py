@@ -1,6 +1,6 @@
-"""Done when: a trainee applies for their enterprise; an officer screens it, ranks and confirms the key training
-list; nominees train; the case is suspended and resumed; it completes; the certification outcome is recorded and
-the enterprise's credit history shows it — all through the pages."""
+"""Done when: a trainee applies for their enterprise; an officer screens it, ranks and confirms the key
+training list; nominees train; the case is suspended and resumed; it completes; the certification outcome is
+recorded and the enterprise's credit history shows it — all through the pages."""
 
 from __future__ import annotations
 
@@ -33,10 +33,15 @@ def test_application_to_certification(client, db, flow):
     page = client.get("/cultivation/apply")
     assert page.status_code == 200
     assert "Zhang Min (senior manager)" in page.get_data(as_text=True)
-    response = client.submit("/cultivation/apply", {
-        "training_type": "aeo_certification", "category": "applicant",
-        "nominees": [str(manager.id), str(customs.id)], "statement": "We intend to apply for AEO status.",
-    })
+    response = client.submit(
+        "/cultivation/apply",
+        {
+            "training_type": "aeo_certification",
+            "category": "applicant",
+            "nominees": [str(manager.id), str(customs.id)],
+            "statement": "We intend to apply for AEO status.",
+        },
+    )
     assert response.status_code == 302
     case_id = _case_id(response)
     assert "Submitted" in client.get(f"/cultivation/cases/{case_id}").get_data(as_text=True)
@@ -71,8 +76,9 @@ def test_application_to_certification(client, db, flow):
     assert "0 of 2 lessons" in page
 
     # 5. Suspended for an audit, then resumed.
-    response = client.submit(f"/cultivation/cases/{case_id}/suspend",
-                             {"suspend-reason": "audit", "suspend-suspended_on": today})
+    response = client.submit(
+        f"/cultivation/cases/{case_id}/suspend", {"suspend-reason": "audit", "suspend-suspended_on": today}
+    )
     assert response.status_code == 302
     assert db.session.get(CultivationCase, case_id).state == "suspended"
     response = client.submit(f"/cultivation/cases/{case_id}/resume", {"resume-resumed_on": today})
@@ -93,10 +99,14 @@ def test_application_to_certification(client, db, flow):
 
     # 7. The certification application and outcome.
     client.login("officer.futian")
-    assert client.submit(f"/cultivation/cases/{case_id}/certification",
-                         {"apply-applied_on": today}).status_code == 302
-    response = client.submit(f"/cultivation/cases/{case_id}/outcome", {
-        "outcome-outcome": "certified", "outcome-level": "certified", "outcome-decided_on": today})
+    assert (
+        client.submit(f"/cultivation/cases/{case_id}/certification", {"apply-applied_on": today}).status_code
+        == 302
+    )
+    response = client.submit(
+        f"/cultivation/cases/{case_id}/outcome",
+        {"outcome-outcome": "certified", "outcome-level": "certified", "outcome-decided_on": today},
+    )
     assert response.status_code == 302
     case = db.session.get(CultivationCase, case_id)
     assert case.state == "certified" and case.outcome_level == "certified"
@@ -105,8 +115,10 @@ def test_application_to_certification(client, db, flow):
 
     # 8. The enterprise's credit history shows the certification.
     record = db.session.execute(
-        sa.select(CreditStatusRecord).where(CreditStatusRecord.enterprise_id == case.enterprise_id,
-                                            CreditStatusRecord.source == "certification")
+        sa.select(CreditStatusRecord).where(
+            CreditStatusRecord.enterprise_id == case.enterprise_id,
+            CreditStatusRecord.source == "certification",
+        )
     ).scalar_one()
     assert record.level == "certified" and record.regime == "decree_282"
     page = client.get(f"/enterprises/{case.enterprise_id}").get_data(as_text=True)
@@ -118,7 +130,14 @@ def test_application_to_certification(client, db, flow):
 
     kinds = set(db.session.execute(sa.select(LedgerEntry.kind)).scalars())
     assert {"case_transition", "key_list_confirmed", "certification_outcome"} <= kinds
-    notified = set(db.session.execute(
-        sa.select(Notification.kind).where(Notification.user_id == manager.id)).scalars())
-    assert {"cultivation.screened", "cultivation.list_confirmed", "cultivation.suspended", "cultivation.resumed",
-            "cultivation.completed", "cultivation.outcome"} <= notified
+    notified = set(
+        db.session.execute(sa.select(Notification.kind).where(Notification.user_id == manager.id)).scalars()
+    )
+    assert {
+        "cultivation.screened",
+        "cultivation.list_confirmed",
+        "cultivation.suspended",
+        "cultivation.resumed",
+        "cultivation.completed",
+        "cultivation.outcome",
+    } <= notified

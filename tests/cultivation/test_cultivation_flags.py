@@ -24,12 +24,15 @@ def suspended_case(db, flow, clock):
     return case
 
 
-@pytest.mark.parametrize(("months", "day", "flagged"), [
-    (3, date(2026, 9, 9), False),
-    (3, date(2026, 9, 10), True),
-    (1, date(2026, 7, 9), False),
-    (1, date(2026, 7, 10), True),
-])
+@pytest.mark.parametrize(
+    ("months", "day", "flagged"),
+    [
+        (3, date(2026, 9, 9), False),
+        (3, date(2026, 9, 10), True),
+        (1, date(2026, 7, 9), False),
+        (1, date(2026, 7, 10), True),
+    ],
+)
 def test_audit_without_conclusion(app, db, flow, clock, suspended_case, months, day, flagged):
     app.config["LMS_AUDIT_CONCLUSION_MONTHS"] = months
     try:
@@ -38,7 +41,8 @@ def test_audit_without_conclusion(app, db, flow, clock, suspended_case, months, 
     finally:
         del app.config["LMS_AUDIT_CONCLUSION_MONTHS"]
     assert [(f.kind, f.case.id, f.proposed_reason) for f in found] == (
-        [("audit_overdue", suspended_case.id, "audit_no_conclusion")] if flagged else [])
+        [("audit_overdue", suspended_case.id, "audit_no_conclusion")] if flagged else []
+    )
 
 
 def test_flags_respect_jurisdiction(db, flow, clock, suspended_case):
@@ -59,8 +63,9 @@ def test_audit_setting_is_bounded(app, db, flow, clock, suspended_case):
 def test_termination_for_audit_only_after_the_limit(db, flow, clock, suspended_case):
     clock.set(date(2026, 9, 9))
     with pytest.raises(Exception, match="after 3 months, on 2026-09-10"):
-        services.terminate_case(flow.officer(), suspended_case, reason="audit_no_conclusion",
-                                terminated_on=date(2026, 9, 9))
+        services.terminate_case(
+            flow.officer(), suspended_case, reason="audit_no_conclusion", terminated_on=date(2026, 9, 9)
+        )
     db.session.rollback()
 
 
@@ -74,8 +79,12 @@ def test_discredited_enterprise_with_open_case(db, flow, clock, level):
     assert flags.flags_for(flow.officer()) == []
     clock.set(date(2026, 8, 20))
     (flag,) = flags.flags_for(flow.officer())
-    assert (flag.kind, flag.case.id, flag.since, flag.proposed_reason) == ("discredited", case.id, date(2026, 8, 20),
-                                                                          level)
+    assert (flag.kind, flag.case.id, flag.since, flag.proposed_reason) == (
+        "discredited",
+        case.id,
+        date(2026, 8, 20),
+        level,
+    )
 
 
 def test_one_click_termination_from_the_dashboard(client, db, flow, clock, suspended_case):
@@ -85,13 +94,18 @@ def test_one_click_termination_from_the_dashboard(client, db, flow, clock, suspe
     assert "Cultivation flags" in html
     assert "no conclusion by 2026-09-10" in html
     assert 'name="terminate-reason" value="audit_no_conclusion"' in html
-    response = client.submit(f"/cultivation/cases/{suspended_case.id}/terminate", {
-        "terminate-reason": "audit_no_conclusion", "terminate-terminated_on": "2026-09-15", "next": "/"})
+    response = client.submit(
+        f"/cultivation/cases/{suspended_case.id}/terminate",
+        {"terminate-reason": "audit_no_conclusion", "terminate-terminated_on": "2026-09-15", "next": "/"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/"
     db.session.expire_all()
     case = db.session.get(CultivationCase, suspended_case.id)
-    assert (case.state, case.termination_reason, case.terminated_on) == ("terminated", "audit_no_conclusion",
-                                                                         date(2026, 9, 15))
+    assert (case.state, case.termination_reason, case.terminated_on) == (
+        "terminated",
+        "audit_no_conclusion",
+        date(2026, 9, 15),
+    )
     assert "No flags" in client.get("/").get_data(as_text=True)
 
 
@@ -119,8 +133,9 @@ def test_remind_officers_of_audits_nearing_the_limit(cli, db, flow, clock, suspe
 
 def test_remind_nominees_of_plan_items_due(cli, db, flow, clock):
     clock.set(date(2026, 5, 10))
-    case = flow.to_state(flow.open(opened_on=date(2026, 5, 1), nominees=("trainee.manager", "trainee.customs")),
-                         "in_training")
+    case = flow.to_state(
+        flow.open(opened_on=date(2026, 5, 1), nominees=("trainee.manager", "trainee.customs")), "in_training"
+    )
     from lms.courses.models import Enrollment
     from lms.cultivation.models import PlanItem
     from lms.database import utcnow
@@ -128,7 +143,9 @@ def test_remind_nominees_of_plan_items_due(cli, db, flow, clock):
     course = flow.course()
     db.session.add(PlanItem(case=case, kind="course", course=course, due_on=date(2026, 5, 20)))
     manager = flow.demo.user("trainee.manager")
-    db.session.add(Enrollment(user_id=manager.id, course_id=course.id, status="completed", completed_at=utcnow()))
+    db.session.add(
+        Enrollment(user_id=manager.id, course_id=course.id, status="completed", completed_at=utcnow())
+    )
     db.session.commit()
     assert "0 plan reminders" in cli.invoke(args=["cultivation", "remind", "--today", "2026-05-12"]).output
     assert "1 plan reminders" in cli.invoke(args=["cultivation", "remind", "--today", "2026-05-13"]).output

@@ -22,9 +22,16 @@ def planned(db, flow):
     course = flow.course(title="Trade security", lessons=2)
     workshop_course = flow.course(title="Mock certification workshop")
     start = utcnow() + timedelta(days=10)
-    session = TrainingSession(course_id=workshop_course.id, mode="in_class", unit_id=case.enterprise.unit_id,
-                              title="Mock certification day", starts_at=start, ends_at=start + timedelta(hours=6),
-                              capacity=20, status="open")
+    session = TrainingSession(
+        course_id=workshop_course.id,
+        mode="in_class",
+        unit_id=case.enterprise.unit_id,
+        title="Mock certification day",
+        starts_at=start,
+        ends_at=start + timedelta(hours=6),
+        capacity=20,
+        status="open",
+    )
     db.session.add(session)
     db.session.commit()
     return case, course, session
@@ -39,13 +46,24 @@ def test_enrol_and_register_from_the_plan(client, db, flow, planned):
     html = response.get_data(as_text=True)
     assert "2 enrolments and 2 session registrations made." in html
     users = [n.user_id for n in case.nominees]
-    assert db.session.execute(sa.select(sa.func.count()).select_from(Enrollment).where(
-        Enrollment.user_id.in_(users), Enrollment.course_id == course.id)).scalar_one() == 2
-    registrations = db.session.execute(sa.select(Registration).where(
-        Registration.session_id == session.id)).scalars().all()
+    assert (
+        db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(Enrollment)
+            .where(Enrollment.user_id.in_(users), Enrollment.course_id == course.id)
+        ).scalar_one()
+        == 2
+    )
+    registrations = (
+        db.session.execute(sa.select(Registration).where(Registration.session_id == session.id))
+        .scalars()
+        .all()
+    )
     assert {r.status for r in registrations} == {"confirmed"}
     # Pressing again changes nothing.
-    html = client.submit(f"/cultivation/cases/{case.id}/plan/enroll", follow_redirects=True).get_data(as_text=True)
+    html = client.submit(f"/cultivation/cases/{case.id}/plan/enroll", follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "0 enrolments and 0 session registrations made." in html
     assert "0 of 2 lessons" in html and "Confirmed" in html
 
@@ -59,18 +77,35 @@ def test_progress_shows_quiz_results_and_learning_gain(client, db, flow, planned
     plans.enroll_nominees(flow_officer, case)
     manager = flow.demo.user("trainee.manager")
     pre = Quiz(course_id=course.id, key="pre", title="Pre-test", purpose="pre_test", pass_mark=Decimal("0"))
-    post = Quiz(course_id=course.id, key="post", title="Post-test", purpose="post_test", pass_mark=Decimal("60"))
+    post = Quiz(
+        course_id=course.id, key="post", title="Post-test", purpose="post_test", pass_mark=Decimal("60")
+    )
     db.session.add_all([pre, post])
     db.session.flush()
     now = utcnow()
     for quiz, percent in ((pre, Decimal("40")), (post, Decimal("85"))):
-        db.session.add(Attempt(quiz_id=quiz.id, user_id=manager.id, number=1, status="graded", started_at=now,
-                               submitted_at=now, graded_at=now, score=percent, max_score=Decimal(100),
-                               percent=percent, passed=True))
+        db.session.add(
+            Attempt(
+                quiz_id=quiz.id,
+                user_id=manager.id,
+                number=1,
+                status="graded",
+                started_at=now,
+                submitted_at=now,
+                graded_at=now,
+                score=percent,
+                max_score=Decimal(100),
+                percent=percent,
+                passed=True,
+            )
+        )
     db.session.commit()
     progress = plans.plan_progress(case)
     cell = next(r for r in progress.rows if r.nominee.user_id == manager.id).cells[0]
-    assert [(q[0], q[2]) for q in cell.quizzes] == [("Pre-test", Decimal("40.0000")), ("Post-test", Decimal("85.0000"))]
+    assert [(q[0], q[2]) for q in cell.quizzes] == [
+        ("Pre-test", Decimal("40.0000")),
+        ("Post-test", Decimal("85.0000")),
+    ]
     assert cell.gain.gain == Decimal("45.00")
     client.login("officer.futian")
     html = client.get(f"/cultivation/cases/{case.id}").get_data(as_text=True)
@@ -85,7 +120,9 @@ def test_attendance_completes_the_plan(client, db, flow, planned):
     plans.enroll_nominees(officer, case)
     db.session.commit()
     client.login("officer.futian")
-    html = client.submit(f"/cultivation/cases/{case.id}/complete", follow_redirects=True).get_data(as_text=True)
+    html = client.submit(f"/cultivation/cases/{case.id}/complete", follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "The plan is not complete yet: 2 of 2 items are open." in html
     for registration in db.session.execute(sa.select(Registration)).scalars():
         registration.attendance = "present"

@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from lms.cultivation.evidence import describe_case_event
-from lms.cultivation.models import AppendOnlyError, CaseEvent, CultivationCase
+from lms.cultivation.models import AppendOnlyError, CaseEvent
+from lms.errors import RuleViolation
 from lms.evidence.ledger import canonical_json
 from lms.evidence.models import LedgerEntry
 from lms.notifications.models import Notification
@@ -28,10 +29,13 @@ def test_orm_update_of_the_trail_is_refused(db, flow):
     db.session.rollback()
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE cultivation_case_event SET notes = 'rewritten'",
-    "DELETE FROM cultivation_case_event",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE cultivation_case_event SET notes = 'rewritten'",
+        "DELETE FROM cultivation_case_event",
+    ],
+)
 def test_database_refuses_changes_to_the_trail(db, flow, statement):
     flow.open()
     with pytest.raises(sa.exc.DatabaseError, match="append-only"):
@@ -43,14 +47,19 @@ def test_database_refuses_changes_to_the_trail(db, flow, statement):
 def test_every_transition_has_its_ledger_entry(db, flow):
     case = flow.to_state(flow.open(), "certified")
     events = flow.events(case)
-    entries = {e.subject_id: e for e in db.session.execute(
-        sa.select(LedgerEntry).where(LedgerEntry.kind == "case_transition")).scalars()}
+    entries = {
+        e.subject_id: e
+        for e in db.session.execute(
+            sa.select(LedgerEntry).where(LedgerEntry.kind == "case_transition")
+        ).scalars()
+    }
     assert set(entries) == {e.id for e in events}
     for event in events:
         # What the ledger says is what the row still says.
         assert entries[event.id].payload == canonical_json(describe_case_event(event))
     outcome = db.session.execute(
-        sa.select(LedgerEntry).where(LedgerEntry.kind == "certification_outcome")).scalar_one()
+        sa.select(LedgerEntry).where(LedgerEntry.kind == "certification_outcome")
+    ).scalar_one()
     payload = json.loads(outcome.payload)
     assert (payload["case_id"], payload["outcome"], payload["regime"]) == (case.id, "certified", "decree_282")
 
@@ -58,7 +67,7 @@ def test_every_transition_has_its_ledger_entry(db, flow):
 def test_refused_transition_leaves_no_trace(db, flow):
     case = flow.open()
     before = db.session.execute(sa.select(sa.func.count()).select_from(LedgerEntry)).scalar_one()
-    with pytest.raises(Exception):
+    with pytest.raises(RuleViolation):
         flow.step(flow.officer(), case, "resume", flow.today)
     db.session.rollback()
     assert db.session.execute(sa.select(sa.func.count()).select_from(LedgerEntry)).scalar_one() == before
@@ -72,14 +81,17 @@ def _kinds_by_user(db) -> dict[str, set[str]]:
     return out
 
 
-@pytest.mark.parametrize(("state", "kind"), [
-    ("screened", "cultivation.screened"),
-    ("rejected", "cultivation.rejected"),
-    ("suspended", "cultivation.suspended"),
-    ("terminated", "cultivation.terminated"),
-    ("certified", "cultivation.outcome"),
-    ("not_certified", "cultivation.outcome"),
-])
+@pytest.mark.parametrize(
+    ("state", "kind"),
+    [
+        ("screened", "cultivation.screened"),
+        ("rejected", "cultivation.rejected"),
+        ("suspended", "cultivation.suspended"),
+        ("terminated", "cultivation.terminated"),
+        ("certified", "cultivation.outcome"),
+        ("not_certified", "cultivation.outcome"),
+    ],
+)
 def test_decisions_notify_applicant_legal_representative_and_nominees(db, flow, state, kind):
     # The senior manager applies, naming a staff member; the legal representative hears too.
     case = flow.open(applicant="trainee.manager", nominees=("trainee.customs",))
@@ -98,9 +110,12 @@ def test_list_confirmation_notifies(db, flow):
     key_list = keylists.build_key_list(flow.officer(), case.enterprise.unit, "2026-H2")
     keylists.confirm_key_list(flow.officer(), key_list)
     db.session.commit()
-    notice = db.session.execute(sa.select(Notification).where(
-        Notification.kind == "cultivation.list_confirmed",
-        Notification.user_id == flow.demo.user("trainee.customs").id)).scalar_one()
+    notice = db.session.execute(
+        sa.select(Notification).where(
+            Notification.kind == "cultivation.list_confirmed",
+            Notification.user_id == flow.demo.user("trainee.customs").id,
+        )
+    ).scalar_one()
     assert "2026-H2" in notice.title and notice.link == f"/cultivation/cases/{case.id}"
 
 
@@ -109,6 +124,9 @@ def test_notification_in_the_recipients_language(db, flow):
     customs.preferred_language = "zh_CN"
     db.session.commit()
     case = flow.to_state(flow.open(nominees=("trainee.customs",)), "screened")
-    notice = db.session.execute(sa.select(Notification).where(
-        Notification.kind == "cultivation.screened", Notification.user_id == customs.id)).scalar_one()
+    notice = db.session.execute(
+        sa.select(Notification).where(
+            Notification.kind == "cultivation.screened", Notification.user_id == customs.id
+        )
+    ).scalar_one()
     assert case.enterprise.name_zh in notice.title

@@ -38,7 +38,9 @@ def test_transition_table(db, flow, state, name):
         assert (event.transition, event.from_state, event.to_state) == (name, state, transition.target)
         assert event.actor_id == flow.officer().id
         entry = db.session.execute(
-            sa.select(LedgerEntry).where(LedgerEntry.kind == "case_transition", LedgerEntry.subject_id == event.id)
+            sa.select(LedgerEntry).where(
+                LedgerEntry.kind == "case_transition", LedgerEntry.subject_id == event.id
+            )
         ).scalar_one()
         assert entry.subject_type == "case_event"
     else:
@@ -64,14 +66,28 @@ def test_open_case_records_opening_event(db, flow):
     (event,) = flow.events(case)
     assert (event.transition, event.from_state, event.to_state) == ("submit", None, "submitted")
     assert event.details["nominees"][0]["position"] == "legal_representative"
-    assert db.session.execute(
-        sa.select(sa.func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "case_transition")
-    ).scalar_one() == 1
+    assert (
+        db.session.execute(
+            sa.select(sa.func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "case_transition")
+        ).scalar_one()
+        == 1
+    )
 
 
 def test_full_path_keeps_an_ordered_trail(db, flow):
     case = flow.to_state(flow.open(), "certified")
-    transitions = [e.transition for e in db.session.execute(
-        sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).scalars()]
-    assert transitions == ["submit", "screen", "list", "start_training", "complete", "apply_certification",
-                           "certify"]
+    transitions = [
+        e.transition
+        for e in db.session.execute(
+            sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        ).scalars()
+    ]
+    assert transitions == [
+        "submit",
+        "screen",
+        "list",
+        "start_training",
+        "complete",
+        "apply_certification",
+        "certify",
+    ]
