@@ -80,3 +80,9 @@ def courses(db, monkeypatch):
 def tamper(db):
     """``tamper("UPDATE ledger_entry ...", ...)``: change ledger rows behind the application's back."""
     return lambda *statements, **params: _tamper(db, *statements, **params)
+
+
+@pytest.fixture(autouse=True)
+def _generous_verification_limit(app, monkeypatch):
+    """Many tests open the public page within a minute; the limit itself is tested with a low value."""
+    monkeypatch.setitem(app.config, "CERTIFICATE_VERIFY_RATE_LIMIT", "100000 per minute")
