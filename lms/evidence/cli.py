@@ -19,17 +19,24 @@ def verify_command(batch_size: int, show: int) -> None:
     result = verify_ledger(batch_size=max(1, batch_size), snapshot=True)
     db.session.rollback()
     if result.ok:
-        click.echo(f"Ledger verified: {result.checked} entries checked, "
-                   f"{result.subjects_checked} records compared with their latest entry.")
+        click.echo(
+            f"Ledger verified: {result.checked} entries checked, "
+            f"{result.subjects_checked} records compared with their latest entry."
+        )
         if result.head_seq is not None:
             click.echo(f"Head: #{result.head_seq} {result.head_hash}")
         if result.unchecked_kinds:
-            click.echo("Not compared with a record (no model registered): " + ", ".join(sorted(result.unchecked_kinds)))
+            click.echo(
+                "Not compared with a record (no model registered): "
+                + ", ".join(sorted(result.unchecked_kinds))
+            )
         return
     first = result.first_problem
-    click.echo(f"Ledger verification FAILED at entry #{first.seq} {first.kind} ({first.subject}): {first.message}",
-               err=True)
-    for problem in result.problems[1:max(1, show)]:
+    click.echo(
+        f"Ledger verification FAILED at entry #{first.seq} {first.kind} ({first.subject}): {first.message}",
+        err=True,
+    )
+    for problem in result.problems[1 : max(1, show)]:
         click.echo(f"  also #{problem.seq} {problem.kind} ({problem.subject}): {problem.message}", err=True)
     click.echo(f"{result.problem_count} problem(s) in {result.checked} entries checked.", err=True)
     raise SystemExit(1)

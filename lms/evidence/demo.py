@@ -1,4 +1,4 @@
-"""Demo certificates: the demo completions get theirs from ``course_completed``; this makes sure none is missing
+"""Demo certificates: demo completions get theirs from ``course_completed``; this makes sure none is missing
 (completions loaded some other way) and revokes none. Idempotent."""
 
 from __future__ import annotations

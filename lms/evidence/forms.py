@@ -11,7 +11,9 @@ from lms.evidence.services import REVOKE_REASON_MAX
 
 
 class RevokeCertificateForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for revoking"), validators=[DataRequired(), Length(max=REVOKE_REASON_MAX)])
+    reason = TextAreaField(
+        _l("Reason for revoking"), validators=[DataRequired(), Length(max=REVOKE_REASON_MAX)]
+    )
     submit = SubmitField(_l("Revoke certificate"))
 
 

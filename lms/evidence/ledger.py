@@ -48,8 +48,14 @@ def evidence_kind(name: str, *, subject_type: str, model=None, group: str | None
     """
 
     def decorator(describe):
-        KINDS[name] = EvidenceKind(name=name, subject_type=subject_type, model=model, describe=describe,
-                                   group=group or name, load_options=tuple(load_options))
+        KINDS[name] = EvidenceKind(
+            name=name,
+            subject_type=subject_type,
+            model=model,
+            describe=describe,
+            group=group or name,
+            load_options=tuple(load_options),
+        )
         return describe
 
     return decorator
@@ -71,12 +77,29 @@ def canonical_json(payload: dict) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
 
 
-def entry_hash(*, seq: int, kind: str, subject_type: str, subject_id: int, payload: str, created_at: datetime,
-               actor_id: int | None, prev_hash: str) -> str:
-    material = "\n".join([
-        str(seq), kind, subject_type, str(subject_id), payload, created_at.isoformat(timespec="microseconds"),
-        "" if actor_id is None else str(actor_id), prev_hash,
-    ])
+def entry_hash(
+    *,
+    seq: int,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    payload: str,
+    created_at: datetime,
+    actor_id: int | None,
+    prev_hash: str,
+) -> str:
+    material = "\n".join(
+        [
+            str(seq),
+            kind,
+            subject_type,
+            str(subject_id),
+            payload,
+            created_at.isoformat(timespec="microseconds"),
+            "" if actor_id is None else str(actor_id),
+            prev_hash,
+        ]
+    )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
@@ -101,10 +124,24 @@ def record_evidence(kind: str, subject, actor=None, *, payload: dict | None = No
     created_at = utcnow()
     actor_id = getattr(actor, "id", None)
     entry = LedgerEntry(
-        seq=seq, kind=kind, subject_type=spec.subject_type, subject_id=subject.id, payload=body,
-        created_at=created_at, actor_id=actor_id, prev_hash=prev_hash,
-        hash=entry_hash(seq=seq, kind=kind, subject_type=spec.subject_type, subject_id=subject.id, payload=body,
-                        created_at=created_at, actor_id=actor_id, prev_hash=prev_hash),
+        seq=seq,
+        kind=kind,
+        subject_type=spec.subject_type,
+        subject_id=subject.id,
+        payload=body,
+        created_at=created_at,
+        actor_id=actor_id,
+        prev_hash=prev_hash,
+        hash=entry_hash(
+            seq=seq,
+            kind=kind,
+            subject_type=spec.subject_type,
+            subject_id=subject.id,
+            payload=body,
+            created_at=created_at,
+            actor_id=actor_id,
+            prev_hash=prev_hash,
+        ),
     )
     db.session.add(entry)
     db.session.flush()
@@ -117,18 +154,24 @@ def group_of(kind: str) -> str:
     return spec.group if spec is not None else kind
 
 
-def entries_for(subject_type: str, subject_id: int, kinds: tuple[str, ...] | None = None) -> list[LedgerEntry]:
+def entries_for(
+    subject_type: str, subject_id: int, kinds: tuple[str, ...] | None = None
+) -> list[LedgerEntry]:
     """A subject's ledger entries, oldest first, for pages and documents that cite their evidence."""
-    stmt = sa.select(LedgerEntry).where(LedgerEntry.subject_type == subject_type,
-                                        LedgerEntry.subject_id == subject_id)
+    stmt = sa.select(LedgerEntry).where(
+        LedgerEntry.subject_type == subject_type, LedgerEntry.subject_id == subject_id
+    )
     if kinds:
         stmt = stmt.where(LedgerEntry.kind.in_(kinds))
     return list(db.session.execute(stmt.order_by(LedgerEntry.seq)).scalars())
 
 
-def latest_entry(subject_type: str, subject_id: int, kinds: tuple[str, ...] | None = None) -> LedgerEntry | None:
-    stmt = sa.select(LedgerEntry).where(LedgerEntry.subject_type == subject_type,
-                                        LedgerEntry.subject_id == subject_id)
+def latest_entry(
+    subject_type: str, subject_id: int, kinds: tuple[str, ...] | None = None
+) -> LedgerEntry | None:
+    stmt = sa.select(LedgerEntry).where(
+        LedgerEntry.subject_type == subject_type, LedgerEntry.subject_id == subject_id
+    )
     if kinds:
         stmt = stmt.where(LedgerEntry.kind.in_(kinds))
     return db.session.execute(stmt.order_by(LedgerEntry.seq.desc()).limit(1)).scalar_one_or_none()

@@ -126,7 +126,7 @@ class Certificate(db.Model):
     course_title: Mapped[str] = mapped_column(sa.String(200))
     hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # [{"id": user id, "name": display name}], the course owner first, then the lead experts of attended sessions
+    # [{"id": user id, "name": display name}]: the course owner, then the leads of the sessions attended
     experts: Mapped[list] = mapped_column(JSONType, default=list)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -104,9 +104,18 @@ class _Page:
         self.pdf = pdf
         self.width = width
 
-    def centred(self, top: float, text: str, size: float, *, bold: bool = False, colour=INK,
-                max_width: float | None = None, leading: float = 1.3) -> float:
-        """Draw ``text`` centred below ``top``, wrapped to ``max_width``; returns the y under its last line."""
+    def centred(
+        self,
+        top: float,
+        text: str,
+        size: float,
+        *,
+        bold: bool = False,
+        colour=INK,
+        max_width: float | None = None,
+        leading: float = 1.3,
+    ) -> float:
+        """Draw ``text`` centred below ``top``, wrapped to ``max_width``; returns the y under it."""
         self.pdf.setFillColor(colour)
         baseline = top - size * 0.9
         for line in _wrap(text, size, max_width or self.width - 180, bold):
@@ -145,11 +154,16 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
         y = page.centred(y - 6, certificate.enterprise_name, 14, colour=MUTED)
     y = page.centred(y - 18, _("has completed the course"), 13, colour=MUTED)
     y = page.centred(y - 8, certificate.course_title, 21, bold=True)
-    facts = _("%(hours)s hours · completed on %(date)s",
-              hours=format_decimal(certificate.hours), date=format_date(certificate.completed_at, "long"))
+    facts = _(
+        "%(hours)s hours · completed on %(date)s",
+        hours=format_decimal(certificate.hours),
+        date=format_date(certificate.completed_at, "long"),
+    )
     y = page.centred(y - 14, facts, 13)
     if certificate.expert_names:
-        page.centred(y - 8, _("Experts: %(names)s", names=", ".join(certificate.expert_names)), 12, colour=MUTED)
+        page.centred(
+            y - 8, _("Experts: %(names)s", names=", ".join(certificate.expert_names)), 12, colour=MUTED
+        )
 
     # Verification: the code and the address on the left, the QR code on the right.
     url = verification_url(certificate)
@@ -160,7 +174,9 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
     pdf.drawString(left, bottom + 28, display_code(certificate.code))
     pdf.setFillColor(MUTED)
     draw_text(pdf, left, bottom + 12, _("Check this certificate at %(url)s", url=url), 9)
-    draw_text(pdf, left, bottom - 2, _("Issued on %(date)s", date=format_date(certificate.issued_at, "long")), 9)
+    draw_text(
+        pdf, left, bottom - 2, _("Issued on %(date)s", date=format_date(certificate.issued_at, "long")), 9
+    )
 
     size = 100
     widget = QrCodeWidget(url, barLevel="M")

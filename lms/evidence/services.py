@@ -39,7 +39,7 @@ def new_code() -> str:
 
 
 def normalise_code(text: str | None) -> str | None:
-    """The code as stored, from what a person typed (case, spaces and dashes ignored); None if it cannot be one."""
+    """The stored form of a typed code (case, spaces and dashes ignored); None if it cannot be one."""
     code = re.sub(r"[\s\-]", "", text or "").upper()
     if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
         return None
@@ -100,8 +100,12 @@ def certificate_experts(enrollment, version) -> list[dict]:
         .join(SessionExpert, SessionExpert.expert_id == User.id)
         .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
         .join(Registration, Registration.session_id == TrainingSession.id)
-        .where(TrainingSession.course_id == enrollment.course_id, Registration.user_id == enrollment.user_id,
-               Registration.attendance.in_(ATTENDED), SessionExpert.role == "lead")
+        .where(
+            TrainingSession.course_id == enrollment.course_id,
+            Registration.user_id == enrollment.user_id,
+            Registration.attendance.in_(ATTENDED),
+            SessionExpert.role == "lead",
+        )
         .distinct()
         .order_by(User.display_name, User.id)
     ).scalars()
@@ -113,13 +117,16 @@ def certificate_experts(enrollment, version) -> list[dict]:
 
 def find_certificate(user_id: int, course_version_id: int) -> Certificate | None:
     return db.session.execute(
-        sa.select(Certificate).where(Certificate.user_id == user_id, Certificate.course_version_id == course_version_id)
+        sa.select(Certificate).where(
+            Certificate.user_id == user_id, Certificate.course_version_id == course_version_id
+        )
     ).scalar_one_or_none()
 
 
 def issue_certificate(enrollment, version=None, actor=None) -> Certificate:
     """The certificate for this completion, created if it does not exist yet. Safe under parallel completion:
-    the unique (trainee, version) constraint decides, inside a savepoint, so the loser's transaction goes on."""
+    the unique (trainee, version) constraint decides, inside a savepoint, so the loser's transaction goes
+    on."""
     version = version or enrollment.completed_version or enrollment.course.published_version
     if version is None:
         raise RuleViolation(_l("This course has no published version to certify."))
@@ -168,10 +175,12 @@ def backfill_certificates(actor=None) -> int:
     missing = (
         sa.select(Enrollment)
         .where(Enrollment.status == "completed")
-        .where(~sa.exists().where(
-            Certificate.user_id == Enrollment.user_id,
-            Certificate.course_version_id == Enrollment.completed_version_id,
-        ))
+        .where(
+            ~sa.exists().where(
+                Certificate.user_id == Enrollment.user_id,
+                Certificate.course_version_id == Enrollment.completed_version_id,
+            )
+        )
         .order_by(Enrollment.completed_at, Enrollment.id)
     )
     issued = 0
@@ -210,10 +219,13 @@ def revoke_certificate(actor, certificate: Certificate, reason: str) -> Certific
     db.session.refresh(certificate)
     record_evidence("certificate_revoked", certificate, actor)
     notify(
-        certificate.user, "certificate_revoked",
+        certificate.user,
+        "certificate_revoked",
         _l("Your certificate for “%(course)s” has been revoked"),
         _l("Your certificate %(code)s for “%(course)s” was revoked. Reason: %(reason)s"),
         link=certificate_link(certificate),
-        course=certificate.course_title, code=display_code(certificate.code), reason=reason,
+        course=certificate.course_title,
+        code=display_code(certificate.code),
+        reason=reason,
     )
     return certificate

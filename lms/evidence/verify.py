@@ -27,13 +27,19 @@ BATCH_SIZE = 2000
 MAX_PROBLEMS = 100  # problems kept for display; all are counted
 
 REASONS = {
-    "seq_gap": _l("Entry #%(seq)s comes where entry #%(expected)s was expected: entries are missing or out of order."),
+    "seq_gap": _l(
+        "Entry #%(seq)s comes where entry #%(expected)s was expected: entries are missing or out of order."
+    ),
     "prev_hash": _l("Its previous-entry hash does not match the hash of entry #%(previous)s."),
     "not_canonical": _l("Its payload is not canonical JSON."),
     "hash": _l("Its stored hash does not match the hash recomputed from its contents."),
-    "unknown_kind": _l("Its kind “%(kind)s” is not registered, so the record it describes cannot be checked."),
+    "unknown_kind": _l(
+        "Its kind “%(kind)s” is not registered, so the record it describes cannot be checked."
+    ),
     "record_missing": _l("The %(subject_type)s #%(subject_id)s it describes no longer exists."),
-    "record_differs": _l("The %(subject_type)s #%(subject_id)s no longer says what the entry says: %(fields)s."),
+    "record_differs": _l(
+        "The %(subject_type)s #%(subject_id)s no longer says what the entry says: %(fields)s."
+    ),
 }
 FIELD_DIFFERENCE = _l("%(field)s (entry: %(entry)s, record: %(record)s)")
 
@@ -84,9 +90,17 @@ class VerificationResult:
             self.problems.append(problem)
 
 
-_COLUMNS = (LedgerEntry.seq, LedgerEntry.kind, LedgerEntry.subject_type, LedgerEntry.subject_id,
-            LedgerEntry.payload, LedgerEntry.created_at, LedgerEntry.actor_id, LedgerEntry.prev_hash,
-            LedgerEntry.hash)
+_COLUMNS = (
+    LedgerEntry.seq,
+    LedgerEntry.kind,
+    LedgerEntry.subject_type,
+    LedgerEntry.subject_id,
+    LedgerEntry.payload,
+    LedgerEntry.created_at,
+    LedgerEntry.actor_id,
+    LedgerEntry.prev_hash,
+    LedgerEntry.hash,
+)
 
 
 def _stream(stmt, batch_size: int):
@@ -108,7 +122,17 @@ def _check_chain(result: VerificationResult, batch_size: int, max_problems: int)
     expected_seq, previous_hash, previous_seq = 1, GENESIS_HASH, 0
     stmt = sa.select(*_COLUMNS).order_by(LedgerEntry.seq)
     for batch in _stream(stmt, batch_size):
-        for seq, kind, subject_type, subject_id, payload, created_at, actor_id, prev_hash, stored_hash in batch:
+        for (
+            seq,
+            kind,
+            subject_type,
+            subject_id,
+            payload,
+            created_at,
+            actor_id,
+            prev_hash,
+            stored_hash,
+        ) in batch:
             problem = None
             if seq != expected_seq:
                 problem = ("seq_gap", {"seq": seq, "expected": expected_seq})
@@ -116,9 +140,16 @@ def _check_chain(result: VerificationResult, batch_size: int, max_problems: int)
                 problem = ("prev_hash", {"previous": previous_seq})
             elif not _is_canonical(payload):
                 problem = ("not_canonical", {})
-            elif stored_hash != entry_hash(seq=seq, kind=kind, subject_type=subject_type, subject_id=subject_id,
-                                           payload=payload, created_at=created_at, actor_id=actor_id,
-                                           prev_hash=prev_hash):
+            elif stored_hash != entry_hash(
+                seq=seq,
+                kind=kind,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                payload=payload,
+                created_at=created_at,
+                actor_id=actor_id,
+                prev_hash=prev_hash,
+            ):
                 problem = ("hash", {})
             if problem is not None:
                 result._add(Problem(seq, kind, subject_type, subject_id, *problem), max_problems)
@@ -145,9 +176,8 @@ def _group_expression():
 
 
 def _latest_entries_stmt():
-    latest = (
-        sa.select(sa.func.max(LedgerEntry.seq))
-        .group_by(LedgerEntry.subject_type, LedgerEntry.subject_id, _group_expression())
+    latest = sa.select(sa.func.max(LedgerEntry.seq)).group_by(
+        LedgerEntry.subject_type, LedgerEntry.subject_id, _group_expression()
     )
     return sa.select(*_COLUMNS).where(LedgerEntry.seq.in_(latest)).order_by(LedgerEntry.seq)
 
@@ -176,9 +206,14 @@ def _difference(entry_payload: str, current_payload: str) -> str:
     fields = []
     for key in sorted(set(entry) | set(current)):
         if entry.get(key, None) != current.get(key, None) or (key in entry) != (key in current):
-            fields.append(str(FIELD_DIFFERENCE) % {
-                "field": key, "entry": _short(entry.get(key, "—")), "record": _short(current.get(key, "—")),
-            })
+            fields.append(
+                str(FIELD_DIFFERENCE)
+                % {
+                    "field": key,
+                    "entry": _short(entry.get(key, "—")),
+                    "record": _short(current.get(key, "—")),
+                }
+            )
     return ", ".join(fields) or "—"
 
 
@@ -193,8 +228,17 @@ def _check_records(result: VerificationResult, batch_size: int, max_problems: in
         for row in batch:
             spec = KINDS.get(row.kind)
             if spec is None:
-                result._add(Problem(row.seq, row.kind, row.subject_type, row.subject_id, "unknown_kind",
-                                    {"kind": row.kind}), max_problems)
+                result._add(
+                    Problem(
+                        row.seq,
+                        row.kind,
+                        row.subject_type,
+                        row.subject_id,
+                        "unknown_kind",
+                        {"kind": row.kind},
+                    ),
+                    max_problems,
+                )
                 continue
             if spec.model is None:
                 result.unchecked_kinds.add(row.kind)
@@ -203,17 +247,29 @@ def _check_records(result: VerificationResult, batch_size: int, max_problems: in
             names = {"subject_type": row.subject_type, "subject_id": row.subject_id}
             record = records.get((spec.model, row.subject_id))
             if record is None:
-                result._add(Problem(row.seq, row.kind, row.subject_type, row.subject_id, "record_missing", names),
-                            max_problems)
+                result._add(
+                    Problem(row.seq, row.kind, row.subject_type, row.subject_id, "record_missing", names),
+                    max_problems,
+                )
                 continue
             current = canonical_json(spec.describe(record))
             if current != row.payload:
-                result._add(Problem(row.seq, row.kind, row.subject_type, row.subject_id, "record_differs",
-                                    {**names, "fields": _difference(row.payload, current)}), max_problems)
+                result._add(
+                    Problem(
+                        row.seq,
+                        row.kind,
+                        row.subject_type,
+                        row.subject_id,
+                        "record_differs",
+                        {**names, "fields": _difference(row.payload, current)},
+                    ),
+                    max_problems,
+                )
 
 
-def verify_ledger(*, batch_size: int = BATCH_SIZE, max_problems: int = MAX_PROBLEMS,
-                  snapshot: bool = False) -> VerificationResult:
+def verify_ledger(
+    *, batch_size: int = BATCH_SIZE, max_problems: int = MAX_PROBLEMS, snapshot: bool = False
+) -> VerificationResult:
     """Check the whole ledger. ``snapshot=True`` ends the session's transaction and reads from a fresh,
     consistent one (the command and the admin page; tests read what they just committed)."""
     if snapshot:
@@ -221,7 +277,9 @@ def verify_ledger(*, batch_size: int = BATCH_SIZE, max_problems: int = MAX_PROBL
     result = VerificationResult()
     _check_chain(result, batch_size, max_problems)
     _check_records(result, batch_size, max_problems)
-    result.problems.sort(key=lambda p: (p.seq, p.reason in ("record_missing", "record_differs", "unknown_kind")))
+    result.problems.sort(
+        key=lambda p: (p.seq, p.reason in ("record_missing", "record_differs", "unknown_kind"))
+    )
     return result
 
 
@@ -231,11 +289,15 @@ def check_entry(entry: LedgerEntry) -> tuple[list[Problem], bool]:
     problems: list[Problem] = []
 
     def add(reason, details=None):
-        problems.append(Problem(entry.seq, entry.kind, entry.subject_type, entry.subject_id, reason, details or {}))
+        problems.append(
+            Problem(entry.seq, entry.kind, entry.subject_type, entry.subject_id, reason, details or {})
+        )
 
     previous = db.session.execute(
-        sa.select(LedgerEntry.seq, LedgerEntry.hash).where(LedgerEntry.seq < entry.seq)
-        .order_by(LedgerEntry.seq.desc()).limit(1)
+        sa.select(LedgerEntry.seq, LedgerEntry.hash)
+        .where(LedgerEntry.seq < entry.seq)
+        .order_by(LedgerEntry.seq.desc())
+        .limit(1)
     ).first()
     expected = previous.seq + 1 if previous is not None else 1
     if entry.seq != expected:
@@ -244,17 +306,28 @@ def check_entry(entry: LedgerEntry) -> tuple[list[Problem], bool]:
         add("prev_hash", {"previous": previous.seq if previous is not None else 0})
     elif not _is_canonical(entry.payload):
         add("not_canonical")
-    elif entry.hash != entry_hash(seq=entry.seq, kind=entry.kind, subject_type=entry.subject_type,
-                                  subject_id=entry.subject_id, payload=entry.payload, created_at=entry.created_at,
-                                  actor_id=entry.actor_id, prev_hash=entry.prev_hash):
+    elif entry.hash != entry_hash(
+        seq=entry.seq,
+        kind=entry.kind,
+        subject_type=entry.subject_type,
+        subject_id=entry.subject_id,
+        payload=entry.payload,
+        created_at=entry.created_at,
+        actor_id=entry.actor_id,
+        prev_hash=entry.prev_hash,
+    ):
         add("hash")
 
     spec = KINDS.get(entry.kind)
-    kinds = [name for name, other in KINDS.items() if spec is not None and other.group == spec.group] or [entry.kind]
+    kinds = [name for name, other in KINDS.items() if spec is not None and other.group == spec.group] or [
+        entry.kind
+    ]
     latest_seq = db.session.execute(
         sa.select(sa.func.max(LedgerEntry.seq)).where(
-            LedgerEntry.subject_type == entry.subject_type, LedgerEntry.subject_id == entry.subject_id,
-            LedgerEntry.kind.in_(kinds))
+            LedgerEntry.subject_type == entry.subject_type,
+            LedgerEntry.subject_id == entry.subject_id,
+            LedgerEntry.kind.in_(kinds),
+        )
     ).scalar_one()
     is_latest = latest_seq == entry.seq
     if is_latest:

@@ -49,14 +49,15 @@ def _verify_rate_limit() -> str:
     return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute")
 
 
-# -- certificates ----------------------------------------------------------------------------------------------
+# -- certificates --------------------------------------------------------------------------------------------
 
 
 @bp.route("/evidence/certificates/mine")
 @role_required("trainee")
 def my_certificates():
     stmt = (
-        sa.select(Certificate).where(Certificate.user_id == current_user.id)
+        sa.select(Certificate)
+        .where(Certificate.user_id == current_user.id)
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )
     return render_template("evidence/my_certificates.html", pagination=paginate(stmt))
@@ -70,18 +71,21 @@ def certificate_list():
     course_id = int_arg("course")
     enterprise_id = int_arg("enterprise")
     stmt = (
-        sa.select(Certificate).where(certificate_clause(current_user))
+        sa.select(Certificate)
+        .where(certificate_clause(current_user))
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )
     if q:
         like = f"%{q.lower()}%"
         code = services.normalise_code(q)
-        stmt = stmt.where(sa.or_(
-            sa.func.lower(Certificate.trainee_name).like(like),
-            sa.func.lower(Certificate.enterprise_name_en).like(like),
-            Certificate.enterprise_name_zh.like(f"%{q}%"),
-            Certificate.code == (code or q.upper()),
-        ))
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Certificate.trainee_name).like(like),
+                sa.func.lower(Certificate.enterprise_name_en).like(like),
+                Certificate.enterprise_name_zh.like(f"%{q}%"),
+                Certificate.code == (code or q.upper()),
+            )
+        )
     if status == "valid":
         stmt = stmt.where(Certificate.revoked_at.is_(None))
     elif status == "revoked":
@@ -92,12 +96,18 @@ def certificate_list():
         stmt = stmt.where(Certificate.enterprise_id == enterprise_id)
     courses = db.session.execute(
         sa.select(Certificate.course_id, sa.func.max(Certificate.course_title))
-        .where(certificate_clause(current_user)).group_by(Certificate.course_id)
+        .where(certificate_clause(current_user))
+        .group_by(Certificate.course_id)
         .order_by(sa.func.max(Certificate.course_title))
     ).all()
     filters = {"q": q, "status": status, "course": course_id, "enterprise": enterprise_id}
-    return render_template("evidence/certificate_list.html", pagination=paginate(stmt), filters=filters,
-                           courses=courses, statuses=CERTIFICATE_STATUSES)
+    return render_template(
+        "evidence/certificate_list.html",
+        pagination=paginate(stmt),
+        filters=filters,
+        courses=courses,
+        statuses=CERTIFICATE_STATUSES,
+    )
 
 
 @bp.route("/evidence/certificates/<int:certificate_id>")
@@ -110,9 +120,14 @@ def certificate_detail(certificate_id: int):
 def _render_detail(certificate: Certificate, form: RevokeCertificateForm, status: int = 200):
     may_revoke = not certificate.is_revoked and can_revoke_certificate(current_user, certificate)
     entries = entries_for("certificate", certificate.id)
-    return render_template("evidence/certificate_detail.html", certificate=certificate, form=form,
-                           may_revoke=may_revoke, entries=entries,
-                           verification_url=services.verification_url(certificate)), status
+    return render_template(
+        "evidence/certificate_detail.html",
+        certificate=certificate,
+        form=form,
+        may_revoke=may_revoke,
+        entries=entries,
+        verification_url=services.verification_url(certificate),
+    ), status
 
 
 @bp.route("/evidence/certificates/<int:certificate_id>/certificate.pdf")
@@ -147,7 +162,7 @@ def certificate_revoke(certificate_id: int):
     return redirect(url_for("evidence.certificate_detail", certificate_id=certificate.id))
 
 
-# -- public verification ------------------------------------------------------------------------------------------
+# -- public verification -------------------------------------------------------------------------------------
 
 
 @bp.route("/verify")
@@ -173,7 +188,7 @@ def public_verify(code: str):
     return render_template("evidence/public_verify.html", certificate=certificate, form=VerifyCodeForm())
 
 
-# -- ledger (admins) -------------------------------------------------------------------------------------------------
+# -- ledger (admins) -----------------------------------------------------------------------------------------
 
 
 @bp.route("/evidence/ledger")
@@ -182,7 +197,9 @@ def ledger():
     kind = (request.args.get("kind") or "").strip()[:40]
     subject_type = (request.args.get("subject_type") or "").strip()[:30]
     subject_id = int_arg("subject_id")
-    stmt = sa.select(LedgerEntry).options(sa.orm.joinedload(LedgerEntry.actor)).order_by(LedgerEntry.seq.desc())
+    stmt = (
+        sa.select(LedgerEntry).options(sa.orm.joinedload(LedgerEntry.actor)).order_by(LedgerEntry.seq.desc())
+    )
     if kind:
         stmt = stmt.where(LedgerEntry.kind == kind)
     if subject_type:
@@ -192,8 +209,13 @@ def ledger():
     kinds = sorted(set(KINDS) | {kind} - {""})
     subject_types = sorted({spec.subject_type for spec in KINDS.values()} | {subject_type} - {""})
     filters = {"kind": kind, "subject_type": subject_type, "subject_id": subject_id}
-    return render_template("evidence/ledger.html", pagination=paginate(stmt), filters=filters, kinds=kinds,
-                           subject_types=subject_types)
+    return render_template(
+        "evidence/ledger.html",
+        pagination=paginate(stmt),
+        filters=filters,
+        kinds=kinds,
+        subject_types=subject_types,
+    )
 
 
 @bp.route("/evidence/ledger/<int:seq>")
@@ -201,10 +223,14 @@ def ledger():
 def ledger_entry(seq: int):
     entry = db.first_or_404(sa.select(LedgerEntry).where(LedgerEntry.seq == seq))
     problems, is_latest = check_entry(entry)
-    payload = json.dumps(json.loads(entry.payload), indent=2, ensure_ascii=False, sort_keys=True) \
-        if entry.payload.startswith("{") else entry.payload
-    return render_template("evidence/ledger_entry.html", entry=entry, problems=problems, is_latest=is_latest,
-                           payload=payload)
+    payload = (
+        json.dumps(json.loads(entry.payload), indent=2, ensure_ascii=False, sort_keys=True)
+        if entry.payload.startswith("{")
+        else entry.payload
+    )
+    return render_template(
+        "evidence/ledger_entry.html", entry=entry, problems=problems, is_latest=is_latest, payload=payload
+    )
 
 
 @bp.route("/evidence/verify", methods=["GET", "POST"])
@@ -216,46 +242,82 @@ def verify_page():
         result = verify_ledger(snapshot=True)
         db.session.rollback()  # read only: end the snapshot
     summary = db.session.execute(
-        sa.select(sa.func.count(LedgerEntry.id), sa.func.max(LedgerEntry.seq), sa.func.max(LedgerEntry.created_at))
+        sa.select(
+            sa.func.count(LedgerEntry.id), sa.func.max(LedgerEntry.seq), sa.func.max(LedgerEntry.created_at)
+        )
     ).one()
-    return render_template("evidence/verify.html", form=form, result=result, total=summary[0],
-                           head_seq=summary[1], last_at=summary[2])
+    return render_template(
+        "evidence/verify.html",
+        form=form,
+        result=result,
+        total=summary[0],
+        head_seq=summary[1],
+        last_at=summary[2],
+    )
 
 
-# -- panels ----------------------------------------------------------------------------------------------------------
+# -- panels --------------------------------------------------------------------------------------------------
 
 
-@dashboard.panel("my_certificates", _l("My certificates"), ("trainee",), "evidence/panels/certificates.html", order=30)
+@dashboard.panel(
+    "my_certificates", _l("My certificates"), ("trainee",), "evidence/panels/certificates.html", order=30
+)
 def _my_certificates_panel(user: User):
-    certificates = db.session.execute(
-        sa.select(Certificate).where(Certificate.user_id == user.id)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(5)
-    ).scalars().all()
+    certificates = (
+        db.session.execute(
+            sa.select(Certificate)
+            .where(Certificate.user_id == user.id)
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+            .limit(5)
+        )
+        .scalars()
+        .all()
+    )
     if not certificates:
         return None
-    return {"certificates": certificates, "more_url": url_for("evidence.my_certificates"), "show_trainee": False}
+    return {
+        "certificates": certificates,
+        "more_url": url_for("evidence.my_certificates"),
+        "show_trainee": False,
+    }
 
 
-@enterprise_page.panel("certificates", _l("Certificates"), ("officer", "admin"), "evidence/panels/certificates.html",
-                       order=60)
+@enterprise_page.panel(
+    "certificates", _l("Certificates"), ("officer", "admin"), "evidence/panels/certificates.html", order=60
+)
 def _enterprise_certificates_panel(user: User, enterprise=None, **_context):
     if enterprise is None:
         return None
-    certificates = db.session.execute(
-        sa.select(Certificate).where(Certificate.enterprise_id == enterprise.id, certificate_clause(user))
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(5)
-    ).scalars().all()
-    return {"certificates": certificates, "show_trainee": True,
-            "more_url": url_for("evidence.certificate_list", enterprise=enterprise.id)}
+    certificates = (
+        db.session.execute(
+            sa.select(Certificate)
+            .where(Certificate.enterprise_id == enterprise.id, certificate_clause(user))
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+            .limit(5)
+        )
+        .scalars()
+        .all()
+    )
+    return {
+        "certificates": certificates,
+        "show_trainee": True,
+        "more_url": url_for("evidence.certificate_list", enterprise=enterprise.id),
+    }
 
 
-@user_page.panel("certificates", _l("Certificates"), ("officer", "admin"), "evidence/panels/certificates.html",
-                 order=60)
+@user_page.panel(
+    "certificates", _l("Certificates"), ("officer", "admin"), "evidence/panels/certificates.html", order=60
+)
 def _user_certificates_panel(user: User, subject=None, **_context):
     if subject is None or subject.role != "trainee":
         return None
-    certificates = db.session.execute(
-        sa.select(Certificate).where(Certificate.user_id == subject.id, certificate_clause(user))
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-    ).scalars().all()
+    certificates = (
+        db.session.execute(
+            sa.select(Certificate)
+            .where(Certificate.user_id == subject.id, certificate_clause(user))
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+        .scalars()
+        .all()
+    )
     return {"certificates": certificates, "show_trainee": False, "more_url": None}

@@ -1,4 +1,5 @@
-"""Evidence fixtures: a test-only ledger kind on enterprises, tampering with the triggers off, courses to complete."""
+"""Evidence fixtures: a test-only ledger kind on enterprises, tampering with the triggers off, courses to
+complete."""
 
 from __future__ import annotations
 
@@ -52,8 +53,15 @@ class Courses:
     def course(self, owner=None, *, title: str = "Customs compliance basics", hours: str = "2.5") -> Course:
         n = next(_seq)
         course = Course(slug=f"evidence-course-{n}", owner=owner)
-        version = CourseVersion(course=course, number=1, status="published", title=title,
-                                training_type="compliance", hours=Decimal(hours), published_at=utcnow())
+        version = CourseVersion(
+            course=course,
+            number=1,
+            status="published",
+            title=title,
+            training_type="compliance",
+            hours=Decimal(hours),
+            published_at=utcnow(),
+        )
         self.db.session.add_all([course, version])
         self.db.session.flush()
         course.published_version = version
@@ -70,9 +78,15 @@ class Courses:
 @pytest.fixture
 def courses(db, monkeypatch):
     # Only our requirement: the enrolment completes whenever evaluate_completion is called.
-    monkeypatch.setattr(completion, "REQUIREMENTS", {
-        "test_always": lambda enrollment, version: completion.RequirementStatus("test_always", "Always", True),
-    })
+    monkeypatch.setattr(
+        completion,
+        "REQUIREMENTS",
+        {
+            "test_always": lambda enrollment, version: completion.RequirementStatus(
+                "test_always", "Always", True
+            ),
+        },
+    )
     return Courses(db)
 
 

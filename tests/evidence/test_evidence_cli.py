@@ -37,14 +37,18 @@ def test_verify_fails_after_a_row_is_altered(cli, db, factory, tamper):
     tamper("UPDATE ledger_entry SET payload = replace(payload, '71', '99') WHERE seq = 2")
     result = cli.invoke(args=["evidence", "verify", "--batch-size", "1"])
     assert result.exit_code == 1
-    assert (f"Ledger verification FAILED at entry #2 {TEST_KIND} (enterprise #{enterprises[1].id}): "
-            "Its stored hash does not match the hash recomputed from its contents.") in result.stderr
+    assert (
+        f"Ledger verification FAILED at entry #2 {TEST_KIND} (enterprise #{enterprises[1].id}): "
+        "Its stored hash does not match the hash recomputed from its contents."
+    ) in result.stderr
     assert "problem(s) in 3 entries checked." in result.stderr
 
 
 def test_verify_fails_after_a_record_is_altered(cli, db, factory):
     enterprises = _ledger(db, factory)
-    db.session.execute(sa.text("UPDATE enterprise SET credit_score = 10 WHERE id = :id"), {"id": enterprises[0].id})
+    db.session.execute(
+        sa.text("UPDATE enterprise SET credit_score = 10 WHERE id = :id"), {"id": enterprises[0].id}
+    )
     db.session.commit()
     result = cli.invoke(args=["evidence", "verify"])
     assert result.exit_code == 1

@@ -23,8 +23,14 @@ def _entries(db):
 
 
 def test_canonical_json_is_one_text_per_payload():
-    payload = {"b": Decimal("2.50"), "a": "鹏城", "d": date(2026, 5, 1), "n": None, "i": Decimal("3.0"),
-               "h": Decimal("100")}
+    payload = {
+        "b": Decimal("2.50"),
+        "a": "鹏城",
+        "d": date(2026, 5, 1),
+        "n": None,
+        "i": Decimal("3.0"),
+        "h": Decimal("100"),
+    }
     assert canonical_json(payload) == '{"a":"鹏城","b":"2.5","d":"2026-05-01","h":"100","i":"3","n":null}'
     assert canonical_json(json.loads(canonical_json(payload))) == canonical_json(payload)
     with pytest.raises(TypeError):
@@ -46,9 +52,16 @@ def test_chain_links_each_entry_to_the_one_before(db, factory):
     assert entries[0].prev_hash == GENESIS_HASH
     assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
     for e in entries:
-        assert e.hash == entry_hash(seq=e.seq, kind=e.kind, subject_type=e.subject_type, subject_id=e.subject_id,
-                                    payload=e.payload, created_at=e.created_at, actor_id=e.actor_id,
-                                    prev_hash=e.prev_hash)
+        assert e.hash == entry_hash(
+            seq=e.seq,
+            kind=e.kind,
+            subject_type=e.subject_type,
+            subject_id=e.subject_id,
+            payload=e.payload,
+            created_at=e.created_at,
+            actor_id=e.actor_id,
+            prev_hash=e.prev_hash,
+        )
     assert json.loads(entries[2].payload)["credit_score"] == 85
     assert entries[0].actor_id == actor.id and entries[2].actor_id is None
     assert entries[0].reference == f"#1·{entries[0].hash[:12]}"
@@ -68,12 +81,15 @@ def test_entry_rolls_back_with_the_fact(db, factory):
     assert verify_ledger().ok
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE ledger_entry SET payload = '{}' WHERE seq = 1",
-    "UPDATE ledger_entry SET seq = 7 WHERE seq = 1",
-    "DELETE FROM ledger_entry WHERE seq = 1",
-    "DELETE FROM ledger_entry",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE ledger_entry SET payload = '{}' WHERE seq = 1",
+        "UPDATE ledger_entry SET seq = 7 WHERE seq = 1",
+        "DELETE FROM ledger_entry WHERE seq = 1",
+        "DELETE FROM ledger_entry",
+    ],
+)
 def test_triggers_refuse_update_and_delete(db, factory, statement):
     record_evidence(TEST_KIND, factory.enterprise(factory.tree()["north_a"]))
     db.session.commit()

@@ -28,7 +28,7 @@ def _html(response) -> str:
     return response.get_data(as_text=True)
 
 
-# -- who sees what ------------------------------------------------------------------------------------------------
+# -- who sees what -------------------------------------------------------------------------------------------
 
 SEES_CERTIFICATE = {
     "trainee": True,  # their own
@@ -68,19 +68,35 @@ def test_unknown_certificate_id_is_404(client, certificate):
 
 
 def test_anonymous_visitors_are_sent_to_login(client, certificate):
-    for url in (f"/evidence/certificates/{certificate.id}", "/evidence/certificates", "/evidence/certificates/mine",
-                "/evidence/ledger", "/evidence/verify", f"/evidence/certificates/{certificate.id}/certificate.pdf"):
+    for url in (
+        f"/evidence/certificates/{certificate.id}",
+        "/evidence/certificates",
+        "/evidence/certificates/mine",
+        "/evidence/ledger",
+        "/evidence/verify",
+        f"/evidence/certificates/{certificate.id}/certificate.pdf",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
 
 
-@pytest.mark.parametrize("login, status", [
-    ("trainee", 403), ("expert.shenzhen", 403), ("officer.shanghai", 404), ("officer.guangzhou", 404),
-    ("officer.futian", 302), ("officer.shenzhen", 302), ("admin", 302),
-])
+@pytest.mark.parametrize(
+    "login, status",
+    [
+        ("trainee", 403),
+        ("expert.shenzhen", 403),
+        ("officer.shanghai", 404),
+        ("officer.guangzhou", 404),
+        ("officer.futian", 302),
+        ("officer.shenzhen", 302),
+        ("admin", 302),
+    ],
+)
 def test_revoke_by_role(client, db, certificate, login, status):
     client.login(login)
-    response = client.submit(f"/evidence/certificates/{certificate.id}/revoke", {"reason": "Attendance was forged."})
+    response = client.submit(
+        f"/evidence/certificates/{certificate.id}/revoke", {"reason": "Attendance was forged."}
+    )
     assert response.status_code == status
     db.session.expire_all()
     revoked = db.session.get(Certificate, certificate.id)
@@ -96,8 +112,11 @@ def test_revoke_form_on_the_detail_page(app, client, db, certificate, demo):
     assert not db.session.get(Certificate, certificate.id).is_revoked
     no_token = client.post(f"/evidence/certificates/{certificate.id}/revoke", data={"reason": "x"})
     assert no_token.status_code == 400
-    done = client.submit(f"/evidence/certificates/{certificate.id}/revoke", {"reason": "Attendance was forged."},
-                         follow_redirects=True)
+    done = client.submit(
+        f"/evidence/certificates/{certificate.id}/revoke",
+        {"reason": "Attendance was forged."},
+        follow_redirects=True,
+    )
     assert done.status_code == 200
     html = _html(done)
     assert "Revoked" in html and "Attendance was forged." in html and "Revoke certificate" not in html
@@ -112,7 +131,7 @@ def test_revoke_form_on_the_detail_page(app, client, db, certificate, demo):
     assert "has been revoked" in _html(trainee.get("/notifications/"))
 
 
-# -- lists ------------------------------------------------------------------------------------------------------------
+# -- lists ---------------------------------------------------------------------------------------------------
 
 
 def test_my_certificates_and_dashboard_panel(app, client, certificate):
@@ -128,10 +147,17 @@ def test_my_certificates_and_dashboard_panel(app, client, certificate):
     assert "panel-my_certificates" not in _html(colleague.get("/"))
 
 
-@pytest.mark.parametrize("login, status, listed", [
-    ("officer.shenzhen", 200, True), ("officer.futian", 200, True), ("officer.shanghai", 200, False),
-    ("admin", 200, True), ("trainee", 403, False), ("expert.shenzhen", 403, False),
-])
+@pytest.mark.parametrize(
+    "login, status, listed",
+    [
+        ("officer.shenzhen", 200, True),
+        ("officer.futian", 200, True),
+        ("officer.shanghai", 200, False),
+        ("admin", 200, True),
+        ("trainee", 403, False),
+        ("expert.shenzhen", 403, False),
+    ],
+)
 def test_certificate_list_by_role(client, certificate, login, status, listed):
     client.login(login)
     response = client.get("/evidence/certificates")
@@ -144,9 +170,15 @@ def test_certificate_list_filters(client, certificate):
     client.login("officer.shenzhen")
     assert certificate.trainee_name in _html(client.get("/evidence/certificates?status=valid"))
     assert certificate.trainee_name not in _html(client.get("/evidence/certificates?status=revoked"))
-    assert certificate.trainee_name in _html(client.get(f"/evidence/certificates?q={certificate.code.lower()}"))
-    assert certificate.trainee_name in _html(client.get(f"/evidence/certificates?course={certificate.course_id}"))
-    assert certificate.trainee_name not in _html(client.get(f"/evidence/certificates?course={certificate.course_id + 99}"))
+    assert certificate.trainee_name in _html(
+        client.get(f"/evidence/certificates?q={certificate.code.lower()}")
+    )
+    assert certificate.trainee_name in _html(
+        client.get(f"/evidence/certificates?course={certificate.course_id}")
+    )
+    assert certificate.trainee_name not in _html(
+        client.get(f"/evidence/certificates?course={certificate.course_id + 99}")
+    )
     assert client.get("/evidence/certificates?course=abc").status_code == 400
 
 
@@ -156,8 +188,10 @@ def test_trainee_cannot_open_the_officer_list(client, certificate):
 
 
 def _more_certificates(db, demo, courses, count):
-    trainees = [demo.user(name) for name in ("trainee.manager", "trainee.customs", "trainee.finance",
-                                             "trainee.futian")]
+    trainees = [
+        demo.user(name)
+        for name in ("trainee.manager", "trainee.customs", "trainee.finance", "trainee.futian")
+    ]
     owner = demo.user("expert.shenzhen")
     for n in range(count):
         course = courses.course(owner, title=f"Course {n}")
@@ -166,13 +200,18 @@ def _more_certificates(db, demo, courses, count):
     db.session.commit()
 
 
-@pytest.mark.parametrize("login, url", [
-    ("officer.shenzhen", "/evidence/certificates"),
-    ("trainee.manager", "/evidence/certificates/mine"),
-    ("admin", "/evidence/ledger"),
-    ("trainee.manager", "/"),
-])
-def test_list_queries_do_not_grow_with_rows(client, db, demo, courses, certificate, count_queries, login, url):
+@pytest.mark.parametrize(
+    "login, url",
+    [
+        ("officer.shenzhen", "/evidence/certificates"),
+        ("trainee.manager", "/evidence/certificates/mine"),
+        ("admin", "/evidence/ledger"),
+        ("trainee.manager", "/"),
+    ],
+)
+def test_list_queries_do_not_grow_with_rows(
+    client, db, demo, courses, certificate, count_queries, login, url
+):
     client.login(login)
     _more_certificates(db, demo, courses, 1)
     with count_queries() as few:
@@ -183,7 +222,7 @@ def test_list_queries_do_not_grow_with_rows(client, db, demo, courses, certifica
     assert many.count == few.count
 
 
-# -- public verification -----------------------------------------------------------------------------------------------
+# -- public verification -------------------------------------------------------------------------------------
 
 
 def test_public_page_shows_only_name_course_and_date(client, certificate):
@@ -192,7 +231,14 @@ def test_public_page_shows_only_name_course_and_date(client, certificate):
     html = _html(response)
     assert "Valid certificate" in html
     assert certificate.trainee_name in html and "Customs credit management basics" in html
-    for secret in ("Pengcheng", "鹏城", "4 hours", certificate.experts[0]["name"], "Download PDF", "/evidence/"):
+    for secret in (
+        "Pengcheng",
+        "鹏城",
+        "4 hours",
+        certificate.experts[0]["name"],
+        "Download PDF",
+        "/evidence/",
+    ):
         assert secret not in html
     assert 'name="robots" content="noindex"' in html
 
@@ -200,7 +246,9 @@ def test_public_page_shows_only_name_course_and_date(client, certificate):
 def test_public_page_accepts_the_code_as_typed(client, certificate):
     typed = f"{certificate.code[:5].lower()}-{certificate.code[5:]}"
     response = client.get(f"/verify?code={typed}")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/verify/{certificate.code}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/verify/{certificate.code}"
+    )
     assert client.get(f"/verify/{typed}").status_code == 200
     assert client.get("/verify").status_code == 200
     assert client.get("/verify?code=").status_code == 200  # the form again, with its message
@@ -238,12 +286,18 @@ def test_public_verification_is_rate_limited(app, client, certificate, monkeypat
     assert form == 200  # the form has its own allowance
 
 
-# -- ledger pages (admins) ---------------------------------------------------------------------------------------------
+# -- ledger pages (admins) -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("login, status", [
-    ("admin", 200), ("officer.shenzhen", 403), ("expert.national", 403), ("trainee", 403),
-])
+@pytest.mark.parametrize(
+    "login, status",
+    [
+        ("admin", 200),
+        ("officer.shenzhen", 403),
+        ("expert.national", 403),
+        ("trainee", 403),
+    ],
+)
 def test_ledger_pages_are_for_admins(client, certificate, login, status):
     client.login(login)
     assert client.get("/evidence/ledger").status_code == status
@@ -282,8 +336,10 @@ def test_admin_verify_page_passes_then_names_the_altered_entry(client, db, certi
     db.session.commit()
     failed = _html(client.submit("/evidence/verify"))
     assert "The ledger does not check out" in failed
-    assert (f"First entry that does not match: #{issued.seq} certificate_issued (certificate #{certificate.id})"
-            in failed)
+    assert (
+        f"First entry that does not match: #{issued.seq} certificate_issued (certificate #{certificate.id})"
+        in failed
+    )
     assert "trainee_name" in failed
 
 

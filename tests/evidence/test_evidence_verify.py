@@ -1,4 +1,4 @@
-"""`evidence verify`: passes on an honest ledger, names the first entry that does not match after tampering."""
+"""`evidence verify` passes on an honest ledger and names the first entry that no longer matches."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from lms.evidence.ledger import record_evidence
-from lms.evidence.verify import check_entry, verify_ledger
 from lms.evidence.models import LedgerEntry
+from lms.evidence.verify import check_entry, verify_ledger
 
 TEST_KIND = "test_enterprise_scored"  # registered in conftest.py
 
@@ -58,9 +58,14 @@ def test_small_batches_give_the_same_result(chain):
 
 def test_changed_payload_is_detected(chain, tamper):
     entry = chain["b"]
-    tamper("UPDATE ledger_entry SET payload = :payload WHERE seq = 2",
-           payload=json.dumps({"credit_score": 99, "is_key": False, "name": entry.name_en},
-                              sort_keys=True, separators=(",", ":")))
+    tamper(
+        "UPDATE ledger_entry SET payload = :payload WHERE seq = 2",
+        payload=json.dumps(
+            {"credit_score": 99, "is_key": False, "name": entry.name_en},
+            sort_keys=True,
+            separators=(",", ":"),
+        ),
+    )
     result = verify_ledger()
     assert _first(result) == (2, "hash")
     # The record no longer matches what the (altered) entry claims either.
@@ -96,9 +101,11 @@ def test_deleted_newest_entry_is_caught_by_the_record_check(chain, tamper):
 
 
 def test_swapped_entries_are_detected(chain, tamper):
-    tamper("UPDATE ledger_entry SET seq = 1000 WHERE seq = 2",
-           "UPDATE ledger_entry SET seq = 2 WHERE seq = 3",
-           "UPDATE ledger_entry SET seq = 3 WHERE seq = 1000")
+    tamper(
+        "UPDATE ledger_entry SET seq = 1000 WHERE seq = 2",
+        "UPDATE ledger_entry SET seq = 2 WHERE seq = 3",
+        "UPDATE ledger_entry SET seq = 3 WHERE seq = 1000",
+    )
     assert _first(verify_ledger()) == (2, "prev_hash")
 
 
@@ -107,22 +114,37 @@ def test_rewritten_entry_with_recomputed_hash_still_breaks_the_next_link(chain, 
 
     entry = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.seq == 2)).scalar_one()
     payload = '{"credit_score":99,"is_key":false,"name":"x"}'
-    forged = entry_hash(seq=2, kind=entry.kind, subject_type=entry.subject_type, subject_id=entry.subject_id,
-                        payload=payload, created_at=entry.created_at, actor_id=entry.actor_id,
-                        prev_hash=entry.prev_hash)
-    tamper("UPDATE ledger_entry SET payload = :payload, hash = :hash WHERE seq = 2", payload=payload, hash=forged)
+    forged = entry_hash(
+        seq=2,
+        kind=entry.kind,
+        subject_type=entry.subject_type,
+        subject_id=entry.subject_id,
+        payload=payload,
+        created_at=entry.created_at,
+        actor_id=entry.actor_id,
+        prev_hash=entry.prev_hash,
+    )
+    tamper(
+        "UPDATE ledger_entry SET payload = :payload, hash = :hash WHERE seq = 2", payload=payload, hash=forged
+    )
     result = verify_ledger()
     assert _first(result) == (2, "record_differs")
     assert (3, "prev_hash") in {(p.seq, p.reason) for p in result.problems}
 
 
 def test_record_altered_in_its_own_table_is_reported(chain, db):
-    db.session.execute(sa.text("UPDATE enterprise SET credit_score = 50 WHERE id = :id"), {"id": chain["c"].id})
+    db.session.execute(
+        sa.text("UPDATE enterprise SET credit_score = 50 WHERE id = :id"), {"id": chain["c"].id}
+    )
     db.session.commit()
     result = verify_ledger()
     assert _first(result) == (4, "record_differs")
     problem = result.first_problem
-    assert problem.kind == TEST_KIND and problem.subject_type == "enterprise" and problem.subject_id == chain["c"].id
+    assert (
+        problem.kind == TEST_KIND
+        and problem.subject_type == "enterprise"
+        and problem.subject_id == chain["c"].id
+    )
     assert "credit_score (entry: 60, record: 50)" in problem.message
     assert problem.describe().startswith(f"#4 {TEST_KIND} (enterprise #{chain['c'].id}):")
 
@@ -135,8 +157,12 @@ def test_record_deleted_is_reported(chain, db):
 
 def test_only_the_latest_entry_of_a_subject_must_match(chain, db):
     # A's earlier entries (seq 1 and 3) say other scores: they are history, not mismatches.
-    assert json.loads(db.session.execute(
-        sa.select(LedgerEntry.payload).where(LedgerEntry.seq == 1)).scalar_one())["credit_score"] == 80
+    assert (
+        json.loads(
+            db.session.execute(sa.select(LedgerEntry.payload).where(LedgerEntry.seq == 1)).scalar_one()
+        )["credit_score"]
+        == 80
+    )
     assert verify_ledger().ok
 
 
