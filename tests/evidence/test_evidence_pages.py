@@ -351,3 +351,12 @@ def test_enterprise_page_lists_its_certificates(client, demo, certificate):
     assert f"/evidence/certificates?enterprise={enterprise.id}" in html
     other = demo.enterprise("Futian Cross-Border")
     assert certificate.course_title not in _html(client.get(f"/enterprises/{other.id}"))
+
+
+def test_account_page_lists_the_trainees_certificates(client, demo, certificate):
+    client.login("officer.shenzhen")
+    html = _html(client.get(f"/users/{demo.user('trainee').id}"))
+    assert "panel-certificates" in html and certificate.course_title in html
+    colleague = _html(client.get(f"/users/{demo.user('trainee.manager').id}"))
+    assert "No certificates yet." in colleague and certificate.course_title not in colleague
+    assert "panel-certificates" not in _html(client.get(f"/users/{demo.user('officer.futian').id}"))
