@@ -34,7 +34,7 @@ statement; the key is ``None`` for the ungrouped total. The exact definitions (s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -110,6 +110,9 @@ class Scope:
     enterprise_id: int | None = None
     user_id: int | None = None
     now: datetime = field(default_factory=utcnow)
+    # One page of a table: only these enterprises or trainees (set from a Dim's keys).
+    enterprise_ids: tuple | None = None
+    user_ids: tuple | None = None
 
     @property
     def start(self) -> datetime:
@@ -122,8 +125,9 @@ class Scope:
 
 @dataclass(frozen=True)
 class Dim:
-    """How to group: ``total`` (one row, key None), ``unit`` (the children of ``node``, or ``node`` itself for
-    enterprises it supervises directly), ``enterprise``, ``trainee``, ``course``, ``expert``, ``month``.
+    """How to group: ``total`` (one row, key None), ``unit`` (the children of ``node``, and ``node`` itself
+    for the enterprises it supervises directly), ``enterprise``, ``trainee``, ``course``, ``expert``,
+    ``month``, or ``unit_course`` ((own unit of the enterprise, course) pairs, which :func:`grid` adds up).
     ``keys`` restricts the rows to those keys (one page of a table)."""
 
     kind: str = "total"
@@ -132,6 +136,17 @@ class Dim:
 
 
 TOTAL = Dim()
+
+
+def _narrowed(scope: Scope, dim: Dim) -> Scope:
+    """Push a page's keys down into the scope, so that only those enterprises' or trainees' facts are read."""
+    if dim.keys is None:
+        return scope
+    if dim.kind == "enterprise":
+        return replace(scope, enterprise_ids=tuple(dim.keys))
+    if dim.kind == "trainee":
+        return replace(scope, user_ids=tuple(dim.keys))
+    return scope
 
 
 def enterprise_clauses(scope: Scope) -> list:
@@ -145,27 +160,32 @@ def enterprise_clauses(scope: Scope) -> list:
         )
     if scope.enterprise_id is not None:
         clauses.append(Enterprise.id == scope.enterprise_id)
+    if scope.enterprise_ids is not None:
+        clauses.append(Enterprise.id.in_(list(scope.enterprise_ids)))
+    return clauses
+
+
+def _user_clauses(scope: Scope) -> list:
+    clauses = [User.role == "trainee"]
+    if scope.user_id is not None:
+        clauses.append(User.id == scope.user_id)
+    if scope.user_ids is not None:
+        clauses.append(User.id.in_(list(scope.user_ids)))
     return clauses
 
 
 def _with_trainees(stmt, scope: Scope, user_col):
     """Join the fact's trainee and their enterprise, keeping the trainees within the scope."""
     stmt = stmt.join(User, User.id == user_col).join(Enterprise, Enterprise.id == User.enterprise_id)
-    stmt = stmt.where(User.role == "trainee", *enterprise_clauses(scope))
-    if scope.user_id is not None:
-        stmt = stmt.where(User.id == scope.user_id)
-    return stmt
+    return stmt.where(*_user_clauses(scope), *enterprise_clauses(scope))
 
 
 def trainee_ids(scope: Scope) -> sa.Select:
-    stmt = (
+    return (
         sa.select(User.id)
         .join(Enterprise, Enterprise.id == User.enterprise_id)
-        .where(User.role == "trainee", *enterprise_clauses(scope))
+        .where(*_user_clauses(scope), *enterprise_clauses(scope))
     )
-    if scope.user_id is not None:
-        stmt = stmt.where(User.id == scope.user_id)
-    return stmt
 
 
 def _taught() -> sa.Subquery:
@@ -221,7 +241,8 @@ def month_case(column, months: list[date], *, dates: bool = False):
 def _apply_dim(
     stmt, scope: Scope, dim: Dim, *, user_col=None, course_col=None, session_col=None, time_col=None
 ):
-    """Add the joins and the key column for ``dim``; apply the course and expert filters."""
+    """Add the joins and the key columns for ``dim``; apply the course and expert filters.
+    Returns the statement and the number of key columns it ends with."""
     filters = scope.filters
     if filters.course_id is not None and course_col is not None:
         stmt = stmt.where(course_col == filters.course_id)
@@ -237,14 +258,15 @@ def _apply_dim(
             )
         elif user_col is not None and course_col is not None:
             stmt = stmt.where(_taught_by(filters.expert_id, user_col, course_col))
-    key = None
+    if dim.kind == "total":
+        return stmt, 0
+    if dim.kind == "unit_course":
+        if course_col is None:  # facts without a course (the funnel): grouped by unit only
+            return stmt.add_columns(Enterprise.unit_id, sa.null()).group_by(Enterprise.unit_id), 2
+        return stmt.add_columns(Enterprise.unit_id, course_col).group_by(Enterprise.unit_id, course_col), 2
     if dim.kind == "unit":
-        node = dim.node
-        own, child = aliased(CustomsUnit, name="own_unit"), aliased(CustomsUnit, name="child_unit")
-        stmt = stmt.join(own, own.id == Enterprise.unit_id).outerjoin(
-            child, sa.and_(child.parent_id == node.id, own.path.startswith(child.path))
-        )
-        key = sa.func.coalesce(child.id, node.id)
+        # Grouped by the enterprise's own unit here; _rows adds the units up into the node's children.
+        key = Enterprise.unit_id
     elif dim.kind == "enterprise":
         key = Enterprise.id
     elif dim.kind == "trainee":
@@ -261,24 +283,62 @@ def _apply_dim(
             key = taught.c.expert_id
     elif dim.kind == "month":
         key = month_case(time_col, scope.filters.months(), dates=isinstance(time_col.type, sa.Date))
-    elif dim.kind != "total":
+    else:
         raise ValueError(f"unknown dimension {dim.kind}")
-    if key is None:
-        return stmt, None
-    if dim.keys is not None:
+    if dim.keys is not None and dim.kind not in ("unit", "enterprise", "trainee"):
         stmt = stmt.where(key.in_(list(dim.keys)))
-    return stmt.add_columns(key.label("key")).group_by(key), key
+    return stmt.add_columns(key.label("key")).group_by(key), 1
 
 
-def _rows(stmt, dim: Dim):
-    """{key: row}; the key is the last column (None for the total)."""
+def child_of(node: CustomsUnit) -> dict[int, int]:
+    """{unit id: the child of ``node`` it lies under (``node`` itself for node)} over node's tree."""
     out = {}
-    for row in db.session.execute(stmt).all():
-        out[row[-1] if dim.kind != "total" else None] = row
+    below_node = sa.select(CustomsUnit.id, CustomsUnit.path).where(
+        CustomsUnit.path.startswith(node.path, autoescape=True)
+    )
+    for unit_id, path in db.session.execute(below_node).all():
+        below = path[len(node.path) :].strip("/")
+        out[unit_id] = int(below.split("/")[0]) if below else node.id
     return out
 
 
-# -- completion --------------------------------------------------------------------------------------------
+def _add(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, int) and isinstance(b, int):
+        return a + b
+    return _number(a) + _number(b)
+
+
+def _add_into(out: dict, key, values: list) -> None:
+    out[key] = [_add(a, b) for a, b in zip(out[key], values, strict=True)] if key in out else list(values)
+
+
+def _rows(stmt, dim: Dim, nkeys: int) -> dict:
+    """{key: [aggregates]}; the key is the statement's last column(s) (None for the total).
+
+    Every aggregate is a count or a sum, so the figures of a sub-unit are the sums over the units below it:
+    the statement groups by the enterprise's own unit, and the (few) unit rows are added up here.
+    """
+    rows = db.session.execute(stmt).all()
+    if nkeys == 0:
+        return {None: list(rows[0])} if rows else {}
+    if nkeys == 2:
+        return {(row[-2], row[-1]): list(row[:-2]) for row in rows}
+    if dim.kind != "unit":
+        return {row[-1]: list(row[:-1]) for row in rows}
+    mapping = child_of(dim.node)
+    out: dict = {}
+    for row in rows:
+        key = mapping.get(row[-1])
+        if key is not None and (dim.keys is None or key in dim.keys):
+            _add_into(out, key, list(row[:-1]))
+    return out
+
+
+# -- the figures -------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -286,12 +346,16 @@ class Completion:
     enrolments: int = 0
     completed: int = 0
 
+    @classmethod
+    def of(cls, values: list) -> Completion:
+        return cls(int(values[0] or 0), int(values[1] or 0))
+
     @property
     def rate(self) -> Decimal | None:
         return _ratio(self.completed, self.enrolments)
 
 
-def completion(scope: Scope, dim: Dim = TOTAL) -> dict:
+def _completion_stmt(scope: Scope):
     stmt = sa.select(
         sa.func.count(Enrollment.id),
         sa.func.coalesce(sa.func.sum(sa.case((Enrollment.status == "completed", 1), else_=0)), 0),
@@ -299,59 +363,58 @@ def completion(scope: Scope, dim: Dim = TOTAL) -> dict:
     stmt = _with_trainees(stmt, scope, Enrollment.user_id).where(
         Enrollment.enrolled_at >= scope.start, Enrollment.enrolled_at < scope.end
     )
-    stmt, _key = _apply_dim(
-        stmt,
-        scope,
-        dim,
-        user_col=Enrollment.user_id,
-        course_col=Enrollment.course_id,
-        time_col=Enrollment.enrolled_at,
-    )
-    return {k: Completion(int(r[0]), int(r[1])) for k, r in _rows(stmt, dim).items()}
+    return stmt, {
+        "user_col": Enrollment.user_id,
+        "course_col": Enrollment.course_id,
+        "time_col": Enrollment.enrolled_at,
+    }
 
 
 @dataclass
-class TrendPoint:
-    month: date
-    enrolments: int = 0
-    completions: int = 0
+class Outcomes:
+    results: int = 0
+    passed: int = 0
+    score_sum: Decimal = Decimal(0)
+    bands: list = field(default_factory=lambda: [0] * len(SCORE_BANDS))
 
-
-def completion_trend(scope: Scope) -> list[TrendPoint]:
-    """Per local month of the period: enrolments made, and enrolments completed, in that month."""
-    months = scope.filters.months()
-    points = {m.strftime("%Y-%m"): TrendPoint(m) for m in months}
-    for column, attr, extra in (
-        (Enrollment.enrolled_at, "enrolments", None),
-        (Enrollment.completed_at, "completions", Enrollment.status == "completed"),
-    ):
-        stmt = sa.select(sa.func.count(Enrollment.id)).select_from(Enrollment)
-        stmt = _with_trainees(stmt, scope, Enrollment.user_id).where(
-            column >= scope.start, column < scope.end
+    @classmethod
+    def of(cls, values: list) -> Outcomes:
+        return cls(
+            int(values[0] or 0), int(values[1] or 0), _number(values[2]), [int(v or 0) for v in values[3:]]
         )
-        if extra is not None:
-            stmt = stmt.where(extra)
-        stmt, _key = _apply_dim(
-            stmt,
-            scope,
-            Dim("month"),
-            user_col=Enrollment.user_id,
-            course_col=Enrollment.course_id,
-            time_col=column,
-        )
-        for key, row in _rows(stmt, Dim("month")).items():
-            if key in points:
-                setattr(points[key], attr, int(row[0]))
-    return list(points.values())
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        return _ratio(self.passed, self.results)
+
+    @property
+    def average(self) -> Decimal | None:
+        return _mean(self.score_sum, self.results, SCORE_Q)
 
 
-# -- quiz results ------------------------------------------------------------------------------------------
+# First and last attempts without joining the attempts again: each attempt is packed into one integer,
+# number × 10^7 + percent × 10^4 (percent has four decimals and is at most 100), so that min() and max() of it
+# pick the first and the last attempt and its remainder gives their percent. One pass over the attempts.
+_PACK = 10_000_000
+_PERCENT_SCALE = 10_000
+
+
+def _packed_attempt():
+    percent = sa.cast(sa.func.round(Attempt.percent * _PERCENT_SCALE), sa.BigInteger)
+    return sa.cast(Attempt.number, sa.BigInteger) * _PACK + percent
+
+
+def _unpacked_percent(packed):
+    remainder = packed % _PACK
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.cast(remainder, sa.Numeric(12, 4)) / _PERCENT_SCALE  # stays numeric like the other methods
+    return remainder / sa.literal(float(_PERCENT_SCALE))
 
 
 def results_select(scope: Scope, purposes=("pre_test", "post_test", "exam")) -> sa.Select:
     """(quiz_id, user_id, course_id, purpose, pass_mark, percent, last_at): each trainee's result at each quiz
     from the graded attempts submitted before the end of the period, under the quiz's grading method
-    (the same rule as lms.quizzes.results, bounded in time)."""
+    (the rule of lms.quizzes.results, bounded in time), dated by the latest of those attempts."""
     quizzes = sa.select(Quiz.id).where(Quiz.purpose.in_(purposes))
     if scope.filters.course_id is not None:
         quizzes = quizzes.where(Quiz.course_id == scope.filters.course_id)
@@ -359,8 +422,8 @@ def results_select(scope: Scope, purposes=("pre_test", "post_test", "exam")) -> 
         sa.select(
             Attempt.quiz_id,
             Attempt.user_id,
-            sa.func.min(Attempt.number).label("first_n"),
-            sa.func.max(Attempt.number).label("last_n"),
+            sa.func.min(_packed_attempt()).label("first_packed"),
+            sa.func.max(_packed_attempt()).label("last_packed"),
             sa.func.max(Attempt.percent).label("highest"),
             sa.func.avg(Attempt.percent).label("average"),
             sa.func.max(Attempt.submitted_at).label("last_at"),
@@ -374,92 +437,51 @@ def results_select(scope: Scope, purposes=("pre_test", "post_test", "exam")) -> 
         .group_by(Attempt.quiz_id, Attempt.user_id)
         .subquery("graded")
     )
-    first, last = aliased(Attempt, name="first_attempt"), aliased(Attempt, name="last_attempt")
-    percent = sa.case(
+    chosen = sa.case(
         (Quiz.grading_method == "highest", grouped.c.highest),
         (Quiz.grading_method == "average", grouped.c.average),
-        (Quiz.grading_method == "first", first.percent),
-        else_=last.percent,
+        (Quiz.grading_method == "first", _unpacked_percent(grouped.c.first_packed)),
+        else_=_unpacked_percent(grouped.c.last_packed),
     )
-    return (
-        sa.select(
-            grouped.c.quiz_id,
-            grouped.c.user_id,
-            Quiz.course_id,
-            Quiz.purpose,
-            Quiz.pass_mark,
-            percent.label("percent"),
-            grouped.c.last_at,
-        )
-        .join(Quiz, Quiz.id == grouped.c.quiz_id)
-        .join(
-            first,
-            sa.and_(
-                first.quiz_id == grouped.c.quiz_id,
-                first.user_id == grouped.c.user_id,
-                first.number == grouped.c.first_n,
-            ),
-        )
-        .join(
-            last,
-            sa.and_(
-                last.quiz_id == grouped.c.quiz_id,
-                last.user_id == grouped.c.user_id,
-                last.number == grouped.c.last_n,
-            ),
-        )
-    )
+    # Four decimals, as lms.quizzes.results rounds them, then a float: cheaper to compare and add up than
+    # numeric, and exact enough (distinct four-decimal percentages stay distinct, so the pass decision holds).
+    percent = sa.cast(sa.func.round(chosen, 4), sa.Float)
+    return sa.select(
+        grouped.c.quiz_id,
+        grouped.c.user_id,
+        Quiz.course_id,
+        Quiz.purpose,
+        Quiz.pass_mark,
+        percent.label("percent"),
+        grouped.c.last_at,
+    ).join(Quiz, Quiz.id == grouped.c.quiz_id)
 
 
-@dataclass
-class Outcomes:
-    results: int = 0
-    passed: int = 0
-    score_sum: Decimal = Decimal(0)
-
-    @property
-    def pass_rate(self) -> Decimal | None:
-        return _ratio(self.passed, self.results)
-
-    @property
-    def average(self) -> Decimal | None:
-        return _mean(self.score_sum, self.results, SCORE_Q)
+def _materialized(stmt: sa.Select, name: str):
+    """``stmt`` as a sub-query computed once: PostgreSQL would otherwise inline it and work the result's
+    expression out again for every aggregate that reads it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return stmt.cte(name).prefix_with("MATERIALIZED")
+    return stmt.subquery(name)
 
 
-def _graded_results(scope: Scope) -> sa.Subquery:
-    return results_select(scope, GRADED_PURPOSES).subquery("results")
-
-
-def outcomes(scope: Scope, dim: Dim = TOTAL) -> dict:
-    r = _graded_results(scope)
-    stmt = sa.select(
-        sa.func.count(),
-        sa.func.coalesce(sa.func.sum(sa.case((r.c.percent >= r.c.pass_mark, 1), else_=0)), 0),
-        sa.func.sum(r.c.percent),
-    ).select_from(r)
-    stmt = _with_trainees(stmt, scope, r.c.user_id).where(r.c.last_at >= scope.start)
-    stmt, _key = _apply_dim(
-        stmt, scope, dim, user_col=r.c.user_id, course_col=r.c.course_id, time_col=r.c.last_at
-    )
-    return {k: Outcomes(int(row[0]), int(row[1]), _number(row[2])) for k, row in _rows(stmt, dim).items()}
-
-
-def score_distribution(scope: Scope) -> list[tuple[tuple[int, int], int]]:
-    """[((low, high), results)] over the same results as the pass rate, in ten-point bands."""
-    r = _graded_results(scope)
+def _outcomes_stmt(scope: Scope):
+    r = _materialized(results_select(scope, GRADED_PURPOSES), "results")
     band = sa.case(
         *[(r.c.percent < high, index) for index, (_low, high) in enumerate(SCORE_BANDS[:-1])],
         else_=len(SCORE_BANDS) - 1,
     )
-    stmt = sa.select(sa.func.count()).select_from(r)
+    stmt = sa.select(
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(sa.case((r.c.percent >= r.c.pass_mark, 1), else_=0)), 0),
+        sa.func.sum(r.c.percent),
+        *[
+            sa.func.coalesce(sa.func.sum(sa.case((band == index, 1), else_=0)), 0)
+            for index in range(len(SCORE_BANDS))
+        ],
+    ).select_from(r)
     stmt = _with_trainees(stmt, scope, r.c.user_id).where(r.c.last_at >= scope.start)
-    stmt, _key = _apply_dim(stmt, scope, TOTAL, user_col=r.c.user_id, course_col=r.c.course_id)
-    stmt = stmt.add_columns(band.label("band")).group_by(band)
-    counts = {int(row.band): int(row[0]) for row in db.session.execute(stmt).all()}
-    return [(bounds, counts.get(index, 0)) for index, bounds in enumerate(SCORE_BANDS)]
-
-
-# -- learning gain -----------------------------------------------------------------------------------------
+    return stmt, {"user_col": r.c.user_id, "course_col": r.c.course_id, "time_col": r.c.last_at}
 
 
 @dataclass
@@ -469,6 +491,16 @@ class Gain:
     post_sum: Decimal = Decimal(0)
     defined: int = 0
     g_sum: Decimal = Decimal(0)
+
+    @classmethod
+    def of(cls, values: list) -> Gain:
+        return cls(
+            int(values[0] or 0),
+            _number(values[1]),
+            _number(values[2]),
+            int(values[3] or 0),
+            _number(values[4]),
+        )
 
     @property
     def mean_pre(self) -> Decimal | None:
@@ -513,7 +545,7 @@ def gain_pairs_select(scope: Scope) -> sa.Select:
     )
 
 
-def learning_gain(scope: Scope, dim: Dim = TOTAL) -> dict:
+def _gain_stmt(scope: Scope):
     gp = gain_pairs_select(scope).subquery("gain_pairs")
     stmt = sa.select(
         sa.func.count(),
@@ -523,16 +555,7 @@ def learning_gain(scope: Scope, dim: Dim = TOTAL) -> dict:
         sa.func.sum(gp.c.g),
     ).select_from(gp)
     stmt = _with_trainees(stmt, scope, gp.c.user_id)
-    stmt, _key = _apply_dim(
-        stmt, scope, dim, user_col=gp.c.user_id, course_col=gp.c.course_id, time_col=gp.c.post_at
-    )
-    return {
-        k: Gain(int(row[0]), _number(row[1]), _number(row[2]), int(row[3]), _number(row[4]))
-        for k, row in _rows(stmt, dim).items()
-    }
-
-
-# -- sessions ----------------------------------------------------------------------------------------------
+    return stmt, {"user_col": gp.c.user_id, "course_col": gp.c.course_id, "time_col": gp.c.post_at}
 
 
 @dataclass
@@ -540,12 +563,16 @@ class Attendance:
     confirmed: int = 0
     attended: int = 0
 
+    @classmethod
+    def of(cls, values: list) -> Attendance:
+        return cls(int(values[0] or 0), int(values[1] or 0))
+
     @property
     def rate(self) -> Decimal | None:
         return _ratio(self.attended, self.confirmed)
 
 
-def attendance(scope: Scope, dim: Dim = TOTAL) -> dict:
+def _attendance_stmt(scope: Scope):
     stmt = (
         sa.select(
             sa.func.count(Registration.id),
@@ -560,16 +587,12 @@ def attendance(scope: Scope, dim: Dim = TOTAL) -> dict:
         TrainingSession.starts_at >= scope.start,
         TrainingSession.starts_at < scope.end,
     )
-    stmt, _key = _apply_dim(
-        stmt,
-        scope,
-        dim,
-        user_col=Registration.user_id,
-        course_col=TrainingSession.course_id,
-        session_col=TrainingSession.id,
-        time_col=TrainingSession.starts_at,
-    )
-    return {k: Attendance(int(r[0]), int(r[1])) for k, r in _rows(stmt, dim).items()}
+    return stmt, {
+        "user_col": Registration.user_id,
+        "course_col": TrainingSession.course_id,
+        "session_col": TrainingSession.id,
+        "time_col": TrainingSession.starts_at,
+    }
 
 
 DIMENSIONS = tuple(FEEDBACK_QUESTIONS)
@@ -580,6 +603,10 @@ class Satisfaction:
     responses: int = 0
     sums: dict = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, values: list) -> Satisfaction:
+        return cls(int(values[0] or 0), {d: _number(values[1 + i]) for i, d in enumerate(DIMENSIONS)})
+
     @property
     def mean(self) -> Decimal | None:
         total = sum((self.sums.get(d, Decimal(0)) for d in DIMENSIONS), Decimal(0))
@@ -589,7 +616,7 @@ class Satisfaction:
         return _mean(self.sums.get(dimension, 0), self.responses, RATING_Q)
 
 
-def satisfaction(scope: Scope, dim: Dim = TOTAL) -> dict:
+def _satisfaction_stmt(scope: Scope):
     stmt = (
         sa.select(
             sa.func.count(SessionFeedback.id),
@@ -602,27 +629,22 @@ def satisfaction(scope: Scope, dim: Dim = TOTAL) -> dict:
     stmt = _with_trainees(stmt, scope, Registration.user_id).where(
         TrainingSession.starts_at >= scope.start, TrainingSession.starts_at < scope.end
     )
-    stmt, _key = _apply_dim(
-        stmt,
-        scope,
-        dim,
-        user_col=Registration.user_id,
-        course_col=TrainingSession.course_id,
-        session_col=TrainingSession.id,
-        time_col=TrainingSession.starts_at,
-    )
-    return {
-        k: Satisfaction(int(r[0]), {d: _number(r[1 + i]) for i, d in enumerate(DIMENSIONS)})
-        for k, r in _rows(stmt, dim).items()
+    return stmt, {
+        "user_col": Registration.user_id,
+        "course_col": TrainingSession.course_id,
+        "session_col": TrainingSession.id,
+        "time_col": TrainingSession.starts_at,
     }
-
-
-# -- cultivation funnel ------------------------------------------------------------------------------------
 
 
 @dataclass
 class Funnel:
     counts: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, values: list) -> Funnel:
+        stages = [stage for stage, _state, _label in FUNNEL_STAGES]
+        return cls({stage: int(values[i] or 0) for i, stage in enumerate(stages)})
 
     def count(self, stage: str) -> int:
         return self.counts.get(stage, 0)
@@ -633,11 +655,11 @@ class Funnel:
 
 
 def _opened_in_period(scope: Scope) -> sa.ColumnElement[bool]:
-    """The case counts from its opening date (the day the application or nomination counts from)."""
+    """A case counts from its opening date (the day the application or nomination counts from)."""
     return CultivationCase.opened_on.between(scope.filters.start, scope.filters.end)
 
 
-def funnel(scope: Scope, dim: Dim = TOTAL) -> dict:
+def _funnel_stmt(scope: Scope):
     in_scope = (
         sa.select(CultivationCase.id)
         .join(Enterprise, Enterprise.id == CultivationCase.enterprise_id)
@@ -670,19 +692,103 @@ def funnel(scope: Scope, dim: Dim = TOTAL) -> dict:
         .outerjoin(reached, reached.c.case_id == CultivationCase.id)
         .where(_opened_in_period(scope), *enterprise_clauses(scope))
     )
-    if dim.kind in ("trainee", "course", "expert"):
+    return stmt, {"time_col": CultivationCase.opened_on}
+
+
+# name: (statement builder, figures class)
+METRICS = {
+    "completion": (_completion_stmt, Completion),
+    "outcomes": (_outcomes_stmt, Outcomes),
+    "gain": (_gain_stmt, Gain),
+    "attendance": (_attendance_stmt, Attendance),
+    "satisfaction": (_satisfaction_stmt, Satisfaction),
+    "funnel": (_funnel_stmt, Funnel),
+}
+LEARNING = ("completion", "outcomes", "gain", "attendance", "satisfaction")
+
+
+def grouped(name: str, scope: Scope, dim: Dim = TOTAL) -> dict:
+    """{key: [aggregates]} of metric ``name`` grouped by ``dim``: one statement."""
+    if name == "funnel" and dim.kind in ("trainee", "course", "expert"):
         raise ValueError("the funnel is counted per enterprise, not per trainee, course or expert")
-    stmt, _key = _apply_dim(stmt, scope, dim, time_col=CultivationCase.opened_on)
-    out = {}
-    for key, row in _rows(stmt, dim).items():
-        counts = {"applied": int(row[0])}
-        for index, stage in enumerate(s for s, state, _label in FUNNEL_STAGES if state):
-            counts[stage] = int(row[1 + index])
-        out[key] = Funnel(counts)
-    return out
+    scope = _narrowed(scope, dim)
+    builder, _cls = METRICS[name]
+    stmt, columns = builder(scope)
+    stmt, nkeys = _apply_dim(stmt, scope, dim, **columns)
+    return _rows(stmt, dim, nkeys)
 
 
-# -- all learning figures at once --------------------------------------------------------------------------
+def _figures_of(name: str, scope: Scope, dim: Dim) -> dict:
+    cls = METRICS[name][1]
+    return {key: cls.of(values) for key, values in grouped(name, scope, dim).items()}
+
+
+def completion(scope: Scope, dim: Dim = TOTAL) -> dict:
+    return _figures_of("completion", scope, dim)
+
+
+def outcomes(scope: Scope, dim: Dim = TOTAL) -> dict:
+    return _figures_of("outcomes", scope, dim)
+
+
+def learning_gain(scope: Scope, dim: Dim = TOTAL) -> dict:
+    return _figures_of("gain", scope, dim)
+
+
+def attendance(scope: Scope, dim: Dim = TOTAL) -> dict:
+    return _figures_of("attendance", scope, dim)
+
+
+def satisfaction(scope: Scope, dim: Dim = TOTAL) -> dict:
+    return _figures_of("satisfaction", scope, dim)
+
+
+def funnel(scope: Scope, dim: Dim = TOTAL) -> dict:
+    return _figures_of("funnel", scope, dim)
+
+
+def score_distribution(scope: Scope) -> list[tuple[tuple[int, int], int]]:
+    """[((low, high), results)] over the same results as the pass rate, in ten-point bands."""
+    total = outcomes(scope).get(None) or Outcomes()
+    return list(zip(SCORE_BANDS, total.bands, strict=True))
+
+
+@dataclass
+class TrendPoint:
+    month: date
+    enrolments: int = 0
+    completions: int = 0
+
+
+def completion_trend(scope: Scope) -> list[TrendPoint]:
+    """Per local month of the period: enrolments made, and enrolments completed, in that month."""
+    months = scope.filters.months()
+    points = {m.strftime("%Y-%m"): TrendPoint(m) for m in months}
+    for column, attr, extra in (
+        (Enrollment.enrolled_at, "enrolments", None),
+        (Enrollment.completed_at, "completions", Enrollment.status == "completed"),
+    ):
+        stmt = sa.select(sa.func.count(Enrollment.id)).select_from(Enrollment)
+        stmt = _with_trainees(stmt, scope, Enrollment.user_id).where(
+            column >= scope.start, column < scope.end
+        )
+        if extra is not None:
+            stmt = stmt.where(extra)
+        stmt, nkeys = _apply_dim(
+            stmt,
+            scope,
+            Dim("month"),
+            user_col=Enrollment.user_id,
+            course_col=Enrollment.course_id,
+            time_col=column,
+        )
+        for key, values in _rows(stmt, Dim("month"), nkeys).items():
+            if key in points:
+                setattr(points[key], attr, int(values[0]))
+    return list(points.values())
+
+
+# -- all figures at once -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -694,16 +800,54 @@ class Figures:
     satisfaction: Satisfaction = field(default_factory=Satisfaction)
 
 
+def _assemble(parts: dict[str, dict], total: bool) -> dict:
+    keys = {None} if total else set().union(*[set(p) for p in parts.values()])
+    return {
+        key: Figures(**{name: METRICS[name][1].of(part[key]) for name, part in parts.items() if key in part})
+        for key in keys
+    }
+
+
 def figures(scope: Scope, dim: Dim = TOTAL) -> dict:
     """{key: Figures} for every key that has any figure (five statements whatever the number of rows)."""
-    parts = {
-        "completion": completion(scope, dim),
-        "outcomes": outcomes(scope, dim),
-        "gain": learning_gain(scope, dim),
-        "attendance": attendance(scope, dim),
-        "satisfaction": satisfaction(scope, dim),
-    }
-    keys = set().union(*[set(p) for p in parts.values()])
-    if dim.kind == "total":
-        keys = {None}
-    return {key: Figures(**{name: part[key] for name, part in parts.items() if key in part}) for key in keys}
+    parts = {name: grouped(name, scope, dim) for name in LEARNING}
+    return _assemble(parts, dim.kind == "total")
+
+
+@dataclass
+class Grid:
+    """The figures of a scope in total, per sub-unit of ``node`` and per course, and its funnel."""
+
+    total: Figures
+    by_unit: dict
+    by_course: dict
+    funnel: Funnel
+    funnel_by_unit: dict
+
+
+def grid(scope: Scope, node: CustomsUnit | None, *, funnel: bool = True) -> Grid:
+    """Everything a report page shows per unit and per course, from one statement per metric grouped by
+    (the enterprise's own unit, course): the totals, the sub-units and the courses are sums of those rows."""
+    mapping = child_of(node) if node is not None else {}
+    totals: dict = {}
+    units: dict = {}
+    courses: dict = {}
+    for name in (*LEARNING, "funnel") if funnel else LEARNING:
+        total_part, unit_part, course_part = {}, {}, {}
+        for (unit_id, course_id), values in grouped(name, scope, Dim("unit_course")).items():
+            _add_into(total_part, None, values)
+            if unit_id in mapping:
+                _add_into(unit_part, mapping[unit_id], values)
+            if course_id is not None:
+                _add_into(course_part, course_id, values)
+        totals[name], units[name], courses[name] = total_part, unit_part, course_part
+    funnel_cls = METRICS["funnel"][1]
+    learning = list(LEARNING)
+    total = _assemble({n: totals[n] for n in learning}, True)[None]
+    return Grid(
+        total=total,
+        by_unit=_assemble({n: units[n] for n in learning}, False),
+        by_course=_assemble({n: courses[n] for n in learning}, False),
+        funnel=funnel_cls.of(totals["funnel"][None]) if None in totals.get("funnel", {}) else Funnel(),
+        funnel_by_unit={key: funnel_cls.of(values) for key, values in units.get("funnel", {}).items()},
+    )

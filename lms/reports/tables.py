@@ -27,7 +27,7 @@ from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise, localized
 from lms.reports import metrics
 from lms.reports.filters import Filters
-from lms.reports.metrics import DIMENSIONS, FUNNEL_STAGES, Dim, Figures, Scope
+from lms.reports.metrics import DIMENSIONS, FUNNEL_STAGES, SCORE_BANDS, Dim, Figures, Scope
 from lms.sessions.models import FEEDBACK_QUESTIONS
 
 EXPORT_CHUNK = 500
@@ -141,15 +141,19 @@ class Report:
         )
 
     # Figures several tables share are computed once per page.
+    def grid(self) -> metrics.Grid:
+        """The totals, sub-units and courses of the page, from one statement per metric."""
+        if "grid" not in self._cache:
+            self._cache["grid"] = metrics.grid(
+                self.scope, self.unit if self.level == "unit" else None, funnel=self.level != "trainee"
+            )
+        return self._cache["grid"]
+
     def total(self) -> Figures:
-        if "total" not in self._cache:
-            self._cache["total"] = metrics.figures(self.scope)[None]
-        return self._cache["total"]
+        return self.grid().total
 
     def funnel_total(self) -> metrics.Funnel:
-        if "funnel" not in self._cache:
-            self._cache["funnel"] = metrics.funnel(self.scope).get(None) or metrics.Funnel()
-        return self._cache["funnel"]
+        return self.grid().funnel
 
     @cached_property
     def child_units(self) -> list[CustomsUnit]:
@@ -295,7 +299,7 @@ def _units_columns() -> list[Column]:
 
 @table("units", _l("By customs unit"), ("unit",), _units_columns, applies=_has_children)
 def _units(report: Report, paginate_rows: bool = True) -> Table:
-    data = metrics.figures(report.scope, Dim("unit", node=report.unit))
+    data = report.grid().by_unit
     return _make(
         "units",
         [
@@ -317,7 +321,7 @@ def _unit_funnel_columns() -> list[Column]:
     applies=_has_children,
 )
 def _unit_funnel(report: Report, paginate_rows: bool = True) -> Table:
-    data = metrics.funnel(report.scope, Dim("unit", node=report.unit))
+    data = report.grid().funnel_by_unit
     rows = []
     for key, label, link in _unit_keys(report):
         funnel = data.get(key) or metrics.Funnel()
@@ -452,7 +456,7 @@ def _courses_columns() -> list[Column]:
 
 @table("courses", _l("By course"), ("unit", "enterprise", "trainee"), _courses_columns)
 def _courses(report: Report, paginate_rows: bool = True) -> Table:
-    data = metrics.figures(report.scope, Dim("course"))
+    data = report.grid().by_course
     titles = course_titles(data)
     keys = sorted(data, key=lambda k: (titles.get(k, "").lower(), k))
     return _make(
@@ -557,7 +561,7 @@ def _scores(report: Report, paginate_rows: bool = True) -> Table:
         "scores",
         [
             Row({"label": band_label(low, high), "results": count})
-            for (low, high), count in metrics.score_distribution(report.scope)
+            for (low, high), count in zip(SCORE_BANDS, report.total().outcomes.bands, strict=True)
         ],
     )
 

@@ -497,7 +497,7 @@ def xlsx_rows(response) -> list[list]:
     sheet = workbook.worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     width = len(rows[0])
-    return [row + [None] * (width - len(row)) for row in rows]  # empty cells at the end of a row are not stored
+    return [row + [None] * (width - len(row)) for row in rows]  # empty cells at a row end are not stored
 
 
 def same_number(page_text: str, csv_text: str, xlsx_value) -> bool:
