@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+import sqlalchemy as sa
 
 from lms.reports import metrics
 from lms.reports.filters import Filters
@@ -239,3 +240,29 @@ def test_an_empty_scope_gives_no_rates_rather_than_errors(data, demo):
     assert figures.completion.rate is None and figures.outcomes.pass_rate is None
     assert figures.gain.mean_normalised is None and figures.attendance.rate is None
     assert figures.satisfaction.mean is None
+
+
+@pytest.mark.parametrize("method", ["highest", "last", "first", "average"])
+def test_results_agree_with_the_quiz_results_of_the_quizzes_area(data, demo, db, method):
+    """Each grading method, with four-decimal percentages, gives the result lms.quizzes.results gives."""
+    from lms.quizzes.results import as_percent, quiz_results
+
+    quiz = data.quiz(data.A, f"m-{method}", "exam", grading=method, pass_mark="66.67")
+    for user, percents in (
+        ("T1", ["66.6667", "12.5", "99.9999"]),
+        ("T2", ["33.3333", "66.67", "70"]),
+        ("T3", ["100"]),
+        ("T4", ["0", "66.6699", "0.0001"]),
+    ):
+        for day, percent in enumerate(percents, start=1):
+            data.attempt(quiz, data.users[user], percent, f"2025-08-0{day}")
+    db.session.commit()
+    expected = {uid: r for (qid, uid), r in quiz_results(quiz_ids=[quiz.id]).items()}
+    rows = db.session.execute(
+        sa.select(metrics.results_select(scope(demo)).subquery()).where(sa.text(f"quiz_id = {quiz.id}"))
+    ).all()
+    got = {row.user_id: row for row in rows}
+    assert set(got) == set(expected)
+    for user_id, result in expected.items():
+        assert as_percent(got[user_id].percent) == result.percent, (method, user_id)
+        assert (as_percent(got[user_id].percent) >= D("66.67")) == result.passed
