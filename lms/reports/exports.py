@@ -2,7 +2,8 @@
 
 CSV is streamed row by row (long tables are read a chunk of keys at a time), with a byte-order mark so that
 spreadsheet programs read Chinese as UTF-8. XLSX uses openpyxl's write-only mode, which keeps memory flat.
-Text cells that a spreadsheet would read as a formula get a leading apostrophe.
+Text that a spreadsheet would read as a formula gets a leading apostrophe in CSV, and is stored as a text
+cell in XLSX.
 """
 
 from __future__ import annotations
@@ -80,10 +81,21 @@ def xlsx_bytes(report: Report, name: str) -> bytes:
         header.append(cell)
     sheet.append(header)
     for row in iter_rows(report, name):
-        sheet.append([None if value == "" else value for value in _cells(columns, row)])
+        sheet.append([_xlsx_cell(sheet, column, row.values.get(column.key)) for column in columns])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _xlsx_cell(sheet, column: Column, value):
+    value = plain(value)
+    if value == "":
+        return None
+    if column.kind != "text":
+        return value
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"  # text stays text, even when it starts like a formula
+    return cell
 
 
 def xlsx_response(report: Report, name: str) -> Response:

@@ -34,9 +34,11 @@ statement; the key is ``None`` for the ungrouped total. The exact definitions (s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -851,3 +853,14 @@ def grid(scope: Scope, node: CustomsUnit | None, *, funnel: bool = True) -> Grid
         funnel=funnel_cls.of(totals["funnel"][None]) if None in totals.get("funnel", {}) else Funnel(),
         funnel_by_unit={key: funnel_cls.of(values) for key, values in units.get("funnel", {}).items()},
     )
+
+
+def page_statements(scope: Scope) -> list[tuple[str, Callable[[], object]]]:
+    """The statements behind a unit's report page, by name, each as a call that runs it (for timing them)."""
+    statements: list[tuple[str, Callable[[], object]]] = [
+        (f"{name} by unit and course", partial(grouped, name, scope, Dim("unit_course")))
+        for name in (*LEARNING, "funnel")
+    ]
+    statements += [(f"{name} by expert", partial(grouped, name, scope, Dim("expert"))) for name in LEARNING]
+    statements.append(("completions by month", partial(completion_trend, scope)))
+    return statements

@@ -266,3 +266,11 @@ def test_results_agree_with_the_quiz_results_of_the_quizzes_area(data, demo, db,
     for user_id, result in expected.items():
         assert as_percent(got[user_id].percent) == result.percent, (method, user_id)
         assert (as_percent(got[user_id].percent) >= D("66.67")) == result.passed
+
+
+def test_the_page_statements_can_be_timed_one_by_one(data, demo):
+    statements = metrics.page_statements(scope(demo, unit=demo.unit("5300")))
+    names = [name for name, _run in statements]
+    assert "outcomes by unit and course" in names and "gain by expert" in names
+    for _name, run in statements:
+        run()

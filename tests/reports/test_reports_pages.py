@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import urlencode
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.reports.conftest import PERIOD, csv_rows, same_number, xlsx_rows
 
@@ -246,3 +248,15 @@ def test_pages_render_in_chinese(client, data):
     response = client.get(f"/reports/enterprises/{data.enterprises['P'].id}" + Q)
     assert response.status_code == 200
     assert 'lang="zh-CN"' in response.get_data(as_text=True)
+
+
+def test_exports_keep_text_that_looks_like_a_formula_as_text(client, data, factory, db):
+    factory.enterprise(data.units["5301"], name_en='=HYPERLINK("http://x")', name_zh="=1+1")
+    db.session.commit()
+    client.login("officer.shenzhen")
+    url = f"/reports/unit/{data.units['5301'].id}/export/enterprises"
+    rows = csv_rows(client.get(url + ".csv" + Q, buffered=True))
+    assert ['\'=HYPERLINK("http://x")'] == [r[0] for r in rows if "HYPERLINK" in r[0]]
+    workbook = load_workbook(io.BytesIO(client.get(url + ".xlsx" + Q).get_data()))
+    cells = [row[0] for row in workbook.worksheets[0].iter_rows() if "HYPERLINK" in str(row[0].value)]
+    assert [(c.value, c.data_type) for c in cells] == [('=HYPERLINK("http://x")', "s")]
