@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.courses.completion import course_completed
+from lms.sessions.services import attendance_recorded
 from lms.courses.models import Course, Enrollment
 from lms.cultivation import clock
 from lms.cultivation.models import CaseNominee, CultivationCase, PlanItem
@@ -85,10 +86,17 @@ def remove_plan_item(actor, item: PlanItem) -> None:
 # -- carrying the plan out through the courses and sessions services --------------------------------------
 
 
-def _enroll(actor, course: Course, trainee) -> None:
+def _enroll(actor, course: Course, trainee) -> bool:
+    """Enrol unless already enrolled (a seat in one of the course's sessions enrols too). True if enrolled now."""
     from lms.courses.services import enroll
 
+    status = db.session.execute(
+        sa.select(Enrollment.status).where(Enrollment.user_id == trainee.id, Enrollment.course_id == course.id)
+    ).scalar_one_or_none()
+    if status in ("active", "completed"):
+        return False
     enroll(actor, course, trainee)
+    return True
 
 
 def _register(actor, session: TrainingSession, trainee) -> None:
@@ -149,8 +157,7 @@ def enroll_nominees(actor, case: CultivationCase) -> tuple[int, int]:
                 if item.course_id:
                     if enrolled.get((user.id, item.course_id)) in ("active", "completed"):
                         continue
-                    _enroll(actor, item.course, user)
-                    enrolments += 1
+                    enrolments += _enroll(actor, item.course, user)
                 else:
                     if registered.get((user.id, item.session_id)) in ("pending", "confirmed", "waitlisted"):
                         continue
@@ -373,6 +380,16 @@ def plan_item_choices() -> tuple[list[Course], list[TrainingSession]]:
 @course_completed.connect
 def _course_completed(enrollment, actor=None, **extra):
     """A nominee completed a course: complete every case in training whose plan is now complete."""
+    _complete_cases_of(enrollment.user_id, PlanItem.course_id == enrollment.course_id, actor)
+
+
+@attendance_recorded.connect
+def _attendance_recorded(registration, actor=None, **extra):
+    """A nominee's attendance was marked: the session may have been the last item of a plan."""
+    _complete_cases_of(registration.user_id, PlanItem.session_id == registration.session_id, actor)
+
+
+def _complete_cases_of(user_id: int, item_clause, actor) -> None:
     from lms.cultivation.services import complete_case
 
     cases = (
@@ -380,11 +397,7 @@ def _course_completed(enrollment, actor=None, **extra):
             sa.select(CultivationCase)
             .join(CaseNominee, CaseNominee.case_id == CultivationCase.id)
             .join(PlanItem, PlanItem.case_id == CultivationCase.id)
-            .where(
-                CaseNominee.user_id == enrollment.user_id,
-                PlanItem.course_id == enrollment.course_id,
-                CultivationCase.state == "in_training",
-            )
+            .where(CaseNominee.user_id == user_id, item_clause, CultivationCase.state == "in_training")
         )
         .scalars()
         .unique()

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -47,6 +48,10 @@ from lms.sessions.models import (
     TrainingSession,
     Venue,
 )
+
+signals = Namespace()
+#: sent with the registration (and ``actor``) inside the transaction that records attendance
+attendance_recorded = signals.signal("attendance-recorded")
 
 ACTIVE_REGISTRATION = ("pending", "confirmed", "waitlisted")
 ATTENDED = ("present", "late")
@@ -655,6 +660,7 @@ def register_trainee(actor, session: TrainingSession, trainee: User) -> Registra
         db.session.flush()
     except IntegrityError as error:  # the same trainee registering twice at the same moment
         raise RuleViolation(_l("%(name)s is already registered for this session.", name=name)) from error
+    _ensure_enrolled(session, trainee)
     link = _session_link(session)
     if session.requires_approval and actor.role == "trainee":
         return registration
@@ -681,6 +687,18 @@ def register_trainee(actor, session: TrainingSession, trainee: User) -> Registra
             session=session.title,
         )
     return registration
+
+
+def _ensure_enrolled(session: TrainingSession, trainee: User) -> None:
+    """A seat in a session of a course enrols the trainee in that course, so that the attendance counts
+    towards its completion (in-class and on-site courses are not open to self-enrolment)."""
+    from lms.courses.services import enroll
+
+    exists = db.session.execute(
+        sa.select(Enrollment.id).where(Enrollment.user_id == trainee.id, Enrollment.course_id == session.course_id)
+    ).first()
+    if exists is None:
+        enroll(None, session.course, trainee)
 
 
 def register_trainees(actor, session: TrainingSession, trainees: list[User]) -> list[Registration]:
@@ -894,6 +912,7 @@ def _set_attendance(
     db.session.flush()
     record_evidence("attendance_marked", registration, actor)
     _evaluate_course(registration, actor)
+    attendance_recorded.send(registration, actor=actor)
 
 
 def check_attendance_allowed(actor, session: TrainingSession) -> None:

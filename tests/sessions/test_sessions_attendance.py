@@ -96,9 +96,11 @@ def test_attendance_not_before_the_session(demo, running, db, clock):
 def test_attendance_completes_the_course_when_required(demo, running, db, clock):
     session, regs = running
     trainee = demo.user("trainee")
-    enrollment = Enrollment(user_id=trainee.id, course_id=session.course_id, status="active")
-    db.session.add(enrollment)
-    db.session.commit()
+    # Registering for the session enrolled the trainee in its course.
+    enrollment = db.session.execute(
+        sa.select(Enrollment).where(Enrollment.user_id == trainee.id, Enrollment.course_id == session.course_id)
+    ).scalar_one()
+    assert enrollment.status == "active"
     clock.set(session.starts_at + timedelta(minutes=5))
     services.mark_attendance(demo.user("expert.shenzhen"), regs["trainee"], "absent")
     assert enrollment.status == "active"
@@ -113,9 +115,9 @@ def test_attendance_requirement_status(demo, running, db, clock):
 
     session, regs = running
     trainee = demo.user("trainee")
-    enrollment = Enrollment(user_id=trainee.id, course_id=session.course_id, status="active")
-    db.session.add(enrollment)
-    db.session.flush()
+    enrollment = db.session.execute(
+        sa.select(Enrollment).where(Enrollment.user_id == trainee.id, Enrollment.course_id == session.course_id)
+    ).scalar_one()
     status = [s for s in requirement_statuses(enrollment) if s.key == "attendance"][0]
     assert not status.met
     clock.set(session.starts_at)
