@@ -130,11 +130,14 @@ def course_choices() -> list[tuple[int, str]]:
     return sorted(((r.id, r.title or r.slug) for r in rows), key=lambda item: item[1].lower())
 
 
-def expert_choices(actor: User) -> list[tuple[int, str]]:
+def expert_choices(actor: User, selected: int | None = None) -> list[tuple[int, str]]:
+    """The experts the actor oversees (lms.experts.permissions), and the one filtered by if it is another:
+    an expert from elsewhere who taught the actor's trainees appears in the reports and can be chosen."""
+    shown = sa.and_(expert_clause(actor), User.active.is_(True))
+    if selected is not None:
+        shown = sa.or_(shown, sa.and_(User.id == selected, User.role == "expert"))
     rows = db.session.execute(
-        sa.select(User.id, User.display_name)
-        .where(expert_clause(actor), User.active.is_(True))
-        .order_by(User.display_name, User.id)
+        sa.select(User.id, User.display_name).where(shown).order_by(User.display_name, User.id)
     ).all()
     return [(r.id, r.display_name) for r in rows]
 
@@ -171,7 +174,7 @@ def parse_filters(args, actor: User, today: date | None = None) -> Filters:
     expert_id = _parse_id(args.get("expert"), "expert")
     if (
         expert_id is not None
-        and db.session.execute(sa.select(User.id).where(User.id == expert_id, expert_clause(actor))).first()
+        and db.session.execute(sa.select(User.id).where(User.id == expert_id, User.role == "expert")).first()
         is None
     ):
         raise InvalidInput(_("Choose a value from the list."), field="expert")

@@ -125,7 +125,7 @@ def _render(report: Report | None, error, template_values: dict):
         charts=_charts(report, tables) if report is not None else {},
         presets=PRESETS,
         courses=course_choices(),
-        experts=expert_choices(current_user),
+        experts=expert_choices(current_user, report.filters.expert_id if report is not None else None),
         args=request.args,
         dimensions=DIMENSIONS,
         **template_values,

@@ -260,3 +260,18 @@ def test_exports_keep_text_that_looks_like_a_formula_as_text(client, data, facto
     workbook = load_workbook(io.BytesIO(client.get(url + ".xlsx" + Q).get_data()))
     cells = [row[0] for row in workbook.worksheets[0].iter_rows() if "HYPERLINK" in str(row[0].value)]
     assert [(c.value, c.data_type) for c in cells] == [('=HYPERLINK("http://x")', "s")]
+
+
+def test_an_expert_from_another_region_who_taught_here_can_be_filtered_by(client, data, db, factory, read):
+    from lms.sessions.models import SessionExpert
+
+    outsider = factory.user("expert", unit=data.units["2200"])  # Shanghai's regional expert
+    db.session.add(SessionExpert(session_id=data.S1.id, expert_id=outsider.id, role="assistant"))
+    db.session.commit()
+    client.login("officer.shenzhen")
+    page = read(client.get("/reports/" + Q))
+    link = next(link for link in page.links["experts"] if f"expert={outsider.id}" in link)
+    response = client.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200
+    assert read(response).figures["attendance_rate"] == "50.0"  # S1: 2 of 4 confirmed seats
+    assert f'<option value="{outsider.id}" selected>' in response.get_data(as_text=True)
