@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from lms.config import PROJECT_ROOT, config_for
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -123,7 +124,16 @@ def _sqlite_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class BoundedIntConverter(IntegerConverter):
+    """``<int:id>`` that answers 404 for numbers no database column holds, instead of overflowing."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
         app.register_blueprint(module.bp)
@@ -160,8 +170,10 @@ def _register_templating(app: Flask) -> None:
         return {
             "languages": LANGUAGES,
             "current_language": str(locale) if locale else "en",
-            "language_form": LanguageForm(language=str(locale) if locale else "en", next=request.full_path.rstrip("?")),
-            "logout_form": LogoutForm() if current_user.is_authenticated else None,
+            # formdata=None: these forms never read the request (an oversized body must not break the error page).
+            "language_form": LanguageForm(formdata=None, language=str(locale) if locale else "en",
+                                          next=request.full_path.rstrip("?")),
+            "logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None,
             "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,
             "nav_items": [i for i in nav_for(current_user) if i.endpoint in app.view_functions],
         }

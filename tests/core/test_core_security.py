@@ -98,3 +98,17 @@ def test_server_error_page(tmp_path):
     response = app.test_client().get("/__boom_for_test")
     assert response.status_code == 500
     assert "Something went wrong" in response.get_data(as_text=True)
+
+
+def test_huge_ids_are_404_not_500(client, demo):
+    client.login("admin")
+    assert client.get("/enterprises/99999999999999999999").status_code == 404
+    assert client.get("/users/99999999999999999999").status_code == 404
+
+
+def test_oversized_body_is_413_with_a_page(app, client, demo, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1000)
+    client.login("officer.shenzhen")
+    response = client.submit("/enterprises/new", {"name_en": "x" * 5000})
+    assert response.status_code == 413
+    assert "File too large" in response.get_data(as_text=True)
