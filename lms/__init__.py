@@ -40,6 +40,7 @@ CLI_MODULES = (
     "lms.sessions.cli",
     "lms.cultivation.cli",
     "lms.evidence.cli",
+    "lms.xapi.cli",  # adds `evidence xapi` to the group above
 )
 
 
@@ -142,7 +143,8 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     for name in CLI_MODULES:
         module = importlib.import_module(name)
-        for command in getattr(module, "commands", None) or [module.cli]:
+        commands = getattr(module, "commands", None)
+        for command in commands if commands is not None else [module.cli]:
             app.cli.add_command(command)
 
 

@@ -10,3 +10,4 @@ from lms.cultivation import models as _cultivation  # noqa: F401
 from lms.evidence import models as _evidence  # noqa: F401
 from lms.reports import models as _reports  # noqa: F401
 from lms.notifications import models as _notifications  # noqa: F401
+from lms.xapi import models as _xapi  # noqa: F401

@@ -114,3 +114,4 @@ def _send(start, end, restart: bool, batch_size: int | None) -> None:
 
 # The evidence group is defined by the evidence area; the command joins it when this module is imported.
 evidence_cli.add_command(xapi_command)
+commands: list = []  # the xapi command joins the evidence group (above); nothing of its own
