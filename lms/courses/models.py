@@ -302,6 +302,7 @@ class Enrollment(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("user_id", "course_id"),
         sa.Index("ix_enrollment_course_status", "course_id", "status"),
+        sa.Index("ix_enrollment_enrolled_at", "enrolled_at"),  # report periods
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

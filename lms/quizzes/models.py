@@ -263,6 +263,7 @@ class Attempt(db.Model):
         ),
         sa.Index("ix_attempt_quiz_status", "quiz_id", "status"),
         sa.Index("ix_attempt_user_status", "user_id", "status"),
+        sa.Index("ix_attempt_status_submitted", "status", "submitted_at"),  # report periods
         sa.Index("ix_attempt_status_deadline", "status", "deadline"),
         sa.CheckConstraint("number >= 1", name="number_positive"),
         sa.CheckConstraint("max_score IS NULL OR max_score >= 0", name="max_score_positive"),

@@ -65,6 +65,7 @@ class TrainingSession(TimestampMixin, db.Model):
         # Seats are counted in the row itself so that the database refuses overbooking.
         sa.CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
         sa.Index("ix_training_session_course_start", "course_id", "starts_at"),
+        sa.Index("ix_training_session_starts_at", "starts_at"),  # report periods, calendars
         sa.Index("ix_training_session_unit_start", "unit_id", "starts_at"),
     )
 

@@ -69,7 +69,8 @@ def _extracted_messages() -> set[str]:
                 "lazy_ngettext": (1, 2)}
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=method_map, keywords=keywords, options_map={"templates/**.html": {}}
+        str(ROOT), method_map=method_map, keywords=keywords,
+        options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}, "templates/**.txt": {"extensions": "jinja2.ext.do"}}
     ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d196bb6ff0df
+Revision ID: b5d110c274e5
 Revises: 
-Create Date: 2026-11-27 05:02:30.048356
+Create Date: 2026-11-27 05:05:49.598526
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import lms.database
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'd196bb6ff0df'
+revision = 'b5d110c274e5'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -521,6 +521,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_training_session_enterprise_id'), ['enterprise_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_session_host_enterprise_id'), ['host_enterprise_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_session_series_key'), ['series_key'], unique=False)
+        batch_op.create_index('ix_training_session_starts_at', ['starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_session_status'), ['status'], unique=False)
         batch_op.create_index('ix_training_session_unit_start', ['unit_id', 'starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_session_venue_id'), ['venue_id'], unique=False)
@@ -556,6 +557,7 @@ def upgrade():
     with op.batch_alter_table('attempt', schema=None) as batch_op:
         batch_op.create_index('ix_attempt_quiz_status', ['quiz_id', 'status'], unique=False)
         batch_op.create_index('ix_attempt_status_deadline', ['status', 'deadline'], unique=False)
+        batch_op.create_index('ix_attempt_status_submitted', ['status', 'submitted_at'], unique=False)
         batch_op.create_index('ix_attempt_user_status', ['user_id', 'status'], unique=False)
         batch_op.create_index('uq_attempt_one_in_progress', ['quiz_id', 'user_id'], unique=True, sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
 
@@ -725,6 +727,7 @@ def upgrade():
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enrollment_completed_at'), ['completed_at'], unique=False)
         batch_op.create_index('ix_enrollment_course_status', ['course_id', 'status'], unique=False)
+        batch_op.create_index('ix_enrollment_enrolled_at', ['enrolled_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrollment_user_id'), ['user_id'], unique=False)
 
     op.create_table('key_list_entry',
@@ -1060,6 +1063,7 @@ def downgrade():
     op.drop_table('key_list_entry')
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrollment_user_id'))
+        batch_op.drop_index('ix_enrollment_enrolled_at')
         batch_op.drop_index('ix_enrollment_course_status')
         batch_op.drop_index(batch_op.f('ix_enrollment_completed_at'))
 
@@ -1105,6 +1109,7 @@ def downgrade():
     with op.batch_alter_table('attempt', schema=None) as batch_op:
         batch_op.drop_index('uq_attempt_one_in_progress', sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
         batch_op.drop_index('ix_attempt_user_status')
+        batch_op.drop_index('ix_attempt_status_submitted')
         batch_op.drop_index('ix_attempt_status_deadline')
         batch_op.drop_index('ix_attempt_quiz_status')
 
@@ -1113,6 +1118,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_training_session_venue_id'))
         batch_op.drop_index('ix_training_session_unit_start')
         batch_op.drop_index(batch_op.f('ix_training_session_status'))
+        batch_op.drop_index('ix_training_session_starts_at')
         batch_op.drop_index(batch_op.f('ix_training_session_series_key'))
         batch_op.drop_index(batch_op.f('ix_training_session_host_enterprise_id'))
         batch_op.drop_index(batch_op.f('ix_training_session_enterprise_id'))
