@@ -67,7 +67,9 @@ def now() -> datetime:
 
 
 def _setting(name: str, default: int) -> int:
-    return int(current_app.config.get(name, default))
+    # The environment's LMS_X arrives as X (Flask's prefixed loader); a config mapping may use either name.
+    config = current_app.config
+    return int(config.get(name, config.get(name.removeprefix("LMS_"), default)))
 
 
 def cancel_cutoff() -> timedelta:
