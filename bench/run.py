@@ -1,7 +1,7 @@
 """Time the dashboards, `evidence verify` and the xAPI export on the database in DATABASE_URL.
 
     python bench/generate.py --scale 1 --reset      # once: the national-scale data set
-    DATABASE_URL=postgresql://... python bench/run.py [--xapi-limit 500000] [--skip-verify] [--skip-pages]
+    DATABASE_URL=postgresql://... python bench/run.py [--xapi-limit 500000] [--timeout 300] [--skip-pages]
 
 Prints one line per measurement: every metric of lms/reports/metrics.py for the whole country and by unit,
 enterprise, course, expert and month (as an administrator), the same figures for a regional officer, the
@@ -144,6 +144,7 @@ def page_measurements(app, results: list, echo=print) -> None:
     query = f"?period=custom&start={start}&end={end}"
     db.session.rollback()
     echo("Report pages (HTTP, full render)")
+    app.logger.disabled = True  # a page that fails is reported on one line, without its traceback
     for who in (admin, officer):
         client = app.test_client()
         with client.session_transaction() as session:
@@ -218,10 +219,17 @@ def main(argv=None) -> None:
     parser.add_argument("--skip-verify", action="store_true")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-xapi", action="store_true")
+    parser.add_argument("--timeout", type=int, default=300,
+                        help="PostgreSQL: seconds a statement may run before it is cancelled (0: no limit)")
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("set DATABASE_URL (a database filled by bench/generate.py) or give --database-url")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(args.database_url),
+    url = normalise_database_url(args.database_url)
+    engine_options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql") and args.timeout:
+        # A query that runs away is reported as failed instead of holding the benchmark (and the server).
+        engine_options["connect_args"] = {"options": f"-c statement_timeout={args.timeout * 1000}"}
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
                       "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": True})
     results: list = []
     began = time.perf_counter()

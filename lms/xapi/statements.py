@@ -180,6 +180,7 @@ class Vocabulary:
     _course_refs: dict[int, dict] = field(default_factory=dict)
     _quizzes: dict[int, dict] = field(default_factory=dict)
     _questions: dict[int, QuestionInfo] = field(default_factory=dict)
+    _registrations: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def from_app(cls, app=None) -> Vocabulary:
@@ -198,8 +199,9 @@ class Vocabulary:
         if agent is None:
             account = {"homePage": self.site_url, "name": self.pseudonym(user_id)}
             agent = {"objectType": "Agent", "account": account}
-            if len(self._actors) < 200_000:
-                self._actors[user_id] = agent
+            if len(self._actors) >= 200_000:
+                self._actors.clear()
+            self._actors[user_id] = agent
         return agent
 
     def activity_id(self, kind: str, *parts) -> str:
@@ -214,7 +216,13 @@ class Vocabulary:
         """The xAPI registration of an enrolment: every statement about that enrolment carries it."""
         if enrollment_id is None:
             return None
-        return str(uuid.uuid5(self.namespace, f"registration/enrollment/{enrollment_id}"))
+        registration = self._registrations.get(enrollment_id)
+        if registration is None:
+            registration = str(uuid.uuid5(self.namespace, f"registration/enrollment/{enrollment_id}"))
+            if len(self._registrations) >= 100_000:
+                self._registrations.clear()  # the attempts of one enrolment come close together
+            self._registrations[enrollment_id] = registration
+        return registration
 
     # -- activities -----------------------------------------------------------------------------------
 
