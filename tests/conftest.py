@@ -106,10 +106,15 @@ def app(request, tmp_path_factory):
         url = f"sqlite:///{tmp / 'lms.sqlite3'}"
     else:
         url = _worker_database(normalise_database_url(os.environ["LMS_TEST_POSTGRES_URL"]))
+    # Tests need no durability: PostgreSQL may acknowledge commits before they reach the disk.
+    engine_options = {"pool_pre_ping": True}
+    if backend == "postgresql":
+        engine_options["connect_args"] = {"options": "-c synchronous_commit=off"}
     app = create_app(
         {
             "LMS_ENV": "testing",
             "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
             "UPLOAD_FOLDER": str(tmp / "uploads"),
             "SITE_URL": "http://lms.test",
         }

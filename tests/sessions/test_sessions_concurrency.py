@@ -19,12 +19,8 @@ THREADS = 30
 
 @pytest.fixture
 def wide_app(app, db):
-    """The same database through an app whose pool serves every thread at once.
-
-    After a commit, the notifications area records ``emailed_at`` on a second connection while the first is
-    still checked out, so each committing thread needs two connections; the default pool (5 + 10) would make
-    30 simultaneous registrations wait on the pool instead of on the database.
-    """
+    """The same database through an app whose pool serves every thread at once, so that the 30 simultaneous
+    registrations meet at the database (where the capacity rule is enforced), not in the connection pool."""
     from lms import create_app
 
     wide = create_app(
