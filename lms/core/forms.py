@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SubmitField
+from wtforms import HiddenField, SelectField, SelectMultipleField, SubmitField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.auth.models import LANGUAGES
 
@@ -17,3 +18,14 @@ class LanguageForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Log out"))
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button: it carries the CSRF token of a POST that needs no other input."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (works without JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

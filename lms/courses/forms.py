@@ -17,16 +17,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.auth.models import POSITIONS
+from lms.core.forms import MultiCheckboxField
 from lms.courses.models import CONTENT_LANGUAGES, DELIVERY_MODES, TOPICS, TRAINING_TYPES
 from lms.org.models import BUSINESS_TYPES
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _split(text: str | None) -> list[str]:

@@ -9,21 +9,15 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.core.forms import MultiCheckboxField
 from lms.experts.models import EXPERT_LANGUAGES, INVOLVEMENT_KINDS, STANDARD_MODULES
 from lms.sessions.models import EXPERT_ROLES
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ProfileForm(FlaskForm):

@@ -27,15 +27,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.core.forms import ButtonForm as ActionForm  # noqa: F401 - start, submit, archive buttons
 from lms.quizzes.models import GRADING_METHODS, PURPOSES, REVIEW_POLICIES, STEM_FORMATS
 
 EXTRA_ROWS = 3
 MIN_ROWS = 4
 MAX_ROWS = 30
-
-
-class ActionForm(FlaskForm):
-    """A button that only needs the CSRF token (start, submit, archive)."""
 
 
 class AnswerRowForm(Form):
