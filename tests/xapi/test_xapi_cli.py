@@ -75,6 +75,20 @@ def configured(app, monkeypatch, lrs_server):
     return lrs_server
 
 
+def test_the_second_batch_fails_once_then_the_next_run_sends_the_rest(learning, cli, configured, db):
+    lrs = configured
+    lrs.fail_posts = {2}  # registered (4 statements) are taken, then the attended batch is refused once
+    first = cli.invoke(args=["evidence", "xapi", "--send"])
+    assert first.exit_code == 1
+    assert "Sending stopped in stream attended: the LRS answered 503" in first.stderr
+    assert len(lrs.statements) == 4
+    second = cli.invoke(args=["evidence", "xapi", "--send"])
+    assert second.exit_code == 0, second.output
+    assert "29 statement(s) sent" in second.output
+    assert set(lrs.statements) == set(exported_ids())
+    assert sum(r["count"] for r in lrs.requests if r["method"] == "POST") == 33 + 2
+
+
 def test_a_failed_batch_is_sent_again_and_nothing_is_lost(learning, cli, configured, db):
     lrs = configured
     lrs.fail_posts = {4}  # registered (4), attended (2), attempts 1-5, then attempts 6-10 fail
