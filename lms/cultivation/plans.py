@@ -17,13 +17,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.courses.completion import course_completed
-from lms.sessions.services import attendance_recorded
 from lms.courses.models import Course, Enrollment
 from lms.cultivation import clock
 from lms.cultivation.models import CaseNominee, CultivationCase, PlanItem
 from lms.errors import DomainError, InvalidInput, RuleViolation
 from lms.extensions import db
 from lms.sessions.models import Registration, TrainingSession
+from lms.sessions.services import attendance_recorded
 
 PLAN_STATES = ("screened", "listed", "in_training", "suspended")
 ATTENDED = ("present", "late")

@@ -10,9 +10,9 @@ import smtplib
 from email.message import EmailMessage
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 from flask import current_app
 from flask_babel import force_locale
+from sqlalchemy.orm import Session
 
 from lms.database import utcnow
 from lms.extensions import db
