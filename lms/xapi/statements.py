@@ -10,7 +10,8 @@ that row's statements) so that a sender can remember how far it got:
 - ``course_completed``: a completed enrolment (verb completed, object the course).
 
 People appear only as pseudonymous accounts: ``account.name`` is an HMAC-SHA256 of the user id keyed with the
-application's secret, stable from one export to the next and meaningless outside it. Statement ids are
+application's SECRET_KEY (or LMS_XAPI_ACTOR_KEY when set, so that rotating the secret need not change them),
+stable from one export to the next and meaningless outside it. Statement ids are
 uuid5 values derived from the verb, the source row and the recorded fact, so exporting or sending again gives
 the same ids (an LRS stores a statement once), while a fact that changes (an essay re-marked, attendance
 corrected) gives a new statement.
