@@ -53,7 +53,7 @@ def build_app(tmp: str):
     return app, schema
 
 
-def populate(n_attempts: int) -> list[int]:
+def populate(n_attempts: int, completes: bool = False) -> list[int]:
     from lms.auth.models import User
     from lms.courses.models import Course, CourseVersion, Enrollment
     from lms.database import utcnow
@@ -84,12 +84,19 @@ def populate(n_attempts: int) -> list[int]:
         status="published",
         title="Bench",
         training_type="compliance",
-        require_lessons=False,
+        # By default the course also needs a lesson nobody has read, so a submission is graded and recorded
+        # but completes nothing (the common case); --completes makes every submission complete the course
+        # and issue a certificate as well.
+        require_lessons=not completes,
         require_quizzes=["bench"],
         published_at=utcnow(),
     )
     db.session.add(version)
     db.session.flush()
+    if not completes:
+        from lms.courses.models import Lesson
+
+        db.session.add(Lesson(version=version, position=1, slug="reading", title="Reading", body="Read this."))
     course.published_version = version
     kinds = [
         (
@@ -171,6 +178,47 @@ def populate(n_attempts: int) -> list[int]:
     return ids
 
 
+def _submit_all(app, ids) -> int:
+    """Submit ``ids`` one transaction each in this process; returns the number that failed."""
+    from lms.auth.models import User
+    from lms.quizzes import attempts
+    from lms.quizzes.models import Attempt
+
+    failed = 0
+    with app.app_context():
+        db.engine.dispose(close=False)  # a forked worker opens its own connections
+        for attempt_id in ids:
+            try:
+                attempt = db.session.get(Attempt, attempt_id)
+                attempts.submit_attempt(db.session.get(User, attempt.user_id), attempt)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - counted and reported
+                db.session.rollback()
+                print(f"submission failed: {error!r}", file=sys.stderr)
+                failed += 1
+        db.session.remove()
+    return failed
+
+
+def run_processes(app, ids: list[int], processes: int) -> tuple[float, int]:
+    """Worker processes, as a WSGI server runs them: no shared interpreter lock between workers."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    chunks = [ids[i::processes] for i in range(processes)]
+    workers = [
+        context.Process(target=lambda chunk=chunk: results.put(_submit_all(app, chunk))) for chunk in chunks
+    ]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    failed = sum(results.get() for _ in workers)
+    for worker in workers:
+        worker.join()
+    return time.perf_counter() - started, failed
+
+
 def run(app, ids: list[int], threads: int) -> tuple[float, int]:
     from lms.auth.models import User
     from lms.quizzes import attempts
@@ -216,20 +264,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=300)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=0,
+                        help="submit from this many worker processes instead of threads")
+    parser.add_argument("--completes", action="store_true",
+                        help="every submission also completes the course and issues a certificate")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         app, schema = build_app(tmp)
         try:
             with app.app_context():
                 t0 = time.perf_counter()
-                ids = populate(args.attempts)
+                ids = populate(args.attempts, args.completes)
                 print(
                     f"prepared {len(ids)} attempts of a {QUESTIONS}-question quiz "
                     f"in {time.perf_counter() - t0:.1f} s "
                     f"({db.engine.dialect.name})"
                 )
                 db.session.remove()
-            elapsed, failed = run(app, ids, args.threads)
+            if args.processes:
+                with app.app_context():
+                    db.engine.dispose()
+                elapsed, failed = run_processes(app, ids, args.processes)
+            else:
+                elapsed, failed = run(app, ids, args.threads)
             with app.app_context():
                 from lms.quizzes.models import Attempt
 
@@ -240,8 +297,8 @@ def main() -> None:
             done = len(ids) - failed
             print(
                 f"{done} submissions graded ({graded} in the database) in {elapsed:.2f} s "
-                f"with {args.threads} "
-                f"threads: {done / elapsed:.1f} submissions/s"
+                f"with {args.processes or args.threads} "
+                f"{'processes' if args.processes else 'threads'}: {done / elapsed:.1f} submissions/s"
             )
         finally:
             with app.app_context():
