@@ -96,7 +96,9 @@ def populate(n_attempts: int, completes: bool = False) -> list[int]:
     if not completes:
         from lms.courses.models import Lesson
 
-        db.session.add(Lesson(version=version, position=1, slug="reading", title="Reading", body="Read this."))
+        db.session.add(
+            Lesson(version=version, position=1, slug="reading", title="Reading", body="Read this.")
+        )
     course.published_version = version
     kinds = [
         (
@@ -264,10 +266,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=300)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--processes", type=int, default=0,
-                        help="submit from this many worker processes instead of threads")
-    parser.add_argument("--completes", action="store_true",
-                        help="every submission also completes the course and issues a certificate")
+    parser.add_argument(
+        "--processes", type=int, default=0, help="submit from this many worker processes instead of threads"
+    )
+    parser.add_argument(
+        "--completes",
+        action="store_true",
+        help="every submission also completes the course and issues a certificate",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         app, schema = build_app(tmp)

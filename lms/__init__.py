@@ -76,8 +76,9 @@ def _init_extensions(app: Flask) -> None:
     from lms.i18n import select_locale, select_timezone
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "lms" / "migrations"), render_as_batch=True,
-                     compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "lms" / "migrations"), render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
@@ -160,7 +161,9 @@ def _register_templating(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["rich"] = render_rich
-    app.jinja_env.filters["localtime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["localtime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )
     app.jinja_env.filters["localdate"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.add_extension("jinja2.ext.do")
     # A global as well as Flask-Login's context variable, so that templates included from macros see it.
@@ -172,9 +175,11 @@ def _register_templating(app: Flask) -> None:
         return {
             "languages": LANGUAGES,
             "current_language": str(locale) if locale else "en",
-            # formdata=None: these forms never read the request (an oversized body must not break the error page).
-            "language_form": LanguageForm(formdata=None, language=str(locale) if locale else "en",
-                                          next=request.full_path.rstrip("?")),
+            # formdata=None: these forms never read the request (an oversized body must not break
+            # the error page).
+            "language_form": LanguageForm(
+                formdata=None, language=str(locale) if locale else "en", next=request.full_path.rstrip("?")
+            ),
             "logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None,
             "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,
             "nav_items": [i for i in nav_for(current_user) if i.endpoint in app.view_functions],
@@ -185,7 +190,9 @@ def _wants_json() -> bool:
     if request.path.startswith("/api/") or request.is_json:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return (
+        best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def _register_errors(app: Flask) -> None:
@@ -206,7 +213,9 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(400, str(_l("The form has expired or was not sent from this site. Please try again.")))
+        return render_error(
+            400, str(_l("The form has expired or was not sent from this site. Please try again."))
+        )
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

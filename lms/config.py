@@ -22,7 +22,7 @@ def normalise_database_url(url: str) -> str:
     """Send PostgreSQL URLs through psycopg 3, whatever scheme the operator wrote."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -101,9 +101,13 @@ class ProductionConfig(Config):
     def check(cls, app) -> None:
         key = app.config.get("SECRET_KEY")
         if not key or key == Config.SECRET_KEY or len(key) < 32:
-            raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
         if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
-            app.logger.warning("Rate limits use in-process memory; set RATELIMIT_STORAGE_URI to Redis for several workers")
+            app.logger.warning(
+                "Rate limits use in-process memory; set RATELIMIT_STORAGE_URI to Redis for several workers"
+            )
 
 
 class TestingConfig(Config):

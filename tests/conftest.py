@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -80,7 +79,7 @@ class IsolatedClient(FlaskClient):
         with self.session_transaction() as session:
             raw = session.get("csrf_token")
             if raw is None:
-                raw = hashlib.sha1(os.urandom(64)).hexdigest()
+                raw = os.urandom(20).hex()
                 session["csrf_token"] = raw
         serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
         return serializer.dumps(raw)

@@ -51,16 +51,21 @@ class UserCreateForm(FlaskForm):
             Regexp(r"^[a-zA-Z0-9._-]+$", message=_l("Use letters, digits, dots, hyphens and underscores.")),
         ],
     )
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
     enterprise_id = SelectField(_l("Enterprise (trainees)"), coerce=int, choices=[], validate_choice=False)
-    unit_id = SelectField(_l("Customs unit (experts, officers, admins)"), coerce=int, choices=[],
-                          validate_choice=False)
-    position = SelectField(_l("Position (trainees)"), choices=[("", "—"), *POSITIONS.items()],
-                           validators=[Optional()])
-    expert_level = SelectField(_l("Expert level (experts)"), choices=[("", "—"), *EXPERT_LEVELS.items()],
-                               validators=[Optional()])
+    unit_id = SelectField(
+        _l("Customs unit (experts, officers, admins)"), coerce=int, choices=[], validate_choice=False
+    )
+    position = SelectField(
+        _l("Position (trainees)"), choices=[("", "—"), *POSITIONS.items()], validators=[Optional()]
+    )
+    expert_level = SelectField(
+        _l("Expert level (experts)"), choices=[("", "—"), *EXPERT_LEVELS.items()], validators=[Optional()]
+    )
     preferred_language = SelectField(_l("Preferred language"), choices=[("", "—"), *LANGUAGES.items()])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=256)])
     submit = SubmitField(_l("Create account"))

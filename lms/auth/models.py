@@ -15,7 +15,12 @@ from lms.database import TimestampMixin, UTCDateTime, enum_column
 from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise
 
-ROLES = {"trainee": _l("Trainee"), "expert": _l("AEO expert"), "officer": _l("Customs officer"), "admin": _l("Administrator")}
+ROLES = {
+    "trainee": _l("Trainee"),
+    "expert": _l("AEO expert"),
+    "officer": _l("Customs officer"),
+    "admin": _l("Administrator"),
+}
 POSITIONS = {
     "legal_representative": _l("Legal representative"),
     "senior_management": _l("Senior management"),

@@ -80,7 +80,10 @@ def user_in_scope(actor: User, user: User | int | None) -> bool:
     if user is None:
         return False
     user_id = user if isinstance(user, int) else user.id
-    return db.session.execute(sa.select(User.id).where(User.id == user_id, user_clause(actor))).first() is not None
+    return (
+        db.session.execute(sa.select(User.id).where(User.id == user_id, user_clause(actor))).first()
+        is not None
+    )
 
 
 def get_enterprise_or_404(actor: User, enterprise_id: int) -> Enterprise:
@@ -93,7 +96,9 @@ def get_enterprise_or_404(actor: User, enterprise_id: int) -> Enterprise:
 
 
 def get_user_or_404(actor: User, user_id: int) -> User:
-    user = db.session.execute(sa.select(User).where(User.id == user_id, user_clause(actor))).scalar_one_or_none()
+    user = db.session.execute(
+        sa.select(User).where(User.id == user_id, user_clause(actor))
+    ).scalar_one_or_none()
     if user is None:
         abort(404)
     return user

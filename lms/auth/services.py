@@ -39,13 +39,17 @@ def authenticate(identifier: str, password: str) -> LoginResult:
         return LoginResult(None, str(generic))
     now = utcnow()
     if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(None, str(_l("This account is locked after repeated failed logins. Try again later.")))
+        return LoginResult(
+            None, str(_l("This account is locked after repeated failed logins. Try again later."))
+        )
     if not user.check_password(password):
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
             user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
             user.failed_logins = 0
-            return LoginResult(None, str(_l("This account is locked after repeated failed logins. Try again later.")))
+            return LoginResult(
+                None, str(_l("This account is locked after repeated failed logins. Try again later."))
+            )
         return LoginResult(None, str(generic))
     if not user.active:
         return LoginResult(None, str(_l("This account has been deactivated.")))
@@ -58,7 +62,10 @@ def authenticate(identifier: str, password: str) -> LoginResult:
 def check_password_rules(password: str) -> None:
     if len(password or "") < current_app.config["PASSWORD_MIN_LENGTH"]:
         raise InvalidInput(
-            _l("The password must have at least %(n)d characters.", n=current_app.config["PASSWORD_MIN_LENGTH"]),
+            _l(
+                "The password must have at least %(n)d characters.",
+                n=current_app.config["PASSWORD_MIN_LENGTH"],
+            ),
             field="password",
         )
 
@@ -73,7 +80,9 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def _check_unique(login_name: str, email: str, exclude_id: int | None = None) -> None:
     stmt = sa.select(User.login_name, User.email).where(
-        sa.or_(sa.func.lower(User.login_name) == login_name.lower(), sa.func.lower(User.email) == email.lower())
+        sa.or_(
+            sa.func.lower(User.login_name) == login_name.lower(), sa.func.lower(User.email) == email.lower()
+        )
     )
     if exclude_id is not None:
         stmt = stmt.where(User.id != exclude_id)
@@ -106,8 +115,13 @@ def create_user(
     email = email.strip().lower()
     _check_unique(login_name, email)
     check_password_rules(password)
-    user = User(login_name=login_name, email=email, display_name=display_name.strip(), role=role,
-                preferred_language=preferred_language or None)
+    user = User(
+        login_name=login_name,
+        email=email,
+        display_name=display_name.strip(),
+        role=role,
+        preferred_language=preferred_language or None,
+    )
     if role == "trainee":
         if enterprise is None:
             raise InvalidInput(_l("A trainee belongs to an enterprise."), field="enterprise_id")

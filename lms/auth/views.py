@@ -103,8 +103,13 @@ def user_list():
     stmt = sa.select(User).where(user_clause(current_user)).order_by(User.login_name)
     if q:
         like = f"%{q.lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.login_name).like(like), sa.func.lower(User.email).like(like),
-                                 sa.func.lower(User.display_name).like(like)))
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(User.login_name).like(like),
+                sa.func.lower(User.email).like(like),
+                sa.func.lower(User.display_name).like(like),
+            )
+        )
     if role in ROLES:
         stmt = stmt.where(User.role == role)
     stmt = stmt.options(sa.orm.selectinload(User.enterprise), sa.orm.selectinload(User.unit))

@@ -37,6 +37,7 @@ def nav_item(endpoint: str, label, roles: tuple[str, ...] | None, order: int = 5
 def nav_for(user) -> list[NavItem]:
     role = user.role if getattr(user, "is_authenticated", False) else None
     return [
-        item for item in sorted(NAV_ITEMS.values(), key=lambda i: (i.order, i.endpoint))
+        item
+        for item in sorted(NAV_ITEMS.values(), key=lambda i: (i.order, i.endpoint))
         if item.roles is None or (role is not None and role in item.roles)
     ]

@@ -28,8 +28,9 @@ class PanelRegistry:
 
     def panel(self, key: str, title, roles: tuple[str, ...], template: str, order: int = 50):
         def decorator(provider):
-            self.panels[key] = Panel(key=key, title=title, roles=tuple(roles), template=template,
-                                     provider=provider, order=order)
+            self.panels[key] = Panel(
+                key=key, title=title, roles=tuple(roles), template=template, provider=provider, order=order
+            )
             return provider
 
         return decorator
@@ -48,9 +49,9 @@ class PanelRegistry:
 
 ALL_ROLES = ("trainee", "expert", "officer", "admin")
 
-dashboard = PanelRegistry("dashboard")          # provider(user)
-course_page = PanelRegistry("course_page")      # provider(user, course=..., version=...)
+dashboard = PanelRegistry("dashboard")  # provider(user)
+course_page = PanelRegistry("course_page")  # provider(user, course=..., version=...)
 enterprise_page = PanelRegistry("enterprise_page")  # provider(user, enterprise=...)
-user_page = PanelRegistry("user_page")          # provider(user, subject=...)  (account detail page)
-session_page = PanelRegistry("session_page")    # provider(user, session=...)  (training session page)
-case_page = PanelRegistry("case_page")          # provider(user, case=...)  (cultivation case page)
+user_page = PanelRegistry("user_page")  # provider(user, subject=...)  (account detail page)
+session_page = PanelRegistry("session_page")  # provider(user, session=...)  (training session page)
+case_page = PanelRegistry("case_page")  # provider(user, case=...)  (cultivation case page)

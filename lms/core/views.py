@@ -47,8 +47,14 @@ def set_language():
         target = url_for("core.index")
     response = make_response(redirect(target))
     if language in LANGUAGES:
-        response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        response.set_cookie(
+            "lang",
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
         if current_user.is_authenticated:
             current_user.preferred_language = language
             db.session.commit()
@@ -58,13 +64,16 @@ def set_language():
 # -- dashboard sections shared by every role --------------------------------------------------------------
 
 
-@dashboard_section("my_enterprise", _l("My enterprise"), ("trainee",), "core/sections/my_enterprise.html", order=5)
+@dashboard_section(
+    "my_enterprise", _l("My enterprise"), ("trainee",), "core/sections/my_enterprise.html", order=5
+)
 def _my_enterprise(user: User):
     return {"enterprise": user.enterprise}
 
 
-@dashboard_section("jurisdiction", _l("My jurisdiction"), ("officer", "admin"), "core/sections/jurisdiction.html",
-                   order=5)
+@dashboard_section(
+    "jurisdiction", _l("My jurisdiction"), ("officer", "admin"), "core/sections/jurisdiction.html", order=5
+)
 def _jurisdiction(user: User):
     by_level = {
         (level or "none"): count
@@ -90,7 +99,8 @@ def _jurisdiction(user: User):
     }
 
 
-@dashboard_section("expert_profile", _l("My expert profile"), ("expert",), "core/sections/expert_profile.html",
-                   order=5)
+@dashboard_section(
+    "expert_profile", _l("My expert profile"), ("expert",), "core/sections/expert_profile.html", order=5
+)
 def _expert_profile(user: User):
     return {"user": user}

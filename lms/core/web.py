@@ -29,7 +29,9 @@ def page_arg() -> int:
 
 def paginate(stmt, per_page: int | None = None):
     """Paginate a select() with the request's ?page=, never erroring on a page past the end."""
-    return db.paginate(stmt, page=page_arg(), per_page=per_page or current_app.config["PER_PAGE"], error_out=False)
+    return db.paginate(
+        stmt, page=page_arg(), per_page=per_page or current_app.config["PER_PAGE"], error_out=False
+    )
 
 
 def apply_domain_error(form, error: DomainError) -> None:

@@ -87,11 +87,15 @@ def remove_plan_item(actor, item: PlanItem) -> None:
 
 
 def _enroll(actor, course: Course, trainee) -> bool:
-    """Enrol unless already enrolled (a seat in one of the course's sessions enrols too). True if enrolled now."""
+    """Enrol unless already enrolled (a seat in one of the course's sessions enrols too).
+
+    True if enrolled now."""
     from lms.courses.services import enroll
 
     status = db.session.execute(
-        sa.select(Enrollment.status).where(Enrollment.user_id == trainee.id, Enrollment.course_id == course.id)
+        sa.select(Enrollment.status).where(
+            Enrollment.user_id == trainee.id, Enrollment.course_id == course.id
+        )
     ).scalar_one_or_none()
     if status in ("active", "completed"):
         return False

@@ -30,8 +30,13 @@ def _render(text, params: dict) -> str:
 def notify(user, kind: str, title, body="", link: str = "", **params) -> Notification:
     """Queue a notification for ``user`` in the caller's transaction."""
     with force_locale(locale_for(user.preferred_language or current_app.config["BABEL_DEFAULT_LOCALE"])):
-        notification = Notification(user=user, kind=kind, title=_render(title, params)[:300],
-                                    body=_render(body, params) if body else "", link=link)
+        notification = Notification(
+            user=user,
+            kind=kind,
+            title=_render(title, params)[:300],
+            body=_render(body, params) if body else "",
+            link=link,
+        )
     # Marked when queued, in this transaction: sending happens after commit, and a second connection there
     # would hold two pool connections per committing request.
     notification.email_queued_at = utcnow()
@@ -45,7 +50,8 @@ def notify(user, kind: str, title, body="", link: str = "", **params) -> Notific
 
 def unread_count(user) -> int:
     return db.session.execute(
-        sa.select(sa.func.count()).select_from(Notification)
+        sa.select(sa.func.count())
+        .select_from(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
     ).scalar_one()
 

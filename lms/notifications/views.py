@@ -15,11 +15,15 @@ from lms.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
+
 @bp.route("/")
 @login_required
 def inbox():
-    stmt = (sa.select(Notification).where(Notification.user_id == current_user.id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    stmt = (
+        sa.select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
     return render_template("notifications/inbox.html", pagination=paginate(stmt), form=ConfirmForm())
 
 

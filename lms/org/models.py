@@ -12,7 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.database import TimestampMixin, UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 
-UNIT_LEVELS = {"gacc": _l("GACC headquarters"), "regional": _l("Regional customs"), "local": _l("Local customs")}
+UNIT_LEVELS = {
+    "gacc": _l("GACC headquarters"),
+    "regional": _l("Regional customs"),
+    "local": _l("Local customs"),
+}
 
 BUSINESS_TYPES = {
     "importer_exporter": _l("Importer/exporter"),
@@ -58,9 +62,7 @@ def _regime_level_check() -> str:
 
 class CustomsUnit(db.Model):
     __tablename__ = "customs_unit"
-    __table_args__ = (
-        sa.CheckConstraint("(level = 'gacc') = (parent_id IS NULL)", name="root_is_gacc"),
-    )
+    __table_args__ = (sa.CheckConstraint("(level = 'gacc') = (parent_id IS NULL)", name="root_is_gacc"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)
@@ -96,8 +98,9 @@ class CustomsUnit(db.Model):
 class Enterprise(TimestampMixin, db.Model):
     __tablename__ = "enterprise"
     __table_args__ = (
-        sa.CheckConstraint("credit_score IS NULL OR (credit_score >= 0 AND credit_score <= 100)",
-                           name="credit_score_range"),
+        sa.CheckConstraint(
+            "credit_score IS NULL OR (credit_score >= 0 AND credit_score <= 100)", name="credit_score_range"
+        ),
         sa.CheckConstraint("length(uscc) = 18", name="uscc_length"),
         sa.CheckConstraint("length(customs_code) = 10", name="customs_code_length"),
         sa.Index("ix_enterprise_unit_level", "unit_id", "credit_level"),

@@ -15,8 +15,16 @@ from lms.org.models import CREDIT_LEVELS, REGIME_LEVELS, REGIMES, CreditStatusRe
 from lms.org.uscc import USCCError, validate_uscc
 
 ENTERPRISE_FIELDS = (
-    "name_en", "name_zh", "uscc", "customs_code", "business_type", "is_production", "unit_id", "is_key",
-    "aeo_willing", "credit_score",
+    "name_en",
+    "name_zh",
+    "uscc",
+    "customs_code",
+    "business_type",
+    "is_production",
+    "unit_id",
+    "is_key",
+    "aeo_willing",
+    "credit_score",
 )
 
 
@@ -46,10 +54,15 @@ def _validate_enterprise_values(values: dict, exclude_id: int | None) -> dict:
     except USCCError as error:
         messages = {
             "length": _l("The unified social credit code must be 18 characters, not %(n)s.", n=error.detail),
-            "alphabet": _l("The unified social credit code contains characters outside the GB 32100-2015 "
-                           "alphabet: %(chars)s.", chars=error.detail),
-            "check": _l("The check character of the unified social credit code should be %(expected)s.",
-                        expected=error.detail),
+            "alphabet": _l(
+                "The unified social credit code contains characters outside the GB 32100-2015 "
+                "alphabet: %(chars)s.",
+                chars=error.detail,
+            ),
+            "check": _l(
+                "The check character of the unified social credit code should be %(expected)s.",
+                expected=error.detail,
+            ),
         }
         raise InvalidInput(messages[error.kind], field="uscc") from error
     code = (values.get("customs_code") or "").strip().upper()
@@ -64,8 +77,11 @@ def _validate_enterprise_values(values: dict, exclude_id: int | None) -> dict:
         if exclude_id is not None:
             stmt = stmt.where(Enterprise.id != exclude_id)
         if db.session.execute(stmt).first() is not None:
-            message = (_l("Another enterprise has this unified social credit code.") if field == "uscc"
-                       else _l("Another enterprise has this customs code."))
+            message = (
+                _l("Another enterprise has this unified social credit code.")
+                if field == "uscc"
+                else _l("Another enterprise has this customs code.")
+            )
             raise InvalidInput(message, field=field)
     return values
 
@@ -106,20 +122,32 @@ def record_credit_decision(
     reason: str = "",
     source: str = "manual",
 ) -> CreditStatusRecord:
-    """Add a dated credit status decision under the regime in force on that date; the latest one is current."""
+    """Add a dated credit status decision under the regime in force on that date.
+
+    The latest decision is the current status."""
     regime = regime_on(decided_on)
     if regime is None:
-        raise InvalidInput(_l("No credit regime was in force on %(day)s.", day=decided_on.isoformat()),
-                           field="decided_on")
+        raise InvalidInput(
+            _l("No credit regime was in force on %(day)s.", day=decided_on.isoformat()), field="decided_on"
+        )
     if level not in REGIME_LEVELS[regime]:
         raise RuleViolation(
-            _l("%(regime)s has no level \u201c%(level)s\u201d (decision dated %(day)s).", regime=str(REGIMES[regime]),
-               level=str(CREDIT_LEVELS.get(level, level)), day=decided_on.isoformat()),
+            _l(
+                "%(regime)s has no level \u201c%(level)s\u201d (decision dated %(day)s).",
+                regime=str(REGIMES[regime]),
+                level=str(CREDIT_LEVELS.get(level, level)),
+                day=decided_on.isoformat(),
+            ),
             field="level",
         )
     record = CreditStatusRecord(
-        enterprise=enterprise, regime=regime, level=level, decided_on=decided_on, reason=reason or "",
-        source=source, recorded_by_id=getattr(actor, "id", None),
+        enterprise=enterprise,
+        regime=regime,
+        level=level,
+        decided_on=decided_on,
+        reason=reason or "",
+        source=source,
+        recorded_by_id=getattr(actor, "id", None),
     )
     db.session.add(record)
     if enterprise.credit_since is None or decided_on >= enterprise.credit_since:

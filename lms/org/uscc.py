@@ -12,7 +12,9 @@ _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 
 
 class USCCError(ValueError):
-    """A code that is not a valid USCC; ``kind`` says why (length, alphabet, check), ``detail`` the specifics."""
+    """A code that is not a valid USCC.
+
+    ``kind`` says why (length, alphabet, check); ``detail`` gives the specifics."""
 
     def __init__(self, kind: str, message: str, detail: str = ""):
         super().__init__(message)
@@ -32,8 +34,11 @@ def validate_uscc(code: str) -> str:
         raise USCCError("length", f"must be 18 characters, not {len(code)}", str(len(code)))
     bad = sorted({ch for ch in code if ch not in _VALUE})
     if bad:
-        raise USCCError("alphabet", "contains characters outside the GB 32100-2015 alphabet: " + " ".join(bad),
-                        " ".join(bad))
+        raise USCCError(
+            "alphabet",
+            "contains characters outside the GB 32100-2015 alphabet: " + " ".join(bad),
+            " ".join(bad),
+        )
     expected = check_character(code[:17])
     if code[17] != expected:
         raise USCCError("check", f"check character should be {expected}, not {code[17]}", expected)

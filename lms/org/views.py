@@ -67,9 +67,15 @@ def enterprise_list():
 @role_required(*STAFF)
 def enterprise_detail(enterprise_id: int):
     enterprise = get_enterprise_or_404(current_user, enterprise_id)
-    trainees = db.session.execute(
-        sa.select(User).where(User.enterprise_id == enterprise.id, user_clause(current_user)).order_by(User.display_name)
-    ).scalars().all()
+    trainees = (
+        db.session.execute(
+            sa.select(User)
+            .where(User.enterprise_id == enterprise.id, user_clause(current_user))
+            .order_by(User.display_name)
+        )
+        .scalars()
+        .all()
+    )
     return render_template(
         "org/enterprise_detail.html",
         enterprise=enterprise,
@@ -135,7 +141,10 @@ def enterprise_credit(enterprise_id: int):
     if form.validate_on_submit():
         try:
             services.record_credit_decision(
-                current_user, enterprise, level=form.level.data, decided_on=form.decided_on.data,
+                current_user,
+                enterprise,
+                level=form.level.data,
+                decided_on=form.decided_on.data,
                 reason=form.reason.data or "",
             )
             db.session.flush()

@@ -697,7 +697,9 @@ def _ensure_enrolled(session: TrainingSession, trainee: User) -> None:
     from lms.courses.services import enroll
 
     exists = db.session.execute(
-        sa.select(Enrollment.id).where(Enrollment.user_id == trainee.id, Enrollment.course_id == session.course_id)
+        sa.select(Enrollment.id).where(
+            Enrollment.user_id == trainee.id, Enrollment.course_id == session.course_id
+        )
     ).first()
     if exists is None:
         enroll(None, session.course, trainee)
