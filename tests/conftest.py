@@ -217,6 +217,25 @@ class Demo:
 
 
 @pytest.fixture
+def wide_app(app, db):
+    """The same database through an app whose pool serves every thread of a concurrency test at once, so that
+    the threads meet at the database (where the rules are enforced), not in the connection pool."""
+    wide = create_app(
+        {
+            "LMS_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SQLALCHEMY_ENGINE_OPTIONS": {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_size": 40,
+                                          "max_overflow": 10, "pool_timeout": 60},
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "SITE_URL": app.config["SITE_URL"],
+        }
+    )
+    yield wide
+    with wide.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
 def factory(db):
     from tests.factories import Factory
 

@@ -21,7 +21,7 @@ from lms.auth.permissions import can_manage_user, role_required
 from lms.auth.scopes import enterprise_clause, get_user_or_404, units_in_scope, user_clause
 from lms.core.forms import LogoutForm
 from lms.core.panels import user_page
-from lms.core.web import apply_domain_error, is_safe_next, paginate
+from lms.core.web import apply_domain_error, flash_form_errors, is_safe_next, paginate, refuse
 from lms.errors import DomainError
 from lms.extensions import db, limiter
 from lms.org.models import CustomsUnit, Enterprise
@@ -200,13 +200,10 @@ def user_reset_password(user_id: int):
         try:
             services.reset_password(current_user, user, form.password.data)
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            refuse(error)
         else:
             db.session.commit()
             flash(_("The password has been reset."), "success")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
+        flash_form_errors(form)
     return redirect(url_for("auth.user_detail", user_id=user.id))

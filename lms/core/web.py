@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, flash, request
 from werkzeug.exceptions import BadRequest
 
 from lms.errors import DomainError
@@ -51,3 +51,19 @@ def int_arg(name: str, default: int | None = None) -> int | None:
         return int(value)
     except ValueError as exc:
         raise BadRequest(f"{name} must be a number") from exc
+
+
+def refuse(error: DomainError, category: str = "error") -> None:
+    """Undo the request's changes and show a service's refusal as a message on the next page."""
+    db.session.rollback()
+    flash(str(error), category)
+
+
+def flash_form_errors(form) -> None:
+    """Show a posted form's validation errors as messages (forms posted from a page that does not re-render
+    them, such as a small form inside a detail page)."""
+    for name, errors in form.errors.items():
+        field = getattr(form, name, None)
+        label = field.label.text if field is not None and name != "csrf_token" else ""
+        for message in errors:
+            flash(f"{label}: {message}" if label else str(message), "error")

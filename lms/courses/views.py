@@ -29,6 +29,7 @@ from lms.content.markdown import render_markdown
 from lms.core.dashboard import nav_item
 from lms.core.panels import course_page as course_page_panels
 from lms.core.web import apply_domain_error, paginate
+from lms.core.web import refuse as _fail
 from lms.courses import panels as _panels  # noqa: F401 - registers the dashboard panels
 from lms.courses import permissions, services
 from lms.courses.completion import requirement_statuses
@@ -138,9 +139,6 @@ def _done_slugs(enrollment: Enrollment | None) -> set[str]:
     )
 
 
-def _fail(error: DomainError) -> None:
-    db.session.rollback()
-    flash(str(error), "error")
 
 
 # -- catalog -----------------------------------------------------------------------------------------------

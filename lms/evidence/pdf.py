@@ -45,11 +45,6 @@ def font_for(text: str, bold: bool = False) -> str:
     return CJK_FONT
 
 
-# Earlier names, kept for callers that already use them.
-_register_fonts = register_fonts
-_font = font_for
-
-
 def _latin(ch: str) -> bool:
     """Helvetica (WinAnsi) can draw it."""
     try:

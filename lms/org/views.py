@@ -11,7 +11,7 @@ from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_clause, get_enterprise_or_404, units_in_scope, user_clause
 from lms.core.panels import enterprise_page
-from lms.core.web import apply_domain_error, int_arg, paginate
+from lms.core.web import apply_domain_error, flash_form_errors, int_arg, paginate, refuse
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.org import services
@@ -149,13 +149,10 @@ def enterprise_credit(enterprise_id: int):
             )
             db.session.flush()
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            refuse(error)
         else:
             db.session.commit()
             flash(_("Credit decision recorded."), "success")
     else:
-        for field, errors in form.errors.items():
-            for message in errors:
-                flash(f"{getattr(form, field).label.text}: {message}", "error")
+        flash_form_errors(form)
     return redirect(url_for("org.enterprise_detail", enterprise_id=enterprise.id))

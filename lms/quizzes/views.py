@@ -31,6 +31,7 @@ from lms.auth.permissions import role_required
 from lms.auth.scopes import user_clause
 from lms.core.dashboard import nav_item
 from lms.core.web import apply_domain_error, page_arg, paginate
+from lms.core.web import refuse as _fail
 from lms.courses.models import Course, CourseVersion
 from lms.errors import DomainError, InvalidInput
 from lms.extensions import db
@@ -192,9 +193,6 @@ def _format_gain(value, places: int = 1) -> str:
     return ("+" + text) if Decimal(str(value)) > 0 else text
 
 
-def _fail(error: DomainError, category: str = "error") -> None:
-    db.session.rollback()
-    flash(str(error), category)
 
 
 # -- index ---------------------------------------------------------------------------------------------------

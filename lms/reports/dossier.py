@@ -29,7 +29,7 @@ from lms.courses.models import Enrollment
 from lms.cultivation.models import CaseEvent, CultivationCase
 from lms.database import utcnow
 from lms.evidence.models import Certificate, LedgerEntry
-from lms.evidence.pdf import CJK_FONT, _font, _register_fonts
+from lms.evidence.pdf import CJK_FONT, font_for, register_fonts
 from lms.experts.appraisal import taught_clause
 from lms.extensions import db
 from lms.quizzes.models import Attempt, Quiz
@@ -86,7 +86,7 @@ def _spaces(text: str) -> str:
     """Plain spaces for the no-break spaces dates and times are formatted with (the fonts lack them); in text
     set in the CJK font, its own middle dot for the Latin one it has no glyph for."""
     text = text.replace("\u202f", " ").replace("\u00a0", " ")
-    return text.replace("\u00b7", "\u30fb") if _font(text) == CJK_FONT else text
+    return text.replace("\u00b7", "\u30fb") if font_for(text) == CJK_FONT else text
 
 
 class _Styles:
@@ -94,7 +94,7 @@ class _Styles:
         self.cache = {}
 
     def get(self, text: str, size: float = 8.5, bold: bool = False, colour=INK) -> ParagraphStyle:
-        font = _font(text, bold)
+        font = font_for(text, bold)
         key = (font, size, bold, colour)
         if key not in self.cache:
             self.cache[key] = ParagraphStyle(
@@ -325,7 +325,7 @@ def dossier_records(report: Report) -> dict:
 
 
 def render_dossier(report: Report) -> bytes:
-    _register_fonts()
+    register_fonts()
     enterprise, filters = report.enterprise, report.filters
     records = dossier_records(report)
     styles = _Styles()
@@ -446,7 +446,7 @@ def render_dossier(report: Report) -> bytes:
         canvas.saveState()
         canvas.setFillColor(MUTED)
         text = _spaces(f"{footer} · {document.page}")
-        canvas.setFont(_font(text), 7.5)
+        canvas.setFont(font_for(text), 7.5)
         canvas.drawString(16 * mm, 10 * mm, text)
         canvas.restoreState()
 

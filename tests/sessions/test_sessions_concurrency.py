@@ -17,30 +17,6 @@ pytestmark = pytest.mark.slow
 THREADS = 30
 
 
-@pytest.fixture
-def wide_app(app, db):
-    """The same database through an app whose pool serves every thread at once, so that the 30 simultaneous
-    registrations meet at the database (where the capacity rule is enforced), not in the connection pool."""
-    from lms import create_app
-
-    wide = create_app(
-        {
-            "LMS_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-            "SITE_URL": app.config["SITE_URL"],
-            "SQLALCHEMY_ENGINE_OPTIONS": {
-                "pool_size": 2 * THREADS + 5,
-                "max_overflow": 10,
-                "pool_timeout": 60,
-            },
-        }
-    )
-    yield wide
-    with wide.app_context():
-        _db.engine.dispose()
-
-
 def _run_threads(app, target, args_list):
     barrier = threading.Barrier(len(args_list))
     errors: list[BaseException] = []
