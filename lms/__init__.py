@@ -7,7 +7,6 @@ import logging
 import os
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -16,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from lms.config import PROJECT_ROOT, config_for
-from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 # Each area's blueprint module, registered in this order. A module exposes ``bp``.
 BLUEPRINT_MODULES = (
@@ -82,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    bootstrap.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -155,16 +155,17 @@ def _register_templating(app: Flask) -> None:
 
     from lms.auth.models import LANGUAGES
     from lms.content.markdown import render_markdown, render_rich
-    from lms.core.dashboard import nav_for
+    from lms.core.dashboard import nav_menus_for
     from lms.core.forms import LanguageForm, LogoutForm
+    from lms.i18n import format_clock, format_day, format_when, timezone_label
     from lms.notifications.services import unread_count
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["rich"] = render_rich
-    app.jinja_env.filters["localtime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
-    )
-    app.jinja_env.filters["localdate"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    # Every date and time on a page goes through these: a short or a long form, in the reader's time zone.
+    app.jinja_env.filters["localtime"] = format_when
+    app.jinja_env.filters["localdate"] = format_day
+    app.jinja_env.filters["localclock"] = format_clock
     app.jinja_env.add_extension("jinja2.ext.do")
     # A global as well as Flask-Login's context variable, so that templates included from macros see it.
     app.jinja_env.globals["current_user"] = current_user
@@ -175,6 +176,7 @@ def _register_templating(app: Flask) -> None:
         return {
             "languages": LANGUAGES,
             "current_language": str(locale) if locale else "en",
+            "timezone_name": timezone_label(),
             # formdata=None: these forms never read the request (an oversized body must not break
             # the error page).
             "language_form": LanguageForm(
@@ -182,8 +184,12 @@ def _register_templating(app: Flask) -> None:
             ),
             "logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None,
             "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,
-            "nav_items": [i for i in nav_for(current_user) if i.endpoint in app.view_functions],
         }
+
+    @app.context_processor
+    def inject_navigation():
+        bar, account = nav_menus_for(current_user, app.view_functions)
+        return {"nav_bar": bar, "nav_account": account}
 
 
 def _wants_json() -> bool:

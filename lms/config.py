@@ -37,6 +37,8 @@ class Config:
     LANGUAGES = ["en", "zh_CN"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("LMS_TIMEZONE", "Asia/Shanghai")
+    # Bootstrap-Flask serves its bundled Bootstrap files itself: nothing loads from a CDN.
+    BOOTSTRAP_SERVE_LOCAL = True
 
     # Accounts
     LOGIN_MAX_FAILURES = _env_int("LMS_LOGIN_MAX_FAILURES", 5)

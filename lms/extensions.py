@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -17,4 +18,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Bootstrap 5 CSS and JS, served from the package's own static route (/bootstrap/static/...), never a CDN.
+bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)

@@ -47,3 +47,68 @@ def select_locale() -> Locale | str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+# -- Dates and times: one short and one long form per locale, in the reader's time zone --------------------
+# short: "Dec 4, 2026" / "2026年12月4日", with the time "Dec 4, 2026, 8:35 PM" / "2026年12月4日 20:35";
+# long: "Friday, December 4, 2026" / "2026年12月4日星期五", with the time added the same way.
+_DATE_FORMS = {"short": "medium", "long": "full"}
+LENGTHS = ("short", "long")
+
+
+def _length(length: str) -> str:
+    """'short' or 'long'; Babel's own names still given by older templates map onto them."""
+    return "long" if length in ("long", "full") else "short"
+
+
+def format_day(value, length: str = "short") -> str:
+    """A date (or the local date of a datetime) in the reader's language."""
+    from flask_babel import format_date
+
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "hour"):
+        value = _local(value).date()
+    return format_date(value, _DATE_FORMS[_length(length)])
+
+
+def format_clock(value) -> str:
+    """The local time of day of a datetime ("8:35 PM" / "20:35")."""
+    from flask_babel import format_time
+
+    if value is None or value == "":
+        return ""
+    return format_time(value, "short")
+
+
+def format_when(value, length: str = "short") -> str:
+    """A moment: the local date and time of day in the reader's language and time zone."""
+    from flask_babel import get_locale
+
+    if value is None or value == "":
+        return ""
+    if not hasattr(value, "hour"):
+        return format_day(value, length)
+    locale = get_locale() or Locale.parse("en")
+    pattern = locale.datetime_formats[_DATE_FORMS[_length(length)]]
+    pattern = getattr(pattern, "pattern", pattern)
+    return pattern.replace("{1}", format_day(value, length)).replace("{0}", format_clock(value))
+
+
+def _local(value):
+    from flask_babel import get_timezone
+
+    if value.tzinfo is None:  # stored as UTC without a zone
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(get_timezone())
+
+
+def timezone_label() -> str:
+    """The reader's time zone as a person reads it ("China Time" / "中国时间"), with its name."""
+    from babel.dates import get_timezone_name
+    from flask_babel import get_locale, get_timezone
+
+    zone = get_timezone()
+    return f"{get_timezone_name(zone, locale=get_locale() or 'en')} ({zone})"

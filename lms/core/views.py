@@ -17,8 +17,8 @@ from lms.org.models import CREDIT_LEVELS, Enterprise
 bp = Blueprint("core", __name__)
 
 nav_item("core.index", _l("Dashboard"), ("trainee", "expert", "officer", "admin"), order=0)
-nav_item("org.enterprise_list", _l("Enterprises"), ("officer", "admin"), order=60)
-nav_item("auth.user_list", _l("Accounts"), ("officer", "admin"), order=70)
+nav_item("org.enterprise_list", _l("Enterprises"), ("officer", "admin"), order=60, group="cultivation")
+nav_item("auth.user_list", _l("Accounts"), ("officer", "admin"), order=70, group="admin")
 
 
 @bp.route("/")

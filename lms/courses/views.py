@@ -26,6 +26,7 @@ from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import user_clause
 from lms.content.markdown import render_markdown
+from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import course_page as course_page_panels
 from lms.core.web import apply_domain_error, paginate
@@ -62,10 +63,10 @@ from lms.org.models import Enterprise
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
-nav_item("courses.catalog", _l("Catalog"), None, order=10)
-nav_item("courses.my_learning", _l("My learning"), ("trainee",), order=12)
-nav_item("courses.authoring", _l("Authoring"), permissions.AUTHOR_ROLES, order=14)
-nav_item("courses.reviews", _l("Reviews"), permissions.REVIEWER_ROLES, order=16)
+nav_item("courses.catalog", _l("Catalog"), None, order=10, group="courses")
+nav_item("courses.my_learning", _l("My learning"), ("trainee",), order=12, group="courses")
+nav_item("courses.authoring", _l("Authoring"), permissions.AUTHOR_ROLES, order=14, group="courses")
+nav_item("courses.reviews", _l("Reviews"), permissions.REVIEWER_ROLES, order=16, group="courses")
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -425,7 +426,7 @@ def course_enrollments(slug: str):
     )
 
 
-@bp.route("/enrollments/<int(max=2147483647):enrollment_id>/withdraw", methods=["POST"])
+@bp.route("/enrollments/<int(max=2147483647):enrollment_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(enrollment_id: int):
     enrollment = db.session.get(Enrollment, enrollment_id)
@@ -440,6 +441,23 @@ def withdraw(enrollment_id: int):
     ):
         abort(404)
     form = ActionForm()
+    if not is_confirmed():
+        own = enrollment.user_id == current_user.id
+        return confirmation_page(
+            form,
+            title=_("Withdraw from a course"),
+            question=_("Withdraw from “%(course)s”?", course=enrollment.course.title)
+            if own
+            else _(
+                "Withdraw %(name)s from “%(course)s”?",
+                name=enrollment.user.display_name,
+                course=enrollment.course.title,
+            ),
+            consequence=_("Progress so far is kept, but the course no longer counts towards completion."),
+            submit_label=_("Withdraw"),
+            back_url=url_for("courses.course_page", slug=enrollment.course.slug),
+            carry={"next": request.values.get("next", "")},
+        )
     if not form.validate_on_submit():
         abort(400)
     slug = enrollment.course.slug
@@ -713,11 +731,19 @@ def module_move(module_id: int):
     return redirect(url_for("courses.version_detail", version_id=version_id))
 
 
-@bp.route("/modules/<int(max=2147483647):module_id>/delete", methods=["POST"])
+@bp.route("/modules/<int(max=2147483647):module_id>/delete", methods=["GET", "POST"])
 @login_required
 def module_delete(module_id: int):
     module = _module(module_id)
     version_id = module.version_id
+    if not is_confirmed():
+        return confirmation_page(
+            ActionForm(),
+            title=_("Delete a module"),
+            question=_("Delete the module “%(title)s”?", title=module.title),
+            submit_label=_("Delete"),
+            back_url=url_for("courses.version_detail", version_id=version_id),
+        )
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -831,11 +857,20 @@ def lesson_move(lesson_id: int):
     return redirect(url_for("courses.version_detail", version_id=version_id))
 
 
-@bp.route("/lessons/<int(max=2147483647):lesson_id>/delete", methods=["POST"])
+@bp.route("/lessons/<int(max=2147483647):lesson_id>/delete", methods=["GET", "POST"])
 @login_required
 def lesson_delete(lesson_id: int):
     lesson = _lesson(lesson_id)
     version_id = lesson.version_id
+    if not is_confirmed():
+        return confirmation_page(
+            ActionForm(),
+            title=_("Delete a lesson"),
+            question=_("Delete the lesson “%(title)s” and its attachments?", title=lesson.title),
+            consequence=_("This cannot be undone."),
+            submit_label=_("Delete"),
+            back_url=url_for("courses.version_detail", version_id=version_id),
+        )
     if not ActionForm().validate_on_submit():
         abort(400)
     files = services.delete_lesson(current_user, lesson)
@@ -866,7 +901,7 @@ def attachment_add(lesson_id: int):
     return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
 
 
-@bp.route("/attachments/<int(max=2147483647):attachment_id>/delete", methods=["POST"])
+@bp.route("/attachments/<int(max=2147483647):attachment_id>/delete", methods=["GET", "POST"])
 @login_required
 def attachment_delete(attachment_id: int):
     item = db.session.get(LessonAttachment, attachment_id)
@@ -874,6 +909,15 @@ def attachment_delete(attachment_id: int):
         abort(404)
     _editable_version(item.lesson.version)
     lesson_id = item.lesson_id
+    if not is_confirmed():
+        return confirmation_page(
+            ActionForm(),
+            title=_("Remove an attachment"),
+            question=_("Remove the attachment “%(name)s”?", name=item.filename),
+            consequence=_("This cannot be undone."),
+            submit_label=_("Remove"),
+            back_url=url_for("courses.lesson_edit", lesson_id=lesson_id),
+        )
     if not ActionForm().validate_on_submit():
         abort(400)
     stored = services.delete_attachment(current_user, item)
@@ -916,9 +960,23 @@ def version_withdraw(version_id: int):
     )
 
 
-@bp.route("/versions/<int(max=2147483647):version_id>/discard", methods=["POST"])
+@bp.route("/versions/<int(max=2147483647):version_id>/discard", methods=["GET", "POST"])
 @login_required
 def version_discard(version_id: int):
+    if not is_confirmed():
+        version = _version(version_id)
+        return confirmation_page(
+            ActionForm(),
+            title=_("Discard a draft"),
+            question=_(
+                "Discard the draft version %(number)d of “%(title)s”?",
+                number=version.number,
+                title=version.title,
+            ),
+            consequence=_("The draft is archived and can no longer be edited or submitted."),
+            submit_label=_("Discard the draft"),
+            back_url=url_for("courses.version_detail", version_id=version_id),
+        )
     return _version_action(
         version_id, lambda v: services.discard_draft(current_user, v), _("Draft discarded (archived).")
     )

@@ -32,14 +32,14 @@ D = date
 EXTRA_TRAINEES = [
     (
         "trainee.qianhai",
-        "Xie Ming (legal representative)",
+        "Xie Ming",
         "Qianhai Smart Supply Chain",
         "legal_representative",
     ),
-    ("trainee.lingnan", "Pan Li (senior manager)", "Lingnan Textiles", "senior_management"),
-    ("trainee.cantonfair", "Luo Jia (legal representative)", "Canton Fair Trading", "legal_representative"),
-    ("trainee.zhangjiang", "Yao Wen (legal representative)", "Zhangjiang Biotech", "legal_representative"),
-    ("trainee.huangpu", "Cao Yi (senior manager)", "Huangpu River Import", "senior_management"),
+    ("trainee.lingnan", "Pan Li", "Lingnan Textiles", "senior_management"),
+    ("trainee.cantonfair", "Luo Jia", "Canton Fair Trading", "legal_representative"),
+    ("trainee.zhangjiang", "Yao Wen", "Zhangjiang Biotech", "legal_representative"),
+    ("trainee.huangpu", "Cao Yi", "Huangpu River Import", "senior_management"),
 ]
 MARK = ("5300", "2026-H2")  # the Shenzhen list: present once the story has been loaded
 

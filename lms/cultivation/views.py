@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_clause, get_enterprise_or_404, units_in_scope
+from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import case_page
 from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate
@@ -56,9 +57,9 @@ from lms.sessions.models import TrainingSession
 
 bp = Blueprint("cultivation", __name__, url_prefix="/cultivation")
 
-nav_item("cultivation.case_list", _l("Cultivation"), STAFF, order=40)
-nav_item("cultivation.key_lists", _l("Key training lists"), STAFF, order=41)
-nav_item("cultivation.my_cases", _l("Cultivation"), ("trainee",), order=40)
+nav_item("cultivation.case_list", _l("Cultivation cases"), STAFF, order=40, group="cultivation")
+nav_item("cultivation.key_lists", _l("Key training lists"), STAFF, order=41, group="cultivation")
+nav_item("cultivation.my_cases", _l("Cultivation"), ("trainee",), order=40, group="cultivation")
 
 
 # -- loading ------------------------------------------------------------------------------------------------
@@ -232,10 +233,20 @@ def case_detail(case_id: int):
     return _render_case(case)
 
 
-def _act(case_id: int, key: str, form, call, success: str):
-    """Run one action: validate → service → commit → redirect, or show the refusal on the case page."""
+def _act(case_id: int, key: str, form, call, success: str, confirm=None):
+    """Run one action: validate → service → commit → redirect, or show the refusal on the case page.
+
+    ``confirm(case)`` gives the confirmation page's texts of a destructive action (title, question,
+    consequence, button): such an action runs only once confirmed there, and shows its refusals there.
+    """
     case = _acting_case_or_404(case_id)
+    if confirm is not None and not is_confirmed():
+        if request.method == "GET":
+            form.process(request.args)
+        return _confirmation(case, form, confirm)
     if not form.validate_on_submit():
+        if confirm is not None:
+            return _confirmation(case, form, confirm), 400
         return _render_case(case, {key: form}, 400)
     try:
         call(case, form)
@@ -244,6 +255,8 @@ def _act(case_id: int, key: str, form, call, success: str):
         db.session.rollback()
         case = _acting_case_or_404(case_id)
         apply_domain_error(form, error)
+        if confirm is not None:
+            return _confirmation(case, form, confirm), error.status_code
         flash(str(error), "error")
         return _render_case(case, {key: form}, error.status_code)
     db.session.commit()
@@ -252,6 +265,21 @@ def _act(case_id: int, key: str, form, call, success: str):
     if target and is_safe_next(target):
         return redirect(target)
     return redirect(url_for("cultivation.case_detail", case_id=case_id))
+
+
+def _confirmation(case, form, confirm):
+    title, question, consequence, submit_label = confirm(case)
+    target = request.values.get("next")
+    back = target if target and is_safe_next(target) else url_for("cultivation.case_detail", case_id=case.id)
+    return confirmation_page(
+        form,
+        title=title,
+        question=question,
+        consequence=consequence,
+        submit_label=submit_label,
+        back_url=back,
+        carry={"next": target} if target and is_safe_next(target) else None,
+    )
 
 
 @bp.route("/cases/<int:case_id>/screen", methods=["POST"])
@@ -268,7 +296,7 @@ def case_screen(case_id: int):
     )
 
 
-@bp.route("/cases/<int:case_id>/reject", methods=["POST"])
+@bp.route("/cases/<int:case_id>/reject", methods=["GET", "POST"])
 @role_required(*STAFF)
 def case_reject(case_id: int):
     return _act(
@@ -279,6 +307,12 @@ def case_reject(case_id: int):
             current_user, case, decided_on=f.decided_on.data, reason=f.reason.data, notes=f.notes.data
         ),
         _("The case was rejected."),
+        confirm=lambda case: (
+            _("Reject case %(ref)s", ref=case.reference),
+            _("Reject the application of %(enterprise)s?", enterprise=case.enterprise.name),
+            _("A rejection closes the case for good; the applicant is told the reason."),
+            _("Reject the application"),
+        ),
     )
 
 
@@ -329,7 +363,7 @@ def case_resume(case_id: int):
     )
 
 
-@bp.route("/cases/<int:case_id>/terminate", methods=["POST"])
+@bp.route("/cases/<int:case_id>/terminate", methods=["GET", "POST"])
 @role_required(*STAFF)
 def case_terminate(case_id: int):
     return _act(
@@ -345,6 +379,15 @@ def case_terminate(case_id: int):
             notes=f.notes.data,
         ),
         _("The case was terminated."),
+        confirm=lambda case: (
+            _("Terminate case %(ref)s", ref=case.reference),
+            _("Terminate the cultivation of %(enterprise)s?", enterprise=case.enterprise.name),
+            _(
+                "Termination ends the cultivation for good and cannot be undone; "
+                "the enterprise is told the reason."
+            ),
+            _("Terminate the cultivation"),
+        ),
     )
 
 
@@ -423,7 +466,7 @@ def _int(value) -> int:
         abort(400)
 
 
-@bp.route("/cases/<int:case_id>/plan/<int:item_id>/remove", methods=["POST"])
+@bp.route("/cases/<int:case_id>/plan/<int:item_id>/remove", methods=["GET", "POST"])
 @role_required(*STAFF)
 def case_plan_remove(case_id: int, item_id: int):
     item = db.session.execute(
@@ -438,6 +481,16 @@ def case_plan_remove(case_id: int, item_id: int):
         ActionForm(),
         lambda case, f: plans.remove_plan_item(current_user, item),
         _("Removed from the plan."),
+        confirm=lambda case: (
+            _("Remove from the plan"),
+            _(
+                "Remove “%(item)s” from the training plan of case %(ref)s?",
+                item=plans.item_title(item),
+                ref=case.reference,
+            ),
+            None,
+            _("Remove"),
+        ),
     )
 
 

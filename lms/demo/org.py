@@ -314,26 +314,33 @@ ENTERPRISES = [
 # login, display name, role, unit code or enterprise index, position / expert level
 ACCOUNTS = [
     ("admin", "GACC Administrator", "admin", "0000", None),
-    ("officer.shenzhen", "Chen Wei (Shenzhen Customs)", "officer", "5300", None),
-    ("officer.futian", "Li Na (Futian Customs)", "officer", "5301", None),
-    ("officer.shanghai", "Wang Fang (Shanghai Customs)", "officer", "2200", None),
-    ("officer.guangzhou", "Zhao Lei (Guangzhou Customs)", "officer", "5100", None),
-    ("officer.nanjing", "Sun Li (Nanjing Customs)", "officer", "2300", None),
-    ("expert.national", "Prof. Zhou Ming (national AEO expert)", "expert", "0000", "national"),
-    ("expert.shenzhen", "Huang Jie (Shenzhen regional AEO expert)", "expert", "5300", "regional"),
-    ("expert.shanghai", "Xu Hong (Shanghai regional AEO expert)", "expert", "2200", "regional"),
-    ("trainee", "Liu Yang (legal representative)", "trainee", 0, "legal_representative"),
-    ("trainee.manager", "Zhang Min (senior manager)", "trainee", 0, "senior_management"),
-    ("trainee.customs", "He Jun (customs affairs staff)", "trainee", 0, "department_staff"),
-    ("trainee.finance", "Ma Lin (finance staff)", "trainee", 0, "department_staff"),
-    ("trainee.futian", "Guo Qiang (legal representative)", "trainee", 1, "legal_representative"),
-    ("trainee.shekou", "Lin Hui (security manager)", "trainee", 3, "senior_management"),
-    ("trainee.nanshan", "Wu Tao (logistics staff)", "trainee", 5, "department_staff"),
-    ("trainee.guangzhou", "Deng Yu (legal representative)", "trainee", 6, "legal_representative"),
-    ("trainee.shanghai", "Qian Rui (senior manager)", "trainee", 12, "senior_management"),
-    ("trainee.pudong", "Shi Jing (customs affairs staff)", "trainee", 13, "department_staff"),
-    ("trainee.nanjing", "Feng Bo (legal representative)", "trainee", 18, "legal_representative"),
+    ("officer.shenzhen", "Chen Wei", "officer", "5300", None),
+    ("officer.futian", "Li Na", "officer", "5301", None),
+    ("officer.shanghai", "Wang Fang", "officer", "2200", None),
+    ("officer.guangzhou", "Zhao Lei", "officer", "5100", None),
+    ("officer.nanjing", "Sun Li", "officer", "2300", None),
+    ("expert.national", "Zhou Ming", "expert", "0000", "national"),
+    ("expert.shenzhen", "Huang Jie", "expert", "5300", "regional"),
+    ("expert.shanghai", "Xu Hong", "expert", "2200", "regional"),
+    ("trainee", "Liu Yang", "trainee", 0, "legal_representative"),
+    ("trainee.manager", "Zhang Min", "trainee", 0, "senior_management"),
+    ("trainee.customs", "He Jun", "trainee", 0, "department_staff"),
+    ("trainee.finance", "Ma Lin", "trainee", 0, "department_staff"),
+    ("trainee.futian", "Guo Qiang", "trainee", 1, "legal_representative"),
+    ("trainee.shekou", "Lin Hui", "trainee", 3, "senior_management"),
+    ("trainee.nanshan", "Wu Tao", "trainee", 5, "department_staff"),
+    ("trainee.guangzhou", "Deng Yu", "trainee", 6, "legal_representative"),
+    ("trainee.shanghai", "Qian Rui", "trainee", 12, "senior_management"),
+    ("trainee.pudong", "Shi Jing", "trainee", 13, "department_staff"),
+    ("trainee.nanjing", "Feng Bo", "trainee", 18, "legal_representative"),
 ]
+
+
+def _drop_old_suffix(user: User, name: str) -> None:
+    """Demo accounts were once named "Liu Yang (legal representative)": the English suffix showed on Chinese
+    pages and certificates. Position and unit are shown as translated labels instead."""
+    if user.display_name.startswith(name + " ("):
+        user.display_name = name
 
 
 def demo_uscc(index: int, unit_code: str) -> str:
@@ -395,11 +402,12 @@ def load() -> str:
             created_enterprises += 1
         enterprises.append(enterprise)
 
-    existing = set(db.session.execute(sa.select(User.login_name)).scalars())
+    existing = {u.login_name: u for u in db.session.execute(sa.select(User)).scalars()}
     created_users = 0
     password_hash = None
     for login, name, role, where, extra in ACCOUNTS:
         if login in existing:
+            _drop_old_suffix(existing[login], name)
             continue
         user = User(login_name=login, email=f"{login}@demo.aeo-lms.cn", display_name=name, role=role)
         if role == "trainee":

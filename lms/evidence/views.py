@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 
 from lms.auth.models import User
 from lms.auth.permissions import role_required
+from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import dashboard, enterprise_page, user_page
 from lms.core.web import apply_domain_error, int_arg, paginate
@@ -33,9 +34,9 @@ from lms.extensions import db, limiter
 
 bp = Blueprint("evidence", __name__)
 
-nav_item("evidence.my_certificates", _l("My certificates"), ("trainee",), order=45)
-nav_item("evidence.certificate_list", _l("Certificates"), ("officer", "admin"), order=55)
-nav_item("evidence.ledger", _l("Evidence ledger"), ("admin",), order=85)
+nav_item("evidence.my_certificates", _l("My certificates"), ("trainee",), order=45, group="records")
+nav_item("evidence.certificate_list", _l("Certificates"), ("officer", "admin"), order=55, group="records")
+nav_item("evidence.ledger", _l("Evidence ledger"), ("admin",), order=85, group="records")
 
 
 # Template globals (not a context processor) so that macros imported by other areas' templates see them.
@@ -143,23 +144,43 @@ def certificate_pdf(certificate_id: int):
     return response
 
 
-@bp.route("/evidence/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@bp.route("/evidence/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @role_required("officer", "admin")
 def certificate_revoke(certificate_id: int):
     certificate = get_certificate_or_404(current_user, certificate_id)
     form = RevokeCertificateForm()
+    if not is_confirmed():
+        return _revoke_confirmation(certificate, form)
     if not form.validate_on_submit():
-        return _render_detail(certificate, form, 400)
+        return _revoke_confirmation(certificate, form), 400
     try:
         services.revoke_certificate(current_user, certificate, form.reason.data)
     except DomainError as error:
         db.session.rollback()
         certificate = get_certificate_or_404(current_user, certificate_id)
         apply_domain_error(form, error)
-        return _render_detail(certificate, form, error.status_code)
+        return _revoke_confirmation(certificate, form), error.status_code
     db.session.commit()
     flash(_("The certificate has been revoked and the trainee informed."), "success")
     return redirect(url_for("evidence.certificate_detail", certificate_id=certificate.id))
+
+
+def _revoke_confirmation(certificate, form):
+    return confirmation_page(
+        form,
+        title=_("Revoke certificate %(code)s", code=certificate.code),
+        question=_(
+            "Revoke the certificate of %(name)s for “%(course)s”?",
+            name=certificate.trainee_name,
+            course=certificate.course_title,
+        ),
+        consequence=_(
+            "A revoked certificate stays in the ledger and public verification shows it as no longer valid; "
+            "this cannot be undone."
+        ),
+        submit_label=_("Revoke certificate"),
+        back_url=url_for("evidence.certificate_detail", certificate_id=certificate.id),
+    )
 
 
 # -- public verification -------------------------------------------------------------------------------------

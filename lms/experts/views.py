@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from lms.auth.models import EXPERT_LEVELS, User
 from lms.auth.permissions import role_required
+from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate
 from lms.database import utcnow
@@ -43,13 +44,14 @@ from lms.experts.queries import (
     upcoming_assignments,
 )
 from lms.extensions import db
+from lms.i18n import format_day
 from lms.org.models import CustomsUnit
 from lms.sessions.models import EXPERT_ROLES, SessionExpert, TrainingSession
 
 bp = Blueprint("experts", __name__, url_prefix="/experts")
 
-nav_item("experts.directory", _l("Experts"), STAFF, order=45)
-nav_item("experts.my_profile", _l("My profile as expert"), ("expert",), order=45)
+nav_item("experts.directory", _l("Experts"), STAFF, order=45, group="sessions")
+nav_item("experts.my_profile", _l("My profile as expert"), ("expert",), order=45, group="account")
 
 VIEWERS = ("expert", "officer", "admin")
 
@@ -295,7 +297,7 @@ def add_unavailability(expert_id: int):
     return _availability_page(expert, unavailability_form=form, status=400)
 
 
-@bp.route("/<int:expert_id>/unavailability/<int:period_id>/delete", methods=["POST"])
+@bp.route("/<int:expert_id>/unavailability/<int:period_id>/delete", methods=["GET", "POST"])
 @role_required(*VIEWERS)
 def remove_unavailability(expert_id: int, period_id: int):
     expert = _editable_expert(expert_id)
@@ -306,6 +308,19 @@ def remove_unavailability(expert_id: int, period_id: int):
     ).scalar_one_or_none()
     if period is None:
         abort(404)
+    if not is_confirmed():
+        return confirmation_page(
+            ConfirmForm(),
+            title=_("Remove an unavailable period"),
+            question=_(
+                "Remove the unavailable period %(start)s – %(end)s of %(name)s?",
+                start=format_day(period.starts_on),
+                end=format_day(period.ends_on),
+                name=expert.display_name,
+            ),
+            submit_label=_("Remove"),
+            back_url=url_for("experts.availability", expert_id=expert.id),
+        )
     if ConfirmForm().validate_on_submit():
         services.remove_unavailable_period(current_user, period)
         db.session.commit()
@@ -351,7 +366,7 @@ def add_involvement(expert_id: int):
     return _availability_page(expert, involvement_form=form, status=400)
 
 
-@bp.route("/<int:expert_id>/involvements/<int:involvement_id>/delete", methods=["POST"])
+@bp.route("/<int:expert_id>/involvements/<int:involvement_id>/delete", methods=["GET", "POST"])
 @role_required(*VIEWERS)
 def remove_involvement(expert_id: int, involvement_id: int):
     expert = _editable_expert(expert_id)
@@ -362,6 +377,19 @@ def remove_involvement(expert_id: int, involvement_id: int):
     ).scalar_one_or_none()
     if involvement is None:
         abort(404)
+    if not is_confirmed():
+        return confirmation_page(
+            ConfirmForm(),
+            title=_("Remove an involvement"),
+            question=_(
+                "Remove the declared involvement of %(name)s with %(enterprise)s?",
+                name=expert.display_name,
+                enterprise=involvement.enterprise.name,
+            ),
+            consequence=_("Conflict-of-interest checks stop taking it into account."),
+            submit_label=_("Remove"),
+            back_url=url_for("experts.availability", expert_id=expert.id),
+        )
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.remove_involvement(current_user, involvement)
@@ -398,7 +426,7 @@ def suggestions(session_id: int):
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next") or ""
+    target = request.values.get("next") or ""
     return target if is_safe_next(target) else default
 
 
@@ -433,7 +461,7 @@ def assign(session_id: int):
     return redirect(back)
 
 
-@bp.route("/assignments/<int:assignment_id>/unassign", methods=["POST"])
+@bp.route("/assignments/<int:assignment_id>/unassign", methods=["GET", "POST"])
 @role_required(*STAFF)
 def unassign(assignment_id: int):
     assignment = db.session.get(SessionExpert, assignment_id)
@@ -441,6 +469,19 @@ def unassign(assignment_id: int):
         abort(404)
     session = get_staff_session_or_404(current_user, assignment.session_id)
     back = _back(url_for("experts.suggestions", session_id=session.id))
+    if not is_confirmed():
+        return confirmation_page(
+            ConfirmForm(),
+            title=_("Remove an expert from a session"),
+            question=_(
+                "Remove %(name)s from “%(session)s”?",
+                name=assignment.expert.display_name,
+                session=session.title,
+            ),
+            consequence=_("The expert is told that they no longer teach this session."),
+            submit_label=_("Remove from the session"),
+            back_url=back,
+        )
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = assignment.expert.display_name

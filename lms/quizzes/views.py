@@ -79,8 +79,8 @@ from lms.quizzes.results import as_percent, quiz_results
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
-nav_item("quizzes.index", _l("Quizzes"), ("trainee", "expert", "officer", "admin"), order=20)
-nav_item("quizzes.marking", _l("Marking"), ("expert", "admin"), order=21)
+nav_item("quizzes.index", _l("Quizzes"), ("trainee", "expert", "officer", "admin"), order=20, group="courses")
+nav_item("quizzes.marking", _l("Marking"), ("expert", "admin"), order=21, group="courses")
 
 STAFF = ("expert", "officer", "admin")
 

@@ -33,7 +33,7 @@ from lms.reports.tables import TABLES, Report, Table, build_table, tables_for
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-nav_item("reports.index", _l("Reports"), REPORT_ROLES, order=55)
+nav_item("reports.index", _l("Reports"), REPORT_ROLES, order=55, group="records")
 
 EXPORT_FORMATS = ("csv", "xlsx")
 

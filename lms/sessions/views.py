@@ -27,6 +27,7 @@ from lms.auth.forms import ConfirmForm
 from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_clause, unit_clause, units_in_scope, user_clause
+from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import session_page
 from lms.core.web import apply_domain_error, int_arg, paginate
@@ -72,10 +73,16 @@ from lms.sessions.permissions import (
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
 ALL = ("trainee", "expert", "officer", "admin")
-nav_item("sessions.session_list", _l("Sessions"), ALL, order=30)
-nav_item("sessions.my_calendar", _l("My calendar"), ("trainee", "expert"), order=31)
-nav_item("sessions.feedback_overview", _l("Session feedback"), ("expert", "officer", "admin"), order=32)
-nav_item("sessions.venue_list", _l("Venues"), STAFF, order=65)
+nav_item("sessions.session_list", _l("Sessions"), ALL, order=30, group="sessions")
+nav_item("sessions.my_calendar", _l("My calendar"), ("trainee", "expert"), order=31, group="sessions")
+nav_item(
+    "sessions.feedback_overview",
+    _l("Session feedback"),
+    ("expert", "officer", "admin"),
+    order=32,
+    group="sessions",
+)
+nav_item("sessions.venue_list", _l("Venues"), STAFF, order=65, group="sessions")
 
 WHEN_CHOICES = {"upcoming": _l("Upcoming"), "past": _l("Past"), "all": _l("All dates")}
 
@@ -516,10 +523,26 @@ def _back_to(registration: Registration) -> str:
     return url_for("sessions.registrations", session_id=registration.session_id)
 
 
-@bp.route("/registrations/<int:registration_id>/cancel", methods=["POST"])
+@bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
 @login_required
 def registration_cancel(registration_id: int):
     registration = _registration_or_404(registration_id)
+    if not is_confirmed():
+        own = registration.user_id == current_user.id
+        return confirmation_page(
+            ConfirmForm(),
+            title=_("Cancel a registration"),
+            question=_("Cancel your seat at “%(session)s”?", session=registration.session.title)
+            if own
+            else _(
+                "Cancel the registration of %(name)s for “%(session)s”?",
+                name=registration.user.display_name,
+                session=registration.session.title,
+            ),
+            consequence=_("The seat goes to the next person on the waiting list."),
+            submit_label=_("Cancel the registration"),
+            back_url=_back_to(registration),
+        )
     return _act(
         lambda: services.cancel_registration(current_user, registration),
         _("The registration is cancelled."),
@@ -538,11 +561,24 @@ def registration_approve(registration_id: int):
     )
 
 
-@bp.route("/registrations/<int:registration_id>/reject", methods=["POST"])
+@bp.route("/registrations/<int:registration_id>/reject", methods=["GET", "POST"])
 @role_required(*STAFF)
 def registration_reject(registration_id: int):
     registration = _registration_or_404(registration_id)
     form = DecisionForm()
+    if not is_confirmed():
+        return confirmation_page(
+            form,
+            title=_("Reject a registration"),
+            question=_(
+                "Reject the registration of %(name)s for “%(session)s”?",
+                name=registration.user.display_name,
+                session=registration.session.title,
+            ),
+            consequence=_("The trainee is told, with the note you give."),
+            submit_label=_("Reject the registration"),
+            back_url=_back_to(registration),
+        )
     if not form.validate_on_submit():
         abort(400)
     try:
