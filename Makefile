@@ -37,7 +37,7 @@ run: install translations
 
 ## Run the whole suite (SQLite; PostgreSQL too when LMS_TEST_POSTGRES_URL is set)
 test: install-test translations
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## Extract translatable strings and merge them into the catalogs
 messages: install

@@ -8,6 +8,7 @@ allow-list decides what may reach a page.
 from __future__ import annotations
 
 import html
+import re
 
 import markdown as md
 import nh3
@@ -50,12 +51,22 @@ def sanitize_html(raw: str) -> str:
     )
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Render author Markdown to sanitised HTML, safe to put in a page."""
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+
+
+def render_markdown(text: str | None, below: int = 0) -> Markup:
+    """Render author Markdown to sanitised HTML, safe to put in a page.
+
+    ``below``: the page's own heading level the text sits under; the text's headings move down by as much, so
+    that a lesson's "# Title" does not become a second <h1> beside the page's (h6 stays h6).
+    """
     if not text:
         return Markup("")
     converted = md.markdown(text, extensions=_EXTENSIONS, output_format="html")
-    return Markup(sanitize_html(converted))
+    cleaned = sanitize_html(converted)
+    if below:
+        cleaned = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + below, 6)}", cleaned)
+    return Markup(cleaned)
 
 
 def render_rich(text: str | None, fmt: str = "markdown") -> Markup:

@@ -21,6 +21,7 @@ from lms.cultivation.models import OPEN_STATES, CultivationCase, PlanItem, Remin
 from lms.cultivation.notices import case_link
 from lms.cultivation.permissions import case_clause
 from lms.extensions import db
+from lms.i18n import format_day
 from lms.notifications.services import notify
 from lms.org.models import DISCREDITED_LEVELS, CreditStatusRecord, CustomsUnit, Enterprise, localized
 
@@ -39,8 +40,8 @@ class Flag:
             return str(
                 _l(
                     "Suspended for an audit since %(since)s with no conclusion by %(limit)s",
-                    since=self.since.isoformat(),
-                    limit=self.limit.isoformat(),
+                    since=format_day(self.since),
+                    limit=format_day(self.limit),
                 )
             )
         return str(
@@ -49,7 +50,7 @@ class Flag:
                 level=_l("seriously discredited")
                 if self.proposed_reason == "seriously_discredited"
                 else _l("discredited"),
-                since=self.since.isoformat(),
+                since=format_day(self.since),
             )
         )
 

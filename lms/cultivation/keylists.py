@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -29,6 +31,7 @@ from lms.database import utcnow
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
 from lms.extensions import db
+from lms.i18n import format_day
 from lms.org.models import CustomsUnit, Enterprise, localized
 from lms.org.services import unit_descendants
 
@@ -121,7 +124,7 @@ def _lock_list(actor, key_list: KeyTrainingList) -> KeyTrainingList:
         raise RuleViolation(
             _l(
                 "Rule: a confirmed key training list is fixed (confirmed on %(day)s).",
-                day=key_list.confirmed_at.date().isoformat(),
+                day=format_day(key_list.confirmed_at.date()),
             ),
             code="key_list.confirmed",
         )
@@ -142,9 +145,46 @@ def refresh_key_list(actor, key_list: KeyTrainingList) -> KeyTrainingList:
     return key_list
 
 
-def _adjust_note(entry: KeyListEntry, actor, what: str, reason: str) -> None:
-    line = f"{clock.today().isoformat()} {actor.display_name}: {what}: {reason}"
+ADJUSTMENTS = {
+    "include": _l("included"),
+    "exclude": _l("excluded"),
+    "up": _l("moved up"),
+    "down": _l("moved down"),
+}
+
+
+def _adjust_note(entry: KeyListEntry, actor, action: str, reason: str) -> None:
+    """Append one adjustment to the entry's note, one JSON object a line, so that each reader sees it in their
+    own language (adjustment_lines)."""
+    line = json.dumps(
+        {"on": clock.today().isoformat(), "by": actor.display_name, "action": action, "reason": reason},
+        ensure_ascii=False,
+    )
     entry.adjustment_note = (entry.adjustment_note + "\n" + line).strip()
+
+
+def adjustment_lines(entry: KeyListEntry) -> list[str]:
+    """The entry's adjustments as sentences in the reader's language (lines written before are shown as
+    they are)."""
+    lines = []
+    for raw in (entry.adjustment_note or "").splitlines():
+        try:
+            data = json.loads(raw)
+            day = date.fromisoformat(data["on"])
+            action = ADJUSTMENTS[data["action"]]
+        except (ValueError, TypeError, KeyError):
+            lines.append(raw)
+            continue
+        lines.append(
+            _(
+                "%(day)s, %(name)s: %(action)s. Reason: %(reason)s",
+                day=format_day(day),
+                name=data.get("by", ""),
+                action=action,
+                reason=data.get("reason", ""),
+            )
+        )
+    return lines
 
 
 def _clean_reason(reason: str | None) -> str:
@@ -176,7 +216,7 @@ def set_included(
             _l("This case is already included.") if included else _l("This case is already excluded.")
         )
     entry.included = included
-    _adjust_note(entry, actor, _("included") if included else _("excluded"), reason)
+    _adjust_note(entry, actor, "include" if included else "exclude", reason)
     db.session.flush()
     return entry
 
@@ -202,7 +242,7 @@ def move_entry(actor, key_list: KeyTrainingList, entry_id: int, direction: str, 
     other.position = mine
     db.session.flush()
     entry.position = theirs
-    _adjust_note(entry, actor, _("moved up") if direction == "up" else _("moved down"), reason)
+    _adjust_note(entry, actor, direction, reason)
     db.session.flush()
     return entry
 
@@ -335,7 +375,8 @@ def export_rows(key_list: KeyTrainingList) -> list[list]:
         ]
         for key in CRITERIA:
             values += [basis_text(key, row.bases[key]), row.points[key]]
-        values += [row.entry.score, _("Yes") if row.entry.included else _("No"), row.entry.adjustment_note]
+        notes = "\n".join(adjustment_lines(row.entry))
+        values += [row.entry.score, _("Yes") if row.entry.included else _("No"), notes]
         out.append(values)
     return out
 

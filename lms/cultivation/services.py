@@ -35,6 +35,7 @@ from lms.cultivation.permissions import APPLICANT_POSITIONS
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
 from lms.extensions import db
+from lms.i18n import format_day
 from lms.org.models import AEO_LEVELS, CREDIT_LEVELS, DISCREDITED_LEVELS, REGIME_LEVELS, REGIMES, Enterprise
 from lms.org.services import credit_level_on, record_credit_decision, regime_on
 
@@ -294,9 +295,9 @@ def _check_no_bar(enterprise: Enterprise, training_type: str, day: date) -> None
             _l(
                 "Rule: one-year bar. %(enterprise)s cannot apply before %(until)s (%(kind)s on %(day)s).",
                 enterprise=enterprise.name,
-                until=max(b.until for b in holding).isoformat(),
+                until=format_day(max(b.until for b in holding)),
                 kind=BAR_KINDS[bar.kind],
-                day=bar.occurred_on.isoformat(),
+                day=format_day(bar.occurred_on),
             ),
             code="case.one_year_bar",
         )
@@ -650,7 +651,7 @@ def terminate_case(
                 _l(
                     "Rule: an audit counts as without conclusion after %(months)d months, on %(day)s.",
                     months=months,
-                    day=limit.isoformat(),
+                    day=format_day(limit),
                 ),
                 field="reason",
             )
@@ -718,7 +719,7 @@ def certify_case(
             _l(
                 "Rule: %(regime)s, in force on %(day)s, grants only: %(levels)s.",
                 regime=REGIMES.get(regime, "—"),
-                day=decided_on.isoformat(),
+                day=format_day(decided_on),
                 levels=", ".join(str(CREDIT_LEVELS[lv]) for lv in allowed) or "—",
             ),
             field="level",

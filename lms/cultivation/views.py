@@ -48,7 +48,14 @@ from lms.cultivation.models import (
     KeyTrainingList,
     PlanItem,
 )
-from lms.cultivation.permissions import STAFF, can_act_on_case, can_apply, case_clause, key_list_clause
+from lms.cultivation.permissions import (
+    STAFF,
+    can_act_on_case,
+    can_apply,
+    can_manage_key_list,
+    case_clause,
+    key_list_clause,
+)
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import REGIMES, CustomsUnit, Enterprise
@@ -223,6 +230,9 @@ def _render_case(case: CultivationCase, forms: dict | None = None, status: int =
         case_panels=case_page.for_user(current_user, case=case),
         item_title=plans.item_title,
         regimes=REGIMES,
+        # A local officer sees a case on the list of the regional unit above, but not that list (it names
+        # enterprises outside their jurisdiction): no link that would answer 404.
+        key_list_visible=bool(staff and case.key_list and can_manage_key_list(current_user, case.key_list)),
     ), status
 
 
@@ -784,6 +794,7 @@ def _render_list(key_list: KeyTrainingList, form: AdjustForm | None = None, stat
         form=form or AdjustForm(),
         action_form=ActionForm(),
         basis_text=keylists.basis_text,
+        adjustment_lines=keylists.adjustment_lines,
     ), status
 
 

@@ -339,7 +339,7 @@ ACCOUNTS = [
 def _drop_old_suffix(user: User, name: str) -> None:
     """Demo accounts were once named "Liu Yang (legal representative)": the English suffix showed on Chinese
     pages and certificates. Position and unit are shown as translated labels instead."""
-    if user.display_name.startswith(name + " ("):
+    if user.display_name.removeprefix("Prof. ").startswith(name + " ("):
         user.display_name = name
 
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from lms.auth.scopes import enterprise_in_scope, unit_in_scope
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.extensions import db
+from lms.i18n import format_day
 from lms.org.models import CREDIT_LEVELS, REGIME_LEVELS, REGIMES, CreditStatusRecord, CustomsUnit, Enterprise
 from lms.org.uscc import USCCError, validate_uscc
 
@@ -136,7 +137,7 @@ def record_credit_decision(
                 "%(regime)s has no level \u201c%(level)s\u201d (decision dated %(day)s).",
                 regime=str(REGIMES[regime]),
                 level=str(CREDIT_LEVELS.get(level, level)),
-                day=decided_on.isoformat(),
+                day=format_day(decided_on),
             ),
             field="level",
         )

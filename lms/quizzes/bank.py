@@ -429,6 +429,9 @@ def export_gift(course) -> str:
         .where(Question.course_id == course.id, Question.archived.is_(False))
         .order_by(Question.category, Question.id)
     ).all()
+    if not rows:
+        # An empty file looks like a failed download: a GIFT comment says why, and imports as nothing.
+        return f"// {course.slug}: the question bank has no questions to export.\n"
     return write_gift(
         GiftQuestion(
             qtype=v.qtype,

@@ -568,7 +568,8 @@ def gift_export(slug: str):
     course = _managed_course(slug)
     return Response(
         bank_service.export_gift(course),
-        mimetype="text/plain; charset=utf-8",
+        # content_type, not mimetype: Werkzeug adds "; charset=utf-8" to a text mimetype itself.
+        content_type="text/plain; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{course.slug}.gift"'},
     )
 
@@ -1114,7 +1115,7 @@ def quiz_analysis_csv(quiz_id: int):
     body = item_analysis.analysis_csv(item_analysis.analyse_quiz(quiz))
     return Response(
         "\ufeff" + body,
-        mimetype="text/csv; charset=utf-8",
+        content_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="item-analysis-{quiz.course.slug}-{quiz.key}.csv"'
         },

@@ -121,13 +121,14 @@ def _parse_id(value: str | None, name: str) -> int | None:
 
 
 def course_choices() -> list[tuple[int, str]]:
-    """Every course that is not archived, by title (the published title, else the latest one's slug)."""
+    """Every published course that is not archived, by its published title (a draft that was never published
+    has no trainees to report on, and its slug means nothing to a reader)."""
     rows = db.session.execute(
-        sa.select(Course.id, Course.slug, CourseVersion.title)
-        .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
+        sa.select(Course.id, CourseVersion.title)
+        .join(CourseVersion, CourseVersion.id == Course.published_version_id)
         .where(Course.archived.is_(False))
     ).all()
-    return sorted(((r.id, r.title or r.slug) for r in rows), key=lambda item: item[1].lower())
+    return sorted(((r.id, r.title) for r in rows), key=lambda item: item[1].lower())
 
 
 def expert_choices(actor: User, selected: int | None = None) -> list[tuple[int, str]]:

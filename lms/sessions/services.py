@@ -31,6 +31,7 @@ from lms.database import utcnow
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import evidence_kind, record_evidence
 from lms.extensions import db
+from lms.i18n import format_day
 from lms.notifications.services import notify
 from lms.org.models import CREDIT_LEVELS, CustomsUnit, Enterprise
 from lms.org.services import credit_level_on
@@ -302,7 +303,7 @@ def check_session_values(actor, values: dict, session: TrainingSession | None = 
                     "%(enterprise)s is %(level)s on %(date)s.",
                     enterprise=host.name,
                     level=str(CREDIT_LEVELS[level]) if level else _("not rated"),
-                    date=day.isoformat(),
+                    date=format_day(day),
                 ),
                 field="host_enterprise_id",
             )

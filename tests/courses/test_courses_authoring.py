@@ -144,8 +144,8 @@ def test_modules_and_lessons_reordered_in_the_browser(as_user, draft, db):
     db.session.expire_all()
     assert [x.slug for x in version.lessons] == ["lesson-1", "lesson-3", "lesson-2"]
     assert client.submit(f"/courses/lessons/{last.id}/move", {"direction": "sideways"}).status_code == 400
-    assert client.submit(f"/courses/lessons/{last.id}/delete").status_code == 302
-    assert client.submit(f"/courses/modules/{second.id}/delete").status_code == 302
+    assert client.submit(f"/courses/lessons/{last.id}/delete", {"confirmed": "1"}).status_code == 302
+    assert client.submit(f"/courses/modules/{second.id}/delete", {"confirmed": "1"}).status_code == 302
     db.session.expire_all()
     assert [x.position for x in version.lessons] == [1, 2] and len(version.modules) == 1
 

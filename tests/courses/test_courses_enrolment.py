@@ -162,12 +162,12 @@ def test_withdraw_someone_elses_enrolment_is_404(as_user, builder, demo, db):
     course = builder.published()
     enrollment = builder.enroll("trainee.manager", course, actor=demo.user("admin"))
     url = f"/courses/enrollments/{enrollment.id}/withdraw"
-    assert as_user("trainee").submit(url).status_code == 404
-    assert as_user("officer.shanghai").submit(url).status_code == 404
-    assert as_user("expert.national").submit(url).status_code == 404
+    assert as_user("trainee").submit(url, {"confirmed": "1"}).status_code == 404
+    assert as_user("officer.shanghai").submit(url, {"confirmed": "1"}).status_code == 404
+    assert as_user("expert.national").submit(url, {"confirmed": "1"}).status_code == 404
     db.session.refresh(enrollment)
     assert enrollment.status == "active"
-    response = as_user("officer.futian").submit(url, {"next": "enrollments"})
+    response = as_user("officer.futian").submit(url, {"confirmed": "1", "next": "enrollments"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/enrolments")
     db.session.refresh(enrollment)
     assert enrollment.status == "withdrawn"

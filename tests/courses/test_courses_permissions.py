@@ -112,6 +112,7 @@ def test_actions_per_role(app, world, demo, db, role, template):
     data = {
         "title": "New module",
         "note": "ok",
+        "confirmed": "1",
         "approve": "Approve",
         "trainee_ids": [demo.user("trainee.customs").id],
     }

@@ -74,6 +74,7 @@ def test_actions_refused_outside_jurisdiction(client, db, flow, login, action):
     case = flow.open()
     client.login(login)
     data = {k: v.format(today=flow.today.isoformat()) for k, v in ACTIONS[action].items()}
+    data["confirmed"] = "1"
     response = client.submit(f"/cultivation/cases/{case.id}/{action}", data)
     assert response.status_code == OUTSIDERS[login]
     db.session.expire_all()
@@ -246,7 +247,7 @@ def test_key_list_adjustments_outside_jurisdiction(client, db, flow, login, stat
     client.login(login)
     base = f"/cultivation/key-lists/{key_list.id}"
     for url in (f"{base}/entries/{entry_id}/exclude", f"{base}/entries/{entry_id}/down", f"{base}/refresh"):
-        assert client.submit(url, {"reason": "x"}).status_code == status
+        assert client.submit(url, {"confirmed": "1", "reason": "x"}).status_code == status
     db.session.expire_all()
     assert db.session.get(type(key_list), key_list.id).entries[0].included
 
@@ -265,7 +266,7 @@ def test_bars_and_plan_items_outside_jurisdiction(client, db, flow, login, statu
         {"kind": "gave_up_aeo", "occurred_on": "2026-10-01", "notes": "x"},
     )
     assert response.status_code == status
-    assert client.submit(f"/cultivation/cases/{case.id}/plan/{item.id}/remove").status_code == status
+    assert client.submit(f"/cultivation/cases/{case.id}/plan/{item.id}/remove", {"confirmed": "1"}).status_code == status
     assert client.submit(f"/cultivation/cases/{case.id}/start", {}).status_code == status
     assert db.session.execute(sa.select(sa.func.count()).select_from(BarEvent)).scalar_one() == 0
     assert db.session.execute(sa.select(sa.func.count()).select_from(PlanItem)).scalar_one() == 1

@@ -165,7 +165,7 @@ def test_illegal_transitions_through_the_pages(client, db, flow, training_case, 
     events = len(flow.events(training_case))
     response = client.submit(
         f"/cultivation/cases/{training_case.id}/{url}",
-        {k: v.format(today=flow.today.isoformat()) for k, v in data.items()},
+        {"confirmed": "1", **{k: v.format(today=flow.today.isoformat()) for k, v in data.items()}},
     )
     assert response.status_code == 409
     html = response.get_data(as_text=True)
@@ -179,12 +179,16 @@ def test_termination_needs_reason(client, db, flow, training_case):
     client.login("officer.futian")
     response = client.submit(
         f"/cultivation/cases/{training_case.id}/terminate",
-        {"terminate-terminated_on": flow.today.isoformat()},
+        {"confirmed": "1", "terminate-terminated_on": flow.today.isoformat()},
     )
     assert response.status_code == 400 and "a termination needs a reason" in response.get_data(as_text=True)
     response = client.submit(
         f"/cultivation/cases/{training_case.id}/terminate",
-        {"terminate-reason": "audit_no_conclusion", "terminate-terminated_on": flow.today.isoformat()},
+        {
+            "confirmed": "1",
+            "terminate-reason": "audit_no_conclusion",
+            "terminate-terminated_on": flow.today.isoformat(),
+        },
     )
     assert response.status_code == 409 and "applies to a case suspended for an audit" in response.get_data(
         as_text=True
@@ -197,7 +201,7 @@ def test_rejection_needs_reason(client, db, flow):
     case = flow.open()
     client.login("officer.futian")
     response = client.submit(
-        f"/cultivation/cases/{case.id}/reject", {"reject-decided_on": flow.today.isoformat()}
+        f"/cultivation/cases/{case.id}/reject", {"confirmed": "1", "reject-decided_on": flow.today.isoformat()}
     )
     assert response.status_code == 400 and "a rejection states its reason" in response.get_data(as_text=True)
 

@@ -87,16 +87,41 @@ def test_discredited_enterprise_with_open_case(db, flow, clock, level):
     )
 
 
-def test_one_click_termination_from_the_dashboard(client, db, flow, clock, suspended_case):
+def test_termination_from_the_dashboard_flag_is_confirmed_with_a_reason(
+    client, db, flow, clock, suspended_case
+):
     clock.set(date(2026, 9, 15))
     client.login("officer.futian")
     html = client.get("/").get_data(as_text=True)
     assert "Cultivation flags" in html
-    assert "no conclusion by 2026-09-10" in html
-    assert 'name="terminate-reason" value="audit_no_conclusion"' in html
-    response = client.submit(
+    assert "no conclusion by Sep 10, 2026" in html
+    # No form on the dashboard ends the case: the flag leads to the termination's confirmation page.
+    assert f'action="/cultivation/cases/{suspended_case.id}/terminate"' not in html
+    link = f"/cultivation/cases/{suspended_case.id}/terminate?terminate-reason=audit_no_conclusion"
+    assert link in html.replace("&amp;", "&")
+    page = client.get(link + "&terminate-terminated_on=2026-09-15&next=/")
+    confirm = page.get_data(as_text=True)
+    assert page.status_code == 200 and "cannot be undone" in confirm
+    assert '<option selected value="audit_no_conclusion">' in confirm
+    assert 'name="confirmed" value="1"' in confirm
+    db.session.expire_all()
+    assert db.session.get(CultivationCase, suspended_case.id).state == "suspended"
+    # A post that was not confirmed (the old one-click form) only shows that page again.
+    unconfirmed = client.submit(
         f"/cultivation/cases/{suspended_case.id}/terminate",
         {"terminate-reason": "audit_no_conclusion", "terminate-terminated_on": "2026-09-15", "next": "/"},
+    )
+    assert unconfirmed.status_code == 200 and "cannot be undone" in unconfirmed.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(CultivationCase, suspended_case.id).state == "suspended"
+    response = client.submit(
+        f"/cultivation/cases/{suspended_case.id}/terminate",
+        {
+            "confirmed": "1",
+            "terminate-reason": "audit_no_conclusion",
+            "terminate-terminated_on": "2026-09-15",
+            "next": "/",
+        },
     )
     assert response.status_code == 302 and response.headers["Location"] == "/"
     db.session.expire_all()

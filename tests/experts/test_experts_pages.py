@@ -188,7 +188,7 @@ def test_profile_post_without_csrf_is_refused(client, people):
 def test_officer_of_another_jurisdiction_cannot_post(client, people):
     client.login("officer.south")
     url = f"/experts/{people['expert_north'].id}/unavailability"
-    assert client.submit(url, {"u-starts_on": "2030-01-01", "u-ends_on": "2030-01-02"}).status_code == 404
+    assert client.submit(url, {"confirmed": "1", "u-starts_on": "2030-01-01", "u-ends_on": "2030-01-02"}).status_code == 404
 
 
 def test_unavailability_is_added_listed_and_removed(client, db, kit, people):
@@ -209,7 +209,7 @@ def test_unavailability_is_added_listed_and_removed(client, db, kit, people):
     assert "Conference" in html
     assert "Still assigned on those days: Northern class" in html
     period = db.session.execute(sa.select(UnavailablePeriod)).scalar_one()
-    assert client.submit(f"/experts/{expert.id}/unavailability/{period.id}/delete").status_code == 302
+    assert client.submit(f"/experts/{expert.id}/unavailability/{period.id}/delete", {"confirmed": "1"}).status_code == 302
     assert db.session.execute(sa.select(UnavailablePeriod)).first() is None
 
 
@@ -228,7 +228,7 @@ def test_other_experts_period_cannot_be_removed(client, db, kit, people):
     period = kit.unavailable(people["expert_south"], date(2030, 1, 1), date(2030, 1, 2))
     client.login("expert.n")
     url = f"/experts/{people['expert_north'].id}/unavailability/{period.id}/delete"
-    assert client.submit(url).status_code == 404
+    assert client.submit(url, {"confirmed": "1"}).status_code == 404
     assert db.session.get(UnavailablePeriod, period.id) is not None
 
 
@@ -331,10 +331,10 @@ def test_expert_dashboard_lists_upcoming_assignments(client, kit, people):
 def test_unassign_from_the_suggestion_page(client, db, kit, people):
     row = kit.assign(people["session"], people["expert_north"], "lead")
     client.login("officer.south")
-    assert client.submit(f"/experts/assignments/{row.id}/unassign").status_code == 404
+    assert client.submit(f"/experts/assignments/{row.id}/unassign", {"confirmed": "1"}).status_code == 404
     client.submit("/logout")
     client.login("officer.north")
-    response = client.submit(f"/experts/assignments/{row.id}/unassign", {"next": "/experts/"})
+    response = client.submit(f"/experts/assignments/{row.id}/unassign", {"confirmed": "1", "next": "/experts/"})
     assert response.status_code == 302 and response.headers["Location"] == "/experts/"
     assert db.session.execute(sa.select(SessionExpert)).first() is None
 
@@ -377,7 +377,7 @@ def test_form_posts_per_role(client, db, kit, people, action, url, login, status
         "involvement": {"i-kind": "audit", "i-enterprise_code": people["enterprise"].customs_code,
                         "i-starts_on": "2030-01-01"},
         "assign": {"expert_id": people["expert_north"].id, "role": "lead"},
-        "unassign": {},
+        "unassign": {"confirmed": "1"},
     }[action]
     client.login(login)
     assert client.submit(fill(url, people), data).status_code == status

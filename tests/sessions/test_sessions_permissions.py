@@ -157,7 +157,7 @@ POSTS = [
 @pytest.mark.parametrize("who, url, expected", POSTS)
 def test_actions_on_other_peoples_ids(client, world, db, who, url, expected):
     client.login(who)
-    response = client.submit(url.format(**world), {"done": "1"})
+    response = client.submit(url.format(**world), {"done": "1", "confirmed": "1"})
     assert response.status_code == expected
     db.session.expire_all()
     assert db.session.get(Registration, world["R"]).status == "confirmed"

@@ -82,7 +82,9 @@ def test_cancellation_cut_off(client, demo, kit, db, clock, monkeypatch):
     db.session.rollback()
     # Through the page: refused with the reason, nothing changed.
     client.login("trainee")
-    response = client.submit(f"/sessions/registrations/{registration.id}/cancel", follow_redirects=True)
+    response = client.submit(
+        f"/sessions/registrations/{registration.id}/cancel", {"confirmed": "1"}, follow_redirects=True
+    )
     assert "until 24 hours before the session starts" in response.get_data(as_text=True)
     assert kit.reload(Registration, registration.id).status == "confirmed"
     # The setting moves the cut-off.
@@ -120,7 +122,7 @@ def test_approval_flow(client, demo, kit, db, trainees):
     # Rejecting the confirmed seat frees it; the waitlisted trainee gets it and is told.
     assert (
         client.submit(
-            f"/sessions/registrations/{r1.id}/reject", {"note": "Not in the target group"}
+            f"/sessions/registrations/{r1.id}/reject", {"confirmed": "1", "note": "Not in the target group"}
         ).status_code
         == 302
     )

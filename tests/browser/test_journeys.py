@@ -1,0 +1,195 @@
+"""One journey per role, in English and Chinese, at 1280 px and at 390 px, in Chromium.
+
+Each journey starts from the demo world as loaded (``live`` puts it back) and checks every page it visits
+(see visitor.py). Selectors use addresses and field names, not wording, so one journey serves both languages.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.browser.visitor import Visitor
+
+SETTINGS = [
+    pytest.param((language, width), id=f"{language}-{width}") for language in ("en", "zh_CN") for width in (1280, 390)
+]
+
+GIFT = """$CATEGORY: Browser journey
+
+::Seal check::Which standard do high-security container seals meet? {
+=ISO 17712
+~ISO 9001
+~ISO 14001
+}
+
+::AEO code::An AEO code starts with AEOCN. {T}
+"""
+
+
+@pytest.fixture(params=SETTINGS)
+def visitor(request, chromium, live, axe_source):
+    language, width = request.param
+    person = Visitor(chromium, live, axe_source, language, width)
+    yield person
+    person.context.close()
+
+
+def _with_app(live, work):
+    from lms.extensions import db
+
+    with live.app.app_context():
+        result = work(db)
+        db.session.commit()
+        db.session.remove()
+        return result
+
+
+def test_trainee_journey(visitor, live):
+    """Enrols, learns, takes and submits a quiz, books a seat, gives feedback, downloads a certificate."""
+
+    def forget_feedback(db):
+        # Given: Guo Qiang attended the credit management briefing and has not said what he thought of it yet.
+        from lms.auth.models import User
+        from lms.sessions.models import Registration, SessionFeedback
+
+        user = db.session.execute(sa.select(User).where(User.login_name == "trainee.futian")).scalar_one()
+        registration = db.session.execute(
+            sa.select(Registration).where(Registration.user_id == user.id, Registration.session_id == 1)
+        ).scalar_one()
+        db.session.execute(sa.delete(SessionFeedback).where(SessionFeedback.registration_id == registration.id))
+
+    _with_app(live, forget_feedback)
+    v = visitor
+    v.login("trainee.futian")
+    v.goto("/courses/")
+    v.follow("main a[href='/courses/mutual-recognition']")
+    v.submit("form[action='/courses/mutual-recognition/enrol'] button")
+    v.follow("main a[href^='/courses/mutual-recognition/lessons/']")
+    v.submit("form[action$='/complete'] button")
+    assert v.page.locator(".badge.ok").count() >= 1  # "You completed this lesson."
+
+    # The pre-test of the course: start, answer every question, submit.
+    v.goto("/quizzes/7")
+    v.submit("form[action='/quizzes/7/start'] button")
+    while True:
+        for group in v.page.locator("fieldset.question, .question").all():
+            choice = group.locator("input[type=radio], input[type=checkbox]")
+            if choice.count():
+                choice.first.check()
+            text = group.locator("input[type=text], textarea")
+            if text.count():
+                text.first.fill("AEOCN")
+        following = v.page.locator("button[name=go][value=next]")
+        if following.count():
+            v.submit("button[name=go][value=next]")
+            continue
+        break
+    v.submit("button[name=go][value=submit], .attempt-form button[type=submit]:last-of-type")
+    if v.page.locator("form[action$='/submit'] button").count():  # the summary asks once more
+        v.submit("form[action$='/submit'] button")
+    assert "/result" in v.page.url
+
+    # A seat in a session.
+    v.goto("/sessions/10")
+    v.submit("form[action='/sessions/10/register'] button")
+    assert v.page.locator("form[action^='/sessions/registrations/'][action$='/cancel']").count() == 1
+
+    # Feedback on the session attended.
+    v.goto("/sessions/1/feedback")
+    for name in ("content", "expert", "organisation", "usefulness"):
+        v.page.locator(f"input[name={name}][value='5']").check()
+    v.page.fill("textarea[name=comment]", "Clear and useful.")
+    v.submit("form.feedback-form button[type=submit]")
+
+    # The certificate, as a PDF.
+    v.goto("/evidence/certificates/mine")
+    v.follow("main a[href^='/evidence/certificates/'][href$='/5']")
+    pdf = v.download("a[href$='certificate.pdf']")
+    assert pdf.suggested_filename.endswith(".pdf")
+    with open(pdf.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    v.finish()
+
+
+def test_expert_journey(visitor, live):
+    """Writes a course, submits it for review and imports a GIFT question bank into it."""
+    v = visitor
+    v.login("expert.shenzhen")
+    v.goto("/courses/authoring")
+    v.goto("/courses/authoring/new")
+    slug = f"journey-{v.language.lower()}-{v.width}"
+    v.page.fill("input[name=title]", "Customs declarations in practice")
+    v.page.fill("input[name=slug]", slug)
+    v.page.fill("textarea[name=summary]", "How to declare goods correctly.")
+    v.page.locator("input[name=modes]").first.check()
+    v.submit("button[name=save], input[name=save]")
+    assert "/courses/versions/" in v.page.url
+    version_url = v.page.url.removeprefix(v.live.url)
+    v.page.fill("form[action$='/modules'] input[name=title]", "Basics")
+    v.submit("form[action$='/modules'] button[type=submit]")
+    v.follow("main a[href$='/lessons/new'], main a[href*='/lessons/new?']")
+    v.page.fill("input[name=title]", "What a declaration holds")
+    v.page.fill("textarea[name=body]", "# What a declaration holds\n\nGoods, value, origin and the HS code.")
+    v.submit("button[name=save], input[name=save]")
+    v.goto(version_url)
+    v.submit("form[action$='/submit'] button")
+    assert v.page.locator(".badge.status-in_review").count() == 1
+
+    v.goto(f"/quizzes/course/{slug}/import")
+    v.page.fill("textarea[name=text]", GIFT)
+    v.submit("form[enctype='multipart/form-data'] button[type=submit]")
+    v.submit(f"form[action='/quizzes/course/{slug}/import/confirm'] button[type=submit]")
+    assert f"/quizzes/course/{slug}" in v.page.url
+    assert "ISO 17712" in v.text() or v.page.locator("main a[href^='/quizzes/questions/']").count() == 2
+    v.finish()
+
+
+def test_officer_journey(visitor, live):
+    """Screens a case, ranks and confirms a key training list, terminates a case with a reason, exports a
+    report."""
+    v = visitor
+    v.login("officer.shenzhen")
+    v.goto("/")
+    # Screen the case waiting for it.
+    v.goto("/cultivation/cases/12")
+    v.submit("form[action='/cultivation/cases/12/screen'] button[type=submit]")
+    assert v.page.locator("form[action='/cultivation/cases/12/screen']").count() == 0
+
+    # Rank the screened cases into a new list and confirm it.
+    v.goto("/cultivation/key-lists")
+    v.page.locator("select[name=unit_id]").select_option(index=0)
+    v.page.fill("input[name=period]", "2027-Q1")
+    v.submit("form.card button[type=submit]")
+    assert "/cultivation/key-lists/" in v.page.url
+    v.submit("form[action$='/confirm'] button[name=start][value='0']")
+    assert v.page.locator("form[action$='/confirm']").count() == 0
+
+    # Terminate the flagged case: the dashboard leads to a confirmation that asks for the reason.
+    v.goto("/")
+    v.follow("a[href*='/terminate?']")
+    assert v.page.locator("select[name='terminate-reason']").input_value() != ""
+    v.page.fill("input[name='terminate-reason_text']", "Audit opened in July without conclusion.")
+    v.submit("form.confirm-form button.btn-danger")
+    assert v.page.locator("a[href*='/terminate?']").count() == 1  # one flag left
+    v.goto("/cultivation/cases/5")
+    assert v.page.locator(".badge.state-terminated").count() == 1
+
+    # Export a report.
+    v.goto("/reports/")
+    csv = v.download("a[href$='/export/summary.csv']")
+    with open(csv.path(), "rb") as handle:
+        assert handle.read().decode("utf-8-sig").count("\n") >= 2
+    v.finish()
+
+
+def test_admin_journey(visitor, live):
+    """Looks through the evidence ledger and verifies its hash chain."""
+    v = visitor
+    v.login("admin")
+    v.goto("/evidence/ledger")
+    v.follow("main td a[href^='/evidence/ledger/']")
+    v.goto("/evidence/verify")
+    v.submit("main form[method=post] button[type=submit]")
+    assert v.page.locator(".verify-result.passed").count() == 1
+    v.finish()
