@@ -154,7 +154,7 @@ def test_posts_without_csrf_token_are_refused(app, world):
 )
 def test_navigation(app, db, demo, role, nav):
     html = _client(app, role).get("/courses/").get_data(as_text=True)
-    menu = html.split('class="main-nav"')[1].split("</nav>")[0]
+    menu = html.split('class="main-nav')[1].split("</nav>")[0]
     for label in ("Catalog", "My learning", "Authoring", "Reviews"):
         assert (f">{label}</a>" in menu) == (label in nav), label
 

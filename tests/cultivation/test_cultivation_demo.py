@@ -60,4 +60,4 @@ def test_demo_story(db, demo, client):
 
     client.login("officer.shenzhen")
     html = client.get("/").get_data(as_text=True)
-    assert "Qianhai Smart Supply Chain" in html and "Confirm termination" in html
+    assert "Qianhai Smart Supply Chain" in html and "Terminate…" in html

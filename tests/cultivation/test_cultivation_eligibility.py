@@ -163,7 +163,7 @@ def test_credit_history_starts_a_bar(db, clock, firm, history, kind):
             legal, training_type="aeo_certification", category="applicant", nominee_ids=[legal.id]
         )
     assert refused.value.code == "case.one_year_bar"
-    assert "2027-06-01" in str(refused.value)
+    assert "Jun 1, 2027" in str(refused.value)
     db.session.rollback()
     assert db.session.execute(sa.select(sa.func.count()).select_from(CultivationCase)).scalar_one() == 0
     # Stored as dated rows once the enterprise is acted on (idempotent).
