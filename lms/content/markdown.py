@@ -64,6 +64,10 @@ def render_markdown(text: str | None, below: int = 0) -> Markup:
         return Markup("")
     converted = md.markdown(text, extensions=_EXTENSIONS, output_format="html")
     cleaned = sanitize_html(converted)
+    # A wide table scrolls inside a box of its own (reachable by keyboard) instead of widening the page.
+    cleaned = cleaned.replace("<table>", '<div class="table-responsive" tabindex="0"><table>').replace(
+        "</table>", "</table></div>"
+    )
     if below:
         cleaned = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + below, 6)}", cleaned)
     return Markup(cleaned)

@@ -41,6 +41,7 @@ def test_pages_load_bootstrap_from_the_app_itself(client, demo):
     assert not re.search(r'(src|href)="(https?:)?//', html.split("<main")[0])
     css = client.get("/bootstrap/static/css/bootstrap.min.css")
     assert css.status_code == 200 and b"Bootstrap" in css.get_data()[:200]
+    css.close()
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
 

@@ -16,6 +16,8 @@ def _listed_case(flow, demo):
     key_list = keylists.build_key_list(shenzhen, demo.unit("5300"), "2027")
     entry = next(e for e in key_list.entries if e.case_id == case.id)
     keylists.set_included(shenzhen, key_list, entry.id, False, "Waiting for the audit report")
+    keylists.set_included(shenzhen, key_list, entry.id, True, "The audit report came in")
+    keylists.confirm_key_list(shenzhen, key_list, start=False)
     flow.db.session.commit()
     return case, key_list
 
@@ -40,6 +42,7 @@ def test_key_list_adjustment_notes_are_in_the_readers_language(client, db, flow,
     client.login("officer.shenzhen")
     english = client.get(f"/cultivation/key-lists/{key_list.id}").get_data(as_text=True)
     assert "Chen Wei: excluded. Reason: Waiting for the audit report" in english
+    assert "Chen Wei: included. Reason: The audit report came in" in english
     client.submit("/language", {"language": "zh_CN"})
     chinese = client.get(f"/cultivation/key-lists/{key_list.id}").get_data(as_text=True)
     assert "Chen Wei：已移出。理由：Waiting for the audit report" in chinese
