@@ -112,3 +112,10 @@ def timezone_label() -> str:
 
     zone = get_timezone()
     return f"{get_timezone_name(zone, locale=get_locale() or 'en')} ({zone})"
+
+
+def join_list(items) -> str:
+    """Items of a list in a sentence: "a, b" in English, "a、b" in Chinese."""
+    from flask_babel import gettext
+
+    return gettext(", ").join(str(item) for item in items)

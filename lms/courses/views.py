@@ -59,6 +59,7 @@ from lms.courses.models import (
 )
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import join_list
 from lms.org.models import Enterprise
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -401,7 +402,7 @@ def enroll_trainees(slug: str):
         _fail(error)
         return redirect(url_for("courses.course_page", slug=slug))
     db.session.commit()
-    flash(_("Enrolled: %(names)s.", names=", ".join(names)), "success")
+    flash(_("Enrolled: %(names)s.", names=join_list(names)), "success")
     return redirect(url_for("courses.course_page", slug=slug))
 
 

@@ -29,6 +29,7 @@ from lms.cultivation.models import (
     BarEvent,
 )
 from lms.extensions import db
+from lms.i18n import join_list
 from lms.org.models import (
     AEO_LEVELS,
     CREDIT_LEVELS,
@@ -297,7 +298,7 @@ def _regime(regime: str | None) -> str:
 
 
 def _levels(levels) -> str:
-    return ", ".join(_level(lv) for lv in levels) or "—"
+    return join_list(_level(lv) for lv in levels) or "—"
 
 
 def check_label(key: str) -> str:
@@ -372,7 +373,7 @@ def explain(check: dict) -> str:
         category = str(CATEGORIES.get(f["category"], f["category"]))
         training = str(TRAINING_TYPES.get(f["training_type"], f["training_type"]))
         if not f.get("fits"):
-            allowed = ", ".join(str(CATEGORIES[c]) for c in CATEGORIES_BY_TYPE.get(f["training_type"], ()))
+            allowed = join_list(str(CATEGORIES[c]) for c in CATEGORIES_BY_TYPE.get(f["training_type"], ()))
             return _(
                 "Rule: %(type)s is for %(allowed)s, not %(category)s.",
                 type=training,
@@ -401,7 +402,7 @@ def explain(check: dict) -> str:
         if f.get("outsiders"):
             return _(
                 "Rule: nominees must be active trainees of the enterprise; not so: %(names)s.",
-                names=", ".join(f["outsiders"]),
+                names=join_list(f["outsiders"]),
             )
         return ngettext(
             "%(num)d nominee, a trainee of the enterprise.",

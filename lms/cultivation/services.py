@@ -35,7 +35,7 @@ from lms.cultivation.permissions import APPLICANT_POSITIONS
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
 from lms.extensions import db
-from lms.i18n import format_day
+from lms.i18n import format_day, join_list
 from lms.org.models import AEO_LEVELS, CREDIT_LEVELS, DISCREDITED_LEVELS, REGIME_LEVELS, REGIMES, Enterprise
 from lms.org.services import credit_level_on, record_credit_decision, regime_on
 
@@ -277,7 +277,7 @@ def _check_type_and_category(training_type: str, category: str) -> None:
     if category not in CATEGORIES:
         raise InvalidInput(_l("Choose the enterprise's category."), field="category")
     if category not in CATEGORIES_BY_TYPE[training_type]:
-        allowed = ", ".join(str(CATEGORIES[c]) for c in CATEGORIES_BY_TYPE[training_type])
+        allowed = join_list(str(CATEGORIES[c]) for c in CATEGORIES_BY_TYPE[training_type])
         raise RuleViolation(
             _l("Rule: %(type)s is for %(allowed)s.", type=TRAINING_TYPES[training_type], allowed=allowed),
             field="category",
@@ -720,7 +720,7 @@ def certify_case(
                 "Rule: %(regime)s, in force on %(day)s, grants only: %(levels)s.",
                 regime=REGIMES.get(regime, "—"),
                 day=format_day(decided_on),
-                levels=", ".join(str(CREDIT_LEVELS[lv]) for lv in allowed) or "—",
+                levels=join_list(str(CREDIT_LEVELS[lv]) for lv in allowed) or "—",
             ),
             field="level",
             code="outcome.level",

@@ -30,6 +30,7 @@ from lms.experts.models import (
     topic_label,
 )
 from lms.extensions import db
+from lms.i18n import join_list
 from lms.org.models import CustomsUnit, Enterprise
 from lms.sessions.models import Registration, SessionExpert, SessionFeedback, TrainingSession
 
@@ -438,7 +439,7 @@ def _score(expert, profile, facts: SessionFacts, region, session_unit, load: int
                 "%(matched)d of %(total)d course topics: %(topics)s",
                 matched=len(matched),
                 total=len(topics),
-                topics=", ".join(topic_label(t) for t in matched) or "—",
+                topics=join_list(topic_label(t) for t in matched) or "—",
             ),
         )
     else:

@@ -44,7 +44,7 @@ from lms.experts.queries import (
     upcoming_assignments,
 )
 from lms.extensions import db
-from lms.i18n import format_day
+from lms.i18n import format_day, join_list
 from lms.org.models import CustomsUnit
 from lms.sessions.models import EXPERT_ROLES, SessionExpert, TrainingSession
 
@@ -256,7 +256,7 @@ def _availability_page(expert: User, unavailability_form=None, involvement_form=
 def _session_names(sessions) -> str:
     from lms.experts.eligibility import session_label
 
-    return ", ".join(session_label(s) for s in sessions)
+    return join_list(session_label(s) for s in sessions)
 
 
 @bp.route("/<int:expert_id>/availability")

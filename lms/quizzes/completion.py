@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from lms.courses.completion import RequirementStatus, requirement
 from lms.extensions import db
+from lms.i18n import join_list
 from lms.quizzes.models import Quiz
 from lms.quizzes.results import user_quiz_results
 
@@ -32,7 +33,7 @@ def required_quizzes_passed(enrollment, version) -> RequirementStatus | None:
     passed = [
         key for key in keys if key in quizzes and (result := results.get(quizzes[key].id)) and result.passed
     ]
-    titles = ", ".join(quizzes[k].title if k in quizzes else k for k in keys)
+    titles = join_list(quizzes[k].title if k in quizzes else k for k in keys)
     return RequirementStatus(
         key="quizzes",
         label=_("Quizzes passed: %(titles)s", titles=titles),

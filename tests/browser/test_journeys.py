@@ -65,18 +65,31 @@ def _answer_page(page) -> None:
 def test_trainee_journey(visitor, live):
     """Enrols, learns, takes and submits a quiz, books a seat, gives feedback, downloads a certificate."""
 
-    def forget_feedback(db):
-        # Given: Guo Qiang attended the credit management briefing and has not said what he thought of it yet.
+    def given(db):
+        """Guo Qiang attended a session and has not said what he thought of it yet; the pre-test of the course
+        he enrols in, and an open session he may book, are looked up by what they are."""
         from lms.auth.models import User
-        from lms.sessions.models import Registration, SessionFeedback
+        from lms.courses.models import Course
+        from lms.quizzes.models import Quiz
+        from lms.sessions.models import Registration, SessionFeedback, TrainingSession
 
         user = db.session.execute(sa.select(User).where(User.login_name == "trainee.futian")).scalar_one()
-        registration = db.session.execute(
-            sa.select(Registration).where(Registration.user_id == user.id, Registration.session_id == 1)
+        attended = db.session.execute(
+            sa.select(Registration).where(Registration.user_id == user.id, Registration.attendance == "present")
+        ).scalars().first()
+        db.session.execute(sa.delete(SessionFeedback).where(SessionFeedback.registration_id == attended.id))
+        course = db.session.execute(sa.select(Course).where(Course.slug == "mutual-recognition")).scalar_one()
+        pretest = db.session.execute(
+            sa.select(Quiz.id).where(Quiz.course_id == course.id, Quiz.purpose == "pre_test")
         ).scalar_one()
-        db.session.execute(sa.delete(SessionFeedback).where(SessionFeedback.registration_id == registration.id))
+        clinic = db.session.execute(
+            sa.select(TrainingSession.id)
+            .where(TrainingSession.title.like("Weekly AEO standard clinic%"), TrainingSession.status == "open")
+            .order_by(TrainingSession.starts_at)
+        ).scalars().first()
+        return {"attended": attended.session_id, "pretest": pretest, "clinic": clinic}
 
-    _with_app(live, forget_feedback)
+    ids = _with_app(live, given)
     v = visitor
     v.login("trainee.futian")
     v.goto("/courses/")
@@ -87,8 +100,8 @@ def test_trainee_journey(visitor, live):
     assert v.page.locator(".badge.ok").count() >= 1  # "You completed this lesson."
 
     # The pre-test of the course: start, answer every question, submit.
-    v.goto("/quizzes/7")
-    v.submit("form[action='/quizzes/7/start'] button")
+    v.goto(f"/quizzes/{ids['pretest']}")
+    v.submit(f"form[action='/quizzes/{ids['pretest']}/start'] button")
     while True:
         _answer_page(v.page)
         if v.page.locator("button[name=go][value=next]").count():
@@ -100,12 +113,12 @@ def test_trainee_journey(visitor, live):
     assert "/result" in v.page.url
 
     # A seat in a session.
-    v.goto("/sessions/10")
-    v.submit("form[action='/sessions/10/register'] button")
+    v.goto(f"/sessions/{ids['clinic']}")
+    v.submit(f"form[action='/sessions/{ids['clinic']}/register'] button")
     assert v.page.locator("form[action^='/sessions/registrations/'][action$='/cancel']").count() == 1
 
     # Feedback on the session attended.
-    v.goto("/sessions/1/feedback")
+    v.goto(f"/sessions/{ids['attended']}/feedback")
     for name in ("content", "expert", "organisation", "usefulness"):
         v.page.locator(f"input[name={name}][value='5']").check()
     v.page.fill("textarea[name=comment]", "Clear and useful.")
@@ -113,7 +126,7 @@ def test_trainee_journey(visitor, live):
 
     # The certificate, as a PDF.
     v.goto("/evidence/certificates/mine")
-    v.follow("main a[href^='/evidence/certificates/'][href$='/5']")
+    v.follow("main td a[href^='/evidence/certificates/']")
     pdf = v.download("a[href$='certificate.pdf']")
     assert pdf.suggested_filename.endswith(".pdf")
     with open(pdf.path(), "rb") as handle:
@@ -161,10 +174,11 @@ def test_officer_journey(visitor, live):
     v = visitor
     v.login("officer.shenzhen")
     v.goto("/")
-    # Screen the case waiting for it.
-    v.goto("/cultivation/cases/12")
-    v.submit("form[action='/cultivation/cases/12/screen'] button[type=submit]")
-    assert v.page.locator("form[action='/cultivation/cases/12/screen']").count() == 0
+    # Screen the case waiting for it (the dashboard lists it).
+    v.follow("#panel-cultivation_to_screen li a[href^='/cultivation/cases/']")
+    case_url = v.page.url.removeprefix(v.live.url)
+    v.submit(f"form[action='{case_url}/screen'] button[type=submit]")
+    assert v.page.locator(f"form[action='{case_url}/screen']").count() == 0
 
     # Rank the screened cases into a new list and confirm it.
     v.goto("/cultivation/key-lists")
@@ -177,12 +191,13 @@ def test_officer_journey(visitor, live):
 
     # Terminate the flagged case: the dashboard leads to a confirmation that asks for the reason.
     v.goto("/")
+    flagged = v.page.locator("a[href*='/terminate?']").first.get_attribute("href").split("/terminate")[0]
     v.follow("a[href*='/terminate?']")
     assert v.page.locator("select[name='terminate-reason']").input_value() != ""
     v.page.fill("input[name='terminate-reason_text']", "Audit opened in July without conclusion.")
     v.submit("form.confirm-form button.btn-danger")
     assert v.page.locator("a[href*='/terminate?']").count() == 1  # one flag left
-    v.goto("/cultivation/cases/5")
+    v.goto(flagged)
     assert v.page.locator(".badge.state-terminated").count() == 1
 
     # Export a report.
