@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from lms.errors import DomainError
@@ -66,4 +67,4 @@ def flash_form_errors(form) -> None:
         field = getattr(form, name, None)
         label = field.label.text if field is not None and name != "csrf_token" else ""
         for message in errors:
-            flash(f"{label}: {message}" if label else str(message), "error")
+            flash(f"{label}{_(': ')}{message}" if label else str(message), "error")

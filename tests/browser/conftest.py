@@ -41,14 +41,15 @@ def pytest_collection_modifyitems(config, items):
     fails instead, see .ci/run)."""
     here = Path(__file__).resolve().parent
     missing = chromium_path() is None
-    # PostgreSQL runs each journey in two of the four settings (English at 1280 px, Chinese at 390 px): the
-    # pages are the same, the database under them is what differs; this keeps CI within its time.
+    # PostgreSQL runs each journey in two of the four settings (English at 1280 px, Chinese at 390 px) and the
+    # layout tests not at all: the pages are the same, the database under them is what differs; this keeps CI
+    # within its time.
     slow = [
         item
         for item in items
         if here in Path(str(item.fspath)).resolve().parents
         and "-postgresql]" in item.nodeid
-        and ("en-390" in item.nodeid or "zh_CN-1280" in item.nodeid)
+        and ("en-390" in item.nodeid or "zh_CN-1280" in item.nodeid or "test_layout.py" in item.nodeid)
     ]
     if slow:
         config.hook.pytest_deselected(items=slow)
