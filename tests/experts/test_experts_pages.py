@@ -393,3 +393,19 @@ def test_form_posts_per_role(client, db, kit, people, action, url, login, status
 
     untouched = (0, 0, [people["expert_national"].id], 8)
     assert (state() != untouched) == (status == 302)
+
+
+def test_removing_an_expert_from_a_session_asks_first(client, db, kit, people):
+    """The suggestion page's "Remove" was one click: it now leads to a confirmation, and only that removes."""
+    row = kit.assign(people["session"], people["expert_north"], "lead")
+    client.login("officer.north")
+    page = client.get(f"/experts/sessions/{people['session'].id}/suggestions").get_data(as_text=True)
+    assert f'action="/experts/assignments/{row.id}/unassign" data-confirm' in page
+    asked = client.submit(f"/experts/assignments/{row.id}/unassign", {"next": "/experts/"})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Remove an expert from a session" in html
+    assert 'name="confirmed" value="1"' in html and 'name="next" value="/experts/"' in html
+    assert db.session.execute(sa.select(SessionExpert)).first() is not None
+    shown = client.get(f"/experts/assignments/{row.id}/unassign")
+    assert shown.status_code == 200
+    assert db.session.execute(sa.select(SessionExpert)).first() is not None
