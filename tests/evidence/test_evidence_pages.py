@@ -319,7 +319,8 @@ def test_ledger_browser_filters(client, db, certificate, demo):
     assert client.get("/evidence/ledger?subject_id=x").status_code == 400
     [issued] = entries_for("certificate", certificate.id)
     entry = _html(client.get(f"/evidence/ledger/{issued.seq}"))
-    assert "certificate_issued" in entry and certificate.code in entry
+    # The kind by its label: the raw code (certificate_issued) is not shown.
+    assert "Certificate issued" in entry and "certificate_issued" not in entry and certificate.code in entry
     assert "the record still matches it" in entry
     assert client.get("/evidence/ledger/999").status_code == 404
 
@@ -337,7 +338,7 @@ def test_admin_verify_page_passes_then_names_the_altered_entry(client, db, certi
     failed = _html(client.submit("/evidence/verify"))
     assert "The ledger does not check out" in failed
     assert (
-        f"First entry that does not match: #{issued.seq} certificate_issued (certificate #{certificate.id})"
+        f"First entry that does not match: #{issued.seq} Certificate issued (certificate #{certificate.id})"
         in failed
     )
     assert "trainee_name" in failed
