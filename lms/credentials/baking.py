@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 import zlib
 
+from flask_babel import gettext as _
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEYWORD = b"openbadgecredential"
 MAX_TEXT = 1024 * 1024
@@ -27,23 +29,23 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 def _chunks(png: bytes):
     if not png.startswith(PNG_SIGNATURE):
-        raise BakingError("not a PNG image")
+        raise BakingError(_("not a PNG image"))
     offset = len(PNG_SIGNATURE)
     while offset + 12 <= len(png):
         (length,) = struct.unpack(">I", png[offset : offset + 4])
         kind = png[offset + 4 : offset + 8]
         end = offset + 12 + length
         if end > len(png):
-            raise BakingError("the PNG image is truncated")
+            raise BakingError(_("the PNG image is truncated"))
         data = png[offset + 8 : offset + 8 + length]
         (crc,) = struct.unpack(">I", png[offset + 8 + length : end])
         if zlib.crc32(kind + data) & 0xFFFFFFFF != crc:
-            raise BakingError("the PNG image is damaged (a chunk checksum does not match)")
+            raise BakingError(_("the PNG image is damaged (a chunk checksum does not match)"))
         yield offset, end, kind, data
         if kind == b"IEND":
             return
         offset = end
-    raise BakingError("the PNG image has no end")
+    raise BakingError(_("the PNG image has no end"))
 
 
 def bake(png: bytes, credential: str) -> bytes:
@@ -67,28 +69,28 @@ def extract(png: bytes) -> str:
     for _start, _end, kind, data in _chunks(png):
         if kind != b"iTXt":
             continue
-        keyword, _, rest = data.partition(b"\x00")
+        keyword, _sep, rest = data.partition(b"\x00")
         if keyword != KEYWORD:
             continue
         if found is not None:
-            raise BakingError("the image carries more than one credential")
+            raise BakingError(_("the image carries more than one credential"))
         if len(rest) < 2:
-            raise BakingError("the credential chunk is damaged")
+            raise BakingError(_("the credential chunk is damaged"))
         compressed, _method, rest = rest[0], rest[1], rest[2:]
-        _language, _, rest = rest.partition(b"\x00")
-        _translated, _, text = rest.partition(b"\x00")
+        _language, _sep, rest = rest.partition(b"\x00")
+        _translated, _sep, text = rest.partition(b"\x00")
         if compressed:
             try:
                 decompressor = zlib.decompressobj()
                 text = decompressor.decompress(text, MAX_TEXT + 1)
             except zlib.error as exc:
-                raise BakingError("the credential chunk cannot be decompressed") from exc
+                raise BakingError(_("the credential chunk cannot be decompressed")) from exc
         if len(text) > MAX_TEXT:
-            raise BakingError("the credential chunk is too large")
+            raise BakingError(_("the credential chunk is too large"))
         try:
             found = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise BakingError("the credential chunk is not UTF-8 text") from exc
+            raise BakingError(_("the credential chunk is not UTF-8 text")) from exc
     if found is None:
-        raise BakingError("the image carries no Open Badges credential")
+        raise BakingError(_("the image carries no Open Badges credential"))
     return found

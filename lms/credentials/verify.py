@@ -185,7 +185,10 @@ def _verify_signature(token: str, header: dict, keys: KeySet) -> Check:
         return Check(
             "signature",
             FAILED,
-            _("The signature does not match the content: the credential was changed after it was signed."),
+            _(
+                "The signature does not match: the credential was changed after it was signed, or it was not "
+                "signed with the issuer's key."
+            ),
         )
     except jwt.PyJWTError as exc:
         return Check("signature", FAILED, _("The signature cannot be checked (%(reason)s).", reason=str(exc)))
