@@ -9,9 +9,11 @@ credential later; development makes a key on first use instead (``CREDENTIALS_AU
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
+import os
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -19,8 +21,8 @@ from pathlib import Path
 
 import jwt
 import sqlalchemy as sa
+from babel import support
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -102,12 +104,24 @@ def subject_id(user_id: int) -> str:
     return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
 
 
-def _bilingual(render) -> str:
-    """A text in English and Chinese (the credential is read far from this site, in either language)."""
+def N_(message: str) -> str:  # noqa: N802 - the name pybabel extracts by default
+    """Mark a message for extraction; :func:`_bilingual` translates it."""
+    return message
+
+
+@functools.cache
+def _catalog(directory: str, locale: str) -> support.NullTranslations:
+    return support.Translations.load(directory, [locale])
+
+
+def _bilingual(message: str, **params) -> str:
+    """A text in English and Chinese (the credential is read far from this site, in either language), from
+    the application's catalog whatever the reader's language."""
+    directory = os.path.join(current_app.root_path, "translations")
     texts = []
     for locale in ("en", "zh_CN"):
-        with force_locale(locale):
-            text = render()
+        text = _catalog(directory, locale).gettext(message)
+        text = text % params if params else text
         if text not in texts:
             texts.append(text)
     return " / ".join(texts)
@@ -135,16 +149,14 @@ def credential_payload(
         "achievementType": "CertificateOfCompletion",
         "name": certificate.course_title,
         "description": _bilingual(
-            lambda: _(
-                "Completion of the course “%(course)s” (%(hours)s hours) at the AEO Training Center.",
-                course=certificate.course_title,
-                hours=hours,
-            )
+            N_("Completion of the course “%(course)s” (%(hours)s hours) at the AEO Training Center."),
+            course=certificate.course_title,
+            hours=hours,
         ),
         "criteria": {
             "id": course_url,
             "narrative": _bilingual(
-                lambda: _(
+                N_(
                     "Complete every requirement of the course (lessons, quizzes and sessions) as its "
                     "completion rules define."
                 )
@@ -155,30 +167,20 @@ def credential_payload(
     }
     enterprise = certificate.enterprise_name_en or certificate.enterprise_name_zh
     narrative = _bilingual(
-        lambda: _(
-            "Certificate %(code)s, recorded in the training center's evidence ledger.",
-            code=display_code(certificate.code),
-        )
+        N_("Certificate %(code)s, recorded in the training center's evidence ledger."),
+        code=display_code(certificate.code),
     )
     if enterprise:
-        narrative += "\n" + _bilingual(
-            lambda: _(
-                "Enterprise: %(name)s",
-                name=" / ".join(
-                    name for name in (certificate.enterprise_name_en, certificate.enterprise_name_zh) if name
-                ),
-            )
-        )
+        names = (certificate.enterprise_name_en, certificate.enterprise_name_zh)
+        narrative += "\n" + _bilingual(N_("Enterprise: %(name)s"), name=" / ".join(n for n in names if n))
     if certificate.expert_names:
-        narrative += "\n" + _bilingual(
-            lambda: _("Experts: %(names)s", names=", ".join(certificate.expert_names))
-        )
+        narrative += "\n" + _bilingual(N_("Experts: %(names)s"), names=", ".join(certificate.expert_names))
     payload = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": credential.uid,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": certificate.course_title,
-        "description": _bilingual(lambda: _("Certificate of completion")),
+        "description": _bilingual(N_("Certificate of completion")),
         "issuer": issuer,
         "validFrom": timestamp(credential.valid_from),
         "awardedDate": timestamp(certificate.completed_at),
@@ -200,7 +202,7 @@ def credential_payload(
             {
                 "id": verification_url(certificate),
                 "type": ["Evidence"],
-                "name": _bilingual(lambda: _("Certificate of completion")),
+                "name": _bilingual(N_("Certificate of completion")),
                 "narrative": narrative,
             }
         ],

@@ -173,3 +173,15 @@ def test_a_certificate_gets_one_credential_and_indexes_do_not_collide(db, keys, 
     rows = _credentials(db)
     assert len(rows) == 6
     assert len({(row.status_list_id, row.status_index) for row in rows}) == 6
+
+
+def test_a_taken_index_is_drawn_again_and_a_crowded_list_is_closed(db, keys, complete, monkeypatch):
+    draws = iter([5, 5, 7] + [7] * services.DRAWS_BEFORE_FULL + [3])
+    monkeypatch.setattr(services.secrets, "randbelow", lambda _size: next(draws))
+    first, second = complete(title="One").credential, complete(title="Two").credential
+    assert (first.status_list_id, first.status_index) == (1, 5)
+    assert (second.status_list_id, second.status_index) == (1, 7)  # 5 was taken: drawn again
+    third = complete(title="Three").credential  # every draw hits 7: the list counts as full
+    assert (third.status_list_id, third.status_index) == (2, 3)
+    assert claims_of(third.jws)["credentialStatus"]["statusListCredential"] == "http://lms.test/credentials/status/2"
+    assert services.verify_here(third.jws).ok
