@@ -28,6 +28,7 @@ BLUEPRINT_MODULES = (
     "lms.experts.views",
     "lms.cultivation.views",
     "lms.evidence.views",
+    "lms.credentials.views",
     "lms.reports.views",
     "lms.notifications.views",
 )
@@ -39,6 +40,7 @@ CLI_MODULES = (
     "lms.sessions.cli",
     "lms.cultivation.cli",
     "lms.evidence.cli",
+    "lms.credentials.cli",
     "lms.xapi.cli",  # adds `evidence xapi` to the group above
 )
 

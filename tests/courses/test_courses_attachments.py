@@ -18,24 +18,23 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
-def _entry(name: str) -> zipfile.ZipInfo:
-    # A fixed time stamp: the bytes, and so the test ids, are the same in every xdist worker (a worker
-    # collecting in another minute made "Different tests were collected").
+def _member(name: str) -> zipfile.ZipInfo:
+    # A fixed time: the bytes (and so the test ids) must be the same in every pytest-xdist worker.
     return zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
 
 
 def office(part: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(_entry("[Content_Types].xml"), "<Types/>")
-        archive.writestr(_entry(part), "<x/>")
+        archive.writestr(_member("[Content_Types].xml"), "<Types/>")
+        archive.writestr(_member(part), "<x/>")
     return buffer.getvalue()
 
 
 def plain_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(_entry("readme.txt"), "hello")
+        archive.writestr(_member("readme.txt"), "hello")
     return buffer.getvalue()
 
 
@@ -193,7 +192,7 @@ def test_draft_files_are_for_authors_and_new_versions_copy_them(as_user, draft, 
     assert _status(as_user("trainee"), url) == 404
     # Removing the draft's copy leaves the published file alone.
     copy_name, original_name, original_id = copy.stored_name, attachment.stored_name, attachment.id
-    response = as_user("expert.shenzhen").submit(f"/courses/attachments/{copy.id}/delete", {"confirmed": "1"})
+    response = as_user("expert.shenzhen").submit(f"/courses/attachments/{copy.id}/delete")
     assert response.status_code == 302
     folder = Path(app.config["UPLOAD_FOLDER"]) / "lesson-attachments"
     assert not (folder / copy_name).exists()
