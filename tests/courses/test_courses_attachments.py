@@ -192,7 +192,7 @@ def test_draft_files_are_for_authors_and_new_versions_copy_them(as_user, draft, 
     assert _status(as_user("trainee"), url) == 404
     # Removing the draft's copy leaves the published file alone.
     copy_name, original_name, original_id = copy.stored_name, attachment.stored_name, attachment.id
-    response = as_user("expert.shenzhen").submit(f"/courses/attachments/{copy.id}/delete")
+    response = as_user("expert.shenzhen").submit(f"/courses/attachments/{copy.id}/delete", {"confirmed": "1"})
     assert response.status_code == 302
     folder = Path(app.config["UPLOAD_FOLDER"]) / "lesson-attachments"
     assert not (folder / copy_name).exists()

@@ -107,7 +107,7 @@ def test_revoking_the_certificate_on_its_page_flips_its_bit(db, keys, complete, 
     assert not _bit(list_claims["credentialSubject"]["encodedList"], index)
 
     client.login("officer.shenzhen")
-    response = client.submit(f"/evidence/certificates/{certificate.id}/revoke", {"reason": "Attendance forged"})
+    response = client.submit(f"/evidence/certificates/{certificate.id}/revoke", {"confirmed": "1", "reason": "Attendance forged"})
     assert response.status_code == 302
 
     after = client.get("/credentials/status/1", headers={"If-None-Match": before.headers["ETag"]})

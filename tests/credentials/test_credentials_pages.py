@@ -63,7 +63,7 @@ def test_the_share_page_is_public_and_checks_the_credential(client, credential):
     assert credential.certificate.course_title in html
 
     client.login("officer.futian")
-    client.submit(f"/evidence/certificates/{credential.certificate_id}/revoke", {"reason": "Withdrawn"})
+    client.submit(f"/evidence/certificates/{credential.certificate_id}/revoke", {"confirmed": "1", "reason": "Withdrawn"})
     client.post("/logout", data={"csrf_token": client.csrf_token()})
     html = client.get(f"/verify/credential/{credential.share_token}").get_data(as_text=True)
     assert "Not valid" in html and 'check-failed" data-check="status"' in html

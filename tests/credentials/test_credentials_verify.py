@@ -106,7 +106,7 @@ def test_an_expired_credential_fails_the_validity_period(client, credential, app
 def test_a_revoked_credential_fails_the_status(client, credential, db):
     client.login("officer.futian")
     assert client.submit(f"/evidence/certificates/{credential.certificate_id}/revoke",
-                         {"reason": "Issued in error"}).status_code == 302
+                         {"confirmed": "1", "reason": "Issued in error"}).status_code == 302
     client.post("/logout", data={"csrf_token": client.csrf_token()})
     html = _check_page(client, text=credential.jws).get_data(as_text=True)
     assert _failed_checks(html) == ["status"]
@@ -189,7 +189,7 @@ def test_offline_verification_with_the_status_list_finds_the_revocation(cli, fil
     assert good.exit_code == 0 and "Result: VALID\n" in good.output and "[ok] Revocation status" in good.output
 
     client.login("admin")
-    client.submit(f"/evidence/certificates/{credential.certificate_id}/revoke", {"reason": "Withdrawn"})
+    client.submit(f"/evidence/certificates/{credential.certificate_id}/revoke", {"confirmed": "1", "reason": "Withdrawn"})
     list_file.write_text(client.get("/credentials/status/1").get_data(as_text=True))  # downloaded again
     bad = cli.invoke(args=["credentials", "verify", credential_file, "--keys", str(keys_file),
                            "--status-list", str(list_file)])
