@@ -106,13 +106,18 @@ def lesson_rows(course_title: dict[int, str]):
                 lesson_title = f"{title}: lesson {position}"
                 lessons.append((next(lesson_id), c, mid, position, f"lesson-{position}", lesson_title,
                                 LESSON_BODY.format(title=lesson_title, n=position), 20 + 5 * position))
+    from lms.content.markdown import render_markdown
+
+    # Published versions keep their rendered HTML (as publishing does in the application).
+    lessons = [row[:7] + (str(render_markdown(row[6])),) + row[7:] for row in lessons]
     return modules, lessons
 
 
 def write_lessons(sink, course_title: dict[int, str]) -> None:
     modules, lessons = lesson_rows(course_title)
     sink.write("course_module", ("id", "version_id", "position", "title"), modules)
-    sink.write("lesson", ("id", "version_id", "module_id", "position", "slug", "title", "body", "minutes"), lessons)
+    sink.write("lesson", ("id", "version_id", "module_id", "position", "slug", "title", "body", "body_html",
+                          "minutes"), lessons)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -515,7 +520,7 @@ class Generator:
                              language, training, modes, "", [], [], topic, [], hours, False, ["exam"], False,
                              [],
                              "", "browser", f"{title.lower()} bench-course-{c:02d}", owner, created, created,
-                             self.admin_id, created, "", created))
+                             self.admin_id, created, "", created, ""))
             facets.extend([(c, "mode", m) for m in modes] + [(c, "topic", t) for t in topic])
             bank = {}
             for n, template in enumerate(question_templates(c), start=1):
@@ -560,7 +565,7 @@ class Generator:
                                            "hours",
             "require_lessons", "require_quizzes", "require_attendance", "quiz_specs", "source_hash", "origin",
             "search_text", "author_id", "created_at", "submitted_at", "reviewed_by_id", "reviewed_at",
-            "review_note", "published_at"), versions)
+            "review_note", "published_at", "overview_html"), versions)
         self.sink.execute("UPDATE course SET published_version_id = id")
         self.sink.write("course_version_facet", ("version_id", "facet", "value"), facets)
         self.sink.write("question", ("id", "course_id", "category", "name", "qtype", "default_mark",

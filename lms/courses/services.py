@@ -786,8 +786,19 @@ def publish(version: CourseVersion) -> None:
     version.status = "published"
     version.published_at = utcnow()
     course.published_version = version
+    version.render_html()
     db.session.flush()
     version.source_hash = content_hash(version_content(version))
+
+
+def render_published_html() -> int:
+    """Store the HTML of every version that is out of draft; returns how many were rendered."""
+    versions = db.session.execute(
+        sa.select(CourseVersion).where(CourseVersion.status != "draft").options(selectinload(CourseVersion.lessons))
+    ).scalars().all()
+    for version in versions:
+        version.render_html()
+    return len(versions)
 
 
 def discard_draft(actor: User, version: CourseVersion) -> None:
