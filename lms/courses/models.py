@@ -296,7 +296,6 @@ class Lesson(db.Model):
         back_populates="lesson", cascade="all, delete-orphan", order_by="LessonAttachment.id"
     )
 
-
     @property
     def html(self):
         """The body as HTML: stored at publication, rendered now for a draft."""

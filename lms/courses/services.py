@@ -793,9 +793,15 @@ def publish(version: CourseVersion) -> None:
 
 def render_published_html() -> int:
     """Store the HTML of every version that is out of draft; returns how many were rendered."""
-    versions = db.session.execute(
-        sa.select(CourseVersion).where(CourseVersion.status != "draft").options(selectinload(CourseVersion.lessons))
-    ).scalars().all()
+    versions = (
+        db.session.execute(
+            sa.select(CourseVersion)
+            .where(CourseVersion.status != "draft")
+            .options(selectinload(CourseVersion.lessons))
+        )
+        .scalars()
+        .all()
+    )
     for version in versions:
         version.render_html()
     return len(versions)

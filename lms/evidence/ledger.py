@@ -103,7 +103,13 @@ def entry_hash(
     prev_hash: str,
 ) -> str:
     return stored_entry_hash(
-        seq, kind, subject_type, subject_id, payload, created_at.isoformat(timespec="microseconds"), actor_id,
+        seq,
+        kind,
+        subject_type,
+        subject_id,
+        payload,
+        created_at.isoformat(timespec="microseconds"),
+        actor_id,
         prev_hash,
     )
 

@@ -101,8 +101,8 @@ _COLUMNS = (
     LedgerEntry.prev_hash,
     LedgerEntry.hash,
 )
-# created_at as stored (naive UTC): its ISO text plus "+00:00" is what the aware value's isoformat() gives, without
-# the per-row conversion of the column type.
+# created_at as stored (naive UTC): its ISO text plus "+00:00" is what the aware value's isoformat() gives,
+# without the per-row conversion of the column type.
 _STORED_CREATED = sa.type_coerce(LedgerEntry.created_at, sa.DateTime()).label("created_at")
 _CHAIN_COLUMNS = (*_COLUMNS[:5], _STORED_CREATED, *_COLUMNS[6:])
 
@@ -127,7 +127,17 @@ def _check_chain(result: VerificationResult, batch_size: int, max_problems: int)
     stmt = sa.select(*_CHAIN_COLUMNS).order_by(LedgerEntry.seq)
     loads, dumps, digest = json.loads, canonical_json, stored_entry_hash
     for batch in _stream(stmt, batch_size):
-        for seq, kind, subject_type, subject_id, payload, created_at, actor_id, prev_hash, stored_hash in batch:
+        for (
+            seq,
+            kind,
+            subject_type,
+            subject_id,
+            payload,
+            created_at,
+            actor_id,
+            prev_hash,
+            stored_hash,
+        ) in batch:
             problem = None
             if seq != expected_seq:
                 problem = ("seq_gap", {"seq": seq, "expected": expected_seq})
@@ -169,11 +179,13 @@ def _is_canonical(payload: str) -> bool:
 
 
 def _latest_seqs(kinds: list[str] | None, exclude: list[str] | None = None):
-    """The latest entry of each (subject type, subject) among ``kinds`` (one group), or per kind among the kinds
-    not in ``exclude`` (unregistered kinds: each its own group)."""
+    """The latest entry of each (subject type, subject) among ``kinds`` (one group), or per kind among the
+    kinds not in ``exclude`` (unregistered kinds: each its own group)."""
     stmt = sa.select(sa.func.max(LedgerEntry.seq))
     if kinds is not None:
-        return stmt.where(LedgerEntry.kind.in_(kinds)).group_by(LedgerEntry.subject_type, LedgerEntry.subject_id)
+        return stmt.where(LedgerEntry.kind.in_(kinds)).group_by(
+            LedgerEntry.subject_type, LedgerEntry.subject_id
+        )
     return stmt.where(LedgerEntry.kind.not_in(exclude)).group_by(
         LedgerEntry.subject_type, LedgerEntry.subject_id, LedgerEntry.kind
     )
@@ -259,9 +271,9 @@ def _compare(result: VerificationResult, row, spec, record, max_problems: int) -
 
 
 def _check_records(result: VerificationResult, batch_size: int, max_problems: int) -> None:
-    """Per kind group: the latest entry of every subject, joined in the database with the record's columns when
-    ``describe`` needs nothing else (one streamed query, no object per row), otherwise loaded as objects a batch
-    at a time."""
+    """Per kind group: the latest entry of every subject, joined in the database with the record's columns
+    when ``describe`` needs nothing else (one streamed query, no object per row), otherwise loaded as objects
+    a batch at a time."""
     registered = list(KINDS)
     for _group, kinds in _groups().items():
         spec = KINDS[kinds[0]]
@@ -292,8 +304,13 @@ def _check_records(result: VerificationResult, batch_size: int, max_problems: in
         for batch in _stream(sa.select(*_ENTRY).where(latest), batch_size):
             records = _load_records(batch)
             for row in batch:
-                _compare(result, row, KINDS[row.ledger_kind], records.get((spec.model, row.ledger_subject_id)),
-                         max_problems)
+                _compare(
+                    result,
+                    row,
+                    KINDS[row.ledger_kind],
+                    records.get((spec.model, row.ledger_subject_id)),
+                    max_problems,
+                )
     stmt = sa.select(*_ENTRY).where(LedgerEntry.seq.in_(_latest_seqs(None, exclude=registered)))
     for batch in _stream(stmt, batch_size):
         for row in batch:
