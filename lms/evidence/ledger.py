@@ -86,9 +86,13 @@ def _plain(value):
     raise TypeError(f"cannot put {type(value).__name__} in a ledger payload")
 
 
+# One encoder for every payload (json.dumps with options builds a new one per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
+
+
 def canonical_json(payload: dict) -> str:
     """One byte-exact JSON text per payload: sorted keys, no spaces, UTF-8 kept, decimals as strings."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
+    return _CANONICAL.encode(payload)
 
 
 def entry_hash(
