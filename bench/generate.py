@@ -64,7 +64,8 @@ def amount(value) -> str | None:
 LESSON_MODULES, LESSONS_PER_MODULE = 2, 3
 LESSON_BODY = """## {title}
 
-Enterprises that apply for **AEO status** show that their *internal control*, financial solvency, compliance and
+Enterprises that apply for **AEO status** show that their *internal control*, financial solvency,
+compliance and
 trade security meet the standards of the General Administration of Customs (see [the rules](https://www.customs.gov.cn/)).
 
 ### What you will learn

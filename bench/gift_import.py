@@ -23,7 +23,7 @@ from bench.quiz_submit import build_app  # noqa: E402
 from lms.extensions import db  # noqa: E402
 
 TEMPLATES = [
-    "::Q{n} choice:: Which document proves origin (item {n})? {{=Certificate of origin ~Invoice ~Bill of lading}}",
+    "::Q{n} choice:: Which document proves origin ({n})? {{=Certificate of origin ~Invoice ~Bill of lading}}",
     "::Q{n} multi:: Which are AEO criteria ({n})? {{~%50%Internal control ~%50%Solvency ~%-100%Colour}}",
     "::Q{n} true:: Customs may audit an AEO after certification ({n}). {{T}}",
     "::Q{n} short:: The HS code has how many digits at international level ({n})? {{=six =6}}",
@@ -69,12 +69,17 @@ def main() -> None:
                 db.session.commit()
                 real, real_cpu = time.perf_counter() - started, time.process_time() - cpu
                 stored = db.session.execute(
-                    sa.select(sa.func.count(Question.id)).where(Question.course_id == course.id)).scalar_one()
+                    sa.select(sa.func.count(Question.id)).where(Question.course_id == course.id)
+                ).scalar_one()
                 n = len(report.items)
-                print(f"GIFT dry run: {n} questions in {dry:.2f} s = {n / dry:,.0f} questions/s "
-                      f"(this process's CPU {dry_cpu:.2f} s; {db.engine.dialect.name})")
-                print(f"GIFT import:  {n} questions in {real:.2f} s = {n / real:,.0f} questions/s "
-                      f"(this process's CPU {real_cpu:.2f} s); {stored} stored")
+                print(
+                    f"GIFT dry run: {n} questions in {dry:.2f} s = {n / dry:,.0f} questions/s "
+                    f"(this process's CPU {dry_cpu:.2f} s; {db.engine.dialect.name})"
+                )
+                print(
+                    f"GIFT import:  {n} questions in {real:.2f} s = {n / real:,.0f} questions/s "
+                    f"(this process's CPU {real_cpu:.2f} s); {stored} stored"
+                )
                 db.session.remove()
         finally:
             with app.app_context():

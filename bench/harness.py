@@ -1,10 +1,10 @@
 """Pieces shared by the HTTP benchmarks: the two servers, logging in, and the two load clients.
 
 The LMS and the ceiling (``../shared/ceiling``, a bare Flask app on the same stack) are both served by
-``gunicorn -w 2 -k sync`` on this machine. Pages are loaded with ``wrk`` (the Debian package) driven by a Lua
-script that gives every request the session cookie of the person it is for; the report pages and exports, which
-take long enough that a client's own cost does not matter, are loaded by a small Python client that also times
-the first byte. Every response's status is checked: a page that answers anything but 200 counts as an error.
+``gunicorn -w 2 -k sync`` on this machine. Pages are loaded with ``wrk`` (the Debian package) driven by a
+Lua script that gives every request the session cookie of the person it is for; the report pages and exports,
+which take long enough that a client's own cost does not matter, are loaded by a small Python client that also
+times the first byte. Every response's status is checked: a page that answers anything but 200 counts as an error.
 """
 
 from __future__ import annotations
@@ -101,9 +101,24 @@ class Server:
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
         self.log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log", delete=False)
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            [gunicorn, "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}", "--timeout", "120",
-             "--log-level", "warning", app],
-            cwd=str(cwd), env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                gunicorn,
+                "-w",
+                str(workers),
+                "-k",
+                "sync",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+                app,
+            ],
+            cwd=str(cwd),
+            env={**os.environ, **env},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self._wait_ready()
@@ -179,9 +194,15 @@ def login(port: int, login_name: str, password: str = BENCH_PASSWORD) -> str:
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
     if token is None:
         raise SystemExit("no CSRF token on the login page")
-    form = urllib.parse.urlencode({"identifier": login_name, "password": password, "csrf_token": token.group(1)})
-    connection.request("POST", "/login", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie_header(jar)})
+    form = urllib.parse.urlencode(
+        {"identifier": login_name, "password": password, "csrf_token": token.group(1)}
+    )
+    connection.request(
+        "POST",
+        "/login",
+        body=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie_header(jar)},
+    )
     response = connection.getresponse()
     response.read()
     if response.status != 302:
@@ -213,8 +234,9 @@ _LATENCY = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(port: int, items: list[tuple[str, str]], label: str, seconds: int = 10,
-        connections: int = CONNECTIONS) -> Measure:
+def wrk(
+    port: int, items: list[tuple[str, str]], label: str, seconds: int = 10, connections: int = CONNECTIONS
+) -> Measure:
     """``wrk -t1 -cN -dS --latency`` over the (path, cookie) items, round-robin."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install -y wrk)")
@@ -222,20 +244,44 @@ def wrk(port: int, items: list[tuple[str, str]], label: str, seconds: int = 10,
         script, data = Path(tmp) / "items.lua", Path(tmp) / "items.txt"
         script.write_text(LUA)
         data.write_text("".join(f"{path}\t{cookie}\n" for path, cookie in items))
-        output = subprocess.run(  # noqa: S603
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s",
-             "-s", str(script), f"http://127.0.0.1:{port}", "--", str(data)],
-            capture_output=True, text=True, check=True,
+        output = subprocess.run(  # noqa: S603 - our own command line
+            [
+                _wrk(),
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "--timeout",
+                "30s",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+                "--",
+                str(data),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     return _parse_wrk(output, label)
 
 
 def wrk_ceiling(port: int, seconds: int = 10, connections: int = CONNECTIONS) -> Measure:
     """The ceiling exactly as its README runs it (its own course.lua)."""
-    output = subprocess.run(  # noqa: S603
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s",
-         str(CEILING_DIR / "course.lua"), f"http://127.0.0.1:{port}/"],
-        capture_output=True, text=True, check=True,
+    output = subprocess.run(  # noqa: S603 - our own command line
+        [
+            _wrk(),
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(CEILING_DIR / "course.lua"),
+            f"http://127.0.0.1:{port}/",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return _parse_wrk(output, "ceiling")
 
@@ -253,12 +299,19 @@ def _parse_wrk(output: str, label: str) -> Measure:
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     measure.errors = (int(bad.group(1)) if bad else int(non2xx.group(1)) if non2xx else 0) + (
-        sum(int(x) for x in errors.groups()) if errors else 0)
+        sum(int(x) for x in errors.groups()) if errors else 0
+    )
     return measure
 
 
-def sequential(port: int, items: list[tuple[str, str]], label: str, seconds: float = 10,
-               at_least: int = 3, at_most: int = 40) -> Measure:
+def sequential(
+    port: int,
+    items: list[tuple[str, str]],
+    label: str,
+    seconds: float = 10,
+    at_least: int = 3,
+    at_most: int = 40,
+) -> Measure:
     """One client, one request after another (for slow pages and downloads): first byte and whole body."""
     times, ttfbs, errors, index = [], [], 0, 0
     started = time.perf_counter()
@@ -275,8 +328,9 @@ def sequential(port: int, items: list[tuple[str, str]], label: str, seconds: flo
         times.append(elapsed * 1000)
         ttfbs.append(ttfb * 1000)
     wall = time.perf_counter() - started
-    measure = Measure(label, requests=len(times), seconds=wall, rps=len(times) / wall if wall else 0.0,
-                      errors=errors)
+    measure = Measure(
+        label, requests=len(times), seconds=wall, rps=len(times) / wall if wall else 0.0, errors=errors
+    )
     measure.p50 = statistics.median(times)
     measure.p99 = _percentile(times, 99)
     measure.ttfb50 = statistics.median(ttfbs)

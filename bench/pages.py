@@ -66,41 +66,70 @@ def choose(url: str) -> dict:
     """The people and the paths, drawn from the data set (the same ones on every run)."""
     engine = _engine(url)
     with engine.connect() as c:
-        trainees = c.execute(sa.text(
-            'SELECT u.id, u.login_name FROM "user" u WHERE u.role = \'trainee\' AND u.active '
-            "AND EXISTS (SELECT 1 FROM certificate ce WHERE ce.user_id = u.id AND ce.revoked_at IS NULL) "
-            "ORDER BY u.id LIMIT :n"), {"n": TRAINEES}).all()
+        trainees = c.execute(
+            sa.text(
+                "SELECT u.id, u.login_name FROM \"user\" u WHERE u.role = 'trainee' AND u.active "
+                "AND EXISTS (SELECT 1 FROM certificate ce WHERE ce.user_id = u.id AND ce.revoked_at IS NULL) "
+                "ORDER BY u.id LIMIT :n"
+            ),
+            {"n": TRAINEES},
+        ).all()
         course_of, lesson_of = {}, {}
         for user_id, _login in trainees:
-            slug, lesson = c.execute(sa.text(
-                "SELECT co.slug, l.slug FROM enrollment e JOIN course co ON co.id = e.course_id "
-                "JOIN lesson l ON l.version_id = co.published_version_id "
-                "WHERE e.user_id = :u AND e.status <> 'withdrawn' ORDER BY e.id, l.position LIMIT 1"),
-                {"u": user_id}).one()
+            slug, lesson = c.execute(
+                sa.text(
+                    "SELECT co.slug, l.slug FROM enrollment e JOIN course co ON co.id = e.course_id "
+                    "JOIN lesson l ON l.version_id = co.published_version_id "
+                    "WHERE e.user_id = :u AND e.status <> 'withdrawn' ORDER BY e.id, l.position LIMIT 1"
+                ),
+                {"u": user_id},
+            ).one()
             course_of[user_id], lesson_of[user_id] = slug, lesson
-        codes = c.execute(sa.text(
-            "SELECT code FROM certificate ORDER BY id LIMIT 200")).scalars().all()
-        admin = c.execute(sa.text('SELECT login_name FROM "user" WHERE role = \'admin\' ORDER BY id LIMIT 1')
-                          ).scalar_one()
-        region_id, regional = c.execute(sa.text(
-            "SELECT cu.id, u.login_name FROM customs_unit cu JOIN \"user\" u ON u.unit_id = cu.id "
-            "AND u.role = 'officer' WHERE cu.level = 'regional' ORDER BY cu.id LIMIT 1")).one()
-        local_id, local = c.execute(sa.text(
-            "SELECT cu.id, u.login_name FROM customs_unit cu JOIN \"user\" u ON u.unit_id = cu.id "
-            "AND u.role = 'officer' WHERE cu.level = 'local' AND cu.parent_id = :r ORDER BY cu.id LIMIT 1"),
-            {"r": region_id}).one()
+        codes = c.execute(sa.text("SELECT code FROM certificate ORDER BY id LIMIT 200")).scalars().all()
+        admin = c.execute(
+            sa.text("SELECT login_name FROM \"user\" WHERE role = 'admin' ORDER BY id LIMIT 1")
+        ).scalar_one()
+        region_id, regional = c.execute(
+            sa.text(
+                'SELECT cu.id, u.login_name FROM customs_unit cu JOIN "user" u ON u.unit_id = cu.id '
+                "AND u.role = 'officer' WHERE cu.level = 'regional' ORDER BY cu.id LIMIT 1"
+            )
+        ).one()
+        local_id, local = c.execute(
+            sa.text(
+                'SELECT cu.id, u.login_name FROM customs_unit cu JOIN "user" u ON u.unit_id = cu.id '
+                "AND u.role = 'officer' WHERE cu.level = 'local' AND cu.parent_id = :r ORDER BY cu.id LIMIT 1"
+            ),
+            {"r": region_id},
+        ).one()
         root_id = c.execute(sa.text("SELECT id FROM customs_unit WHERE parent_id IS NULL")).scalar_one()
-        enterprise_id = c.execute(sa.text(
-            "SELECT e.id FROM enterprise e JOIN customs_unit cu ON cu.id = e.unit_id "
-            "WHERE cu.path LIKE (SELECT path FROM customs_unit WHERE id = :r) || '%' ORDER BY e.id LIMIT 1"),
-            {"r": region_id}).scalar_one()
+        enterprise_id = c.execute(
+            sa.text(
+                "SELECT e.id FROM enterprise e JOIN customs_unit cu ON cu.id = e.unit_id "
+                "WHERE cu.path LIKE (SELECT path FROM customs_unit WHERE id = :r) || '%' "
+                "ORDER BY e.id LIMIT 1"
+            ),
+            {"r": region_id},
+        ).scalar_one()
         first, last = c.execute(sa.text("SELECT min(enrolled_at), max(enrolled_at) FROM enrollment")).one()
     engine.dispose()
     start, end = first.date(), last.date() + timedelta(days=90)
-    return {"trainees": trainees, "course_of": course_of, "lesson_of": lesson_of, "codes": codes,
-            "admin": admin, "regional": regional, "local": local, "region_id": region_id,
-            "local_id": local_id, "root_id": root_id, "enterprise_id": enterprise_id,
-            "period": f"?period=custom&start={start}&end={end}", "start": start, "end": end}
+    return {
+        "trainees": trainees,
+        "course_of": course_of,
+        "lesson_of": lesson_of,
+        "codes": codes,
+        "admin": admin,
+        "regional": regional,
+        "local": local,
+        "region_id": region_id,
+        "local_id": local_id,
+        "root_id": root_id,
+        "enterprise_id": enterprise_id,
+        "period": f"?period=custom&start={start}&end={end}",
+        "start": start,
+        "end": end,
+    }
 
 
 def pages(data: dict, cookies: dict) -> list[tuple[str, str, str, str, list[tuple[str, str]]]]:
@@ -112,34 +141,76 @@ def pages(data: dict, cookies: dict) -> list[tuple[str, str, str, str, list[tupl
     ratio, median, download = "ratio ≥ 50 %, p99 ≤ 100 ms", "median ≤ 300 ms", "download"
     return [
         ("course", "course page", ratio, "wrk", [(f"/courses/{data['course_of'][u]}", c) for u, c in t]),
-        ("lesson", "lesson page", ratio, "wrk",
-         [(f"/courses/{data['course_of'][u]}/lessons/{data['lesson_of'][u]}", c) for u, c in t]),
+        (
+            "lesson",
+            "lesson page",
+            ratio,
+            "wrk",
+            [(f"/courses/{data['course_of'][u]}/lessons/{data['lesson_of'][u]}", c) for u, c in t],
+        ),
         ("home", "trainee home", ratio, "wrk", [("/", c) for _u, c in t]),
         ("my", "/courses/my", ratio, "wrk", [("/courses/my", c) for _u, c in t]),
         ("quizzes", "/quizzes/", ratio, "wrk", [("/quizzes/", c) for _u, c in t]),
         ("catalog", "catalog /courses/", ratio, "wrk", [("/courses/", c) for _u, c in t]),
-        ("certificates", "/evidence/certificates/mine", ratio, "wrk",
-         [("/evidence/certificates/mine", c) for _u, c in t]),
+        (
+            "certificates",
+            "/evidence/certificates/mine",
+            ratio,
+            "wrk",
+            [("/evidence/certificates/mine", c) for _u, c in t],
+        ),
         ("verify", "/verify/<code>", ratio, "wrk", [(f"/verify/{code}", "") for code in data["codes"]]),
         ("reports_admin", "/reports/ as administrator", median, "seq", [(f"/reports/{q}", admin)]),
         ("admin_home", "administrator's home page", median, "seq", [("/", admin)]),
         ("reports_regional", "/reports/ as regional officer", median, "seq", [(f"/reports/{q}", regional)]),
         ("reports_local", "/reports/ as local officer", median, "seq", [(f"/reports/{q}", local)]),
-        ("drilldown", "enterprise drill-down (regional)", median, "seq",
-         [(f"/reports/enterprises/{data['enterprise_id']}{q}", regional)]),
-        ("csv", "national CSV (by course)", download, "seq",
-         [(f"/reports/unit/{root}/export/courses.csv{q}", admin)]),
-        ("xlsx", "national XLSX (by course)", download, "seq",
-         [(f"/reports/unit/{root}/export/courses.xlsx{q}", admin)]),
-        ("region_csv", "regional CSV (enterprises)", download, "seq",
-         [(f"/reports/unit/{region}/export/units.csv{q}", regional)]),
-        ("local_size", "report page size, local officer", "size ≤ 150 KB", "seq",
-         [(f"/reports/units/{local_id}{q}", local)]),
+        (
+            "drilldown",
+            "enterprise drill-down (regional)",
+            median,
+            "seq",
+            [(f"/reports/enterprises/{data['enterprise_id']}{q}", regional)],
+        ),
+        (
+            "csv",
+            "national CSV (by course)",
+            download,
+            "seq",
+            [(f"/reports/unit/{root}/export/courses.csv{q}", admin)],
+        ),
+        (
+            "xlsx",
+            "national XLSX (by course)",
+            download,
+            "seq",
+            [(f"/reports/unit/{root}/export/courses.xlsx{q}", admin)],
+        ),
+        (
+            "region_csv",
+            "regional CSV (enterprises)",
+            download,
+            "seq",
+            [(f"/reports/unit/{region}/export/units.csv{q}", regional)],
+        ),
+        (
+            "local_size",
+            "report page size, local officer",
+            "size ≤ 150 KB",
+            "seq",
+            [(f"/reports/units/{local_id}{q}", local)],
+        ),
     ]
 
 
-def run(database_url: str, ceiling_url: str, port: int, ceiling_port: int, seconds: int,
-        only: set[str] | None = None, echo=print) -> list[Row]:
+def run(
+    database_url: str,
+    ceiling_url: str,
+    port: int,
+    ceiling_port: int,
+    seconds: int,
+    only: set[str] | None = None,
+    echo=print,
+) -> list[Row]:
     data = choose(database_url)
     lms = harness.start_lms(database_url, port)
     ceiling = harness.start_ceiling(ceiling_url, ceiling_port)
@@ -160,10 +231,12 @@ def run(database_url: str, ceiling_url: str, port: int, ceiling_port: int, secon
                 ceiling_m = harness.wrk_ceiling(ceiling_port, seconds=seconds)
                 page_m = harness.wrk(port, items, label, seconds=seconds)
             else:
-                ceiling_m = harness.sequential(ceiling_port, ceiling_items, "ceiling", seconds=seconds,
-                                               at_most=10_000)
-                page_m = harness.sequential(port, items, label, seconds=seconds,
-                                            at_most=20 if key != "local_size" else 3)
+                ceiling_m = harness.sequential(
+                    ceiling_port, ceiling_items, "ceiling", seconds=seconds, at_most=10_000
+                )
+                page_m = harness.sequential(
+                    port, items, label, seconds=seconds, at_most=20 if key != "local_size" else 3
+                )
             if status != 200:
                 page_m.errors += 1
             row = Row(key, label, target, page_m, ceiling_m, size=len(body))
@@ -191,13 +264,17 @@ def format_row(row: Row) -> str:
     extra = f" first byte {_ms(row.page.ttfb50)} ms" if row.target == "download" else ""
     if row.key == "local_size":
         extra = f" {row.size / 1024:,.0f} KB"
-    return (f"{row.label:<36} {row.page.rps:>8.1f} {row.ceiling.rps:>8.1f} {row.ratio * 100:>6.1f} % "
-            f"{_ms(row.page.p50):>8} {_ms(row.page.p99):>8} {row.page.errors:>4}  {row.target:<26} "
-            f"{'yes' if met(row) else 'NO':<4}{extra}")
+    return (
+        f"{row.label:<36} {row.page.rps:>8.1f} {row.ceiling.rps:>8.1f} {row.ratio * 100:>6.1f} % "
+        f"{_ms(row.page.p50):>8} {_ms(row.page.p99):>8} {row.page.errors:>4}  {row.target:<26} "
+        f"{'yes' if met(row) else 'NO':<4}{extra}"
+    )
 
 
-HEADER = (f"{'page':<36} {'req/s':>8} {'ceiling':>8} {'ratio':>8} {'p50 ms':>8} {'p99 ms':>8} {'err':>4}  "
-          f"{'target':<26} met?")
+HEADER = (
+    f"{'page':<36} {'req/s':>8} {'ceiling':>8} {'ratio':>8} {'p50 ms':>8} {'p99 ms':>8} {'err':>4}  "
+    f"{'target':<26} met?"
+)
 
 
 def main(argv=None) -> None:
@@ -211,11 +288,19 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if not args.database_url or not args.ceiling_url:
         parser.error("set DATABASE_URL (bench data) and CEILING_DATABASE_URL (the ceiling's seeded database)")
-    print(f"{date.today()}, load average {harness.load_average()}; gunicorn -w {harness.WORKERS} -k sync; "
-          f"wrk -c{harness.CONNECTIONS} for trainee pages, one sequential client for reports")
+    print(
+        f"{date.today()}, load average {harness.load_average()}; gunicorn -w {harness.WORKERS} -k sync; "
+        f"wrk -c{harness.CONNECTIONS} for trainee pages, one sequential client for reports"
+    )
     print(HEADER)
-    run(args.database_url, args.ceiling_url, args.port, args.ceiling_port, args.seconds,
-        set(filter(None, args.only.split(","))) or None)
+    run(
+        args.database_url,
+        args.ceiling_url,
+        args.port,
+        args.ceiling_port,
+        args.seconds,
+        set(filter(None, args.only.split(","))) or None,
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Where one page's time goes: statements sent and a pyinstrument profile, in this process.
 
-    DATABASE_URL=postgresql://.../lms_bench python bench/profile_page.py /courses/my --as bench.t11 [--repeat 20]
+    DATABASE_URL=postgresql://.../lms_bench python bench/profile_page.py /courses/my --as bench.t11 \
+        [--repeat 20]
         [--statements] [--html profile.html]
 
 Logs in as the given account (every generated account's password is ``bench-2026``) with the test client,
@@ -38,7 +39,9 @@ def logged_in_client(app, login_name: str | None):
         raw = hashlib.sha1(os.urandom(32)).hexdigest()  # noqa: S324 - a CSRF nonce
         session["csrf_token"] = raw
     token = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
-    response = client.post("/login", data={"identifier": login_name, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login", data={"identifier": login_name, "password": PASSWORD, "csrf_token": token}
+    )
     if response.status_code != 302:
         raise SystemExit(f"login as {login_name} failed: HTTP {response.status_code}")
     return client
@@ -60,10 +63,14 @@ def main() -> None:
     statements: list[str] = []
     with app.app_context():
         engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute",
-                    lambda conn, cursor, statement, *rest: statements.append(statement))
+    sa.event.listen(
+        engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: statements.append(statement)
+    )
     response = client.get(args.path)
-    print(f"{args.path}: HTTP {response.status_code}, {len(response.data):,} bytes, {len(statements)} statements")
+    print(
+        f"{args.path}: HTTP {response.status_code}, {len(response.data):,} bytes, "
+        f"{len(statements)} statements"
+    )
     if args.statements:
         for statement in statements:
             print("  " + " ".join(statement.split())[:200])

@@ -1004,11 +1004,14 @@ def progress_for(enrollments: list[Enrollment]) -> dict[int, Progress]:
         )
     ):
         done.setdefault(enrollment_id, set()).add(slug)
-    result = {}
-    for e in enrollments:
-        lessons = lessons_by_version.get(e.course.published_version_id, [])
-        slugs = done.get(e.id, set())
-        count = sum(1 for lesson in lessons if lesson.slug in slugs)
-        upcoming = next((lesson for lesson in lessons if lesson.slug not in slugs), None)
-        result[e.id] = Progress(done=count, total=len(lessons), next_lesson=upcoming)
-    return result
+    return {
+        e.id: progress_of(lessons_by_version.get(e.course.published_version_id, []), done.get(e.id, set()))
+        for e in enrollments
+    }
+
+
+def progress_of(lessons: list[Lesson], done_slugs: set[str]) -> Progress:
+    """Progress through ``lessons`` (in order) when the lessons of ``done_slugs`` are done."""
+    count = sum(1 for lesson in lessons if lesson.slug in done_slugs)
+    upcoming = next((lesson for lesson in lessons if lesson.slug not in done_slugs), None)
+    return Progress(done=count, total=len(lessons), next_lesson=upcoming)
