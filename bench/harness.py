@@ -3,8 +3,8 @@
 The LMS and the ceiling (``../shared/ceiling``, a bare Flask app on the same stack) are both served by
 ``gunicorn -w 2 -k sync`` on this machine. Pages are loaded with ``wrk`` (the Debian package) driven by a
 Lua script that gives every request the session cookie of the person it is for; the report pages and exports,
-which take long enough that a client's own cost does not matter, are loaded by a small Python client that also
-times the first byte. Every response's status is checked: a page that answers anything but 200 counts as an error.
+which take long enough that a client's own cost does not matter, are loaded by a small Python client that
+also times the first byte. Every response's status is checked: a page that answers anything but 200 counts as an error.
 """
 
 from __future__ import annotations
@@ -232,6 +232,13 @@ def get(port: int, path: str, cookie: str = "", timeout: float = 120) -> tuple[i
 
 _LATENCY = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk() -> str:
+    path = shutil.which("wrk")
+    if path is None:
+        raise SystemExit("wrk is not installed (apt-get install -y wrk)")
+    return path
 
 
 def wrk(
