@@ -4,7 +4,8 @@ The LMS and the ceiling (``../shared/ceiling``, a bare Flask app on the same sta
 ``gunicorn -w 2 -k sync`` on this machine. Pages are loaded with ``wrk`` (the Debian package) driven by a
 Lua script that gives every request the session cookie of the person it is for; the report pages and exports,
 which take long enough that a client's own cost does not matter, are loaded by a small Python client that
-also times the first byte. Every response's status is checked: a page that answers anything but 200 counts as an error.
+also times the first byte. Every response's status is checked: a page that answers anything but 200 counts as
+an error.
 """
 
 from __future__ import annotations
