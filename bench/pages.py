@@ -187,7 +187,7 @@ def pages(data: dict, cookies: dict) -> list[tuple[str, str, str, str, list[tupl
         ),
         (
             "region_csv",
-            "regional CSV (enterprises)",
+            "regional CSV (by unit)",
             download,
             "seq",
             [(f"/reports/unit/{region}/export/units.csv{q}", regional)],

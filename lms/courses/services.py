@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from lms.auth.models import POSITIONS, User
 from lms.auth.scopes import user_in_scope
@@ -994,6 +994,7 @@ def progress_for(enrollments: list[Enrollment]) -> dict[int, Progress]:
         for lesson in db.session.execute(
             sa.select(Lesson)
             .where(Lesson.version_id.in_(version_ids))
+            .options(defer(Lesson.body), defer(Lesson.body_html))  # titles and slugs, not the texts
             .order_by(Lesson.version_id, Lesson.position)
         ).scalars():
             lessons_by_version.setdefault(lesson.version_id, []).append(lesson)

@@ -1,7 +1,8 @@
 """Writing to the evidence ledger.
 
 ``record_evidence(kind, subject, actor)`` appends one entry in the caller's transaction: the facts it
-records and the entry commit or roll back together. Each kind registers how to describe its subject as a
+records and the entry commit or roll back together (the entry is chained when the transaction commits, see
+:func:`seal_pending`). Each kind registers how to describe its subject as a
 payload; ``evidence verify`` uses the same description to check that the record still says what the
 ledger says.
 """
@@ -16,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from lms.database import utcnow
 from lms.evidence.models import LedgerEntry
@@ -136,49 +138,83 @@ def stored_entry_hash(seq, kind, subject_type, subject_id, payload, created_text
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def _lock_head() -> None:
+def _lock_head(session) -> None:
     """Serialise ledger writers until commit so that the chain never forks."""
-    bind = db.session.get_bind()
-    if bind.dialect.name == "postgresql":
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
     # SQLite: every transaction begins IMMEDIATE (see lms/__init__.py), so writers are already serial.
 
 
+_PENDING = "lms.ledger.pending"  # Session.info key: entries recorded in this transaction, not chained yet
+
+
 def record_evidence(kind: str, subject, actor=None, *, payload: dict | None = None) -> LedgerEntry:
-    """Append an entry describing ``subject`` now. The caller's transaction commits it with the fact."""
+    """Record an entry describing ``subject`` now; the caller's transaction commits it with the fact.
+
+    The payload is taken at once. The entry joins the chain when the transaction commits (or earlier, as soon
+    as the transaction reads the ledger): only then is the head locked, read and extended, so that the lock
+    that serialises ledger writers is held for the last moments of the transaction rather than for
+    everything the transaction does after recording. Its ``seq`` and hashes are set then.
+    """
     spec = KINDS[kind]
     db.session.flush()  # the subject's id and current values must be in the database first
     body = canonical_json(payload if payload is not None else spec.describe(subject))
-    _lock_head()
-    head = db.session.execute(
-        sa.select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
-    created_at = utcnow()
-    actor_id = getattr(actor, "id", None)
     entry = LedgerEntry(
-        seq=seq,
         kind=kind,
         subject_type=spec.subject_type,
         subject_id=subject.id,
         payload=body,
-        created_at=created_at,
-        actor_id=actor_id,
-        prev_hash=prev_hash,
-        hash=entry_hash(
-            seq=seq,
-            kind=kind,
-            subject_type=spec.subject_type,
-            subject_id=subject.id,
-            payload=body,
-            created_at=created_at,
-            actor_id=actor_id,
-            prev_hash=prev_hash,
-        ),
+        actor_id=getattr(actor, "id", None),
     )
-    db.session.add(entry)
-    db.session.flush()
+    db.session().info.setdefault(_PENDING, []).append(entry)
     return entry
+
+
+def seal_pending(session=None) -> None:
+    """Chain the entries recorded in ``session``'s transaction: lock the head, then give each its place."""
+    session = session if session is not None else db.session()
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    _lock_head(session)
+    head = session.execute(
+        sa.select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    created_at = utcnow()
+    for entry in pending:
+        seq += 1
+        entry.seq, entry.created_at, entry.prev_hash = seq, created_at, prev_hash
+        entry.hash = prev_hash = entry_hash(
+            seq=seq,
+            kind=entry.kind,
+            subject_type=entry.subject_type,
+            subject_id=entry.subject_id,
+            payload=entry.payload,
+            created_at=created_at,
+            actor_id=entry.actor_id,
+            prev_hash=entry.prev_hash,
+        )
+        session.add(entry)
+    session.flush()
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _seal_at_commit(session) -> None:
+    seal_pending(session)
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session, previous_transaction) -> None:
+    if not session.in_transaction():
+        session.info.pop(_PENDING, None)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _seal_before_reading(state) -> None:
+    """A transaction that reads the ledger sees the entries it recorded."""
+    if state.session.info.get(_PENDING) and any(m.class_ is LedgerEntry for m in state.all_mappers):
+        seal_pending(state.session)
 
 
 def group_of(kind: str) -> str:

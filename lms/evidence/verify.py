@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from lms.evidence.ledger import GENESIS_HASH, KINDS, canonical_json, entry_hash, stored_entry_hash
+from lms.evidence.ledger import (
+    GENESIS_HASH,
+    KINDS,
+    canonical_json,
+    entry_hash,
+    seal_pending,
+    stored_entry_hash,
+)
 from lms.evidence.models import LedgerEntry
 from lms.extensions import db
 
@@ -332,6 +339,7 @@ def verify_ledger(
 ) -> VerificationResult:
     """Check the whole ledger. ``snapshot=True`` ends the session's transaction and reads from a fresh,
     consistent one (the command and the admin page; tests read what they just committed)."""
+    seal_pending()  # what this transaction recorded is part of the ledger it checks
     if snapshot:
         _start_snapshot()
     result = VerificationResult()
