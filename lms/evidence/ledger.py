@@ -166,7 +166,10 @@ def record_evidence(kind: str, subject, actor=None, *, payload: dict | None = No
         payload=body,
         actor_id=getattr(actor, "id", None),
     )
-    db.session().info.setdefault(_PENDING, []).append(entry)
+    session = db.session()
+    # Kept with the (sub)transaction it was recorded in: rolling that back forgets the entry with the facts.
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((entry, transaction))
     return entry
 
 
@@ -182,7 +185,7 @@ def seal_pending(session=None) -> None:
     ).first()
     seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     created_at = utcnow()
-    for entry in pending:
+    for entry, _transaction in pending:
         seq += 1
         entry.seq, entry.created_at, entry.prev_hash = seq, created_at, prev_hash
         entry.hash = prev_hash = entry_hash(
@@ -206,8 +209,22 @@ def _seal_at_commit(session) -> None:
 
 @sa.event.listens_for(Session, "after_soft_rollback")
 def _forget_on_rollback(session, previous_transaction) -> None:
-    if not session.in_transaction():
-        session.info.pop(_PENDING, None)
+    """Entries recorded in a transaction or savepoint that rolled back are forgotten with it."""
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [
+            (entry, transaction)
+            for entry, transaction in pending
+            if not _within(transaction, previous_transaction)
+        ]
+
+
+def _within(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 @sa.event.listens_for(Session, "do_orm_execute")

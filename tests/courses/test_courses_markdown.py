@@ -171,7 +171,9 @@ def test_publishing_stores_the_rendered_html_and_pages_serve_it(as_user, builder
     )
     builder.db.session.commit()
     trainee = as_user("trainee")
-    assert "stored lesson marker" in trainee.get("/courses/stored-html/lessons/lesson-1").get_data(as_text=True)
+    assert "stored lesson marker" in trainee.get("/courses/stored-html/lessons/lesson-1").get_data(
+        as_text=True
+    )
     assert "stored overview marker" in trainee.get("/courses/stored-html").get_data(as_text=True)
 
 
@@ -182,9 +184,15 @@ def test_a_draft_renders_on_demand_and_a_changed_body_forgets_its_html(as_user, 
     lesson = draft.lessons[0]
     assert lesson.body_html is None  # copied text, not yet published
     services.update_lesson(
-        demo.user("expert.national"), lesson, {"title": lesson.title, "slug": lesson.slug, "minutes": 5,
-                                                "body": "New *text* <script>x()</script>",
-                                                "module_id": lesson.module_id}
+        demo.user("expert.national"),
+        lesson,
+        {
+            "title": lesson.title,
+            "slug": lesson.slug,
+            "minutes": 5,
+            "body": "New *text* <script>x()</script>",
+            "module_id": lesson.module_id,
+        },
     )
     assert lesson.body_html is None
     assert str(lesson.html) == str(render_markdown("New *text* <script>x()</script>"))
