@@ -210,8 +210,10 @@ def _report_times(label: str, values: list[float]) -> str:
     if not values:
         return f"{label}: —"
     ordered = sorted(values)
-    return (f"{label}: mean {sum(ordered) / len(ordered) * 1000:.2f} ms, p50 {ordered[len(ordered) // 2] * 1000:.2f} ms, "
-            f"p99 {ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000:.2f} ms")
+    mean = sum(ordered) / len(ordered) * 1000
+    p50 = ordered[len(ordered) // 2] * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    return f"{label}: mean {mean:.2f} ms, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
 
 
 def _submit_all(app, ids) -> int:
