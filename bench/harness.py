@@ -160,7 +160,8 @@ def start_lms(database_url: str, port: int) -> Server:
         "LMS_LOGIN_RATE_LIMIT": "100000 per minute",
         "LMS_CERTIFICATE_VERIFY_RATE_LIMIT": "1000000 per minute",
     }
-    return Server("lms", "lms:create_app()", port, env, ROOT)
+    # LMS_BENCH_APP_DIR: serve another checkout of the application (a "before" measurement) from there.
+    return Server("lms", "lms:create_app()", port, env, Path(os.environ.get("LMS_BENCH_APP_DIR") or ROOT))
 
 
 def start_ceiling(database_url: str, port: int) -> Server:
