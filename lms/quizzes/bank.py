@@ -412,18 +412,20 @@ def apply_import(actor, course, report: ImportReport, *, tags_for_new=()) -> Imp
 
 
 def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> None:
-    """The new questions of a planned import in three bulk statements (questions, their first versions, the
-    link from each question to its version) plus one for tags: what :func:`create_question` writes for one,
-    without a round trip per question. The plan already checked every name against the bank."""
+    """The new questions of a planned import in three statements (the questions, their first versions, then one
+    UPDATE linking each new question to its version) plus one for tags: what :func:`create_question` writes
+    for one question, without a round trip per question. The plan already checked every name against the
+    bank. Core inserts (the rows are complete here), so no ORM bookkeeping per row either."""
     if not items:
         return
     db.session.flush()
     now = utcnow()
     actor_id = getattr(actor, "id", None)
     contents = [_gift_content(item.question) for item in items]
+    questions, versions = Question.__table__, QuestionVersion.__table__
     question_ids = (
         db.session.execute(
-            sa.insert(Question).returning(Question.id, sort_by_parameter_order=True),
+            sa.insert(questions).returning(questions.c.id, sort_by_parameter_order=True),
             [
                 {
                     "course_id": course.id,
@@ -431,6 +433,7 @@ def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> 
                     "name": item.name,
                     "qtype": content.qtype,
                     "default_mark": _check_mark(1, content.qtype),
+                    "current_version_id": None,
                     "archived": False,
                     "created_by_id": actor_id,
                     "created_at": now,
@@ -442,39 +445,39 @@ def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> 
         .scalars()
         .all()
     )
-    version_ids = (
-        db.session.execute(
-            sa.insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True),
-            [
-                {
-                    "question_id": question_id,
-                    "number": 1,
-                    "qtype": content.qtype,
-                    "stem": content.stem,
-                    "stem_format": content.stem_format,
-                    "data": content.data,
-                    "general_feedback": content.general_feedback,
-                    "content_hash": content.hash(),
-                    "created_at": now,
-                    "created_by_id": actor_id,
-                }
-                for question_id, content in zip(question_ids, contents, strict=True)
-            ],
-        )
-        .scalars()
-        .all()
-    )
     db.session.execute(
-        sa.update(Question),
+        sa.insert(versions),
         [
-            {"id": question_id, "current_version_id": version_id}
-            for question_id, version_id in zip(question_ids, version_ids, strict=True)
+            {
+                "question_id": question_id,
+                "number": 1,
+                "qtype": content.qtype,
+                "stem": content.stem,
+                "stem_format": content.stem_format,
+                "data": content.data,
+                "general_feedback": content.general_feedback,
+                "content_hash": content.hash(),
+                "created_at": now,
+                "created_by_id": actor_id,
+            }
+            for question_id, content in zip(question_ids, contents, strict=True)
         ],
+    )
+    # Each new question has exactly one version: point it there, in one statement.
+    db.session.execute(
+        sa.update(questions)
+        .where(questions.c.course_id == course.id, questions.c.current_version_id.is_(None))
+        .values(
+            current_version_id=sa.select(sa.func.max(versions.c.id))
+            .where(versions.c.question_id == questions.c.id)
+            .scalar_subquery()
+        )
     )
     tags = clean_tags(tags_for_new)
     if tags:
         db.session.execute(
-            sa.insert(QuestionTag), [{"question_id": qid, "tag": tag} for qid in question_ids for tag in tags]
+            sa.insert(QuestionTag.__table__),
+            [{"question_id": qid, "tag": tag} for qid in question_ids for tag in tags],
         )
 
 
