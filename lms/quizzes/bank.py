@@ -414,8 +414,8 @@ def apply_import(actor, course, report: ImportReport, *, tags_for_new=()) -> Imp
 def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> None:
     """The new questions of a planned import in three statements (the questions, their first versions, then
     one UPDATE linking each new question to its version) plus one for tags: what :func:`create_question`
-    writes for one question, without a round trip per question. The plan already checked every name against the
-    bank. Core inserts (the rows are complete here), so no ORM bookkeeping per row either."""
+    writes for one question, without a round trip per question. The plan already checked every name against
+    the bank. Core inserts (the rows are complete here), so no ORM bookkeeping per row either."""
     if not items:
         return
     db.session.flush()
