@@ -31,8 +31,10 @@ translations: $(BIN)/python
 run: install translations
 	@mkdir -p instance
 	$(FLASK) db upgrade
+	$(FLASK) credentials keygen --if-missing
 	$(FLASK) demo load --if-empty
 	$(FLASK) content load
+	$(FLASK) credentials backfill
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Run the whole suite (SQLite; PostgreSQL too when LMS_TEST_POSTGRES_URL is set)

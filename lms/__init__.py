@@ -29,6 +29,7 @@ BLUEPRINT_MODULES = (
     "lms.experts.views",
     "lms.cultivation.views",
     "lms.evidence.views",
+    "lms.credentials.views",
     "lms.reports.views",
     "lms.notifications.views",
 )
@@ -40,6 +41,7 @@ CLI_MODULES = (
     "lms.sessions.cli",
     "lms.cultivation.cli",
     "lms.evidence.cli",
+    "lms.credentials.cli",
     "lms.xapi.cli",  # adds `evidence xapi` to the group above
 )
 

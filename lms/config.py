@@ -82,6 +82,15 @@ class Config:
     MAIL_USE_TLS = os.environ.get("LMS_SMTP_TLS", "") == "1"
     MAIL_SENDER = os.environ.get("LMS_MAIL_SENDER", "aeo-lms@localhost")
 
+    # Verifiable credentials (Open Badges 3.0). The signing keys live outside the repository; development
+    # generates one on first use, production needs `flask --app lms credentials keygen`.
+    CREDENTIALS_KEY_DIR = os.environ.get("LMS_CREDENTIALS_KEY_DIR") or str(
+        PROJECT_ROOT / "instance" / "credential-keys"
+    )
+    CREDENTIALS_AUTO_KEYGEN = os.environ.get("LMS_CREDENTIALS_AUTO_KEYGEN", "1") == "1"
+    CREDENTIALS_VALID_DAYS = _env_int("LMS_CREDENTIALS_VALID_DAYS", 0)  # 0: credentials do not expire
+    CREDENTIALS_ISSUER_NAME = os.environ.get("LMS_CREDENTIALS_ISSUER_NAME", "AEO Training Center")
+
     @classmethod
     def check(cls, app) -> None:
         """Called by the factory after loading; production refuses unsafe settings."""
@@ -93,6 +102,7 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    CREDENTIALS_AUTO_KEYGEN = os.environ.get("LMS_CREDENTIALS_AUTO_KEYGEN", "0") == "1"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
@@ -108,6 +118,14 @@ class ProductionConfig(Config):
             app.logger.warning(
                 "Rate limits use in-process memory; set RATELIMIT_STORAGE_URI to Redis for several workers"
             )
+        from lms.credentials.keys import has_signing_key
+
+        if not has_signing_key(app.config["CREDENTIALS_KEY_DIR"]):
+            app.logger.warning(
+                "No credential signing key in %s: certificates are issued without verifiable credentials "
+                "until `flask --app lms credentials keygen` and `credentials backfill` are run",
+                app.config["CREDENTIALS_KEY_DIR"],
+            )
 
 
 class TestingConfig(Config):
@@ -118,6 +136,8 @@ class TestingConfig(Config):
     # Limits stay on (the code path is exercised) but high; tests that check them lower them.
     LOGIN_RATE_LIMIT = "100000 per minute"
     SERVER_NAME = None
+    # Tests give each app its own key directory and make keys on purpose.
+    CREDENTIALS_AUTO_KEYGEN = False
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestingConfig}

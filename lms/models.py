@@ -2,6 +2,7 @@
 
 from lms.auth.models import User  # noqa: F401
 from lms.courses import models as _courses  # noqa: F401
+from lms.credentials import models as _credentials  # noqa: F401
 from lms.cultivation import models as _cultivation  # noqa: F401
 from lms.evidence import models as _evidence  # noqa: F401
 from lms.experts import models as _experts  # noqa: F401

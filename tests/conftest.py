@@ -116,6 +116,8 @@ def app(request, tmp_path_factory):
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
             "UPLOAD_FOLDER": str(tmp / "uploads"),
             "SITE_URL": "http://lms.test",
+            # No signing key unless a test makes one (tests/credentials/conftest.py).
+            "CREDENTIALS_KEY_DIR": str(tmp / "credential-keys"),
         }
     )
     app.test_client_class = IsolatedClient
@@ -228,6 +230,7 @@ def wide_app(app, db):
                                           "max_overflow": 10, "pool_timeout": 60},
             "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
             "SITE_URL": app.config["SITE_URL"],
+            "CREDENTIALS_KEY_DIR": app.config["CREDENTIALS_KEY_DIR"],
         }
     )
     yield wide

@@ -172,6 +172,9 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
     draw_text(
         pdf, left, bottom - 2, _("Issued on %(date)s", date=format_date(certificate.issued_at, "long")), 9
     )
+    credential = getattr(certificate, "credential", None)  # the verifiable credential, when issued
+    if credential is not None:
+        draw_text(pdf, left, bottom - 16, _("Digital credential: %(id)s", id=credential.uid), 9)
 
     size = 100
     widget = QrCodeWidget(url, barLevel="M")

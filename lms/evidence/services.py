@@ -11,6 +11,7 @@ import secrets
 from decimal import Decimal
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +33,10 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 ATTENDED = ("present", "late")
 REVOKE_REASON_MAX = 1000
+
+signals = Namespace()
+# Sent inside the issuing transaction with the new certificate (verifiable credentials are issued with it).
+certificate_issued = signals.signal("certificate-issued")
 
 
 def new_code() -> str:
@@ -172,6 +177,7 @@ def issue_certificate(enrollment, version=None, actor=None) -> Certificate:
                 return existing
             continue  # the code was taken: draw another
         record_evidence("certificate_issued", certificate, actor)
+        certificate_issued.send(certificate, actor=actor)
         return certificate
     raise RuntimeError("could not draw an unused certificate code")
 

@@ -18,18 +18,23 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
+def _member(name: str) -> zipfile.ZipInfo:
+    # A fixed time: the bytes (and so the test ids) must be the same in every pytest-xdist worker.
+    return zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+
+
 def office(part: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(part, "<x/>")
+        archive.writestr(_member("[Content_Types].xml"), "<Types/>")
+        archive.writestr(_member(part), "<x/>")
     return buffer.getvalue()
 
 
 def plain_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("readme.txt", "hello")
+        archive.writestr(_member("readme.txt"), "hello")
     return buffer.getvalue()
 
 
