@@ -1,7 +1,7 @@
 """lesson and overview HTML stored at publication
 
 Revision ID: c3a1e7f2d9b4
-Revises: b5d110c274e5
+Revises: 52a3a5530e5c
 Create Date: 2026-12-04 14:45:00
 
 Published versions no longer change, so their Markdown is rendered once (at publication, or by
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3a1e7f2d9b4'
-down_revision = 'b5d110c274e5'
+down_revision = '52a3a5530e5c'
 branch_labels = None
 depends_on = None
 
