@@ -61,6 +61,66 @@ def amount(value) -> str | None:
     return None if value is None else format(Decimal(value).quantize(Q4), "f")
 
 
+LESSON_MODULES, LESSONS_PER_MODULE = 2, 3
+LESSON_BODY = """## {title}
+
+Enterprises that apply for **AEO status** show that their *internal control*, financial solvency,
+compliance and
+trade security meet the standards of the General Administration of Customs (see [the rules](https://www.customs.gov.cn/)).
+
+### What you will learn
+
+1. How the standard is structured: general and special criteria.
+2. Which documents the customs officer asks for during the **on-site audit**.
+3. How to keep records so that the enterprise can prove each criterion.
+
+| Criterion | Evidence | Kept for |
+| --- | --- | --- |
+| Internal control | Procedures, audit reports | 3 years |
+| Financial status | Balance sheet, auditor's opinion | 3 years |
+| Trade security | Access logs, seal records | 2 years |
+
+> A criterion is met only when the enterprise can show it, not when it merely says so.
+
+- Keep a named person responsible for each criterion.
+- Review the records every quarter; correct gaps before the audit.
+- Train new staff in their first month: lesson {n} of this course is part of that training.
+
+Footnotes and `code` are allowed too.[^1]
+
+[^1]: The standard is revised from time to time; the course follows the version in force.
+"""
+
+
+def lesson_rows(course_title: dict[int, str]):
+    """Modules and lessons of every generated course version (course c has version c): Markdown bodies of
+    about 1.5 KB with the elements authors use (headings, lists, a table, a quote, a link, a footnote)."""
+    modules, lessons = [], []
+    module_id, lesson_id = itertools.count(1), itertools.count(1)
+    for c, title in sorted(course_title.items()):
+        position = 0
+        for m in range(1, LESSON_MODULES + 1):
+            mid = next(module_id)
+            modules.append((mid, c, m, f"{title} · part {m}"))
+            for _ in range(LESSONS_PER_MODULE):
+                position += 1
+                lesson_title = f"{title}: lesson {position}"
+                lessons.append((next(lesson_id), c, mid, position, f"lesson-{position}", lesson_title,
+                                LESSON_BODY.format(title=lesson_title, n=position), 20 + 5 * position))
+    from lms.content.markdown import render_markdown
+
+    # Published versions keep their rendered HTML (as publishing does in the application).
+    lessons = [row[:7] + (str(render_markdown(row[6])),) + row[7:] for row in lessons]
+    return modules, lessons
+
+
+def write_lessons(sink, course_title: dict[int, str]) -> None:
+    modules, lessons = lesson_rows(course_title)
+    sink.write("course_module", ("id", "version_id", "position", "title"), modules)
+    sink.write("lesson", ("id", "version_id", "module_id", "position", "slug", "title", "body", "body_html",
+                          "minutes"), lessons)
+
+
 # ----------------------------------------------------------------------------------------------------
 # Writing rows
 
@@ -461,7 +521,7 @@ class Generator:
                              language, training, modes, "", [], [], topic, [], hours, False, ["exam"], False,
                              [],
                              "", "browser", f"{title.lower()} bench-course-{c:02d}", owner, created, created,
-                             self.admin_id, created, "", created))
+                             self.admin_id, created, "", created, ""))
             facets.extend([(c, "mode", m) for m in modes] + [(c, "topic", t) for t in topic])
             bank = {}
             for n, template in enumerate(question_templates(c), start=1):
@@ -506,7 +566,7 @@ class Generator:
                                            "hours",
             "require_lessons", "require_quizzes", "require_attendance", "quiz_specs", "source_hash", "origin",
             "search_text", "author_id", "created_at", "submitted_at", "reviewed_by_id", "reviewed_at",
-            "review_note", "published_at"), versions)
+            "review_note", "published_at", "overview_html"), versions)
         self.sink.execute("UPDATE course SET published_version_id = id")
         self.sink.write("course_version_facet", ("version_id", "facet", "value"), facets)
         self.sink.write("question", ("id", "course_id", "category", "name", "qtype", "default_mark",
@@ -525,6 +585,7 @@ class Generator:
                                  "created_at",
                                  "updated_at"), quizzes)
         self.sink.write("quiz_slot", ("id", "quiz_id", "question_id", "position"), slots)
+        write_lessons(self.sink, self.course_title)
 
     # -- sessions (planned before the enrolments so that seats are known) ----------------------------
 

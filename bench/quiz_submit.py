@@ -180,6 +180,42 @@ def populate(n_attempts: int, completes: bool = False) -> list[int]:
     return ids
 
 
+LOCK_TIMES: list[float] = []  # seconds from taking the ledger lock to the end of the transaction
+TXN_TIMES: list[float] = []  # seconds of the whole submission transaction
+
+
+def _time_the_ledger_lock() -> None:
+    """Record how long each transaction holds the ledger head lock (from taking it to commit or rollback)."""
+    from lms.evidence import ledger
+
+    taken: dict[int, float] = {}
+    original = ledger._lock_head
+
+    def lock_head(session):
+        started = time.perf_counter()
+        original(session)
+        taken.setdefault(id(session), started)
+
+    def ended(session, *args):
+        started = taken.pop(id(session), None)
+        if started is not None:
+            LOCK_TIMES.append(time.perf_counter() - started)
+
+    ledger._lock_head = lock_head
+    sa.event.listen(sa.orm.Session, "after_commit", ended)
+    sa.event.listen(sa.orm.Session, "after_rollback", ended)
+
+
+def _report_times(label: str, values: list[float]) -> str:
+    if not values:
+        return f"{label}: —"
+    ordered = sorted(values)
+    mean = sum(ordered) / len(ordered) * 1000
+    p50 = ordered[len(ordered) // 2] * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    return f"{label}: mean {mean:.2f} ms, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+
+
 def _submit_all(app, ids) -> int:
     """Submit ``ids`` one transaction each in this process; returns the number that failed."""
     from lms.auth.models import User
@@ -190,6 +226,7 @@ def _submit_all(app, ids) -> int:
     with app.app_context():
         db.engine.dispose(close=False)  # a forked worker opens its own connections
         for attempt_id in ids:
+            started = time.perf_counter()
             try:
                 attempt = db.session.get(Attempt, attempt_id)
                 attempts.submit_attempt(db.session.get(User, attempt.user_id), attempt)
@@ -198,7 +235,11 @@ def _submit_all(app, ids) -> int:
                 db.session.rollback()
                 print(f"submission failed: {error!r}", file=sys.stderr)
                 failed += 1
+            TXN_TIMES.append(time.perf_counter() - started)
         db.session.remove()
+    if LOCK_TIMES:
+        print(_report_times(f"  [{os.getpid()}] ledger lock held", LOCK_TIMES))
+        print(_report_times(f"  [{os.getpid()}] whole submission", TXN_TIMES))
     return failed
 
 
@@ -274,7 +315,12 @@ def main() -> None:
         action="store_true",
         help="every submission also completes the course and issues a certificate",
     )
+    parser.add_argument(
+        "--lock-timing", action="store_true", help="print how long each submission holds the ledger lock"
+    )
     args = parser.parse_args()
+    if args.lock_timing:
+        _time_the_ledger_lock()
     with tempfile.TemporaryDirectory() as tmp:
         app, schema = build_app(tmp)
         try:

@@ -74,7 +74,7 @@ def create_app(config: dict | str | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401 - every model must be known to the metadata
-    from lms.i18n import select_locale, select_timezone
+    from lms.i18n import select_locale, select_timezone, share_wtforms_translations
 
     db.init_app(app)
     migrate.init_app(
@@ -82,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.before_request(share_wtforms_translations)
     limiter.init_app(app)
     bootstrap.init_app(app)
 

@@ -119,3 +119,25 @@ def join_list(items) -> str:
     from flask_babel import gettext
 
     return gettext(", ").join(str(item) for item in items)
+
+
+_WTFORMS_CATALOGS: dict[str, object] = {}
+
+
+def share_wtforms_translations() -> None:
+    """Hand this request WTForms' message catalog for its language, loaded once per process.
+
+    Flask-WTF otherwise reads the catalog from disk on every request that builds a form (every page has the
+    language form). The catalogs do not change while the process runs, and a loaded catalog is only read.
+    """
+    from babel import support
+    from flask_babel import get_locale
+    from wtforms.i18n import messages_path
+
+    locale = get_locale()
+    key = str(locale)
+    translations = _WTFORMS_CATALOGS.get(key)
+    if translations is None:
+        translations = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        _WTFORMS_CATALOGS[key] = translations
+    request.wtforms_translations = translations

@@ -63,43 +63,57 @@ class GiftProblem:
 
 
 class _Span:
-    """A slice of a question block (escapes replaced) that knows the source line of every character."""
+    """A slice of a question block (escapes replaced) that knows the source line of every character.
 
-    __slots__ = ("s", "lines", "fallback")
+    The line of character ``i`` is ``lines[offset + i]``: cutting a span shares the block's list of lines
+    instead of copying it, so the many cuts of a parse cost no more than the text they keep."""
 
-    def __init__(self, s: str, lines: list[int], fallback: int) -> None:
+    __slots__ = ("s", "lines", "offset", "fallback")
+
+    def __init__(self, s: str, lines: list[int], fallback: int, offset: int = 0) -> None:
         self.s = s
         self.lines = lines
+        self.offset = offset
         self.fallback = fallback
 
     def __len__(self) -> int:
         return len(self.s)
 
+    def _line_at(self, i: int) -> int:
+        return self.lines[self.offset + i]
+
     def cut(self, start: int, end: int | None = None) -> _Span:
-        end = len(self.s) if end is None else end
-        start = max(0, min(start, len(self.s)))
-        end = max(start, min(end, len(self.s)))
-        if start < len(self.lines):
-            fallback = self.lines[start]
+        size = len(self.s)
+        end = size if end is None else end
+        start = max(0, min(start, size))
+        end = max(start, min(end, size))
+        if start < size:
+            fallback = self.lines[self.offset + start]
         else:
-            fallback = self.lines[-1] if self.lines else self.fallback
-        return _Span(self.s[start:end], self.lines[start:end], fallback)
+            fallback = self.lines[self.offset + size - 1] if size else self.fallback
+        return _Span(self.s[start:end], self.lines, fallback, self.offset + start)
 
     def strip(self) -> _Span:
         left = len(self.s) - len(self.s.lstrip())
         right = len(self.s.rstrip())
+        if left == 0 and right == len(self.s):
+            return self
         return self.cut(left, max(left, right))
 
+    def _own_lines(self) -> list[int]:
+        return self.lines[self.offset : self.offset + len(self.s)]
+
     def plus(self, other: _Span | str) -> _Span:
+        mine = self._own_lines()
         if isinstance(other, str):
-            line = self.lines[-1] if self.lines else self.fallback
-            return _Span(self.s + other, self.lines + [line] * len(other), self.fallback)
-        return _Span(self.s + other.s, self.lines + other.lines, self.fallback)
+            line = mine[-1] if mine else self.fallback
+            return _Span(self.s + other, mine + [line] * len(other), self.fallback)
+        return _Span(self.s + other.s, mine + other._own_lines(), self.fallback)
 
     @property
     def line(self) -> int:
         """Line of the first character (or of where the span was cut, if empty)."""
-        return self.lines[0] if self.lines else self.fallback
+        return self.lines[self.offset] if self.s else self.fallback
 
     def partition(self, sep: str) -> tuple[_Span, _Span | None]:
         """Split at the first ``sep``: (before, after) or (self, None) when absent."""
@@ -120,6 +134,8 @@ class _Span:
 
 def _escape_block(raw: str, raw_lines: list[int]) -> _Span:
     """Replace GIFT escapes (``\\~ \\= \\# \\{ \\} \\: \\n \\\\``) by placeholders, keeping line numbers."""
+    if "\\" not in raw:  # nothing escaped (most text): the block as it is
+        return _Span(raw, raw_lines, raw_lines[0] if raw_lines else 1)
     out: list[str] = []
     lines: list[int] = []
     i, n = 0, len(raw)

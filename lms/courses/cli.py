@@ -45,6 +45,18 @@ def load_command(directory: Path | None) -> None:
         raise SystemExit(1)
 
 
+@content_cli.command("render")
+def render_command() -> None:
+    """Render again the stored HTML of every version out of draft (after the Markdown allow-list changed, or
+    for versions written without it, such as generated benchmark data)."""
+    from lms.courses.services import render_published_html
+    from lms.extensions import db
+
+    count = render_published_html()
+    db.session.commit()
+    click.echo(f"{count} version(s) rendered.")
+
+
 @content_cli.command("export")
 @click.argument("slug")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))

@@ -7,7 +7,7 @@ from lms.courses.models import Enrollment
 from lms.evidence.ledger import evidence_kind, record_evidence
 
 
-@evidence_kind("course_completed", subject_type="enrollment", model=Enrollment)
+@evidence_kind("course_completed", subject_type="enrollment", model=Enrollment, columns_only=True)
 def describe_completion(enrollment: Enrollment) -> dict:
     return {
         "user_id": enrollment.user_id,

@@ -120,6 +120,8 @@ class CourseVersion(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     overview: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    # The overview as sanitised HTML, rendered once when the version is published (None: not rendered yet).
+    overview_html: Mapped[str | None] = mapped_column(sa.Text)
     language: Mapped[str] = mapped_column(
         enum_column(*CONTENT_LANGUAGES, name="content_language"), default="en"
     )
@@ -219,6 +221,20 @@ class CourseVersion(db.Model):
     def total_minutes(self) -> int:
         return sum(lesson.minutes for lesson in self.lessons)
 
+    @property
+    def overview_rendered(self):
+        """The overview as HTML: stored at publication, rendered now for a version not published yet."""
+        return _stored_or_rendered(self.overview_html, self.overview)
+
+    def render_html(self) -> None:
+        """Store the HTML of the overview and of every lesson (at publication: a published version's text no
+        longer changes, so pages read the stored HTML instead of rendering Markdown per request)."""
+        from lms.content.markdown import render_markdown
+
+        self.overview_html = str(render_markdown(self.overview, below=CONTENT_BELOW))
+        for lesson in self.lessons:
+            lesson.body_html = str(render_markdown(lesson.body, below=CONTENT_BELOW))
+
     def __repr__(self) -> str:
         return f"<CourseVersion {self.course_id}#{self.number} {self.status}>"
 
@@ -270,6 +286,8 @@ class Lesson(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(120))
     title: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    # The body as sanitised HTML, stored when the version is published (None: a draft, rendered when shown).
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
     minutes: Mapped[int] = mapped_column(default=30)
 
     version: Mapped[CourseVersion] = relationship(back_populates="lessons", overlaps="lessons,module")
@@ -277,6 +295,25 @@ class Lesson(db.Model):
     attachments: Mapped[list[LessonAttachment]] = relationship(
         back_populates="lesson", cascade="all, delete-orphan", order_by="LessonAttachment.id"
     )
+
+    @property
+    def html(self):
+        """The body as HTML: stored at publication, rendered now for a draft."""
+        return _stored_or_rendered(self.body_html, self.body)
+
+
+# Course overviews and lessons are shown under the page's own <h1>: their headings start one level lower.
+CONTENT_BELOW = 1
+
+
+def _stored_or_rendered(stored: str | None, markdown_text: str):
+    from markupsafe import Markup
+
+    from lms.content.markdown import render_markdown
+
+    if stored is not None:
+        return Markup(stored)  # noqa: S704 - sanitised when it was stored
+    return render_markdown(markdown_text, below=CONTENT_BELOW)
 
 
 class LessonAttachment(db.Model):
@@ -341,3 +378,17 @@ class LessonProgress(db.Model):
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     enrollment: Mapped[Enrollment] = relationship(back_populates="progress")
+
+
+# Stored HTML never outlives the text it was rendered from: changing the Markdown forgets it (a copied or
+# edited draft renders on demand until it is published).
+@sa.event.listens_for(Lesson.body, "set", propagate=True)
+def _lesson_body_changed(target, value, oldvalue, initiator):
+    if value != oldvalue:
+        target.body_html = None
+
+
+@sa.event.listens_for(CourseVersion.overview, "set", propagate=True)
+def _overview_changed(target, value, oldvalue, initiator):
+    if value != oldvalue:
+        target.overview_html = None

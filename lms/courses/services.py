@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from lms.auth.models import POSITIONS, User
 from lms.auth.scopes import user_in_scope
@@ -786,8 +786,25 @@ def publish(version: CourseVersion) -> None:
     version.status = "published"
     version.published_at = utcnow()
     course.published_version = version
+    version.render_html()
     db.session.flush()
     version.source_hash = content_hash(version_content(version))
+
+
+def render_published_html() -> int:
+    """Store the HTML of every version that is out of draft; returns how many were rendered."""
+    versions = (
+        db.session.execute(
+            sa.select(CourseVersion)
+            .where(CourseVersion.status != "draft")
+            .options(selectinload(CourseVersion.lessons))
+        )
+        .scalars()
+        .all()
+    )
+    for version in versions:
+        version.render_html()
+    return len(versions)
 
 
 def discard_draft(actor: User, version: CourseVersion) -> None:
@@ -977,6 +994,7 @@ def progress_for(enrollments: list[Enrollment]) -> dict[int, Progress]:
         for lesson in db.session.execute(
             sa.select(Lesson)
             .where(Lesson.version_id.in_(version_ids))
+            .options(defer(Lesson.body), defer(Lesson.body_html))  # titles and slugs, not the texts
             .order_by(Lesson.version_id, Lesson.position)
         ).scalars():
             lessons_by_version.setdefault(lesson.version_id, []).append(lesson)
@@ -987,11 +1005,14 @@ def progress_for(enrollments: list[Enrollment]) -> dict[int, Progress]:
         )
     ):
         done.setdefault(enrollment_id, set()).add(slug)
-    result = {}
-    for e in enrollments:
-        lessons = lessons_by_version.get(e.course.published_version_id, [])
-        slugs = done.get(e.id, set())
-        count = sum(1 for lesson in lessons if lesson.slug in slugs)
-        upcoming = next((lesson for lesson in lessons if lesson.slug not in slugs), None)
-        result[e.id] = Progress(done=count, total=len(lessons), next_lesson=upcoming)
-    return result
+    return {
+        e.id: progress_of(lessons_by_version.get(e.course.published_version_id, []), done.get(e.id, set()))
+        for e in enrollments
+    }
+
+
+def progress_of(lessons: list[Lesson], done_slugs: set[str]) -> Progress:
+    """Progress through ``lessons`` (in order) when the lessons of ``done_slugs`` are done."""
+    count = sum(1 for lesson in lessons if lesson.slug in done_slugs)
+    upcoming = next((lesson for lesson in lessons if lesson.slug not in done_slugs), None)
+    return Progress(done=count, total=len(lessons), next_lesson=upcoming)

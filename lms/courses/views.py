@@ -91,9 +91,7 @@ def request_too_large(error):
 
 
 def _course_by_slug(slug: str) -> Course:
-    course = db.session.execute(
-        sa.select(Course).where(Course.slug == slug).options(selectinload(Course.versions))
-    ).scalar_one_or_none()
+    course = db.session.execute(sa.select(Course).where(Course.slug == slug)).scalar_one_or_none()
     if course is None or not permissions.can_see_course(current_user, course):
         abort(404)
     return course
@@ -118,16 +116,20 @@ def _editable_version(version: CourseVersion) -> None:
         abort(403, _("Only a draft can be edited, by its authors."))
 
 
-def _published_lessons(version: CourseVersion) -> CourseVersion:
-    """The version with its modules, lessons and prerequisites loaded in a fixed number of queries."""
+def _published_lessons(
+    version_id: int, *, attachments: bool = False, prerequisites: bool = True
+) -> CourseVersion:
+    """The version with its modules, lessons and prerequisites loaded in a fixed number of queries (four; one
+    more with every lesson's attachments, one fewer without the prerequisites)."""
+    lessons = selectinload(CourseVersion.lessons)
+    options = [
+        selectinload(CourseVersion.modules),
+        lessons.selectinload(Lesson.attachments) if attachments else lessons,
+    ]
+    if prerequisites:
+        options.append(selectinload(CourseVersion.prerequisites).joinedload(Course.published_version))
     return db.session.execute(
-        sa.select(CourseVersion)
-        .where(CourseVersion.id == version.id)
-        .options(
-            selectinload(CourseVersion.modules),
-            selectinload(CourseVersion.lessons).selectinload(Lesson.attachments),
-            selectinload(CourseVersion.prerequisites).selectinload(Course.published_version),
-        )
+        sa.select(CourseVersion).where(CourseVersion.id == version_id).options(*options)
     ).scalar_one()
 
 
@@ -236,15 +238,18 @@ def _trainee_choices(course: Course) -> list[tuple[int, str]]:
     return [(row.id, f"{row.display_name} — {localized(row.name_en, row.name_zh)}") for row in rows]
 
 
-def _course_context(course: Course) -> dict:
-    version = _published_lessons(course.published_version)
+def _course_context(course: Course, *, lesson_page: bool = False) -> dict:
+    """What the course page and its lesson pages show (a lesson page shows no prerequisites and no
+    completion requirements)."""
+    version = _published_lessons(course.published_version_id, prerequisites=not lesson_page)
     enrollment = permissions.enrollment_of(current_user, course)
     done = _done_slugs(enrollment)
     progress = None
     statuses = []
     if enrollment is not None and enrollment.status != "withdrawn":
-        progress = services.progress_for([enrollment])[enrollment.id]
-        statuses = requirement_statuses(enrollment, version)
+        progress = services.progress_of(version.lessons, done)
+        if not lesson_page:
+            statuses = requirement_statuses(enrollment, version)
     return {
         "course": course,
         "version": version,
@@ -302,14 +307,17 @@ def lesson_page(slug: str, lesson_slug: str):
     course = _course_by_slug(slug)
     if course.published_version_id is None:
         abort(404)
-    lesson = _lesson_or_404(course, lesson_slug)
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    context = _course_context(course)
+        if _lesson_or_404(course, lesson_slug):
+            return current_app.login_manager.unauthorized()
+    context = _course_context(course, lesson_page=True)
+    lessons = context["version"].lessons
+    index = next((i for i, x in enumerate(lessons) if x.slug == lesson_slug), None)
+    if index is None:
+        abort(404)
+    lesson = lessons[index]
     if not context["can_open"]:
         abort(403, _("Enrol in this course to open its lessons."))
-    lessons = context["version"].lessons
-    index = next(i for i, x in enumerate(lessons) if x.id == lesson.id)
     return render_template(
         "courses/lesson.html",
         lesson=lesson,
@@ -623,7 +631,7 @@ def version_edit(version_id: int):
 @login_required
 def version_detail(version_id: int):
     version = _version(version_id)
-    version = _published_lessons(version)
+    version = _published_lessons(version.id, attachments=True)
     course = version.course
     review_form = ReviewForm() if permissions.can_review(current_user, version) else None
     return render_template(

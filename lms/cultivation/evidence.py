@@ -54,7 +54,9 @@ def describe_key_list(key_list: KeyTrainingList) -> dict:
     }
 
 
-@evidence_kind("certification_outcome", subject_type="cultivation_case", model=CultivationCase)
+@evidence_kind(
+    "certification_outcome", subject_type="cultivation_case", model=CultivationCase, columns_only=True
+)
 def describe_outcome(case: CultivationCase) -> dict:
     return {
         "case_id": case.id,

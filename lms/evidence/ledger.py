@@ -1,7 +1,8 @@
 """Writing to the evidence ledger.
 
 ``record_evidence(kind, subject, actor)`` appends one entry in the caller's transaction: the facts it
-records and the entry commit or roll back together. Each kind registers how to describe its subject as a
+records and the entry commit or roll back together (the entry is chained when the transaction commits, see
+:func:`seal_pending`). Each kind registers how to describe its subject as a
 payload; ``evidence verify`` uses the same description to check that the record still says what the
 ledger says.
 """
@@ -16,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from lms.database import utcnow
 from lms.evidence.models import LedgerEntry
@@ -35,16 +37,29 @@ class EvidenceKind:
     group: str
     # Loader options (selectinload(...)) that let the verifier describe many subjects without a query each.
     load_options: tuple = ()
+    # describe() reads only the model's own columns: the verifier may hand it a plain row of those columns
+    # (attribute names as the model's) instead of a loaded object, which is many times faster.
+    columns_only: bool = False
 
 
 KINDS: dict[str, EvidenceKind] = {}
 
 
-def evidence_kind(name: str, *, subject_type: str, model=None, group: str | None = None, load_options=()):
+def evidence_kind(
+    name: str,
+    *,
+    subject_type: str,
+    model=None,
+    group: str | None = None,
+    load_options=(),
+    columns_only: bool = False,
+):
     """Register ``describe(subject) -> dict`` for a kind of entry.
 
     ``model`` is the class whose row ``subject_id`` names; ``evidence verify`` loads it and compares
-    ``describe(row)`` with the latest entry of the same ``group`` for that subject.
+    ``describe(row)`` with the latest entry of the same ``group`` for that subject. ``columns_only=True``
+    promises that ``describe`` reads nothing but the model's column attributes (no relationship, property or
+    query), so the verifier may pass it a Core row of those columns.
     """
 
     def decorator(describe):
@@ -55,6 +70,7 @@ def evidence_kind(name: str, *, subject_type: str, model=None, group: str | None
             describe=describe,
             group=group or name,
             load_options=tuple(load_options),
+            columns_only=columns_only,
         )
         return describe
 
@@ -72,9 +88,13 @@ def _plain(value):
     raise TypeError(f"cannot put {type(value).__name__} in a ledger payload")
 
 
+# One encoder for every payload (json.dumps with options builds a new one per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
+
+
 def canonical_json(payload: dict) -> str:
     """One byte-exact JSON text per payload: sorted keys, no spaces, UTF-8 kept, decimals as strings."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
+    return _CANONICAL.encode(payload)
 
 
 def entry_hash(
@@ -88,64 +108,130 @@ def entry_hash(
     actor_id: int | None,
     prev_hash: str,
 ) -> str:
+    return stored_entry_hash(
+        seq,
+        kind,
+        subject_type,
+        subject_id,
+        payload,
+        created_at.isoformat(timespec="microseconds"),
+        actor_id,
+        prev_hash,
+    )
+
+
+def stored_entry_hash(seq, kind, subject_type, subject_id, payload, created_text, actor_id, prev_hash) -> str:
+    """The hash of an entry from its stored values, ``created_text`` being the ISO text of ``created_at`` in
+    UTC with microseconds (``…T08:30:00.000000+00:00``). :func:`entry_hash` and the verifier both use it."""
     material = "\n".join(
-        [
+        (
             str(seq),
             kind,
             subject_type,
             str(subject_id),
             payload,
-            created_at.isoformat(timespec="microseconds"),
+            created_text,
             "" if actor_id is None else str(actor_id),
             prev_hash,
-        ]
+        )
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def _lock_head() -> None:
+def _lock_head(session) -> None:
     """Serialise ledger writers until commit so that the chain never forks."""
-    bind = db.session.get_bind()
-    if bind.dialect.name == "postgresql":
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
     # SQLite: every transaction begins IMMEDIATE (see lms/__init__.py), so writers are already serial.
 
 
+_PENDING = "lms.ledger.pending"  # Session.info key: entries recorded in this transaction, not chained yet
+
+
 def record_evidence(kind: str, subject, actor=None, *, payload: dict | None = None) -> LedgerEntry:
-    """Append an entry describing ``subject`` now. The caller's transaction commits it with the fact."""
+    """Record an entry describing ``subject`` now; the caller's transaction commits it with the fact.
+
+    The payload is taken at once. The entry joins the chain when the transaction commits (or earlier, as soon
+    as the transaction reads the ledger): only then is the head locked, read and extended, so that the lock
+    that serialises ledger writers is held for the last moments of the transaction rather than for
+    everything the transaction does after recording. Its ``seq`` and hashes are set then.
+    """
     spec = KINDS[kind]
     db.session.flush()  # the subject's id and current values must be in the database first
     body = canonical_json(payload if payload is not None else spec.describe(subject))
-    _lock_head()
-    head = db.session.execute(
-        sa.select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
-    created_at = utcnow()
-    actor_id = getattr(actor, "id", None)
     entry = LedgerEntry(
-        seq=seq,
         kind=kind,
         subject_type=spec.subject_type,
         subject_id=subject.id,
         payload=body,
-        created_at=created_at,
-        actor_id=actor_id,
-        prev_hash=prev_hash,
-        hash=entry_hash(
-            seq=seq,
-            kind=kind,
-            subject_type=spec.subject_type,
-            subject_id=subject.id,
-            payload=body,
-            created_at=created_at,
-            actor_id=actor_id,
-            prev_hash=prev_hash,
-        ),
+        actor_id=getattr(actor, "id", None),
     )
-    db.session.add(entry)
-    db.session.flush()
+    session = db.session()
+    # Kept with the (sub)transaction it was recorded in: rolling that back forgets the entry with the facts.
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((entry, transaction))
     return entry
+
+
+def seal_pending(session=None) -> None:
+    """Chain the entries recorded in ``session``'s transaction: lock the head, then give each its place."""
+    session = session if session is not None else db.session()
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    _lock_head(session)
+    head = session.execute(
+        sa.select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    created_at = utcnow()
+    for entry, _transaction in pending:
+        seq += 1
+        entry.seq, entry.created_at, entry.prev_hash = seq, created_at, prev_hash
+        entry.hash = prev_hash = entry_hash(
+            seq=seq,
+            kind=entry.kind,
+            subject_type=entry.subject_type,
+            subject_id=entry.subject_id,
+            payload=entry.payload,
+            created_at=created_at,
+            actor_id=entry.actor_id,
+            prev_hash=entry.prev_hash,
+        )
+        session.add(entry)
+    session.flush()
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _seal_at_commit(session) -> None:
+    seal_pending(session)
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session, previous_transaction) -> None:
+    """Entries recorded in a transaction or savepoint that rolled back are forgotten with it."""
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [
+            (entry, transaction)
+            for entry, transaction in pending
+            if not _within(transaction, previous_transaction)
+        ]
+
+
+def _within(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _seal_before_reading(state) -> None:
+    """A transaction that reads the ledger sees the entries it recorded."""
+    if state.session.info.get(_PENDING) and any(m.class_ is LedgerEntry for m in state.all_mappers):
+        seal_pending(state.session)
 
 
 def group_of(kind: str) -> str:

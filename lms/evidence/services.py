@@ -66,8 +66,20 @@ def certificate_link(certificate: Certificate) -> str:
 # -- ledger ------------------------------------------------------------------------------------------------
 
 
-@evidence_kind("certificate_issued", subject_type="certificate", model=Certificate, group="certificate")
-@evidence_kind("certificate_revoked", subject_type="certificate", model=Certificate, group="certificate")
+@evidence_kind(
+    "certificate_issued",
+    subject_type="certificate",
+    model=Certificate,
+    group="certificate",
+    columns_only=True,
+)
+@evidence_kind(
+    "certificate_revoked",
+    subject_type="certificate",
+    model=Certificate,
+    group="certificate",
+    columns_only=True,
+)
 def describe_certificate(certificate: Certificate) -> dict:
     """Everything printed on the certificate and its status: issue and revocation describe the same facts."""
     return {

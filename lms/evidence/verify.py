@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from lms.evidence.ledger import GENESIS_HASH, KINDS, canonical_json, entry_hash
+from lms.evidence.ledger import (
+    GENESIS_HASH,
+    KINDS,
+    canonical_json,
+    entry_hash,
+    seal_pending,
+    stored_entry_hash,
+)
 from lms.evidence.models import LedgerEntry
 from lms.extensions import db
 
@@ -101,6 +108,10 @@ _COLUMNS = (
     LedgerEntry.prev_hash,
     LedgerEntry.hash,
 )
+# created_at as stored (naive UTC): its ISO text plus "+00:00" is what the aware value's isoformat() gives,
+# without the per-row conversion of the column type.
+_STORED_CREATED = sa.type_coerce(LedgerEntry.created_at, sa.DateTime()).label("created_at")
+_CHAIN_COLUMNS = (*_COLUMNS[:5], _STORED_CREATED, *_COLUMNS[6:])
 
 
 def _stream(stmt, batch_size: int):
@@ -120,7 +131,8 @@ def _start_snapshot() -> None:
 
 def _check_chain(result: VerificationResult, batch_size: int, max_problems: int) -> None:
     expected_seq, previous_hash, previous_seq = 1, GENESIS_HASH, 0
-    stmt = sa.select(*_COLUMNS).order_by(LedgerEntry.seq)
+    stmt = sa.select(*_CHAIN_COLUMNS).order_by(LedgerEntry.seq)
+    loads, dumps, digest = json.loads, canonical_json, stored_entry_hash
     for batch in _stream(stmt, batch_size):
         for (
             seq,
@@ -138,19 +150,25 @@ def _check_chain(result: VerificationResult, batch_size: int, max_problems: int)
                 problem = ("seq_gap", {"seq": seq, "expected": expected_seq})
             elif prev_hash != previous_hash:
                 problem = ("prev_hash", {"previous": previous_seq})
-            elif not _is_canonical(payload):
-                problem = ("not_canonical", {})
-            elif stored_hash != entry_hash(
-                seq=seq,
-                kind=kind,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                payload=payload,
-                created_at=created_at,
-                actor_id=actor_id,
-                prev_hash=prev_hash,
-            ):
-                problem = ("hash", {})
+            else:
+                try:
+                    decoded = loads(payload)
+                    canonical = type(decoded) is dict and dumps(decoded) == payload
+                except ValueError:
+                    canonical = False
+                if not canonical:
+                    problem = ("not_canonical", {})
+                elif stored_hash != digest(
+                    seq,
+                    kind,
+                    subject_type,
+                    subject_id,
+                    payload,
+                    created_at.isoformat(timespec="microseconds") + "+00:00",
+                    actor_id,
+                    prev_hash,
+                ):
+                    problem = ("hash", {})
             if problem is not None:
                 result._add(Problem(seq, kind, subject_type, subject_id, *problem), max_problems)
             expected_seq, previous_hash, previous_seq = seq + 1, stored_hash, seq
@@ -167,28 +185,42 @@ def _is_canonical(payload: str) -> bool:
     return isinstance(decoded, dict) and canonical_json(decoded) == payload
 
 
-def _group_expression():
-    """The kind group of each entry, in SQL (kinds whose group is their own name need no mapping)."""
-    mapping = {name: spec.group for name, spec in KINDS.items() if spec.group != name}
-    if not mapping:
-        return LedgerEntry.kind
-    return sa.case(mapping, value=LedgerEntry.kind, else_=LedgerEntry.kind)
-
-
-def _latest_entries_stmt():
-    latest = sa.select(sa.func.max(LedgerEntry.seq)).group_by(
-        LedgerEntry.subject_type, LedgerEntry.subject_id, _group_expression()
+def _latest_seqs(kinds: list[str] | None, exclude: list[str] | None = None):
+    """The latest entry of each (subject type, subject) among ``kinds`` (one group), or per kind among the
+    kinds not in ``exclude`` (unregistered kinds: each its own group)."""
+    stmt = sa.select(sa.func.max(LedgerEntry.seq))
+    if kinds is not None:
+        return stmt.where(LedgerEntry.kind.in_(kinds)).group_by(
+            LedgerEntry.subject_type, LedgerEntry.subject_id
+        )
+    return stmt.where(LedgerEntry.kind.not_in(exclude)).group_by(
+        LedgerEntry.subject_type, LedgerEntry.subject_id, LedgerEntry.kind
     )
-    return sa.select(*_COLUMNS).where(LedgerEntry.seq.in_(latest)).order_by(LedgerEntry.seq)
+
+
+_ENTRY = (
+    LedgerEntry.seq.label("ledger_seq"),
+    LedgerEntry.kind.label("ledger_kind"),
+    LedgerEntry.subject_type.label("ledger_subject_type"),
+    LedgerEntry.subject_id.label("ledger_subject_id"),
+    LedgerEntry.payload.label("ledger_payload"),
+)
+
+
+def _groups() -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name, spec in KINDS.items():
+        groups[spec.group].append(name)
+    return groups
 
 
 def _load_records(batch) -> dict[tuple[type, int], object]:
     """The current rows the batch's entries describe, one query per kind of record."""
     wanted: dict[tuple, set[int]] = defaultdict(set)
     for row in batch:
-        spec = KINDS.get(row.kind)
+        spec = KINDS.get(row.ledger_kind)
         if spec is not None and spec.model is not None:
-            wanted[(spec.model, spec.load_options)].add(row.subject_id)
+            wanted[(spec.model, spec.load_options)].add(row.ledger_subject_id)
     found: dict[tuple[type, int], object] = {}
     for (model, options), ids in wanted.items():
         key_column = sa.inspect(model).primary_key[0]
@@ -222,49 +254,84 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _compare(result: VerificationResult, row, spec, record, max_problems: int) -> None:
+    """One latest entry against its record (``None``: the record no longer exists)."""
+    result.subjects_checked += 1
+    names = {"subject_type": row.ledger_subject_type, "subject_id": row.ledger_subject_id}
+    if record is None:
+        result._add(
+            Problem(row.ledger_seq, row.ledger_kind, *names.values(), "record_missing", names), max_problems
+        )
+        return
+    current = canonical_json(spec.describe(record))
+    if current != row.ledger_payload:
+        result._add(
+            Problem(
+                row.ledger_seq,
+                row.ledger_kind,
+                *names.values(),
+                "record_differs",
+                {**names, "fields": _difference(row.ledger_payload, current)},
+            ),
+            max_problems,
+        )
+
+
 def _check_records(result: VerificationResult, batch_size: int, max_problems: int) -> None:
-    for batch in _stream(_latest_entries_stmt(), batch_size):
-        records = _load_records(batch)
+    """Per kind group: the latest entry of every subject, joined in the database with the record's columns
+    when ``describe`` needs nothing else (one streamed query, no object per row), otherwise loaded as objects
+    a batch at a time."""
+    registered = list(KINDS)
+    for _group, kinds in _groups().items():
+        spec = KINDS[kinds[0]]
+        latest = LedgerEntry.seq.in_(_latest_seqs(kinds))
+        if spec.model is None:
+            stmt = sa.select(*_ENTRY).where(latest)
+            for batch in _stream(stmt, batch_size):
+                for row in batch:
+                    result.unchecked_kinds.add(row.ledger_kind)
+            continue
+        mapper = sa.inspect(spec.model)
+        key = mapper.primary_key[0]
+        if spec.columns_only:
+            columns = [getattr(spec.model, attr.key) for attr in mapper.column_attrs]
+            stmt = (
+                sa.select(*_ENTRY, *columns)
+                .select_from(LedgerEntry)
+                .outerjoin(spec.model, key == LedgerEntry.subject_id)
+                .where(latest)
+            )
+            key_name = mapper.get_property_by_column(key).key
+            for batch in _stream(stmt, batch_size):
+                for row in batch:
+                    spec_of_row = KINDS[row.ledger_kind]
+                    record = row if getattr(row, key_name) is not None else None
+                    _compare(result, row, spec_of_row, record, max_problems)
+            continue
+        for batch in _stream(sa.select(*_ENTRY).where(latest), batch_size):
+            records = _load_records(batch)
+            for row in batch:
+                _compare(
+                    result,
+                    row,
+                    KINDS[row.ledger_kind],
+                    records.get((spec.model, row.ledger_subject_id)),
+                    max_problems,
+                )
+    stmt = sa.select(*_ENTRY).where(LedgerEntry.seq.in_(_latest_seqs(None, exclude=registered)))
+    for batch in _stream(stmt, batch_size):
         for row in batch:
-            spec = KINDS.get(row.kind)
-            if spec is None:
-                result._add(
-                    Problem(
-                        row.seq,
-                        row.kind,
-                        row.subject_type,
-                        row.subject_id,
-                        "unknown_kind",
-                        {"kind": row.kind},
-                    ),
-                    max_problems,
-                )
-                continue
-            if spec.model is None:
-                result.unchecked_kinds.add(row.kind)
-                continue
-            result.subjects_checked += 1
-            names = {"subject_type": row.subject_type, "subject_id": row.subject_id}
-            record = records.get((spec.model, row.subject_id))
-            if record is None:
-                result._add(
-                    Problem(row.seq, row.kind, row.subject_type, row.subject_id, "record_missing", names),
-                    max_problems,
-                )
-                continue
-            current = canonical_json(spec.describe(record))
-            if current != row.payload:
-                result._add(
-                    Problem(
-                        row.seq,
-                        row.kind,
-                        row.subject_type,
-                        row.subject_id,
-                        "record_differs",
-                        {**names, "fields": _difference(row.payload, current)},
-                    ),
-                    max_problems,
-                )
+            result._add(
+                Problem(
+                    row.ledger_seq,
+                    row.ledger_kind,
+                    row.ledger_subject_type,
+                    row.ledger_subject_id,
+                    "unknown_kind",
+                    {"kind": row.ledger_kind},
+                ),
+                max_problems,
+            )
 
 
 def verify_ledger(
@@ -272,6 +339,7 @@ def verify_ledger(
 ) -> VerificationResult:
     """Check the whole ledger. ``snapshot=True`` ends the session's transaction and reads from a fresh,
     consistent one (the command and the admin page; tests read what they just committed)."""
+    seal_pending()  # what this transaction recorded is part of the ledger it checks
     if snapshot:
         _start_snapshot()
     result = VerificationResult()

@@ -259,7 +259,7 @@ class _ChoiceType(QuestionType):
         seen: set[str] = set()
         fractions: list[Decimal] = []
         for number, choice in enumerate(raw, start=1):
-            where = _("Choice %(n)d", n=number)
+            where = _l("Choice %(n)d", n=number)  # formatted only if a problem names it
             cid = choice.get("id")
             if not isinstance(cid, str) or not cid:
                 problems.append(_("%(where)s has no id.", where=where))
@@ -467,7 +467,7 @@ class _AnswerListType(QuestionType):
             return [_("Give at least one accepted answer.")], []
         fractions = []
         for number, answer in enumerate(raw, start=1):
-            fraction = _check_fraction(answer, _("Answer %(n)d", n=number), problems)
+            fraction = _check_fraction(answer, _l("Answer %(n)d", n=number), problems)
             if fraction is not None:
                 fractions.append(fraction)
         if len(fractions) == len(raw) and max(fractions) != ONE:
@@ -515,7 +515,7 @@ class Numerical(_AnswerListType):
     def validate(cls, data: Any) -> list[str]:
         problems, answers = cls._validate_answers(data)
         for number, answer in answers:
-            where = _("Answer %(n)d", n=number)
+            where = _l("Answer %(n)d", n=number)
             if "min" in answer or "max" in answer:
                 low, high = to_decimal(answer.get("min")), to_decimal(answer.get("max"))
                 if low is None or high is None:

@@ -861,7 +861,7 @@ def waitlist_position(registration: Registration) -> int | None:
 # -- attendance and check-in -------------------------------------------------------------------------------
 
 
-@evidence_kind("attendance_marked", subject_type="registration", model=Registration)
+@evidence_kind("attendance_marked", subject_type="registration", model=Registration, columns_only=True)
 def describe_attendance(registration: Registration) -> dict:
     return {
         "registration_id": registration.id,

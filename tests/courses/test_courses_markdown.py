@@ -144,3 +144,98 @@ def test_preview_endpoint_is_for_authors(client, demo):
 )
 def test_the_detector_itself_sees_active_content(raw):
     assert ACTIVE.search(raw)
+
+
+# -- HTML stored at publication ------------------------------------------------------------------------------
+
+
+def test_publishing_stores_the_rendered_html_and_pages_serve_it(as_user, builder, demo):
+    import sqlalchemy as sa
+
+    from lms.courses.models import CourseVersion, Lesson
+
+    course = builder.published(slug="stored-html", lessons=2, overview="An **overview**.")
+    version = course.published_version
+    lesson = version.lessons[0]
+    assert lesson.body_html == str(render_markdown(lesson.body))
+    assert version.overview_html == str(render_markdown(version.overview))
+    builder.enroll("trainee", course)
+    # The pages show what is stored, not a fresh rendering of the Markdown on each request.
+    builder.db.session.execute(
+        sa.update(Lesson).where(Lesson.id == lesson.id).values(body_html="<p>stored lesson marker</p>")
+    )
+    builder.db.session.execute(
+        sa.update(CourseVersion)
+        .where(CourseVersion.id == version.id)
+        .values(overview_html="<p>stored overview marker</p>")
+    )
+    builder.db.session.commit()
+    trainee = as_user("trainee")
+    assert "stored lesson marker" in trainee.get("/courses/stored-html/lessons/lesson-1").get_data(
+        as_text=True
+    )
+    assert "stored overview marker" in trainee.get("/courses/stored-html").get_data(as_text=True)
+
+
+def test_a_draft_renders_on_demand_and_a_changed_body_forgets_its_html(as_user, builder, demo):
+    course = builder.published(slug="next-version", lessons=1)
+    draft = services.start_new_version(demo.user("expert.national"), course)
+    builder.db.session.flush()
+    lesson = draft.lessons[0]
+    assert lesson.body_html is None  # copied text, not yet published
+    services.update_lesson(
+        demo.user("expert.national"),
+        lesson,
+        {
+            "title": lesson.title,
+            "slug": lesson.slug,
+            "minutes": 5,
+            "body": "New *text* <script>x()</script>",
+            "module_id": lesson.module_id,
+        },
+    )
+    assert lesson.body_html is None
+    assert str(lesson.html) == str(render_markdown("New *text* <script>x()</script>"))
+    assert "<script" not in str(lesson.html)
+    published = course.published_version.lessons[0]
+    published.body = "Changed behind the editor's back"
+    assert published.body_html is None  # never a stale rendering of other text
+
+
+def test_content_render_command_stores_html_for_published_versions(cli, builder):
+    import sqlalchemy as sa
+
+    from lms.courses.models import Lesson
+
+    course = builder.published(slug="rerender", lessons=2)
+    builder.db.session.execute(sa.update(Lesson).values(body_html=None))
+    builder.db.session.commit()
+    result = cli.invoke(args=["content", "render"])
+    assert result.exit_code == 0, result.output
+    assert "version(s) rendered" in result.output
+    builder.db.session.expire_all()
+    for lesson in course.published_version.lessons:
+        assert lesson.body_html == str(render_markdown(lesson.body))
+
+
+def test_migration_renders_versions_out_of_draft(db, builder):
+    import importlib.util
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from lms.courses.models import Lesson
+
+    course = builder.published(slug="migrated", lessons=2)
+    draft = builder.draft(slug="still-draft", lessons=1)
+    db.session.execute(sa.update(Lesson).values(body_html=None))
+    db.session.commit()
+    path = next(Path("lms/migrations/versions").glob("*_stored_lesson_html.py"))
+    spec = importlib.util.spec_from_file_location("stored_lesson_html", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with db.engine.begin() as connection:
+        module._render_published(connection)
+    db.session.expire_all()
+    assert all(lesson.body_html for lesson in course.published_version.lessons)
+    assert draft.versions[0].lessons[0].body_html is None

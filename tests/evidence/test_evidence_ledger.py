@@ -149,3 +149,36 @@ def test_parallel_writers_never_fork_the_chain(app, db, factory):
     result = verify_ledger()
     assert result.ok, [p.describe() for p in result.problems]
     assert result.checked == threads_count * per_thread
+
+
+def test_entries_join_the_chain_at_commit_and_vanish_with_a_rollback(db, factory):
+    """An entry is chained when its transaction commits; a rolled-back savepoint or transaction takes the
+    entries it recorded with it, and the chain stays contiguous."""
+    unit = factory.tree()["north_a"]
+    kept = factory.enterprise(unit, credit_score=80)
+    dropped = factory.enterprise(unit, credit_score=70)
+    db.session.commit()
+    entry = record_evidence(TEST_KIND, kept)
+    assert entry.seq is None  # not chained yet: the head is not locked while the transaction goes on
+    try:
+        with db.session.begin_nested():
+            record_evidence(TEST_KIND, dropped)
+            raise RuntimeError("the savepoint fails")
+    except RuntimeError:
+        pass
+    db.session.commit()
+    assert entry.seq == 1 and entry.prev_hash == "0" * 64
+    record_evidence(TEST_KIND, dropped)
+    db.session.rollback()
+    rows = db.session.execute(
+        sa.select(LedgerEntry.seq, LedgerEntry.subject_id).order_by(LedgerEntry.seq)
+    ).all()
+    assert rows == [(1, kept.id)]
+
+
+def test_reading_the_ledger_in_the_transaction_sees_what_it_recorded(db, factory):
+    enterprise = factory.enterprise(factory.tree()["north_a"], credit_score=80)
+    record_evidence(TEST_KIND, enterprise)
+    assert [e.seq for e in entries_for("enterprise", enterprise.id)] == [1]
+    db.session.commit()
+    assert db.session.execute(sa.select(sa.func.count(LedgerEntry.id))).scalar_one() == 1

@@ -12,22 +12,29 @@ from lms.evidence.models import LedgerEntry
 from lms.evidence.verify import check_entry, verify_ledger
 
 TEST_KIND = "test_enterprise_scored"  # registered in conftest.py
+TEST_ROW_KIND = "test_enterprise_scored_rows"  # the same, columns_only=True
+
+
+@pytest.fixture(params=[TEST_KIND, TEST_ROW_KIND])
+def kind(request):
+    """Every check runs on a kind whose records are loaded as objects and on one read as joined rows."""
+    return request.param
 
 
 @pytest.fixture
-def chain(db, factory):
+def chain(db, factory, kind):
     """Five entries: enterprise A (seq 1, 3, 5), B (seq 2), C (seq 4)."""
     unit = factory.tree()["north_a"]
     a = factory.enterprise(unit, credit_score=80)
     b = factory.enterprise(unit, credit_score=70)
     c = factory.enterprise(unit, credit_score=60)
-    record_evidence(TEST_KIND, a)
-    record_evidence(TEST_KIND, b)
+    record_evidence(kind, a)
+    record_evidence(kind, b)
     a.credit_score = 82
-    record_evidence(TEST_KIND, a)
-    record_evidence(TEST_KIND, c)
+    record_evidence(kind, a)
+    record_evidence(kind, c)
     a.is_key = True
-    record_evidence(TEST_KIND, a)
+    record_evidence(kind, a)
     db.session.commit()
     return {"a": a, "b": b, "c": c}
 
@@ -132,7 +139,7 @@ def test_rewritten_entry_with_recomputed_hash_still_breaks_the_next_link(chain, 
     assert (3, "prev_hash") in {(p.seq, p.reason) for p in result.problems}
 
 
-def test_record_altered_in_its_own_table_is_reported(chain, db):
+def test_record_altered_in_its_own_table_is_reported(chain, db, kind):
     db.session.execute(
         sa.text("UPDATE enterprise SET credit_score = 50 WHERE id = :id"), {"id": chain["c"].id}
     )
@@ -141,12 +148,12 @@ def test_record_altered_in_its_own_table_is_reported(chain, db):
     assert _first(result) == (4, "record_differs")
     problem = result.first_problem
     assert (
-        problem.kind == TEST_KIND
+        problem.kind == kind
         and problem.subject_type == "enterprise"
         and problem.subject_id == chain["c"].id
     )
     assert "credit_score (entry: 60, record: 50)" in problem.message
-    assert problem.describe().startswith(f"#4 {TEST_KIND} (enterprise #{chain['c'].id}):")
+    assert problem.describe().startswith(f"#4 {kind} (enterprise #{chain['c'].id}):")
 
 
 def test_record_deleted_is_reported(chain, db):
@@ -166,10 +173,10 @@ def test_only_the_latest_entry_of_a_subject_must_match(chain, db):
     assert verify_ledger().ok
 
 
-def test_unknown_kind_is_reported(chain, db, monkeypatch):
+def test_unknown_kind_is_reported(chain, db, monkeypatch, kind):
     from lms.evidence import ledger
 
-    monkeypatch.delitem(ledger.KINDS, TEST_KIND)
+    monkeypatch.delitem(ledger.KINDS, kind)
     result = verify_ledger()
     assert _first(result) == (2, "unknown_kind")  # the latest entry of each of the three enterprises
     assert result.problem_count == 3
@@ -184,3 +191,23 @@ def test_check_entry_for_one_entry(chain, db, tamper):
     older = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.seq == 3)).scalar_one()
     problems, _ = check_entry(older)
     assert [p.reason for p in problems] == ["hash"]
+
+
+def test_every_columns_only_kind_describes_a_row_as_its_object(app, db, factory):
+    """A kind declared ``columns_only`` gives the same payload from a Core row of its model's columns (what
+    the verifier reads) as from the loaded object. (The real kinds are proved the same way by every test that
+    records attempts, attendance, completions, certificates or outcomes and then verifies the ledger.)"""
+    from lms.evidence.ledger import KINDS, canonical_json
+
+    unit = factory.tree()["north_a"]
+    enterprise = factory.enterprise(unit, credit_score=77)
+    db.session.commit()
+    specs = [spec for spec in KINDS.values() if spec.columns_only]
+    assert {"attempt_graded", "essay_marked", "attendance_marked", "course_completed", "certificate_issued",
+            "certificate_revoked", "certification_outcome", TEST_ROW_KIND} <= {spec.name for spec in specs}
+    row = db.session.execute(
+        sa.select(*[getattr(type(enterprise), a.key) for a in sa.inspect(type(enterprise)).column_attrs])
+        .where(type(enterprise).id == enterprise.id)
+    ).one()
+    spec = KINDS[TEST_ROW_KIND]
+    assert canonical_json(spec.describe(row)) == canonical_json(spec.describe(enterprise))
