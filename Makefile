@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app lms
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in emails, certificates (QR codes) and xAPI follow the address served, unless LMS_SITE_URL is given.
+LMS_SITE_URL ?= http://$(HOST):$(PORT)
+export LMS_SITE_URL
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 
@@ -13,11 +16,11 @@ PYTEST_WORKERS ?= auto
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+$(VENV)/.installed: setup.cfg setup.py pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[postgres]'
 	@touch $@
 
-$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: setup.cfg setup.py pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,dev,postgres]'
 	@touch $@ $(VENV)/.installed
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
@@ -29,7 +28,8 @@ from lms.database import utcnow
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
 from lms.extensions import db
-from lms.org.models import CustomsUnit, Enterprise, localized
+from lms.notifications.messages import Bilingual
+from lms.org.models import CustomsUnit, Enterprise
 from lms.org.services import unit_descendants
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})(-H[12]|-Q[1-4])?$")
@@ -142,9 +142,12 @@ def refresh_key_list(actor, key_list: KeyTrainingList) -> KeyTrainingList:
     return key_list
 
 
-def _adjust_note(entry: KeyListEntry, actor, what: str, reason: str) -> None:
-    line = f"{clock.today().isoformat()} {actor.display_name}: {what}: {reason}"
-    entry.adjustment_note = (entry.adjustment_note + "\n" + line).strip()
+def _adjust_note(entry: KeyListEntry, actor, action: str, reason: str) -> None:
+    """Keep the adjustment as data (shown in each reader's language), not as text in the actor's."""
+    entry.adjustments = [
+        *(entry.adjustments or []),
+        {"on": clock.today().isoformat(), "by": actor.display_name, "action": action, "reason": reason},
+    ]
 
 
 def _clean_reason(reason: str | None) -> str:
@@ -176,7 +179,7 @@ def set_included(
             _l("This case is already included.") if included else _l("This case is already excluded.")
         )
     entry.included = included
-    _adjust_note(entry, actor, _("included") if included else _("excluded"), reason)
+    _adjust_note(entry, actor, "included" if included else "excluded", reason)
     db.session.flush()
     return entry
 
@@ -202,7 +205,7 @@ def move_entry(actor, key_list: KeyTrainingList, entry_id: int, direction: str, 
     other.position = mine
     db.session.flush()
     entry.position = theirs
-    _adjust_note(entry, actor, _("moved up") if direction == "up" else _("moved down"), reason)
+    _adjust_note(entry, actor, "moved_up" if direction == "up" else "moved_down", reason)
     db.session.flush()
     return entry
 
@@ -244,7 +247,7 @@ def confirm_key_list(
             entry.case,
             "list_confirmed" if start else "listed",
             period=key_list.period,
-            unit=LazyString(lambda: localized(unit.name_en, unit.name_zh)),
+            unit=Bilingual(unit.name_en, unit.name_zh),
         )
     return key_list
 
@@ -335,7 +338,8 @@ def export_rows(key_list: KeyTrainingList) -> list[list]:
         ]
         for key in CRITERIA:
             values += [basis_text(key, row.bases[key]), row.points[key]]
-        values += [row.entry.score, _("Yes") if row.entry.included else _("No"), row.entry.adjustment_note]
+        values += [row.entry.score, _("Yes") if row.entry.included else _("No"),
+                   "\n".join(row.entry.adjustment_lines())]
         out.append(values)
     return out
 
