@@ -49,6 +49,10 @@ CLI_MODULES = (
 )
 
 
+# Modules that register an outbox message kind's sender (and the hooks that queue them).
+OUTBOX_SENDERS = ("lms.notifications.services", "lms.xapi.outbox")
+
+
 def create_app(config: dict | str | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -64,6 +68,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     # Rate limits go to Redis when the deployment has one (several web nodes share the counters).
     if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://") and app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    configure_logging(app)
     config_class.check(app)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -75,9 +80,10 @@ def create_app(config: dict | str | None = None) -> Flask:
     _register_templating(app)
     _register_errors(app)
     _register_security_headers(app)
-    configure_logging(app)
     init_request_ids(app)
     init_celery(app)
+    for module in OUTBOX_SENDERS:
+        importlib.import_module(module)
     if config_class.ENV_NAME == "production":
         refuse_unready_production(app)
     return app

@@ -145,7 +145,13 @@ def record_evidence(kind: str, subject, actor=None, *, payload: dict | None = No
     )
     db.session.add(entry)
     db.session.flush()
+    for hook in AFTER_RECORD:
+        hook(kind, subject, entry)
     return entry
+
+
+# Functions called with (kind, subject, entry) in the transaction that records a fact (the xAPI outbox).
+AFTER_RECORD: list = []
 
 
 def group_of(kind: str) -> str:

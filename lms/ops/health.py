@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
@@ -25,6 +27,8 @@ def migration_heads() -> set[str]:
 def database_revisions(connection) -> set[str]:
     from alembic.runtime.migration import MigrationContext
 
+    # Alembic announces its dialect at INFO on every look; a readiness probe would fill the log with it.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     return set(MigrationContext.configure(connection).get_current_heads())
 
 
