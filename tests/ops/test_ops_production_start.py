@@ -26,7 +26,7 @@ def _env(tmp_path, **values) -> dict:
 
 
 def _run(args, env, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
 
 
 @pytest.fixture(scope="module")

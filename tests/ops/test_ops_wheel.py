@@ -33,7 +33,7 @@ print(app.config["COURSES_DIR"])
 
 
 def _run(args, **kwargs) -> subprocess.CompletedProcess:
-    done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False, **kwargs)
+    done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False, **kwargs)  # noqa: S603
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 
