@@ -119,6 +119,9 @@ class Config:
     SCHEDULE_EVIDENCE_XAPI_SEND = "*/30 * * * *"
     SCHEDULE_OUTBOX_SWEEP = "* * * * *"
 
+    # Proxies in front of the web nodes whose X-Forwarded-For/-Proto/-Host are trusted (0: none)
+    PROXY_COUNT = 0
+
     # Logs: "text" or "json" (one object per line, with the request id)
     LOG_FORMAT = "text"
     LOG_LEVEL = "INFO"
