@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as day_start
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -10,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from lms.auth import twofactor
+from lms.auth import throttle, twofactor
 from lms.auth.forms import ConfirmForm, SecurityEventFilterForm, TwoFactorCodeForm, TwoFactorEnrolForm
 from lms.auth.models import User
 from lms.auth.permissions import role_required
@@ -49,9 +51,13 @@ def require_two_factor_enrolment():
     return None
 
 
+PENDING_SECONDS = 600  # the password step is good for this long
+
+
 def _pending_user() -> User | None:
     pending = session.get("two_factor")
-    if not isinstance(pending, dict):
+    if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        session.pop("two_factor", None)
         return None
     user = db.session.get(User, pending.get("user"))
     return user if user is not None and user.active and user.two_factor_enabled else None
@@ -65,7 +71,12 @@ def two_factor_login():
         return redirect(url_for("auth.login"))
     form = TwoFactorCodeForm()
     if form.validate_on_submit():
-        method = twofactor.verify(user, form.code.data, address=client_address())
+        address = client_address()
+        # Wrong codes count like wrong passwords: this address is refused for the account after too many.
+        method = None if throttle.locked_for(user, address) else twofactor.verify(user, form.code.data,
+                                                                                  address=address)
+        if method is None:
+            throttle.record_failure(user, address)
         db.session.commit()
         if method is not None:
             pending = session.pop("two_factor")
@@ -182,10 +193,10 @@ def events():
     from zoneinfo import ZoneInfo
 
     if since is not None:
-        stmt = stmt.where(SecurityEvent.at >= datetime.combine(since, time(), ZoneInfo(zone)))
+        stmt = stmt.where(SecurityEvent.at >= datetime.combine(since, day_start(), ZoneInfo(zone)))
     if until is not None:
         stmt = stmt.where(
-            SecurityEvent.at < datetime.combine(until + timedelta(days=1), time(), ZoneInfo(zone))
+            SecurityEvent.at < datetime.combine(until + timedelta(days=1), day_start(), ZoneInfo(zone))
         )
     stmt = stmt.options(sa.orm.selectinload(SecurityEvent.user), sa.orm.selectinload(SecurityEvent.actor))
     return render_template("security/events.html", form=form, pagination=paginate(stmt)), status

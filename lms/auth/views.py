@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -58,6 +60,7 @@ def login():
                 "user": result.user.id,
                 "remember": bool(form.remember.data),
                 "next": form.next.data or "",
+                "at": time.time(),
             }
             return redirect(url_for("security.two_factor_login"))
         else:

@@ -200,3 +200,16 @@ def test_search_boxes_take_percent_and_underscore_literally(client, demo):
         page = client.get("/users/", query_string={"q": wildcard}).get_data(as_text=True)
         assert "trainee.manager" not in page
     assert "0 results" in client.get("/enterprises/", query_string={"q": "%"}).get_data(as_text=True)
+
+
+def test_wrong_two_factor_codes_lock_that_address_and_the_password_step_expires(app, client, demo, monkeypatch):
+    client.login("admin")
+    secret, _codes = _enrol(client)
+    client.submit("/logout")
+    client.submit("/login", {"identifier": "admin", "password": "demo-2026"})
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.submit("/security/two-factor/login", {"code": "000000"})
+    locked = client.submit("/security/two-factor/login", {"code": pyotp.TOTP(secret).now()})
+    assert locked.status_code == 200 and "This code is not valid." in locked.get_data(as_text=True)
+    monkeypatch.setattr("lms.auth.security_views.PENDING_SECONDS", -1)
+    assert client.get("/security/two-factor/login").headers["Location"] == "/login"
