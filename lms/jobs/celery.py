@@ -83,7 +83,12 @@ def init_celery(app: Flask) -> Celery | None:
 
     class AppTask(Task):
         def __call__(self, *args, **kwargs):
-            rid = getattr(self.request, "request_id", None) or (self.request.id or new_request_id())
+            rid = (
+                getattr(self.request, "request_id", None)
+                or (self.request.headers or {}).get("request_id")
+                or self.request.id
+                or new_request_id()
+            )
             token = set_request_id(rid)
             try:
                 with app.app_context():
