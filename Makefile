@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app lms
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in emails, certificates (QR codes) and xAPI follow the address served, unless LMS_SITE_URL is given.
+LMS_SITE_URL ?= http://$(HOST):$(PORT)
+export LMS_SITE_URL
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 
@@ -13,11 +16,11 @@ PYTEST_WORKERS ?= auto
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+$(VENV)/.installed: setup.cfg setup.py pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[postgres]'
 	@touch $@
 
-$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: setup.cfg setup.py pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,dev,postgres]'
 	@touch $@ $(VENV)/.installed
 
@@ -43,8 +46,8 @@ test: install-test translations
 
 ## Extract translatable strings and merge them into the catalogs
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o lms/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o lms/translations/messages.pot --no-location --sort-output --no-wrap .
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 lint: install-test
 	$(BIN)/ruff check lms tests bench

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 
 from flask import Flask, jsonify, render_template, request
@@ -14,13 +13,18 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from lms.config import PROJECT_ROOT, config_for
+from lms.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATE_DIR, config_for
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from lms.jobs.celery import init_celery
+from lms.ops.logs import configure_logging, init_request_ids
+from lms.ops.startup import refuse_unready_production
 
 # Each area's blueprint module, registered in this order. A module exposes ``bp``.
 BLUEPRINT_MODULES = (
+    "lms.ops.health",
     "lms.core.views",
     "lms.auth.views",
+    "lms.auth.security_views",
     "lms.org.views",
     "lms.courses.views",
     "lms.quizzes.views",
@@ -42,33 +46,53 @@ CLI_MODULES = (
     "lms.evidence.cli",
     "lms.credentials.cli",
     "lms.xapi.cli",  # adds `evidence xapi` to the group above
+    "lms.jobs.cli",
 )
+
+
+# Modules that register an outbox message kind's sender (and the hooks that queue them).
+OUTBOX_SENDERS = ("lms.notifications.services", "lms.xapi.outbox")
 
 
 def create_app(config: dict | str | None = None) -> Flask:
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(TEMPLATE_DIR),
+        static_folder=str(STATIC_DIR),
+        instance_path=str(INSTANCE_DIR),
     )
     overrides = config if isinstance(config, dict) else {}
     config_class = config_for(overrides.get("LMS_ENV") or (config if isinstance(config, str) else None))
     app.config.from_object(config_class)
     app.config.from_prefixed_env("LMS")  # LMS_PER_PAGE=50 and the like
     app.config.update(overrides)
+    # Rate limits go to Redis when the deployment has one (several web nodes share the counters).
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://") and app.config.get("REDIS_URL"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    configure_logging(app)
     config_class.check(app)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
+    if app.config["PROXY_COUNT"]:
+        # Client addresses (throttling, the security log) and https links come from the trusted proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_templating(app)
     _register_errors(app)
     _register_security_headers(app)
-    logging.basicConfig(level=logging.INFO)
+    init_request_ids(app)
+    init_celery(app)
+    for module in OUTBOX_SENDERS:
+        importlib.import_module(module)
+    if config_class.ENV_NAME == "production":
+        refuse_unready_production(app)
     return app
 
 
@@ -78,7 +102,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=str(PROJECT_ROOT / "lms" / "migrations"), render_as_batch=True, compare_type=True
+        app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
@@ -126,7 +150,9 @@ def _sqlite_begin(connection):
     capacity, attempt limits and the ledger chain hold under concurrent requests.
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A replica connection only reads: a deferred BEGIN takes no write lock.
+        read_only = connection.get_execution_options().get("lms_read_only")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -11,9 +11,11 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from lms.core.replica import RoutingSession
 from lms.database import Base
 
-db = SQLAlchemy(model_class=Base)
+# Report and export views read from the replica when one is configured (lms/core/replica.py).
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

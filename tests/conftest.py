@@ -21,6 +21,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from lms import create_app
 from lms.config import normalise_database_url
+from lms.core.replica import dispose_replica
 from lms.extensions import db as _db
 
 DEMO_PASSWORD = "demo-2026"
@@ -118,6 +119,8 @@ def app(request, tmp_path_factory):
             "SITE_URL": "http://lms.test",
             # No signing key unless a test makes one (tests/credentials/conftest.py).
             "CREDENTIALS_KEY_DIR": str(tmp / "credential-keys"),
+            # Report and export queries run on a second connection, as they would on a read replica.
+            "DATABASE_REPLICA_URL": url,
         }
     )
     app.test_client_class = IsolatedClient
@@ -137,6 +140,7 @@ def app(request, tmp_path_factory):
     yield app
     with app.app_context():
         _db.engine.dispose()
+        dispose_replica(app)
 
 
 def _worker_database(url: str) -> str:
@@ -155,6 +159,7 @@ def _worker_database(url: str) -> str:
 
 
 def _reset_database(app) -> None:
+    dispose_replica(app)
     if app.config["TEST_BACKEND"] == "sqlite":
         template, target = app.config["TEST_SQLITE_TEMPLATE"]
         _db.engine.dispose()

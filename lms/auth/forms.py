@@ -80,3 +80,27 @@ class ConfirmForm(FlaskForm):
     """An empty form: a button with its CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=32)],
+    )
+    submit = SubmitField(_l("Verify"))
+
+
+class TwoFactorEnrolForm(FlaskForm):
+    code = StringField(_l("Six-digit code shown by the app"), validators=[DataRequired(), Length(max=16)])
+    submit = SubmitField(_l("Turn on two-factor authentication"))
+
+
+class SecurityEventFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter
+
+    kind = SelectField(_l("Event"), choices=[], validate_choice=False)
+    account = StringField(_l("Account"), validators=[Optional(), Length(max=254)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=64)])
+    since = StringField(_l("From (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])
+    until = StringField(_l("To (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])

@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.database import TimestampMixin, UTCDateTime, enum_column
+from lms.database import JSONType, TimestampMixin, UTCDateTime, enum_column
 from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise
 
@@ -57,9 +57,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     preferred_language: Mapped[str | None] = mapped_column(enum_column(*LANGUAGES, name="language"))
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor authentication (TOTP, RFC 6238) and single-use recovery codes (SHA-256 hashes)
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recovery_codes: Mapped[list] = mapped_column(JSONType, default=list)
 
     enterprise: Mapped[Enterprise | None] = relationship()
     unit: Mapped[CustomsUnit | None] = relationship()
@@ -75,6 +78,10 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

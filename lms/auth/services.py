@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.auth import passwords, throttle
 from lms.auth.models import POSITIONS, ROLES, User
 from lms.auth.permissions import can_manage_user
 from lms.auth.scopes import enterprise_in_scope, unit_in_scope
+from lms.auth.security_log import record_security_event
 from lms.database import utcnow
 from lms.errors import InvalidInput, NotPermitted
 from lms.extensions import db
+
+_DUMMY_HASH = generate_password_hash("not a password", method="pbkdf2:sha256:1000")
 
 
 @dataclass
@@ -31,51 +34,67 @@ def find_user_by_login(identifier: str) -> User | None:
     return db.session.execute(sa.select(User).where(sa.func.lower(column) == identifier)).scalar_one_or_none()
 
 
-def authenticate(identifier: str, password: str) -> LoginResult:
-    """Check a login; count failures and lock the account after too many. The caller commits."""
+def authenticate(
+    identifier: str, password: str, *, address: str = "", known_device: bool = False
+) -> LoginResult:
+    """Check a login (throttled per account and address, see :mod:`lms.auth.throttle`). The caller commits.
+
+    Every refusal but a deactivated account (which needs the right password) gives the same message."""
     user = find_user_by_login(identifier)
-    generic = _l("Invalid login name, email or password.")
+    generic = str(_l("Invalid login name, email or password."))
+    typed = (identifier or "").strip()
     if user is None:
-        return LoginResult(None, str(generic))
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(
-            None, str(_l("This account is locked after repeated failed logins. Try again later."))
+        check_password_hash(_DUMMY_HASH, password or "")  # as slow as a real check: no timing oracle
+        record_security_event("login_failed", identifier=typed, address=address, reason="unknown account")
+        return LoginResult(None, generic)
+    if throttle.locked_for(user, address) or not throttle.account_attempt_allowed(
+        user, known_device=known_device
+    ):
+        record_security_event(
+            "login_failed", user=user, identifier=typed, address=address, reason="throttled"
         )
+        return LoginResult(None, generic)
     if not user.check_password(password):
         user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-            user.failed_logins = 0
-            return LoginResult(
-                None, str(_l("This account is locked after repeated failed logins. Try again later."))
-            )
-        return LoginResult(None, str(generic))
+        locked = throttle.record_failure(user, address)
+        record_security_event(
+            "locked_out" if locked else "login_failed",
+            user=user,
+            identifier=typed,
+            address=address,
+            reason="wrong password",
+        )
+        return LoginResult(None, generic)
     if not user.active:
+        record_security_event(
+            "login_failed", user=user, identifier=typed, address=address, reason="deactivated"
+        )
         return LoginResult(None, str(_l("This account has been deactivated.")))
     user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    throttle.clear(user, address)
     return LoginResult(user)
 
 
-def check_password_rules(password: str) -> None:
-    if len(password or "") < current_app.config["PASSWORD_MIN_LENGTH"]:
-        raise InvalidInput(
-            _l(
-                "The password must have at least %(n)d characters.",
-                n=current_app.config["PASSWORD_MIN_LENGTH"],
-            ),
-            field="password",
-        )
+def complete_login(user: User, *, address: str = "", method: str = "password") -> None:
+    """The sign-in succeeded (after the second factor, when the account has one)."""
+    user.last_login_at = utcnow()
+    record_security_event("login", user=user, address=address, method=method)
+
+
+def check_password_rules(password: str, user: User | None = None, **names) -> None:
+    inputs = [names.get("login_name"), names.get("email"), names.get("display_name")]
+    if user is not None:
+        inputs += [user.login_name, user.email, user.display_name]
+    passwords.check_password_rules(password, user_inputs=[i for i in inputs if i])
 
 
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise InvalidInput(_l("The current password is wrong."), field="current_password")
-    check_password_rules(new)
+    check_password_rules(new, user)
     user.set_password(new)
     user.password_changed_at = utcnow()
+    record_security_event("password_changed", user=user, actor=user)
 
 
 def _check_unique(login_name: str, email: str, exclude_id: int | None = None) -> None:
@@ -114,7 +133,7 @@ def create_user(
     login_name = login_name.strip().lower()
     email = email.strip().lower()
     _check_unique(login_name, email)
-    check_password_rules(password)
+    check_password_rules(password, login_name=login_name, email=email, display_name=display_name)
     user = User(
         login_name=login_name,
         email=email,
@@ -143,20 +162,27 @@ def create_user(
             user.expert_level = expert_level
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    record_security_event("account_created", user=user, actor=actor, role=role)
     return user
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
     if not can_manage_user(actor, user):
         raise NotPermitted(_l("You may not manage this account."))
+    if user.active != active:
+        record_security_event(
+            "account_reactivated" if active else "account_deactivated", user=user, actor=actor
+        )
     user.active = active
 
 
 def reset_password(actor: User, user: User, new_password: str) -> None:
     if not can_manage_user(actor, user):
         raise NotPermitted(_l("You may not manage this account."))
-    check_password_rules(new_password)
+    check_password_rules(new_password, user)
     user.set_password(new_password)
     user.failed_logins = 0
-    user.locked_until = None
+    db.session.execute(sa.delete(throttle.LoginThrottle).where(throttle.LoginThrottle.user_id == user.id))
     user.password_changed_at = utcnow()
+    record_security_event("password_reset", user=user, actor=actor)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.auth import services
+from lms.auth import services, throttle
 from lms.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -19,8 +21,10 @@ from lms.auth.forms import (
 from lms.auth.models import ROLES, User
 from lms.auth.permissions import can_manage_user, role_required
 from lms.auth.scopes import enterprise_clause, get_user_or_404, units_in_scope, user_clause
+from lms.auth.security_log import record_security_event
 from lms.core.forms import LogoutForm
 from lms.core.panels import user_page
+from lms.core.search import contains_any
 from lms.core.web import apply_domain_error, flash_form_errors, is_safe_next, paginate, refuse
 from lms.errors import DomainError
 from lms.extensions import db, limiter
@@ -40,22 +44,60 @@ def login():
         return redirect(url_for("core.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        result = services.authenticate(form.identifier.data, form.password.data)
-        db.session.commit()  # failure counts and lock-outs are kept whatever the outcome
+        user = services.find_user_by_login(form.identifier.data)
+        known = user is not None and throttle.is_known_device(
+            user, request.cookies.get(throttle.DEVICE_COOKIE)
+        )
+        result = services.authenticate(
+            form.identifier.data, form.password.data, address=client_address(), known_device=known
+        )
+        db.session.commit()  # failure counts, throttles and the security log are kept whatever the outcome
         if result.user is None:
             form.form_errors.append(result.error)
+        elif result.user.two_factor_enabled:
+            # The password was right; the second factor decides. Nothing is signed in until then.
+            session["two_factor"] = {
+                "user": result.user.id,
+                "remember": bool(form.remember.data),
+                "next": form.next.data or "",
+                "at": time.time(),
+            }
+            return redirect(url_for("security.two_factor_login"))
         else:
-            login_user(result.user, remember=form.remember.data)
-            flash(_("Welcome, %(name)s.", name=result.user.display_name), "success")
-            target = form.next.data
-            return redirect(target if is_safe_next(target) else url_for("core.index"))
+            return finish_login(result.user, remember=form.remember.data, target=form.next.data)
     return render_template("auth/login.html", form=form)
+
+
+def client_address() -> str:
+    """The client's address (the proxy's X-Forwarded-For is trusted only with LMS_PROXY_COUNT set)."""
+    return request.remote_addr or ""
+
+
+def finish_login(user: User, *, remember: bool, target: str, method: str = "password"):
+    services.complete_login(user, address=client_address(), method=method)
+    db.session.commit()
+    login_user(user, remember=remember)
+    flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+    response = redirect(target if is_safe_next(target) else url_for("core.index"))
+    # This browser is now known to the account: the account-wide throttle does not apply to it.
+    response.set_cookie(
+        throttle.DEVICE_COOKIE,
+        throttle.device_cookie_value(user),
+        max_age=throttle.DEVICE_COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            record_security_event("logout", user=current_user, address=client_address())
+            db.session.commit()
         logout_user()
         flash(_("You have logged out."), "info")
     return redirect(url_for("core.index"))
@@ -102,14 +144,7 @@ def user_list():
     role = request.args.get("role") or ""
     stmt = sa.select(User).where(user_clause(current_user)).order_by(User.login_name)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(
-            sa.or_(
-                sa.func.lower(User.login_name).like(like),
-                sa.func.lower(User.email).like(like),
-                sa.func.lower(User.display_name).like(like),
-            )
-        )
+        stmt = stmt.where(contains_any((User.login_name, User.email, User.display_name), q))
     if role in ROLES:
         stmt = stmt.where(User.role == role)
     stmt = stmt.options(sa.orm.selectinload(User.enterprise), sa.orm.selectinload(User.unit))

@@ -30,11 +30,19 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align", "colspan", "rowspan"},
     "li": {"id"},
     "sup": {"id"},
-    "div": {"class"},
-    "code": {"class"},
-    "span": {"class"},
     "ol": {"start"},
 }
+# ``class`` survives only where code highlighting needs it: ``language-…`` on code blocks (fenced code).
+_CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+#.-]{1,40}$")
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute != "class":
+        return value
+    if tag != "code":
+        return None
+    kept = [name for name in value.split() if _CODE_CLASS.match(name)]
+    return " ".join(kept) or None
 # Relative links and images (static/ files, footnote anchors) stay; absolute ones need a safe scheme.
 URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -44,7 +52,8 @@ def sanitize_html(raw: str) -> str:
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes={**ALLOWED_ATTRIBUTES, "code": {"class"}},
+        attribute_filter=_keep_attribute,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -16,6 +16,8 @@ from lms.org.models import CREDIT_LEVELS, Enterprise
 
 bp = Blueprint("core", __name__)
 
+from lms.jobs import panels as _jobs_panels  # noqa: E402,F401 - the administrators' background-jobs panel
+
 nav_item("core.index", _l("Dashboard"), ("trainee", "expert", "officer", "admin"), order=0)
 nav_item("org.enterprise_list", _l("Enterprises"), ("officer", "admin"), order=60, group="cultivation")
 nav_item("auth.user_list", _l("Accounts"), ("officer", "admin"), order=70, group="admin")
@@ -26,17 +28,6 @@ def index():
     if not current_user.is_authenticated:
         return render_template("core/landing.html")
     return render_template("core/dashboard.html", sections=sections_for(current_user))
-
-
-@bp.route("/healthz")
-def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except Exception as error:  # noqa: BLE001 - any database failure means "not healthy"
-        db.session.rollback()
-        current_app.logger.error("health check failed: %s", error)
-        return jsonify(status="error", reason="database unavailable"), 503
-    return jsonify(status="ok", database="ok")
 
 
 @bp.route("/language", methods=["POST"])

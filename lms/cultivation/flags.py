@@ -22,8 +22,9 @@ from lms.cultivation.notices import case_link
 from lms.cultivation.permissions import case_clause
 from lms.extensions import db
 from lms.i18n import format_day
+from lms.notifications.messages import Bilingual
 from lms.notifications.services import notify
-from lms.org.models import DISCREDITED_LEVELS, CreditStatusRecord, CustomsUnit, Enterprise, localized
+from lms.org.models import DISCREDITED_LEVELS, CreditStatusRecord, CustomsUnit, Enterprise
 
 
 @dataclass
@@ -192,10 +193,10 @@ def send_reminders(day: date | None = None) -> dict[str, int]:
                     "Without an audit conclusion by %(limit)s, termination of the cultivation is proposed."
                 ),
                 case_link(case),
-                enterprise=localized(enterprise.name_en, enterprise.name_zh),
+                enterprise=Bilingual(enterprise.name_en, enterprise.name_zh),
                 ref=case.reference,
-                since=case.suspended_on.isoformat(),
-                limit=limit.isoformat(),
+                since=case.suspended_on,
+                limit=limit,
             )
     horizon = day + timedelta(days=settings.plan_reminder_days())
     cases = (
@@ -232,8 +233,8 @@ def send_reminders(day: date | None = None) -> dict[str, int]:
                     ),
                     case_link(case),
                     item=item_title(item),
-                    due=item.due_on.isoformat(),
-                    enterprise=localized(enterprise.name_en, enterprise.name_zh),
+                    due=item.due_on,
+                    enterprise=Bilingual(enterprise.name_en, enterprise.name_zh),
                     ref=case.reference,
                 )
     db.session.flush()

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
@@ -32,7 +29,8 @@ from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
 from lms.extensions import db
 from lms.i18n import format_day
-from lms.org.models import CustomsUnit, Enterprise, localized
+from lms.notifications.messages import Bilingual
+from lms.org.models import CustomsUnit, Enterprise
 from lms.org.services import unit_descendants
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})(-H[12]|-Q[1-4])?$")
@@ -145,46 +143,13 @@ def refresh_key_list(actor, key_list: KeyTrainingList) -> KeyTrainingList:
     return key_list
 
 
-ADJUSTMENTS = {
-    "include": _l("included"),
-    "exclude": _l("excluded"),
-    "up": _l("moved up"),
-    "down": _l("moved down"),
-}
-
-
 def _adjust_note(entry: KeyListEntry, actor, action: str, reason: str) -> None:
-    """Append one adjustment to the entry's note, one JSON object a line, so that each reader sees it in their
-    own language (adjustment_lines)."""
-    line = json.dumps(
+    """Keep the adjustment as data (shown in each reader's language), not as text in the actor's."""
+    entry.adjustments = [
+        *(entry.adjustments or []),
         {"on": clock.today().isoformat(), "by": actor.display_name, "action": action, "reason": reason},
-        ensure_ascii=False,
-    )
-    entry.adjustment_note = (entry.adjustment_note + "\n" + line).strip()
+    ]
 
-
-def adjustment_lines(entry: KeyListEntry) -> list[str]:
-    """The entry's adjustments as sentences in the reader's language (lines written before are shown as
-    they are)."""
-    lines = []
-    for raw in (entry.adjustment_note or "").splitlines():
-        try:
-            data = json.loads(raw)
-            day = date.fromisoformat(data["on"])
-            action = ADJUSTMENTS[data["action"]]
-        except (ValueError, TypeError, KeyError):
-            lines.append(raw)
-            continue
-        lines.append(
-            _(
-                "%(day)s, %(name)s: %(action)s. Reason: %(reason)s",
-                day=format_day(day),
-                name=data.get("by", ""),
-                action=action,
-                reason=data.get("reason", ""),
-            )
-        )
-    return lines
 
 
 def _clean_reason(reason: str | None) -> str:
@@ -216,7 +181,7 @@ def set_included(
             _l("This case is already included.") if included else _l("This case is already excluded.")
         )
     entry.included = included
-    _adjust_note(entry, actor, "include" if included else "exclude", reason)
+    _adjust_note(entry, actor, "included" if included else "excluded", reason)
     db.session.flush()
     return entry
 
@@ -242,7 +207,7 @@ def move_entry(actor, key_list: KeyTrainingList, entry_id: int, direction: str, 
     other.position = mine
     db.session.flush()
     entry.position = theirs
-    _adjust_note(entry, actor, direction, reason)
+    _adjust_note(entry, actor, "moved_up" if direction == "up" else "moved_down", reason)
     db.session.flush()
     return entry
 
@@ -284,7 +249,7 @@ def confirm_key_list(
             entry.case,
             "list_confirmed" if start else "listed",
             period=key_list.period,
-            unit=LazyString(lambda: localized(unit.name_en, unit.name_zh)),
+            unit=Bilingual(unit.name_en, unit.name_zh),
         )
     return key_list
 
@@ -375,8 +340,8 @@ def export_rows(key_list: KeyTrainingList) -> list[list]:
         ]
         for key in CRITERIA:
             values += [basis_text(key, row.bases[key]), row.points[key]]
-        notes = "\n".join(adjustment_lines(row.entry))
-        values += [row.entry.score, _("Yes") if row.entry.included else _("No"), notes]
+        values += [row.entry.score, _("Yes") if row.entry.included else _("No"),
+                   "\n".join(row.entry.adjustment_lines())]
         out.append(values)
     return out
 

@@ -89,6 +89,12 @@ BAR_SOURCES = {
     "manual": _l("Recorded by customs"),
 }
 PLAN_ITEM_KINDS = {"course": _l("Course"), "session": _l("Training session")}
+ADJUSTMENT_ACTIONS = {
+    "included": _l("included"),
+    "excluded": _l("excluded"),
+    "moved_up": _l("moved up"),
+    "moved_down": _l("moved down"),
+}
 
 
 def _in(values) -> str:
@@ -362,9 +368,33 @@ class KeyListEntry(db.Model):
     score: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))
     breakdown: Mapped[dict] = mapped_column(JSONType, default=dict)
     included: Mapped[bool] = mapped_column(default=True)
+    # Free text written before adjustments were kept as data; new adjustments go to ``adjustments``.
     adjustment_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # [{"on": "2026-03-02", "by": "Wang Li", "action": "excluded", "reason": "..."}], oldest first
+    adjustments: Mapped[list] = mapped_column(JSONType, default=list)
 
     key_list: Mapped[KeyTrainingList] = relationship(back_populates="entries")
+
+    def adjustment_lines(self) -> list[str]:
+        """The adjustment history in the reader's language (old free-text notes as written)."""
+        from flask_babel import gettext as _
+
+        from lms.i18n import format_day
+
+        lines = [line for line in (self.adjustment_note or "").splitlines() if line.strip()]
+        for item in self.adjustments or []:
+            action = ADJUSTMENT_ACTIONS.get(item.get("action"), item.get("action", ""))
+            lines.append(
+                _(
+                    "%(day)s, %(name)s: %(action)s. Reason: %(reason)s",
+                    day=format_day(date.fromisoformat(item["on"])),
+                    name=item.get("by", ""),
+                    action=action,
+                    reason=item.get("reason", ""),
+                )
+            )
+        return lines
+
     case: Mapped[CultivationCase] = relationship()
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from lms.auth.models import User
 from lms.cultivation.models import TRAINING_TYPES
 from lms.extensions import db
+from lms.notifications.messages import Bilingual
 from lms.notifications.services import notify
-from lms.org.models import localized
 
 # kind -> (title, body); placeholders: enterprise, ref, type, and per kind day, reason, unit, period, outcome
 MESSAGES = {
@@ -98,9 +97,9 @@ def case_recipients(case) -> list[User]:
 def notify_case(case, kind: str, **params) -> int:
     title, body = MESSAGES[kind]
     enterprise = case.enterprise
-    # Rendered in each recipient's language when the notification is written.
+    # Kept as keys and parameters: each reader sees the notice in their own language.
     values = {
-        "enterprise": LazyString(lambda: localized(enterprise.name_en, enterprise.name_zh)),
+        "enterprise": Bilingual(enterprise.name_en, enterprise.name_zh),
         "ref": case.reference,
         "type": TRAINING_TYPES[case.training_type],
     }

@@ -234,7 +234,7 @@ def _check_day(day: date | None, field: str, *, not_before: date | None = None, 
         raise InvalidInput(_l("The date cannot be in the future."), field=field)
     if not_before is not None and day < not_before:
         raise InvalidInput(
-            _l("The date cannot be before %(day)s (%(what)s).", day=not_before.isoformat(), what=label or ""),
+            _l("The date cannot be before %(day)s (%(what)s).", day=not_before, what=label or ""),
             field=field,
         )
     return day
@@ -435,7 +435,7 @@ def screen_case(actor, case: CultivationCase, *, decided_on: date, notes: str = 
     event = _transition(
         actor, case, "screen", effective_on=decided_on, notes=notes, details={"eligibility": result}
     )
-    notices.notify_case(case, "screened", day=decided_on.isoformat())
+    notices.notify_case(case, "screened", day=decided_on)
     return event
 
 
@@ -457,7 +457,7 @@ def reject_case(actor, case: CultivationCase, *, decided_on: date, reason: str, 
         notes=notes,
         details={"eligibility": result},
     )
-    notices.notify_case(case, "rejected", day=decided_on.isoformat(), reason=reason.strip())
+    notices.notify_case(case, "rejected", day=decided_on, reason=reason.strip())
     return event
 
 
@@ -494,7 +494,7 @@ def start_training(
     case.training_started_on = started_on
     event = _transition(actor, case, "start_training", effective_on=started_on, notes=notes)
     if notify:
-        notices.notify_case(case, "training_started", day=started_on.isoformat())
+        notices.notify_case(case, "training_started", day=started_on)
     return event
 
 
@@ -546,7 +546,7 @@ def suspend_case(
     notices.notify_case(
         case,
         "suspended",
-        day=suspended_on.isoformat(),
+        day=suspended_on,
         reason=case.suspension_text or SUSPENSION_REASONS[reason],
     )
     return event
@@ -563,7 +563,7 @@ def resume_case(actor, case: CultivationCase, *, resumed_on: date | None, notes:
     }
     case.suspension_reason, case.suspension_text, case.suspended_on = None, "", None
     event = _transition(actor, case, "resume", effective_on=resumed_on, notes=notes, details=details)
-    notices.notify_case(case, "resumed", day=resumed_on.isoformat())
+    notices.notify_case(case, "resumed", day=resumed_on)
     return event
 
 
@@ -674,7 +674,7 @@ def terminate_case(
     notices.notify_case(
         case,
         "terminated",
-        day=terminated_on.isoformat(),
+        day=terminated_on,
         reason=case.termination_text or TERMINATION_REASONS[reason],
     )
     return event
@@ -746,7 +746,7 @@ def certify_case(
     )
     eligibility.sync_credit_bars(case.enterprise, actor)
     record_evidence("certification_outcome", case, actor)
-    notices.notify_case(case, "outcome", day=decided_on.isoformat(), outcome=CREDIT_LEVELS[level])
+    notices.notify_case(case, "outcome", day=decided_on, outcome=CREDIT_LEVELS[level])
     return event
 
 
@@ -767,7 +767,7 @@ def not_certify_case(
     regime = regime_on(decided_on)
     if regime is None:
         raise InvalidInput(
-            _l("No credit regime was in force on %(day)s.", day=decided_on.isoformat()), field="decided_on"
+            _l("No credit regime was in force on %(day)s.", day=decided_on), field="decided_on"
         )
     enterprise = case.enterprise
     held = eligibility.read_level(credit_level_on(enterprise, decided_on), regime)
@@ -818,7 +818,7 @@ def not_certify_case(
     notices.notify_case(
         case,
         "outcome",
-        day=decided_on.isoformat(),
+        day=decided_on,
         outcome=_l("not certified: %(reason)s", reason=reason.strip()),
     )
     return event

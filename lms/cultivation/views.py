@@ -15,6 +15,8 @@ from lms.auth.scopes import enterprise_clause, get_enterprise_or_404, units_in_s
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import case_page
+from lms.core.replica import reads_from_replica
+from lms.core.search import contains
 from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate
 from lms.courses.models import Course
 from lms.cultivation import clock, eligibility, flags, keylists, plans, services
@@ -130,9 +132,7 @@ def case_list():
             stmt = stmt.where(Enterprise.unit_id.in_(unit_descendants(unit)))
     if q:
         stmt = stmt.where(
-            sa.or_(
-                sa.func.lower(Enterprise.name_en).like(f"%{q.lower()}%"), Enterprise.name_zh.like(f"%{q}%")
-            )
+            sa.or_(contains(Enterprise.name_en, q), contains(Enterprise.name_zh, q, case_sensitive=True))
         )
     pagination = paginate(stmt)
     ids = [c.id for c in pagination.items]
@@ -597,10 +597,7 @@ def nominate():
         )
         if q:
             stmt = stmt.where(
-                sa.or_(
-                    sa.func.lower(Enterprise.name_en).like(f"%{q.lower()}%"),
-                    Enterprise.name_zh.like(f"%{q}%"),
-                )
+                sa.or_(contains(Enterprise.name_en, q), contains(Enterprise.name_zh, q, case_sensitive=True))
             )
         return render_template("cultivation/nominate_pick.html", pagination=paginate(stmt), q=q)
     enterprise = get_enterprise_or_404(current_user, enterprise_id)
@@ -794,7 +791,6 @@ def _render_list(key_list: KeyTrainingList, form: AdjustForm | None = None, stat
         form=form or AdjustForm(),
         action_form=ActionForm(),
         basis_text=keylists.basis_text,
-        adjustment_lines=keylists.adjustment_lines,
     ), status
 
 
@@ -869,6 +865,7 @@ def _export_name(key_list: KeyTrainingList, extension: str) -> str:
 
 @bp.route("/key-lists/<int:list_id>/export.csv")
 @role_required(*STAFF)
+@reads_from_replica
 def key_list_csv(list_id: int):
     key_list = _key_list_or_404(list_id)
     return Response(
@@ -880,6 +877,7 @@ def key_list_csv(list_id: int):
 
 @bp.route("/key-lists/<int:list_id>/export.xlsx")
 @role_required(*STAFF)
+@reads_from_replica
 def key_list_xlsx(list_id: int):
     key_list = _key_list_or_404(list_id)
     return Response(

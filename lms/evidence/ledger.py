@@ -170,7 +170,14 @@ def record_evidence(kind: str, subject, actor=None, *, payload: dict | None = No
     # Kept with the (sub)transaction it was recorded in: rolling that back forgets the entry with the facts.
     transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_PENDING, []).append((entry, transaction))
+    for hook in AFTER_RECORD:
+        hook(kind, subject, entry)
     return entry
+
+
+# Functions called with (kind, subject, entry) in the transaction that records a fact (the xAPI outbox).
+# The entry is not chained yet: its seq and hash are given when the transaction commits.
+AFTER_RECORD: list = []
 
 
 def seal_pending(session=None) -> None:

@@ -21,6 +21,7 @@ from lms.auth.permissions import role_required
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import dashboard, enterprise_page, user_page
+from lms.core.search import contains
 from lms.core.web import apply_domain_error, int_arg, paginate
 from lms.errors import DomainError
 from lms.evidence import services
@@ -77,13 +78,12 @@ def certificate_list():
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )
     if q:
-        like = f"%{q.lower()}%"
         code = services.normalise_code(q)
         stmt = stmt.where(
             sa.or_(
-                sa.func.lower(Certificate.trainee_name).like(like),
-                sa.func.lower(Certificate.enterprise_name_en).like(like),
-                Certificate.enterprise_name_zh.like(f"%{q}%"),
+                contains(Certificate.trainee_name, q),
+                contains(Certificate.enterprise_name_en, q),
+                contains(Certificate.enterprise_name_zh, q, case_sensitive=True),
                 Certificate.code == (code or q.upper()),
             )
         )

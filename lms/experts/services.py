@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -370,12 +369,13 @@ def unassign_expert(actor: User, assignment: SessionExpert) -> None:
 
 
 def _notify(expert: User, session: TrainingSession, *, assigned: bool, role: str) -> None:
+    from lms.notifications.messages import Lowered
     from lms.notifications.services import notify
 
     params = {
         "session": session_label(session),
-        "role": str(EXPERT_ROLES[role]).lower(),
-        "start": format_datetime(session.starts_at, "short"),
+        "role": Lowered(EXPERT_ROLES[role]),
+        "start": session.starts_at,
     }
     if assigned:
         notify(

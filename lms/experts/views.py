@@ -13,6 +13,8 @@ from lms.auth.models import EXPERT_LEVELS, User
 from lms.auth.permissions import role_required
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
+from lms.core.replica import reads_from_replica
+from lms.core.search import contains
 from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate
 from lms.database import utcnow
 from lms.errors import DomainError, InvalidInput
@@ -98,7 +100,7 @@ def directory():
             )
         )
     if q:
-        stmt = stmt.where(sa.func.lower(User.display_name).like(f"%{q.lower()}%"))
+        stmt = stmt.where(contains(User.display_name, q))
     free_topics = [
         t
         for t in db.session.execute(
@@ -537,6 +539,7 @@ def appraisal_page():
 
 @bp.route("/appraisal.csv")
 @role_required(*STAFF)
+@reads_from_replica
 def appraisal_csv():
     period, error = _appraisal_query()
     if error is not None:

@@ -11,6 +11,7 @@ from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_clause, get_enterprise_or_404, units_in_scope, user_clause
 from lms.core.panels import enterprise_page
+from lms.core.search import contains
 from lms.core.web import apply_domain_error, flash_form_errors, int_arg, paginate, refuse
 from lms.errors import DomainError
 from lms.extensions import db
@@ -37,11 +38,10 @@ def enterprise_list():
         .order_by(Enterprise.name_en, Enterprise.id)
     )
     if q:
-        like = f"%{q.lower()}%"
         stmt = stmt.where(
             sa.or_(
-                sa.func.lower(Enterprise.name_en).like(like),
-                Enterprise.name_zh.like(f"%{q}%"),
+                contains(Enterprise.name_en, q),
+                contains(Enterprise.name_zh, q, case_sensitive=True),
                 Enterprise.uscc == q.upper(),
                 Enterprise.customs_code == q.upper(),
             )

@@ -30,6 +30,8 @@ from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import user_clause
 from lms.core.dashboard import nav_item
+from lms.core.replica import reads_from_replica
+from lms.core.search import contains
 from lms.core.web import apply_domain_error, page_arg, paginate
 from lms.core.web import refuse as _fail
 from lms.courses.models import Course, CourseVersion
@@ -314,7 +316,7 @@ def bank(slug: str):
             Question.id.in_(sa.select(QuestionTag.question_id).where(QuestionTag.tag == args["tag"]))
         )
     if args.get("q"):
-        stmt = stmt.where(Question.name.ilike(f"%{args['q'].strip()}%", escape="\\"))
+        stmt = stmt.where(contains(Question.name, args["q"].strip()))
     stmt = stmt.where(Question.archived.is_(args.get("archived") == "1"))
     questions = paginate(stmt)
     categories = db.session.execute(
@@ -564,6 +566,7 @@ def gift_import_confirm(slug: str):
 
 @bp.route("/course/<slug>/export.gift")
 @login_required
+@reads_from_replica
 def gift_export(slug: str):
     course = _managed_course(slug)
     return Response(
@@ -1110,6 +1113,7 @@ def quiz_analysis(quiz_id: int):
 
 @bp.route("/<int:quiz_id>/analysis.csv")
 @login_required
+@reads_from_replica
 def quiz_analysis_csv(quiz_id: int):
     quiz = _managed_quiz(quiz_id)
     body = item_analysis.analysis_csv(item_analysis.analyse_quiz(quiz))

@@ -14,6 +14,7 @@ from flask_login import current_user
 from lms.auth.permissions import role_required
 from lms.auth.scopes import units_in_scope
 from lms.core.dashboard import nav_item
+from lms.core.replica import replica_blueprint
 from lms.core.web import int_arg
 from lms.errors import InvalidInput
 from lms.extensions import db
@@ -31,7 +32,7 @@ from lms.reports.permissions import (
 )
 from lms.reports.tables import TABLES, Report, Table, build_table, tables_for
 
-bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp = replica_blueprint(Blueprint("reports", __name__, url_prefix="/reports"))  # reads from the replica
 
 nav_item("reports.index", _l("Reports"), REPORT_ROLES, order=55, group="records")
 

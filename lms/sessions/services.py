@@ -475,7 +475,7 @@ def cancel_session(actor, session: TrainingSession, reason: str = "") -> Trainin
                 body=_l("The session on %(date)s will not take place. %(reason)s"),
                 link=link,
                 session=session.title,
-                date=_when(session.starts_at),
+                date=session.starts_at,
                 reason=session.cancel_reason,
             )
     return session
@@ -546,7 +546,7 @@ def promote_waitlist(session: TrainingSession, actor=None) -> list[Registration]
             body=_l("A seat freed up and you moved up from the waitlist. The session starts on %(date)s."),
             link=_session_link(session),
             session=session.title,
-            date=_when(session.starts_at),
+            date=session.starts_at,
         )
         promoted.append(first)
     return promoted
@@ -678,7 +678,7 @@ def register_trainee(actor, session: TrainingSession, trainee: User) -> Registra
             body=_l("The session starts on %(date)s."),
             link=link,
             session=session.title,
-            date=_when(session.starts_at),
+            date=session.starts_at,
         )
     else:
         notify(
@@ -752,7 +752,7 @@ def approve_registration(actor, registration: Registration) -> Registration:
         body=body,
         link=_session_link(session),
         session=session.title,
-        date=_when(session.starts_at),
+        date=session.starts_at,
     )
     return registration
 

@@ -27,6 +27,7 @@ from lms.auth.forms import ConfirmForm
 from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_clause, unit_clause, units_in_scope, user_clause
+from lms.auth.security_log import record_security_event
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import session_page
@@ -963,6 +964,7 @@ def calendar_token():
         flash(_("Your calendar feed address is ready."), "success")
     else:
         ical.regenerate_feed_token(current_user)
+        record_security_event("token_regenerated", user=current_user, actor=current_user, feed="calendar")
         flash(_("A new calendar feed address was made; the old one no longer works."), "success")
     db.session.commit()
     return redirect(url_for("sessions.my_calendar"))
@@ -980,7 +982,10 @@ def calendar_feed(token: str):
     user = ical.user_for_feed_token(token)
     if user is None:
         abort(404)
-    return _ics_response(ical.feed_ics(user), "aeo-training.ics")
+    body = ical.feed_ics(user)
+    record_security_event("token_used", user=user, address=request.remote_addr or "", feed="calendar")
+    db.session.commit()
+    return _ics_response(body, "aeo-training.ics")
 
 
 @bp.route("/<int:session_id>/session.ics")

@@ -482,8 +482,11 @@ def _context(vocabulary: Vocabulary, *, enrollment_id=None, course_id=None, pare
     return context
 
 
-def _bounds(stmt, time_column, id_column, *, since, until, after: Position | None, limit: int | None):
+def _bounds(stmt, time_column, id_column, *, since, until, after: Position | None, limit: int | None,
+            row: int | None = None):
     stmt = stmt.where(time_column.is_not(None))
+    if row is not None:  # the statements of one fact (the outbox)
+        stmt = stmt.where(id_column == row)
     if since is not None:
         stmt = stmt.where(time_column >= since)
     if until is not None:
@@ -511,10 +514,10 @@ def _items(stream: str, pairs: Iterable[tuple[Position, dict]], after: Position 
 
 
 def registered(vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None,
-               batch_size=1000) -> Iterator[Item]:
+               batch_size=1000, row=None) -> Iterator[Item]:
     stmt = _bounds(
         sa.select(Enrollment.id, Enrollment.user_id, Enrollment.course_id, Enrollment.enrolled_at),
-        Enrollment.enrolled_at, Enrollment.id, since=since, until=until, after=after, limit=limit,
+        Enrollment.enrolled_at, Enrollment.id, since=since, until=until, after=after, limit=limit, row=row,
     )
 
     def pairs():
@@ -531,7 +534,7 @@ def registered(vocabulary: Vocabulary, *, since=None, until=None, after=None, li
 
 
 def attended(vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None,
-             batch_size=1000) -> Iterator[Item]:
+             batch_size=1000, row=None) -> Iterator[Item]:
     enrollment = aliased(Enrollment)
     stmt = _bounds(
         sa.select(Registration.id, Registration.user_id, Registration.session_id, Registration.attendance,
@@ -543,7 +546,7 @@ def attended(vocabulary: Vocabulary, *, since=None, until=None, after=None, limi
                                        enrollment.course_id == TrainingSession.course_id))
         .where(Registration.status == "confirmed", Registration.attendance.in_(ATTENDED)),
         Registration.attendance_marked_at, Registration.id,
-        since=since, until=until, after=after, limit=limit,
+        since=since, until=until, after=after, limit=limit, row=row,
     )
 
     def pairs():
@@ -567,12 +570,12 @@ def attended(vocabulary: Vocabulary, *, since=None, until=None, after=None, limi
 
 
 def course_completed(vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None,
-                     batch_size=1000) -> Iterator[Item]:
+                     batch_size=1000, row=None) -> Iterator[Item]:
     stmt = _bounds(
         sa.select(Enrollment.id, Enrollment.user_id, Enrollment.course_id, Enrollment.enrolled_at,
                   Enrollment.completed_at, CourseVersion.number.label("version_number"))
         .outerjoin(CourseVersion, CourseVersion.id == Enrollment.completed_version_id),
-        Enrollment.completed_at, Enrollment.id, since=since, until=until, after=after, limit=limit,
+        Enrollment.completed_at, Enrollment.id, since=since, until=until, after=after, limit=limit, row=row,
     )
 
     def pairs():
@@ -614,7 +617,7 @@ def _answers(attempt_ids: list[int]) -> dict[int, list]:
 
 
 def attempts(vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None,
-             batch_size=1000) -> Iterator[Item]:
+             batch_size=1000, row=None) -> Iterator[Item]:
     enrollment = aliased(Enrollment)
     stmt = _bounds(
         sa.select(Attempt.id, Attempt.user_id, Attempt.quiz_id, Attempt.started_at, Attempt.submitted_at,
@@ -624,7 +627,7 @@ def attempts(vocabulary: Vocabulary, *, since=None, until=None, after=None, limi
         .outerjoin(enrollment, sa.and_(enrollment.user_id == Attempt.user_id,
                                        enrollment.course_id == Quiz.course_id))
         .where(Attempt.status == "graded"),
-        Attempt.graded_at, Attempt.id, since=since, until=until, after=after, limit=limit,
+        Attempt.graded_at, Attempt.id, since=since, until=until, after=after, limit=limit, row=row,
     )
 
     def pairs():

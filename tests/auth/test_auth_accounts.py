@@ -83,16 +83,20 @@ def test_deactivate_and_reactivate(client, demo):
     assert demo.user("trainee.customs").active is True
 
 
-def test_reset_password_unlocks(client, demo, db):
-    from lms.database import utcnow
+def test_reset_password_unlocks(app, client, demo, db):
+    from lms.auth import throttle
 
     trainee = demo.user("trainee.customs")
-    trainee.locked_until = utcnow()
+    with app.test_request_context("/"):
+        for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+            throttle.record_failure(trainee, "127.0.0.1")
+        assert throttle.locked_for(trainee, "127.0.0.1")
     db.session.commit()
     client.login("officer.futian")
     client.submit(f"/users/{trainee.id}/password", {"password": "fresh-pass-9"})
     trainee = demo.user("trainee.customs")
-    assert trainee.locked_until is None
+    with app.test_request_context("/"):
+        assert not throttle.locked_for(trainee, "127.0.0.1")
     assert trainee.check_password("fresh-pass-9")
 
 

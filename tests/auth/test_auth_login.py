@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from lms.auth import services
 from lms.database import utcnow
@@ -30,32 +31,39 @@ def test_wrong_password_is_refused_without_saying_which_part(client, demo):
     assert "Invalid login name, email or password." in unknown.get_data(as_text=True)
 
 
+def _throttle_row(db, user):
+    from lms.auth.throttle import LoginThrottle
+
+    return db.session.execute(sa.select(LoginThrottle).where(LoginThrottle.user_id == user.id)).scalar_one()
+
+
 def test_lockout_after_five_failures_for_fifteen_minutes(client, demo, db):
     for _ in range(5):
         client.submit("/login", {"identifier": "trainee", "password": "wrong"})
-    user = demo.user("trainee")
-    assert user.locked_until is not None
-    minutes = (user.locked_until - utcnow()).total_seconds() / 60
+    row = _throttle_row(db, demo.user("trainee"))
+    assert row.address == "127.0.0.1"
+    minutes = (row.locked_until - utcnow()).total_seconds() / 60
     assert 14 < minutes <= 15
-    # The right password is refused while locked.
+    # The right password is refused while locked, with the wrong-password message (no enumeration).
     response = client.submit("/login", {"identifier": "trainee", "password": "demo-2026"})
     assert response.status_code == 200
-    assert "locked" in response.get_data(as_text=True)
+    assert "Invalid login name, email or password." in response.get_data(as_text=True)
+    assert "locked" not in response.get_data(as_text=True)
     # After the lock-out it works again.
-    user.locked_until = utcnow() - timedelta(seconds=1)
+    row.locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert client.submit("/login", {"identifier": "trainee", "password": "demo-2026"}).status_code == 302
     assert demo.user("trainee").failed_logins == 0
 
 
-def test_lockout_settings_are_configurable(app, client, demo, monkeypatch):
+def test_lockout_settings_are_configurable(app, client, demo, db, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 2)
     monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_MINUTES", 1)
     for _ in range(2):
         client.submit("/login", {"identifier": "trainee", "password": "wrong"})
-    user = demo.user("trainee")
-    assert user.locked_until is not None
-    assert (user.locked_until - utcnow()).total_seconds() <= 60
+    row = _throttle_row(db, demo.user("trainee"))
+    assert row.locked_until is not None
+    assert (row.locked_until - utcnow()).total_seconds() <= 60
 
 
 def test_deactivated_account_cannot_log_in(client, demo, db):

@@ -46,14 +46,29 @@ def test_session_cookie_is_httponly(client, demo):
     assert "SameSite=Lax" in cookie
 
 
-def test_production_cookies_are_secure_and_secret_is_required(monkeypatch, tmp_path):
+def _migrated_sqlite(tmp_path) -> str:
+    from flask_migrate import upgrade
+
     url = f"sqlite:///{tmp_path / 'p.sqlite3'}"
+    app = create_app({"LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        from lms.extensions import db
+
+        db.engine.dispose()
+    return url
+
+
+def test_production_cookies_are_secure_and_secret_is_required(monkeypatch, tmp_path):
+    url = _migrated_sqlite(tmp_path)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"LMS_ENV": "production", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": ""})
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"LMS_ENV": "production", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "dev-only-not-secret"})
-    app = create_app({"LMS_ENV": "production", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x" * 40,
-                      "RATELIMIT_STORAGE_URI": "memory://"})
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"LMS_ENV": "production", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x" * 40})
+    app = create_app({"LMS_ENV": "production", "SQLALCHEMY_DATABASE_URI": url,
+                      "SECRET_KEY": "k3J9-qPz7mW2xV8tR4nB6yH1cL5dF0gA", "RATELIMIT_STORAGE_URI": "memory://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -65,14 +80,15 @@ def test_healthz_ok(client):
     assert response.get_json()["status"] == "ok"
 
 
-def test_healthz_reports_a_database_that_is_down(tmp_path):
+def test_readyz_reports_a_database_that_is_down_while_healthz_stays_alive(tmp_path):
     app = create_app({"LMS_ENV": "testing",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}"})
-    response = app.test_client().get("/healthz")
+    assert app.test_client().get("/healthz").status_code == 200  # liveness: the process answers
+    response = app.test_client().get("/readyz")
     assert response.status_code == 503
     body = response.get_json()
     assert body["status"] == "error"
-    assert body["reason"] == "database unavailable"
+    assert body["checks"]["database"] == "database unavailable"
 
 
 def test_unknown_page_is_404_page(client):

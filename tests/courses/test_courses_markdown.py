@@ -157,8 +157,8 @@ def test_publishing_stores_the_rendered_html_and_pages_serve_it(as_user, builder
     course = builder.published(slug="stored-html", lessons=2, overview="An **overview**.")
     version = course.published_version
     lesson = version.lessons[0]
-    assert lesson.body_html == str(render_markdown(lesson.body))
-    assert version.overview_html == str(render_markdown(version.overview))
+    assert lesson.body_html == str(render_markdown(lesson.body, below=1))
+    assert version.overview_html == str(render_markdown(version.overview, below=1))
     builder.enroll("trainee", course)
     # The pages show what is stored, not a fresh rendering of the Markdown on each request.
     builder.db.session.execute(
@@ -195,7 +195,7 @@ def test_a_draft_renders_on_demand_and_a_changed_body_forgets_its_html(as_user, 
         },
     )
     assert lesson.body_html is None
-    assert str(lesson.html) == str(render_markdown("New *text* <script>x()</script>"))
+    assert str(lesson.html) == str(render_markdown("New *text* <script>x()</script>", below=1))
     assert "<script" not in str(lesson.html)
     published = course.published_version.lessons[0]
     published.body = "Changed behind the editor's back"
@@ -215,7 +215,7 @@ def test_content_render_command_stores_html_for_published_versions(cli, builder)
     assert "version(s) rendered" in result.output
     builder.db.session.expire_all()
     for lesson in course.published_version.lessons:
-        assert lesson.body_html == str(render_markdown(lesson.body))
+        assert lesson.body_html == str(render_markdown(lesson.body, below=1))
 
 
 def test_migration_renders_versions_out_of_draft(db, builder):
@@ -239,3 +239,12 @@ def test_migration_renders_versions_out_of_draft(db, builder):
     db.session.expire_all()
     assert all(lesson.body_html for lesson in course.published_version.lessons)
     assert draft.versions[0].lessons[0].body_html is None
+
+
+def test_class_survives_only_for_code_highlighting():
+    from lms.content.markdown import render_markdown
+
+    html = str(render_markdown('<div class="alert">x</div> <span class="big">y</span>\n\n```python\nx = 1\n```'))
+    assert 'class="alert"' not in html and 'class="big"' not in html
+    assert '<code class="language-python">' in html
+    assert 'class="evil"' not in str(render_markdown('<code class="language-sql evil">z</code>'))

@@ -177,4 +177,6 @@ def test_remind_nominees_of_plan_items_due(cli, db, flow, clock):
     assert "0 plan reminders" in cli.invoke(args=["cultivation", "remind", "--today", "2026-05-13"]).output
     (notice,) = _notices(db, "cultivation.plan_due")
     assert notice.user.login_name == "trainee.customs"
-    assert "2026-05-20" in notice.title
+    # The due date is kept as a date and shown in the reader's language.
+    assert notice.params["due"] == {"date": "2026-05-20"}
+    assert "May 20, 2026" in notice.title

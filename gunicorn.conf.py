@@ -1,0 +1,26 @@
+"""gunicorn settings for the web nodes: ``gunicorn -c gunicorn.conf.py`` (see docs/deployment.md).
+
+Every value can be changed through the environment (GUNICORN_* below) without editing this file.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "lms.wsgi:app"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Load the app once in the master: a refused start (bad key, database down, migrations behind) stops here
+# with one line, instead of every worker failing in turn.
+preload_app = True
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a worker silent this long is restarted
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))  # SIGTERM: finish requests
+keepalive = 5
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))  # recycle workers now and then
+max_requests_jitter = 200
+# Access log on stdout, with the request id the application sends back.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
+errorlog = "-"
+# Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (set to the proxy's address).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,1 @@
+"""Background work: the transactional outbox (emails, xAPI statements), scheduled jobs, Celery."""
