@@ -98,7 +98,9 @@ def current_versions() -> list[StandardVersion]:
 
 def applicable_version(today: date | None = None) -> StandardVersion | None:
     """The version that applies on ``today``: in force and not retired, the latest in force first."""
-    today = today or date.today()
+    from lms.cultivation import clock
+
+    today = today or clock.today()
     for version in current_versions():
         if version.effective_from <= today and not version.retired(today):
             return version

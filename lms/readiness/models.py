@@ -64,7 +64,9 @@ class StandardVersion(db.Model):
 
     def retired(self, today: date | None = None) -> bool:
         """A superseded version, or one past its retirement date, is read-only."""
-        today = today or date.today()
+        from lms.cultivation import clock
+
+        today = today or clock.today()
         return self.superseded or (self.retired_on is not None and self.retired_on <= today)
 
     def items(self) -> list[dict]:
