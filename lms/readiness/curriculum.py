@@ -132,11 +132,56 @@ def sync_course_tags(course, version, course_dir, report=None) -> bool:
     return True
 
 
+def _insert_front_matter(path: Path, block: str) -> None:
+    """Add ``block`` (YAML lines) at the end of a file's front matter."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    close = next(i for i, line in enumerate(lines) if i > 0 and line.strip() == "---")
+    lines[close:close] = block.rstrip("\n").split("\n")
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _inline(codes) -> str:
+    return "[" + ", ".join(sorted(codes)) + "]"
+
+
+def export_course_tags(course, version, target, report=None) -> None:
+    """Export hook: write the course's tags back, so that loading an export changes nothing."""
+    from lms.content.curriculum import COURSE_FILE, LESSON_FILE_RE
+    from lms.readiness.models import CurriculumTag
+
+    tags = db.session.execute(sa.select(CurriculumTag).where(CurriculumTag.course_id == course.id)).scalars().all()
+    if not tags:
+        return
+    target = Path(target)
+    course_codes = [t.item_code for t in tags if not t.lesson_slug and not t.category]
+    categories: dict[str, list[str]] = {}
+    for t in tags:
+        if t.category:
+            categories.setdefault(t.category, []).append(t.item_code)
+    if categories:
+        block = "standard_items:\n  course: " + _inline(course_codes) + "\n  categories:\n" + "\n".join(
+            f"    {name}: {_inline(codes)}" for name, codes in sorted(categories.items())
+        )
+        _insert_front_matter(target / COURSE_FILE, block)
+    elif course_codes:
+        _insert_front_matter(target / COURSE_FILE, "standard_items: " + _inline(course_codes))
+    by_lesson: dict[str, list[str]] = {}
+    for t in tags:
+        if t.lesson_slug:
+            by_lesson.setdefault(t.lesson_slug, []).append(t.item_code)
+    for path in target.glob("*.md"):
+        match = LESSON_FILE_RE.match(path.name)
+        if match and match.group(2) in by_lesson:
+            _insert_front_matter(path, "standard_items: " + _inline(by_lesson[match.group(2)]))
+
+
 def register() -> None:
-    from lms.content.curriculum import LOADER_HOOKS
+    from lms.content.curriculum import EXPORT_HOOKS, LOADER_HOOKS
 
     if sync_course_tags not in LOADER_HOOKS:
         LOADER_HOOKS.append(sync_course_tags)
+    if export_course_tags not in EXPORT_HOOKS:
+        EXPORT_HOOKS.append(export_course_tags)
 
 
 register()
