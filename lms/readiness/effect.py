@@ -156,3 +156,21 @@ def _labels(dimension: str, keys: set) -> dict:
     if dimension == "expert":
         return {u.id: u.display_name for u in db.session.execute(sa.select(User).where(User.id.in_(keys))).scalars()}
     return {u.id: u.name for u in db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(keys))).scalars()}
+
+
+def report_figure(actor, *, unit=None, enterprise_id=None, start=None, end=None, course_id=None, expert_id=None):
+    """The figure beside the effectiveness reports: moves in the report's unit or enterprise and period,
+    narrowed to its course and expert filters, with one row per course."""
+    from lms.readiness.maps import unit_ids_in_scope_of
+
+    moves = moves_after_training(actor, start, end)
+    if enterprise_id is not None:
+        moves = [m for m in moves if m.enterprise_id == enterprise_id]
+    elif unit is not None:
+        units = set(db.session.execute(unit_ids_in_scope_of(unit)).scalars())
+        moves = [m for m in moves if m.unit_id in units]
+    if course_id:
+        moves = [m for m in moves if course_id in m.courses]
+    if expert_id:
+        moves = [m for m in moves if expert_id in m.experts]
+    return {"total": len(moves), "rows": effect_table(moves, "course"), "start": start, "end": end}

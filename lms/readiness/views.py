@@ -63,6 +63,22 @@ def readiness_helpers():
     return {"loc": localized, "confidence_labels": CONFIDENCE_LABELS, "judgement_choices": JUDGEMENTS}
 
 
+@bp.app_template_global("readiness_report_figure")
+def readiness_report_figure(report):
+    """The reports page's readiness figure (its template hook includes readiness/_report_panel.html)."""
+    filters = report.filters
+    return effect_module.report_figure(
+        report.actor,
+        unit=report.unit if report.enterprise is None and report.trainee is None else None,
+        enterprise_id=(report.enterprise.id if report.enterprise is not None
+                       else report.trainee.enterprise_id if report.trainee is not None else None),
+        start=filters.start,
+        end=filters.end,
+        course_id=getattr(filters, "course_id", None),
+        expert_id=getattr(filters, "expert_id", None),
+    )
+
+
 # -- loading with scope ------------------------------------------------------------------------------------------
 
 

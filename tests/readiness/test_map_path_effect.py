@@ -126,3 +126,19 @@ def test_trend_on_the_enterprise_page_and_chinese(client, db, demo, rd):
     assert "组织机构控制" in page
     assert '<span class="trend-point fail">100</span> → <span class="trend-point pass">102</span>' in page
     assert db.session.execute(sa.select(sa.func.count()).select_from(Assessment)).scalar_one() == 2
+
+
+def test_reports_page_shows_the_readiness_figure(client, db, demo, rd):
+    course = rd.course("seals-course", ["TS-03"], title="Seal practice course")
+    rd.assessment(gaps={"TS-03": "does_not_meet"}, review_by="officer.futian")
+    trainee = demo.user("trainee")
+    db.session.add(Enrollment(user_id=trainee.id, course_id=course.id, status="completed", completed_at=utcnow(),
+                              completed_version_id=course.published_version_id))
+    db.session.commit()
+    rd.assessment(review_by="officer.futian")
+    client.login("officer.futian")
+    page = client.get("/reports/").get_data(as_text=True)
+    assert 'id="readiness-effect"' in page
+    assert "Items moved to meets after training: 1" in page
+    enterprise = client.get(f"/reports/enterprises/{trainee.enterprise_id}").get_data(as_text=True)
+    assert "Items moved to meets after training: 1" in enterprise
