@@ -12,7 +12,7 @@ from lms.jobs import models as _jobs  # noqa: F401
 from lms.notifications import models as _notifications  # noqa: F401
 from lms.org.models import CreditStatusRecord, CustomsUnit, Enterprise  # noqa: F401
 from lms.quizzes import models as _quizzes  # noqa: F401
+from lms.readiness import models as _readiness  # noqa: F401
 from lms.reports import models as _reports  # noqa: F401
 from lms.sessions import models as _sessions  # noqa: F401
 from lms.xapi import models as _xapi  # noqa: F401
-from lms.readiness import models as _readiness  # noqa: F401,E402  (last: its ledger kind needs every mapper)

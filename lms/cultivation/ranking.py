@@ -29,7 +29,8 @@ CRITERIA = {
     "credit_score": _l("Credit assessment score"),
     "nominee_positions": _l("Positions of the nominees"),
 }
-# Optional criteria: counted only when their weight is above 0 (then kept in the stored weights and breakdown).
+# Optional criteria: counted only when their weight is above 0 (then kept in the stored weights and
+# breakdown).
 # ``readiness``: the share of the standard's items judged "meets" in the enterprise's latest judged
 # self-assessment (lms/readiness; weight LMS_RANKING_READINESS_WEIGHT, 0 by default).
 OPTIONAL_CRITERIA = {"readiness": _l("AEO readiness (self-assessment)")}

@@ -46,6 +46,9 @@ def list_command() -> None:
     for version in db.session.execute(
         sa.select(StandardVersion).order_by(StandardVersion.code, StandardVersion.number)
     ).scalars():
-        state = "applies today" if applies is not None and version.id == applies.id else (
-            "read-only" if version.retired() else "current")
+        state = (
+            "applies today"
+            if applies is not None and version.id == applies.id
+            else ("read-only" if version.retired() else "current")
+        )
         click.echo(f"{version.code} v{version.number} ({version.source_file}): {state}")

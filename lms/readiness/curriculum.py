@@ -35,7 +35,9 @@ def _codes(path: Path, located, known: set[str], what: str) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise CurriculumError(path, located.line, f"'{what}' must be a list of standard item codes, like [IC-01, TS-03]")
+        raise CurriculumError(
+            path, located.line, f"'{what}' must be a list of standard item codes, like [IC-01, TS-03]"
+        )
     out = []
     for index, code in enumerate(value):
         line = _line_of_item(located, index, 2)
@@ -70,7 +72,8 @@ def tags_from_files(course_dir: Path) -> set[tuple[str, str, str]]:
             for key in sub:
                 if key not in ("course", "categories"):
                     raise CurriculumError(
-                        course_file, 2 + sub[key][0].start_mark.line,
+                        course_file,
+                        2 + sub[key][0].start_mark.line,
                         f"unknown field 'standard_items.{key}' (known fields: course, categories)",
                     )
             if "course" in sub:
@@ -81,7 +84,8 @@ def tags_from_files(course_dir: Path) -> set[tuple[str, str, str]]:
                 key_node, value_node = sub["categories"]
                 if not isinstance(value_node, MappingNode):
                     raise CurriculumError(
-                        course_file, 2 + key_node.start_mark.line,
+                        course_file,
+                        2 + key_node.start_mark.line,
                         "'standard_items.categories' maps question-bank categories to item codes",
                     )
                 for cat_key, cat_value in value_node.value:
@@ -90,7 +94,8 @@ def tags_from_files(course_dir: Path) -> set[tuple[str, str, str]]:
                         located.value["categories"].get(cat_key.value), 2 + cat_key.start_mark.line, cat_value
                     )
                     tags.update(
-                        ("", category, c) for c in _codes(course_file, inner, known, f"standard_items.categories.{category}")
+                        ("", category, c)
+                        for c in _codes(course_file, inner, known, f"standard_items.categories.{category}")
                     )
         else:
             tags.update(("", "", c) for c in _codes(course_file, located, known, "standard_items"))
@@ -104,7 +109,9 @@ def tags_from_files(course_dir: Path) -> set[tuple[str, str, str]]:
             continue
         if known is None:
             known = known_item_codes()
-        tags.update((match.group(2), "", c) for c in _codes(lesson_path, lesson_located, known, "standard_items"))
+        tags.update(
+            (match.group(2), "", c) for c in _codes(lesson_path, lesson_located, known, "standard_items")
+        )
     return tags
 
 
@@ -117,7 +124,9 @@ def sync_course_tags(course, version, course_dir, report=None) -> bool:
     wanted = tags_from_files(Path(course_dir))
     existing = {
         (t.lesson_slug, t.category, t.item_code): t
-        for t in db.session.execute(sa.select(CurriculumTag).where(CurriculumTag.course_id == course.id)).scalars()
+        for t in db.session.execute(
+            sa.select(CurriculumTag).where(CurriculumTag.course_id == course.id)
+        ).scalars()
     }
     if set(existing) == wanted:
         return False
@@ -125,7 +134,9 @@ def sync_course_tags(course, version, course_dir, report=None) -> bool:
         if key not in wanted:
             db.session.delete(tag)
     for lesson_slug, category, code in sorted(wanted - set(existing)):
-        db.session.add(CurriculumTag(course=course, lesson_slug=lesson_slug, category=category, item_code=code))
+        db.session.add(
+            CurriculumTag(course=course, lesson_slug=lesson_slug, category=category, item_code=code)
+        )
     db.session.flush()
     if report is not None and hasattr(report, "note"):
         report.note(course.slug, f"standard item tags updated ({len(wanted)} in all).")
@@ -149,7 +160,11 @@ def export_course_tags(course, version, target, report=None) -> None:
     from lms.content.curriculum import COURSE_FILE, LESSON_FILE_RE
     from lms.readiness.models import CurriculumTag
 
-    tags = db.session.execute(sa.select(CurriculumTag).where(CurriculumTag.course_id == course.id)).scalars().all()
+    tags = (
+        db.session.execute(sa.select(CurriculumTag).where(CurriculumTag.course_id == course.id))
+        .scalars()
+        .all()
+    )
     if not tags:
         return
     target = Path(target)
@@ -159,8 +174,11 @@ def export_course_tags(course, version, target, report=None) -> None:
         if t.category:
             categories.setdefault(t.category, []).append(t.item_code)
     if categories:
-        block = "standard_items:\n  course: " + _inline(course_codes) + "\n  categories:\n" + "\n".join(
-            f"    {name}: {_inline(codes)}" for name, codes in sorted(categories.items())
+        block = (
+            "standard_items:\n  course: "
+            + _inline(course_codes)
+            + "\n  categories:\n"
+            + "\n".join(f"    {name}: {_inline(codes)}" for name, codes in sorted(categories.items()))
         )
         _insert_front_matter(target / COURSE_FILE, block)
     elif course_codes:

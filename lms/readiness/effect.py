@@ -61,11 +61,13 @@ def moves_after_training(actor, start: date | None = None, end: date | None = No
     for a in assessments:
         by_enterprise[a.enterprise_id].append(a)
     tags: dict[str, set[int]] = defaultdict(set)
-    for course_id, code in db.session.execute(sa.select(CurriculumTag.course_id, CurriculumTag.item_code).distinct()):
+    for course_id, code in db.session.execute(
+        sa.select(CurriculumTag.course_id, CurriculumTag.item_code).distinct()
+    ):
         tags[code].add(course_id)
     moves: list[Move] = []
     for enterprise_id, series in by_enterprise.items():
-        for before, after in zip(series, series[1:]):
+        for before, after in zip(series, series[1:], strict=False):
             day = after.reviewed_at.date()
             if (start and day < start) or (end and day > end):
                 continue
@@ -80,14 +82,23 @@ def moves_after_training(actor, start: date | None = None, end: date | None = No
                     continue
                 experts = set().union(*(training[cid] for cid in courses))
                 moves.append(
-                    Move(enterprise_id, after.enterprise.unit_id, before.id, after.id, code, after.reviewed_at,
-                         courses, experts)
+                    Move(
+                        enterprise_id,
+                        after.enterprise.unit_id,
+                        before.id,
+                        after.id,
+                        code,
+                        after.reviewed_at,
+                        courses,
+                        experts,
+                    )
                 )
     return moves
 
 
 def _training_between(enterprise_id: int, since: datetime, until: datetime) -> dict[int, set[int]]:
-    """{course id: expert ids} of the courses the enterprise's trainees completed or attended in the window."""
+    """{course id: expert ids} of the courses the enterprise's trainees completed or attended in the
+    window."""
     out: dict[int, set[int]] = defaultdict(set)
     completed = db.session.execute(
         sa.select(Enrollment.course_id, CourseVersion.author_id)
@@ -152,13 +163,23 @@ def _labels(dimension: str, keys: set) -> dict:
     if not keys or dimension == "period":
         return {}
     if dimension == "course":
-        return {c.id: c.title for c in db.session.execute(sa.select(Course).where(Course.id.in_(keys))).scalars()}
+        return {
+            c.id: c.title for c in db.session.execute(sa.select(Course).where(Course.id.in_(keys))).scalars()
+        }
     if dimension == "expert":
-        return {u.id: u.display_name for u in db.session.execute(sa.select(User).where(User.id.in_(keys))).scalars()}
-    return {u.id: u.name for u in db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(keys))).scalars()}
+        return {
+            u.id: u.display_name
+            for u in db.session.execute(sa.select(User).where(User.id.in_(keys))).scalars()
+        }
+    return {
+        u.id: u.name
+        for u in db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(keys))).scalars()
+    }
 
 
-def report_figure(actor, *, unit=None, enterprise_id=None, start=None, end=None, course_id=None, expert_id=None):
+def report_figure(
+    actor, *, unit=None, enterprise_id=None, start=None, end=None, course_id=None, expert_id=None
+):
     """The figure beside the effectiveness reports: moves in the report's unit or enterprise and period,
     narrowed to its course and expert filters, with one row per course."""
     from lms.readiness.maps import unit_ids_in_scope_of

@@ -5,8 +5,6 @@ never change (services refuse it), so ``evidence verify`` can describe the recor
 
 from __future__ import annotations
 
-from sqlalchemy.orm import selectinload
-
 from lms.evidence.ledger import evidence_kind
 from lms.readiness.models import Assessment
 
@@ -15,7 +13,6 @@ from lms.readiness.models import Assessment
     "readiness_assessment_reviewed",
     subject_type="readiness_assessment",
     model=Assessment,
-    load_options=(selectinload(Assessment.answers), selectinload(Assessment.standard)),
 )
 def describe_reviewed_assessment(assessment: Assessment) -> dict:
     return {

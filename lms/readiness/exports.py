@@ -68,7 +68,15 @@ def _respond(header: list[str], body: list[list], name: str, fmt: str, sheet_tit
 
 
 def heatmap_export(rows, level: str, columns, fmt: str) -> Response:
-    header = [_("Enterprise"), _("Supervising customs"), _("Standard"), _("State"), _("Total"), _("Verdict"), _("Gap points")]
+    header = [
+        _("Enterprise"),
+        _("Supervising customs"),
+        _("Standard"),
+        _("State"),
+        _("Total"),
+        _("Verdict"),
+        _("Gap points"),
+    ]
     if level == "items":
         header += [f"{c['code']} {item_title(c)}" for c in columns]
     else:

@@ -1,8 +1,9 @@
 """`flask --app lms standards load [DIR]`: standard files into versions, idempotently.
 
-Every file is read and checked first; one problem anywhere (named with its file and line) loads nothing. A file
-whose normalised content equals the latest version of its standard changes nothing; a changed file becomes the
-next version and the earlier versions are superseded (read-only); assessments keep the version they point to.
+Every file is read and checked first; one problem anywhere (named with its file and line) loads nothing.
+A file whose normalised content equals the latest version of its standard changes nothing; a changed file
+becomes the next version and the earlier versions are superseded (read-only); assessments keep the version
+they point to.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ def load_standards(directory) -> StandardsReport:
     for path in standard_files(directory):
         data = parse_standard_file(path)
         if data["code"] in codes:
-            raise StandardFileError(path, 1, f"standard {data['code']!r} is already defined in {codes[data['code']].name}")
+            raise StandardFileError(
+                path, 1, f"standard {data['code']!r} is already defined in {codes[data['code']].name}"
+            )
         codes[data["code"]] = path
         parsed.append((path, data))
     if not parsed:
@@ -56,7 +59,9 @@ def load_standards(directory) -> StandardsReport:
         digest = content_hash(data)
         versions = list(
             db.session.execute(
-                sa.select(StandardVersion).where(StandardVersion.code == data["code"]).order_by(StandardVersion.number)
+                sa.select(StandardVersion)
+                .where(StandardVersion.code == data["code"])
+                .order_by(StandardVersion.number)
             ).scalars()
         )
         latest = versions[-1] if versions else None

@@ -1,4 +1,5 @@
-"""Readiness maps: an enterprise's items coloured by judgement (then and now), and the jurisdiction's heat map."""
+"""Readiness maps: an enterprise's items coloured by judgement (then and now), and the jurisdiction's heat
+map."""
 
 from __future__ import annotations
 
@@ -59,11 +60,13 @@ def enterprise_map(first: Assessment | None, latest: Assessment | None) -> list[
         rows.append(ModuleRow("additional", "Additional items", "附加项"))
     by_code = {r.code: r for r in rows}
     for item in all_items(data):
-        by_code[item["module"]].cells.append(ItemCell(item["code"], item, then.get(item["code"]), now.get(item["code"])))
+        by_code[item["module"]].cells.append(
+            ItemCell(item["code"], item, then.get(item["code"]), now.get(item["code"]))
+        )
     return rows
 
 
-# -- the jurisdiction's heat map ----------------------------------------------------------------------------------
+# -- the jurisdiction's heat map -----------------------------------------------------------------------------
 
 
 @dataclass
@@ -76,20 +79,31 @@ class HeatRow:
 
     @property
     def total(self) -> int | None:
-        return self.assessment.final_total if self.assessment.state == "reviewed" else self.assessment.self_total
+        return (
+            self.assessment.final_total if self.assessment.state == "reviewed" else self.assessment.self_total
+        )
 
     @property
     def passed(self) -> bool | None:
-        return self.assessment.final_passed if self.assessment.state == "reviewed" else self.assessment.self_passed
+        return (
+            self.assessment.final_passed
+            if self.assessment.state == "reviewed"
+            else self.assessment.self_passed
+        )
 
 
 def heat_rows(actor, unit=None, sort: str = "gap") -> list[HeatRow]:
-    """The latest judged (reviewed, else submitted) assessment of every enterprise in scope (and under ``unit``)."""
+    """The latest judged (reviewed, else submitted) assessment of every enterprise in scope (and under
+    ``unit``)."""
     stmt = (
         sa.select(Assessment)
         .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
         .where(Assessment.state.in_(("reviewed", "submitted")), enterprise_clause(actor))
-        .options(selectinload(Assessment.answers), selectinload(Assessment.standard), selectinload(Assessment.enterprise))
+        .options(
+            selectinload(Assessment.answers),
+            selectinload(Assessment.standard),
+            selectinload(Assessment.enterprise),
+        )
         .order_by(Assessment.enterprise_id, Assessment.id)
     )
     if unit is not None:
@@ -140,7 +154,9 @@ def item_columns(rows: list[HeatRow]) -> list[dict]:
     for version in versions:
         for item in all_items(version.data):
             seen.setdefault(item["code"], item)
-    return sorted(seen.values(), key=lambda i: (MODULES.index(i["module"]) if i["module"] in MODULES else 9, i["code"]))
+    return sorted(
+        seen.values(), key=lambda i: (MODULES.index(i["module"]) if i["module"] in MODULES else 9, i["code"])
+    )
 
 
 def trend(assessments: list[Assessment]) -> list[dict]:

@@ -90,9 +90,7 @@ class Assessment(db.Model):
             sqlite_where=sa.text("state IN ('draft', 'submitted')"),
             postgresql_where=sa.text("state IN ('draft', 'submitted')"),
         ),
-        sa.CheckConstraint(
-            "state = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_time"
-        ),
+        sa.CheckConstraint("state = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_time"),
         sa.CheckConstraint(
             "state <> 'reviewed' OR (reviewed_at IS NOT NULL AND reviewer_id IS NOT NULL)",
             name="reviewed_has_reviewer",
@@ -102,7 +100,9 @@ class Assessment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("enterprise.id"), index=True)
     standard_id: Mapped[int] = mapped_column(sa.ForeignKey("readiness_standard_version.id"), index=True)
-    state: Mapped[str] = mapped_column(enum_column(*ASSESSMENT_STATES, name="readiness_state"), default="draft")
+    state: Mapped[str] = mapped_column(
+        enum_column(*ASSESSMENT_STATES, name="readiness_state"), default="draft"
+    )
     is_production: Mapped[bool] = mapped_column(default=True)
     # Financial indicators as entered ({code: decimal text}); the computed item is judged from them.
     indicators: Mapped[dict] = mapped_column(JSONType, default=dict)

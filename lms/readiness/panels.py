@@ -9,7 +9,11 @@ from lms.readiness import maps, paths, services
 
 
 @enterprise_page.panel(
-    "readiness", _l("AEO readiness"), ("officer", "admin", "trainee"), "readiness/panels/enterprise.html", order=55
+    "readiness",
+    _l("AEO readiness"),
+    ("officer", "admin", "trainee"),
+    "readiness/panels/enterprise.html",
+    order=55,
 )
 def _enterprise_panel(user, enterprise=None):
     if enterprise is None:
@@ -19,8 +23,11 @@ def _enterprise_panel(user, enterprise=None):
 
 
 @case_page.panel(
-    "readiness", _l("Training that follows the readiness gaps"), ("officer", "admin"),
-    "readiness/panels/case.html", order=45,
+    "readiness",
+    _l("Training that follows the readiness gaps"),
+    ("officer", "admin"),
+    "readiness/panels/case.html",
+    order=45,
 )
 def _case_panel(user, case=None):
     if case is None:

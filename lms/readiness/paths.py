@@ -116,7 +116,11 @@ def nominee_paths(steps: list[PathStep], users: list) -> list[NomineePath]:
     return [
         NomineePath(
             user,
-            [(s, statuses.get((user.id, s.course.id))) for s in steps if statuses.get((user.id, s.course.id)) != "completed"],
+            [
+                (s, statuses.get((user.id, s.course.id)))
+                for s in steps
+                if statuses.get((user.id, s.course.id)) != "completed"
+            ],
         )
         for user in users
     ]

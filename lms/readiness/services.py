@@ -26,7 +26,6 @@ from lms.readiness.loader import applicable_version
 from lms.readiness.models import Answer, Assessment, EvidenceFile
 from lms.readiness.standards import (
     JUDGEMENTS,
-    IndicatorError,
     Verdict,
     all_items,
     financial_judgement,
@@ -48,7 +47,7 @@ def assessor_positions() -> tuple[str, ...]:
     return tuple(value) if value else DEFAULT_ASSESSOR_POSITIONS
 
 
-# -- permissions (one place) ------------------------------------------------------------------------------------
+# -- permissions (one place) ---------------------------------------------------------------------------------
 
 
 def can_view_enterprise(actor: User, enterprise: Enterprise | int) -> bool:
@@ -56,9 +55,9 @@ def can_view_enterprise(actor: User, enterprise: Enterprise | int) -> bool:
     if actor.role == "expert":
         return (
             db.session.execute(
-                sa.select(Assessment.id).where(
-                    Assessment.enterprise_id == enterprise_id, Assessment.assigned_expert_id == actor.id
-                ).limit(1)
+                sa.select(Assessment.id)
+                .where(Assessment.enterprise_id == enterprise_id, Assessment.assigned_expert_id == actor.id)
+                .limit(1)
             ).first()
             is not None
         )
@@ -97,14 +96,17 @@ def _require_writable(assessment: Assessment, today: date | None = None) -> None
         )
 
 
-# -- filling ----------------------------------------------------------------------------------------------------
+# -- filling -------------------------------------------------------------------------------------------------
 
 
 def start_assessment(actor: User, enterprise: Enterprise, today: date | None = None) -> Assessment:
     """A new draft under the version that applies today (a reassessment is simply a new assessment)."""
     if not can_fill(actor, enterprise.id):
         raise NotPermitted(
-            _l("Only the enterprise's legal representative, senior managers and customs staff fill assessments.")
+            _l(
+                "Only the enterprise's legal representative, senior managers and customs staff fill "
+                "assessments."
+            )
         )
     version = applicable_version(today)
     if version is None:
@@ -137,7 +139,9 @@ def _require_filler(actor: User, assessment: Assessment) -> None:
     if not can_fill(actor, assessment.enterprise_id):
         raise NotPermitted(_l("You cannot change this assessment."))
     if assessment.state != "draft":
-        raise RuleViolation(_l("Only a draft can be changed; this assessment was submitted."), code="readiness.state")
+        raise RuleViolation(
+            _l("Only a draft can be changed; this assessment was submitted."), code="readiness.state"
+        )
     _require_writable(assessment)
 
 
@@ -153,7 +157,9 @@ def save_draft(
     field) before anything is changed."""
     _require_filler(actor, assessment)
     data = assessment.standard.data
-    values = parse_indicators(data, indicators) if indicators is not None else dict(assessment.indicators or {})
+    values = (
+        parse_indicators(data, indicators) if indicators is not None else dict(assessment.indicators or {})
+    )
     computed = {i["code"] for i in all_items(data) if i.get("computed")}
     for answer in assessment.answers:
         code = answer.item_code
@@ -199,7 +205,7 @@ def submit_assessment(actor: User, assessment: Assessment) -> Verdict:
     return verdict
 
 
-# -- review -------------------------------------------------------------------------------------------------------
+# -- review --------------------------------------------------------------------------------------------------
 
 
 def assign_expert(actor: User, assessment: Assessment, expert: User | None) -> None:
@@ -254,7 +260,7 @@ def review_assessment(
     return verdict
 
 
-# -- evidence files ------------------------------------------------------------------------------------------------
+# -- evidence files ------------------------------------------------------------------------------------------
 
 
 def evidence_folder() -> Path:
@@ -320,13 +326,15 @@ def remove_evidence(actor: User, file: EvidenceFile) -> str:
     return stored
 
 
-# -- lists ----------------------------------------------------------------------------------------------------------
+# -- lists ---------------------------------------------------------------------------------------------------
 
 
 def assessments_of(enterprise_id: int) -> list[Assessment]:
     return list(
         db.session.execute(
-            sa.select(Assessment).where(Assessment.enterprise_id == enterprise_id).order_by(Assessment.created_at, Assessment.id)
+            sa.select(Assessment)
+            .where(Assessment.enterprise_id == enterprise_id)
+            .order_by(Assessment.created_at, Assessment.id)
         ).scalars()
     )
 
@@ -337,7 +345,10 @@ def latest_judged(enterprise_id: int) -> Assessment | None:
         found = db.session.execute(
             sa.select(Assessment)
             .where(Assessment.enterprise_id == enterprise_id, Assessment.state == state)
-            .order_by(Assessment.reviewed_at.desc() if state == "reviewed" else Assessment.submitted_at.desc(), Assessment.id.desc())
+            .order_by(
+                Assessment.reviewed_at.desc() if state == "reviewed" else Assessment.submitted_at.desc(),
+                Assessment.id.desc(),
+            )
             .limit(1)
         ).scalar_one_or_none()
         if found is not None:

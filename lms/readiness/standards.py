@@ -33,11 +33,30 @@ STANDARD_CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COMPARISONS = ("le", "ge", "gt", "lt")
 
 TOP_FIELDS = (
-    "code", "title_en", "title_zh", "basis_en", "basis_zh", "effective_from", "retired_on", "confidence",
-    "notes_en", "notes_zh", "judgements", "pass_rule", "modules", "additional", "financial",
+    "code",
+    "title_en",
+    "title_zh",
+    "basis_en",
+    "basis_zh",
+    "effective_from",
+    "retired_on",
+    "confidence",
+    "notes_en",
+    "notes_zh",
+    "judgements",
+    "pass_rule",
+    "modules",
+    "additional",
+    "financial",
 )
 RULE_FIELDS = (
-    "confidence", "base", "points", "minimum_total", "fail_on", "max_basically_meets", "additional_points",
+    "confidence",
+    "base",
+    "points",
+    "minimum_total",
+    "fail_on",
+    "max_basically_meets",
+    "additional_points",
     "additional_cap",
 )
 LIMIT_FIELDS = ("count", "modules", "confidence")
@@ -45,8 +64,16 @@ MODULE_FIELDS = ("code", "title_en", "title_zh", "items")
 ITEM_FIELDS = ("code", "title_en", "title_zh", "requires_en", "requires_zh", "confidence", "computed")
 FINANCIAL_FIELDS = ("item", "confidence", "meets_at_least", "basically_meets_at_least", "indicators")
 INDICATOR_FIELDS = (
-    "code", "group", "title_en", "title_zh", "compare", "threshold", "threshold_production", "minimum",
-    "maximum", "confidence",
+    "code",
+    "group",
+    "title_en",
+    "title_zh",
+    "compare",
+    "threshold",
+    "threshold_production",
+    "minimum",
+    "maximum",
+    "confidence",
 )
 
 
@@ -110,7 +137,7 @@ def content_hash(data: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-# -- checking --------------------------------------------------------------------------------------------------
+# -- checking ------------------------------------------------------------------------------------------------
 
 
 class _Check:
@@ -125,7 +152,9 @@ class _Check:
             self.fail(line, f"{what} must be a set of 'field: value' lines")
         for key in value:
             if key not in allowed:
-                self.fail(value.lines[key], f"unknown field '{key}' in {what} (known fields: {', '.join(allowed)})")
+                self.fail(
+                    value.lines[key], f"unknown field '{key}' in {what} (known fields: {', '.join(allowed)})"
+                )
         for key in required:
             if key not in value or value[key] in (None, ""):
                 self.fail(value.lines.get(key, value.line), f"field '{key}' is required in {what}")
@@ -146,7 +175,9 @@ class _Check:
     def confidence(self, m: _Map, default: str = "V") -> str:
         value = m.get("confidence", default)
         if value not in CONFIDENCE:
-            self.fail(m.lines.get("confidence", m.line), f"'confidence' must be one of: V, P, U (not {value!r})")
+            self.fail(
+                m.lines.get("confidence", m.line), f"'confidence' must be one of: V, P, U (not {value!r})"
+            )
         return value
 
     def number(self, m: _Map, key: str, *, minimum=None, maximum=None, integer=False, required=True):
@@ -156,7 +187,9 @@ class _Check:
             return None
         value = m[key]
         if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)):
-            self.fail(m.lines[key], f"'{key}' must be a {'whole number' if integer else 'number'} (not {value!r})")
+            self.fail(
+                m.lines[key], f"'{key}' must be a {'whole number' if integer else 'number'} (not {value!r})"
+            )
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             self.fail(m.lines[key], f"'{key}' must be between {minimum} and {maximum} (not {value})")
         return value
@@ -179,7 +212,9 @@ class _Check:
             self.fail(m.lines[key], f"'{key}' must be a list, like [{', '.join(list(allowed)[:2])}]")
         for index, entry in enumerate(value):
             if entry not in allowed:
-                self.fail(value.lines[index], f"'{key}' has {entry!r}, which is not {what}: {', '.join(allowed)}")
+                self.fail(
+                    value.lines[index], f"'{key}' has {entry!r}, which is not {what}: {', '.join(allowed)}"
+                )
         return list(value)
 
 
@@ -195,7 +230,9 @@ def parse_standard_text(path: Path, text: str) -> dict:
         check.fail(mark.line + 1 if mark else None, f"not valid YAML: {error.problem or error.context}")
     if raw is None:
         check.fail(1, "the file is empty")
-    top = check.mapping(raw, 1, "the file", TOP_FIELDS, ("code", "title_en", "title_zh", "modules", "pass_rule"))
+    top = check.mapping(
+        raw, 1, "the file", TOP_FIELDS, ("code", "title_en", "title_zh", "modules", "pass_rule")
+    )
     code = check.text(top, "code", max_length=60)
     if not STANDARD_CODE_RE.match(code):
         check.fail(top.lines["code"], "'code' must use lowercase letters, digits and hyphens")
@@ -233,7 +270,10 @@ def parse_standard_text(path: Path, text: str) -> dict:
         items_raw = m["items"]
         if not isinstance(items_raw, _List) or not items_raw:
             check.fail(m.lines["items"], "'items' must list the module's items, each starting with '- code:'")
-        items = [_parse_item(check, item_raw, items_raw.lines[i], seen_items) for i, item_raw in enumerate(items_raw)]
+        items = [
+            _parse_item(check, item_raw, items_raw.lines[i], seen_items)
+            for i, item_raw in enumerate(items_raw)
+        ]
         modules.append(
             {
                 "code": m["code"],
@@ -247,15 +287,20 @@ def parse_standard_text(path: Path, text: str) -> dict:
     if not isinstance(additional_raw, _List):
         check.fail(top.lines["additional"], "'additional' must list items, each starting with '- code:'")
     data["additional"] = [
-        _parse_item(check, item_raw, additional_raw.lines[i], seen_items) for i, item_raw in enumerate(additional_raw)
+        _parse_item(check, item_raw, additional_raw.lines[i], seen_items)
+        for i, item_raw in enumerate(additional_raw)
     ]
     data["pass_rule"] = _parse_rule(check, top["pass_rule"], top.lines["pass_rule"], data)
     data["financial"] = (
-        _parse_financial(check, top["financial"], top.lines["financial"], data) if top.get("financial") else None
+        _parse_financial(check, top["financial"], top.lines["financial"], data)
+        if top.get("financial")
+        else None
     )
     computed = [i["code"] for m in modules for i in m["items"] if i["computed"]]
     if computed and data["financial"] is None:
-        check.fail(top.lines["modules"], f"item {computed[0]} is computed but the file has no 'financial' section")
+        check.fail(
+            top.lines["modules"], f"item {computed[0]} is computed but the file has no 'financial' section"
+        )
     return data
 
 
@@ -263,7 +308,9 @@ def _parse_item(check: _Check, raw, line: int, seen: set) -> dict:
     m = check.mapping(raw, line, "an item", ITEM_FIELDS, ("code", "title_en", "title_zh"))
     code = m["code"]
     if not isinstance(code, str) or not ITEM_CODE_RE.match(code):
-        check.fail(m.lines["code"], f"item code {code!r} must look like IC-01 (two capitals, a hyphen, two digits)")
+        check.fail(
+            m.lines["code"], f"item code {code!r} must look like IC-01 (two capitals, a hyphen, two digits)"
+        )
     if code in seen:
         check.fail(m.lines["code"], f"item code {code} is used twice")
     seen.add(code)
@@ -291,16 +338,29 @@ def _parse_rule(check: _Check, raw, line: int, data: dict) -> dict:
         "points": points,
         "minimum_total": check.number(m, "minimum_total", minimum=0, maximum=1000, integer=True),
         "fail_on": check.codes(m, "fail_on", JUDGEMENTS, "a judgement"),
-        "additional_points": check.number(m, "additional_points", minimum=0, maximum=10, integer=True, required=False) or 0,
-        "additional_cap": check.number(m, "additional_cap", minimum=0, maximum=100, integer=True, required=False) or 0,
+        "additional_points": check.number(
+            m, "additional_points", minimum=0, maximum=10, integer=True, required=False
+        )
+        or 0,
+        "additional_cap": check.number(
+            m, "additional_cap", minimum=0, maximum=100, integer=True, required=False
+        )
+        or 0,
         "max_basically_meets": None,
     }
     if m.get("max_basically_meets") is not None:
-        limit = check.mapping(m["max_basically_meets"], m.lines["max_basically_meets"], "'max_basically_meets'",
-                              LIMIT_FIELDS, ("count",))
+        limit = check.mapping(
+            m["max_basically_meets"],
+            m.lines["max_basically_meets"],
+            "'max_basically_meets'",
+            LIMIT_FIELDS,
+            ("count",),
+        )
         rule["max_basically_meets"] = {
             "count": check.number(limit, "count", minimum=0, maximum=100, integer=True),
-            "modules": check.codes(limit, "modules", [mod["code"] for mod in data["modules"]], "a module of this file")
+            "modules": check.codes(
+                limit, "modules", [mod["code"] for mod in data["modules"]], "a module of this file"
+            )
             or [mod["code"] for mod in data["modules"]],
             "confidence": check.confidence(limit, rule["confidence"]),
         }
@@ -316,13 +376,22 @@ def _parse_financial(check: _Check, raw, line: int, data: dict) -> dict:
         check.fail(m.lines["item"], f"item {m['item']} must say 'computed: financial'")
     indicators_raw = m["indicators"]
     if not isinstance(indicators_raw, _List) or not indicators_raw:
-        check.fail(m.lines["indicators"], "'indicators' must list the indicators, each starting with '- code:'")
+        check.fail(
+            m.lines["indicators"], "'indicators' must list the indicators, each starting with '- code:'"
+        )
     indicators, seen = [], set()
     for index, raw_indicator in enumerate(indicators_raw):
-        ind = check.mapping(raw_indicator, indicators_raw.lines[index], "an indicator", INDICATOR_FIELDS,
-                            ("code", "group", "title_en", "title_zh", "compare", "threshold"))
+        ind = check.mapping(
+            raw_indicator,
+            indicators_raw.lines[index],
+            "an indicator",
+            INDICATOR_FIELDS,
+            ("code", "group", "title_en", "title_zh", "compare", "threshold"),
+        )
         if not isinstance(ind["code"], str) or not re.match(r"^[a-z][a-z0-9_]*$", ind["code"]):
-            check.fail(ind.lines["code"], "an indicator 'code' uses lowercase letters, digits and underscores")
+            check.fail(
+                ind.lines["code"], "an indicator 'code' uses lowercase letters, digits and underscores"
+            )
         if ind["code"] in seen:
             check.fail(ind.lines["code"], f"indicator {ind['code']} is listed twice")
         seen.add(ind["code"])
@@ -351,7 +420,9 @@ def _parse_financial(check: _Check, raw, line: int, data: dict) -> dict:
             }
         )
     meets = check.number(m, "meets_at_least", minimum=1, maximum=len(indicators), integer=True)
-    basically = check.number(m, "basically_meets_at_least", minimum=1, maximum=meets, integer=True, required=False)
+    basically = check.number(
+        m, "basically_meets_at_least", minimum=1, maximum=meets, integer=True, required=False
+    )
     return {
         "item": m["item"],
         "confidence": check.confidence(m),
@@ -371,7 +442,7 @@ def parse_standard_file(path: Path) -> dict:
     return parse_standard_text(path, text)
 
 
-# -- rules over stored data -------------------------------------------------------------------------------------
+# -- rules over stored data ----------------------------------------------------------------------------------
 
 
 def all_items(data: dict) -> list[dict]:
@@ -440,8 +511,11 @@ def indicator_met(indicator: dict, value: str, is_production: bool) -> bool:
     }[indicator["compare"]]
 
 
-def financial_judgement(data: dict, values: dict[str, str], is_production: bool) -> tuple[str | None, list[str]]:
-    """(judgement of the computed financial item, codes of the indicators met); None when nothing is entered."""
+def financial_judgement(
+    data: dict, values: dict[str, str], is_production: bool
+) -> tuple[str | None, list[str]]:
+    """(judgement of the computed financial item, codes of the indicators met); None when nothing is
+    entered."""
     financial = data.get("financial")
     if not financial or not values:
         return None, []
@@ -501,5 +575,7 @@ def score(data: dict, judgements: dict[str, str | None]) -> Verdict:
     if total < rule["minimum_total"]:
         failures.append(("total", {"total": total, "minimum": rule["minimum_total"]}))
     if limit and limited > limit["count"]:
-        failures.append(("basically", {"count": limited, "limit": limit["count"], "modules": limit["modules"]}))
+        failures.append(
+            ("basically", {"count": limited, "limit": limit["count"], "modules": limit["modules"]})
+        )
     return Verdict(total=total, passed=not failures, complete=not missing, failures=failures, counts=counts)

@@ -70,8 +70,13 @@ def readiness_report_figure(report):
     return effect_module.report_figure(
         report.actor,
         unit=report.unit if report.enterprise is None and report.trainee is None else None,
-        enterprise_id=(report.enterprise.id if report.enterprise is not None
-                       else report.trainee.enterprise_id if report.trainee is not None else None),
+        enterprise_id=(
+            report.enterprise.id
+            if report.enterprise is not None
+            else report.trainee.enterprise_id
+            if report.trainee is not None
+            else None
+        ),
         start=filters.start,
         end=filters.end,
         course_id=getattr(filters, "course_id", None),
@@ -79,7 +84,7 @@ def readiness_report_figure(report):
     )
 
 
-# -- loading with scope ------------------------------------------------------------------------------------------
+# -- loading with scope --------------------------------------------------------------------------------------
 
 
 def _enterprise_or_404(enterprise_id: int) -> Enterprise:
@@ -96,7 +101,7 @@ def _assessment_or_404(assessment_id: int) -> Assessment:
     return assessment
 
 
-# -- pages --------------------------------------------------------------------------------------------------------
+# -- pages ---------------------------------------------------------------------------------------------------
 
 
 @bp.get("/")
@@ -108,7 +113,9 @@ def index():
         return redirect(url_for("readiness.heatmap"))
     assigned = list(
         db.session.execute(
-            sa.select(Assessment).where(Assessment.assigned_expert_id == current_user.id).order_by(Assessment.id.desc())
+            sa.select(Assessment)
+            .where(Assessment.assigned_expert_id == current_user.id)
+            .order_by(Assessment.id.desc())
         ).scalars()
     )
     return render_template("readiness/expert.html", assessments=assigned)
@@ -119,7 +126,9 @@ def index():
 def standards():
     versions = list(
         db.session.execute(
-            sa.select(StandardVersion).order_by(StandardVersion.effective_from.desc(), StandardVersion.number.desc())
+            sa.select(StandardVersion).order_by(
+                StandardVersion.effective_from.desc(), StandardVersion.number.desc()
+            )
         ).scalars()
     )
     return render_template("readiness/standards.html", versions=versions, applies=applicable_version())
@@ -180,23 +189,34 @@ def start(enterprise_id: int):
         refuse(error)
         return redirect(url_for("readiness.enterprise", enterprise_id=enterprise.id))
     db.session.commit()
-    flash(_("A new self-assessment was started under %(standard)s.", standard=assessment.standard.label), "success")
+    flash(
+        _("A new self-assessment was started under %(standard)s.", standard=assessment.standard.label),
+        "success",
+    )
     return redirect(url_for("readiness.assessment", assessment_id=assessment.id))
 
 
-def _render_assessment(assessment: Assessment, *, errors=None, indicator_errors=None, values=None, status=200):
+def _render_assessment(
+    assessment: Assessment, *, errors=None, indicator_errors=None, values=None, status=200
+):
     data = assessment.standard.data
     editable = (
         assessment.state == "draft"
         and services.can_fill(current_user, assessment.enterprise_id)
         and not assessment.standard.retired()
     )
-    verdict = services.final_verdict(assessment) if assessment.state == "reviewed" else services.self_verdict(assessment)
+    verdict = (
+        services.final_verdict(assessment)
+        if assessment.state == "reviewed"
+        else services.self_verdict(assessment)
+    )
     experts = []
     if current_user.role in STAFF and assessment.state != "reviewed":
         experts = list(
             db.session.execute(
-                sa.select(User).where(User.role == "expert", User.active.is_(True)).order_by(User.display_name)
+                sa.select(User)
+                .where(User.role == "expert", User.active.is_(True))
+                .order_by(User.display_name)
             ).scalars()
         )
     return (
@@ -241,14 +261,19 @@ def assessment_save(assessment_id: int):
         else None
     )
     try:
-        services.save_draft(current_user, assessment, judgements=judgements, notes=notes, indicators=indicators)
+        services.save_draft(
+            current_user, assessment, judgements=judgements, notes=notes, indicators=indicators
+        )
         if request.form.get("action") == "submit":
             verdict = services.submit_assessment(current_user, assessment)
             db.session.commit()
             if verdict.passed:
                 flash(_("Submitted. By your own judgement the enterprise meets the pass rule."), "success")
             else:
-                flash(_("Submitted. By your own judgement the enterprise does not yet meet the pass rule."), "warning")
+                flash(
+                    _("Submitted. By your own judgement the enterprise does not yet meet the pass rule."),
+                    "warning",
+                )
             return redirect(url_for("readiness.assessment", assessment_id=assessment.id))
     except IndicatorError as error:
         db.session.rollback()
@@ -257,7 +282,9 @@ def assessment_save(assessment_id: int):
             problem = error.problems.get(ind["code"])
             if problem:
                 messages[ind["code"]] = str(INDICATOR_MESSAGES[problem]) % {
-                    "minimum": ind.get("minimum"), "maximum": ind.get("maximum")}
+                    "minimum": ind.get("minimum"),
+                    "maximum": ind.get("maximum"),
+                }
         flash(_("Some financial indicators are out of range; nothing was saved."), "error")
         db.session.refresh(assessment)
         return _render_assessment(assessment, indicator_errors=messages, values=indicators, status=400)
@@ -384,8 +411,11 @@ def review(assessment_id: int):
         else:
             db.session.commit()
             flash(
-                _("Review recorded in the evidence ledger: %(verdict)s, total %(total)s.",
-                  verdict=_("passes") if verdict.passed else _("does not pass"), total=verdict.total),
+                _(
+                    "Review recorded in the evidence ledger: %(verdict)s, total %(total)s.",
+                    verdict=_("passes") if verdict.passed else _("does not pass"),
+                    total=verdict.total,
+                ),
                 "success",
             )
             return redirect(url_for("readiness.assessment", assessment_id=assessment.id))
@@ -407,7 +437,7 @@ def review(assessment_id: int):
     )
 
 
-# -- the jurisdiction's heat map --------------------------------------------------------------------------------------
+# -- the jurisdiction's heat map -----------------------------------------------------------------------------
 
 
 @bp.get("/map")
@@ -458,14 +488,18 @@ def adopt(case_id: int):
         return redirect(request.form.get("next") or url_for("cultivation.case_detail", case_id=case.id))
     db.session.commit()
     flash(
-        _("Recommended path adopted into the plan: %(courses)s course(s) and %(sessions)s session(s) added.",
-          courses=courses, sessions=sessions),
+        _(
+            "Recommended path adopted into the plan: %(courses)s course(s) and %(sessions)s session(s) "
+            "added.",
+            courses=courses,
+            sessions=sessions,
+        ),
         "success",
     )
     return redirect(url_for("cultivation.case_detail", case_id=case.id))
 
 
-# -- effect on the standard ----------------------------------------------------------------------------------------------
+# -- effect on the standard ----------------------------------------------------------------------------------
 
 
 def _day(name: str) -> date | None:

@@ -20,9 +20,7 @@ SHIPPED = Path(__file__).resolve().parents[2] / "standards"
 def standards(db, demo):
     load_standards(SHIPPED)
     db.session.commit()
-    return {
-        v.code: v for v in db.session.execute(sa.select(StandardVersion)).scalars()
-    }
+    return {v.code: v for v in db.session.execute(sa.select(StandardVersion)).scalars()}
 
 
 class Readiness:
@@ -59,8 +57,14 @@ class Readiness:
 
         course = Course(slug=slug)
         version = CourseVersion(
-            course=course, number=1, status="published", title=title, training_type="aeo_certification",
-            modes=["online"], hours=Decimal("2"), require_lessons=True,
+            course=course,
+            number=1,
+            status="published",
+            title=title,
+            training_type="aeo_certification",
+            modes=["online"],
+            hours=Decimal("2"),
+            require_lessons=True,
         )
         version.lessons.append(Lesson(position=1, slug="one", title="One", body="Text"))
         self.db.session.add(course)

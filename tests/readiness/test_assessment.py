@@ -22,7 +22,9 @@ def _start(client, demo, login="trainee"):
 
 
 def _form(assessment, judgement="meets", **extra):
-    data = {f"judgement-{i['code']}": judgement for i in all_items(assessment.standard.data) if not i["computed"]}
+    data = {
+        f"judgement-{i['code']}": judgement for i in all_items(assessment.standard.data) if not i["computed"]
+    }
     data.update({"indicator-net_profit": "120", "indicator-current_ratio": "1.4"})
     data.update(extra)
     return data
@@ -46,19 +48,25 @@ def test_trainee_fills_saves_a_draft_and_submits(client, db, demo, standards):
     assert assessment.answer("TS-03").note == "No seal log yet."
     assert assessment.answer("FS-01").judgement == "meets"  # computed: two indicators met
 
-    submitted = client.submit(f"/readiness/assessments/{assessment_id}", {**form, "action": "submit"}, follow_redirects=True)
+    submitted = client.submit(
+        f"/readiness/assessments/{assessment_id}", {**form, "action": "submit"}, follow_redirects=True
+    )
     text = submitted.get_data(as_text=True)
     assert "does not yet meet the pass rule" in text
     assert "TS-03 is judged “Does not meet”." in text
     db.session.expire_all()
     assessment = db.session.get(Assessment, assessment_id)
-    assert assessment.state == "submitted" and assessment.self_passed is False and assessment.self_total == 100
+    assert (
+        assessment.state == "submitted" and assessment.self_passed is False and assessment.self_total == 100
+    )
 
 
 def test_submitting_with_items_unjudged_is_refused(client, db, demo, standards):
     assessment_id = _start(client, demo)
     response = client.submit(
-        f"/readiness/assessments/{assessment_id}", {"judgement-IC-01": "meets", "action": "submit"}, follow_redirects=True
+        f"/readiness/assessments/{assessment_id}",
+        {"judgement-IC-01": "meets", "action": "submit"},
+        follow_redirects=True,
     )
     assert "Judge every item before submitting" in response.get_data(as_text=True)
     assert db.session.get(Assessment, assessment_id).state == "draft"
@@ -67,7 +75,9 @@ def test_submitting_with_items_unjudged_is_refused(client, db, demo, standards):
 def test_indicators_out_of_range_are_refused_per_field_and_nothing_is_saved(client, db, demo, standards):
     assessment_id = _start(client, demo)
     assessment = db.session.get(Assessment, assessment_id)
-    form = _form(assessment, **{"indicator-cash_ratio": "-1", "indicator-gross_margin": "130", "action": "save"})
+    form = _form(
+        assessment, **{"indicator-cash_ratio": "-1", "indicator-gross_margin": "130", "action": "save"}
+    )
     response = client.submit(f"/readiness/assessments/{assessment_id}", form)
     assert response.status_code == 400
     text = response.get_data(as_text=True)
@@ -103,7 +113,9 @@ def test_evidence_is_attached_downloaded_and_checked_by_content(client, db, demo
     ok = client.submit(url, {"file": (io.BytesIO(PNG), "seal-log.png")}, content_type="multipart/form-data")
     assert ok.status_code == 302
     bad = client.submit(
-        url, {"file": (io.BytesIO(b"MZ not a document"), "tool.exe")}, content_type="multipart/form-data",
+        url,
+        {"file": (io.BytesIO(b"MZ not a document"), "tool.exe")},
+        content_type="multipart/form-data",
         follow_redirects=True,
     )
     assert "This type of file is not accepted" in bad.get_data(as_text=True)
@@ -132,7 +144,11 @@ def test_officer_reviews_item_by_item_and_the_ledger_records_it(client, db, demo
 
     done = client.submit(
         url,
-        {"review-TS-03": "basically_meets", "reason-TS-03": "Seal log started in May.", "review-IC-03": "agree"},
+        {
+            "review-TS-03": "basically_meets",
+            "reason-TS-03": "Seal log started in May.",
+            "review-IC-03": "agree",
+        },
         follow_redirects=True,
     )
     assert "Review recorded in the evidence ledger" in done.get_data(as_text=True)
@@ -158,7 +174,10 @@ def test_assigned_expert_reviews_other_experts_cannot(client, db, demo, standard
     assessment = rd.assessment()
     client.login("officer.futian")
     expert = demo.user("expert.shenzhen")
-    assert client.submit(f"/readiness/assessments/{assessment.id}/assign", {"expert_id": expert.id}).status_code == 302
+    assert (
+        client.submit(f"/readiness/assessments/{assessment.id}/assign", {"expert_id": expert.id}).status_code
+        == 302
+    )
     other = client.application.test_client()
     other.login("expert.shanghai")
     assert other.get(f"/readiness/assessments/{assessment.id}/review").status_code == 404
@@ -174,15 +193,23 @@ def test_retired_version_is_read_only_and_a_reassessment_is_new(client, db, demo
     version = db.session.get(Assessment, draft_id).standard
     version.superseded = True  # as after loading a changed file
     replacement = StandardVersion(
-        code=version.code, number=2, title_en=version.title_en, title_zh=version.title_zh, source_file="2026.yaml",
-        source_hash="x" * 64, data=version.data, effective_from=version.effective_from,
+        code=version.code,
+        number=2,
+        title_en=version.title_en,
+        title_zh=version.title_zh,
+        source_file="2026.yaml",
+        source_hash="x" * 64,
+        data=version.data,
+        effective_from=version.effective_from,
     )
     db.session.add(replacement)
     db.session.commit()
     page = client.get(f"/readiness/assessments/{draft_id}").get_data(as_text=True)
     assert "read-only" in page and "Save draft" not in page
     refused = client.submit(
-        f"/readiness/assessments/{draft_id}", {"judgement-IC-01": "meets", "action": "save"}, follow_redirects=True
+        f"/readiness/assessments/{draft_id}",
+        {"judgement-IC-01": "meets", "action": "save"},
+        follow_redirects=True,
     )
     assert "is retired; assessments made under it are read-only" in refused.get_data(as_text=True)
     assert db.session.get(Assessment, draft_id).answer("IC-01").judgement is None

@@ -34,9 +34,11 @@ def test_every_shipped_course_is_tagged(cli, db, demo):
         sa.select(CurriculumTag.lesson_slug, CurriculumTag.item_code).where(CurriculumTag.lesson_slug != "")
     ).all()
     assert ("cargo-containers-and-seals", "TS-03") in lesson_tags
-    assert db.session.execute(
-        sa.select(CurriculumTag.item_code).where(CurriculumTag.category == "core")
-    ).scalars().all()
+    assert (
+        db.session.execute(sa.select(CurriculumTag.item_code).where(CurriculumTag.category == "core"))
+        .scalars()
+        .all()
+    )
     again = cli.invoke(args=["content", "load", str(COURSES)])
     assert "Nothing changed" in again.output
 
@@ -50,7 +52,10 @@ def test_an_unknown_item_code_names_file_and_line_and_loads_nothing_of_the_cours
     course_file.write_text(text, encoding="utf-8")
     line = text.split("\n").index("standard_items: [CP-01, ZZ-99]") + 1
     result = cli.invoke(args=["content", "load", str(tmp_path / "courses")])
-    assert f"course.md:{line}: 'standard_items' has 'ZZ-99', which is not an item of the loaded standards" in result.output
+    assert (
+        f"course.md:{line}: 'standard_items' has 'ZZ-99', which is not an item of the loaded standards"
+        in result.output
+    )
     assert db.session.execute(sa.select(sa.func.count()).select_from(Course)).scalar_one() == 0
     assert db.session.execute(sa.select(sa.func.count()).select_from(CurriculumTag)).scalar_one() == 0
 
@@ -58,8 +63,10 @@ def test_an_unknown_item_code_names_file_and_line_and_loads_nothing_of_the_cours
 def test_an_unknown_code_in_a_lesson_file_is_named_too(cli, db, demo, tmp_path):
     folder = _copy(tmp_path, "trade-security-onsite")
     lesson = folder / "03-cargo-containers-and-seals.md"
-    lesson.write_text(lesson.read_text(encoding="utf-8").replace("standard_items: [TS-03]", "standard_items: [TS-3]"),
-                      encoding="utf-8")
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8").replace("standard_items: [TS-03]", "standard_items: [TS-3]"),
+        encoding="utf-8",
+    )
     result = cli.invoke(args=["content", "load", str(tmp_path / "courses")])
     assert "03-cargo-containers-and-seals.md:" in result.output and "'TS-3'" in result.output
     assert db.session.execute(sa.select(sa.func.count()).select_from(Course)).scalar_one() == 0
@@ -70,14 +77,20 @@ def test_retagging_changes_tags_not_the_course_version(cli, db, demo, tmp_path):
     assert cli.invoke(args=["content", "load", str(tmp_path / "courses")]).exit_code == 0
     course_file = folder / "course.md"
     course_file.write_text(
-        course_file.read_text(encoding="utf-8").replace("standard_items: [TS-05, AD-01]", "standard_items: [TS-05]"),
+        course_file.read_text(encoding="utf-8").replace(
+            "standard_items: [TS-05, AD-01]", "standard_items: [TS-05]"
+        ),
         encoding="utf-8",
     )
     result = cli.invoke(args=["content", "load", str(tmp_path / "courses")])
     assert "standard item tags updated" in result.output
     course = db.session.execute(sa.select(Course)).scalar_one()
     assert len(course.versions) == 1
-    codes = set(db.session.execute(sa.select(CurriculumTag.item_code).where(CurriculumTag.lesson_slug == "")).scalars())
+    codes = set(
+        db.session.execute(
+            sa.select(CurriculumTag.item_code).where(CurriculumTag.lesson_slug == "")
+        ).scalars()
+    )
     assert codes == {"TS-05"}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -21,12 +22,20 @@ def _case_in_training(db, demo):
     officer = demo.user("officer.futian")
     nominees = [demo.user("trainee"), demo.user("trainee.manager")]
     case = cultivation.apply_for_cultivation(
-        nominees[0], training_type="aeo_certification", category="applicant", nominee_ids=[u.id for u in nominees]
+        nominees[0],
+        training_type="aeo_certification",
+        category="applicant",
+        nominee_ids=[u.id for u in nominees],
     )
     cultivation.screen_case(officer, case, decided_on=clock.today())
     key_list = KeyTrainingList(
-        unit_id=case.enterprise.unit_id, period="2099", weights={}, position_values={}, confirmed=True,
-        confirmed_at=utcnow(), confirmed_by_id=officer.id,
+        unit_id=case.enterprise.unit_id,
+        period="2099",
+        weights={},
+        position_values={},
+        confirmed=True,
+        confirmed_at=utcnow(),
+        confirmed_by_id=officer.id,
     )
     db.session.add(key_list)
     db.session.flush()
@@ -40,9 +49,15 @@ def test_officer_map_path_adoption_training_reassessment_and_effect(client, db, 
     seals = rd.course("seals-course", ["TS-03"], title="Seal practice course")
     audit = rd.course("audit-course", ["IC-03"], title="Audit practice course")
     rd.course("laws-course", ["CP-01"], title="Customs laws")
-    before = rd.assessment(gaps={"TS-03": "does_not_meet", "IC-03": "basically_meets"}, review_by="officer.futian")
-    rd.assessment(enterprise="Futian Cross-Border", trainee="trainee.futian", gaps={"IC-01": "basically_meets"},
-                  review_by="officer.futian")
+    before = rd.assessment(
+        gaps={"TS-03": "does_not_meet", "IC-03": "basically_meets"}, review_by="officer.futian"
+    )
+    rd.assessment(
+        enterprise="Futian Cross-Border",
+        trainee="trainee.futian",
+        gaps={"IC-01": "basically_meets"},
+        review_by="officer.futian",
+    )
     case = _case_in_training(db, demo)
     pengcheng = before.enterprise
 
@@ -57,12 +72,16 @@ def test_officer_map_path_adoption_training_reassessment_and_effect(client, db, 
 
     enterprise_page = client.get(f"/readiness/enterprises/{pengcheng.id}").get_data(as_text=True)
     assert "Below the pass rule" in enterprise_page
-    assert enterprise_page.index("Seal practice course") < enterprise_page.index("Audit practice course")  # most serious first
+    assert enterprise_page.index("Seal practice course") < enterprise_page.index(
+        "Audit practice course"
+    )  # most serious first
     assert "Customs laws" not in enterprise_page
 
     adopted = client.submit(f"/readiness/cases/{case.id}/adopt", follow_redirects=True)
     assert "2 course(s) and 0 session(s) added" in adopted.get_data(as_text=True)
-    planned = set(db.session.execute(sa.select(PlanItem.course_id).where(PlanItem.case_id == case.id)).scalars())
+    planned = set(
+        db.session.execute(sa.select(PlanItem.course_id).where(PlanItem.case_id == case.id)).scalars()
+    )
     assert planned == {seals.id, audit.id}
     again = client.submit(f"/readiness/cases/{case.id}/adopt", follow_redirects=True)
     assert "0 course(s) and 0 session(s) added" in again.get_data(as_text=True)
@@ -71,8 +90,15 @@ def test_officer_map_path_adoption_training_reassessment_and_effect(client, db, 
     # The nominees train: both courses completed after the first review.
     for nominee in case.nominees:
         for course in (seals, audit):
-            db.session.add(Enrollment(user_id=nominee.user_id, course_id=course.id, status="completed",
-                                      completed_at=utcnow(), completed_version_id=course.published_version_id))
+            db.session.add(
+                Enrollment(
+                    user_id=nominee.user_id,
+                    course_id=course.id,
+                    status="completed",
+                    completed_at=utcnow(),
+                    completed_version_id=course.published_version_id,
+                )
+            )
     db.session.commit()
 
     after = rd.assessment(review_by="officer.futian")
@@ -132,8 +158,15 @@ def test_reports_page_shows_the_readiness_figure(client, db, demo, rd):
     course = rd.course("seals-course", ["TS-03"], title="Seal practice course")
     rd.assessment(gaps={"TS-03": "does_not_meet"}, review_by="officer.futian")
     trainee = demo.user("trainee")
-    db.session.add(Enrollment(user_id=trainee.id, course_id=course.id, status="completed", completed_at=utcnow(),
-                              completed_version_id=course.published_version_id))
+    db.session.add(
+        Enrollment(
+            user_id=trainee.id,
+            course_id=course.id,
+            status="completed",
+            completed_at=utcnow(),
+            completed_version_id=course.published_version_id,
+        )
+    )
     db.session.commit()
     rd.assessment(review_by="officer.futian")
     client.login("officer.futian")

@@ -13,7 +13,9 @@ from lms.cultivation.settings import ranking_weights
 
 def _case(demo, db):
     case = cultivation.apply_for_cultivation(
-        demo.user("trainee"), training_type="aeo_certification", category="applicant",
+        demo.user("trainee"),
+        training_type="aeo_certification",
+        category="applicant",
         nominee_ids=[demo.user("trainee").id],
     )
     db.session.commit()
@@ -26,11 +28,16 @@ def test_readiness_does_not_count_by_default(app, db, demo, rd):
     assert "readiness" not in ranking_weights()
     ranked = rank_key_training_list([case], ranking_weights(), {"legal_representative": 1})
     assert [c.key for c in ranked[0].breakdown] == [
-        "key_enterprise", "aeo_willingness", "credit_score", "nominee_positions"
+        "key_enterprise",
+        "aeo_willingness",
+        "credit_score",
+        "nominee_positions",
     ]
 
 
-@pytest.mark.parametrize("gaps,points", [({}, Decimal("20.00")), ({"TS-03": "does_not_meet"}, Decimal("18.95"))])
+@pytest.mark.parametrize(
+    "gaps,points", [({}, Decimal("20.00")), ({"TS-03": "does_not_meet"}, Decimal("18.95"))]
+)
 def test_readiness_weight_adds_the_share_of_items_met(app, db, demo, rd, gaps, points):
     rd.assessment(review_by="officer.futian", gaps=gaps)
     case = _case(demo, db)

@@ -62,11 +62,15 @@ def test_pages_by_role(client, db, demo, rd, login, page, status):
         assert shown == (login != "officer.shanghai")
 
 
-@pytest.mark.parametrize("login,status", [("officer.shanghai", 404), ("trainee", 403), ("expert.shenzhen", 403)])
+@pytest.mark.parametrize(
+    "login,status", [("officer.shanghai", 404), ("trainee", 403), ("expert.shenzhen", 403)]
+)
 def test_adopting_another_jurisdictions_path_is_refused(client, db, demo, rd, login, status):
     rd.assessment(review_by="officer.futian", gaps={"TS-03": "does_not_meet"})
     case = cultivation.apply_for_cultivation(
-        demo.user("trainee"), training_type="aeo_certification", category="applicant",
+        demo.user("trainee"),
+        training_type="aeo_certification",
+        category="applicant",
         nominee_ids=[demo.user("trainee").id],
     )
     db.session.commit()
@@ -82,7 +86,9 @@ def test_others_cannot_change_a_draft(client, db, demo, standards, login):
     draft = services.start_assessment(demo.user("trainee"), demo.enterprise("Pengcheng"))
     db.session.commit()
     client.login(login)
-    response = client.submit(f"/readiness/assessments/{draft.id}", {"judgement-IC-01": "meets", "action": "save"})
+    response = client.submit(
+        f"/readiness/assessments/{draft.id}", {"judgement-IC-01": "meets", "action": "save"}
+    )
     assert response.status_code in (403, 404)
     db.session.expire_all()
     assert draft.answer("IC-01").judgement is None

@@ -28,7 +28,10 @@ def test_shipped_files_hold_the_four_modules_and_the_rules():
     data_2026 = parse_standard_file(SHIPPED / "2026.yaml")
     for data in (data_2022, data_2026):
         assert [m["code"] for m in data["modules"]] == [
-            "internal_control", "financial_status", "compliance", "trade_security"
+            "internal_control",
+            "financial_status",
+            "compliance",
+            "trade_security",
         ]
         assert data["judgements"] == ["meets", "basically_meets", "does_not_meet", "not_applicable"]
     assert len(item_codes(data_2022)) == 16  # the 2022 general standard's 16 items
@@ -64,9 +67,14 @@ def test_financial_status_is_computed_from_the_indicators(data_2026, values, pro
 def test_indicators_out_of_range_are_refused_per_field(data_2026):
     with pytest.raises(IndicatorError) as caught:
         parse_indicators(
-            data_2026, {"cash_ratio": "-0.5", "gross_margin": "120", "current_ratio": "abc", "net_profit": "5"}
+            data_2026,
+            {"cash_ratio": "-0.5", "gross_margin": "120", "current_ratio": "abc", "net_profit": "5"},
         )
-    assert caught.value.problems == {"cash_ratio": "below", "gross_margin": "above", "current_ratio": "not_a_number"}
+    assert caught.value.problems == {
+        "cash_ratio": "below",
+        "gross_margin": "above",
+        "current_ratio": "not_a_number",
+    }
 
 
 def test_pass_rule_scores_and_names_what_fails(data_2026):
@@ -127,7 +135,9 @@ def test_load_is_idempotent_and_a_changed_file_is_a_new_version(cli, tmp_path, d
     again = cli.invoke(args=["standards", "load", str(folder)])
     assert "Nothing changed: 2 standard(s) already up to date." in again.output
     path = folder / "2026.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("minimum_total: 95", "minimum_total: 96"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("minimum_total: 95", "minimum_total: 96"), encoding="utf-8"
+    )
     changed = cli.invoke(args=["standards", "load", str(folder)])
     assert "aeo-general-2026: version 2 loaded from 2026.yaml; version 1 is now read-only." in changed.output
     versions = db.session.execute(
@@ -142,7 +152,10 @@ def test_a_bad_file_loads_nothing(cli, tmp_path, db):
     folder = tmp_path / "standards"
     shutil.copytree(SHIPPED, folder)
     path = folder / "2022.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("fail_on: [does_not_meet]", "fail_on: [awful]"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("fail_on: [does_not_meet]", "fail_on: [awful]"),
+        encoding="utf-8",
+    )
     result = cli.invoke(args=["standards", "load", str(folder)])
     assert result.exit_code == 1
     assert "2022.yaml:" in result.output and "'fail_on' has 'awful'" in result.output
