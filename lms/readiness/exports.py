@@ -11,16 +11,11 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from lms.core.spreadsheet import formula_safe
 from lms.readiness.models import JUDGEMENT_LABELS, item_title
 from lms.readiness.standards import MODULES
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _safe(value):
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 def _label(judgement) -> str:
@@ -39,7 +34,7 @@ def _respond(header: list[str], body: list[list], name: str, fmt: str, sheet_tit
         writer = csv.writer(buffer)
         writer.writerow(header)
         for row in body:
-            writer.writerow([_safe(v) if isinstance(v, str) else ("" if v is None else v) for v in row])
+            writer.writerow(["" if v is None else formula_safe(v) for v in row])
         return Response(
             "\ufeff" + buffer.getvalue(),
             mimetype="text/csv",
@@ -52,7 +47,7 @@ def _respond(header: list[str], body: list[list], name: str, fmt: str, sheet_tit
         cells = []
         for value in row:
             if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=formula_safe(value))
                 cell.data_type = "s"
                 cells.append(cell)
             else:

@@ -175,3 +175,15 @@ def test_reports_page_shows_the_readiness_figure(client, db, demo, rd):
     assert "Items moved to meets after training: 1" in page
     enterprise = client.get(f"/reports/enterprises/{trainee.enterprise_id}").get_data(as_text=True)
     assert "Items moved to meets after training: 1" in enterprise
+
+
+def test_exports_keep_formula_like_names_as_text(client, db, demo, rd):
+    rd.assessment(review_by="officer.futian")
+    enterprise = demo.enterprise("Pengcheng")
+    enterprise.name_en = "=HYPERLINK(1)"
+    db.session.commit()
+    client.login("officer.futian")
+    text = client.get("/readiness/map?format=csv").get_data(as_text=True)
+    assert "'=HYPERLINK(1)" in text
+    sheet = load_workbook(io.BytesIO(client.get("/readiness/map?format=xlsx").data)).active
+    assert sheet.cell(row=2, column=1).value == "'=HYPERLINK(1)"
