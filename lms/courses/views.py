@@ -32,7 +32,7 @@ from lms.core.panels import course_page as course_page_panels
 from lms.core.web import apply_domain_error, paginate
 from lms.core.web import refuse as _fail
 from lms.courses import panels as _panels  # noqa: F401 - registers the dashboard panels
-from lms.courses import permissions, services
+from lms.courses import permissions, queries, services
 from lms.courses.completion import requirement_statuses
 from lms.courses.forms import (
     ActionForm,
@@ -418,13 +418,7 @@ def enroll_trainees(slug: str):
 @role_required(*permissions.ENROLLER_ROLES)
 def course_enrollments(slug: str):
     course = _course_by_slug(slug)
-    stmt = (
-        sa.select(Enrollment)
-        .join(User, Enrollment.user_id == User.id)
-        .where(Enrollment.course_id == course.id, user_clause(current_user))
-        .options(contains_eager(Enrollment.user).joinedload(User.enterprise), joinedload(Enrollment.course))
-        .order_by(Enrollment.status, User.display_name, Enrollment.id)
-    )
+    stmt = queries.enrollments_in_scope(current_user, course_id=course.id)
     pagination = paginate(stmt)
     return render_template(
         "courses/enrollments.html",
@@ -488,16 +482,7 @@ def withdraw(enrollment_id: int):
 @bp.route("/my")
 @role_required("trainee")
 def my_learning():
-    stmt = (
-        sa.select(Enrollment)
-        .where(Enrollment.user_id == current_user.id)
-        .options(joinedload(Enrollment.course).joinedload(Course.published_version))
-        .order_by(
-            sa.case((Enrollment.status == "active", 0), (Enrollment.status == "completed", 1), else_=2),
-            Enrollment.enrolled_at.desc(),
-            Enrollment.id,
-        )
-    )
+    stmt = queries.my_enrollments(current_user)
     pagination = paginate(stmt)
     return render_template(
         "courses/my_learning.html",
