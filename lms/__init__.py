@@ -36,6 +36,7 @@ BLUEPRINT_MODULES = (
     "lms.credentials.views",
     "lms.reports.views",
     "lms.notifications.views",
+    "lms.api.views",
 )
 # Each area's CLI module, exposing ``cli`` (a click group) or ``commands`` (a list of them).
 CLI_MODULES = (

@@ -18,6 +18,7 @@ from lms.courses import permissions as course_permissions
 from lms.courses import queries as course_queries
 from lms.courses import services as course_services
 from lms.courses.models import Course, Enrollment
+from lms.cultivation import clock as case_clock
 from lms.cultivation import queries as case_queries
 from lms.cultivation import services as case_services
 from lms.cultivation.models import CultivationCase
@@ -439,13 +440,15 @@ class CaseOutcome(MethodView):
         case = get_or_404(case_queries.case_in_scope(actor, case_id))
         if not can_act_on_case(actor, case):
             abort(403)
+        # The page's form starts with today's date; the API takes today when no date is given.
+        decided_on = args["decided_on"] or case_clock.today()
         if args["outcome"] == "certified":
             case_services.certify_case(
-                actor, case, level=args["level"], decided_on=args["decided_on"], notes=args["notes"]
+                actor, case, level=args["level"], decided_on=decided_on, notes=args["notes"]
             )
         else:
             case_services.not_certify_case(
-                actor, case, reason=args["reason"], decided_on=args["decided_on"], notes=args["notes"]
+                actor, case, reason=args["reason"], decided_on=decided_on, notes=args["notes"]
             )
         db.session.commit()
         return _case_detail(get_or_404(case_queries.case_in_scope(actor, case_id)))

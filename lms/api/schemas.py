@@ -186,7 +186,9 @@ class OutcomeArgs(Schema):
         validate=validate.OneOf(["advanced_certified", "certified"]),
         metadata={"description": "The level granted; required when certified."},
     )
-    decided_on = fields.Date(load_default=None, allow_none=True)
+    decided_on = fields.Date(
+        load_default=None, allow_none=True, metadata={"description": "The decision date; today when omitted."}
+    )
     reason = fields.String(
         load_default="",
         validate=validate.Length(max=4000),
