@@ -437,6 +437,7 @@ class CaseOutcome(MethodView):
         """Record the certification outcome of a case, as the case page's “Record the outcome” does (the same
         rules, credit decision and ledger entry)."""
         actor = current_actor()
+        require_role(*STAFF)
         case = get_or_404(case_queries.case_in_scope(actor, case_id))
         if not can_act_on_case(actor, case):
             abort(403)

@@ -95,7 +95,9 @@ def world(db, demo, flow) -> World:
         user = demo.user(login)
         w.secrets[login] = tokens.create_token(user, user, name="tests", scope="write", days=30)[1]
     user = demo.user("officer.shenzhen")
-    w.secrets["officer.shenzhen:read"] = tokens.create_token(user, user, name="read", scope="read", days=30)[1]
+    w.secrets["officer.shenzhen:read"] = tokens.create_token(user, user, name="read", scope="read", days=30)[
+        1
+    ]
     db.session.commit()
     return w
 

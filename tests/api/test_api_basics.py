@@ -63,7 +63,9 @@ def test_a_signed_in_browser_session_does_not_authenticate_the_api(client, world
 @pytest.mark.parametrize("how", ["unknown", "expired", "revoked", "inactive"])
 def test_unusable_tokens_are_refused(client, db, world, demo, how):
     secret = world.secrets["officer.shenzhen"]
-    token = db.session.execute(sa.select(ApiToken).where(ApiToken.token_hash == tokens.digest(secret))).scalar_one()
+    token = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.token_hash == tokens.digest(secret))
+    ).scalar_one()
     if how == "unknown":
         secret = secret[:-2] + "xx"
     elif how == "expired":
@@ -90,7 +92,12 @@ def test_a_read_token_cannot_write_and_nothing_changes(client, db, world):
     db.session.refresh(case)
     assert case.state == "certification_applied"
     # It reads.
-    assert client.get(f"/api/v1/cultivation/cases/{case.id}", headers=bearer(world.secrets["officer.shenzhen:read"])).status_code == 200
+    assert (
+        client.get(
+            f"/api/v1/cultivation/cases/{case.id}", headers=bearer(world.secrets["officer.shenzhen:read"])
+        ).status_code
+        == 200
+    )
 
 
 def test_problem_details_for_404_and_405_in_the_accept_language(client, world):
