@@ -4,7 +4,7 @@ certificates, cultivation cases) inside and outside Shenzhen, and tokens for eac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +13,7 @@ from lms.api import tokens
 from lms.courses.models import Course, CourseVersion, Enrollment, Lesson
 from lms.database import utcnow
 from lms.evidence.services import issue_certificate
+from lms.sessions.models import Registration, TrainingSession, Venue
 from tests.cultivation.conftest import Flow, clock  # noqa: F401 - the cultivation helpers, as fixtures here
 
 
@@ -22,6 +23,8 @@ class World:
     enrollments: dict[str, Enrollment] = field(default_factory=dict)
     certificates: dict = field(default_factory=dict)
     cases: dict = field(default_factory=dict)
+    sessions: dict = field(default_factory=dict)
+    registrations: dict = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
 
 
@@ -58,6 +61,30 @@ def completed(db, user, course: Course) -> Enrollment:
     return enrollment
 
 
+def make_session(db, course: Course, unit, *, starts_at=None) -> TrainingSession:
+    venue = Venue(
+        name_en=f"Room {unit.code}", name_zh="教室", address="1 Test Road", capacity=40, unit_id=unit.id
+    )
+    db.session.add(venue)
+    db.session.flush()
+    starts_at = starts_at or (utcnow() + timedelta(days=7)).replace(microsecond=0)
+    session = TrainingSession(
+        course_id=course.id,
+        unit_id=unit.id,
+        mode="in_class",
+        title=f"Session at {unit.code}",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        capacity=20,
+        status="open",
+        seats_taken=0,
+        venue_id=venue.id,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
 def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
@@ -91,6 +118,20 @@ def world(db, demo, flow) -> World:
         "certification_applied",
         officer="officer.shanghai",
     )
+    # Sessions: Shanghai's open for registration next week; one running now in each region, each with a
+    # confirmed seat.
+    w.sessions["shanghai"] = make_session(db, course, demo.unit("2200"))
+    for region, code, login in (("shenzhen", "5300", "trainee"), ("shanghai", "2200", "trainee.shanghai")):
+        running = make_session(db, course, demo.unit(code), starts_at=utcnow() - timedelta(minutes=30))
+        running.seats_taken = 1
+        registration = Registration(
+            session_id=running.id, user_id=demo.user(login).id, status="confirmed", confirmed_at=utcnow()
+        )
+        db.session.add(registration)
+        db.session.flush()
+        w.sessions[f"{region} running"] = running
+        w.registrations[region] = registration
+    db.session.commit()
     for login in ("trainee", "officer.shenzhen", "officer.shanghai", "admin", "expert.shenzhen"):
         user = demo.user(login)
         w.secrets[login] = tokens.create_token(user, user, name="tests", scope="write", days=30)[1]

@@ -14,6 +14,7 @@ ROLES = ("trainee", "expert.shenzhen", "officer.shenzhen", "admin")
 def _targets(world, demo):
     """(method, url, json body) of each operation aimed at Shanghai's records."""
     shanghai_trainee = demo.user("trainee.shanghai")
+    running = world.sessions["shanghai running"].id
     return {
         "unit list": ("GET", "/api/v1/customs-units", None),
         "unit": ("GET", f"/api/v1/customs-units/{demo.unit('2200').id}", None),
@@ -36,6 +37,20 @@ def _targets(world, demo):
             {"outcome": "not_certified", "reason": "Internal control gaps"},
         ),
         "ledger status": ("GET", "/api/v1/ledger/status", None),
+        "session list": ("GET", "/api/v1/sessions", None),
+        "session": ("GET", f"/api/v1/sessions/{world.sessions['shanghai'].id}", None),
+        "registrations": ("GET", f"/api/v1/sessions/{running}/registrations", None),
+        "register": (
+            "POST",
+            f"/api/v1/sessions/{world.sessions['shanghai'].id}/registrations",
+            {"trainee_ids": [demo.user("trainee.pudong").id]},
+        ),
+        "attendance": ("GET", f"/api/v1/sessions/{running}/attendance", None),
+        "mark attendance": (
+            "POST",
+            f"/api/v1/sessions/{running}/attendance",
+            {"marks": [{"registration_id": world.registrations["shanghai"].id, "attendance": "present"}]},
+        ),
     }
 
 
@@ -54,6 +69,12 @@ EXPECTED = {
     "case": (404, 404, 404, 200),
     "outcome": (403, 403, 404, 200),
     "ledger status": (403, 403, 403, 200),
+    "session list": (200, 200, 200, 200),
+    "session": (200, 404, 404, 200),
+    "registrations": (403, 404, 404, 200),
+    "register": (403, 404, 404, 201),
+    "attendance": (403, 404, 404, 200),
+    "mark attendance": (403, 404, 404, 200),
 }
 
 
