@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from lms.api import schemas as s
 from lms.api.core import PageArgs, api_blueprint, current_actor, get_or_404, keyset_page, require_role
+from lms.api.cultivation import OpenCaseArgs, open_case
 from lms.auth.models import User
 from lms.auth.scopes import enterprise_clause, user_clause
 from lms.courses import permissions as course_permissions
@@ -408,17 +409,25 @@ class CaseList(MethodView):
     @cases.arguments(CaseArgs, location="query")
     @cases.response(200, s.CasePageSchema)
     def get(self, args):
-        """Cases in the caller's jurisdiction, with the case list page's filters (staff only)."""
-        require_role(*STAFF)
-        stmt = case_queries.case_list(
-            current_actor(),
-            state=args["state"],
-            training_type=args["type"],
-            unit_id=args["unit"],
-            q=args["q"],
-        )
+        """Cases in the caller's jurisdiction, with the case list page's filters; for a trainee, their
+        enterprise's cases (their “Cultivation” page)."""
+        actor = current_actor()
+        if actor.role == "trainee":
+            stmt = case_queries.my_cases(actor)
+        else:
+            require_role(*STAFF)
+            stmt = case_queries.case_list(
+                actor, state=args["state"], training_type=args["type"], unit_id=args["unit"], q=args["q"]
+            )
         page = keyset_page(stmt, CultivationCase.id, args)
         return {"items": [_case(c) for c in page["items"]], "next_cursor": page["next_cursor"]}
+
+    @cases.arguments(OpenCaseArgs)
+    @cases.response(201, s.CaseDetailSchema)
+    def post(self, args):
+        """Open a case: a trainee (legal representative or senior manager) applies for their enterprise; an
+        officer nominates an enterprise of their jurisdiction (the application and nomination rules)."""
+        return open_case(args)
 
 
 @cases.route("/<int:case_id>")

@@ -13,8 +13,9 @@ from lms.cultivation.models import (
     CaseEvent,
     CaseNominee,
     CultivationCase,
+    KeyTrainingList,
 )
-from lms.cultivation.permissions import case_clause
+from lms.cultivation.permissions import case_clause, key_list_clause
 from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise
 from lms.org.services import unit_descendants
@@ -68,4 +69,27 @@ def case_events(case: CultivationCase) -> sa.Select:
         .where(CaseEvent.case_id == case.id)
         .options(joinedload(CaseEvent.actor))
         .order_by(CaseEvent.id)
+    )
+
+
+def my_cases(actor) -> sa.Select:
+    """A trainee's enterprise's cases, newest first (the “Cultivation” page of trainees)."""
+    return (
+        sa.select(CultivationCase)
+        .where(CultivationCase.enterprise_id == actor.enterprise_id)
+        .options(
+            joinedload(CultivationCase.enterprise),
+            selectinload(CultivationCase.nominees).joinedload(CaseNominee.user),
+        )
+        .order_by(CultivationCase.opened_on.desc(), CultivationCase.id.desc())
+    )
+
+
+def key_lists(actor) -> sa.Select:
+    """Key training lists of ``actor``'s units, latest period first."""
+    return (
+        sa.select(KeyTrainingList)
+        .where(key_list_clause(actor))
+        .options(joinedload(KeyTrainingList.unit))
+        .order_by(KeyTrainingList.period.desc(), KeyTrainingList.id.desc())
     )

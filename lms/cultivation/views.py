@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from lms.auth.models import User
 from lms.auth.permissions import role_required
@@ -600,16 +600,7 @@ def nominate():
 @bp.route("/my")
 @role_required("trainee")
 def my_cases():
-    cases = (
-        db.session.execute(
-            sa.select(CultivationCase)
-            .where(CultivationCase.enterprise_id == current_user.enterprise_id)
-            .options(selectinload(CultivationCase.nominees).joinedload(CaseNominee.user))
-            .order_by(CultivationCase.opened_on.desc(), CultivationCase.id.desc())
-        )
-        .scalars()
-        .all()
-    )
+    cases = db.session.execute(queries.my_cases(current_user)).scalars().all()
     return render_template(
         "cultivation/my_cases.html",
         cases=cases,
@@ -686,13 +677,7 @@ def _unit_choices(form: BuildListForm) -> None:
 
 
 def _render_lists(form: BuildListForm, status: int = 200):
-    stmt = (
-        sa.select(KeyTrainingList)
-        .where(key_list_clause(current_user))
-        .options(joinedload(KeyTrainingList.unit))
-        .order_by(KeyTrainingList.period.desc(), KeyTrainingList.id.desc())
-    )
-    pagination = paginate(stmt)
+    pagination = paginate(queries.key_lists(current_user))
     ids = [k.id for k in pagination.items]
     from lms.cultivation.models import KeyListEntry
 
