@@ -13,6 +13,7 @@ from lms.api import tokens
 from lms.courses.models import Course, CourseVersion, Enrollment, Lesson
 from lms.database import utcnow
 from lms.evidence.services import issue_certificate
+from lms.quizzes.models import Attempt, Quiz
 from lms.sessions.models import Registration, TrainingSession, Venue
 from tests.cultivation.conftest import Flow, clock  # noqa: F401 - the cultivation helpers, as fixtures here
 
@@ -25,6 +26,7 @@ class World:
     cases: dict = field(default_factory=dict)
     sessions: dict = field(default_factory=dict)
     registrations: dict = field(default_factory=dict)
+    attempts: dict = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
 
 
@@ -131,6 +133,30 @@ def world(db, demo, flow) -> World:
         db.session.flush()
         w.sessions[f"{region} running"] = running
         w.registrations[region] = registration
+    # A graded post-test attempt each.
+    quiz = Quiz(
+        course_id=course.id, key="post-test", title="Post-test", purpose="post_test", pass_mark=Decimal("60")
+    )
+    db.session.add(quiz)
+    db.session.flush()
+    for login in ("trainee", "trainee.shanghai"):
+        now = utcnow()
+        attempt = Attempt(
+            quiz_id=quiz.id,
+            user_id=demo.user(login).id,
+            number=1,
+            status="graded",
+            started_at=now - timedelta(minutes=20),
+            submitted_at=now - timedelta(minutes=5),
+            graded_at=now - timedelta(minutes=5),
+            score=Decimal("8"),
+            max_score=Decimal("10"),
+            percent=Decimal("80"),
+            passed=True,
+        )
+        db.session.add(attempt)
+        db.session.flush()
+        w.attempts[login] = attempt
     db.session.commit()
     for login in ("trainee", "officer.shenzhen", "officer.shanghai", "admin", "expert.shenzhen"):
         user = demo.user(login)
