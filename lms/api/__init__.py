@@ -32,6 +32,7 @@ def reference_page():
 
 
 def init_api(app: Flask) -> None:
+    from lms.api.courses import courses
     from lms.api.cultivation import cultivation
     from lms.api.problems import PROBLEM_MIMETYPE
     from lms.api.quizzes import attempts
@@ -67,7 +68,7 @@ def init_api(app: Flask) -> None:
             "description": "A personal access token or service account token.",
         },
     )
-    for blp in (*BLUEPRINTS, sessions, cultivation, attempts):
+    for blp in (*BLUEPRINTS, courses, sessions, cultivation, attempts):
         api.register_blueprint(blp)
     # Problem details are served as application/problem+json (the error responses are built lazily, so the
     # document is adjusted as it is written).

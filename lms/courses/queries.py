@@ -7,7 +7,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.auth.models import User
 from lms.auth.scopes import user_clause
-from lms.courses.models import ENROLLMENT_STATUSES, Course, Enrollment
+from lms.courses.models import ENROLLMENT_STATUSES, Course, CourseVersion, CourseVersionFacet, Enrollment
 
 
 def my_enrollments(user) -> sa.Select:
@@ -45,4 +45,33 @@ def enrollments_in_scope(
         stmt = stmt.where(Enrollment.status == status)
     if enterprise_id:
         stmt = stmt.where(User.enterprise_id == enterprise_id)
+    return stmt
+
+
+def catalog(
+    *, q: str = "", training_type: str = "", mode: str = "", topic: str = "", language: str = ""
+) -> sa.Select:
+    """Published, not archived courses (their published versions) with the catalog's filters, by title."""
+    stmt = (
+        sa.select(CourseVersion)
+        .join(Course, Course.published_version_id == CourseVersion.id)
+        .where(Course.archived.is_(False))
+        .options(contains_eager(CourseVersion.course))
+        .order_by(CourseVersion.title, Course.id)
+    )
+    if training_type:
+        stmt = stmt.where(CourseVersion.training_type == training_type)
+    if language:
+        stmt = stmt.where(CourseVersion.language == language)
+    for facet, value in (("mode", mode), ("topic", topic)):
+        if value:
+            stmt = stmt.where(
+                CourseVersion.id.in_(
+                    sa.select(CourseVersionFacet.version_id).where(
+                        CourseVersionFacet.facet == facet, CourseVersionFacet.value == value
+                    )
+                )
+            )
+    if q:
+        stmt = stmt.where(CourseVersion.search_text.contains(q.lower(), autoescape=True))
     return stmt

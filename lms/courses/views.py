@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.auth.models import User
@@ -50,7 +50,6 @@ from lms.courses.models import (
     TRAINING_TYPES,
     Course,
     CourseVersion,
-    CourseVersionFacet,
     Enrollment,
     Lesson,
     LessonAttachment,
@@ -158,28 +157,13 @@ def catalog():
         "language": request.args.get("language") if request.args.get("language") in CONTENT_LANGUAGES else "",
         "q": q,
     }
-    stmt = (
-        sa.select(CourseVersion)
-        .join(Course, Course.published_version_id == CourseVersion.id)
-        .where(Course.archived.is_(False))
-        .options(contains_eager(CourseVersion.course))
-        .order_by(CourseVersion.title, Course.id)
+    stmt = queries.catalog(
+        q=q,
+        training_type=filters["type"],
+        mode=filters["mode"],
+        topic=filters["topic"],
+        language=filters["language"],
     )
-    if filters["type"]:
-        stmt = stmt.where(CourseVersion.training_type == filters["type"])
-    if filters["language"]:
-        stmt = stmt.where(CourseVersion.language == filters["language"])
-    for facet in ("mode", "topic"):
-        if filters[facet]:
-            stmt = stmt.where(
-                CourseVersion.id.in_(
-                    sa.select(CourseVersionFacet.version_id).where(
-                        CourseVersionFacet.facet == facet, CourseVersionFacet.value == filters[facet]
-                    )
-                )
-            )
-    if q:
-        stmt = stmt.where(CourseVersion.search_text.contains(q.lower(), autoescape=True))
     pagination = paginate(stmt)
     ids = [v.id for v in pagination.items]
     lesson_counts = (

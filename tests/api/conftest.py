@@ -21,6 +21,7 @@ from tests.cultivation.conftest import Flow, clock  # noqa: F401 - the cultivati
 @dataclass
 class World:
     course: Course
+    other_course: Course
     enrollments: dict[str, Enrollment] = field(default_factory=dict)
     certificates: dict = field(default_factory=dict)
     cases: dict = field(default_factory=dict)
@@ -101,7 +102,7 @@ def world(db, demo, flow) -> World:
     """Shenzhen (trainee of Pengcheng, Futian) and Shanghai (trainee.shanghai) each with a completion, a
     certificate and a cultivation case waiting for its outcome; tokens for trainee, officer and admin."""
     course = make_course(db)
-    w = World(course=course)
+    w = World(course=course, other_course=make_course(db, "api-other-course"))
     for login in ("trainee", "trainee.shanghai"):
         enrollment = completed(db, demo.user(login), course)
         w.enrollments[login] = enrollment

@@ -15,6 +15,7 @@ def _targets(world, demo):
     """(method, url, json body) of each operation aimed at Shanghai's records."""
     shanghai_trainee = demo.user("trainee.shanghai")
     running = world.sessions["shanghai running"].id
+    other = world.other_course  # a course the trainee is not enrolled in
     return {
         "unit list": ("GET", "/api/v1/customs-units", None),
         "unit": ("GET", f"/api/v1/customs-units/{demo.unit('2200').id}", None),
@@ -56,6 +57,13 @@ def _targets(world, demo):
         "key list": ("GET", f"/api/v1/cultivation/key-lists/{world.cases['shanghai'].key_list_id}", None),
         "attempt list": ("GET", "/api/v1/quiz-attempts", None),
         "attempt": ("GET", f"/api/v1/quiz-attempts/{world.attempts['trainee.shanghai'].id}", None),
+        "course list": ("GET", "/api/v1/courses", None),
+        "course": ("GET", f"/api/v1/courses/{world.course.id}", None),
+        "lesson": (
+            "GET",
+            f"/api/v1/courses/{other.id}/lessons/{other.published_version.lessons[0].id}",
+            None,
+        ),
         "session list": ("GET", "/api/v1/sessions", None),
         "session": ("GET", f"/api/v1/sessions/{world.sessions['shanghai'].id}", None),
         "registrations": ("GET", f"/api/v1/sessions/{running}/registrations", None),
@@ -94,6 +102,9 @@ EXPECTED = {
     "key list": (403, 403, 404, 200),
     "attempt list": (200, 200, 200, 200),
     "attempt": (404, 404, 404, 200),
+    "course list": (200, 200, 200, 200),
+    "course": (200, 200, 200, 200),
+    "lesson": (403, 200, 200, 200),
     "session list": (200, 200, 200, 200),
     "session": (200, 404, 404, 200),
     "registrations": (403, 404, 404, 200),
