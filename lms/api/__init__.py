@@ -39,6 +39,7 @@ def init_api(app: Flask) -> None:
     from lms.api.resources import BLUEPRINTS
     from lms.api.schemas import ProblemSchema
     from lms.api.sessions import sessions
+    from lms.api.users import users
 
     app.config.setdefault("API_TITLE", "AEO Training Center LMS API")
     app.config.setdefault("API_VERSION", "v1")
@@ -68,7 +69,7 @@ def init_api(app: Flask) -> None:
             "description": "A personal access token or service account token.",
         },
     )
-    for blp in (*BLUEPRINTS, courses, sessions, cultivation, attempts):
+    for blp in (*BLUEPRINTS, courses, sessions, cultivation, attempts, users):
         api.register_blueprint(blp)
     # Problem details are served as application/problem+json (the error responses are built lazily, so the
     # document is adjusted as it is written).
