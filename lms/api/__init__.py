@@ -36,6 +36,7 @@ def init_api(app: Flask) -> None:
     from lms.api.cultivation import cultivation
     from lms.api.problems import PROBLEM_MIMETYPE
     from lms.api.quizzes import attempts
+    from lms.api.reports import reports
     from lms.api.resources import BLUEPRINTS
     from lms.api.schemas import ProblemSchema
     from lms.api.sessions import sessions
@@ -69,7 +70,7 @@ def init_api(app: Flask) -> None:
             "description": "A personal access token or service account token.",
         },
     )
-    for blp in (*BLUEPRINTS, courses, sessions, cultivation, attempts, users):
+    for blp in (*BLUEPRINTS, courses, sessions, cultivation, attempts, users, reports):
         api.register_blueprint(blp)
     # Problem details are served as application/problem+json (the error responses are built lazily, so the
     # document is adjusted as it is written).
