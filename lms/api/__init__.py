@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, render_template
 from flask_smorest import Api
 
+from lms.core.access import public_blueprint
+
 API_PREFIX = "/api/"
 
 
@@ -23,7 +25,7 @@ class LmsApi(Api):
 
 # The interactive reference: Swagger UI served from static/vendor (no CDN), started by a script file so that
 # the Content-Security-Policy keeps script-src 'self' without 'unsafe-inline'.
-reference = Blueprint("api_reference", __name__)
+reference = public_blueprint(Blueprint("api_reference", __name__))
 
 
 @reference.route("/api/v1/docs")
@@ -86,5 +88,7 @@ def init_api(app: Flask) -> None:
         return document
 
     api.spec.to_dict = spec_dict
+    # The OpenAPI document is public.
+    public_blueprint(app.blueprints["api-docs"])
     app.register_blueprint(reference)
     app.extensions["lms-api"] = api

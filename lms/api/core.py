@@ -18,6 +18,7 @@ from marshmallow import Schema, fields, validate
 from lms.api import tokens
 from lms.api.models import ApiToken
 from lms.api.problems import problem
+from lms.core.access import public_blueprint
 from lms.database import utcnow
 from lms.extensions import csrf, db, limiter
 
@@ -77,6 +78,8 @@ def conditional(response):
 
 def api_blueprint(name: str, url_prefix: str, description: str, *, public: bool = False) -> Blueprint:
     blp = Blueprint(name, __name__, url_prefix="/api/v1" + url_prefix, description=description)
+    # Not the site's login: every API route authenticates by bearer token (or is the public verification).
+    public_blueprint(blp)
     csrf.exempt(blp)
     if not public:
         blp.before_request(authenticate_request)
