@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, request
@@ -24,6 +24,13 @@ from lms.extensions import csrf, db, limiter
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 MAX_ID = 2**31 - 1
+# Dates a request may name: wide enough for any record, narrow enough that date arithmetic (time zones,
+# re-review intervals) never leaves the calendar.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def day_field(**kwargs) -> fields.Date:
+    return fields.Date(validate=validate.Range(FIRST_DAY, LAST_DAY), **kwargs)
 
 
 def token_rate_key() -> str:
@@ -47,6 +54,13 @@ def authenticate_request():
     scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return problem(401)
+    bad = unstorable_field()
+    if bad is not None:
+        return problem(
+            422,
+            _("Check these fields: %(fields)s.", fields=bad),
+            errors=[{"field": bad, "detail": _("The text holds a character that cannot be stored.")}],
+        )
     token = tokens.authenticate(secret.strip())
     if token is None:
         return problem(401, _("The token is unknown, has expired or was revoked."))
@@ -57,6 +71,33 @@ def authenticate_request():
     # helpers that read current_user see the token's owner.
     g._login_user = token.user
     _note_use(token)
+
+
+def _unstorable(text: str) -> bool:
+    """NUL and lone surrogates: no database column can hold them (PostgreSQL refuses NUL outright)."""
+    return "\x00" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+def unstorable_field() -> str | None:
+    """The name of a query argument or JSON field whose text cannot be stored, if any."""
+    for key, value in request.args.items(multi=True):
+        if _unstorable(key) or _unstorable(value):
+            return key if not _unstorable(key) else "query"
+    if request.is_json:
+        body = request.get_json(silent=True)
+        stack = [("", body)]
+        while stack:
+            path, value = stack.pop()
+            if isinstance(value, str) and _unstorable(value):
+                return path or "body"
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if _unstorable(key):
+                        return "body"
+                    stack.append((f"{path}.{key}" if path else key, item))
+            elif isinstance(value, list):
+                stack.extend((f"{path}.{i}" if path else str(i), item) for i, item in enumerate(value))
+    return None
 
 
 def _note_use(token: ApiToken) -> None:

@@ -14,6 +14,7 @@ from lms.api.core import (
     PageSchema,
     api_blueprint,
     current_actor,
+    day_field,
     get_or_404,
     keyset_page,
     require_role,
@@ -63,7 +64,7 @@ class OpenCaseArgs(Schema):
 
 class TransitionArgs(Schema):
     transition = fields.String(required=True, validate=validate.OneOf(TRANSITION_NAMES))
-    day = fields.Date(
+    day = day_field(
         load_default=None,
         allow_none=True,
         metadata={

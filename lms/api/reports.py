@@ -11,7 +11,7 @@ from decimal import Decimal
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from lms.api.core import MAX_ID, api_blueprint, current_actor, require_role
+from lms.api.core import MAX_ID, api_blueprint, current_actor, day_field, require_role
 from lms.core.replica import reading_from_replica
 from lms.reports.filters import PRESETS, parse_filters
 from lms.reports.permissions import REPORT_ROLES, get_unit_or_404, root_unit
@@ -25,8 +25,8 @@ reports = api_blueprint(
 class FigureArgs(Schema):
     unit = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID))
     period = fields.String(load_default=None, validate=validate.OneOf(list(PRESETS)))
-    start = fields.Date(load_default=None, metadata={"description": "With period=custom."})
-    end = fields.Date(load_default=None, metadata={"description": "With period=custom."})
+    start = day_field(load_default=None, metadata={"description": "With period=custom."})
+    end = day_field(load_default=None, metadata={"description": "With period=custom."})
     course = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID))
     expert = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from lms.api.core import MAX_ID, PageSchema
+from lms.api.core import MAX_ID, PageSchema, day_field
 
 
 def Id(**kwargs):  # noqa: N802 - reads like a field class
@@ -186,7 +186,7 @@ class OutcomeArgs(Schema):
         validate=validate.OneOf(["advanced_certified", "certified"]),
         metadata={"description": "The level granted; required when certified."},
     )
-    decided_on = fields.Date(
+    decided_on = day_field(
         load_default=None, allow_none=True, metadata={"description": "The decision date; today when omitted."}
     )
     reason = fields.String(

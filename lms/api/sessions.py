@@ -8,7 +8,16 @@ from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
-from lms.api.core import MAX_ID, PageArgs, PageSchema, api_blueprint, current_actor, keyset_page, require_role
+from lms.api.core import (
+    MAX_ID,
+    PageArgs,
+    PageSchema,
+    api_blueprint,
+    current_actor,
+    day_field,
+    keyset_page,
+    require_role,
+)
 from lms.auth.models import User
 from lms.auth.scopes import user_clause
 from lms.extensions import db
@@ -60,8 +69,8 @@ class SessionArgs(PageArgs):
     mode = fields.String(load_default="", validate=validate.OneOf(["", *SESSION_MODES]))
     status = fields.String(load_default="", validate=validate.OneOf(["", *SESSION_STATUSES]))
     when = fields.String(load_default="upcoming", validate=validate.OneOf(["upcoming", "past", "all"]))
-    date_from = fields.Date(load_default=None, data_key="from")
-    date_to = fields.Date(load_default=None, data_key="to")
+    date_from = day_field(load_default=None, data_key="from")
+    date_to = day_field(load_default=None, data_key="to")
 
 
 class RegisterArgs(Schema):

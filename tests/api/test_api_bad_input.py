@@ -120,3 +120,25 @@ def test_field_messages_follow_accept_language(client, world):
     assert response.status_code == 400
     english = "Rule: a refusal of certification states its reason."
     assert response.get_json()["detail"] != english and response.get_json()["errors"][0]["field"] == "reason"
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/enterprises?q=a%00b", None, "q"),
+        ("/api/v1/certificates?q=%00", None, "q"),
+        (None, {"outcome": "not_certified", "reason": "gaps\x00"}, "reason"),
+    ],
+)
+def test_text_no_column_can_hold_names_the_field(client, db, world, url, body, field):
+    headers = bearer(world.secrets["admin"])
+    if body is None:
+        response = client.get(url, headers=headers)
+    else:
+        before = _counts(db)
+        response = client.post(
+            f"/api/v1/cultivation/cases/{world.cases['shenzhen'].id}/outcome", json=body, headers=headers
+        )
+        assert _counts(db) == before
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert response.get_json()["errors"][0]["field"] == field
