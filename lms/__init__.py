@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from lms.api import init_api
 from lms.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATE_DIR, config_for
 from lms.core.access import init_app as init_access
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -37,6 +38,7 @@ BLUEPRINT_MODULES = (
     "lms.reports.views",
     "lms.notifications.views",
     "lms.readiness.views",
+    "lms.api.views",
 )
 # Each area's CLI module, exposing ``cli`` (a click group) or ``commands`` (a list of them).
 CLI_MODULES = (
@@ -86,6 +88,7 @@ def create_app(config: dict | str | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
+    init_api(app)
     _register_cli(app)
     _register_templating(app)
     _register_errors(app)
@@ -244,9 +247,13 @@ def _wants_json() -> bool:
 
 
 def _register_errors(app: Flask) -> None:
+    from lms.api import API_PREFIX
+    from lms.api.problems import domain_problem, http_problem, problem
     from lms.errors import DomainError
 
     def render_error(code: int, reason: str | None = None):
+        if request.path.startswith(API_PREFIX):
+            return problem(code, reason)
         if _wants_json():
             return jsonify(error=code, reason=reason or ""), code
         return render_template("errors/error.html", code=code, reason=reason), code
@@ -255,6 +262,8 @@ def _register_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if request.path.startswith(API_PREFIX):
+            return http_problem(error)
         # Only a reason given on purpose (abort(403, "...")) is shown; werkzeug's stock texts are not.
         given = error.description if error.description != type(error).description else None
         return render_error(error.code, given)
@@ -268,6 +277,8 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
+        if request.path.startswith(API_PREFIX):
+            return domain_problem(error)
         return render_error(error.status_code, str(error))
 
     @app.errorhandler(500)

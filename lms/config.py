@@ -83,6 +83,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = os.environ.get("LMS_LOGIN_RATE_LIMIT", "20 per minute")
+    # The JSON API (/api/v1): requests per token, and the largest request body
+    API_RATE_LIMIT = "600 per minute"
+    API_MAX_BODY_BYTES = 64 * 1024
 
     PER_PAGE = 25
 

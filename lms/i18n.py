@@ -33,11 +33,13 @@ def select_locale() -> Locale | str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and services called outside a request
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.preferred_language in languages:
-        return locale_for(current_user.preferred_language)
-    cookie = request.cookies.get("lang")
-    if cookie in languages:
-        return locale_for(cookie)
+    # The API answers in the language the request asks for (Accept-Language), whoever the token belongs to.
+    if not request.path.startswith("/api/"):
+        if current_user and current_user.is_authenticated and current_user.preferred_language in languages:
+            return locale_for(current_user.preferred_language)
+        cookie = request.cookies.get("lang")
+        if cookie in languages:
+            return locale_for(cookie)
     # Accept-Language uses "zh-CN", "zh-Hans", "zh"; all mean Simplified Chinese here.
     best = request.accept_languages.best_match(["en", "zh-CN", "zh", "zh-Hans", "zh-SG"])
     if best and best.lower().startswith("zh"):

@@ -1,5 +1,6 @@
 """Every model, imported once so that the metadata (and Alembic) know all tables."""
 
+from lms.api import models as _api  # noqa: F401
 from lms.auth import security_log as _security_log  # noqa: F401
 from lms.auth import throttle as _throttle  # noqa: F401
 from lms.auth.models import User  # noqa: F401

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.auth import services, throttle
+from lms.auth import queries, services, throttle
 from lms.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -20,12 +20,11 @@ from lms.auth.forms import (
 )
 from lms.auth.models import ROLES, User
 from lms.auth.permissions import can_manage_user, role_required
-from lms.auth.scopes import enterprise_clause, get_user_or_404, units_in_scope, user_clause
+from lms.auth.scopes import enterprise_clause, get_user_or_404, units_in_scope
 from lms.auth.security_log import record_security_event
 from lms.core.access import public
 from lms.core.forms import LogoutForm
 from lms.core.panels import user_page
-from lms.core.search import contains_any
 from lms.core.web import apply_domain_error, flash_form_errors, is_safe_next, paginate, refuse
 from lms.errors import DomainError
 from lms.extensions import db, limiter
@@ -145,12 +144,7 @@ def profile():
 def user_list():
     q = (request.args.get("q") or "").strip()
     role = request.args.get("role") or ""
-    stmt = sa.select(User).where(user_clause(current_user)).order_by(User.login_name)
-    if q:
-        stmt = stmt.where(contains_any((User.login_name, User.email, User.display_name), q))
-    if role in ROLES:
-        stmt = stmt.where(User.role == role)
-    stmt = stmt.options(sa.orm.selectinload(User.enterprise), sa.orm.selectinload(User.unit))
+    stmt = queries.user_list(current_user, q=q, role=role)
     return render_template("auth/user_list.html", pagination=paginate(stmt), q=q, role=role, roles=ROLES)
 
 

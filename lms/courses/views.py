@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.auth.models import User
@@ -33,7 +33,7 @@ from lms.core.panels import course_page as course_page_panels
 from lms.core.web import apply_domain_error, paginate
 from lms.core.web import refuse as _fail
 from lms.courses import panels as _panels  # noqa: F401 - registers the dashboard panels
-from lms.courses import permissions, services
+from lms.courses import permissions, queries, services
 from lms.courses.completion import requirement_statuses
 from lms.courses.forms import (
     ActionForm,
@@ -51,7 +51,6 @@ from lms.courses.models import (
     TRAINING_TYPES,
     Course,
     CourseVersion,
-    CourseVersionFacet,
     Enrollment,
     Lesson,
     LessonAttachment,
@@ -160,28 +159,13 @@ def catalog():
         "language": request.args.get("language") if request.args.get("language") in CONTENT_LANGUAGES else "",
         "q": q,
     }
-    stmt = (
-        sa.select(CourseVersion)
-        .join(Course, Course.published_version_id == CourseVersion.id)
-        .where(Course.archived.is_(False))
-        .options(contains_eager(CourseVersion.course))
-        .order_by(CourseVersion.title, Course.id)
+    stmt = queries.catalog(
+        q=q,
+        training_type=filters["type"],
+        mode=filters["mode"],
+        topic=filters["topic"],
+        language=filters["language"],
     )
-    if filters["type"]:
-        stmt = stmt.where(CourseVersion.training_type == filters["type"])
-    if filters["language"]:
-        stmt = stmt.where(CourseVersion.language == filters["language"])
-    for facet in ("mode", "topic"):
-        if filters[facet]:
-            stmt = stmt.where(
-                CourseVersion.id.in_(
-                    sa.select(CourseVersionFacet.version_id).where(
-                        CourseVersionFacet.facet == facet, CourseVersionFacet.value == filters[facet]
-                    )
-                )
-            )
-    if q:
-        stmt = stmt.where(CourseVersion.search_text.contains(q.lower(), autoescape=True))
     pagination = paginate(stmt)
     ids = [v.id for v in pagination.items]
     lesson_counts = (
@@ -422,13 +406,7 @@ def enroll_trainees(slug: str):
 @role_required(*permissions.ENROLLER_ROLES)
 def course_enrollments(slug: str):
     course = _course_by_slug(slug)
-    stmt = (
-        sa.select(Enrollment)
-        .join(User, Enrollment.user_id == User.id)
-        .where(Enrollment.course_id == course.id, user_clause(current_user))
-        .options(contains_eager(Enrollment.user).joinedload(User.enterprise), joinedload(Enrollment.course))
-        .order_by(Enrollment.status, User.display_name, Enrollment.id)
-    )
+    stmt = queries.enrollments_in_scope(current_user, course_id=course.id)
     pagination = paginate(stmt)
     return render_template(
         "courses/enrollments.html",
@@ -492,16 +470,7 @@ def withdraw(enrollment_id: int):
 @bp.route("/my")
 @role_required("trainee")
 def my_learning():
-    stmt = (
-        sa.select(Enrollment)
-        .where(Enrollment.user_id == current_user.id)
-        .options(joinedload(Enrollment.course).joinedload(Course.published_version))
-        .order_by(
-            sa.case((Enrollment.status == "active", 0), (Enrollment.status == "completed", 1), else_=2),
-            Enrollment.enrolled_at.desc(),
-            Enrollment.id,
-        )
-    )
+    stmt = queries.my_enrollments(current_user)
     pagination = paginate(stmt)
     return render_template(
         "courses/my_learning.html",

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from lms.auth.models import User
 from lms.auth.permissions import role_required
@@ -19,7 +19,7 @@ from lms.core.replica import reads_from_replica
 from lms.core.search import contains
 from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate
 from lms.courses.models import Course
-from lms.cultivation import clock, eligibility, flags, keylists, plans, services
+from lms.cultivation import clock, eligibility, flags, keylists, plans, queries, services
 from lms.cultivation import panels as _panels  # noqa: F401  (registers the dashboard and enterprise panels)
 from lms.cultivation.forms import (
     ActionForm,
@@ -42,9 +42,7 @@ from lms.cultivation.forms import (
 from lms.cultivation.models import (
     CASE_STATES,
     CATEGORIES_BY_TYPE,
-    OPEN_STATES,
     TRAINING_TYPES,
-    CaseEvent,
     CaseNominee,
     CultivationCase,
     KeyTrainingList,
@@ -55,13 +53,11 @@ from lms.cultivation.permissions import (
     can_act_on_case,
     can_apply,
     can_manage_key_list,
-    case_clause,
     key_list_clause,
 )
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import REGIMES, CustomsUnit, Enterprise
-from lms.org.services import unit_descendants
 from lms.sessions.models import TrainingSession
 
 bp = Blueprint("cultivation", __name__, url_prefix="/cultivation")
@@ -75,15 +71,7 @@ nav_item("cultivation.my_cases", _l("Cultivation"), ("trainee",), order=40, grou
 
 
 def _case_or_404(case_id: int) -> CultivationCase:
-    case = db.session.execute(
-        sa.select(CultivationCase)
-        .where(CultivationCase.id == case_id, case_clause(current_user))
-        .options(
-            joinedload(CultivationCase.enterprise).joinedload(Enterprise.unit),
-            selectinload(CultivationCase.nominees).joinedload(CaseNominee.user),
-            joinedload(CultivationCase.opened_by),
-        )
-    ).scalar_one_or_none()
+    case = db.session.execute(queries.case_in_scope(current_user, case_id)).scalar_one_or_none()
     if case is None:
         abort(404)
     return case
@@ -113,27 +101,7 @@ def case_list():
     training_type = request.args.get("type") or ""
     unit_id = int_arg("unit")
     q = (request.args.get("q") or "").strip()
-    stmt = (
-        sa.select(CultivationCase)
-        .join(Enterprise, Enterprise.id == CultivationCase.enterprise_id)
-        .where(case_clause(current_user))
-        .options(joinedload(CultivationCase.enterprise).joinedload(Enterprise.unit))
-        .order_by(CultivationCase.state_changed_at.desc(), CultivationCase.id.desc())
-    )
-    if state == "open":
-        stmt = stmt.where(CultivationCase.state.in_(OPEN_STATES))
-    elif state in CASE_STATES:
-        stmt = stmt.where(CultivationCase.state == state)
-    if training_type in TRAINING_TYPES:
-        stmt = stmt.where(CultivationCase.training_type == training_type)
-    if unit_id:
-        unit = db.session.get(CustomsUnit, unit_id)
-        if unit is not None:
-            stmt = stmt.where(Enterprise.unit_id.in_(unit_descendants(unit)))
-    if q:
-        stmt = stmt.where(
-            sa.or_(contains(Enterprise.name_en, q), contains(Enterprise.name_zh, q, case_sensitive=True))
-        )
+    stmt = queries.case_list(current_user, state=state, training_type=training_type, unit_id=unit_id, q=q)
     pagination = paginate(stmt)
     ids = [c.id for c in pagination.items]
     counts = (
@@ -194,16 +162,7 @@ def _render_case(case: CultivationCase, forms: dict | None = None, status: int =
     all_forms.update(forms or {})
     if staff:
         _plan_choices(all_forms["plan"])
-    events = (
-        db.session.execute(
-            sa.select(CaseEvent)
-            .where(CaseEvent.case_id == case.id)
-            .options(joinedload(CaseEvent.actor))
-            .order_by(CaseEvent.id)
-        )
-        .scalars()
-        .all()
-    )
+    events = db.session.execute(queries.case_events(case)).scalars().all()
     progress = plans.plan_progress(case)
     live = None
     if staff and case.state == "submitted":
@@ -641,16 +600,7 @@ def nominate():
 @bp.route("/my")
 @role_required("trainee")
 def my_cases():
-    cases = (
-        db.session.execute(
-            sa.select(CultivationCase)
-            .where(CultivationCase.enterprise_id == current_user.enterprise_id)
-            .options(selectinload(CultivationCase.nominees).joinedload(CaseNominee.user))
-            .order_by(CultivationCase.opened_on.desc(), CultivationCase.id.desc())
-        )
-        .scalars()
-        .all()
-    )
+    cases = db.session.execute(queries.my_cases(current_user)).scalars().all()
     return render_template(
         "cultivation/my_cases.html",
         cases=cases,
@@ -727,13 +677,7 @@ def _unit_choices(form: BuildListForm) -> None:
 
 
 def _render_lists(form: BuildListForm, status: int = 200):
-    stmt = (
-        sa.select(KeyTrainingList)
-        .where(key_list_clause(current_user))
-        .options(joinedload(KeyTrainingList.unit))
-        .order_by(KeyTrainingList.period.desc(), KeyTrainingList.id.desc())
-    )
-    pagination = paginate(stmt)
+    pagination = paginate(queries.key_lists(current_user))
     ids = [k.id for k in pagination.items]
     from lms.cultivation.models import KeyListEntry
 

@@ -22,10 +22,9 @@ from lms.core.access import public
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import dashboard, enterprise_page, user_page
-from lms.core.search import contains
 from lms.core.web import apply_domain_error, int_arg, paginate
 from lms.errors import DomainError
-from lms.evidence import services
+from lms.evidence import queries, services
 from lms.evidence.forms import RevokeCertificateForm, RunVerificationForm, VerifyCodeForm
 from lms.evidence.labels import kind_label, subject_label
 from lms.evidence.ledger import KINDS, entries_for
@@ -58,11 +57,7 @@ def _verify_rate_limit() -> str:
 @bp.route("/evidence/certificates/mine")
 @role_required("trainee")
 def my_certificates():
-    stmt = (
-        sa.select(Certificate)
-        .where(Certificate.user_id == current_user.id)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-    )
+    stmt = queries.my_certificates(current_user)
     return render_template("evidence/my_certificates.html", pagination=paginate(stmt))
 
 
@@ -73,29 +68,9 @@ def certificate_list():
     status = request.args.get("status") or ""
     course_id = int_arg("course")
     enterprise_id = int_arg("enterprise")
-    stmt = (
-        sa.select(Certificate)
-        .where(certificate_clause(current_user))
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    stmt = queries.certificate_list(
+        current_user, q=q, status=status, course_id=course_id, enterprise_id=enterprise_id
     )
-    if q:
-        code = services.normalise_code(q)
-        stmt = stmt.where(
-            sa.or_(
-                contains(Certificate.trainee_name, q),
-                contains(Certificate.enterprise_name_en, q),
-                contains(Certificate.enterprise_name_zh, q, case_sensitive=True),
-                Certificate.code == (code or q.upper()),
-            )
-        )
-    if status == "valid":
-        stmt = stmt.where(Certificate.revoked_at.is_(None))
-    elif status == "revoked":
-        stmt = stmt.where(Certificate.revoked_at.is_not(None))
-    if course_id:
-        stmt = stmt.where(Certificate.course_id == course_id)
-    if enterprise_id:
-        stmt = stmt.where(Certificate.enterprise_id == enterprise_id)
     courses = db.session.execute(
         sa.select(Certificate.course_id, sa.func.max(Certificate.course_title))
         .where(certificate_clause(current_user))
@@ -203,10 +178,7 @@ def public_verify_form():
 @limiter.limit(_verify_rate_limit)
 def public_verify(code: str):
     # Always one indexed lookup, whatever was typed: a malformed code answers like an unknown one.
-    normalised = services.normalise_code(code)
-    certificate = db.session.execute(
-        sa.select(Certificate).where(Certificate.code == (normalised or ""))
-    ).scalar_one_or_none()
+    certificate = db.session.execute(queries.certificate_by_code(code)).scalar_one_or_none()
     if certificate is None:
         return render_template("evidence/public_verify.html", certificate=None, form=VerifyCodeForm()), 404
     return render_template("evidence/public_verify.html", certificate=certificate, form=VerifyCodeForm())

@@ -9,15 +9,14 @@ from flask_login import current_user
 
 from lms.auth.models import User
 from lms.auth.permissions import role_required
-from lms.auth.scopes import enterprise_clause, get_enterprise_or_404, units_in_scope, user_clause
+from lms.auth.scopes import get_enterprise_or_404, units_in_scope, user_clause
 from lms.core.panels import enterprise_page
-from lms.core.search import contains
 from lms.core.web import apply_domain_error, flash_form_errors, int_arg, paginate, refuse
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.org import services
+from lms.org import queries, services
 from lms.org.forms import CreditDecisionForm, EnterpriseForm
-from lms.org.models import CREDIT_LEVELS, CustomsUnit, Enterprise
+from lms.org.models import CREDIT_LEVELS
 
 bp = Blueprint("org", __name__, url_prefix="/enterprises")
 
@@ -31,29 +30,7 @@ def enterprise_list():
     unit_id = int_arg("unit")
     level = request.args.get("level") or ""
     key = request.args.get("key") or ""
-    stmt = (
-        sa.select(Enterprise)
-        .where(enterprise_clause(current_user))
-        .options(sa.orm.joinedload(Enterprise.unit))
-        .order_by(Enterprise.name_en, Enterprise.id)
-    )
-    if q:
-        stmt = stmt.where(
-            sa.or_(
-                contains(Enterprise.name_en, q),
-                contains(Enterprise.name_zh, q, case_sensitive=True),
-                Enterprise.uscc == q.upper(),
-                Enterprise.customs_code == q.upper(),
-            )
-        )
-    if unit_id:
-        unit = db.session.get(CustomsUnit, unit_id)
-        if unit is not None:
-            stmt = stmt.where(Enterprise.unit_id.in_(services.unit_descendants(unit)))
-    if level in CREDIT_LEVELS:
-        stmt = stmt.where(Enterprise.credit_level == level)
-    if key in ("1", "0"):
-        stmt = stmt.where(Enterprise.is_key == (key == "1"))
+    stmt = queries.enterprise_list(current_user, q=q, unit_id=unit_id, level=level, key=key)
     return render_template(
         "org/enterprise_list.html",
         pagination=paginate(stmt),

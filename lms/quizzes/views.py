@@ -44,6 +44,7 @@ from lms.quizzes import (
     clock,
     editor,
     panels,  # registers the course page and dashboard panels
+    queries,
 )
 from lms.quizzes import completion as _completion  # noqa: F401 - registers the "quizzes" requirement
 from lms.quizzes import curriculum as _curriculum  # noqa: F401 - registers the loader hook
@@ -241,16 +242,7 @@ def index():
             )
         ).scalar_one()
         return render_template("quizzes/index_manager.html", courses=paginate_rows(stmt), pending=pending)
-    stmt = (
-        sa.select(Attempt, Quiz, User, CourseVersion.title)
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .join(User, User.id == Attempt.user_id)
-        .join(Course, Course.id == Quiz.course_id)
-        .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
-        .where(attempt_clause(user, Quiz.course_id))
-        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
-    )
-    return render_template("quizzes/index_attempts.html", attempts=paginate_rows(stmt))
+    return render_template("quizzes/index_attempts.html", attempts=paginate_rows(queries.attempt_index(user)))
 
 
 # -- course management page ----------------------------------------------------------------------------------

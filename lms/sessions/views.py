@@ -3,7 +3,7 @@ coaching records and venues."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import (
@@ -37,7 +37,7 @@ from lms.courses.models import Course
 from lms.errors import DomainError, NotPermitted
 from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise
-from lms.sessions import ical, panels, services  # noqa: F401 - panels registers the dashboard and course page panels
+from lms.sessions import ical, panels, queries, services  # noqa: F401 - panels registers the dashboard and course page panels
 from lms.sessions.forms import (
     ActionItemForm,
     CancelSessionForm,
@@ -68,7 +68,6 @@ from lms.sessions.permissions import (
     can_view_coaching,
     get_session_or_404,
     get_venue_or_404,
-    session_clause,
     venue_clause,
 )
 
@@ -109,11 +108,7 @@ def _date_arg(name: str):
 
 
 def _list_options():
-    return (
-        joinedload(TrainingSession.course).joinedload(Course.published_version),
-        joinedload(TrainingSession.unit),
-        joinedload(TrainingSession.venue),
-    )
+    return queries.list_options()
 
 
 def _published_courses() -> list[Course]:
@@ -139,41 +134,16 @@ def session_list():
     status = request.args.get("status") or ""
     when = request.args.get("when") or "upcoming"
     date_from, date_to = _date_arg("from"), _date_arg("to")
-    stmt = sa.select(TrainingSession).where(session_clause(current_user)).options(*_list_options())
-    if course_id:
-        stmt = stmt.where(TrainingSession.course_id == course_id)
-    if mode in SESSION_MODES:
-        stmt = stmt.where(TrainingSession.mode == mode)
-    if status in SESSION_STATUSES:
-        stmt = stmt.where(TrainingSession.status == status)
-    if unit_id:
-        unit = db.session.get(CustomsUnit, unit_id)
-        if unit is not None:
-            stmt = stmt.where(
-                TrainingSession.unit_id.in_(
-                    sa.select(CustomsUnit.id).where(CustomsUnit.path.startswith(unit.path, autoescape=True))
-                )
-            )
-    if date_from:
-        stmt = stmt.where(
-            TrainingSession.starts_at >= services.local_to_utc(datetime.combine(date_from, time()))
-        )
-    if date_to:
-        stmt = stmt.where(
-            TrainingSession.starts_at
-            < services.local_to_utc(datetime.combine(date_to + timedelta(days=1), time()))
-        )
-    current = services.now()
-    if when == "upcoming" and not (date_from or date_to):
-        stmt = stmt.where(TrainingSession.ends_at >= current).order_by(
-            TrainingSession.starts_at, TrainingSession.id
-        )
-    elif when == "past" and not (date_from or date_to):
-        stmt = stmt.where(TrainingSession.ends_at < current).order_by(
-            TrainingSession.starts_at.desc(), TrainingSession.id.desc()
-        )
-    else:
-        stmt = stmt.order_by(TrainingSession.starts_at, TrainingSession.id)
+    stmt = queries.session_list(
+        current_user,
+        course_id=course_id,
+        unit_id=unit_id,
+        mode=mode,
+        status=status,
+        when=when,
+        date_from=date_from,
+        date_to=date_to,
+    )
     pagination = paginate(stmt)
     mine = {}
     if current_user.role == "trainee" and pagination.items:
@@ -660,23 +630,7 @@ def registrations(session_id: int):
                     "success",
                 )
                 return redirect(url_for("sessions.registrations", session_id=session_id))
-    stmt = (
-        sa.select(Registration)
-        .where(Registration.session_id == session.id)
-        .options(joinedload(Registration.user).joinedload(User.enterprise))
-        .order_by(
-            sa.case(
-                (Registration.status == "pending", 0),
-                (Registration.status == "confirmed", 1),
-                (Registration.status == "waitlisted", 2),
-                else_=3,
-            ),
-            Registration.waitlisted_at,
-            Registration.id,
-        )
-    )
-    if not manage:
-        stmt = stmt.where(Registration.user_id.in_(sa.select(User.id).where(user_clause(current_user))))
+    stmt = queries.session_registrations(current_user, session, manage=manage)
     rows = db.session.execute(stmt).scalars().all()
     enterprises = []
     if session.mode != "one_on_one":
@@ -717,16 +671,7 @@ def _run_session_or_403(session_id: int) -> TrainingSession:
 def attendance(session_id: int):
     session = _run_session_or_403(session_id)
     form = ConfirmForm()
-    rows = (
-        db.session.execute(
-            sa.select(Registration)
-            .where(Registration.session_id == session.id, Registration.status == "confirmed")
-            .options(joinedload(Registration.user).joinedload(User.enterprise))
-            .order_by(Registration.id)
-        )
-        .scalars()
-        .all()
-    )
+    rows = db.session.execute(queries.attendance_sheet(session)).scalars().all()
     if form.validate_on_submit():
         values = {}
         for registration in rows:

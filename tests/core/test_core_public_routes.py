@@ -34,6 +34,39 @@ PUBLIC = [
     "security.two_factor_login",  # the second step of a login in progress
     "sessions.calendar_feed",  # the feed's secret token is its credential
     "static",
+] + [
+    # The JSON API (/api/v1) authenticates by bearer token, never by the login session (tests/api); its
+    # document, reference page and the certificate verification are public.
+    "accounts.UserDetail",
+    "accounts.UserList",
+    "api-docs.openapi_json",
+    "api_reference.reference_page",
+    "certificates.CertificateDetail",
+    "certificates.CertificateList",
+    "course-catalog.CourseDetail",
+    "course-catalog.CourseList",
+    "course-catalog.LessonDetail",
+    "cultivation-cases.CaseDetail",
+    "cultivation-cases.CaseList",
+    "cultivation-cases.CaseOutcome",
+    "cultivation-workflow.CaseTransition",
+    "cultivation-workflow.KeyListDetail",
+    "cultivation-workflow.KeyListList",
+    "customs-units.UnitDetail",
+    "customs-units.UnitList",
+    "enrolments.EnrollmentDetail",
+    "enrolments.EnrollmentList",
+    "enterprises.EnterpriseDetail",
+    "enterprises.EnterpriseList",
+    "ledger.LedgerStatus",
+    "quiz-attempts.AttemptDetail",
+    "quiz-attempts.AttemptList",
+    "report-figures.Figures",
+    "training-sessions.SessionAttendance",
+    "training-sessions.SessionDetail",
+    "training-sessions.SessionList",
+    "training-sessions.SessionRegistrations",
+    "verification.Verification",
 ]
 
 

@@ -1,0 +1,191 @@
+"""Pages: personal access tokens on the account pages, service accounts for administrators."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from lms.api import tokens
+from lms.api.forms import RevokeForm, ServiceAccountForm, TokenForm
+from lms.api.models import ApiToken, ServiceAccount
+from lms.auth.permissions import role_required
+from lms.auth.scopes import units_in_scope
+from lms.core.confirm import confirmation_page, is_confirmed
+from lms.core.dashboard import nav_item
+from lms.core.web import apply_domain_error
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.org.models import CustomsUnit
+
+bp = Blueprint("api_tokens", __name__)
+
+nav_item(
+    "api_tokens.my_tokens",
+    _l("API tokens"),
+    ("trainee", "expert", "officer", "admin"),
+    order=90,
+    group="account",
+)
+nav_item("api_tokens.service_accounts", _l("Service accounts"), ("admin",), order=72, group="admin")
+
+
+# -- personal access tokens ---------------------------------------------------------------------------------
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def my_tokens():
+    form = TokenForm()
+    secret = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _token, secret = tokens.create_token(
+                current_user,
+                current_user,
+                name=form.name.data,
+                scope=form.scope.data,
+                days=form.expires_in_days.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+            status = error.status_code
+        else:
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "api/my_tokens.html",
+        form=form,
+        secret=secret,
+        tokens=tokens.tokens_of(current_user),
+        revoke_form=RevokeForm(),
+    ), status
+
+
+def _revoke(token: ApiToken, back_url: str):
+    form = RevokeForm()
+    if not is_confirmed():
+        return confirmation_page(
+            form,
+            title=_("Revoke a token"),
+            question=_("Revoke the token “%(name)s”?", name=token.name),
+            consequence=_("Systems using it are refused from now on; this cannot be undone."),
+            submit_label=_("Revoke"),
+            back_url=back_url,
+        )
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        tokens.revoke_token(current_user, token)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back_url)
+    db.session.commit()
+    flash(_("The token was revoked."), "success")
+    return redirect(back_url)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
+@login_required
+def revoke_my_token(token_id: int):
+    token = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)
+    ).scalar_one_or_none()
+    if token is None:
+        abort(404)
+    return _revoke(token, url_for("api_tokens.my_tokens"))
+
+
+# -- service accounts (administrators) ----------------------------------------------------------------------
+
+
+def _unit_choices(form: ServiceAccountForm) -> None:
+    form.unit_id.choices = [(u.id, f"{u.code} {u.name}") for u in units_in_scope(current_user)]
+
+
+@bp.route("/admin/service-accounts", methods=["GET", "POST"])
+@role_required("admin")
+def service_accounts():
+    form = ServiceAccountForm()
+    _unit_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            account = tokens.create_service_account(
+                current_user,
+                name=form.name.data,
+                unit=db.session.get(CustomsUnit, form.unit_id.data),
+                description=form.description.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+            status = error.status_code
+        else:
+            db.session.commit()
+            flash(_("The service account was created. Make a token for it below."), "success")
+            return redirect(url_for("api_tokens.service_account_detail", account_id=account.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("api/service_accounts.html", form=form, accounts=tokens.service_accounts()), status
+
+
+def _account_or_404(account_id: int) -> ServiceAccount:
+    account = db.session.get(ServiceAccount, account_id)
+    if account is None:
+        abort(404)
+    return account
+
+
+@bp.route("/admin/service-accounts/<int:account_id>", methods=["GET", "POST"])
+@role_required("admin")
+def service_account_detail(account_id: int):
+    account = _account_or_404(account_id)
+    form = TokenForm()
+    secret = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _token, secret = tokens.create_token(
+                current_user,
+                account.user,
+                name=form.name.data,
+                scope=form.scope.data,
+                days=form.expires_in_days.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+            status = error.status_code
+        else:
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "api/service_account_detail.html",
+        account=account,
+        form=form,
+        secret=secret,
+        tokens=tokens.tokens_of(account.user),
+        revoke_form=RevokeForm(),
+    ), status
+
+
+@bp.route("/admin/service-accounts/<int:account_id>/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
+@role_required("admin")
+def revoke_service_token(account_id: int, token_id: int):
+    account = _account_or_404(account_id)
+    token = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == account.user_id)
+    ).scalar_one_or_none()
+    if token is None:
+        abort(404)
+    return _revoke(token, url_for("api_tokens.service_account_detail", account_id=account.id))
