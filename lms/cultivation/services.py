@@ -375,9 +375,9 @@ def _open_case(
             field="training_type",
             code="case.one_open",
         )
-    _check_no_bar(enterprise, training_type, clock.today())
     if origin == "application":
         _check_may_apply(enterprise, clock.today())
+    _check_no_bar(enterprise, training_type, clock.today())
     case = CultivationCase(
         enterprise=enterprise,
         training_type=training_type,

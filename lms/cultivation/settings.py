@@ -97,12 +97,14 @@ def termination_wait_months() -> int:
 
 def rereview_failed_level() -> str:
     """The configured level after a failed re-review (an unknown value falls back to the default)."""
-    from lms.org.models import AEO_LEVELS, CREDIT_LEVELS
+    from lms.org.models import CREDIT_LEVELS, DISCREDITED_LEVELS
 
     value = setting("REREVIEW_FAILED_LEVEL")
-    if value not in CREDIT_LEVELS or value in AEO_LEVELS:
+    if value not in CREDIT_LEVELS or value in DISCREDITED_LEVELS or value == "advanced_certified":
         current_app.logger.warning(
-            "REREVIEW_FAILED_LEVEL=%r is not a level below AEO; using %s", value, DEFAULTS["REREVIEW_FAILED_LEVEL"]
+            "REREVIEW_FAILED_LEVEL=%r is not a level below advanced certified; using %s",
+            value,
+            DEFAULTS["REREVIEW_FAILED_LEVEL"],
         )
         return DEFAULTS["REREVIEW_FAILED_LEVEL"]
     return value
