@@ -476,7 +476,9 @@ def explain(check: dict) -> str:
     if key == "one_open_case":
         training = str(TRAINING_TYPES.get(f["training_type"], f["training_type"]))
         if passed:
-            return _("On %(day)s the enterprise has no other open case of %(type)s.", day=f["day"], type=training)
+            return _(
+                "On %(day)s the enterprise has no other open case of %(type)s.", day=f["day"], type=training
+            )
         return _(
             "Rule: one open case per enterprise and training type. On %(day)s %(cases)s of %(type)s is still "
             "open; the enterprise's nominees train within it.",

@@ -163,7 +163,7 @@ class CultivationCase(db.Model):
     )
     suspension_text: Mapped[str] = mapped_column(sa.Text, default="")
     suspended_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
-    # When the audit behind an "audit" suspension started (the limit counts from it); None: the suspension date.
+    # When the audit behind an "audit" suspension started (the limit counts from it); None: the suspension.
     audit_started_on: Mapped[date | None] = mapped_column(sa.Date)
 
     termination_reason: Mapped[str | None] = mapped_column(
@@ -197,7 +197,7 @@ class CultivationCase(db.Model):
 
     @property
     def other_nominees(self) -> list[CaseNominee]:
-        """Nominees whose position is none of those the seed gives priority to (flagged on lists and plans)."""
+        """Nominees in none of the positions the seed gives priority to (flagged on lists and plans)."""
         return [n for n in self.nominees if n.position == "other"]
 
     @property

@@ -874,7 +874,7 @@ def rereview_levels_after(held: str | None, regime: str) -> list[str]:
 
 
 def default_rereview_level(held: str | None, regime: str) -> str:
-    """The configured level after a failed re-review (``LMS_REREVIEW_FAILED_LEVEL``), read under ``regime``."""
+    """The configured level after a failed re-review (``LMS_REREVIEW_FAILED_LEVEL``) under ``regime``."""
     configured = eligibility.read_level(settings.rereview_failed_level(), regime)
     allowed = rereview_levels_after(held, regime)
     return configured if configured in allowed else ordinary_level(regime)

@@ -524,7 +524,8 @@ def _release_seat(session: TrainingSession) -> None:
 
 
 # Trainee priority (seed): the legal representative, then senior management, then staff of the relevant
-# departments; anyone else (position "other" or none) after them. When seats are short it decides who gets them.
+# departments; anyone else (position "other" or none) after them. When seats are short it decides who gets
+# them.
 POSITION_PRIORITY = ("legal_representative", "senior_management", "department_staff", "other")
 
 
@@ -737,7 +738,9 @@ def register_trainees(actor, session: TrainingSession, trainees: list[User]) -> 
     seats are short, trainee priority decides who gets them (the others go to the waitlist)."""
     for trainee in trainees:
         check_registration_open(actor, session, trainee)
-    registrations = {trainee.id: register_trainee(actor, session, trainee) for trainee in by_priority(trainees)}
+    registrations = {
+        trainee.id: register_trainee(actor, session, trainee) for trainee in by_priority(trainees)
+    }
     return [registrations[trainee.id] for trainee in trainees]
 
 

@@ -61,7 +61,9 @@ def test_termination_as_discredited_follows_the_credit_history(db, flow, clock):
             flow.officer(), case, reason="seriously_discredited", terminated_on=date(2026, 11, 25)
         )
     db.session.rollback()
-    event = services.terminate_case(flow.officer(), case, reason="discredited", terminated_on=date(2026, 11, 25))
+    event = services.terminate_case(
+        flow.officer(), case, reason="discredited", terminated_on=date(2026, 11, 25)
+    )
     db.session.commit()
     assert case.state == "terminated" and event.details["credit_level"] == "discredited"
 
@@ -97,7 +99,9 @@ def test_seriously_discredited_enterprise_cannot_apply(db, flow, demo):
     with pytest.raises(RuleViolation) as refused:
         flow.open(training_type="compliance", category="interested_party")
     db.session.rollback()
-    assert "is not cultivated" in str(refused.value) and "Seriously discredited enterprise" in str(refused.value)
+    assert "is not cultivated" in str(refused.value) and "Seriously discredited enterprise" in str(
+        refused.value
+    )
     assert _count(db, CultivationCase, CultivationCase.enterprise_id == enterprise.id) == 0
 
 
@@ -162,12 +166,19 @@ def test_second_open_case_of_the_same_type_shows_failed(client, db, flow, demo):
     client.login("trainee")
     html = client.get("/cultivation/apply").get_data(as_text=True)
     assert "No other open case of this training type" in html
-    assert f"{first.reference} (In training)" in html and "one open case per enterprise and training type" in html
+    assert (
+        f"{first.reference} (In training)" in html
+        and "one open case per enterprise and training type" in html
+    )
     assert "may not apply" in html and "may apply" in html  # compliance training still open to them
     assert "Submit the application" in html
     response = client.submit(
         "/cultivation/apply",
-        {"training_type": "aeo_certification", "category": "applicant", "nominees": [str(demo.user("trainee").id)]},
+        {
+            "training_type": "aeo_certification",
+            "category": "applicant",
+            "nominees": [str(demo.user("trainee").id)],
+        },
     )
     assert response.status_code == 409 and "is still open on" in response.get_data(as_text=True)
     assert _count(db, CultivationCase, CultivationCase.enterprise_id == first.enterprise_id) == 1
@@ -201,7 +212,11 @@ def audited_case(db, flow, clock):
     case = flow.to_state(flow.open(opened_on=date(2026, 5, 1)), "in_training")
     clock.set(date(2026, 6, 10))
     services.suspend_case(
-        flow.officer(), case, reason="audit", suspended_on=date(2026, 6, 10), audit_started_on=date(2026, 6, 1)
+        flow.officer(),
+        case,
+        reason="audit",
+        suspended_on=date(2026, 6, 10),
+        audit_started_on=date(2026, 6, 1),
     )
     db.session.commit()
     return case
@@ -232,7 +247,11 @@ def test_audit_start_defaults_to_the_suspension_and_cannot_follow_it(db, flow, c
     clock.set(date(2026, 6, 10))
     with pytest.raises(InvalidInput, match="the suspension follows the audit") as refused:
         services.suspend_case(
-            flow.officer(), case, reason="audit", suspended_on=date(2026, 6, 1), audit_started_on=date(2026, 6, 5)
+            flow.officer(),
+            case,
+            reason="audit",
+            suspended_on=date(2026, 6, 1),
+            audit_started_on=date(2026, 6, 5),
         )
     assert "Jun 5, 2026" in str(refused.value) and "Jun 1, 2026" in str(refused.value)
     db.session.rollback()
@@ -302,7 +321,9 @@ def test_short_seats_go_by_trainee_priority(db, flow, demo):
     db.session.commit()
     status = {
         r.user.login_name: r.status
-        for r in db.session.execute(sa.select(Registration).where(Registration.session_id == session.id)).scalars()
+        for r in db.session.execute(
+            sa.select(Registration).where(Registration.session_id == session.id)
+        ).scalars()
     }
     assert status == {"trainee.manager": "confirmed", "trainee.customs": "waitlisted"}
 
@@ -471,7 +492,9 @@ def test_credit_page_records_earlier_regimes_in_both_languages(client, db, demo)
         follow_redirects=True,
     )
     html = response.get_data(as_text=True)
-    assert "Credit decision recorded." in html and "Decree 225" in html and "General credit enterprise" in html
+    assert (
+        "Credit decision recorded." in html and "Decree 225" in html and "General credit enterprise" in html
+    )
     before = _count(db, CreditStatusRecord, CreditStatusRecord.enterprise_id == enterprise.id)
     refused = client.submit(
         f"/enterprises/{enterprise.id}/credit",
