@@ -328,6 +328,29 @@ def test_short_seats_go_by_trainee_priority(db, flow, demo):
     assert status == {"trainee.manager": "confirmed", "trainee.customs": "waitlisted"}
 
 
+def test_enrol_button_gives_short_seats_by_priority(client, db, flow, demo):
+    case = _in_training(flow, ("trainee.customs", "trainee.manager"))
+    session = _session(db, case, capacity=1)
+    client.login("officer.futian")
+    assert (
+        client.submit(f"/cultivation/cases/{case.id}/plan", {"plan-session_id": str(session.id)}).status_code
+        == 302
+    )
+    response = client.submit(f"/cultivation/cases/{case.id}/plan/enroll", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "0 enrolments and 2 session registrations made." in html
+    row = {
+        r.user.login_name: r.status
+        for r in db.session.execute(
+            sa.select(Registration).where(Registration.session_id == session.id)
+        ).scalars()
+    }
+    assert row == {"trainee.manager": "confirmed", "trainee.customs": "waitlisted"}
+    _zh(client)
+    html = client.get(f"/cultivation/cases/{case.id}").get_data(as_text=True)
+    assert "候补" in html
+
+
 def test_waitlist_is_served_by_priority(db, flow, demo):
     case = _in_training(flow, ("trainee",))
     session = _session(db, case, capacity=1)
