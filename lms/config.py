@@ -89,8 +89,14 @@ class Config:
 
     PER_PAGE = 25
 
-    # Credit regimes: the decree in force from each date (GACC Decree 251, then Decree 282).
-    CREDIT_REGIMES = [("decree_251", date(2021, 11, 1)), ("decree_282", date(2026, 4, 1))]
+    # Credit regimes: the decree in force from each date (GACC Decree 225, 237, 251, then 282). The dates of
+    # the two earlier decrees come from a secondary summary (domain notes, P): configuration, not code.
+    CREDIT_REGIMES = [
+        ("decree_225", date(2014, 12, 1)),
+        ("decree_237", date(2018, 5, 1)),
+        ("decree_251", date(2021, 11, 1)),
+        ("decree_282", date(2026, 4, 1)),
+    ]
 
     # Files uploaded by authors live outside static/.
     UPLOAD_FOLDER = os.environ.get("LMS_UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")

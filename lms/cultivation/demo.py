@@ -2,7 +2,8 @@
 they happened in 2026 through the same services officers and trainees use.
 
 - Shenzhen Customs' key training list for 2026-H2 is confirmed (one adjustment with its reason);
-- Shekou Harbour Logistics is suspended for an audit since 20 July 2026, past the audit limit (flag);
+- Shekou Harbour Logistics is suspended from 20 July 2026 for an audit that started on 6 July, past the audit
+  limit counted from the audit's start (flag);
 - Qianhai Smart Supply Chain, in training, became discredited on 20 August 2026 (flag: proposed termination);
 - Futian Cross-Border Trading goes from its application to certified (its credit history shows it);
 - Guangzhou (2026-H1), Shanghai (2026-H2) and Nanjing (2026-H2, training not started) have their own lists.
@@ -328,7 +329,7 @@ def load() -> str:
     s.plan(D(2026, 7, 6), "officer.shanghai", zhangjiang, ["aeo-standard"])
     s.plan(D(2026, 7, 6), "officer.shanghai", huangpu, ["credit-management"], enroll=False)
 
-    # Shekou Harbour is audited from 20 July; no conclusion came within the limit.
+    # Shekou Harbour is audited from 6 July and suspended from 20 July; no conclusion came within the limit.
     s.act(
         D(2026, 7, 20),
         services.suspend_case,
@@ -336,6 +337,7 @@ def load() -> str:
         shekou,
         reason="audit",
         suspended_on=D(2026, 7, 20),
+        audit_started_on=D(2026, 7, 6),
         notes="Audit notice 2026-SZ-117.",
     )
 

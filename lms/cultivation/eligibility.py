@@ -19,14 +19,17 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from lms.cultivation import settings
-from lms.cultivation.clock import add_years
+from lms.cultivation.clock import add_months, add_years
 from lms.cultivation.models import (
     BAR_KINDS,
     BAR_SOURCES,
+    CASE_STATES,
     CATEGORIES,
     CATEGORIES_BY_TYPE,
+    OPEN_STATES,
     TRAINING_TYPES,
     BarEvent,
+    CultivationCase,
 )
 from lms.extensions import db
 from lms.i18n import join_list
@@ -39,10 +42,20 @@ from lms.org.models import (
     CreditStatusRecord,
     Enterprise,
 )
-from lms.org.services import credit_level_on, regime_on
+from lms.org.services import credit_level_on, no_regime_message, regime_on
 
-# A level decided under one regime, read under the other when it has no level of that name.
-LEVEL_EQUIVALENTS = {("decree_282", "registered"): "regular", ("decree_251", "regular"): "registered"}
+# A level decided under one regime, read under a later one that has no level of that name. The readings of the
+# four categories of Decrees 225 and 237 under the later decrees are assumptions (the transitional rules are
+# not in the domain notes): general credit reads as the ordinary level, a general certified enterprise that
+# was not re-decided under Decree 251 as an ordinary one too.
+LEVEL_EQUIVALENTS = {
+    ("decree_282", "registered"): "regular",
+    ("decree_251", "regular"): "registered",
+    ("decree_251", "general_credit"): "registered",
+    ("decree_282", "general_credit"): "regular",
+    ("decree_251", "general_certified"): "registered",
+    ("decree_282", "general_certified"): "regular",
+}
 
 
 def read_level(level: str | None, regime: str | None) -> str | None:
@@ -179,10 +192,53 @@ def active_bars(enterprise: Enterprise, day: date) -> list[Bar]:
 # -- checks -------------------------------------------------------------------------------------------------
 
 
+def open_cases_of(enterprise: Enterprise, training_type: str, exclude_id: int | None = None) -> list:
+    """The enterprise's open cases of one training type (one is allowed at a time)."""
+    stmt = sa.select(CultivationCase).where(
+        CultivationCase.enterprise_id == enterprise.id,
+        CultivationCase.training_type == training_type,
+        CultivationCase.state.in_(OPEN_STATES),
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(CultivationCase.id != exclude_id)
+    return list(db.session.execute(stmt.order_by(CultivationCase.id)).scalars())
+
+
+def last_termination(enterprise: Enterprise, day: date, exclude_id: int | None = None):
+    """(case, waiting until) for the enterprise's latest termination whose waiting period holds on ``day``."""
+    months = settings.termination_wait_months()
+    if months <= 0:
+        return None
+    stmt = sa.select(CultivationCase).where(
+        CultivationCase.enterprise_id == enterprise.id,
+        CultivationCase.state == "terminated",
+        CultivationCase.terminated_on <= day,
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(CultivationCase.id != exclude_id)
+    case = db.session.execute(
+        stmt.order_by(CultivationCase.terminated_on.desc(), CultivationCase.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if case is None:
+        return None
+    until = add_months(case.terminated_on, months)
+    return (case, until) if day < until else None
+
+
 def evaluate(
-    enterprise: Enterprise, *, training_type: str, category: str, day: date, nominees: list | None = None
+    enterprise: Enterprise,
+    *,
+    training_type: str,
+    category: str | None,
+    day: date,
+    nominees: list | None = None,
+    origin: str | None = None,
+    case_id: int | None = None,
 ) -> dict:
-    """Evaluate every eligibility check on ``day``. Returns JSON-able data (stored with the decision)."""
+    """Evaluate every eligibility check on ``day``. Returns JSON-able data (stored with the decision).
+
+    ``category`` None leaves the category check out (before the enterprise has chosen one); ``origin``
+    "application" adds the waiting period after a termination (it binds the enterprise's own applications)."""
     regime = regime_on(day)
     levels = list(REGIME_LEVELS.get(regime, ())) if regime else []
     checks = []
@@ -235,23 +291,57 @@ def evaluate(
         }
     )
 
-    aeo_levels = [lv for lv in levels if lv in AEO_LEVELS]
-    fits = category in CATEGORIES_BY_TYPE.get(training_type, ())
-    category_ok = fits and (category != "aeo_rereview" or read in aeo_levels)
+    others = open_cases_of(enterprise, training_type, exclude_id=case_id)
     checks.append(
         {
-            "key": "category",
-            "passed": category_ok,
+            "key": "one_open_case",
+            "passed": not others,
             "facts": {
-                "category": category,
+                "day": day.isoformat(),
                 "training_type": training_type,
-                "fits": fits,
-                "level": read,
-                "aeo_levels": aeo_levels,
-                "regime": regime,
+                "open": [{"ref": c.reference, "state": c.state} for c in others],
             },
         }
     )
+
+    if origin == "application":
+        held = last_termination(enterprise, day, exclude_id=case_id)
+        checks.append(
+            {
+                "key": "termination_wait",
+                "passed": held is None,
+                "facts": {
+                    "day": day.isoformat(),
+                    "months": settings.termination_wait_months(),
+                    "terminated": {
+                        "ref": held[0].reference,
+                        "on": held[0].terminated_on.isoformat(),
+                        "until": held[1].isoformat(),
+                    }
+                    if held
+                    else None,
+                },
+            }
+        )
+
+    if category is not None:
+        aeo_levels = [lv for lv in levels if lv in AEO_LEVELS]
+        fits = category in CATEGORIES_BY_TYPE.get(training_type, ())
+        category_ok = fits and (category != "aeo_rereview" or read in aeo_levels)
+        checks.append(
+            {
+                "key": "category",
+                "passed": category_ok,
+                "facts": {
+                    "category": category,
+                    "training_type": training_type,
+                    "fits": fits,
+                    "level": read,
+                    "aeo_levels": aeo_levels,
+                    "regime": regime,
+                },
+            }
+        )
 
     if nominees is not None:
         outsiders = [
@@ -283,7 +373,19 @@ def evaluate_case(case, day: date) -> dict:
         category=case.category,
         day=day,
         nominees=[n.user for n in case.nominees],
+        origin=case.origin,
+        case_id=case.id,
     )
+
+
+def application_checks(enterprise: Enterprise, day: date) -> dict[str, dict]:
+    """For the apply page: per training type, the checks an application made on ``day`` must pass."""
+    return {
+        training_type: evaluate(
+            enterprise, training_type=training_type, category=None, day=day, origin="application"
+        )
+        for training_type in TRAINING_TYPES
+    }
 
 
 # -- explanations (rendered in the reader's language) -------------------------------------------------------
@@ -307,6 +409,8 @@ def check_label(key: str) -> str:
         "credit_status": _("Not discredited or seriously discredited"),
         "one_year_bar": _("No one-year bar"),
         "category": _("Category fits the training type"),
+        "one_open_case": _("No other open case of this training type"),
+        "termination_wait": _("No recent termination"),
         "nominees": _("Nominees are trainees of the enterprise"),
     }
     return labels.get(key, key)
@@ -317,7 +421,7 @@ def explain(check: dict) -> str:
     key, passed, f = check["key"], check["passed"], check.get("facts", {})
     if key == "regime":
         if not passed:
-            return _("No credit regime was in force on %(day)s.", day=f["day"])
+            return str(no_regime_message(date.fromisoformat(f["day"])))
         return _(
             "On %(day)s %(regime)s was in force; its credit levels are: %(levels)s.",
             day=f["day"],
@@ -368,6 +472,40 @@ def explain(check: dict) -> str:
             "Holding on %(day)s: %(bars)s.",
             day=f["day"],
             bars=bars,
+        )
+    if key == "one_open_case":
+        training = str(TRAINING_TYPES.get(f["training_type"], f["training_type"]))
+        if passed:
+            return _(
+                "On %(day)s the enterprise has no other open case of %(type)s.", day=f["day"], type=training
+            )
+        return _(
+            "Rule: one open case per enterprise and training type. On %(day)s %(cases)s of %(type)s is still "
+            "open; the enterprise's nominees train within it.",
+            day=f["day"],
+            cases=join_list(
+                _("%(ref)s (%(state)s)", ref=c["ref"], state=str(CASE_STATES.get(c["state"], c["state"])))
+                for c in f["open"]
+            ),
+            type=training,
+        )
+    if key == "termination_wait":
+        if passed:
+            return _(
+                "No case of the enterprise was terminated within %(months)d months before %(day)s.",
+                months=f["months"],
+                day=f["day"],
+            )
+        held = f["terminated"]
+        return _(
+            "Rule: an enterprise whose cultivation was terminated applies again only %(months)d months after "
+            "the termination. Case %(ref)s was terminated on %(on)s: no application before %(until)s "
+            "(judged on %(day)s).",
+            months=f["months"],
+            ref=held["ref"],
+            on=held["on"],
+            until=held["until"],
+            day=f["day"],
         )
     if key == "category":
         category = str(CATEGORIES.get(f["category"], f["category"]))

@@ -1,7 +1,8 @@
 """Flags for officers and reminders of approaching deadlines, computed against :func:`clock.today`.
 
 - *Audit without conclusion*: a case suspended because the enterprise is being audited is flagged from the
-  day ``LMS_AUDIT_CONCLUSION_MONTHS`` months after the suspension; termination is proposed.
+  day ``LMS_AUDIT_CONCLUSION_MONTHS`` months after the audit started (recorded with the suspension; the
+  suspension date when not given); termination is proposed.
 - *Discredited while open*: the enterprise's credit level on the day (latest decision dated on or before it)
   is discredited or seriously discredited while its case is open; termination on that ground is proposed.
 """
@@ -31,7 +32,7 @@ from lms.org.models import DISCREDITED_LEVELS, CreditStatusRecord, CustomsUnit, 
 class Flag:
     kind: str  # "audit_overdue" or "discredited"
     case: CultivationCase
-    since: date  # suspension date or credit decision date
+    since: date  # audit start or credit decision date
     limit: date | None  # the day the audit limit was reached
     proposed_reason: str  # the termination reason to prefill
 
@@ -40,7 +41,7 @@ class Flag:
         if self.kind == "audit_overdue":
             return str(
                 _l(
-                    "Suspended for an audit since %(since)s with no conclusion by %(limit)s",
+                    "Audited since %(since)s with no conclusion by %(limit)s",
                     since=format_day(self.since),
                     limit=format_day(self.limit),
                 )
@@ -56,8 +57,13 @@ class Flag:
         )
 
 
-def audit_limit(suspended_on: date) -> date:
-    return clock.add_months(suspended_on, settings.audit_conclusion_months())
+def audit_limit(audit_started_on: date) -> date:
+    """The day an audit that started on ``audit_started_on`` counts as without conclusion."""
+    return clock.add_months(audit_started_on, settings.audit_conclusion_months())
+
+
+def _audit_start_column():
+    return sa.func.coalesce(CultivationCase.audit_started_on, CultivationCase.suspended_on)
 
 
 def _latest_levels_on(day: date):
@@ -94,10 +100,10 @@ def _audit_cases(clause, day: date) -> list[CultivationCase]:
                 clause,
                 CultivationCase.state == "suspended",
                 CultivationCase.suspension_reason == "audit",
-                CultivationCase.suspended_on <= earliest,
+                _audit_start_column() <= earliest,
             )
             .options(joinedload(CultivationCase.enterprise))
-            .order_by(CultivationCase.suspended_on, CultivationCase.id)
+            .order_by(_audit_start_column(), CultivationCase.id)
         ).scalars()
     )
 
@@ -108,9 +114,9 @@ def flags_for(actor, day: date | None = None) -> list[Flag]:
     clause = case_clause(actor) if actor is not None else sa.true()
     flags = []
     for case in _audit_cases(clause, day):
-        limit = audit_limit(case.suspended_on)
+        limit = audit_limit(case.audit_counted_from)
         if day >= limit:
-            flags.append(Flag("audit_overdue", case, case.suspended_on, limit, "audit_no_conclusion"))
+            flags.append(Flag("audit_overdue", case, case.audit_counted_from, limit, "audit_no_conclusion"))
     latest = _latest_levels_on(day)
     rows = db.session.execute(
         sa.select(CultivationCase, latest.c.level, latest.c.decided_on)
@@ -177,7 +183,7 @@ def send_reminders(day: date | None = None) -> dict[str, int]:
         .options(joinedload(CultivationCase.enterprise))
         .order_by(CultivationCase.id)
     ).scalars():
-        limit = audit_limit(case.suspended_on)
+        limit = audit_limit(case.audit_counted_from)
         if day < limit - warn_from:
             continue
         enterprise = case.enterprise
@@ -189,13 +195,13 @@ def send_reminders(day: date | None = None) -> dict[str, int]:
                 day,
                 _l("Audit of %(enterprise)s: conclusion due by %(limit)s"),
                 _l(
-                    "Case %(ref)s has been suspended for an audit since %(since)s. "
+                    "Case %(ref)s is suspended for an audit that started on %(since)s. "
                     "Without an audit conclusion by %(limit)s, termination of the cultivation is proposed."
                 ),
                 case_link(case),
                 enterprise=Bilingual(enterprise.name_en, enterprise.name_zh),
                 ref=case.reference,
-                since=case.suspended_on,
+                since=case.audit_counted_from,
                 limit=limit,
             )
     horizon = day + timedelta(days=settings.plan_reminder_days())

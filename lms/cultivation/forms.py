@@ -79,6 +79,9 @@ class SuspendForm(FlaskForm):
         _l("Circumstances (required for other circumstances)"), validators=[Optional(), Length(max=500)]
     )
     suspended_on = DateField(_l("Suspended from"), validators=[Optional()])
+    audit_started_on = DateField(
+        _l("Audit started on (for an audit; the suspension date when empty)"), validators=[Optional()]
+    )
     notes = TextAreaField(_l("Notes"), validators=NOTES)
     submit = SubmitField(_l("Suspend"))
 
@@ -120,6 +123,16 @@ class OutcomeForm(FlaskForm):
         choices=[
             ("advanced_certified", _l("Advanced certified enterprise")),
             ("certified", _l("Certified enterprise")),
+        ],
+        validate_choice=False,
+    )
+    level_after = SelectField(
+        _l("Level after a failed re-review"),
+        choices=[
+            ("", _l("— as configured (LMS_REREVIEW_FAILED_LEVEL) —")),
+            ("certified", _l("Certified enterprise")),
+            ("regular", _l("Regular enterprise")),
+            ("registered", _l("Other registered enterprise")),
         ],
         validate_choice=False,
     )

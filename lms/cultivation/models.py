@@ -163,6 +163,8 @@ class CultivationCase(db.Model):
     )
     suspension_text: Mapped[str] = mapped_column(sa.Text, default="")
     suspended_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    # When the audit behind an "audit" suspension started (the limit counts from it); None: the suspension.
+    audit_started_on: Mapped[date | None] = mapped_column(sa.Date)
 
     termination_reason: Mapped[str | None] = mapped_column(
         enum_column(*TERMINATION_REASONS, name="cultivation_termination_reason")
@@ -194,6 +196,11 @@ class CultivationCase(db.Model):
         return self.state in OPEN_STATES
 
     @property
+    def other_nominees(self) -> list[CaseNominee]:
+        """Nominees in none of the positions the seed gives priority to (flagged on lists and plans)."""
+        return [n for n in self.nominees if n.position == "other"]
+
+    @property
     def state_label(self) -> str:
         return str(CASE_STATES[self.state])
 
@@ -212,6 +219,13 @@ class CultivationCase(db.Model):
     @property
     def suspension_reason_label(self) -> str:
         return str(SUSPENSION_REASONS[self.suspension_reason]) if self.suspension_reason else ""
+
+    @property
+    def audit_counted_from(self) -> date | None:
+        """The day the audit-without-conclusion limit counts from: the audit's start, else the suspension."""
+        if self.suspension_reason != "audit":
+            return None
+        return self.audit_started_on or self.suspended_on
 
     @property
     def termination_reason_label(self) -> str:
@@ -246,6 +260,11 @@ class CaseNominee(db.Model):
     @property
     def position_label(self) -> str:
         return str(POSITIONS[self.position])
+
+    @property
+    def outside_priority(self) -> bool:
+        """Position "other": not a legal representative, senior manager or relevant department staff."""
+        return self.position == "other"
 
 
 class CaseEvent(db.Model):

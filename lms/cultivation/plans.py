@@ -22,6 +22,7 @@ from lms.cultivation import clock
 from lms.cultivation.models import CaseNominee, CultivationCase, PlanItem
 from lms.errors import DomainError, InvalidInput, RuleViolation
 from lms.extensions import db
+from lms.i18n import format_day
 from lms.sessions.models import Registration, TrainingSession
 from lms.sessions.services import attendance_recorded
 
@@ -68,6 +69,17 @@ def add_plan_item(
         if session.status in ("cancelled", "completed"):
             raise RuleViolation(
                 _l("Rule: a cancelled or finished session cannot be added to a plan."), field="session_id"
+            )
+        if session_belongs_elsewhere(session, case):
+            raise RuleViolation(
+                _l(
+                    "Rule: a one-on-one coaching session belongs to its enterprise only; this one is "
+                    "reserved for %(enterprise)s (judged on %(day)s).",
+                    enterprise=session.enterprise.name if session.enterprise else "—",
+                    day=format_day(clock.today()),
+                ),
+                field="session_id",
+                code="plan.one_on_one",
             )
         if (None, session.id) in existing:
             raise RuleViolation(_l("This session is already in the plan."), field="session_id")
@@ -126,7 +138,10 @@ def enroll_nominees(actor, case: CultivationCase) -> tuple[int, int]:
         )
     if not case.plan_items:
         raise RuleViolation(_l("The plan is empty: add the courses and sessions first."), code="plan.empty")
-    users = [n.user for n in case.nominees if n.user.active]
+    from lms.sessions.services import by_priority
+
+    # Trainee priority decides who gets the seats of a session that has too few for every nominee.
+    users = by_priority([n.user for n in case.nominees if n.user.active])
     user_ids = [u.id for u in users]
     course_ids = [i.course_id for i in case.plan_items if i.course_id]
     session_ids = [i.session_id for i in case.plan_items if i.session_id]
@@ -352,8 +367,14 @@ def plan_progress(case: CultivationCase) -> PlanProgress:
     return PlanProgress(items=list(items), rows=rows)
 
 
-def plan_item_choices() -> tuple[list[Course], list[TrainingSession]]:
-    """Published courses and upcoming sessions an officer can put in a plan."""
+def session_belongs_elsewhere(session: TrainingSession, case: CultivationCase) -> bool:
+    """A one-on-one coaching session belongs to its enterprise: no other enterprise's plan takes it."""
+    return session.mode == "one_on_one" and session.enterprise_id != case.enterprise_id
+
+
+def plan_item_choices(case: CultivationCase) -> tuple[list[Course], list[TrainingSession]]:
+    """Published courses and upcoming sessions an officer can put in the plan of ``case`` (one-on-one
+    coaching only of the case's own enterprise)."""
     courses = (
         db.session.execute(
             sa.select(Course)
@@ -367,7 +388,13 @@ def plan_item_choices() -> tuple[list[Course], list[TrainingSession]]:
     sessions = (
         db.session.execute(
             sa.select(TrainingSession)
-            .where(TrainingSession.status.not_in(("cancelled", "completed")))
+            .where(
+                TrainingSession.status.not_in(("cancelled", "completed")),
+                sa.or_(
+                    TrainingSession.mode != "one_on_one",
+                    TrainingSession.enterprise_id == case.enterprise_id,
+                ),
+            )
             .options(selectinload(TrainingSession.course))
             .order_by(TrainingSession.starts_at)
             .limit(200)

@@ -37,7 +37,7 @@ from lms.evidence.ledger import record_evidence
 from lms.extensions import db
 from lms.i18n import format_day, join_list
 from lms.org.models import AEO_LEVELS, CREDIT_LEVELS, DISCREDITED_LEVELS, REGIME_LEVELS, REGIMES, Enterprise
-from lms.org.services import credit_level_on, record_credit_decision, regime_on
+from lms.org.services import credit_level_on, no_regime_message, record_credit_decision, regime_on
 
 
 @dataclass(frozen=True)
@@ -303,6 +303,42 @@ def _check_no_bar(enterprise: Enterprise, training_type: str, day: date) -> None
         )
 
 
+def _check_may_apply(enterprise: Enterprise, day: date) -> None:
+    """An enterprise's own application: not while (seriously) discredited, nor soon after a termination."""
+    regime = regime_on(day)
+    if regime is None:
+        raise RuleViolation(no_regime_message(day), code="case.no_regime")
+    held = eligibility.read_level(credit_level_on(enterprise, day), regime)
+    if held in DISCREDITED_LEVELS:
+        raise RuleViolation(
+            _l(
+                "Rule: a discredited or seriously discredited enterprise is not cultivated. On %(day)s "
+                "%(enterprise)s is: %(level)s (%(regime)s).",
+                day=format_day(day),
+                enterprise=enterprise.name,
+                level=CREDIT_LEVELS[held],
+                regime=REGIMES[regime],
+            ),
+            code="case.discredited",
+        )
+    held_termination = eligibility.last_termination(enterprise, day)
+    if held_termination is not None:
+        terminated, until = held_termination
+        raise RuleViolation(
+            _l(
+                "Rule: an enterprise whose cultivation was terminated applies again only %(months)d months "
+                "after the termination. Case %(ref)s was terminated on %(on)s: no application before "
+                "%(until)s (judged on %(day)s).",
+                months=settings.termination_wait_months(),
+                ref=terminated.reference,
+                on=format_day(terminated.terminated_on),
+                until=format_day(until),
+                day=format_day(day),
+            ),
+            code="case.termination_wait",
+        )
+
+
 def _open_case(
     actor,
     enterprise: Enterprise,
@@ -331,13 +367,16 @@ def _open_case(
         raise RuleViolation(
             _l(
                 "Rule: one open case per enterprise and training type; "
-                "case %(ref)s (%(state)s) is still open.",
+                "case %(ref)s (%(state)s) is still open on %(day)s.",
                 ref=existing.reference,
                 state=existing.state_label,
+                day=format_day(clock.today()),
             ),
             field="training_type",
             code="case.one_open",
         )
+    if origin == "application":
+        _check_may_apply(enterprise, clock.today())
     _check_no_bar(enterprise, training_type, clock.today())
     case = CultivationCase(
         enterprise=enterprise,
@@ -505,6 +544,7 @@ def suspend_case(
     reason: str | None,
     reason_text: str = "",
     suspended_on: date | None,
+    audit_started_on: date | None = None,
     notes: str = "",
 ) -> CaseEvent:
     _require_staff(actor, case)
@@ -529,11 +569,31 @@ def suspend_case(
     _check_day(
         suspended_on, "suspended_on", not_before=case.training_started_on, label=_l("training started")
     )
+    if audit_started_on is not None:
+        if reason != "audit":
+            raise InvalidInput(
+                _l("Rule: the audit's start date is given only for a suspension because of an audit."),
+                field="audit_started_on",
+                code="suspension.audit_start",
+            )
+        _check_day(audit_started_on, "audit_started_on")
+        if audit_started_on > suspended_on:
+            raise InvalidInput(
+                _l(
+                    "Rule: the suspension follows the audit; an audit starting on %(start)s cannot be "
+                    "the reason for a suspension from %(day)s.",
+                    start=format_day(audit_started_on),
+                    day=format_day(suspended_on),
+                ),
+                field="audit_started_on",
+                code="suspension.audit_start",
+            )
     case.suspension_reason, case.suspension_text, case.suspended_on = (
         reason,
         (reason_text or "").strip(),
         suspended_on,
     )
+    case.audit_started_on = (audit_started_on or suspended_on) if reason == "audit" else None
     event = _transition(
         actor,
         case,
@@ -542,6 +602,7 @@ def suspend_case(
         reason_code=reason,
         reason_text=reason_text,
         notes=notes,
+        details={"audit_started_on": case.audit_started_on.isoformat()} if case.audit_started_on else None,
     )
     notices.notify_case(
         case,
@@ -561,7 +622,10 @@ def resume_case(actor, case: CultivationCase, *, resumed_on: date | None, notes:
         "suspended_on": case.suspended_on.isoformat() if case.suspended_on else None,
         "suspension_reason": case.suspension_reason,
     }
+    if case.audit_started_on:
+        details["audit_started_on"] = case.audit_started_on.isoformat()
     case.suspension_reason, case.suspension_text, case.suspended_on = None, "", None
+    case.audit_started_on = None
     event = _transition(actor, case, "resume", effective_on=resumed_on, notes=notes, details=details)
     notices.notify_case(case, "resumed", day=resumed_on)
     return event
@@ -645,17 +709,24 @@ def terminate_case(
             raise RuleViolation(
                 _l("Rule: this reason applies to a case suspended for an audit."), field="reason"
             )
-        limit = clock.add_months(case.suspended_on, months)
+        start = case.audit_counted_from
+        limit = clock.add_months(start, months)
         if terminated_on < limit:
             raise RuleViolation(
                 _l(
-                    "Rule: an audit counts as without conclusion after %(months)d months, on %(day)s.",
+                    "Rule: an audit counts as without conclusion %(months)d months after it started "
+                    "(%(start)s), on %(day)s; on %(decided)s it has not.",
                     months=months,
+                    start=format_day(start),
                     day=format_day(limit),
+                    decided=format_day(terminated_on),
                 ),
                 field="reason",
+                code="termination.audit_limit",
             )
     details = {"state_before": case.state}
+    if reason in DISCREDITED_LEVELS:
+        details["credit_level"] = _check_discredit_ground(case.enterprise, reason, terminated_on)
     case.termination_reason, case.termination_text, case.terminated_on = (
         reason,
         (reason_text or "").strip(),
@@ -678,6 +749,36 @@ def terminate_case(
         reason=case.termination_text or TERMINATION_REASONS[reason],
     )
     return event
+
+
+def _check_discredit_ground(enterprise: Enterprise, reason: str, day: date) -> str:
+    """A termination because the enterprise became (seriously) discredited needs that credit status on the
+    decision date. Returns the level held, for the record."""
+    regime = regime_on(day)
+    held = eligibility.read_level(credit_level_on(enterprise, day), regime)
+    if held == reason:
+        return held
+    rules = {
+        "discredited": _l(
+            "Rule: a case is terminated because the enterprise became discredited only when it is a "
+            "discredited enterprise on the decision date."
+        ),
+        "seriously_discredited": _l(
+            "Rule: a case is terminated because the enterprise became seriously discredited only when it is "
+            "a seriously discredited enterprise on the decision date."
+        ),
+    }
+    raise RuleViolation(
+        _l(
+            "%(rule)s On %(day)s %(enterprise)s is: %(level)s.",
+            rule=rules[reason],
+            day=format_day(day),
+            enterprise=enterprise.name,
+            level=str(CREDIT_LEVELS[held]) if held in CREDIT_LEVELS else _l("not rated"),
+        ),
+        field="reason",
+        code="termination.credit_status",
+    )
 
 
 # -- certification ------------------------------------------------------------------------------------------
@@ -750,9 +851,46 @@ def certify_case(
     return event
 
 
+# Rank of the levels that are not discredited: an AEO failing its re-review drops to a lower one.
+LEVEL_RANK = {
+    "advanced_certified": 3,
+    "general_certified": 2,
+    "certified": 2,
+    "general_credit": 1,
+    "registered": 1,
+    "regular": 1,
+}
+
+
+def ordinary_level(regime: str) -> str:
+    """The regime's level for an enterprise neither certified nor discredited."""
+    return next(lv for lv in REGIME_LEVELS[regime] if LEVEL_RANK.get(lv) == 1)
+
+
+def rereview_levels_after(held: str | None, regime: str) -> list[str]:
+    """The levels an AEO holding ``held`` may drop to when it fails its re-review under ``regime``."""
+    rank = LEVEL_RANK.get(held, 0)
+    return [lv for lv in REGIME_LEVELS[regime] if lv in LEVEL_RANK and LEVEL_RANK[lv] < rank]
+
+
+def default_rereview_level(held: str | None, regime: str) -> str:
+    """The configured level after a failed re-review (``LMS_REREVIEW_FAILED_LEVEL``) under ``regime``."""
+    configured = eligibility.read_level(settings.rereview_failed_level(), regime)
+    allowed = rereview_levels_after(held, regime)
+    return configured if configured in allowed else ordinary_level(regime)
+
+
 def not_certify_case(
-    actor, case: CultivationCase, *, reason: str, decided_on: date | None, notes: str = ""
+    actor,
+    case: CultivationCase,
+    *,
+    reason: str,
+    decided_on: date | None,
+    notes: str = "",
+    level_after: str | None = None,
 ) -> CaseEvent:
+    """Record a refusal. An AEO failing its re-review drops to ``level_after``, the officer's decision (the
+    configured default when None); any other enterprise keeps the level it holds."""
     _require_staff(actor, case)
     case = _lock(case)
     check_transition(case, "not_certify")
@@ -766,22 +904,44 @@ def not_certify_case(
     )
     regime = regime_on(decided_on)
     if regime is None:
-        raise InvalidInput(
-            _l("No credit regime was in force on %(day)s.", day=decided_on), field="decided_on"
-        )
+        raise InvalidInput(no_regime_message(decided_on), field="decided_on", code="credit.no_regime")
     enterprise = case.enterprise
     held = eligibility.read_level(credit_level_on(enterprise, decided_on), regime)
-    ordinary = "regular" if "regular" in REGIME_LEVELS[regime] else "registered"
-    # An AEO failing its re-review loses the status;
-    # otherwise the level it holds stays, dated with the refusal.
-    if (
-        held is None
-        or held not in REGIME_LEVELS[regime]
-        or (case.category == "aeo_rereview" and held in AEO_LEVELS)
-    ):
-        level = ordinary
+    failed_rereview = case.category == "aeo_rereview" and held in AEO_LEVELS
+    level_after = level_after or None
+    if failed_rereview:
+        # An AEO failing its re-review loses its level: the officer decides which lower level it holds.
+        allowed = rereview_levels_after(held, regime)
+        if level_after is None:
+            level = default_rereview_level(held, regime)
+        elif level_after in allowed:
+            level = level_after
+        else:
+            raise RuleViolation(
+                _l(
+                    "Rule: an AEO that fails its re-review drops below the level it holds (%(held)s); "
+                    "under %(regime)s, in force on %(day)s, that is: %(levels)s.",
+                    held=CREDIT_LEVELS[held],
+                    regime=REGIMES[regime],
+                    day=format_day(decided_on),
+                    levels=join_list(str(CREDIT_LEVELS[lv]) for lv in allowed) or "—",
+                ),
+                field="level_after",
+                code="outcome.level_after",
+            )
     else:
-        level = held
+        if level_after is not None:
+            raise RuleViolation(
+                _l(
+                    "Rule: the level after the outcome is decided only when an AEO fails its re-review; "
+                    "on %(day)s this enterprise keeps the level it holds.",
+                    day=format_day(decided_on),
+                ),
+                field="level_after",
+                code="outcome.level_after",
+            )
+        # The level it holds stays, dated with the refusal.
+        level = held if held in REGIME_LEVELS[regime] else ordinary_level(regime)
     record = record_credit_decision(
         actor,
         enterprise,

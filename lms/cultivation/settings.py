@@ -13,6 +13,12 @@ environment, as ``LMS_<NAME>`` (Flask's prefixed-env loader stores it as ``<NAME
 - ``LMS_BAR_YEARS``: length of the bar after a failure, give-up, withdrawal or downgrade (default 1 year).
 - ``LMS_BAR_TRAINING_TYPES``: the training types the bar applies to (default both).
 - ``LMS_REREVIEW_YEARS``: years from certification to the re-review of an AEO (default 5).
+- ``LMS_TERMINATION_WAIT_MONTHS``: months (0–60, default 12) after a termination during which the enterprise
+  cannot apply again; 0 turns the wait off. The domain notes give no such period: the default follows the
+  one-year bar and is an assumption.
+- ``LMS_REREVIEW_FAILED_LEVEL``: the level an AEO drops to when it fails its re-review, proposed to the
+  officer who records the outcome (default ``regular``; read as ``registered`` under Decree 251). The
+  domain notes only say the certificate is withdrawn.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ DEFAULTS = {
     "BAR_YEARS": 1,
     "BAR_TRAINING_TYPES": ("compliance", "aeo_certification"),
     "REREVIEW_YEARS": 5,
+    "TERMINATION_WAIT_MONTHS": 12,
+    "REREVIEW_FAILED_LEVEL": "regular",
 }
 
 
@@ -82,6 +90,25 @@ def bar_years() -> int:
 
 def rereview_years() -> int:
     return _int_setting("REREVIEW_YEARS", 1, 10)
+
+
+def termination_wait_months() -> int:
+    return _int_setting("TERMINATION_WAIT_MONTHS", 0, 60)
+
+
+def rereview_failed_level() -> str:
+    """The configured level after a failed re-review (an unknown value falls back to the default)."""
+    from lms.org.models import CREDIT_LEVELS, DISCREDITED_LEVELS
+
+    value = setting("REREVIEW_FAILED_LEVEL")
+    if value not in CREDIT_LEVELS or value in DISCREDITED_LEVELS or value == "advanced_certified":
+        current_app.logger.warning(
+            "REREVIEW_FAILED_LEVEL=%r is not a level below advanced certified; using %s",
+            value,
+            DEFAULTS["REREVIEW_FAILED_LEVEL"],
+        )
+        return DEFAULTS["REREVIEW_FAILED_LEVEL"]
+    return value
 
 
 def bar_training_types() -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from lms.core.replica import reads_from_replica
 from lms.core.search import contains
 from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate
 from lms.courses.models import Course
-from lms.cultivation import clock, eligibility, flags, keylists, plans, queries, services
+from lms.cultivation import clock, eligibility, flags, keylists, plans, queries, services, settings
 from lms.cultivation import panels as _panels  # noqa: F401  (registers the dashboard and enterprise panels)
 from lms.cultivation.forms import (
     ActionForm,
@@ -57,7 +57,7 @@ from lms.cultivation.permissions import (
 )
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.org.models import REGIMES, CustomsUnit, Enterprise
+from lms.org.models import CREDIT_LEVELS, REGIMES, CustomsUnit, Enterprise
 from lms.sessions.models import TrainingSession
 
 bp = Blueprint("cultivation", __name__, url_prefix="/cultivation")
@@ -147,8 +147,8 @@ def _default_forms(case: CultivationCase) -> dict:
     return forms
 
 
-def _plan_choices(form: PlanItemForm) -> None:
-    courses, sessions = plans.plan_item_choices()
+def _plan_choices(form: PlanItemForm, case: CultivationCase) -> None:
+    courses, sessions = plans.plan_item_choices(case)
     form.course_id.choices = [("", _("— none —"))] + [(str(c.id), c.title) for c in courses]
     form.session_id.choices = [("", _("— none —"))] + [
         (str(s.id), f"{s.title or (s.course.title if s.course else '')} · {s.starts_at:%Y-%m-%d}")
@@ -161,7 +161,7 @@ def _render_case(case: CultivationCase, forms: dict | None = None, status: int =
     all_forms = _default_forms(case)
     all_forms.update(forms or {})
     if staff:
-        _plan_choices(all_forms["plan"])
+        _plan_choices(all_forms["plan"], case)
     events = db.session.execute(queries.case_events(case)).scalars().all()
     progress = plans.plan_progress(case)
     live = None
@@ -184,8 +184,9 @@ def _render_case(case: CultivationCase, forms: dict | None = None, status: int =
         bars=bars,
         today=clock.today(),
         rereview=services.rereview_due_on(case.outcome_decided_on) if case.state == "certified" else None,
-        audit_limit=flags.audit_limit(case.suspended_on) if case.suspension_reason == "audit" else None,
+        audit_limit=flags.audit_limit(case.audit_counted_from) if case.suspension_reason == "audit" else None,
         granted_levels=services.granted_levels(clock.today()),
+        rereview_default=CREDIT_LEVELS.get(settings.rereview_failed_level(), ""),
         case_panels=case_page.for_user(current_user, case=case),
         item_title=plans.item_title,
         regimes=REGIMES,
@@ -312,6 +313,7 @@ def case_suspend(case_id: int):
             reason=f.reason.data or None,
             reason_text=f.reason_text.data,
             suspended_on=f.suspended_on.data,
+            audit_started_on=f.audit_started_on.data,
             notes=f.notes.data,
         ),
         _("The case is suspended."),
@@ -402,7 +404,12 @@ def case_outcome(case_id: int):
             )
         else:
             services.not_certify_case(
-                current_user, case, reason=f.reason.data, decided_on=f.decided_on.data, notes=f.notes.data
+                current_user,
+                case,
+                reason=f.reason.data,
+                decided_on=f.decided_on.data,
+                notes=f.notes.data,
+                level_after=f.level_after.data or None,
             )
 
     return _act(
@@ -421,7 +428,8 @@ def case_plan_add(case_id: int):
                 abort(404)
         if f.session_id.data:
             session = db.session.get(TrainingSession, _int(f.session_id.data))
-            if session is None:
+            # Another enterprise's one-on-one coaching is not offered here: as if it did not exist.
+            if session is None or plans.session_belongs_elsewhere(session, case):
                 abort(404)
         plans.add_plan_item(current_user, case, course=course, session=session, due_on=f.due_on.data)
 
@@ -529,6 +537,7 @@ def apply():
                 enterprise=enterprise,
                 nominate=False,
                 categories=CATEGORIES_BY_TYPE,
+                **_application_checks(enterprise),
             ), error.status_code
         db.session.commit()
         flash(_("Your application was submitted."), "success")
@@ -539,7 +548,22 @@ def apply():
         enterprise=enterprise,
         nominate=False,
         categories=CATEGORIES_BY_TYPE,
+        **_application_checks(enterprise),
     ), 400 if form.errors else 200
+
+
+def _application_checks(enterprise: Enterprise) -> dict:
+    """What the apply page shows before the form: per training type, the checks an application must pass."""
+    today = clock.today()
+    results = eligibility.application_checks(enterprise, today)
+    return {
+        "application_checks": [
+            (TRAINING_TYPES[training_type], result["eligible"], eligibility.explained(result))
+            for training_type, result in results.items()
+        ],
+        "checks_day": today,
+        "may_apply": any(result["eligible"] for result in results.values()),
+    }
 
 
 @bp.route("/nominate", methods=["GET", "POST"])

@@ -141,7 +141,11 @@ ENTERPRISES = [
         True,
         False,
         69,
-        [(date(2023, 7, 1), "registered"), (date(2026, 4, 1), "regular")],
+        [
+            (date(2017, 5, 1), "general_credit"),
+            (date(2023, 7, 1), "registered"),
+            (date(2026, 4, 1), "regular"),
+        ],
     ),
     (
         "Baiyun Air Express Co., Ltd.",
@@ -174,7 +178,11 @@ ENTERPRISES = [
         False,
         False,
         55,
-        [(date(2024, 2, 1), "registered"), (date(2026, 9, 1), "seriously_discredited")],
+        [
+            (date(2015, 1, 10), "general_credit"),
+            (date(2024, 2, 1), "registered"),
+            (date(2026, 9, 1), "seriously_discredited"),
+        ],
     ),
     (
         "Pudong Semiconductor Equipment Co., Ltd.",
@@ -240,7 +248,11 @@ ENTERPRISES = [
         False,
         False,
         61,
-        [(date(2025, 3, 3), "discredited"), (date(2026, 4, 1), "discredited")],
+        [
+            (date(2019, 9, 1), "general_credit"),
+            (date(2025, 3, 3), "discredited"),
+            (date(2026, 4, 1), "discredited"),
+        ],
     ),
     (
         "Jinling Machinery Co., Ltd.",

@@ -26,21 +26,33 @@ BUSINESS_TYPES = {
     "other": _l("Other"),
 }
 
-# Credit levels under each regime. Decree 251: three categories. Decree 282 (from 2026-04-01): five levels.
+# Credit levels under each regime. Decree 225 (from 2014-12-01) and Decree 237 (from 2018-05-01): four
+# categories (domain notes, P). Decree 251 (from 2021-11-01): three categories. Decree 282 (from 2026-04-01):
+# five levels. The dates in force are configuration (``CREDIT_REGIMES``).
 CREDIT_LEVELS = {
     "advanced_certified": _l("Advanced certified enterprise"),
+    "general_certified": _l("General certified enterprise"),
     "certified": _l("Certified enterprise"),
+    "general_credit": _l("General credit enterprise"),
     "registered": _l("Other registered enterprise"),
     "regular": _l("Regular enterprise"),
     "discredited": _l("Discredited enterprise"),
     "seriously_discredited": _l("Seriously discredited enterprise"),
 }
-REGIMES = {"decree_251": _l("Decree 251"), "decree_282": _l("Decree 282")}
+REGIMES = {
+    "decree_225": _l("Decree 225"),
+    "decree_237": _l("Decree 237"),
+    "decree_251": _l("Decree 251"),
+    "decree_282": _l("Decree 282"),
+}
 REGIME_LEVELS = {
+    "decree_225": ("advanced_certified", "general_certified", "general_credit", "discredited"),
+    "decree_237": ("advanced_certified", "general_certified", "general_credit", "discredited"),
     "decree_251": ("advanced_certified", "registered", "discredited"),
     "decree_282": ("advanced_certified", "certified", "regular", "discredited", "seriously_discredited"),
 }
-AEO_LEVELS = {"advanced_certified", "certified"}
+# Both certified categories of Decrees 225 and 237 were AEO, as are both certified levels of Decree 282.
+AEO_LEVELS = {"advanced_certified", "general_certified", "certified"}
 DISCREDITED_LEVELS = {"discredited", "seriously_discredited"}
 
 

@@ -39,6 +39,23 @@ def regime_on(day: date, regimes: list[tuple[str, date]] | None = None) -> str |
     return current
 
 
+def first_regime() -> tuple[str, date]:
+    """The earliest credit regime and the date it took effect."""
+    return min(current_app.config["CREDIT_REGIMES"], key=lambda item: item[1])
+
+
+def no_regime_message(day: date):
+    """Why nothing can be decided on ``day``: it precedes the first regime (names the rule and the date)."""
+    name, start = first_regime()
+    return _l(
+        "Rule: credit status is recorded from %(start)s, when %(regime)s took effect; "
+        "no credit regime was in force on %(day)s.",
+        start=format_day(start),
+        regime=str(REGIMES.get(name, name)),
+        day=format_day(day),
+    )
+
+
 def levels_on(day: date) -> tuple[str, ...]:
     regime = regime_on(day)
     return REGIME_LEVELS.get(regime, ()) if regime else ()
@@ -128,9 +145,7 @@ def record_credit_decision(
     The latest decision is the current status."""
     regime = regime_on(decided_on)
     if regime is None:
-        raise InvalidInput(
-            _l("No credit regime was in force on %(day)s.", day=decided_on.isoformat()), field="decided_on"
-        )
+        raise InvalidInput(no_regime_message(decided_on), field="decided_on", code="credit.no_regime")
     if level not in REGIME_LEVELS[regime]:
         raise RuleViolation(
             _l(

@@ -523,16 +523,43 @@ def _release_seat(session: TrainingSession) -> None:
     db.session.expire(session, ["seats_taken", "status"])
 
 
+# Trainee priority (seed): the legal representative, then senior management, then staff of the relevant
+# departments; anyone else (position "other" or none) after them. When seats are short it decides who gets
+# them.
+POSITION_PRIORITY = ("legal_representative", "senior_management", "department_staff", "other")
+
+
+def priority_rank(position: str | None) -> int:
+    return POSITION_PRIORITY.index(position) if position in POSITION_PRIORITY else len(POSITION_PRIORITY)
+
+
+def _priority_rank_sql():
+    return sa.case(
+        {position: rank for rank, position in enumerate(POSITION_PRIORITY)},
+        value=User.position,
+        else_=len(POSITION_PRIORITY),
+    )
+
+
+def by_priority(trainees: list[User]) -> list[User]:
+    """Trainees in priority order (stable: equal positions keep their order)."""
+    return sorted(trainees, key=lambda user: priority_rank(user.position))
+
+
 def promote_waitlist(session: TrainingSession, actor=None) -> list[Registration]:
-    """Give free seats to the waitlist in order, telling each promoted trainee. Call after freeing seats."""
+    """Give free seats to the waitlist, telling each promoted trainee. Call after freeing seats.
+
+    The waitlist is served by trainee priority (legal representative, senior management, department staff,
+    others), and in the order of joining it within one priority."""
     promoted = []
     while True:
         first = db.session.execute(
             sa.select(Registration)
+            .join(User, User.id == Registration.user_id)
             .where(Registration.session_id == session.id, Registration.status == "waitlisted")
-            .order_by(Registration.waitlisted_at, Registration.id)
+            .order_by(_priority_rank_sql(), Registration.waitlisted_at, Registration.id)
             .limit(1)
-            .with_for_update()
+            .with_for_update(of=Registration)
         ).scalar_one_or_none()
         if first is None or not _take_seat(session):
             break
@@ -707,10 +734,14 @@ def _ensure_enrolled(session: TrainingSession, trainee: User) -> None:
 
 
 def register_trainees(actor, session: TrainingSession, trainees: list[User]) -> list[Registration]:
-    """An officer registers several trainees at once: all of them, or (on the first refusal) none."""
+    """An officer registers several trainees at once: all of them, or (on the first refusal) none. When the
+    seats are short, trainee priority decides who gets them (the others go to the waitlist)."""
     for trainee in trainees:
         check_registration_open(actor, session, trainee)
-    return [register_trainee(actor, session, trainee) for trainee in trainees]
+    registrations = {
+        trainee.id: register_trainee(actor, session, trainee) for trainee in by_priority(trainees)
+    }
+    return [registrations[trainee.id] for trainee in trainees]
 
 
 def _lock_registration(registration: Registration) -> Registration:
@@ -840,19 +871,22 @@ def cancel_registration(actor, registration: Registration) -> Registration:
 def waitlist_position(registration: Registration) -> int | None:
     if registration.status != "waitlisted":
         return None
+    rank = priority_rank(registration.user.position)
+    earlier = sa.or_(
+        Registration.waitlisted_at < registration.waitlisted_at,
+        sa.and_(
+            Registration.waitlisted_at == registration.waitlisted_at,
+            Registration.id < registration.id,
+        ),
+    )
     ahead = db.session.execute(
         sa.select(sa.func.count())
         .select_from(Registration)
+        .join(User, User.id == Registration.user_id)
         .where(
             Registration.session_id == registration.session_id,
             Registration.status == "waitlisted",
-            sa.or_(
-                Registration.waitlisted_at < registration.waitlisted_at,
-                sa.and_(
-                    Registration.waitlisted_at == registration.waitlisted_at,
-                    Registration.id < registration.id,
-                ),
-            ),
+            sa.or_(_priority_rank_sql() < rank, sa.and_(_priority_rank_sql() == rank, earlier)),
         )
     ).scalar_one()
     return ahead + 1

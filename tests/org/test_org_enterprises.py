@@ -148,7 +148,7 @@ def test_credit_history_under_both_regimes(client, demo, db):
 
 
 def test_regimes_by_date(app, db):
-    assert regime_on(date(2021, 10, 31)) is None
+    assert regime_on(date(2021, 10, 31)) == "decree_237"
     assert regime_on(date(2021, 11, 1)) == "decree_251"
     assert regime_on(date(2026, 3, 31)) == "decree_251"
     assert regime_on(date(2026, 4, 1)) == "decree_282"
