@@ -118,13 +118,12 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from lms.auth.models import User
+        from lms.auth.session_user import load_session_user
 
         try:
-            user = db.session.get(User, int(user_id))
+            return load_session_user(int(user_id))
         except (TypeError, ValueError):
             return None
-        return user if user is not None and user.active else None
 
 
 @event.listens_for(Engine, "connect")
@@ -186,9 +185,10 @@ def _register_templating(app: Flask) -> None:
     from lms.content.markdown import render_markdown, render_rich
     from lms.core.dashboard import nav_menus_for
     from lms.core.forms import LanguageForm, LogoutForm
-    from lms.i18n import format_clock, format_day, format_when, timezone_label
-    from lms.notifications.services import unread_count
+    from lms.i18n import format_clock, format_day, format_when, install_fast_gettext, timezone_label
+    from lms.auth.session_user import unread_for_page
 
+    install_fast_gettext(app.jinja_env)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["rich"] = render_rich
     # Every date and time on a page goes through these: a short or a long form, in the reader's time zone.
@@ -212,7 +212,7 @@ def _register_templating(app: Flask) -> None:
                 formdata=None, language=str(locale) if locale else "en", next=request.full_path.rstrip("?")
             ),
             "logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None,
-            "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,
+            "unread_notifications": unread_for_page(current_user) if current_user.is_authenticated else 0,
         }
 
     @app.context_processor
