@@ -34,11 +34,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL")
     if not url:
         raise SystemExit("set DATABASE_URL")
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": normalise_database_url(url), "RATELIMIT_ENABLED": False, "LMS_ENV": "production"}
-        if os.environ.get("BENCH_PRODUCTION")
-        else {"SQLALCHEMY_DATABASE_URI": normalise_database_url(url), "RATELIMIT_ENABLED": False}
-    )
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url), "RATELIMIT_ENABLED": False})
     client = logged_in_client(app, args.login)
     count = [0]
     with app.app_context():

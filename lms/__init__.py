@@ -182,11 +182,11 @@ def _register_templating(app: Flask) -> None:
     from flask_login import current_user
 
     from lms.auth.models import LANGUAGES
+    from lms.auth.session_user import unread_for_page
     from lms.content.markdown import render_markdown, render_rich
     from lms.core.dashboard import nav_menus_for
     from lms.core.forms import LanguageForm, LogoutForm
     from lms.i18n import format_clock, format_day, format_when, install_fast_gettext, timezone_label
-    from lms.auth.session_user import unread_for_page
 
     install_fast_gettext(app.jinja_env)
     app.jinja_env.filters["markdown"] = render_markdown

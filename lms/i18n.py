@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from babel import Locale
 from babel import dates as babel_dates
-from flask.globals import _cv_app
 from flask import current_app, has_request_context, request
+from flask.globals import _cv_app
 from flask_login import current_user
 
 
@@ -65,7 +65,7 @@ def _length(length: str) -> str:
     return "long" if length in ("long", "full") else "short"
 
 
-# -- The request's locale, time zone and catalog, read once ---------------------------------------------------
+# -- The request's locale, time zone and catalog, read once ------------------------------------------------
 # Flask-Babel looks them up through several context proxies on every call; a page formats dozens of dates and
 # translates dozens of strings. These read what Flask-Babel has already settled for the request (including a
 # locale forced by ``force_locale``) straight from the application context, and defer to it otherwise.
