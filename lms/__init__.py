@@ -126,21 +126,12 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from sqlalchemy.orm import joinedload
-
-        from lms.auth.models import User
-        from lms.org.models import Enterprise
+        from lms.auth.session_user import load_session_user
 
         try:
-            # The page frame names the unit (their own or their enterprise's): one statement for all three.
-            user = db.session.get(
-                User,
-                int(user_id),
-                options=[joinedload(User.unit), joinedload(User.enterprise).joinedload(Enterprise.unit)],
-            )
+            return load_session_user(int(user_id))
         except (TypeError, ValueError):
             return None
-        return user if user is not None and user.active else None
 
 
 @event.listens_for(Engine, "connect")
@@ -199,12 +190,13 @@ def _register_templating(app: Flask) -> None:
     from flask_login import current_user
 
     from lms.auth.models import LANGUAGES
+    from lms.auth.session_user import unread_for_page
     from lms.content.markdown import render_markdown, render_rich
     from lms.core.dashboard import nav_menus_for
     from lms.core.forms import LanguageForm, LogoutForm
-    from lms.i18n import format_clock, format_day, format_when, timezone_label
-    from lms.notifications.services import unread_count
+    from lms.i18n import format_clock, format_day, format_when, install_fast_gettext, timezone_label
 
+    install_fast_gettext(app.jinja_env)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["rich"] = render_rich
     # Every date and time on a page goes through these: a short or a long form, in the reader's time zone.
@@ -228,7 +220,7 @@ def _register_templating(app: Flask) -> None:
                 formdata=None, language=str(locale) if locale else "en", next=request.full_path.rstrip("?")
             ),
             "logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None,
-            "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,
+            "unread_notifications": unread_for_page(current_user) if current_user.is_authenticated else 0,
         }
 
     @app.context_processor

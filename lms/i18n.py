@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from babel import Locale
+from babel import dates as babel_dates
 from flask import current_app, has_request_context, request
+from flask.globals import _cv_app
 from flask_login import current_user
 
 
@@ -63,48 +67,98 @@ def _length(length: str) -> str:
     return "long" if length in ("long", "full") else "short"
 
 
+# -- The request's locale, time zone and catalog, read once ------------------------------------------------
+# Flask-Babel looks them up through several context proxies on every call; a page formats dozens of dates and
+# translates dozens of strings. These read what Flask-Babel has already settled for the request (including a
+# locale forced by ``force_locale``) straight from the application context, and defer to it otherwise.
+
+
+def _babel_state():
+    context = _cv_app.get(None)
+    return None if context is None else context.g.__dict__.get("_flask_babel")
+
+
+def request_locale():
+    state = _babel_state()
+    locale = getattr(state, "babel_locale", None) if state is not None else None
+    if locale is None:
+        from flask_babel import get_locale
+
+        locale = get_locale()
+    return locale
+
+
+def request_timezone():
+    state = _babel_state()
+    zone = getattr(state, "babel_tzinfo", None) if state is not None else None
+    if zone is None:
+        from flask_babel import get_timezone
+
+        zone = get_timezone()
+    return zone
+
+
+def request_translations():
+    """The catalog of the request's language (Flask-Babel's, remembered for the locale it belongs to)."""
+    from flask_babel import get_translations
+
+    state = _babel_state()
+    if state is None:
+        return get_translations()
+    locale = getattr(state, "babel_locale", None)
+    remembered = state.__dict__.get("lms_translations")
+    if locale is not None and remembered is not None and remembered[0] is locale:
+        return remembered[1]
+    translations = get_translations()
+    state.lms_translations = (getattr(state, "babel_locale", None), translations)
+    return translations
+
+
+def install_fast_gettext(jinja_env) -> None:
+    """Templates' ``_()`` and friends through :func:`request_translations` (same catalogs, same results)."""
+    jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
+
+
 def format_day(value, length: str = "short") -> str:
     """A date (or the local date of a datetime) in the reader's language."""
-    from flask_babel import format_date
-
     if value is None or value == "":
         return ""
     if hasattr(value, "hour"):
         value = _local(value).date()
-    return format_date(value, _DATE_FORMS[_length(length)])
+    return babel_dates.format_date(value, _DATE_FORMS[_length(length)], locale=request_locale())
 
 
 def format_clock(value) -> str:
     """The local time of day of a datetime ("8:35 PM" / "20:35")."""
-    from flask_babel import format_time
-
     if value is None or value == "":
         return ""
-    return format_time(value, "short")
+    if isinstance(value, datetime) and value.tzinfo is None:  # stored as UTC without a zone
+        value = value.replace(tzinfo=UTC)
+    return babel_dates.format_time(value, "short", tzinfo=request_timezone(), locale=request_locale())
 
 
 def format_when(value, length: str = "short") -> str:
     """A moment: the local date and time of day in the reader's language and time zone."""
-    from flask_babel import get_locale
-
     if value is None or value == "":
         return ""
     if not hasattr(value, "hour"):
         return format_day(value, length)
-    locale = get_locale() or Locale.parse("en")
+    locale = request_locale() or Locale.parse("en")
     pattern = locale.datetime_formats[_DATE_FORMS[_length(length)]]
     pattern = getattr(pattern, "pattern", pattern)
     return pattern.replace("{1}", format_day(value, length)).replace("{0}", format_clock(value))
 
 
 def _local(value):
-    from flask_babel import get_timezone
-
     if value.tzinfo is None:  # stored as UTC without a zone
-        from datetime import UTC
-
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(get_timezone())
+    return value.astimezone(request_timezone())
 
 
 def timezone_label() -> str:

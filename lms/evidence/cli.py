@@ -11,12 +11,22 @@ cli = AppGroup("evidence", help="Evidence commands.")
 @cli.command("verify")
 @click.option("--batch-size", default=2000, show_default=True, help="Entries read per batch.")
 @click.option("--show", default=10, show_default=True, help="Problems listed when the check fails.")
-def verify_command(batch_size: int, show: int) -> None:
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Processes that check the chain of a large ledger on PostgreSQL (default: the CPUs, at most 4).",
+)
+def verify_command(batch_size: int, show: int, workers: int | None) -> None:
     """Recompute the hash chain and check every subject against its latest ledger entry."""
+    import os
+
     from lms.evidence.verify import verify_ledger
     from lms.extensions import db
 
-    result = verify_ledger(batch_size=max(1, batch_size), snapshot=True)
+    if workers is None:
+        workers = min(4, os.cpu_count() or 1)
+    result = verify_ledger(batch_size=max(1, batch_size), snapshot=True, workers=max(1, workers))
     db.session.rollback()
     if result.ok:
         click.echo(

@@ -12,20 +12,23 @@ The result names the problems in sequence order; the command line, the admin pag
 
 from __future__ import annotations
 
+import hashlib
 import json
+import json.encoder
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from lms.evidence.ledger import (
     GENESIS_HASH,
     KINDS,
+    _plain,
     canonical_json,
     entry_hash,
     seal_pending,
-    stored_entry_hash,
 )
 from lms.evidence.models import LedgerEntry
 from lms.extensions import db
@@ -121,6 +124,21 @@ def _stream(stmt, batch_size: int):
     yield from result.partitions()
 
 
+def _stream_tuples(stmt, batch_size: int):
+    """Plain tuples in batches. On PostgreSQL straight from a named (server-side) cursor of the driver, on the
+    session's connection (same transaction and snapshot): no result object or row wrapper per row."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        yield from _stream(stmt, batch_size)
+        return
+    compiled = stmt.compile(dialect=connection.dialect)
+    driver = connection.connection.dbapi_connection
+    with driver.cursor(name="lms_verify_chain") as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        while rows := cursor.fetchmany(batch_size):
+            yield rows
+
+
 def _start_snapshot() -> None:
     """Read every batch from one snapshot, so that writers committing meanwhile cannot make the two passes
     disagree. (SQLite transactions begin IMMEDIATE and so already see a stable database.)"""
@@ -129,11 +147,46 @@ def _start_snapshot() -> None:
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
-def _check_chain(result: VerificationResult, batch_size: int, max_problems: int) -> None:
-    expected_seq, previous_hash, previous_seq = 1, GENESIS_HASH, 0
-    stmt = sa.select(*_CHAIN_COLUMNS).order_by(LedgerEntry.seq)
-    loads, dumps, digest = json.loads, canonical_json, stored_entry_hash
-    for batch in _stream(stmt, batch_size):
+# The chain pass costs a few microseconds of Python per entry, so it calls what json.loads / json.dumps call
+# underneath (the C scanner and encoder of the standard library) without their per-call set-up: the same parse
+# and the same canonical text as :func:`lms.evidence.ledger.canonical_json`, checked by the tests.
+_SCAN = json.JSONDecoder().scan_once
+_ENCODE = (
+    json.encoder.c_make_encoder(
+        None, _plain, json.encoder.encode_basestring, None, ":", ",", True, False, True
+    )
+    if json.encoder.c_make_encoder is not None
+    else None
+)
+
+
+def is_canonical_payload(payload: str) -> bool:
+    """The payload parses as a JSON object whose canonical text is exactly the payload."""
+    try:
+        decoded, end = _SCAN(payload, 0)
+    except (StopIteration, ValueError):
+        return False
+    if end != len(payload) or type(decoded) is not dict:
+        return False  # text after the value, or not an object: json.loads + canonical_json refuse it too
+    if _ENCODE is None:
+        return canonical_json(decoded) == payload
+    return "".join(_ENCODE(decoded, 0)) == payload
+
+
+def _created_text_column():
+    """created_at as the text the hash covers (``2026-12-04T08:30:00.000000``, naive UTC as stored): formatted
+    by PostgreSQL in the query, by Python from the stored value elsewhere."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.to_char(LedgerEntry.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.US').label("created_at")
+    return _STORED_CREATED
+
+
+def _check_rows(result: VerificationResult, batches, state: tuple, as_text: bool, max_problems: int) -> tuple:
+    """Check entries in sequence order from ``state`` = (expected seq, previous hash, previous seq), the state
+    after every entry before them; returns the state after them."""
+    expected_seq, previous_hash, previous_seq = state
+    canonical, sha256 = is_canonical_payload, hashlib.sha256
+    for batch in batches:
         for (
             seq,
             kind,
@@ -150,39 +203,139 @@ def _check_chain(result: VerificationResult, batch_size: int, max_problems: int)
                 problem = ("seq_gap", {"seq": seq, "expected": expected_seq})
             elif prev_hash != previous_hash:
                 problem = ("prev_hash", {"previous": previous_seq})
+            elif not canonical(payload):
+                problem = ("not_canonical", {})
             else:
-                try:
-                    decoded = loads(payload)
-                    canonical = type(decoded) is dict and dumps(decoded) == payload
-                except ValueError:
-                    canonical = False
-                if not canonical:
-                    problem = ("not_canonical", {})
-                elif stored_hash != digest(
-                    seq,
-                    kind,
-                    subject_type,
-                    subject_id,
-                    payload,
-                    created_at.isoformat(timespec="microseconds") + "+00:00",
-                    actor_id,
-                    prev_hash,
-                ):
+                # The material of lms.evidence.ledger.stored_entry_hash, built in one step.
+                when = created_at if as_text else created_at.isoformat(timespec="microseconds")
+                actor = "" if actor_id is None else actor_id
+                head = f"{seq}\n{kind}\n{subject_type}\n{subject_id}\n"
+                material = f"{head}{payload}\n{when}+00:00\n{actor}\n{prev_hash}"
+                if stored_hash != sha256(material.encode("utf-8")).hexdigest():
                     problem = ("hash", {})
             if problem is not None:
                 result._add(Problem(seq, kind, subject_type, subject_id, *problem), max_problems)
             expected_seq, previous_hash, previous_seq = seq + 1, stored_hash, seq
         result.checked += len(batch)
-    if previous_seq:
-        result.head_seq, result.head_hash = previous_seq, previous_hash
+    return expected_seq, previous_hash, previous_seq
+
+
+def _chain_select():
+    created = _created_text_column()
+    stmt = sa.select(*_COLUMNS[:5], created, *_COLUMNS[6:]).order_by(LedgerEntry.seq)
+    return stmt, created is not _STORED_CREATED
+
+
+def _check_chain(result: VerificationResult, batch_size: int, max_problems: int, workers: int = 1) -> None:
+    stmt, as_text = _chain_select()
+    if workers > 1 and as_text and _check_chain_in_parallel(result, stmt, batch_size, max_problems, workers):
+        return
+    state = _check_rows(result, _stream_tuples(stmt, batch_size), (1, GENESIS_HASH, 0), as_text, max_problems)
+    if state[2]:
+        result.head_seq, result.head_hash = state[2], state[1]
+
+
+# -- The chain in parallel (PostgreSQL, the command line) --------------------------------------------------
+# The chain is cut into ranges of sequence numbers, each checked by a worker process on its own connection
+# that imports this transaction's snapshot (pg_export_snapshot), so every worker reads exactly the ledger this
+# process reads. A worker starts from the entry just before its range, read in that snapshot: the state the
+# single pass would have there. The same checks, in the same order within a range; ranges are put back in
+# order, so the result (problems, counts, head) is the single pass's.
+
+PARALLEL_MIN_ENTRIES = 100_000  # below this a single pass is quicker than starting workers
+RANGES_PER_WORKER = 4
+
+
+@dataclass
+class _Segment:
+    checked: int
+    problems: list
+    problem_count: int
+    last: tuple  # (seq, hash) of the range's last entry, or () when it had none
+
+
+def _chain_worker(job) -> _Segment:
+    import psycopg
+    from psycopg import sql as pgsql
+
+    conninfo, connect_args, snapshot, range_sql, previous_sql, lo, hi, batch_size, max_problems = job
+    part = VerificationResult()
+    with psycopg.connect(conninfo, **connect_args) as connection:
+        connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        connection.execute(pgsql.SQL("SET TRANSACTION SNAPSHOT {}").format(pgsql.Literal(snapshot)))
+        previous = connection.execute(previous_sql[0], {**previous_sql[1], "lo": lo}).fetchone()
+        state = (previous[0] + 1, previous[1], previous[0]) if previous else (1, GENESIS_HASH, 0)
+
+        def batches():
+            with connection.cursor(name="lms_verify_range") as cursor:
+                cursor.execute(range_sql[0], {**range_sql[1], "lo": lo, "hi": hi})
+                while rows := cursor.fetchmany(batch_size):
+                    yield rows
+
+        state = _check_rows(part, batches(), state, True, max_problems)
+        connection.rollback()
+    last = (state[2], state[1]) if part.checked else ()
+    return _Segment(part.checked, part.problems, part.problem_count, last)
+
+
+def _check_chain_in_parallel(result, stmt, batch_size: int, max_problems: int, workers: int) -> bool:
+    """Check the chain with ``workers`` processes; False (nothing done) when the ledger is too small."""
+    import multiprocessing
+
+    connection = db.session.connection()
+    low, high = connection.execute(
+        sa.select(sa.func.min(LedgerEntry.seq), sa.func.max(LedgerEntry.seq))
+    ).one()
+    if low is None or high - low + 1 < PARALLEL_MIN_ENTRIES:
+        return False
+    snapshot = connection.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
+    dialect = connection.dialect
+    lo, hi = sa.bindparam("lo", type_=sa.Integer), sa.bindparam("hi", type_=sa.Integer)
+    range_compiled = stmt.where(LedgerEntry.seq >= lo, LedgerEntry.seq <= hi).compile(dialect=dialect)
+    previous_compiled = (
+        sa.select(LedgerEntry.seq, LedgerEntry.hash)
+        .where(LedgerEntry.seq < lo)
+        .order_by(LedgerEntry.seq.desc())
+        .limit(1)
+        .compile(dialect=dialect)
+    )
+    range_sql = (str(range_compiled), range_compiled.params)
+    previous_sql = (str(previous_compiled), previous_compiled.params)
+    url = connection.engine.url.set(drivername="postgresql")
+    conninfo = url.render_as_string(hide_password=False)
+    connect_args = dict(current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}))
+    pieces = workers * RANGES_PER_WORKER
+    step = max(1, -(-(high - low + 1) // pieces))
+    jobs = [
+        (
+            conninfo,
+            connect_args,
+            snapshot,
+            range_sql,
+            previous_sql,
+            start,
+            min(high, start + step - 1),
+            batch_size,
+            max_problems,
+        )
+        for start in range(low, high + 1, step)
+    ]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        segments = pool.map(_chain_worker, jobs, chunksize=1)
+    last = ()
+    for segment in segments:
+        result.checked += segment.checked
+        result.problem_count += segment.problem_count
+        room = max_problems - len(result.problems)
+        result.problems.extend(segment.problems[: max(0, room)])
+        last = segment.last or last
+    if last:
+        result.head_seq, result.head_hash = last
+    return True
 
 
 def _is_canonical(payload: str) -> bool:
-    try:
-        decoded = json.loads(payload)
-    except ValueError:
-        return False
-    return isinstance(decoded, dict) and canonical_json(decoded) == payload
+    return is_canonical_payload(payload)
 
 
 def _latest_seqs(kinds: list[str] | None, exclude: list[str] | None = None):
@@ -335,15 +488,22 @@ def _check_records(result: VerificationResult, batch_size: int, max_problems: in
 
 
 def verify_ledger(
-    *, batch_size: int = BATCH_SIZE, max_problems: int = MAX_PROBLEMS, snapshot: bool = False
+    *,
+    batch_size: int = BATCH_SIZE,
+    max_problems: int = MAX_PROBLEMS,
+    snapshot: bool = False,
+    workers: int = 1,
 ) -> VerificationResult:
     """Check the whole ledger. ``snapshot=True`` ends the session's transaction and reads from a fresh,
-    consistent one (the command and the admin page; tests read what they just committed)."""
+    consistent one (the command and the admin page; tests read what they just committed). ``workers`` > 1
+    checks the chain of a large ledger on PostgreSQL with that many processes (the command line only: a web
+    worker must not fork), with the same result."""
     seal_pending()  # what this transaction recorded is part of the ledger it checks
     if snapshot:
         _start_snapshot()
     result = VerificationResult()
-    _check_chain(result, batch_size, max_problems)
+    # Workers read the snapshot of this transaction, which must hold nothing uncommitted: only with snapshot.
+    _check_chain(result, batch_size, max_problems, workers if snapshot else 1)
     _check_records(result, batch_size, max_problems)
     result.problems.sort(
         key=lambda p: (p.seq, p.reason in ("record_missing", "record_differs", "unknown_kind"))

@@ -412,39 +412,49 @@ def apply_import(actor, course, report: ImportReport, *, tags_for_new=()) -> Imp
 
 
 def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> None:
-    """The new questions of a planned import in three statements (the questions, their first versions, then
-    one UPDATE linking each new question to its version) plus one for tags: what :func:`create_question`
-    writes for one question, without a round trip per question. The plan already checked every name against
-    the bank. Core inserts (the rows are complete here), so no ORM bookkeeping per row either."""
+    """The new questions of a planned import in a fixed number of statements, whatever their number: the
+    questions (one multi-row INSERT per thousand), their ids read back by name, their first versions, then one
+    UPDATE … FROM linking each new question to its version, plus one INSERT for tags. What
+    :func:`create_question` writes for one question, without a round trip per question. The plan already
+    checked every name against the bank (one query per file). Core inserts without RETURNING (the rows are
+    complete here), so no ORM bookkeeping per row either."""
     if not items:
         return
     db.session.flush()
     now = utcnow()
     actor_id = getattr(actor, "id", None)
     contents = [_gift_content(item.question) for item in items]
+    keys = [((item.question.category or "").strip(), item.name) for item in items]
     questions, versions = Question.__table__, QuestionVersion.__table__
-    question_ids = (
-        db.session.execute(
-            sa.insert(questions).returning(questions.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "course_id": course.id,
-                    "category": (item.question.category or "").strip(),
-                    "name": item.name,
-                    "qtype": content.qtype,
-                    "default_mark": _check_mark(1, content.qtype),
-                    "current_version_id": None,
-                    "archived": False,
-                    "created_by_id": actor_id,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for item, content in zip(items, contents, strict=True)
-            ],
-        )
-        .scalars()
-        .all()
+    db.session.execute(
+        sa.insert(questions),
+        [
+            {
+                "course_id": course.id,
+                "category": category,
+                "name": name,
+                "qtype": content.qtype,
+                "default_mark": _check_mark(1, content.qtype),
+                "current_version_id": None,
+                "archived": False,
+                "created_by_id": actor_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for (category, name), content in zip(keys, contents, strict=True)
+        ],
     )
+    # The new rows are the course's questions without a version yet (a question gets its first version in
+    # the transaction that creates it), matched back to the file by (category, name), unique in a bank.
+    new_ids = {
+        (row.category, row.name): row.id
+        for row in db.session.execute(
+            sa.select(questions.c.id, questions.c.category, questions.c.name).where(
+                questions.c.course_id == course.id, questions.c.current_version_id.is_(None)
+            )
+        )
+    }
+    question_ids = [new_ids[key] for key in keys]
     db.session.execute(
         sa.insert(versions),
         [
@@ -463,15 +473,16 @@ def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> 
             for question_id, content in zip(question_ids, contents, strict=True)
         ],
     )
-    # Each new question has exactly one version: point it there, in one statement.
+    # Each new question has exactly one version: point it there, in one statement (a join, not a subquery
+    # per row: the planner has no statistics for rows written moments ago).
     db.session.execute(
         sa.update(questions)
-        .where(questions.c.course_id == course.id, questions.c.current_version_id.is_(None))
-        .values(
-            current_version_id=sa.select(sa.func.max(versions.c.id))
-            .where(versions.c.question_id == questions.c.id)
-            .scalar_subquery()
+        .where(
+            questions.c.course_id == course.id,
+            questions.c.current_version_id.is_(None),
+            versions.c.question_id == questions.c.id,
         )
+        .values(current_version_id=versions.c.id)
     )
     tags = clean_tags(tags_for_new)
     if tags:

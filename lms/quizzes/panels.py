@@ -11,10 +11,9 @@ from lms.courses.models import Course, CourseVersion
 from lms.extensions import db
 from lms.quizzes.attempts import ENROLLED_STATUSES, enrollment_for
 from lms.quizzes.forms import ActionForm
-from lms.quizzes.gain import learning_gains
 from lms.quizzes.models import Attempt, AttemptQuestion, Quiz
 from lms.quizzes.permissions import course_expert_clause, is_course_expert
-from lms.quizzes.results import quiz_results
+from lms.quizzes.queries import gains_from, pre_post_pairs, trainee_dashboard, trainee_results
 
 PURPOSE_ORDER = {"pre_test": 0, "practice": 1, "post_test": 2, "exam": 3}
 RECENT = 5
@@ -29,21 +28,6 @@ def course_quizzes(course_id: int) -> list[Quiz]:
         .all()
     )
     return sorted(quizzes, key=lambda q: (PURPOSE_ORDER.get(q.purpose, 9), q.id))
-
-
-def attempts_by_quiz(user_id: int, quiz_ids: list[int]) -> tuple[dict[int, int], dict[int, Attempt]]:
-    """(attempts used per quiz, the attempt in progress per quiz) for one trainee, in one query."""
-    used: dict[int, int] = {}
-    open_: dict[int, Attempt] = {}
-    if not quiz_ids:
-        return used, open_
-    for attempt in db.session.execute(
-        sa.select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id.in_(quiz_ids))
-    ).scalars():
-        used[attempt.quiz_id] = used.get(attempt.quiz_id, 0) + 1
-        if attempt.status == "in_progress":
-            open_[attempt.quiz_id] = attempt
-    return used, open_
 
 
 @course_page.panel("quizzes", _l("Quizzes"), ALL_ROLES, "quizzes/panels/course_quizzes.html", order=30)
@@ -69,12 +53,9 @@ def course_quizzes_panel(user, course=None, version=None):
     if user.role == "trainee" and quizzes:
         enrollment = enrollment_for(user.id, course.id)
         data["enrolled"] = enrollment is not None and enrollment.status in ENROLLED_STATUSES
-        ids = [q.id for q in quizzes]
-        data["results"] = {
-            qid: r for (qid, _uid), r in quiz_results(quiz_ids=ids, user_ids=[user.id]).items()
-        }
-        data["used"], data["open"] = attempts_by_quiz(user.id, ids)
-        gains = learning_gains(course_ids=[course.id], user_ids=[user.id])
+        mine = trainee_results(user.id, quizzes)
+        data["results"], data["used"], data["open"] = mine.results, mine.used, mine.open
+        gains = gains_from(user.id, pre_post_pairs(quizzes), mine.results)
         data["gain"] = gains[0] if gains else None
     return data
 
@@ -95,26 +76,13 @@ def _course_titles(course_ids) -> dict[int, str]:
     "quizzes_trainee", _l("My quizzes"), ("trainee",), "quizzes/panels/dashboard_trainee.html", order=25
 )
 def trainee_dashboard_panel(user):
-    open_attempts = db.session.execute(
-        sa.select(Attempt, Quiz)
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(Attempt.user_id == user.id, Attempt.status == "in_progress")
-        .order_by(Attempt.started_at)
-    ).all()
-    recent = db.session.execute(
-        sa.select(Attempt, Quiz)
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(Attempt.user_id == user.id, Attempt.status.in_(("graded", "needs_marking")))
-        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
-        .limit(RECENT)
-    ).all()
-    gains = learning_gains(user_ids=[user.id])
-    if not open_attempts and not recent and not gains:
+    mine = trainee_dashboard(user.id, RECENT)
+    if not mine.open and not mine.recent and not mine.gains:
         return None
     titles = _course_titles(
-        {q.course_id for _a, q in [*open_attempts, *recent]} | {g.course_id for g in gains}
+        {q.course_id for _a, q in [*mine.open, *mine.recent]} | {g.course_id for g in mine.gains}
     )
-    return {"open": open_attempts, "recent": recent, "gains": gains, "titles": titles}
+    return {"open": mine.open, "recent": mine.recent, "gains": mine.gains, "titles": titles}
 
 
 def marking_queue_select(user) -> sa.Select:

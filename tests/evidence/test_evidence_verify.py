@@ -211,3 +211,72 @@ def test_every_columns_only_kind_describes_a_row_as_its_object(app, db, factory)
     ).one()
     spec = KINDS[TEST_ROW_KIND]
     assert canonical_json(spec.describe(row)) == canonical_json(spec.describe(enterprise))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        None,
+        "UPDATE ledger_entry SET hash = 'ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff' "
+        "WHERE seq = 3",
+        "DELETE FROM ledger_entry WHERE seq = 3",
+        "UPDATE ledger_entry SET payload = '{ \"credit_score\": 60 }' WHERE seq = 4",
+        "DELETE FROM ledger_entry WHERE seq = 1",
+    ],
+)
+def test_chain_checked_by_several_processes_gives_the_single_pass_result(chain, tamper, monkeypatch, statement):
+    """`evidence verify --workers 2` (PostgreSQL: ranges of the chain checked by worker processes in this
+    transaction's snapshot) finds exactly what one pass finds, here with a range boundary after every entry."""
+    from lms.evidence import verify
+
+    if statement:
+        tamper(statement)
+    single = verify_ledger(snapshot=True)
+    monkeypatch.setattr(verify, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(verify, "RANGES_PER_WORKER", 5)
+    parallel = verify_ledger(snapshot=True, workers=2)
+
+    def seen(result):
+        return [(p.seq, p.reason, p.details) for p in result.problems]
+
+    assert seen(parallel) == seen(single)
+    assert (parallel.checked, parallel.problem_count, parallel.head_seq, parallel.head_hash) == (
+        single.checked,
+        single.problem_count,
+        single.head_seq,
+        single.head_hash,
+    )
+    assert parallel.ok == (statement is None)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"a":1,"b":"x"}',
+        '{"b":1,"a":2}',
+        '{"a": 1}',
+        ' {"a":1}',
+        '{"a":1} ',
+        '{"a":1}x',
+        "[1,2]",
+        '"text"',
+        "",
+        "{",
+        '{"a":1.0,"b":1e+16,"c":-0.0,"d":NaN}',
+        '{"a":1.5e-07}',
+        '{"name":"海关 \\u00e9","q":"\\"\\\\","t":"\\u0001\\n"}',
+        '{"name":"\\u6d77"}',
+        '{"nested":{"z":[{"b":1,"a":2}],"a":null},"t":true,"f":false}',
+        '{"a":1,"a":2}',
+    ],
+)
+def test_fast_canonical_check_agrees_with_json_and_canonical_json(payload):
+    from lms.evidence.ledger import canonical_json
+    from lms.evidence.verify import is_canonical_payload
+
+    try:
+        decoded = json.loads(payload)
+        expected = isinstance(decoded, dict) and canonical_json(decoded) == payload
+    except ValueError:
+        expected = False
+    assert is_canonical_payload(payload) is expected

@@ -133,3 +133,31 @@ def test_python_and_sql_results_agree(kit, db, course_with_tests, method):
         kit.take(trainee, post, _answers(right))
     in_sql = quiz_results(quiz_ids=[post.id], user_ids=[trainee.id])[(post.id, trainee.id)]
     assert user_quiz_results(trainee.id, [post])[post.id] == in_sql
+
+
+@pytest.mark.parametrize("method", ["highest", "last", "first", "average"])
+def test_trainee_pages_read_the_same_results_and_gain_as_the_reports(kit, db, course_with_tests, method):
+    """The course page's quiz panel and the trainee dashboard (lms.quizzes.queries) show the result, attempts
+    and learning gain that the SQL of the reports gives, attempts in progress aside."""
+    from lms.quizzes.queries import gains_from, pre_post_pairs, trainee_dashboard, trainee_results
+
+    course, pre, post = course_with_tests
+    post.grading_method = method
+    trainee = kit.trainee()
+    kit.enrol(trainee, course)
+    kit.take(trainee, pre, _answers(1))
+    for right in (2, 4, 3):
+        kit.take(trainee, post, _answers(right))
+    kit.take(trainee, post, _answers(0), submit=False)
+    db.session.commit()
+    mine = trainee_results(trainee.id, [pre, post])
+    in_sql = quiz_results(quiz_ids=[pre.id, post.id], user_ids=[trainee.id])
+    assert mine.results == {quiz_id: r for (quiz_id, _uid), r in in_sql.items()}
+    assert mine.used == {pre.id: 1, post.id: 4}
+    assert list(mine.open) == [post.id] and mine.open[post.id].status == "in_progress"
+    expected = learning_gains(course_ids=[course.id], user_ids=[trainee.id])
+    assert gains_from(trainee.id, pre_post_pairs([pre, post]), mine.results) == expected
+    dashboard = trainee_dashboard(trainee.id)
+    assert dashboard.gains == expected
+    assert [a.status for a, _q in dashboard.open] == ["in_progress"]
+    assert [a.number for a, _q in dashboard.recent] == [3, 2, 1, 1]

@@ -102,6 +102,8 @@ URLS = [
     ("busy.expert", "/"),
     ("busy.trainee", "/quizzes/"),
     ("busy.trainee", "/quizzes/{post}"),
+    ("busy.trainee", "/"),  # the dashboard's quiz panel: attempts in progress, latest results, gains
+    ("busy.trainee", "/courses/busy"),  # the course page's quiz panel
 ]
 
 
