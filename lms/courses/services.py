@@ -193,7 +193,13 @@ def refresh_derived(version: CourseVersion) -> None:
     """Keep the catalog's search text and facet rows in step with the version's fields."""
     slug = version.course.slug if version.course is not None else ""
     version.search_text = " ".join(
-        [slug, version.title or "", version.summary or "", *(version.tags or [])]
+        [
+            slug,
+            version.title or "",
+            version.summary or "",
+            *(version.tags or []),
+            *(part for text in version.texts for part in (text.title or "", text.summary or "")),
+        ]
     ).lower()
     wanted = (
         {("mode", m) for m in version.modes or []}

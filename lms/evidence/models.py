@@ -141,6 +141,19 @@ class Certificate(db.Model):
     revoked_by = relationship("User", foreign_keys=[revoked_by_id])
 
     @property
+    def shown_course_title(self) -> str:
+        """The course title in the reader's language: the completed version's variant when it has one (the
+        title recorded at issue is the course's own language)."""
+        from lms.courses.models import reader_locale
+
+        version = self.course_version
+        if version is not None and reader_locale() != version.language:
+            text = version.text_for(reader_locale())
+            if text is not None:
+                return text.title
+        return self.course_title
+
+    @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 

@@ -128,7 +128,7 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
     title = _("Certificate of completion")
     pdf.setTitle(f"{title} {display_code(certificate.code)}")
     pdf.setAuthor(_("AEO Training Center"))
-    pdf.setSubject(certificate.course_title)
+    pdf.setSubject(certificate.shown_course_title)
     pdf.setCreator("AEO Training Center LMS")
 
     pdf.setStrokeColor(INK)
@@ -148,7 +148,7 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
     if certificate.enterprise_name:
         y = page.centred(y - 6, certificate.enterprise_name, 14, colour=MUTED)
     y = page.centred(y - 18, _("has completed the course"), 13, colour=MUTED)
-    y = page.centred(y - 8, certificate.course_title, 21, bold=True)
+    y = page.centred(y - 8, certificate.shown_course_title, 21, bold=True)
     facts = _(
         "%(hours)s hours · completed on %(date)s",
         hours=format_decimal(certificate.hours),

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.content.gift import GiftProblem, GiftQuestion, parse_gift, write_gift
 from lms.database import utcnow
@@ -286,6 +286,7 @@ class ImportReport:
     items: list[ImportItem] = field(default_factory=list)
     problems: list[GiftProblem] = field(default_factory=list)
     applied: bool = False
+    retagged: int = 0  # existing questions whose tags the file changed
 
     @property
     def ok(self) -> bool:
@@ -300,7 +301,7 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return self.applied and (self.count("create") + self.count("update")) > 0
+        return self.applied and (self.count("create") + self.count("update") + self.retagged) > 0
 
 
 def _gift_content(q: GiftQuestion) -> QuestionContent:
@@ -376,13 +377,24 @@ def plan_import(course, text: str | bytes) -> ImportReport:
     return report
 
 
-def apply_import(actor, course, report: ImportReport, *, tags_for_new=()) -> ImportReport:
-    """Write a planned import (all or nothing: the caller commits or rolls back)."""
+def apply_import(
+    actor, course, report: ImportReport, *, tags_for_new=(), tags_from_file: bool = False
+) -> ImportReport:
+    """Write a planned import (all or nothing: the caller commits or rolls back).
+
+    A question's ``// [tag:…]`` line gives its tags: new questions get them (with ``tags_for_new``), existing
+    ones have theirs replaced by them. With ``tags_from_file`` the file is the whole truth: a question
+    without a tag line loses its tags (the curriculum loader)."""
     if not report.ok:
         raise InvalidInput(_("The file has problems; nothing was imported."))
     to_update = [item for item in report.items if item.action == "update"]
+    retag = [
+        item
+        for item in report.items
+        if item.action in ("update", "unchanged") and (tags_from_file or item.question.tags)
+    ]
     questions = {}
-    if to_update:
+    if to_update or retag:
         questions = {
             (q.category, q.name): q
             for q in db.session.execute(
@@ -407,6 +419,11 @@ def apply_import(actor, course, report: ImportReport, *, tags_for_new=()) -> Imp
             question = questions[(category, item.name)]
             question.archived = False
             _apply_content(actor, question, content, in_use=question.current_version_id in in_use)
+    for item in retag:
+        question = questions[((item.question.category or "").strip(), item.name)]
+        if question.tags != clean_tags(item.question.tags):
+            _set_tags(question, item.question.tags)
+            report.retagged += 1
     report.applied = True
     return report
 
@@ -473,41 +490,52 @@ def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> 
             .scalar_subquery()
         )
     )
-    tags = clean_tags(tags_for_new)
-    if tags:
-        db.session.execute(
-            sa.insert(QuestionTag.__table__),
-            [{"question_id": qid, "tag": tag} for qid in question_ids for tag in tags],
-        )
+    rows = [
+        {"question_id": qid, "tag": tag}
+        for qid, item in zip(question_ids, items, strict=True)
+        for tag in clean_tags([*item.question.tags, *tags_for_new])
+    ]
+    if rows:
+        db.session.execute(sa.insert(QuestionTag.__table__), rows)
 
 
-def import_gift(actor, course, text, *, dry_run: bool = False, tags_for_new=()) -> ImportReport:
+def import_gift(
+    actor, course, text, *, dry_run: bool = False, tags_for_new=(), tags_from_file: bool = False
+) -> ImportReport:
     report = plan_import(course, text)
     if report.ok and not dry_run:
-        apply_import(actor, course, report, tags_for_new=tags_for_new)
+        apply_import(actor, course, report, tags_for_new=tags_for_new, tags_from_file=tags_from_file)
     return report
 
 
-def export_gift(course) -> str:
-    """The course's bank (archived questions left out) as GIFT, by category then creation order."""
+def export_gift(course, locale: str | None = None) -> str:
+    """The course's bank (archived questions left out) as GIFT, by category then creation order, each
+    question with its ``// [tag:…]`` line. With ``locale``, the texts of that language variant (a question
+    without one is written in its own language)."""
     rows = db.session.execute(
         sa.select(Question, QuestionVersion)
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .where(Question.course_id == course.id, Question.archived.is_(False))
+        .options(selectinload(Question.tag_rows))
         .order_by(Question.category, Question.id)
     ).all()
     if not rows:
         # An empty file looks like a failed download: a GIFT comment says why, and imports as nothing.
         return f"// {course.slug}: the question bank has no questions to export.\n"
+
+    def shown(v: QuestionVersion):
+        return (v.text_for(locale) if locale else None) or v
+
     return write_gift(
         GiftQuestion(
-            qtype=v.qtype,
+            qtype=shown(v).qtype,
             name=q.name,
-            stem=v.stem,
-            stem_format=v.stem_format,
+            stem=shown(v).stem,
+            stem_format=shown(v).stem_format,
             category=q.category,
-            data=v.data,
-            general_feedback=v.general_feedback,
+            data=shown(v).data,
+            general_feedback=shown(v).general_feedback,
+            tags=q.tags,
         )
         for q, v in rows
     )
