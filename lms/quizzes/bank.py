@@ -421,7 +421,7 @@ def apply_import(
             _apply_content(actor, question, content, in_use=question.current_version_id in in_use)
     for item in retag:
         question = questions[((item.question.category or "").strip(), item.name)]
-        if question.tags != clean_tags(item.question.tags):
+        if sorted(question.tags) != sorted(clean_tags(item.question.tags)):
             _set_tags(question, item.question.tags)
             report.retagged += 1
     report.applied = True

@@ -141,7 +141,7 @@ def check_variants(
                     f"question {key[1]!r} is not the same question as on line {mine.line} of {primary_path.name}: "
                     "the type, the choices and their grades must be the same in every language",
                 )
-            if question.tags and clean_tags(question.tags) != clean_tags(mine.tags):
+            if question.tags and sorted(clean_tags(question.tags)) != sorted(clean_tags(mine.tags)):
                 _refuse(
                     path,
                     question.line,
