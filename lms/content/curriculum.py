@@ -262,7 +262,8 @@ def version_content(version: CourseVersion) -> dict:
             for lesson in sorted(version.lessons, key=lambda x: x.position)
         ],
         "variants": {
-            text.locale: _variant_content(version, text) for text in sorted(version.texts, key=lambda t: t.locale)
+            text.locale: _variant_content(version, text)
+            for text in sorted(version.texts, key=lambda t: t.locale)
         },
     }
 
@@ -700,7 +701,10 @@ def parse_variant_dir(directory: Path, fields: dict, lessons: list[LessonSource]
     title = check.text("title", required=True)
     summary = check.text("summary", max_length=2000)
     if fields["summary"] and not summary:
-        check.fail(found.get("summary") or 1, f"'summary' is missing: the course has one, so the {locale} variant needs it too")
+        check.fail(
+            found.get("summary") or 1,
+            f"'summary' is missing: the course has one, so the {locale} variant needs it too",
+        )
     keys = [q["key"] for q in fields["quizzes"]]
     quiz_titles: dict[str, str] = {}
     quizzes_line = found["quizzes"].line if "quizzes" in found else 1
@@ -717,14 +721,19 @@ def parse_variant_dir(directory: Path, fields: dict, lessons: list[LessonSource]
             key_located = inner.required("key")
             key = inner.text("key", required=True, max_length=40)
             if key not in keys:
-                inner.fail(key_located, f"quiz {key!r} is not one of the course's quizzes ({', '.join(keys) or 'none'})")
+                inner.fail(
+                    key_located,
+                    f"quiz {key!r} is not one of the course's quizzes ({', '.join(keys) or 'none'})",
+                )
             if key in quiz_titles:
                 inner.fail(key_located, f"quiz key {key!r} is given twice")
             quiz_titles[key] = inner.text("title", required=True)
     for key in keys:
         if key not in quiz_titles:
             raise CurriculumError(
-                course_file, quizzes_line, f"quiz {key!r} has no {locale} title (add '- key: {key}' and 'title:')"
+                course_file,
+                quizzes_line,
+                f"quiz {key!r} has no {locale} title (add '- key: {key}' and 'title:')",
             )
     by_name = {lesson.path.name: lesson for lesson in lessons}
     variant_lessons: dict[str, LessonSource] = {}
@@ -734,8 +743,10 @@ def parse_variant_dir(directory: Path, fields: dict, lessons: list[LessonSource]
         primary = by_name.get(path.name)
         if primary is None:
             raise CurriculumError(
-                path, 1, f"the course has no lesson file {path.name}: a variant translates the course's lessons, "
-                "with the same file names"
+                path,
+                1,
+                f"the course has no lesson file {path.name}: a variant translates the course's lessons, "
+                "with the same file names",
             )
         lesson = parse_lesson_file(path, primary.slug)
         variant_lessons[primary.slug] = lesson
@@ -744,31 +755,42 @@ def parse_variant_dir(directory: Path, fields: dict, lessons: list[LessonSource]
         lesson = variant_lessons.get(primary.slug)
         if lesson is None:
             raise CurriculumError(
-                primary.path, 1, f"lesson {primary.path.name} has no {locale} variant: "
-                f"{directory / primary.path.name} is missing"
+                primary.path,
+                1,
+                f"lesson {primary.path.name} has no {locale} variant: "
+                f"{directory / primary.path.name} is missing",
             )
         fields_of, _body = read_front_matter(lesson.path)
         if "minutes" in fields_of and lesson.minutes != primary.minutes:
             raise CurriculumError(
-                lesson.path, fields_of["minutes"].line,
+                lesson.path,
+                fields_of["minutes"].line,
                 f"'minutes' is {lesson.minutes} here but {primary.minutes} in {primary.path.name}: "
                 "leave it out (the time is the lesson's, not the language's)",
             )
         line = fields_of["module"].line if "module" in fields_of else 1
         if primary.module and not lesson.module:
-            raise CurriculumError(lesson.path, line, f"'module' is missing: the lesson is in module {primary.module!r}")
+            raise CurriculumError(
+                lesson.path, line, f"'module' is missing: the lesson is in module {primary.module!r}"
+            )
         if not primary.module and lesson.module:
-            raise CurriculumError(lesson.path, line, "'module' is given but the course's lesson has no module")
+            raise CurriculumError(
+                lesson.path, line, "'module' is given but the course's lesson has no module"
+            )
         if primary.module:
             known = modules.setdefault(primary.module, lesson.module)
             if known != lesson.module:
                 raise CurriculumError(
-                    lesson.path, line,
-                    f"module {lesson.module!r}: the other lessons of module {primary.module!r} call it {known!r}",
+                    lesson.path,
+                    line,
+                    f"module {lesson.module!r}: the other lessons of module {primary.module!r} "
+                    f"call it {known!r}",
                 )
             if list(modules.values()).count(lesson.module) > 1:
                 raise CurriculumError(
-                    lesson.path, line, f"module {lesson.module!r} translates two different modules of the course"
+                    lesson.path,
+                    line,
+                    f"module {lesson.module!r} translates two different modules of the course",
                 )
     return VariantSource(
         locale=locale,
@@ -1045,7 +1067,9 @@ def _build_version(
         for locale, variant in sorted(source.variants.items()):
             translated = variant.lessons[lesson_source.slug]
             lesson.texts.append(
-                LessonText(locale=locale, title=translated.title, module=translated.module, body=translated.body)
+                LessonText(
+                    locale=locale, title=translated.title, module=translated.module, body=translated.body
+                )
             )
     db.session.add(version)
     refresh_derived(version)

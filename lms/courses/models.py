@@ -178,7 +178,10 @@ class CourseVersion(db.Model):
     facets: Mapped[list[CourseVersionFacet]] = relationship(cascade="all, delete-orphan")
     # The content in the other language(s): one row per locale (the version's own columns hold ``language``).
     texts: Mapped[list[CourseVersionText]] = relationship(
-        back_populates="version", cascade="all, delete-orphan", lazy="selectin", order_by="CourseVersionText.locale"
+        back_populates="version",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="CourseVersionText.locale",
     )
 
     # -- language variants: what a reader of the page's language sees --------------------------------------
@@ -210,7 +213,7 @@ class CourseVersion(db.Model):
 
     @property
     def is_fallback(self) -> bool:
-        """The reader's language is not available: the page shows the version's own language (with a notice)."""
+        """The reader's language is not available: the page shows the version's own (with a notice)."""
         locale = reader_locale()
         return locale != self.language and self.text_for(locale) is None
 
@@ -318,7 +321,9 @@ class CourseVersionText(db.Model):
     __table_args__ = (sa.UniqueConstraint("version_id", "locale"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
     locale: Mapped[str] = mapped_column(enum_column(*CONTENT_LANGUAGES, name="content_language"))
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text, default="")

@@ -35,10 +35,12 @@ from lms.courses.models import (
     Course,
     CourseVersion,
     CourseVersionFacet,
+    CourseVersionText,
     Enrollment,
     Lesson,
     LessonAttachment,
     LessonProgress,
+    LessonText,
     Module,
 )
 from lms.database import utcnow
@@ -352,6 +354,17 @@ def copy_version(base: CourseVersion, *, number: int, author: User | None) -> Co
         db.session.add(version)
         apply_version_values(version, {name: _copy(getattr(base, name)) for name in VERSION_FIELDS})
         version.prerequisites = list(base.prerequisites)
+        # The other languages come along (they are written in the curriculum files, not in the browser).
+        for text in base.texts:
+            version.texts.append(
+                CourseVersionText(
+                    locale=text.locale,
+                    title=text.title,
+                    summary=text.summary,
+                    overview=text.overview,
+                    quiz_titles=dict(text.quiz_titles or {}),
+                )
+            )
         modules: dict[int, Module] = {}
         for module in base.modules:
             modules[module.id] = Module(version=version, position=module.position, title=module.title)
@@ -367,6 +380,10 @@ def copy_version(base: CourseVersion, *, number: int, author: User | None) -> Co
                 minutes=lesson.minutes,
             )
             db.session.add(copy)
+            for text in lesson.texts:
+                copy.texts.append(
+                    LessonText(locale=text.locale, title=text.title, module=text.module, body=text.body)
+                )
             for attachment in lesson.attachments:
                 copy.attachments.append(_copy_attachment(attachment))
     return version

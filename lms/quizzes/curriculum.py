@@ -98,7 +98,11 @@ def _read_bank(path: Path) -> list[GiftQuestion]:
     for question in questions:
         key = (question.category.strip(), question.name.strip())
         if not key[1]:
-            _refuse(path, question.line, "every question of a curriculum bank needs a ::name:: (variants match by it)")
+            _refuse(
+                path,
+                question.line,
+                "every question of a curriculum bank needs a ::name:: (variants match by it)",
+            )
         if key in seen:
             _refuse(path, question.line, f"question {key[1]!r} is also on line {seen[key]}")
         seen[key] = question.line
@@ -138,7 +142,8 @@ def check_variants(
                 _refuse(
                     path,
                     question.line,
-                    f"question {key[1]!r} is not the same question as on line {mine.line} of {primary_path.name}: "
+                    f"question {key[1]!r} is not the same question as on line {mine.line} of "
+                    f"{primary_path.name}: "
                     "the type, the choices and their grades must be the same in every language",
                 )
             if question.tags and sorted(clean_tags(question.tags)) != sorted(clean_tags(mine.tags)):
@@ -154,9 +159,7 @@ def sync_question_texts(course, locale: str, questions: list[GiftQuestion]) -> i
     changes on a version attempts have shown gets a new version (same answers), so attempts keep theirs."""
     bank = {
         (q.category, q.name): q
-        for q in db.session.execute(
-            db.select(Question).where(Question.course_id == course.id)
-        ).scalars()
+        for q in db.session.execute(db.select(Question).where(Question.course_id == course.id)).scalars()
     }
     changed = 0
     for gift in questions:
@@ -215,7 +218,8 @@ def load_course_quizzes(course, version, course_dir=None, report=None) -> bool:
                 _refuse(
                     variant_path,
                     None,
-                    f"the course has no {locale} variant (folder {course.slug}/{locale}/), so its bank cannot have one",
+                    f"the course has no {locale} variant (folder {course.slug}/{locale}/), "
+                    "so its bank cannot have one",
                 )
         for locale in languages - {version.language} - set(variant_paths):
             _refuse(

@@ -159,7 +159,9 @@ class QuestionVersion(db.Model):
     # The same question in the other language(s) of the course: same type and answer structure, so an
     # answer means the same whichever text the trainee read.
     texts: Mapped[list[QuestionVersionText]] = relationship(
-        back_populates="version", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="version",
+        cascade="all, delete-orphan",
+        lazy="selectin",
         order_by="QuestionVersionText.locale",
     )
 
@@ -196,7 +198,9 @@ class QuestionVersionText(db.Model):
     locale: Mapped[str] = mapped_column(sa.String(10))
     qtype: Mapped[str] = mapped_column(sa.String(40))
     stem: Mapped[str] = mapped_column(sa.Text, default="")
-    stem_format: Mapped[str] = mapped_column(enum_column(*STEM_FORMATS, name="stem_format"), default="markdown")
+    stem_format: Mapped[str] = mapped_column(
+        enum_column(*STEM_FORMATS, name="stem_format"), default="markdown"
+    )
     data: Mapped[dict] = mapped_column(sa.JSON().with_variant(JSONB(), "postgresql"), default=dict)
     general_feedback: Mapped[str] = mapped_column(sa.Text, default="")
     content_hash: Mapped[str] = mapped_column(sa.String(64))
@@ -259,7 +263,7 @@ class Quiz(TimestampMixin, db.Model):
 
     @property
     def shown_title(self) -> str:
-        """The title in the reader's language: course.md's variant gives the titles of the quizzes it declares."""
+        """The title in the reader's language (a course.md variant titles the quizzes course.md declares)."""
         version = self.course.published_version if self.from_spec and self.course is not None else None
         return version.quiz_title(self.key, self.title) if version is not None else self.title
 

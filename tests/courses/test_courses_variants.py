@@ -188,7 +188,11 @@ def _texts_of(db, course: Course, locale: str) -> list[str]:
     version = course.published_version
     own = version.language == locale
     text = version.text_for(locale)
-    texts = [version.title, version.summary, version.overview] if own else [text.title, text.summary, text.overview]
+    texts = (
+        [version.title, version.summary, version.overview]
+        if own
+        else [text.title, text.summary, text.overview]
+    )
     texts += [q.get("title", "") for q in version.quiz_specs] if own else list(text.quiz_titles.values())
     for lesson in version.lessons:
         if own:
@@ -204,7 +208,9 @@ def _texts_of(db, course: Course, locale: str) -> list[str]:
 def _english_of_course(db, course: Course) -> set[str]:
     """English runs of the English variant that the Chinese one does not also use (an accepted answer such as
     "World Customs Organization" is in both)."""
-    return _english_fragments(*_texts_of(db, course, "en")) - _english_fragments(*_texts_of(db, course, "zh_CN"))
+    return _english_fragments(*_texts_of(db, course, "en")) - _english_fragments(
+        *_texts_of(db, course, "zh_CN")
+    )
 
 
 def _question_texts(shown) -> list[str]:
@@ -224,7 +230,9 @@ def _assert_no_english(page: str, english: set[str], where: str):
     assert not leaked, f"{where}: {leaked[:3]}"
 
 
-def test_chinese_reader_meets_no_english_on_course_lesson_quiz_and_certificate_pages(db, demo, shipped, client):
+def test_chinese_reader_meets_no_english_on_course_lesson_quiz_and_certificate_pages(
+    db, demo, shipped, client
+):
     from lms.evidence.services import issue_certificate
 
     trainee = _prefer(db, demo, "trainee.customs", "zh_CN")
@@ -278,7 +286,11 @@ def test_chinese_reader_meets_no_english_on_course_lesson_quiz_and_certificate_p
         _assert_no_english(_page_text(result), english, f"{slug} result page")
 
         enrollment = db.session.get(Enrollment, enrollment.id)
-        enrollment.status, enrollment.completed_at, enrollment.completed_version_id = "completed", utcnow(), version.id
+        enrollment.status, enrollment.completed_at, enrollment.completed_version_id = (
+            "completed",
+            utcnow(),
+            version.id,
+        )
         certificate = issue_certificate(enrollment, version)
         db.session.commit()
         detail = client.get(f"/evidence/certificates/{certificate.id}")
@@ -323,7 +335,9 @@ def test_english_reader_reads_the_english_variant_of_the_chinese_course(db, demo
 
 def test_a_course_without_the_readers_language_falls_back_with_a_notice(db, demo, shipped, client):
     course = shipped["mutual-recognition"]
-    db.session.execute(sa.delete(CourseVersionText).where(CourseVersionText.version_id == course.published_version_id))
+    db.session.execute(
+        sa.delete(CourseVersionText).where(CourseVersionText.version_id == course.published_version_id)
+    )
     lesson_ids = [lesson.id for lesson in course.published_version.lessons]
     db.session.execute(sa.delete(LessonText).where(LessonText.lesson_id.in_(lesson_ids)))
     db.session.commit()
@@ -345,14 +359,18 @@ def _answer_everything_right(client, attempt_url: str, db, attempt_id: int, loca
     from lms.quizzes.models import AttemptQuestion
     from lms.quizzes.qtypes import Matching
 
-    rows = db.session.execute(sa.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id)).scalars()
+    rows = db.session.execute(
+        sa.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id)
+    ).scalars()
     form = {}
     for aq in rows:
         version = aq.version
         data = (version.text_for(locale) or version).data
         field = f"q{aq.slot}"
         if version.qtype == "single_choice":
-            form[field] = next(c["id"] for c in data["choices"] if str(c["fraction"]) in ("1", "1.0", "1.0000000"))
+            form[field] = next(
+                c["id"] for c in data["choices"] if str(c["fraction"]) in ("1", "1.0", "1.0000000")
+            )
         elif version.qtype == "multiple_response":
             form[field] = [c["id"] for c in data["choices"] if float(c["fraction"]) > 0]
         elif version.qtype == "true_false":
@@ -411,7 +429,9 @@ def test_every_course_round_trips_with_its_bank_in_both_languages(db, shipped, t
         other = OTHER[course.published_version.language]
         assert {f"{slug}.gift", f"{slug}.{other}.gift"} <= names
         for locale in ("en", "zh_CN"):
-            exported, problems = parse_gift((export / slug / _bank(slug, locale).name).read_text(encoding="utf-8"))
+            exported, problems = parse_gift(
+                (export / slug / _bank(slug, locale).name).read_text(encoding="utf-8")
+            )
             original, _p = parse_gift(_bank(slug, locale).read_text(encoding="utf-8"))
             assert not problems
             assert [(q.name, q.qtype, q.stem, q.data, sorted(q.tags)) for q in exported] == [
@@ -453,12 +473,16 @@ def test_every_course_round_trips_with_its_bank_in_both_languages(db, shipped, t
         assert copy.published_version.text_for(OTHER[course.published_version.language]) is not None
 
 
-def test_content_export_command_writes_the_banks_and_load_reads_them_from_the_folder(cli, shipped, tmp_path, db):
+def test_content_export_command_writes_the_banks_and_load_reads_them_from_the_folder(
+    cli, shipped, tmp_path, db
+):
     result = cli.invoke(args=["content", "export", "aeo-standard", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "aeo-standard" / "aeo-standard.gift").is_file()
     assert (tmp_path / "aeo-standard" / "aeo-standard.zh_CN.gift").is_file()
-    assert "[tag:financial_status]" in (tmp_path / "aeo-standard" / "aeo-standard.gift").read_text(encoding="utf-8")
+    assert "[tag:financial_status]" in (tmp_path / "aeo-standard" / "aeo-standard.gift").read_text(
+        encoding="utf-8"
+    )
     bank = tmp_path / "aeo-standard" / "aeo-standard.zh_CN.gift"
     bank.write_text(bank.read_text(encoding="utf-8").replace("::AS07", "::AS07 renamed"), encoding="utf-8")
     result = cli.invoke(args=["content", "load", str(tmp_path)])
