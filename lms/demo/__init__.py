@@ -16,6 +16,7 @@ DEMO_MODULES = (
     "lms.experts.demo",
     "lms.cultivation.demo",
     "lms.evidence.demo",
+    "lms.demo.bilingual",
 )
 
 
@@ -30,4 +31,4 @@ def load_demo(echo=print) -> None:
         summary = module.load()
         db.session.commit()
         if summary:
-            echo(f"{name.split('.')[-2] if name.endswith('.demo') else 'org'}: {summary}")
+            echo(f"{name.split('.')[-2] if name.endswith('.demo') else name.split('.')[-1]}: {summary}")

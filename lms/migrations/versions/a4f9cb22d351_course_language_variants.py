@@ -7,6 +7,9 @@ Create Date: 2026-12-04 17:37:12.270931
 Language variants of one course: the content of a course version, its lessons and its questions in another
 language, each row beside the one it translates (the course, its enrolments, quizzes, attempts and
 certificates stay one). Existing courses get their variants from the next ``content load``.
+
+Names and titles written in Chinese get their English form beside them: people (``user.name_en``), venue
+addresses and session titles and descriptions (shown on English pages when set).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -20,7 +23,18 @@ branch_labels = None
 depends_on = None
 
 
+BILINGUAL = (
+    ("user", "name_en", sa.String(length=120)),
+    ("venue", "address_en", sa.String(length=300)),
+    ("training_session", "title_en", sa.String(length=200)),
+    ("training_session", "description_en", sa.Text()),
+)
+
+
 def upgrade():
+    for table, column, kind in BILINGUAL:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column(column, kind, nullable=False, server_default=""))
     op.create_table('course_version_text',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -72,6 +86,9 @@ def upgrade():
 
 
 def downgrade():
+    for table, column, _kind in reversed(BILINGUAL):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column(column)
     with op.batch_alter_table('lesson_text', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lesson_text_lesson_id'))
 
