@@ -206,6 +206,17 @@ class CourseVersion(db.Model):
         return text.locale if text is not None else self.language
 
     @property
+    def shown_language_label(self) -> str:
+        return str(CONTENT_LANGUAGES.get(self.shown_locale, self.shown_locale))
+
+    @property
+    def language_labels(self) -> list[str]:
+        """Every language the version can be read in, the one shown first."""
+        shown = self.shown_locale
+        ordered = [shown] + [locale for locale in self.locales if locale != shown]
+        return [str(CONTENT_LANGUAGES.get(locale, locale)) for locale in ordered]
+
+    @property
     def required_quiz_titles(self) -> list[str]:
         """The quizzes to pass, by their titles in the reader's language."""
         titles = {spec.get("key"): spec.get("title") or spec.get("key") for spec in self.quiz_specs or []}

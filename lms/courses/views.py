@@ -51,6 +51,7 @@ from lms.courses.models import (
     Course,
     CourseVersion,
     CourseVersionFacet,
+    CourseVersionText,
     Enrollment,
     Lesson,
     LessonAttachment,
@@ -168,7 +169,17 @@ def catalog():
     if filters["type"]:
         stmt = stmt.where(CourseVersion.training_type == filters["type"])
     if filters["language"]:
-        stmt = stmt.where(CourseVersion.language == filters["language"])
+        # A course can be read in its own language and in those of its variants.
+        stmt = stmt.where(
+            sa.or_(
+                CourseVersion.language == filters["language"],
+                CourseVersion.id.in_(
+                    sa.select(CourseVersionText.version_id).where(
+                        CourseVersionText.locale == filters["language"]
+                    )
+                ),
+            )
+        )
     for facet in ("mode", "topic"):
         if filters[facet]:
             stmt = stmt.where(

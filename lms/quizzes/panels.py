@@ -82,13 +82,12 @@ def course_quizzes_panel(user, course=None, version=None):
 def _course_titles(course_ids) -> dict[int, str]:
     if not course_ids:
         return {}
-    return dict(
-        db.session.execute(
-            sa.select(Course.id, CourseVersion.title)
-            .join(CourseVersion, CourseVersion.id == Course.published_version_id)
-            .where(Course.id.in_(list(course_ids)))
-        ).all()
-    )
+    versions = db.session.execute(
+        sa.select(CourseVersion)
+        .join(Course, Course.published_version_id == CourseVersion.id)
+        .where(Course.id.in_(list(course_ids)))
+    ).scalars()
+    return {version.course_id: version.shown_title for version in versions}  # in the reader's language
 
 
 @dashboard.panel(

@@ -257,6 +257,12 @@ def test_chinese_reader_meets_no_english_on_course_lesson_quiz_and_certificate_p
         assert page.status_code == 200
         text = _page_text(page)
         _assert_no_english(text, english, f"{slug} course page")
+        english_quizzes = (
+            [q["title"] for q in version.quiz_specs]
+            if version.language == "en"
+            else list(version.text_for("en").quiz_titles.values())
+        )
+        assert not any(f">{title}<" in page.get_data(as_text=True) for title in english_quizzes), slug
         assert "variant-notice" not in page.get_data(as_text=True)
         for lesson in version.lessons:
             response = client.get(f"/courses/{slug}/lessons/{lesson.slug}")
@@ -331,6 +337,9 @@ def test_english_reader_reads_the_english_variant_of_the_chinese_course(db, demo
     assert english.title in page and version.title not in page
     catalog = _page_text(client.get("/courses/"))
     assert english.title in catalog and english.summary in catalog
+    # The language filter finds a course by any language it can be read in.
+    assert english.title in _page_text(client.get("/courses/?language=en"))
+    assert english.title in _page_text(client.get("/courses/?language=zh_CN"))
 
 
 def test_a_course_without_the_readers_language_falls_back_with_a_notice(db, demo, shipped, client):
