@@ -116,6 +116,30 @@ def clean_tags(tags) -> list[str]:
     return list(seen)
 
 
+def answer_shape(qtype: str, data) -> object:
+    """What two language variants of one question must share: the type and how answers are graded (choice ids
+    and grades, the true/false answer, the numbers, the number of matching items and options). Accepted short
+    answers may differ by language."""
+    data = data or {}
+    if qtype in ("single_choice", "multiple_response"):
+        return qtype, [(c.get("id"), str(c.get("fraction"))) for c in data.get("choices") or []]
+    if qtype == "true_false":
+        return qtype, data.get("answer")
+    if qtype == "numerical":
+        answers = data.get("answers") or []
+        return qtype, [{k: str(v) for k, v in a.items() if k != "feedback"} for a in answers]
+    if qtype == "matching":
+        pairs = data.get("pairs") or []
+        items = [bool(str(p.get("left") or "").strip()) for p in pairs]
+        return qtype, items, len({p.get("right") for p in pairs})
+    return qtype
+
+
+def _keep_variants(old_qtype: str, old_data, content: QuestionContent) -> bool:
+    """Whether the question's texts in other languages still fit after its content changed to ``content``."""
+    return answer_shape(old_qtype, old_data) == answer_shape(content.qtype, content.data)
+
+
 def version_in_use(version_id: int | None) -> bool:
     if version_id is None:
         return False
@@ -248,6 +272,8 @@ def _apply_content(actor, question: Question, content: QuestionContent, in_use: 
         return "unchanged"
     question.qtype = content.qtype
     if current is not None and not (version_in_use(current.id) if in_use is None else in_use):
+        if current.texts and not _keep_variants(current.qtype, current.data, content):
+            current.texts.clear()  # the translations answered another question: they go until reloaded
         current.qtype, current.stem, current.stem_format = content.qtype, content.stem, content.stem_format
         current.data, current.general_feedback, current.content_hash = (
             content.data,
@@ -258,6 +284,21 @@ def _apply_content(actor, question: Question, content: QuestionContent, in_use: 
         return "edited"
     number = (current.number + 1) if current is not None else 1
     version = _new_version(question, content, actor, number)
+    if current is not None and current.texts and _keep_variants(current.qtype, current.data, content):
+        from lms.quizzes.models import QuestionVersionText
+
+        for text in current.texts:  # the same answers: the other languages carry over
+            version.texts.append(
+                QuestionVersionText(
+                    locale=text.locale,
+                    qtype=text.qtype,
+                    stem=text.stem,
+                    stem_format=text.stem_format,
+                    data=text.data,
+                    general_feedback=text.general_feedback,
+                    content_hash=text.content_hash,
+                )
+            )
     db.session.flush()
     question.current_version = version
     db.session.flush()

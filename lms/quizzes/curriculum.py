@@ -29,6 +29,7 @@ from lms.quizzes.bank import (
     QuestionContent,
     _gift_content,
     _new_version,
+    answer_shape,
     clean_tags,
     content_problems,
     import_gift,
@@ -68,18 +69,8 @@ def bank_files(course_slug: str, course_dir: Path | None) -> tuple[Path, dict[st
 
 
 def _shape(question: GiftQuestion) -> object:
-    """What must be equal in two language variants of one question: the type and how answers are graded."""
-    data = question.data or {}
-    if question.qtype in ("single_choice", "multiple_response"):
-        return [(c.get("id"), str(c.get("fraction"))) for c in data.get("choices") or []]
-    if question.qtype == "true_false":
-        return data.get("answer")
-    if question.qtype == "numerical":
-        return [{k: str(v) for k, v in a.items() if k != "feedback"} for a in data.get("answers") or []]
-    if question.qtype == "matching":
-        pairs = data.get("pairs") or []
-        return [bool(str(p.get("left") or "").strip()) for p in pairs], len({p.get("right") for p in pairs})
-    return None  # short answer (accepted words differ by language), essay, description: the type is enough
+    """What must be equal in two language variants of one question (see :func:`answer_shape`)."""
+    return answer_shape(question.qtype, question.data)
 
 
 def _read_bank(path: Path) -> list[GiftQuestion]:

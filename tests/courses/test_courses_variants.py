@@ -497,3 +497,25 @@ def test_content_export_command_writes_the_banks_and_load_reads_them_from_the_fo
     result = cli.invoke(args=["content", "load", str(tmp_path)])
     assert result.exit_code == 1
     assert "aeo-standard.zh_CN.gift" in result.output  # the bank read is the exported one
+
+
+def test_editing_a_question_keeps_its_translations_only_while_the_answers_stay(db, shipped):
+    from lms.quizzes.bank import QuestionContent, update_question
+
+    course = shipped["credit-management"]
+    question = db.session.scalar(
+        sa.select(Question).where(
+            Question.course_id == course.id, Question.name == "CM05 Certified level is AEO"
+        )
+    )
+    content = QuestionContent.of_version(question.current_version)
+    content.stem += " (reworded)"
+    update_question(None, question, content=content)
+    assert question.current_version.text_for("zh_CN") is not None  # same answer: the Chinese text still fits
+
+    content = QuestionContent.of_version(question.current_version)
+    content.data = {**content.data, "answer": not content.data["answer"]}
+    update_question(None, question, content=content)
+    db.session.commit()
+    # The Chinese text said the opposite: it goes (Chinese readers see the question as written until reloaded).
+    assert question.current_version.text_for("zh_CN") is None
