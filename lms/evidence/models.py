@@ -154,6 +154,15 @@ class Certificate(db.Model):
         return self.course_title
 
     @property
+    def shown_trainee_name(self) -> str:
+        """The trainee's name in the reader's language when the recorded name is one of the person's two forms
+        (a name changed since keeps the recorded one)."""
+        user = self.user
+        if user is not None and user.name_en and self.trainee_name in (user.own_name, user.name_en):
+            return user.display_name
+        return self.trainee_name
+
+    @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 

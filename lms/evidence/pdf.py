@@ -144,7 +144,7 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
     pdf.setStrokeColor(ACCENT)
     pdf.line(width / 2 - 90, y - 8, width / 2 + 90, y - 8)
     y = page.centred(y - 26, _("This certifies that"), 13, colour=MUTED)
-    y = page.centred(y - 8, certificate.trainee_name, 28, bold=True)
+    y = page.centred(y - 8, certificate.shown_trainee_name, 28, bold=True)
     if certificate.enterprise_name:
         y = page.centred(y - 6, certificate.enterprise_name, 14, colour=MUTED)
     y = page.centred(y - 18, _("has completed the course"), 13, colour=MUTED)
