@@ -403,10 +403,12 @@ class Module(db.Model):
     @property
     def shown_title(self) -> str:
         """The module title in the reader's language (the variant lessons carry it)."""
-        for lesson in self.lessons:
-            text = lesson.shown_text
-            if text is not None and text.module:
-                return text.module
+        # The version's lessons are loaded with the page; this module's own list would be one query more each.
+        for lesson in self.version.lessons:
+            if lesson.module_id == self.id:
+                text = lesson.shown_text
+                if text is not None and text.module:
+                    return text.module
         return self.title
 
 
