@@ -177,11 +177,9 @@ class CourseVersion(db.Model):
     prerequisites: Mapped[list[Course]] = relationship(secondary=course_prerequisite, order_by="Course.slug")
     facets: Mapped[list[CourseVersionFacet]] = relationship(cascade="all, delete-orphan")
     # The content in the other language(s): one row per locale (the version's own columns hold ``language``).
+    # Loaded when a page needs another language than the version's own (not for readers of that one).
     texts: Mapped[list[CourseVersionText]] = relationship(
-        back_populates="version",
-        cascade="all, delete-orphan",
-        lazy="selectin",
-        order_by="CourseVersionText.locale",
+        back_populates="version", cascade="all, delete-orphan", order_by="CourseVersionText.locale"
     )
 
     # -- language variants: what a reader of the page's language sees --------------------------------------
@@ -244,6 +242,21 @@ class CourseVersion(db.Model):
         if text is not None:
             return _stored_or_rendered(text.overview_html, text.overview)
         return self.overview_rendered
+
+    def lesson_text(self, lesson_id: int, locale: str) -> LessonText | None:
+        """Lesson ``lesson_id``'s text in ``locale`` (the texts of every lesson are read at once)."""
+        cache = self.__dict__.setdefault("_lesson_texts", {})
+        if locale not in cache:
+            ids = [lesson.id for lesson in self.lessons if lesson.id is not None]
+            rows = (
+                db.session.execute(
+                    sa.select(LessonText).where(LessonText.lesson_id.in_(ids), LessonText.locale == locale)
+                ).scalars()
+                if ids
+                else []
+            )
+            cache[locale] = {row.lesson_id: row for row in rows}
+        return cache[locale].get(lesson_id)
 
     def quiz_title(self, key: str, default: str) -> str:
         """The title of quiz ``key`` in the reader's language (course.md's ``quizzes:`` titles)."""
@@ -441,7 +454,7 @@ class Lesson(db.Model):
         back_populates="lesson", cascade="all, delete-orphan", order_by="LessonAttachment.id"
     )
     texts: Mapped[list[LessonText]] = relationship(
-        back_populates="lesson", cascade="all, delete-orphan", lazy="selectin", order_by="LessonText.locale"
+        back_populates="lesson", cascade="all, delete-orphan", order_by="LessonText.locale"
     )
 
     @property
@@ -455,7 +468,11 @@ class Lesson(db.Model):
     @property
     def shown_text(self) -> LessonText | None:
         locale = reader_locale()
-        return None if locale == self.version.language else self.text_for(locale)
+        if locale == self.version.language:
+            return None
+        if self.id is None or "texts" in self.__dict__:
+            return self.text_for(locale)
+        return self.version.lesson_text(self.id, locale)  # every lesson's, in one statement
 
     @property
     def shown_title(self) -> str:

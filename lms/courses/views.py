@@ -145,8 +145,6 @@ def _done_slugs(enrollment: Enrollment | None) -> set[str]:
     )
 
 
-
-
 # -- catalog -----------------------------------------------------------------------------------------------
 
 
@@ -165,7 +163,7 @@ def catalog():
         sa.select(CourseVersion)
         .join(Course, Course.published_version_id == CourseVersion.id)
         .where(Course.archived.is_(False))
-        .options(contains_eager(CourseVersion.course))
+        .options(contains_eager(CourseVersion.course), selectinload(CourseVersion.texts))
         .order_by(CourseVersion.title, Course.id)
     )
     if filters["type"]:
@@ -506,7 +504,11 @@ def my_learning():
     stmt = (
         sa.select(Enrollment)
         .where(Enrollment.user_id == current_user.id)
-        .options(joinedload(Enrollment.course).joinedload(Course.published_version))
+        .options(
+            joinedload(Enrollment.course)
+            .joinedload(Course.published_version)
+            .selectinload(CourseVersion.texts)
+        )
         .order_by(
             sa.case((Enrollment.status == "active", 0), (Enrollment.status == "completed", 1), else_=2),
             Enrollment.enrolled_at.desc(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
 from lms.core.panels import ALL_ROLES, course_page, dashboard
@@ -84,6 +85,7 @@ def _course_titles(course_ids) -> dict[int, str]:
         return {}
     versions = db.session.execute(
         sa.select(CourseVersion)
+        .options(selectinload(CourseVersion.texts))
         .join(Course, Course.published_version_id == CourseVersion.id)
         .where(Course.id.in_(list(course_ids)))
     ).scalars()
