@@ -182,5 +182,25 @@ class Certificate(db.Model):
     def expert_names(self) -> list[str]:
         return [expert["name"] for expert in self.experts or []]
 
+    @property
+    def shown_expert_names(self) -> list[str]:
+        """The experts' names in the reader's language (the recorded name being one of their forms)."""
+        from lms.auth.models import User
+
+        ids = [expert.get("id") for expert in self.experts or [] if expert.get("id")]
+        people = (
+            {user.id: user for user in db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars()}
+            if ids
+            else {}
+        )
+        names = []
+        for expert in self.experts or []:
+            user = people.get(expert.get("id"))
+            if user is not None and user.name_en and expert["name"] in (user.own_name, user.name_en):
+                names.append(user.display_name)
+            else:
+                names.append(expert["name"])
+        return names
+
     def __repr__(self) -> str:
         return f"<Certificate {self.code}>"

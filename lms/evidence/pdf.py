@@ -155,9 +155,9 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
         date=format_date(certificate.completed_at, "long"),
     )
     y = page.centred(y - 14, facts, 13)
-    if certificate.expert_names:
+    if certificate.shown_expert_names:
         page.centred(
-            y - 8, _("Experts: %(names)s", names=", ".join(certificate.expert_names)), 12, colour=MUTED
+            y - 8, _("Experts: %(names)s", names=", ".join(certificate.shown_expert_names)), 12, colour=MUTED
         )
 
     # Verification: the code and the address on the left, the QR code on the right.

@@ -305,6 +305,7 @@ def test_chinese_reader_meets_no_english_on_course_lesson_quiz_and_certificate_p
         chinese_title = version.title if version.language == "zh_CN" else version.text_for("zh_CN").title
         assert chinese_title in _page_text(detail)
         assert "何军" in _page_text(detail) and "He Jun" not in _page_text(detail)  # the trainee's name too
+        assert certificate.experts and "Zhou Ming" not in _page_text(detail)  # and the experts' (周明)
         pdf = client.get(f"/evidence/certificates/{certificate.id}/certificate.pdf")
         assert pdf.status_code == 200
         assert _pdf_subject(pdf.data) == chinese_title  # the PDF's subject is the course title it prints
