@@ -11,6 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.core.bilingual import bilingual
 from lms.database import JSONType, TimestampMixin, UTCDateTime, enum_column
 from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise
@@ -47,7 +48,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     login_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(sa.String(120))
+    # The name as the person writes it (for Chinese people, in Chinese), and its Latin form for English pages
+    # ("" when the name is written one way only). ``display_name`` gives the one for the page's language.
+    own_name: Mapped[str] = mapped_column("display_name", sa.String(120))
+    name_en: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(enum_column(*ROLES, name="user_role"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprise.id"), index=True)
@@ -68,6 +72,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     unit: Mapped[CustomsUnit | None] = relationship()
 
     # Flask-Login reads is_active.
+
+    display_name = bilingual("own_name", "name_en", "display_name")
+
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active

@@ -33,7 +33,9 @@ from lms.courses.models import (
     TRAINING_TYPES,
     Course,
     CourseVersion,
+    CourseVersionText,
     Lesson,
+    LessonText,
     Module,
 )
 from lms.errors import DomainError
@@ -66,6 +68,9 @@ REQUIRED_COURSE_FIELDS = ("slug", "title", "language", "type", "modes", "hours")
 AUDIENCE_FIELDS = ("positions", "business_types")
 COMPLETION_FIELDS = ("lessons", "quizzes", "attendance")
 LESSON_FIELDS = ("title", "module", "minutes", "standard_items")
+# A language variant (courses/<slug>/<locale>/) translates the texts only; everything else is the course's.
+VARIANT_COURSE_FIELDS = ("title", "summary", "quizzes")
+VARIANT_QUIZ_FIELDS = ("key", "title")
 QUIZ_FIELDS = (
     "key",
     "title",
@@ -147,6 +152,36 @@ class LessonSource:
 
 
 @dataclass
+class VariantSource:
+    """The course in another language: ``courses/<slug>/<locale>/``, lesson files named as the course's."""
+
+    locale: str
+    directory: Path
+    title: str
+    summary: str
+    overview: str
+    quiz_titles: dict[str, str]
+    lessons: dict[str, LessonSource]  # by lesson slug
+
+    def content(self, lesson_order: list[str]) -> dict:
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "overview": self.overview,
+            "quizzes": dict(sorted(self.quiz_titles.items())),
+            "lessons": [
+                {
+                    "slug": slug,
+                    "title": self.lessons[slug].title,
+                    "module": self.lessons[slug].module,
+                    "body": self.lessons[slug].body,
+                }
+                for slug in lesson_order
+            ],
+        }
+
+
+@dataclass
 class CourseSource:
     slug: str
     directory: Path
@@ -154,6 +189,7 @@ class CourseSource:
     overview: str
     lessons: list[LessonSource]
     prerequisites_line: int = 1
+    variants: dict[str, VariantSource] = field(default_factory=dict)
 
     @property
     def course_file(self) -> Path:
@@ -181,6 +217,10 @@ class CourseSource:
                 {"slug": s.slug, "title": s.title, "module": s.module, "minutes": s.minutes, "body": s.body}
                 for s in self.lessons
             ],
+            "variants": {
+                locale: variant.content([s.slug for s in self.lessons])
+                for locale, variant in sorted(self.variants.items())
+            },
         }
 
     def content_hash(self) -> str:
@@ -222,6 +262,31 @@ def version_content(version: CourseVersion) -> dict:
             }
             for lesson in sorted(version.lessons, key=lambda x: x.position)
         ],
+        "variants": {
+            text.locale: _variant_content(version, text)
+            for text in sorted(version.texts, key=lambda t: t.locale)
+        },
+    }
+
+
+def _variant_content(version: CourseVersion, text: CourseVersionText) -> dict:
+    lessons = []
+    for lesson in sorted(version.lessons, key=lambda x: x.position):
+        lesson_text = lesson.text_for(text.locale)
+        lessons.append(
+            {
+                "slug": lesson.slug,
+                "title": lesson_text.title if lesson_text else "",
+                "module": lesson_text.module if lesson_text else "",
+                "body": normalise_text(lesson_text.body) if lesson_text else "",
+            }
+        )
+    return {
+        "title": text.title,
+        "summary": text.summary or "",
+        "overview": normalise_text(text.overview),
+        "quizzes": dict(sorted((text.quiz_titles or {}).items())),
+        "lessons": lessons,
     }
 
 
@@ -601,6 +666,18 @@ def parse_course_dir(directory: Path) -> CourseSource:
     if not lessons:
         raise CurriculumError(directory, None, "no lesson files (NN-<lesson>.md) in this course folder")
     ordered = [lesson for _, lesson in sorted(lessons, key=lambda pair: pair[0])]
+    variants = {}
+    for path in sorted(directory.iterdir(), key=lambda p: p.name):
+        if not path.is_dir() or path.name not in CONTENT_LANGUAGES:
+            continue
+        if path.name == fields["language"]:
+            raise CurriculumError(
+                path,
+                None,
+                f"the course is written in {path.name} (course.md 'language'); a variant folder is for "
+                "another language",
+            )
+        variants[path.name] = parse_variant_dir(path, fields, ordered)
     return CourseSource(
         slug=fields["slug"],
         directory=directory,
@@ -608,6 +685,122 @@ def parse_course_dir(directory: Path) -> CourseSource:
         overview=overview,
         lessons=ordered,
         prerequisites_line=prerequisites_line,
+        variants=variants,
+    )
+
+
+def parse_variant_dir(directory: Path, fields: dict, lessons: list[LessonSource]) -> VariantSource:
+    """Read ``courses/<slug>/<locale>/``: a course.md with the translated title, summary, quiz titles and
+    overview, and one file per lesson with the same file name as the course's. A lesson or quiz one side has
+    and the other lacks is an error naming the file and line."""
+    locale = directory.name
+    course_file = directory / COURSE_FILE
+    if not course_file.is_file():
+        raise CurriculumError(course_file, None, f"missing: the {locale} variant needs a course.md")
+    found, body = read_front_matter(course_file)
+    check = _Checker(course_file, found, VARIANT_COURSE_FIELDS)
+    title = check.text("title", required=True)
+    summary = check.text("summary", max_length=2000)
+    if fields["summary"] and not summary:
+        check.fail(
+            found.get("summary") or 1,
+            f"'summary' is missing: the course has one, so the {locale} variant needs it too",
+        )
+    keys = [q["key"] for q in fields["quizzes"]]
+    quiz_titles: dict[str, str] = {}
+    quizzes_line = found["quizzes"].line if "quizzes" in found else 1
+    if "quizzes" in found and found["quizzes"].value is not None:
+        located = found["quizzes"]
+        if not isinstance(located.value, list) or not isinstance(located.node, SequenceNode):
+            check.fail(located, "'quizzes' must be a list of '- key: …' and 'title: …' pairs")
+        for index, item_node in enumerate(located.node.value):
+            item = Located(located.value[index], _line_of_item(located, index, 2), item_node)
+            if not isinstance(item.value, dict):
+                check.fail(item, "each quiz must be a set of 'field: value' lines")
+            sub = _sub_mapping(course_file, item, "quizzes")
+            inner = _Checker(course_file, sub, VARIANT_QUIZ_FIELDS, anchor=item.line)
+            key_located = inner.required("key")
+            key = inner.text("key", required=True, max_length=40)
+            if key not in keys:
+                inner.fail(
+                    key_located,
+                    f"quiz {key!r} is not one of the course's quizzes ({', '.join(keys) or 'none'})",
+                )
+            if key in quiz_titles:
+                inner.fail(key_located, f"quiz key {key!r} is given twice")
+            quiz_titles[key] = inner.text("title", required=True)
+    for key in keys:
+        if key not in quiz_titles:
+            raise CurriculumError(
+                course_file,
+                quizzes_line,
+                f"quiz {key!r} has no {locale} title (add '- key: {key}' and 'title:')",
+            )
+    by_name = {lesson.path.name: lesson for lesson in lessons}
+    variant_lessons: dict[str, LessonSource] = {}
+    for path in sorted(directory.iterdir(), key=lambda p: p.name):
+        if path.name == COURSE_FILE or path.name.startswith(".") or path.suffix.lower() != ".md":
+            continue
+        primary = by_name.get(path.name)
+        if primary is None:
+            raise CurriculumError(
+                path,
+                1,
+                f"the course has no lesson file {path.name}: a variant translates the course's lessons, "
+                "with the same file names",
+            )
+        lesson = parse_lesson_file(path, primary.slug)
+        variant_lessons[primary.slug] = lesson
+    modules: dict[str, str] = {}
+    for primary in lessons:
+        lesson = variant_lessons.get(primary.slug)
+        if lesson is None:
+            raise CurriculumError(
+                primary.path,
+                1,
+                f"lesson {primary.path.name} has no {locale} variant: "
+                f"{directory / primary.path.name} is missing",
+            )
+        fields_of, _body = read_front_matter(lesson.path)
+        if "minutes" in fields_of and lesson.minutes != primary.minutes:
+            raise CurriculumError(
+                lesson.path,
+                fields_of["minutes"].line,
+                f"'minutes' is {lesson.minutes} here but {primary.minutes} in {primary.path.name}: "
+                "leave it out (the time is the lesson's, not the language's)",
+            )
+        line = fields_of["module"].line if "module" in fields_of else 1
+        if primary.module and not lesson.module:
+            raise CurriculumError(
+                lesson.path, line, f"'module' is missing: the lesson is in module {primary.module!r}"
+            )
+        if not primary.module and lesson.module:
+            raise CurriculumError(
+                lesson.path, line, "'module' is given but the course's lesson has no module"
+            )
+        if primary.module:
+            known = modules.setdefault(primary.module, lesson.module)
+            if known != lesson.module:
+                raise CurriculumError(
+                    lesson.path,
+                    line,
+                    f"module {lesson.module!r}: the other lessons of module {primary.module!r} "
+                    f"call it {known!r}",
+                )
+            if list(modules.values()).count(lesson.module) > 1:
+                raise CurriculumError(
+                    lesson.path,
+                    line,
+                    f"module {lesson.module!r} translates two different modules of the course",
+                )
+    return VariantSource(
+        locale=locale,
+        directory=directory,
+        title=title,
+        summary=summary,
+        overview=normalise_text(body),
+        quiz_titles=quiz_titles,
+        lessons=variant_lessons,
     )
 
 
@@ -845,6 +1038,16 @@ def _build_version(
         quiz_specs=[dict(q) for q in f["quizzes"]],
     )
     version.prerequisites = prerequisites
+    for locale, variant in sorted(source.variants.items()):
+        version.texts.append(
+            CourseVersionText(
+                locale=locale,
+                title=variant.title,
+                summary=variant.summary,
+                overview=variant.overview,
+                quiz_titles=dict(variant.quiz_titles),
+            )
+        )
     modules: dict[str, Module] = {}
     for position, lesson_source in enumerate(source.lessons, start=1):
         module = None
@@ -853,7 +1056,7 @@ def _build_version(
             if module is None:
                 module = Module(version=version, title=lesson_source.module, position=len(modules) + 1)
                 modules[lesson_source.module] = module
-        Lesson(
+        lesson = Lesson(
             version=version,
             module=module,
             position=position,
@@ -862,6 +1065,13 @@ def _build_version(
             body=lesson_source.body,
             minutes=lesson_source.minutes,
         )
+        for locale, variant in sorted(source.variants.items()):
+            translated = variant.lessons[lesson_source.slug]
+            lesson.texts.append(
+                LessonText(
+                    locale=locale, title=translated.title, module=translated.module, body=translated.body
+                )
+            )
     db.session.add(version)
     refresh_derived(version)
     db.session.flush()
@@ -910,6 +1120,39 @@ def _front_matter(pairs: list[tuple[str, object]]) -> str:
 def _hours_value(hours):
     value = Decimal(str(hours))
     return int(value) if value == value.to_integral() else float(value)
+
+
+def _export_variant(folder: Path, variant: dict, content: dict, names: list[str]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    pairs: list[tuple[str, object]] = [("title", variant["title"])]
+    if variant["summary"]:
+        pairs.append(("summary", variant["summary"]))
+    if content["quizzes"]:
+        pairs.append(
+            (
+                "quizzes",
+                [
+                    {"key": q["key"], "title": variant["quizzes"].get(q["key"], q.get("title", ""))}
+                    for q in content["quizzes"]
+                ],
+            )
+        )
+    written = []
+    course_file = folder / COURSE_FILE
+    course_file.write_text(
+        _front_matter(pairs) + (variant["overview"] + "\n" if variant["overview"] else ""), encoding="utf-8"
+    )
+    written.append(course_file)
+    for name, lesson in zip(names, variant["lessons"], strict=True):
+        lesson_pairs: list[tuple[str, object]] = [("title", lesson["title"])]
+        if lesson["module"]:
+            lesson_pairs.append(("module", lesson["module"]))
+        path = folder / name
+        path.write_text(
+            _front_matter(lesson_pairs) + (lesson["body"] + "\n" if lesson["body"] else ""), encoding="utf-8"
+        )
+        written.append(path)
+    return written
 
 
 def export_course(
@@ -963,10 +1206,22 @@ def export_course(
             _front_matter(lesson_pairs) + (lesson["body"] + "\n" if lesson["body"] else ""), encoding="utf-8"
         )
         report.files.append(path)
+    names = [
+        f"{number:0{width}d}-{lesson['slug']}.md" for number, lesson in enumerate(content["lessons"], start=1)
+    ]
+    for locale in CONTENT_LANGUAGES:
+        folder = target / locale
+        if folder.is_dir():
+            for old in folder.iterdir():
+                if old.is_file() and (old.name == COURSE_FILE or LESSON_FILE_RE.match(old.name)):
+                    old.unlink()
+    for locale, variant in content["variants"].items():
+        report.files.extend(_export_variant(target / locale, variant, content, names))
+    languages = ", ".join([content["language"], *content["variants"]])
     report.note(
         course.slug,
         f"version {version.number} ({version.status}) written to {target} "
-        f"({len(content['lessons'])} lessons).",
+        f"({len(content['lessons'])} lessons; {languages}).",
     )
     for hook in EXPORT_HOOKS:
         hook(course, version, target, report)

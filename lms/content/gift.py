@@ -48,6 +48,8 @@ class GiftQuestion:
     data: dict = field(default_factory=dict)
     general_feedback: str = ""
     line: int = field(default=0, compare=False)
+    # Tags from a ``// [tag:name]`` comment line right above the question (Moodle's way of carrying tags).
+    tags: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -549,21 +551,31 @@ def _parse_question(span: _Span, category: str, problems: list[GiftProblem]) -> 
     )
 
 
-def _blocks(text: str) -> Iterable[list[tuple[int, str]]]:
-    """Groups of (line number, line) separated by blank lines, comment lines left out."""
+_TAG_RE = re.compile(r"\[tag:([^\]]*)\]")
+
+
+def _blocks(text: str) -> Iterable[tuple[list[tuple[int, str]], list[str]]]:
+    """Groups of (line number, line) separated by blank lines, comment lines left out, each with the tags of
+    the ``// [tag:…]`` comment lines in it or right above it (no blank line between)."""
     block: list[tuple[int, str]] = []
+    tags: list[str] = []
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         if not stripped:
             if block:
-                yield block
+                yield block, tags
                 block = []
+            tags = []
             continue
         if stripped.startswith("//"):
+            for tag in _TAG_RE.findall(stripped):
+                tag = tag.strip()
+                if tag and tag not in tags:
+                    tags.append(tag)
             continue
         block.append((number, line))
     if block:
-        yield block
+        yield block, tags
 
 
 def _block_span(block: list[tuple[int, str]]) -> _Span:
@@ -590,7 +602,7 @@ def parse_gift(text: str) -> tuple[list[GiftQuestion], list[GiftProblem]]:
         return [], [GiftProblem(1, f"The file could not be read: {exc}")]
 
     category = ""
-    for block in _blocks(text):
+    for block, tags in _blocks(text):
         first_line = block[0][0]
         try:
             head = block[0][1].strip()
@@ -602,6 +614,7 @@ def parse_gift(text: str) -> tuple[list[GiftQuestion], list[GiftProblem]]:
             span = _block_span(block).strip()
             question = _parse_question(span, category, problems)
             if question is not None:
+                question.tags = tags
                 questions.append(question)
         except Exception as exc:  # noqa: BLE001 - one broken question must not stop the import
             message = f"This question could not be read ({type(exc).__name__})"
@@ -719,8 +732,10 @@ def _write_question(q: Any) -> str:
     stem_format = str(_get(q, "stem_format", DEFAULT_FORMAT) or DEFAULT_FORMAT)
     data = _get(q, "data", None) or {}
     general_feedback = str(_get(q, "general_feedback", "") or "")
+    tags = [str(t) for t in (_get(q, "tags", None) or []) if str(t).strip() and "]" not in str(t)]
 
-    head = f"::{_esc(name)}::" if name else ""
+    head = "// " + " ".join(f"[tag:{t}]" for t in tags) + "\n" if tags else ""
+    head += f"::{_esc(name)}::" if name else ""
     if stem_format not in FORMATS:
         stem_format = DEFAULT_FORMAT
     # The prefix is also written for [moodle] when the stem could otherwise be misread (as a format tag,

@@ -79,8 +79,15 @@ class Course(TimestampMixin, db.Model):
 
     @property
     def title(self) -> str:
+        """The title in the course's own language (what records and exports keep)."""
         version = self.published_version or self.latest_version
         return version.title if version else self.slug
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language when the course has that variant (pages show this one)."""
+        version = self.published_version or self.latest_version
+        return version.shown_title if version else self.slug
 
     def __repr__(self) -> str:
         return f"<Course {self.slug}>"
@@ -169,6 +176,94 @@ class CourseVersion(db.Model):
     )
     prerequisites: Mapped[list[Course]] = relationship(secondary=course_prerequisite, order_by="Course.slug")
     facets: Mapped[list[CourseVersionFacet]] = relationship(cascade="all, delete-orphan")
+    # The content in the other language(s): one row per locale (the version's own columns hold ``language``).
+    # Loaded when a page needs another language than the version's own (not for readers of that one).
+    texts: Mapped[list[CourseVersionText]] = relationship(
+        back_populates="version", cascade="all, delete-orphan", order_by="CourseVersionText.locale"
+    )
+
+    # -- language variants: what a reader of the page's language sees --------------------------------------
+
+    def text_for(self, locale: str) -> CourseVersionText | None:
+        return next((t for t in self.texts if t.locale == locale), None)
+
+    @property
+    def locales(self) -> list[str]:
+        """The languages this version can be read in, its own first."""
+        return [self.language] + [t.locale for t in self.texts if t.locale != self.language]
+
+    @property
+    def shown_text(self) -> CourseVersionText | None:
+        """The variant in the reader's language, None when the reader gets the version's own language."""
+        locale = reader_locale()
+        return None if locale == self.language else self.text_for(locale)
+
+    @property
+    def shown_locale(self) -> str:
+        text = self.shown_text
+        return text.locale if text is not None else self.language
+
+    @property
+    def shown_language_label(self) -> str:
+        return str(CONTENT_LANGUAGES.get(self.shown_locale, self.shown_locale))
+
+    @property
+    def language_labels(self) -> list[str]:
+        """Every language the version can be read in, the one shown first."""
+        shown = self.shown_locale
+        ordered = [shown] + [locale for locale in self.locales if locale != shown]
+        return [str(CONTENT_LANGUAGES.get(locale, locale)) for locale in ordered]
+
+    @property
+    def required_quiz_titles(self) -> list[str]:
+        """The quizzes to pass, by their titles in the reader's language."""
+        titles = {spec.get("key"): spec.get("title") or spec.get("key") for spec in self.quiz_specs or []}
+        return [self.quiz_title(key, titles.get(key) or key) for key in self.require_quizzes or []]
+
+    @property
+    def is_fallback(self) -> bool:
+        """The reader's language is not available: the page shows the version's own (with a notice)."""
+        locale = reader_locale()
+        return locale != self.language and self.text_for(locale) is None
+
+    @property
+    def shown_title(self) -> str:
+        text = self.shown_text
+        return text.title if text is not None else self.title
+
+    @property
+    def shown_summary(self) -> str:
+        text = self.shown_text
+        return text.summary if text is not None else (self.summary or "")
+
+    @property
+    def shown_overview(self):
+        text = self.shown_text
+        if text is not None:
+            return _stored_or_rendered(text.overview_html, text.overview)
+        return self.overview_rendered
+
+    def lesson_text(self, lesson_id: int, locale: str) -> LessonText | None:
+        """Lesson ``lesson_id``'s text in ``locale`` (the texts of every lesson are read at once)."""
+        cache = self.__dict__.setdefault("_lesson_texts", {})
+        if locale not in cache:
+            ids = [lesson.id for lesson in self.lessons if lesson.id is not None]
+            rows = (
+                db.session.execute(
+                    sa.select(LessonText).where(LessonText.lesson_id.in_(ids), LessonText.locale == locale)
+                ).scalars()
+                if ids
+                else []
+            )
+            cache[locale] = {row.lesson_id: row for row in rows}
+        return cache[locale].get(lesson_id)
+
+    def quiz_title(self, key: str, default: str) -> str:
+        """The title of quiz ``key`` in the reader's language (course.md's ``quizzes:`` titles)."""
+        text = self.shown_text
+        if text is not None and (text.quiz_titles or {}).get(key):
+            return text.quiz_titles[key]
+        return default
 
     @property
     def status_label(self) -> str:
@@ -232,11 +327,63 @@ class CourseVersion(db.Model):
         from lms.content.markdown import render_markdown
 
         self.overview_html = str(render_markdown(self.overview, below=CONTENT_BELOW))
+        for text in self.texts:
+            text.overview_html = str(render_markdown(text.overview, below=CONTENT_BELOW))
         for lesson in self.lessons:
             lesson.body_html = str(render_markdown(lesson.body, below=CONTENT_BELOW))
+            for lesson_text in lesson.texts:
+                lesson_text.body_html = str(render_markdown(lesson_text.body, below=CONTENT_BELOW))
 
     def __repr__(self) -> str:
         return f"<CourseVersion {self.course_id}#{self.number} {self.status}>"
+
+
+class CourseVersionText(db.Model):
+    """A version's course-level content in another language: title, summary, overview and quiz titles."""
+
+    __tablename__ = "course_version_text"
+    __table_args__ = (sa.UniqueConstraint("version_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(enum_column(*CONTENT_LANGUAGES, name="content_language"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    overview: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    overview_html: Mapped[str | None] = mapped_column(sa.Text)
+    quiz_titles: Mapped[dict] = mapped_column(JSONType, default=dict)  # quiz key -> title
+
+    version: Mapped[CourseVersion] = relationship(back_populates="texts")
+
+
+class LessonText(db.Model):
+    """A lesson in another language: title, module title and body (HTML stored at publication)."""
+
+    __tablename__ = "lesson_text"
+    __table_args__ = (sa.UniqueConstraint("lesson_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(sa.ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    locale: Mapped[str] = mapped_column(enum_column(*CONTENT_LANGUAGES, name="content_language"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    module: Mapped[str] = mapped_column(sa.String(200), default="")
+    body: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
+
+    lesson: Mapped[Lesson] = relationship(back_populates="texts")
+
+
+def reader_locale() -> str:
+    """The content language of the page being rendered: zh_CN for a Chinese page, en otherwise."""
+    from flask_babel import get_locale
+
+    try:
+        locale = get_locale()
+    except (RuntimeError, AttributeError):
+        return "en"
+    return "zh_CN" if locale is not None and locale.language == "zh" else "en"
 
 
 class CourseVersionFacet(db.Model):
@@ -265,6 +412,17 @@ class Module(db.Model):
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="module", order_by="Lesson.position", overlaps="lessons,version"
     )
+
+    @property
+    def shown_title(self) -> str:
+        """The module title in the reader's language (the variant lessons carry it)."""
+        # The version's lessons are loaded with the page; this module's own list would be one query more each.
+        for lesson in self.version.lessons:
+            if lesson.module_id == self.id:
+                text = lesson.shown_text
+                if text is not None and text.module:
+                    return text.module
+        return self.title
 
 
 class Lesson(db.Model):
@@ -295,11 +453,45 @@ class Lesson(db.Model):
     attachments: Mapped[list[LessonAttachment]] = relationship(
         back_populates="lesson", cascade="all, delete-orphan", order_by="LessonAttachment.id"
     )
+    texts: Mapped[list[LessonText]] = relationship(
+        back_populates="lesson", cascade="all, delete-orphan", order_by="LessonText.locale"
+    )
 
     @property
     def html(self):
         """The body as HTML: stored at publication, rendered now for a draft."""
         return _stored_or_rendered(self.body_html, self.body)
+
+    def text_for(self, locale: str) -> LessonText | None:
+        return next((t for t in self.texts if t.locale == locale), None)
+
+    @property
+    def shown_text(self) -> LessonText | None:
+        locale = reader_locale()
+        if locale == self.version.language:
+            return None
+        if self.id is None or "texts" in self.__dict__:
+            return self.text_for(locale)
+        return self.version.lesson_text(self.id, locale)  # every lesson's, in one statement
+
+    @property
+    def shown_title(self) -> str:
+        text = self.shown_text
+        return text.title if text is not None else self.title
+
+    @property
+    def shown_module(self) -> str:
+        text = self.shown_text
+        if text is not None and text.module:
+            return text.module
+        return self.module.title if self.module else ""
+
+    @property
+    def shown_html(self):
+        text = self.shown_text
+        if text is not None:
+            return _stored_or_rendered(text.body_html, text.body)
+        return self.html
 
 
 # Course overviews and lessons are shown under the page's own <h1>: their headings start one level lower.
@@ -386,6 +578,18 @@ class LessonProgress(db.Model):
 def _lesson_body_changed(target, value, oldvalue, initiator):
     if value != oldvalue:
         target.body_html = None
+
+
+@sa.event.listens_for(LessonText.body, "set", propagate=True)
+def _lesson_text_body_changed(target, value, oldvalue, initiator):
+    if value != oldvalue:
+        target.body_html = None
+
+
+@sa.event.listens_for(CourseVersionText.overview, "set", propagate=True)
+def _text_overview_changed(target, value, oldvalue, initiator):
+    if value != oldvalue:
+        target.overview_html = None
 
 
 @sa.event.listens_for(CourseVersion.overview, "set", propagate=True)

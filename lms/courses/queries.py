@@ -7,7 +7,14 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.auth.models import User
 from lms.auth.scopes import user_clause
-from lms.courses.models import ENROLLMENT_STATUSES, Course, CourseVersion, CourseVersionFacet, Enrollment
+from lms.courses.models import (
+    ENROLLMENT_STATUSES,
+    Course,
+    CourseVersion,
+    CourseVersionFacet,
+    CourseVersionText,
+    Enrollment,
+)
 
 
 def my_enrollments(user) -> sa.Select:
@@ -62,7 +69,15 @@ def catalog(
     if training_type:
         stmt = stmt.where(CourseVersion.training_type == training_type)
     if language:
-        stmt = stmt.where(CourseVersion.language == language)
+        # A course can be read in its own language and in those of its variants.
+        stmt = stmt.where(
+            sa.or_(
+                CourseVersion.language == language,
+                CourseVersion.id.in_(
+                    sa.select(CourseVersionText.version_id).where(CourseVersionText.locale == language)
+                ),
+            )
+        )
     for facet, value in (("mode", mode), ("topic", topic)):
         if value:
             stmt = stmt.where(

@@ -35,10 +35,12 @@ from lms.courses.models import (
     Course,
     CourseVersion,
     CourseVersionFacet,
+    CourseVersionText,
     Enrollment,
     Lesson,
     LessonAttachment,
     LessonProgress,
+    LessonText,
     Module,
 )
 from lms.database import utcnow
@@ -193,7 +195,13 @@ def refresh_derived(version: CourseVersion) -> None:
     """Keep the catalog's search text and facet rows in step with the version's fields."""
     slug = version.course.slug if version.course is not None else ""
     version.search_text = " ".join(
-        [slug, version.title or "", version.summary or "", *(version.tags or [])]
+        [
+            slug,
+            version.title or "",
+            version.summary or "",
+            *(version.tags or []),
+            *(part for text in version.texts for part in (text.title or "", text.summary or "")),
+        ]
     ).lower()
     wanted = (
         {("mode", m) for m in version.modes or []}
@@ -346,6 +354,17 @@ def copy_version(base: CourseVersion, *, number: int, author: User | None) -> Co
         db.session.add(version)
         apply_version_values(version, {name: _copy(getattr(base, name)) for name in VERSION_FIELDS})
         version.prerequisites = list(base.prerequisites)
+        # The other languages come along (they are written in the curriculum files, not in the browser).
+        for text in base.texts:
+            version.texts.append(
+                CourseVersionText(
+                    locale=text.locale,
+                    title=text.title,
+                    summary=text.summary,
+                    overview=text.overview,
+                    quiz_titles=dict(text.quiz_titles or {}),
+                )
+            )
         modules: dict[int, Module] = {}
         for module in base.modules:
             modules[module.id] = Module(version=version, position=module.position, title=module.title)
@@ -361,6 +380,10 @@ def copy_version(base: CourseVersion, *, number: int, author: User | None) -> Co
                 minutes=lesson.minutes,
             )
             db.session.add(copy)
+            for text in lesson.texts:
+                copy.texts.append(
+                    LessonText(locale=text.locale, title=text.title, module=text.module, body=text.body)
+                )
             for attachment in lesson.attachments:
                 copy.attachments.append(_copy_attachment(attachment))
     return version

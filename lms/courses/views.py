@@ -143,8 +143,6 @@ def _done_slugs(enrollment: Enrollment | None) -> set[str]:
     )
 
 
-
-
 # -- catalog -----------------------------------------------------------------------------------------------
 
 
@@ -165,7 +163,7 @@ def catalog():
         mode=filters["mode"],
         topic=filters["topic"],
         language=filters["language"],
-    )
+    ).options(selectinload(CourseVersion.texts))
     pagination = paginate(stmt)
     ids = [v.id for v in pagination.items]
     lesson_counts = (
@@ -470,7 +468,9 @@ def withdraw(enrollment_id: int):
 @bp.route("/my")
 @role_required("trainee")
 def my_learning():
-    stmt = queries.my_enrollments(current_user)
+    stmt = queries.my_enrollments(current_user).options(
+        joinedload(Enrollment.course).joinedload(Course.published_version).selectinload(CourseVersion.texts)
+    )
     pagination = paginate(stmt)
     return render_template(
         "courses/my_learning.html",

@@ -17,6 +17,7 @@ DEMO_MODULES = (
     "lms.cultivation.demo",
     "lms.evidence.demo",
     "lms.readiness.demo",
+    "lms.demo.bilingual",
 )
 
 
@@ -31,4 +32,4 @@ def load_demo(echo=print) -> None:
         summary = module.load()
         db.session.commit()
         if summary:
-            echo(f"{name.split('.')[-2] if name.endswith('.demo') else 'org'}: {summary}")
+            echo(f"{name.split('.')[-2] if name.endswith('.demo') else name.split('.')[-1]}: {summary}")

@@ -323,36 +323,44 @@ ENTERPRISES = [
     ("Dapeng Cold Chain Co., Ltd.", "大鹏冷链有限公司", "5302", "other", False, False, True, 68, []),
 ]
 
-# login, display name, role, unit code or enterprise index, position / expert level
+# login, (name in Chinese, its Latin form for English pages), role, unit code or enterprise index,
+# position / expert level
 ACCOUNTS = [
-    ("admin", "GACC Administrator", "admin", "0000", None),
-    ("officer.shenzhen", "Chen Wei", "officer", "5300", None),
-    ("officer.futian", "Li Na", "officer", "5301", None),
-    ("officer.shanghai", "Wang Fang", "officer", "2200", None),
-    ("officer.guangzhou", "Zhao Lei", "officer", "5100", None),
-    ("officer.nanjing", "Sun Li", "officer", "2300", None),
-    ("expert.national", "Zhou Ming", "expert", "0000", "national"),
-    ("expert.shenzhen", "Huang Jie", "expert", "5300", "regional"),
-    ("expert.shanghai", "Xu Hong", "expert", "2200", "regional"),
-    ("trainee", "Liu Yang", "trainee", 0, "legal_representative"),
-    ("trainee.manager", "Zhang Min", "trainee", 0, "senior_management"),
-    ("trainee.customs", "He Jun", "trainee", 0, "department_staff"),
-    ("trainee.finance", "Ma Lin", "trainee", 0, "department_staff"),
-    ("trainee.futian", "Guo Qiang", "trainee", 1, "legal_representative"),
-    ("trainee.shekou", "Lin Hui", "trainee", 3, "senior_management"),
-    ("trainee.nanshan", "Wu Tao", "trainee", 5, "department_staff"),
-    ("trainee.guangzhou", "Deng Yu", "trainee", 6, "legal_representative"),
-    ("trainee.shanghai", "Qian Rui", "trainee", 12, "senior_management"),
-    ("trainee.pudong", "Shi Jing", "trainee", 13, "department_staff"),
-    ("trainee.nanjing", "Feng Bo", "trainee", 18, "legal_representative"),
+    ("admin", ("海关总署系统管理员", "GACC Administrator"), "admin", "0000", None),
+    ("officer.shenzhen", ("陈伟", "Chen Wei"), "officer", "5300", None),
+    ("officer.futian", ("李娜", "Li Na"), "officer", "5301", None),
+    ("officer.shanghai", ("王芳", "Wang Fang"), "officer", "2200", None),
+    ("officer.guangzhou", ("赵磊", "Zhao Lei"), "officer", "5100", None),
+    ("officer.nanjing", ("孙丽", "Sun Li"), "officer", "2300", None),
+    ("expert.national", ("周明", "Zhou Ming"), "expert", "0000", "national"),
+    ("expert.shenzhen", ("黄杰", "Huang Jie"), "expert", "5300", "regional"),
+    ("expert.shanghai", ("徐红", "Xu Hong"), "expert", "2200", "regional"),
+    ("trainee", ("刘洋", "Liu Yang"), "trainee", 0, "legal_representative"),
+    ("trainee.manager", ("张敏", "Zhang Min"), "trainee", 0, "senior_management"),
+    ("trainee.customs", ("何军", "He Jun"), "trainee", 0, "department_staff"),
+    ("trainee.finance", ("马林", "Ma Lin"), "trainee", 0, "department_staff"),
+    ("trainee.futian", ("郭强", "Guo Qiang"), "trainee", 1, "legal_representative"),
+    ("trainee.shekou", ("林慧", "Lin Hui"), "trainee", 3, "senior_management"),
+    ("trainee.nanshan", ("吴涛", "Wu Tao"), "trainee", 5, "department_staff"),
+    ("trainee.guangzhou", ("邓宇", "Deng Yu"), "trainee", 6, "legal_representative"),
+    ("trainee.shanghai", ("钱锐", "Qian Rui"), "trainee", 12, "senior_management"),
+    ("trainee.pudong", ("石静", "Shi Jing"), "trainee", 13, "department_staff"),
+    ("trainee.nanjing", ("冯波", "Feng Bo"), "trainee", 18, "legal_representative"),
 ]
 
 
 def _drop_old_suffix(user: User, name: str) -> None:
     """Demo accounts were once named "Liu Yang (legal representative)": the English suffix showed on Chinese
     pages and certificates. Position and unit are shown as translated labels instead."""
-    if user.display_name.removeprefix("Prof. ").startswith(name + " ("):
-        user.display_name = name
+    if user.own_name.removeprefix("Prof. ").startswith(name + " ("):
+        user.own_name = name
+
+
+def _bilingual(user: User, zh: str, en: str) -> None:
+    """Demo accounts were once named in pinyin only: they get their Chinese name, the pinyin kept for English
+    pages (a name someone changed since is left alone)."""
+    if user.own_name == en and not user.name_en:
+        user.own_name, user.name_en = zh, en
 
 
 def demo_uscc(index: int, unit_code: str) -> str:
@@ -417,11 +425,13 @@ def load() -> str:
     existing = {u.login_name: u for u in db.session.execute(sa.select(User)).scalars()}
     created_users = 0
     password_hash = None
-    for login, name, role, where, extra in ACCOUNTS:
+    for login, (name_zh, name_en), role, where, extra in ACCOUNTS:
         if login in existing:
-            _drop_old_suffix(existing[login], name)
+            _drop_old_suffix(existing[login], name_en)
+            _bilingual(existing[login], name_zh, name_en)
             continue
-        user = User(login_name=login, email=f"{login}@demo.aeo-lms.cn", display_name=name, role=role)
+        user = User(login_name=login, email=f"{login}@demo.aeo-lms.cn", role=role)
+        user.own_name, user.name_en = name_zh, name_en
         if role == "trainee":
             user.enterprise = enterprises[where]
             user.position = extra

@@ -141,6 +141,28 @@ class Certificate(db.Model):
     revoked_by = relationship("User", foreign_keys=[revoked_by_id])
 
     @property
+    def shown_course_title(self) -> str:
+        """The course title in the reader's language: the completed version's variant when it has one (the
+        title recorded at issue is the course's own language)."""
+        from lms.courses.models import reader_locale
+
+        version = self.course_version
+        if version is not None and reader_locale() != version.language:
+            text = version.text_for(reader_locale())
+            if text is not None:
+                return text.title
+        return self.course_title
+
+    @property
+    def shown_trainee_name(self) -> str:
+        """The trainee's name in the reader's language when the recorded name is one of the person's two forms
+        (a name changed since keeps the recorded one)."""
+        user = self.user
+        if user is not None and user.name_en and self.trainee_name in (user.own_name, user.name_en):
+            return user.display_name
+        return self.trainee_name
+
+    @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
@@ -159,6 +181,26 @@ class Certificate(db.Model):
     @property
     def expert_names(self) -> list[str]:
         return [expert["name"] for expert in self.experts or []]
+
+    @property
+    def shown_expert_names(self) -> list[str]:
+        """The experts' names in the reader's language (the recorded name being one of their forms)."""
+        from lms.auth.models import User
+
+        ids = [expert.get("id") for expert in self.experts or [] if expert.get("id")]
+        people = (
+            {user.id: user for user in db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars()}
+            if ids
+            else {}
+        )
+        names = []
+        for expert in self.experts or []:
+            user = people.get(expert.get("id"))
+            if user is not None and user.name_en and expert["name"] in (user.own_name, user.name_en):
+                names.append(user.display_name)
+            else:
+                names.append(expert["name"])
+        return names
 
     def __repr__(self) -> str:
         return f"<Certificate {self.code}>"

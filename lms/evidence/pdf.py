@@ -128,7 +128,7 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
     title = _("Certificate of completion")
     pdf.setTitle(f"{title} {display_code(certificate.code)}")
     pdf.setAuthor(_("AEO Training Center"))
-    pdf.setSubject(certificate.course_title)
+    pdf.setSubject(certificate.shown_course_title)
     pdf.setCreator("AEO Training Center LMS")
 
     pdf.setStrokeColor(INK)
@@ -144,20 +144,20 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
     pdf.setStrokeColor(ACCENT)
     pdf.line(width / 2 - 90, y - 8, width / 2 + 90, y - 8)
     y = page.centred(y - 26, _("This certifies that"), 13, colour=MUTED)
-    y = page.centred(y - 8, certificate.trainee_name, 28, bold=True)
+    y = page.centred(y - 8, certificate.shown_trainee_name, 28, bold=True)
     if certificate.enterprise_name:
         y = page.centred(y - 6, certificate.enterprise_name, 14, colour=MUTED)
     y = page.centred(y - 18, _("has completed the course"), 13, colour=MUTED)
-    y = page.centred(y - 8, certificate.course_title, 21, bold=True)
+    y = page.centred(y - 8, certificate.shown_course_title, 21, bold=True)
     facts = _(
         "%(hours)s hours · completed on %(date)s",
         hours=format_decimal(certificate.hours),
         date=format_date(certificate.completed_at, "long"),
     )
     y = page.centred(y - 14, facts, 13)
-    if certificate.expert_names:
+    if certificate.shown_expert_names:
         page.centred(
-            y - 8, _("Experts: %(names)s", names=", ".join(certificate.expert_names)), 12, colour=MUTED
+            y - 8, _("Experts: %(names)s", names=", ".join(certificate.shown_expert_names)), 12, colour=MUTED
         )
 
     # Verification: the code and the address on the left, the QR code on the right.

@@ -15,6 +15,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
 from lms.auth.permissions import role_required
@@ -34,6 +35,8 @@ from lms.evidence.verify import check_entry, verify_ledger
 from lms.extensions import db, limiter
 
 bp = Blueprint("evidence", __name__)
+# What a list shows in the reader's language (the trainee's name, the course title) comes with the rows.
+SHOWN = (selectinload(Certificate.user), selectinload(Certificate.course_version))
 
 nav_item("evidence.my_certificates", _l("My certificates"), ("trainee",), order=45, group="records")
 nav_item("evidence.certificate_list", _l("Certificates"), ("officer", "admin"), order=55, group="records")
@@ -57,7 +60,7 @@ def _verify_rate_limit() -> str:
 @bp.route("/evidence/certificates/mine")
 @role_required("trainee")
 def my_certificates():
-    stmt = queries.my_certificates(current_user)
+    stmt = queries.my_certificates(current_user).options(*SHOWN)
     return render_template("evidence/my_certificates.html", pagination=paginate(stmt))
 
 
@@ -70,7 +73,7 @@ def certificate_list():
     enterprise_id = int_arg("enterprise")
     stmt = queries.certificate_list(
         current_user, q=q, status=status, course_id=course_id, enterprise_id=enterprise_id
-    )
+    ).options(*SHOWN)
     courses = db.session.execute(
         sa.select(Certificate.course_id, sa.func.max(Certificate.course_title))
         .where(certificate_clause(current_user))
@@ -262,6 +265,7 @@ def _my_certificates_panel(user: User):
     certificates = (
         db.session.execute(
             sa.select(Certificate)
+            .options(*SHOWN)
             .where(Certificate.user_id == user.id)
             .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
             .limit(5)
@@ -287,6 +291,7 @@ def _enterprise_certificates_panel(user: User, enterprise=None, **_context):
     certificates = (
         db.session.execute(
             sa.select(Certificate)
+            .options(*SHOWN)
             .where(Certificate.enterprise_id == enterprise.id, certificate_clause(user))
             .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
             .limit(5)
@@ -310,6 +315,7 @@ def _user_certificates_panel(user: User, subject=None, **_context):
     certificates = (
         db.session.execute(
             sa.select(Certificate)
+            .options(*SHOWN)
             .where(Certificate.user_id == subject.id, certificate_clause(user))
             .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
         )

@@ -34,7 +34,15 @@ from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
 from lms.extensions import db
 from lms.quizzes import clock
-from lms.quizzes.models import Attempt, AttemptQuestion, Question, QuestionVersion, Quiz, QuizSlot
+from lms.quizzes.models import (
+    Attempt,
+    AttemptQuestion,
+    Question,
+    QuestionVersion,
+    QuestionVersionText,
+    Quiz,
+    QuizSlot,
+)
 from lms.quizzes.qtypes import QUESTION_TYPES, Matching, ResponseError
 
 MARK_QUANTUM = Decimal("0.0001")
@@ -328,7 +336,8 @@ def save_responses(
     for slot, aq in by_slot.items():
         cls = QUESTION_TYPES[aq.version.qtype]
         try:
-            values[slot] = cls.parse_response(aq.version.data, form, f"q{slot}")
+            # Parsed against the text the trainee reads (its language variant); graded against every language.
+            values[slot] = cls.parse_response(aq.shown.data, form, f"q{slot}")
         except ResponseError as error:
             errors[slot] = error.message
     if errors:
@@ -403,6 +412,15 @@ def grade_attempt(
         .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
         .where(AttemptQuestion.attempt_id == attempt.id)
     ).all()
+    # The same question in other languages: an answer given to the variant a trainee read counts the same.
+    variant_data: dict[int, list] = {}
+    for version_id, data in db.session.execute(
+        sa.select(QuestionVersionText.question_version_id, QuestionVersionText.data)
+        .join(AttemptQuestion, AttemptQuestion.question_version_id == QuestionVersionText.question_version_id)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(QuestionVersionText.id)
+    ).all():
+        variant_data.setdefault(version_id, []).append(data)
     score = exact = max_score = Decimal(0)  # the percentage comes from the unrounded marks
     pending = False
     for aq, qtype, data in rows:
@@ -410,7 +428,9 @@ def grade_attempt(
         max_mark = Decimal(aq.max_mark)
         max_score += max_mark
         if cls.auto_graded:
-            fraction = cls.grade(data, aq.response)
+            fraction = max(
+                cls.grade(each, aq.response) for each in [data, *variant_data.get(aq.question_version_id, [])]
+            )
             mark = _quantize_mark(fraction * max_mark)
             exact += fraction * max_mark
         elif max_mark == 0:

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.content.gift import GiftProblem, GiftQuestion, parse_gift, write_gift
 from lms.database import utcnow
@@ -114,6 +114,30 @@ def clean_tags(tags) -> list[str]:
         if tag:
             seen.setdefault(tag, None)
     return list(seen)
+
+
+def answer_shape(qtype: str, data) -> object:
+    """What two language variants of one question must share: the type and how answers are graded (choice ids
+    and grades, the true/false answer, the numbers, the number of matching items and options). Accepted short
+    answers may differ by language."""
+    data = data or {}
+    if qtype in ("single_choice", "multiple_response"):
+        return qtype, [(c.get("id"), str(c.get("fraction"))) for c in data.get("choices") or []]
+    if qtype == "true_false":
+        return qtype, data.get("answer")
+    if qtype == "numerical":
+        answers = data.get("answers") or []
+        return qtype, [{k: str(v) for k, v in a.items() if k != "feedback"} for a in answers]
+    if qtype == "matching":
+        pairs = data.get("pairs") or []
+        items = [bool(str(p.get("left") or "").strip()) for p in pairs]
+        return qtype, items, len({p.get("right") for p in pairs})
+    return qtype
+
+
+def _keep_variants(old_qtype: str, old_data, content: QuestionContent) -> bool:
+    """Whether the question's texts in other languages still fit after its content changed to ``content``."""
+    return answer_shape(old_qtype, old_data) == answer_shape(content.qtype, content.data)
 
 
 def version_in_use(version_id: int | None) -> bool:
@@ -248,6 +272,8 @@ def _apply_content(actor, question: Question, content: QuestionContent, in_use: 
         return "unchanged"
     question.qtype = content.qtype
     if current is not None and not (version_in_use(current.id) if in_use is None else in_use):
+        if current.texts and not _keep_variants(current.qtype, current.data, content):
+            current.texts.clear()  # the translations answered another question: they go until reloaded
         current.qtype, current.stem, current.stem_format = content.qtype, content.stem, content.stem_format
         current.data, current.general_feedback, current.content_hash = (
             content.data,
@@ -258,6 +284,21 @@ def _apply_content(actor, question: Question, content: QuestionContent, in_use: 
         return "edited"
     number = (current.number + 1) if current is not None else 1
     version = _new_version(question, content, actor, number)
+    if current is not None and current.texts and _keep_variants(current.qtype, current.data, content):
+        from lms.quizzes.models import QuestionVersionText
+
+        for text in current.texts:  # the same answers: the other languages carry over
+            version.texts.append(
+                QuestionVersionText(
+                    locale=text.locale,
+                    qtype=text.qtype,
+                    stem=text.stem,
+                    stem_format=text.stem_format,
+                    data=text.data,
+                    general_feedback=text.general_feedback,
+                    content_hash=text.content_hash,
+                )
+            )
     db.session.flush()
     question.current_version = version
     db.session.flush()
@@ -286,6 +327,7 @@ class ImportReport:
     items: list[ImportItem] = field(default_factory=list)
     problems: list[GiftProblem] = field(default_factory=list)
     applied: bool = False
+    retagged: int = 0  # existing questions whose tags the file changed
 
     @property
     def ok(self) -> bool:
@@ -300,7 +342,7 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return self.applied and (self.count("create") + self.count("update")) > 0
+        return self.applied and (self.count("create") + self.count("update") + self.retagged) > 0
 
 
 def _gift_content(q: GiftQuestion) -> QuestionContent:
@@ -376,13 +418,24 @@ def plan_import(course, text: str | bytes) -> ImportReport:
     return report
 
 
-def apply_import(actor, course, report: ImportReport, *, tags_for_new=()) -> ImportReport:
-    """Write a planned import (all or nothing: the caller commits or rolls back)."""
+def apply_import(
+    actor, course, report: ImportReport, *, tags_for_new=(), tags_from_file: bool = False
+) -> ImportReport:
+    """Write a planned import (all or nothing: the caller commits or rolls back).
+
+    A question's ``// [tag:…]`` line gives its tags: new questions get them (with ``tags_for_new``), existing
+    ones have theirs replaced by them. With ``tags_from_file`` the file is the whole truth: a question
+    without a tag line loses its tags (the curriculum loader)."""
     if not report.ok:
         raise InvalidInput(_("The file has problems; nothing was imported."))
     to_update = [item for item in report.items if item.action == "update"]
+    retag = [
+        item
+        for item in report.items
+        if item.action in ("update", "unchanged") and (tags_from_file or item.question.tags)
+    ]
     questions = {}
-    if to_update:
+    if to_update or retag:
         questions = {
             (q.category, q.name): q
             for q in db.session.execute(
@@ -407,6 +460,11 @@ def apply_import(actor, course, report: ImportReport, *, tags_for_new=()) -> Imp
             question = questions[(category, item.name)]
             question.archived = False
             _apply_content(actor, question, content, in_use=question.current_version_id in in_use)
+    for item in retag:
+        question = questions[((item.question.category or "").strip(), item.name)]
+        if sorted(question.tags) != sorted(clean_tags(item.question.tags)):
+            _set_tags(question, item.question.tags)
+            report.retagged += 1
     report.applied = True
     return report
 
@@ -484,41 +542,52 @@ def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> 
         )
         .values(current_version_id=versions.c.id)
     )
-    tags = clean_tags(tags_for_new)
-    if tags:
-        db.session.execute(
-            sa.insert(QuestionTag.__table__),
-            [{"question_id": qid, "tag": tag} for qid in question_ids for tag in tags],
-        )
+    rows = [
+        {"question_id": qid, "tag": tag}
+        for qid, item in zip(question_ids, items, strict=True)
+        for tag in clean_tags([*item.question.tags, *tags_for_new])
+    ]
+    if rows:
+        db.session.execute(sa.insert(QuestionTag.__table__), rows)
 
 
-def import_gift(actor, course, text, *, dry_run: bool = False, tags_for_new=()) -> ImportReport:
+def import_gift(
+    actor, course, text, *, dry_run: bool = False, tags_for_new=(), tags_from_file: bool = False
+) -> ImportReport:
     report = plan_import(course, text)
     if report.ok and not dry_run:
-        apply_import(actor, course, report, tags_for_new=tags_for_new)
+        apply_import(actor, course, report, tags_for_new=tags_for_new, tags_from_file=tags_from_file)
     return report
 
 
-def export_gift(course) -> str:
-    """The course's bank (archived questions left out) as GIFT, by category then creation order."""
+def export_gift(course, locale: str | None = None) -> str:
+    """The course's bank (archived questions left out) as GIFT, by category then creation order, each
+    question with its ``// [tag:…]`` line. With ``locale``, the texts of that language variant (a question
+    without one is written in its own language)."""
     rows = db.session.execute(
         sa.select(Question, QuestionVersion)
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .where(Question.course_id == course.id, Question.archived.is_(False))
+        .options(selectinload(Question.tag_rows))
         .order_by(Question.category, Question.id)
     ).all()
     if not rows:
         # An empty file looks like a failed download: a GIFT comment says why, and imports as nothing.
         return f"// {course.slug}: the question bank has no questions to export.\n"
+
+    def shown(v: QuestionVersion):
+        return (v.text_for(locale) if locale else None) or v
+
     return write_gift(
         GiftQuestion(
-            qtype=v.qtype,
+            qtype=shown(v).qtype,
             name=q.name,
-            stem=v.stem,
-            stem_format=v.stem_format,
+            stem=shown(v).stem,
+            stem_format=shown(v).stem_format,
             category=q.category,
-            data=v.data,
-            general_feedback=v.general_feedback,
+            data=shown(v).data,
+            general_feedback=shown(v).general_feedback,
+            tags=q.tags,
         )
         for q, v in rows
     )

@@ -156,6 +156,56 @@ class QuestionVersion(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     question: Mapped[Question] = relationship(back_populates="versions", foreign_keys=[question_id])
+    # The same question in the other language(s) of the course: same type and answer structure, so an
+    # answer means the same whichever text the trainee read.
+    texts: Mapped[list[QuestionVersionText]] = relationship(
+        back_populates="version",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="QuestionVersionText.locale",
+    )
+
+    @property
+    def qtype_class(self):
+        return QUESTION_TYPES[self.qtype]
+
+    def text_for(self, locale: str) -> QuestionVersionText | None:
+        return next((t for t in self.texts if t.locale == locale), None)
+
+    @property
+    def shown(self) -> QuestionVersion | QuestionVersionText:
+        """What the reader sees: the variant in the page's language when there is one, else this version."""
+        from lms.courses.models import reader_locale
+
+        text = self.text_for(reader_locale())
+        return text if text is not None else self
+
+    def all_data(self) -> list:
+        """The answer data of every language (this version's first), for grading."""
+        return [self.data] + [t.data for t in self.texts]
+
+
+class QuestionVersionText(db.Model):
+    """A question version's text in another language: stem, answers and feedback (same structure)."""
+
+    __tablename__ = "question_version_text"
+    __table_args__ = (sa.UniqueConstraint("question_version_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question_version.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(sa.String(10))
+    qtype: Mapped[str] = mapped_column(sa.String(40))
+    stem: Mapped[str] = mapped_column(sa.Text, default="")
+    stem_format: Mapped[str] = mapped_column(
+        enum_column(*STEM_FORMATS, name="stem_format"), default="markdown"
+    )
+    data: Mapped[dict] = mapped_column(sa.JSON().with_variant(JSONB(), "postgresql"), default=dict)
+    general_feedback: Mapped[str] = mapped_column(sa.Text, default="")
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+
+    version: Mapped[QuestionVersion] = relationship(back_populates="texts")
 
     @property
     def qtype_class(self):
@@ -210,6 +260,12 @@ class Quiz(TimestampMixin, db.Model):
     slots: Mapped[list[QuizSlot]] = relationship(
         back_populates="quiz", order_by="QuizSlot.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (a course.md variant titles the quizzes course.md declares)."""
+        version = self.course.published_version if self.from_spec and self.course is not None else None
+        return version.quiz_title(self.key, self.title) if version is not None else self.title
 
     @property
     def purpose_label(self) -> str:
@@ -347,6 +403,41 @@ class AttemptQuestion(db.Model):
     question: Mapped[Question] = relationship()
     version: Mapped[QuestionVersion] = relationship()
     marked_by = relationship("User", foreign_keys=[marked_by_id])
+
+    @property
+    def shown(self):
+        """The question as the reader sees it (the variant of the page's language, else the version)."""
+        return self.version.shown
+
+    def _to_shown(self) -> dict | None:
+        """For a matching question: every language's right-hand text -> the shown language's text at the same
+        position (the load checks that the languages have as many); None for other types."""
+        from lms.quizzes.qtypes import Matching
+
+        if self.version.qtype != "matching":
+            return None
+        shown = Matching.right_options(self.shown.data)
+        mapping = {}
+        for data in self.version.all_data():
+            for index, text in enumerate(Matching.right_options(data)):
+                if index < len(shown):
+                    mapping.setdefault(text, shown[index])
+        return mapping
+
+    @property
+    def shown_order(self) -> list | None:
+        """The choice order in the shown language (a matching question's order is kept as texts)."""
+        mapping = self._to_shown()
+        if mapping is None or not self.choice_order:
+            return self.choice_order
+        return [mapping.get(t, t) for t in self.choice_order]
+
+    def shown_response(self, response):
+        """``response`` in the shown language (a matching answer is kept as the texts chosen)."""
+        mapping = self._to_shown()
+        if mapping is None or not isinstance(response, list):
+            return response
+        return [mapping.get(t, t) if isinstance(t, str) else t for t in response]
 
     @property
     def needs_marking(self) -> bool:

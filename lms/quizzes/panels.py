@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
 from lms.core.panels import ALL_ROLES, course_page, dashboard
@@ -63,13 +64,13 @@ def course_quizzes_panel(user, course=None, version=None):
 def _course_titles(course_ids) -> dict[int, str]:
     if not course_ids:
         return {}
-    return dict(
-        db.session.execute(
-            sa.select(Course.id, CourseVersion.title)
-            .join(CourseVersion, CourseVersion.id == Course.published_version_id)
-            .where(Course.id.in_(list(course_ids)))
-        ).all()
-    )
+    versions = db.session.execute(
+        sa.select(CourseVersion)
+        .options(selectinload(CourseVersion.texts))
+        .join(Course, Course.published_version_id == CourseVersion.id)
+        .where(Course.id.in_(list(course_ids)))
+    ).scalars()
+    return {version.course_id: version.shown_title for version in versions}  # in the reader's language
 
 
 @dashboard.panel(

@@ -1,11 +1,10 @@
 """The quiz queries the pages and the JSON API (lms/api) share.
 
-The attempts a person may see (the quizzes page), and what a trainee's pages show about their own quizzes, each
-in a fixed number of small queries. One place answers "this trainee's result, attempts used and attempt in progress at these quizzes, and their
-learning gain": the course page's quiz panel and the trainee dashboard read it here. Today it reads the
-trainee's own attempts (a few dozen rows at most, through the ``attempt (user_id, …)`` index) and applies the
-grading method in Python exactly as :mod:`lms.quizzes.results` does in SQL; stored per-(quiz, trainee)
-results can back :func:`trainee_results` later without the pages changing.
+The attempts a person may see (the quizzes page), and what a trainee's pages show about their own quizzes,
+each in a fixed number of small queries: one place answers "this trainee's result, attempts used and attempt
+in progress at these quizzes, and their learning gain" for the course page's quiz panel and the trainee
+dashboard. It reads the trainee's own attempts (a few dozen rows at most, through the ``attempt (user_id,
+...)`` index) and applies the grading method in Python exactly as :mod:`lms.quizzes.results` does in SQL.
 """
 
 from __future__ import annotations

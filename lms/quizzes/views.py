@@ -807,7 +807,7 @@ def _shown_after_error(rows, form) -> dict:
     for aq in rows:
         cls = QUESTION_TYPES[aq.version.qtype]
         try:
-            shown[aq.slot] = cls.parse_response(aq.version.data, form, f"q{aq.slot}")
+            shown[aq.slot] = cls.parse_response(aq.shown.data, form, f"q{aq.slot}")
         except ResponseError:
             raw = form.get(f"q{aq.slot}")
             shown[aq.slot] = (
@@ -994,8 +994,8 @@ def attempt_result(attempt_id: int):
         details.append(
             {
                 "aq": aq,
-                "right_answer": cls.correct_answer_text(aq.version.data),
-                "feedback": cls.feedback_for(aq.version.data, aq.response),
+                "right_answer": cls.correct_answer_text(aq.shown.data),
+                "feedback": cls.feedback_for(aq.shown.data, aq.response),
                 "auto": cls.auto_graded,
             }
         )

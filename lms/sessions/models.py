@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.bilingual import bilingual
 from lms.database import TimestampMixin, UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 
@@ -43,7 +44,9 @@ class Venue(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name_en: Mapped[str] = mapped_column(sa.String(200))
     name_zh: Mapped[str] = mapped_column(sa.String(200))
-    address: Mapped[str] = mapped_column(sa.String(300))
+    own_address: Mapped[str] = mapped_column("address", sa.String(300))
+    address_en: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    address = bilingual("own_address", "address_en", "address")
     capacity: Mapped[int] = mapped_column()
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("customs_unit.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
@@ -73,7 +76,9 @@ class TrainingSession(TimestampMixin, db.Model):
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
     mode: Mapped[str] = mapped_column(enum_column(*SESSION_MODES, name="session_mode"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("customs_unit.id"))  # organising customs unit
-    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    own_title: Mapped[str] = mapped_column("title", sa.String(200), default="")
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    title = bilingual("own_title", "title_en", "title")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int] = mapped_column()
@@ -92,7 +97,9 @@ class TrainingSession(TimestampMixin, db.Model):
     meeting_url: Mapped[str] = mapped_column(sa.String(500), default="")
     series_key: Mapped[str | None] = mapped_column(sa.String(36), index=True)  # recurring series
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    description: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown
+    own_description: Mapped[str] = mapped_column("description", sa.Text, default="")  # Markdown
+    description_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    description = bilingual("own_description", "description_en", "description")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
 

@@ -33,7 +33,7 @@ def test_shipped_curriculum_loads_banks_and_pre_post_tests(db, app):
             db.session.execute(sa.select(Question).where(Question.course_id == course.id)).scalars().all()
         )
         assert len(questions) >= 12, course.slug
-        assert all(q.tag_rows for q in questions)  # tagged with the AEO modules the course covers
+        assert all(q.tag_rows for q in questions)  # each tagged with the AEO modules it tests (its tag line)
         quizzes = {
             q.key: q for q in db.session.execute(sa.select(Quiz).where(Quiz.course_id == course.id)).scalars()
         }
@@ -53,6 +53,8 @@ def copied(tmp_path, app, monkeypatch):
     quizzes.mkdir()
     shutil.copytree(ROOT / "courses" / "credit-management", courses / "credit-management")
     shutil.copy(ROOT / "quizzes" / "credit-management.gift", quizzes / "credit-management.gift")
+    # The course has a zh_CN variant, so its bank has one too.
+    shutil.copy(ROOT / "quizzes" / "credit-management.zh_CN.gift", quizzes / "credit-management.zh_CN.gift")
     monkeypatch.setitem(app.config, "QUIZZES_DIR", str(quizzes))
     return courses, quizzes
 
