@@ -866,6 +866,8 @@ def _rollup_stmt(metric: str, scope: Scope, dim: Dim):
         stmt = stmt.where(r.course_id == scope.filters.course_id)
     if dim.kind == "total":
         return stmt, 0, scales
+    # A row whose contributions were all taken away again holds zeros (n counts every contribution).
+    stmt = stmt.having(sa.func.sum(r.n) != 0)
     if dim.kind == "unit_course":
         return stmt.add_columns(r.unit_id, r.course_id).group_by(r.unit_id, r.course_id), 2, scales
     key = {"unit": r.unit_id, "course": r.course_id, "month": r.month}[dim.kind]

@@ -13,7 +13,8 @@ to them (lms.reports.stored), the LMS keeps:
 Percentages are kept as integers in ten-thousandths (``*_e4``) and normalised gains in hundred-millionths
 (``g_e8``), so that sums are exact on every database. ``unit_id`` is the unit the row was counted under
 (the supervising unit of the trainee's enterprise; NULL when the user is not a trainee of an enterprise,
-and then the row is not in any rollup). ``flask --app lms reports check`` recomputes all of it from the raw
+and then the row is not in any rollup). No foreign keys: a raw row is deleted before the stored rows
+that follow it are (at commit). ``flask --app lms reports check`` recomputes all of it from the raw
 records; ``flask --app lms reports rebuild`` rewrites it.
 """
 
@@ -41,8 +42,8 @@ class QuizResult(db.Model):
         sa.Index("ix_quiz_result_last_at", "last_at"),
     )
 
-    quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz.id"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column()
     purpose: Mapped[str] = mapped_column(sa.String(20))
     unit_id: Mapped[int | None] = mapped_column()
@@ -64,8 +65,8 @@ class GainPair(db.Model):
         sa.Index("ix_gain_pair_post_at", "post_at"),
     )
 
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    course_id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(primary_key=True)
     pre_quiz_id: Mapped[int] = mapped_column()
     post_quiz_id: Mapped[int] = mapped_column()
     unit_id: Mapped[int | None] = mapped_column()
@@ -80,7 +81,7 @@ class EnrolmentStat(db.Model):
     __tablename__ = "enrolment_stat"
     __table_args__ = (sa.Index("ix_enrolment_stat_user", "user_id"),)
 
-    enrollment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrollment.id"), primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column()
     course_id: Mapped[int] = mapped_column()
     unit_id: Mapped[int | None] = mapped_column()

@@ -158,10 +158,11 @@ def compute_results(session, keys: Keys | None = None) -> dict:
     keys: the attempts with their quiz's settings and their trainee's unit)."""
     unit = sa.case((User.role == "trainee", Enterprise.unit_id), else_=sa.null())
     graded: dict = defaultdict(list)
-    quizzes, units = {}, {}
+    quizzes, units, seen = {}, {}, set()
     for spec in _filter_specs(keys):
         stmt = (
             sa.select(
+                Attempt.id,
                 Attempt.quiz_id,
                 Attempt.user_id,
                 Attempt.number,
@@ -179,7 +180,8 @@ def compute_results(session, keys: Keys | None = None) -> dict:
             .where(Attempt.status == "graded", Attempt.percent.is_not(None), *_where(Attempt, spec))
         )
         for row in session.execute(stmt.execution_options(yield_per=20000)):
-            if _wanted(keys, row.quiz_id, row.user_id):
+            if row.id not in seen and _wanted(keys, row.quiz_id, row.user_id):
+                seen.add(row.id)
                 graded[(row.quiz_id, row.user_id)].append((row.number, row.percent, row.submitted_at))
                 if row.quiz_id not in quizzes:
                     quizzes[row.quiz_id] = _QuizInfo(
@@ -395,15 +397,12 @@ def _sync(session, model, columns: tuple[str, ...], old: dict, new: dict, kind: 
     return changed
 
 
-def _as_dicts(rows, model) -> dict:
-    columns = [c.key for c in model.__table__.columns]
-    return [{c: getattr(r, c) for c in columns} for r in rows]
-
-
 def _stored(session, model, clauses_list) -> list[dict]:
     out = []
     for clauses in clauses_list:
-        out += _as_dicts(session.execute(sa.select(model).where(*clauses)).scalars(), model)
+        # Core rows, not ORM objects: an object already in the session's identity map would be returned
+        # as it was loaded, not as the table now holds it.
+        out += [dict(row._mapping) for row in session.execute(sa.select(model.__table__).where(*clauses))]
     return out
 
 
@@ -558,10 +557,13 @@ def _before_flush(session: Session, flush_context, instances) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if session.info.get(_BUSY) or _TOUCHED not in session.info:
+    if session.info.get(_BUSY):
         return
-    session.flush()
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # notes what this last flush changes
     keys = session.info.pop(_TOUCHED, None)
+    if keys is None:
+        return
     for obj in session.info.pop(_TOUCHED + ".new", []):
         if obj.id is not None:
             keys.enrollments.add(obj.id)
@@ -662,7 +664,7 @@ def check(session) -> dict:
 
     def load(model, key_columns):
         out = {}
-        for row in _as_dicts(session.execute(sa.select(model)).scalars(), model):
+        for row in (dict(r._mapping) for r in session.execute(sa.select(model.__table__))):
             out[tuple(row[c] for c in key_columns)] = row
         return out
 
@@ -685,7 +687,7 @@ def check(session) -> dict:
         lambda k: f"{k[0]}",
     )
     stored_rollups = {}
-    for row in session.execute(sa.select(ReportRollup)).scalars():
+    for row in session.execute(sa.select(ReportRollup.__table__)):
         cell = {c: int(getattr(row, c)) for c in ROLLUP_VALUES}
         if any(cell.values()):
             stored_rollups[(row.metric, row.unit_id, row.course_id, row.month)] = cell

@@ -34,8 +34,6 @@ def upgrade():
         sa.Column("passed", sa.Boolean(), nullable=False),
         sa.Column("last_at", UTCDateTime(), nullable=False),
         sa.Column("month", sa.String(length=7), nullable=False),
-        sa.ForeignKeyConstraint(["quiz_id"], ["quiz.id"], name=op.f("fk_quiz_result_quiz_id_quiz")),
-        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_quiz_result_user_id_user")),
         sa.PrimaryKeyConstraint("quiz_id", "user_id", name=op.f("pk_quiz_result")),
     )
     op.create_index("ix_quiz_result_user", "quiz_result", ["user_id", "course_id"])
@@ -53,8 +51,6 @@ def upgrade():
         sa.Column("g_e8", sa.BigInteger(), nullable=True),
         sa.Column("post_at", UTCDateTime(), nullable=False),
         sa.Column("month", sa.String(length=7), nullable=False),
-        sa.ForeignKeyConstraint(["course_id"], ["course.id"], name=op.f("fk_gain_pair_course_id_course")),
-        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_gain_pair_user_id_user")),
         sa.PrimaryKeyConstraint("course_id", "user_id", name=op.f("pk_gain_pair")),
     )
     op.create_index("ix_gain_pair_user", "gain_pair", ["user_id"])
@@ -68,9 +64,6 @@ def upgrade():
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("enrolled_month", sa.String(length=7), nullable=False),
         sa.Column("completed_month", sa.String(length=7), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["enrollment_id"], ["enrollment.id"], name=op.f("fk_enrolment_stat_enrollment_id_enrollment")
-        ),
         sa.PrimaryKeyConstraint("enrollment_id", name=op.f("pk_enrolment_stat")),
     )
     op.create_index("ix_enrolment_stat_user", "enrolment_stat", ["user_id"])
