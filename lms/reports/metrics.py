@@ -15,9 +15,9 @@ statement; the key is ``None`` for the ungrouped total. The exact definitions (s
   percentage of the same results; the score distribution counts them in ten-point bands.
 * **Learning gain**, per trainee and course with both results: the course's pre-test and post-test are its
   first non-archived quizzes with those purposes; the pair counts when the post-test result is in the period
-  (the pre-test result may be older). Mean pre-test %, mean post-test %, and mean normalised gain
-  g = (post − pre) / (100 − pre) over those pairs; a pre-test of 100% has no g and is left out of that mean
-  only.
+  (the pre-test result may be older). Mean pre-test %, mean post-test %, mean raw gain in points
+  (post − pre), and mean normalised gain g = (post − pre) / (100 − pre) over those pairs (each g rounded to
+  eight decimals); a pre-test of 100% has no g and is left out of that mean only.
 * **Attendance rate** = registrations marked present or late / confirmed registrations, for sessions that
   started in the period and have taken place (completed, or ended, and not cancelled).
 * **Satisfaction**: mean of the feedback ratings (1–5) given for sessions that started in the period, over
@@ -587,6 +587,11 @@ class Gain:
     @property
     def mean_post(self) -> Decimal | None:
         return _mean(self.post_sum, self.trainees, SCORE_Q)
+
+    @property
+    def mean_points(self) -> Decimal | None:
+        """Mean raw gain in percentage points: the mean of post − pre over the pairs (= mean post − mean pre)."""
+        return _mean(self.post_sum - self.pre_sum, self.trainees, SCORE_Q)
 
     @property
     def mean_normalised(self) -> Decimal | None:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cached_property
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -54,6 +54,40 @@ class Table:
     rows: list[Row]
     pagination: object | None = None
     note: object = ""
+    page_arg: str = "page"  # the query argument of the table's pages
+
+
+@dataclass
+class ListPage:
+    """One page of rows computed in full (the pager of templates/_macros.html reads it)."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def slice(self, rows: list) -> list:
+        start = (self.page - 1) * self.per_page
+        return rows[start : start + self.per_page]
 
 
 # The learning figures, as columns: key, label, value from a Figures.
@@ -68,6 +102,7 @@ FIGURE_COLUMNS: list[tuple[str, object, Callable[[Figures], object]]] = [
     ("gain_trainees", _l("Pre- and post-tested"), lambda f: f.gain.trainees),
     ("mean_pre", _l("Mean pre-test (%)"), lambda f: f.gain.mean_pre),
     ("mean_post", _l("Mean post-test (%)"), lambda f: f.gain.mean_post),
+    ("mean_points", _l("Mean gain (points)"), lambda f: f.gain.mean_points),
     ("mean_gain", _l("Mean normalised gain"), lambda f: f.gain.mean_normalised),
     ("registrations", _l("Confirmed registrations"), lambda f: f.attendance.confirmed),
     ("attended", _l("Present or late"), lambda f: f.attendance.attended),
@@ -485,14 +520,32 @@ def _experts(report: Report, paginate_rows: bool = True) -> Table:
         "Session figures count for every expert assigned to the session; enrolments and results count for "
         "the experts of the course's sessions where the trainee had a confirmed seat."
     )
-    return _make(
+    pagination = None
+    if paginate_rows:  # the page shows a page of experts at a time; the downloads have them all
+        pagination = ListPage(_page_arg(EXPERTS_PAGE_ARG), current_app.config["PER_PAGE"], len(keys))
+        pagination.page = min(pagination.page, pagination.pages)
+        keys = pagination.slice(keys)
+    table = _make(
         "experts",
         [
             Row({"label": names.get(k, str(k)), **figure_values(data[k])}, report.page_url(expert=k))
             for k in keys
         ],
+        pagination,
         note=note,
     )
+    table.page_arg = EXPERTS_PAGE_ARG
+    return table
+
+
+EXPERTS_PAGE_ARG = "experts_page"
+
+
+def _page_arg(name: str) -> int:
+    try:
+        return max(1, int(request.args.get(name, 1)))
+    except ValueError:
+        return 1
 
 
 def _trend_columns() -> list[Column]:
