@@ -247,6 +247,24 @@ def _taught() -> sa.Subquery:
     )
 
 
+def expert_ids(scope: Scope) -> sa.Select:
+    """The experts a by-expert table lists: those who taught (a confirmed seat at a non-cancelled session of
+    theirs) a trainee within the scope, in the course and expert filtered by."""
+    taught = _taught()
+    stmt = (
+        sa.select(taught.c.expert_id)
+        .join(User, User.id == taught.c.user_id)
+        .join(Enterprise, Enterprise.id == User.enterprise_id)
+        .where(*_user_clauses(scope), *enterprise_clauses(scope))
+        .distinct()
+    )
+    if scope.filters.course_id is not None:
+        stmt = stmt.where(taught.c.course_id == scope.filters.course_id)
+    if scope.filters.expert_id is not None:
+        stmt = stmt.where(taught.c.expert_id == scope.filters.expert_id)
+    return stmt
+
+
 def _taught_by(expert_id: int, user_col, course_col) -> sa.ColumnElement[bool]:
     # Aliases: the outer query may join these tables itself (expert dimension, session facts).
     se, ts, reg = (
@@ -590,7 +608,7 @@ class Gain:
 
     @property
     def mean_points(self) -> Decimal | None:
-        """Mean raw gain in percentage points: the mean of post − pre over the pairs (= mean post − mean pre)."""
+        """Mean raw gain in percentage points: the mean of post − pre (= mean post − mean pre)."""
         return _mean(self.post_sum - self.pre_sum, self.trainees, SCORE_Q)
 
     @property

@@ -507,35 +507,54 @@ def _experts_columns() -> list[Column]:
     return [_label_column(_l("Expert")), *figure_columns()]
 
 
+EXPERTS_NOTE = _l(
+    "Session figures count for every expert assigned to the session; enrolments and results count for "
+    "the experts of the course's sessions where the trainee had a confirmed seat."
+)
+
+
+def _expert_keys(report: Report) -> list[tuple[int, str]]:
+    """(expert id, name) of every expert the table lists, by name."""
+    if "expert_keys" not in report._cache:
+        ids = metrics.expert_ids(report.scope).subquery()
+        rows = db.session.execute(
+            sa.select(User.id, User.display_name).where(User.id.in_(sa.select(ids.c.expert_id)))
+        ).all()
+        report._cache["expert_keys"] = sorted(
+            ((r.id, r.display_name) for r in rows), key=lambda r: (r[1].lower(), r[0])
+        )
+    return report._cache["expert_keys"]
+
+
+def _expert_rows(report: Report, experts: list[tuple[int, str]]) -> list[Row]:
+    if not experts:
+        return []
+    data = metrics.figures(report.scope, Dim("expert", keys=tuple(k for k, _name in experts)))
+    return [
+        Row({"label": name, **figure_values(data.get(k))}, report.page_url(expert=k)) for k, name in experts
+    ]
+
+
 @table("experts", _l("By expert"), ("unit", "enterprise"), _experts_columns)
 def _experts(report: Report, paginate_rows: bool = True) -> Table:
-    data = metrics.figures(report.scope, Dim("expert"))
-    names = (
-        dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(list(data)))).all())
-        if data
-        else {}
-    )
-    keys = sorted(data, key=lambda k: (names.get(k, "").lower(), k))
-    note = _l(
-        "Session figures count for every expert assigned to the session; enrolments and results count for "
-        "the experts of the course's sessions where the trainee had a confirmed seat."
-    )
+    experts = _expert_keys(report)
     pagination = None
-    if paginate_rows:  # the page shows a page of experts at a time; the downloads have them all
-        pagination = ListPage(_page_arg(EXPERTS_PAGE_ARG), current_app.config["PER_PAGE"], len(keys))
+    if paginate_rows:  # a page of experts at a time (their figures only); the downloads have them all
+        pagination = ListPage(_page_arg(EXPERTS_PAGE_ARG), current_app.config["PER_PAGE"], len(experts))
         pagination.page = min(pagination.page, pagination.pages)
-        keys = pagination.slice(keys)
-    table = _make(
-        "experts",
-        [
-            Row({"label": names.get(k, str(k)), **figure_values(data[k])}, report.page_url(expert=k))
-            for k in keys
-        ],
-        pagination,
-        note=note,
-    )
+        experts = pagination.slice(experts)
+    table = _make("experts", _expert_rows(report, experts), pagination, note=EXPERTS_NOTE)
     table.page_arg = EXPERTS_PAGE_ARG
     return table
+
+
+def _iter_experts(report: Report) -> Iterator[Row]:
+    experts = _expert_keys(report)
+    for start in range(0, len(experts), EXPORT_CHUNK):
+        yield from _expert_rows(report, experts[start : start + EXPORT_CHUNK])
+
+
+TABLES["experts"].iter_rows = _iter_experts
 
 
 EXPERTS_PAGE_ARG = "experts_page"
