@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from lms.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATE_DIR, config_for
+from lms.core.access import init_app as init_access
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from lms.jobs.celery import init_celery
 from lms.ops.logs import configure_logging, init_request_ids
@@ -89,11 +90,13 @@ def create_app(config: dict | str | None = None) -> Flask:
     _register_errors(app)
     _register_security_headers(app)
     init_request_ids(app)
+    init_access(app)  # after the request id, so that a refused request is logged with it
     init_celery(app)
     for module in OUTBOX_SENDERS:
         importlib.import_module(module)
     if config_class.ENV_NAME == "production":
         refuse_unready_production(app)
+    config_class.warn(app)
     return app
 
 
@@ -119,10 +122,18 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from sqlalchemy.orm import joinedload
+
         from lms.auth.models import User
+        from lms.org.models import Enterprise
 
         try:
-            user = db.session.get(User, int(user_id))
+            # The page frame names the unit (their own or their enterprise's): one statement for all three.
+            user = db.session.get(
+                User,
+                int(user_id),
+                options=[joinedload(User.unit), joinedload(User.enterprise).joinedload(Enterprise.unit)],
+            )
         except (TypeError, ValueError):
             return None
         return user if user is not None and user.active else None
