@@ -14,6 +14,7 @@ Writes that bypass the ORM (Core UPDATE/DELETE of attempts or enrolments, bulk l
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from lms.reports.models import (
     ReportRollup,
 )
 
+log = logging.getLogger(__name__)
 GRADED_PURPOSES = ("exam", "post_test")
 _TOUCHED = "lms.reports.touched"
 _BUSY = "lms.reports.refreshing"
@@ -607,6 +609,12 @@ def compute_all(session) -> tuple[dict, dict, dict, dict]:
 def rebuild(session) -> dict:
     """Rewrite every stored row and rollup from the raw records (one transaction, the caller commits)."""
     results, gains, enrolments, rollups = compute_all(session)
+    log.info(
+        "rebuild: %s results, %s gain pairs, %s enrolments computed",
+        len(results),
+        len(gains),
+        len(enrolments),
+    )
     session.info[_BUSY] = True
     try:
         for model in (ReportRollup, GainPair, QuizResult, EnrolmentStat):
@@ -623,8 +631,9 @@ def rebuild(session) -> dict:
                 ],
             ),
         ):
+            connection = session.connection()
             for chunk in _chunks(rows, 5000):
-                session.execute(sa.insert(model), chunk)
+                connection.execute(model.__table__.insert(), chunk)  # Core: no per-row ORM work
         session.info.pop(_TOUCHED, None)
     finally:
         session.info.pop(_BUSY, None)
