@@ -35,6 +35,7 @@ run: install translations
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) credentials keygen --if-missing
+	$(FLASK) standards load
 	$(FLASK) demo load --if-empty
 	$(FLASK) content load
 	$(FLASK) credentials backfill

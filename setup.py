@@ -1,6 +1,6 @@
 """Packaging: the metadata lives in setup.cfg; this file maps the top-level site folders into the wheel.
 
-``templates/``, ``static/``, ``courses/`` and ``quizzes/`` stay at the top of the repository (the product's
+``templates/``, ``static/``, ``courses/``, ``quizzes/`` and ``standards/`` stay at the top of the repository (the product's
 layout) and are installed inside the package as ``lms/templates``, ``lms/static``, ``lms/shipped/courses`` and
 ``lms/shipped/quizzes``. The translation catalogs are compiled while the wheel is built, so an installed
 application finds its templates, static files, migrations and Chinese texts without the checkout.
@@ -18,6 +18,7 @@ SITE_FOLDERS = {
     "lms.static": "static",
     "lms.shipped.courses": "courses",
     "lms.shipped.quizzes": "quizzes",
+    "lms.shipped.standards": "standards",
 }
 
 

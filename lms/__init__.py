@@ -36,6 +36,7 @@ BLUEPRINT_MODULES = (
     "lms.credentials.views",
     "lms.reports.views",
     "lms.notifications.views",
+    "lms.readiness.views",
 )
 # Each area's CLI module, exposing ``cli`` (a click group) or ``commands`` (a list of them).
 CLI_MODULES = (
@@ -49,6 +50,7 @@ CLI_MODULES = (
     "lms.xapi.cli",  # adds `evidence xapi` to the group above
     "lms.jobs.cli",
     "lms.reports.cli",
+    "lms.readiness.cli",
 )
 
 

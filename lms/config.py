@@ -93,6 +93,7 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("LMS_UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
     COURSES_DIR = str(SHIPPED_DIR / "courses")
     QUIZZES_DIR = str(SHIPPED_DIR / "quizzes")
+    STANDARDS_DIR = str(SHIPPED_DIR / "standards")  # AEO certification standards as data (lms/readiness)
 
     # Mail: printed to the log unless an SMTP host is set.
     MAIL_SERVER = os.environ.get("LMS_SMTP_HOST", "")

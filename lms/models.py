@@ -12,6 +12,7 @@ from lms.jobs import models as _jobs  # noqa: F401
 from lms.notifications import models as _notifications  # noqa: F401
 from lms.org.models import CreditStatusRecord, CustomsUnit, Enterprise  # noqa: F401
 from lms.quizzes import models as _quizzes  # noqa: F401
+from lms.readiness import models as _readiness  # noqa: F401
 from lms.reports import models as _reports  # noqa: F401
 from lms.reports import stored as _reports_stored  # noqa: F401 - keeps the stored results at write time
 from lms.sessions import models as _sessions  # noqa: F401

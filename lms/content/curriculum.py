@@ -60,11 +60,12 @@ COURSE_FIELDS = (
     "prerequisites",
     "completion",
     "quizzes",
+    "standard_items",  # AEO standard item codes the course covers (checked by lms/readiness/curriculum.py)
 )
 REQUIRED_COURSE_FIELDS = ("slug", "title", "language", "type", "modes", "hours")
 AUDIENCE_FIELDS = ("positions", "business_types")
 COMPLETION_FIELDS = ("lessons", "quizzes", "attendance")
-LESSON_FIELDS = ("title", "module", "minutes")
+LESSON_FIELDS = ("title", "module", "minutes", "standard_items")
 QUIZ_FIELDS = (
     "key",
     "title",

@@ -29,6 +29,11 @@ CRITERIA = {
     "credit_score": _l("Credit assessment score"),
     "nominee_positions": _l("Positions of the nominees"),
 }
+# Optional criteria: counted only when their weight is above 0 (then kept in the stored weights and
+# breakdown).
+# ``readiness``: the share of the standard's items judged "meets" in the enterprise's latest judged
+# self-assessment (lms/readiness; weight LMS_RANKING_READINESS_WEIGHT, 0 by default).
+OPTIONAL_CRITERIA = {"readiness": _l("AEO readiness (self-assessment)")}
 CENT = Decimal("0.01")
 
 
@@ -42,7 +47,7 @@ class CriterionScore:
 
     @property
     def label(self) -> str:
-        return str(CRITERIA[self.key])
+        return str({**CRITERIA, **OPTIONAL_CRITERIA}[self.key])
 
 
 @dataclass
@@ -87,8 +92,13 @@ def criterion_values(case, position_values: Mapping[str, Decimal]) -> dict[str, 
 
 def score_case(case, weights: Mapping[str, Decimal], position_values: Mapping[str, Decimal]):
     values = criterion_values(case, position_values)
+    optional = [key for key in OPTIONAL_CRITERIA if Decimal(str(weights.get(key, 0))) > 0]
+    if "readiness" in optional:
+        from lms.readiness.ranking import readiness_value
+
+        values["readiness"] = readiness_value(case.enterprise_id)
     breakdown = []
-    for key in CRITERIA:
+    for key in list(CRITERIA) + optional:
         value, basis = values[key]
         weight = Decimal(str(weights.get(key, 0)))
         points = (weight * value).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -4,6 +4,7 @@ Each setting may be given as ``LMS_<NAME>`` in the config mapping passed to ``cr
 environment, as ``LMS_<NAME>`` (Flask's prefixed-env loader stores it as ``<NAME>``; JSON values allowed).
 
 - ``LMS_RANKING_WEIGHTS``: points per key training list criterion (default below, 100 in all).
+- ``LMS_RANKING_READINESS_WEIGHT``: points for the optional AEO readiness criterion (default 0, not used).
 - ``LMS_POSITION_VALUES``: how much each nominee position counts (0–1) for the nominee positions criterion.
 - ``LMS_AUDIT_CONCLUSION_MONTHS``: months (1–3, default 3) a case may stay suspended for an audit before the
   audit counts as without conclusion and termination is proposed.
@@ -103,7 +104,20 @@ def _decimal_map(value, defaults: dict) -> dict[str, Decimal]:
 
 
 def ranking_weights() -> dict[str, Decimal]:
-    return _decimal_map(setting("RANKING_WEIGHTS"), DEFAULT_RANKING_WEIGHTS)
+    weights = _decimal_map(setting("RANKING_WEIGHTS"), DEFAULT_RANKING_WEIGHTS)
+    readiness = readiness_weight()
+    if readiness > 0:  # optional criterion (lms/readiness): only listed when it counts
+        weights["readiness"] = readiness
+    return weights
+
+
+def readiness_weight() -> Decimal:
+    """``LMS_RANKING_READINESS_WEIGHT``: points for the AEO readiness criterion (default 0: not used)."""
+    try:
+        return max(Decimal(str(setting("RANKING_READINESS_WEIGHT", 0) or 0)), Decimal(0))
+    except ArithmeticError:
+        current_app.logger.warning("RANKING_READINESS_WEIGHT is not a number; using 0")
+        return Decimal(0)
 
 
 def position_values() -> dict[str, Decimal]:

@@ -16,6 +16,7 @@ DEMO_MODULES = (
     "lms.experts.demo",
     "lms.cultivation.demo",
     "lms.evidence.demo",
+    "lms.readiness.demo",
 )
 
 

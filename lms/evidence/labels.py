@@ -14,6 +14,7 @@ KIND_LABELS = {
     "key_list_confirmed": _l("Key training list confirmed"),
     "case_transition": _l("Cultivation case decision"),
     "certification_outcome": _l("Certification outcome"),
+    "readiness_assessment_reviewed": _l("Readiness self-assessment reviewed"),
 }
 SUBJECT_LABELS = {
     "enrollment": _l("Enrolment"),
@@ -25,6 +26,7 @@ SUBJECT_LABELS = {
     "certificate": _l("Certificate"),
     "enterprise": _l("Enterprise"),
     "user": _l("Trainee"),
+    "readiness_assessment": _l("Readiness self-assessment"),
 }
 
 

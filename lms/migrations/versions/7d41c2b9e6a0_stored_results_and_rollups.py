@@ -1,7 +1,7 @@
 """stored quiz results, gain pairs, enrolment status and report rollups
 
 Revision ID: 7d41c2b9e6a0
-Revises: eaa92d9f2e96
+Revises: d27759323621
 Create Date: 2026-12-04 18:00:00
 
 The results of each (quiz, trainee), the pre/post-test pairs, each enrolment's status and their sums per
@@ -16,7 +16,7 @@ from lms.database import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "7d41c2b9e6a0"
-down_revision = "eaa92d9f2e96"
+down_revision = "d27759323621"
 branch_labels = None
 depends_on = None
 
