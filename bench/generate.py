@@ -1154,6 +1154,15 @@ def generate(url: str, scale: float, *, reset: bool = False, force: bool = False
             sink.execute("ANALYZE")
             generator.step("sequences, ANALYZE", t)
         sink.close()
+        t = time.perf_counter()
+        from lms.reports.stored import rebuild  # the stored results and rollups (`reports rebuild`)
+
+        rebuild(db.session)
+        db.session.commit()
+        if postgres:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE quiz_result, gain_pair, enrolment_stat, report_rollup")
+        generator.step("stored results and rollups", t)
         check_payloads(echo)
         elapsed = time.perf_counter() - began
         counts = dict(sink.counts)

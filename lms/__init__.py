@@ -51,6 +51,7 @@ CLI_MODULES = (
     "lms.credentials.cli",
     "lms.xapi.cli",  # adds `evidence xapi` to the group above
     "lms.jobs.cli",
+    "lms.reports.cli",
     "lms.readiness.cli",
 )
 

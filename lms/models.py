@@ -15,5 +15,6 @@ from lms.org.models import CreditStatusRecord, CustomsUnit, Enterprise  # noqa: 
 from lms.quizzes import models as _quizzes  # noqa: F401
 from lms.readiness import models as _readiness  # noqa: F401
 from lms.reports import models as _reports  # noqa: F401
+from lms.reports import stored as _reports_stored  # noqa: F401 - keeps the stored results at write time
 from lms.sessions import models as _sessions  # noqa: F401
 from lms.xapi import models as _xapi  # noqa: F401

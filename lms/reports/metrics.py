@@ -15,9 +15,9 @@ statement; the key is ``None`` for the ungrouped total. The exact definitions (s
   percentage of the same results; the score distribution counts them in ten-point bands.
 * **Learning gain**, per trainee and course with both results: the course's pre-test and post-test are its
   first non-archived quizzes with those purposes; the pair counts when the post-test result is in the period
-  (the pre-test result may be older). Mean pre-test %, mean post-test %, and mean normalised gain
-  g = (post − pre) / (100 − pre) over those pairs; a pre-test of 100% has no g and is left out of that mean
-  only.
+  (the pre-test result may be older). Mean pre-test %, mean post-test %, mean raw gain in points
+  (post − pre), and mean normalised gain g = (post − pre) / (100 − pre) over those pairs (each g rounded to
+  eight decimals); a pre-test of 100% has no g and is left out of that mean only.
 * **Attendance rate** = registrations marked present or late / confirmed registrations, for sessions that
   started in the period and have taken place (completed, or ended, and not cancelled).
 * **Satisfaction**: mean of the feedback ratings (1–5) given for sessions that started in the period, over
@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
@@ -45,7 +45,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from lms.auth.models import User
-from lms.auth.scopes import enterprise_clause
+from lms.auth.scopes import enterprise_clause, unit_ids_in_scope
 from lms.courses.models import Enrollment
 from lms.cultivation.models import CaseEvent, CultivationCase
 from lms.database import utcnow
@@ -55,6 +55,7 @@ from lms.org.models import CustomsUnit, Enterprise
 from lms.quizzes.gain import pre_post_pairs_select
 from lms.quizzes.models import Attempt, Quiz
 from lms.reports.filters import Filters, local_midnight_utc
+from lms.reports.models import GAIN_SCALE, PERCENT_SCALE, GainPair, QuizResult, ReportRollup
 from lms.sessions.models import (
     FEEDBACK_QUESTIONS,
     Registration,
@@ -115,14 +116,57 @@ class Scope:
     # One page of a table: only these enterprises or trainees (set from a Dim's keys).
     enterprise_ids: tuple | None = None
     user_ids: tuple | None = None
+    covered: bool | None = field(default=None, repr=False)  # see ``stored``
 
     @property
     def start(self) -> datetime:
         return self.filters.start_utc
 
     @property
+    def stored(self) -> bool:
+        """Whether the stored results answer for this period: it ends after every stored result, gain pair
+        and enrolment (so no attempt after the period's end counts). Otherwise the figures are computed
+        from the raw attempts, bounded in time. Asked once per page."""
+        if self.covered is None:
+            self.covered = stored_cover(self.end)
+        return self.covered
+
+    @property
+    def rollups(self) -> bool:
+        """Whether the rollups answer: stored results, whole months, a unit's tree, no expert filter."""
+        return (
+            self.filters.start.day == 1
+            and self.enterprise_id is None
+            and self.user_id is None
+            and self.enterprise_ids is None
+            and self.user_ids is None
+            and self.filters.expert_id is None
+            and self.actor.role in ("admin", "officer")
+            and self.stored
+        )
+
+    @property
     def end(self) -> datetime:
         return self.filters.end_utc
+
+
+def stored_cover(end: datetime) -> bool:
+    """True when ``end`` is after every stored result, gain pair, enrolment and completion."""
+    latest = db.session.execute(
+        sa.select(
+            sa.select(sa.func.max(QuizResult.last_at)).scalar_subquery(),
+            sa.select(sa.func.max(GainPair.post_at)).scalar_subquery(),
+            sa.select(sa.func.max(Enrollment.enrolled_at)).scalar_subquery(),
+            sa.select(sa.func.max(Enrollment.completed_at)).scalar_subquery(),
+        )
+    ).one()
+    return all(value is None or _aware(value) < end for value in latest)
+
+
+def _aware(value) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -201,6 +245,24 @@ def _taught() -> sa.Subquery:
         .distinct()
         .subquery("taught")
     )
+
+
+def expert_ids(scope: Scope) -> sa.Select:
+    """The experts a by-expert table lists: those who taught (a confirmed seat at a non-cancelled session of
+    theirs) a trainee within the scope, in the course and expert filtered by."""
+    taught = _taught()
+    stmt = (
+        sa.select(taught.c.expert_id)
+        .join(User, User.id == taught.c.user_id)
+        .join(Enterprise, Enterprise.id == User.enterprise_id)
+        .where(*_user_clauses(scope), *enterprise_clauses(scope))
+        .distinct()
+    )
+    if scope.filters.course_id is not None:
+        stmt = stmt.where(taught.c.course_id == scope.filters.course_id)
+    if scope.filters.expert_id is not None:
+        stmt = stmt.where(taught.c.expert_id == scope.filters.expert_id)
+    return stmt
 
 
 def _taught_by(expert_id: int, user_col, course_col) -> sa.ColumnElement[bool]:
@@ -468,6 +530,8 @@ def _materialized(stmt: sa.Select, name: str):
 
 
 def _outcomes_stmt(scope: Scope):
+    if scope.stored:
+        return _outcomes_stored_stmt(scope)
     r = _materialized(results_select(scope, GRADED_PURPOSES), "results")
     band = sa.case(
         *[(r.c.percent < high, index) for index, (_low, high) in enumerate(SCORE_BANDS[:-1])],
@@ -484,6 +548,36 @@ def _outcomes_stmt(scope: Scope):
     ).select_from(r)
     stmt = _with_trainees(stmt, scope, r.c.user_id).where(r.c.last_at >= scope.start)
     return stmt, {"user_col": r.c.user_id, "course_col": r.c.course_id, "time_col": r.c.last_at}
+
+
+def _band_sums(value_e4) -> list:
+    band = sa.case(
+        *[(value_e4 < high * PERCENT_SCALE, index) for index, (_low, high) in enumerate(SCORE_BANDS[:-1])],
+        else_=len(SCORE_BANDS) - 1,
+    )
+    return [
+        sa.func.coalesce(sa.func.sum(sa.case((band == index, 1), else_=0)), 0)
+        for index in range(len(SCORE_BANDS))
+    ]
+
+
+OUTCOME_SCALES = (1, 1, PERCENT_SCALE) + (1,) * len(SCORE_BANDS)
+GAIN_SCALES = (1, PERCENT_SCALE, PERCENT_SCALE, 1, GAIN_SCALE)
+
+
+def _outcomes_stored_stmt(scope: Scope):
+    """The same figures from the stored results (lms.reports.stored)."""
+    r = QuizResult
+    stmt = sa.select(
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(sa.case((r.passed.is_(True), 1), else_=0)), 0),
+        sa.func.sum(r.percent_e4),
+        *_band_sums(r.percent_e4),
+    ).select_from(QuizResult)
+    stmt = _with_trainees(stmt, scope, r.user_id).where(
+        r.purpose.in_(GRADED_PURPOSES), r.last_at >= scope.start
+    )
+    return stmt, {"user_col": r.user_id, "course_col": r.course_id, "time_col": r.last_at}, OUTCOME_SCALES
 
 
 @dataclass
@@ -511,6 +605,11 @@ class Gain:
     @property
     def mean_post(self) -> Decimal | None:
         return _mean(self.post_sum, self.trainees, SCORE_Q)
+
+    @property
+    def mean_points(self) -> Decimal | None:
+        """Mean raw gain in percentage points: the mean of post − pre (= mean post − mean pre)."""
+        return _mean(self.post_sum - self.pre_sum, self.trainees, SCORE_Q)
 
     @property
     def mean_normalised(self) -> Decimal | None:
@@ -548,6 +647,17 @@ def gain_pairs_select(scope: Scope) -> sa.Select:
 
 
 def _gain_stmt(scope: Scope):
+    if scope.stored:
+        gp = GainPair
+        stmt = sa.select(
+            sa.func.count(),
+            sa.func.sum(gp.pre_e4),
+            sa.func.sum(gp.post_e4),
+            sa.func.count(gp.g_e8),
+            sa.func.sum(gp.g_e8),
+        ).select_from(GainPair)
+        stmt = _with_trainees(stmt, scope, gp.user_id).where(gp.post_at >= scope.start)
+        return stmt, {"user_col": gp.user_id, "course_col": gp.course_id, "time_col": gp.post_at}, GAIN_SCALES
     gp = gain_pairs_select(scope).subquery("gain_pairs")
     stmt = sa.select(
         sa.func.count(),
@@ -714,10 +824,79 @@ def grouped(name: str, scope: Scope, dim: Dim = TOTAL) -> dict:
     if name == "funnel" and dim.kind in ("trainee", "course", "expert"):
         raise ValueError("the funnel is counted per enterprise, not per trainee, course or expert")
     scope = _narrowed(scope, dim)
+    if name in ROLLED_UP and dim.kind in ROLLUP_DIMS and scope.rollups:
+        stmt, nkeys, scales = _rollup_stmt(ROLLED_UP[name], scope, dim)
+        return _scaled(_rows(stmt, dim, nkeys), scales)
     builder, _cls = METRICS[name]
-    stmt, columns = builder(scope)
+    stmt, columns, *scales = builder(scope)
     stmt, nkeys = _apply_dim(stmt, scope, dim, **columns)
-    return _rows(stmt, dim, nkeys)
+    rows = _rows(stmt, dim, nkeys)
+    return _scaled(rows, scales[0]) if scales else rows
+
+
+# -- rollups ----------------------------------------------------------------------------------------------
+
+# metric name: rollup metric
+ROLLED_UP = {"completion": "enrolled", "outcomes": "results", "gain": "gain"}
+ROLLUP_DIMS = ("total", "unit", "course", "unit_course", "month")
+
+
+def _scaled(rows: dict, scales) -> dict:
+    """Integer sums of ten-thousandths (and hundred-millionths) back to exact Decimals."""
+    if scales is None:
+        return rows
+    return {
+        key: [
+            value if scale == 1 or value is None else _number(value) / scale
+            for value, scale in zip(values, scales, strict=True)
+        ]
+        for key, values in rows.items()
+    }
+
+
+def _rollup_columns(metric: str) -> tuple[list, tuple | None]:
+    r = ReportRollup
+    total = sa.func.sum
+    if metric == "results":
+        bands = [sa.func.coalesce(total(getattr(r, f"b{i}")), 0) for i in range(len(SCORE_BANDS))]
+        return [total(r.n), total(r.n2), total(r.s1), *bands], OUTCOME_SCALES
+    if metric == "gain":
+        return [total(r.n), total(r.s1), total(r.s2), total(r.n2), total(r.s3)], GAIN_SCALES
+    return [total(r.n), total(r.n2)], None
+
+
+def rollup_units(scope: Scope) -> sa.Select:
+    """The units whose rollup rows a scope reads: its node's tree within the actor's jurisdiction."""
+    units = sa.select(CustomsUnit.id)
+    if scope.unit is not None:
+        units = units.where(CustomsUnit.path.startswith(scope.unit.path, autoescape=True))
+    if scope.actor.role != "admin":
+        units = units.where(CustomsUnit.id.in_(unit_ids_in_scope(scope.actor)))
+    return units
+
+
+def _rollup_stmt(metric: str, scope: Scope, dim: Dim):
+    """One statement over report_rollup: the months of the period, the scope's units, the course filter."""
+    r = ReportRollup
+    columns, scales = _rollup_columns(metric)
+    stmt = sa.select(*columns).where(
+        r.metric == metric,
+        r.month >= scope.filters.start.strftime("%Y-%m"),
+        r.month <= scope.filters.end.strftime("%Y-%m"),
+        r.unit_id.in_(rollup_units(scope)),
+    )
+    if scope.filters.course_id is not None:
+        stmt = stmt.where(r.course_id == scope.filters.course_id)
+    if dim.kind == "total":
+        return stmt, 0, scales
+    # A row whose contributions were all taken away again holds zeros (n counts every contribution).
+    stmt = stmt.having(sa.func.sum(r.n) != 0)
+    if dim.kind == "unit_course":
+        return stmt.add_columns(r.unit_id, r.course_id).group_by(r.unit_id, r.course_id), 2, scales
+    key = {"unit": r.unit_id, "course": r.course_id, "month": r.month}[dim.kind]
+    if dim.keys is not None and dim.kind != "unit":
+        stmt = stmt.where(key.in_(list(dim.keys)))
+    return stmt.add_columns(key.label("key")).group_by(key), 1, scales
 
 
 def _figures_of(name: str, scope: Scope, dim: Dim) -> dict:
@@ -766,6 +945,13 @@ def completion_trend(scope: Scope) -> list[TrendPoint]:
     """Per local month of the period: enrolments made, and enrolments completed, in that month."""
     months = scope.filters.months()
     points = {m.strftime("%Y-%m"): TrendPoint(m) for m in months}
+    if scope.rollups:
+        for metric, attr in (("enrolled", "enrolments"), ("completed", "completions")):
+            stmt, nkeys, _scales = _rollup_stmt(metric, scope, Dim("month"))
+            for key, values in _rows(stmt, Dim("month"), nkeys).items():
+                if key in points:
+                    setattr(points[key], attr, int(values[0] or 0))
+        return list(points.values())
     for column, attr, extra in (
         (Enrollment.enrolled_at, "enrolments", None),
         (Enrollment.completed_at, "completions", Enrollment.status == "completed"),

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cached_property
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -54,6 +54,40 @@ class Table:
     rows: list[Row]
     pagination: object | None = None
     note: object = ""
+    page_arg: str = "page"  # the query argument of the table's pages
+
+
+@dataclass
+class ListPage:
+    """One page of rows computed in full (the pager of templates/_macros.html reads it)."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def slice(self, rows: list) -> list:
+        start = (self.page - 1) * self.per_page
+        return rows[start : start + self.per_page]
 
 
 # The learning figures, as columns: key, label, value from a Figures.
@@ -68,6 +102,7 @@ FIGURE_COLUMNS: list[tuple[str, object, Callable[[Figures], object]]] = [
     ("gain_trainees", _l("Pre- and post-tested"), lambda f: f.gain.trainees),
     ("mean_pre", _l("Mean pre-test (%)"), lambda f: f.gain.mean_pre),
     ("mean_post", _l("Mean post-test (%)"), lambda f: f.gain.mean_post),
+    ("mean_points", _l("Mean gain (points)"), lambda f: f.gain.mean_points),
     ("mean_gain", _l("Mean normalised gain"), lambda f: f.gain.mean_normalised),
     ("registrations", _l("Confirmed registrations"), lambda f: f.attendance.confirmed),
     ("attended", _l("Present or late"), lambda f: f.attendance.attended),
@@ -472,27 +507,64 @@ def _experts_columns() -> list[Column]:
     return [_label_column(_l("Expert")), *figure_columns()]
 
 
+EXPERTS_NOTE = _l(
+    "Session figures count for every expert assigned to the session; enrolments and results count for "
+    "the experts of the course's sessions where the trainee had a confirmed seat."
+)
+
+
+def _expert_keys(report: Report) -> list[tuple[int, str]]:
+    """(expert id, name) of every expert the table lists, by name."""
+    if "expert_keys" not in report._cache:
+        ids = metrics.expert_ids(report.scope).subquery()
+        rows = db.session.execute(
+            sa.select(User.id, User.display_name).where(User.id.in_(sa.select(ids.c.expert_id)))
+        ).all()
+        report._cache["expert_keys"] = sorted(
+            ((r.id, r.display_name) for r in rows), key=lambda r: (r[1].lower(), r[0])
+        )
+    return report._cache["expert_keys"]
+
+
+def _expert_rows(report: Report, experts: list[tuple[int, str]]) -> list[Row]:
+    if not experts:
+        return []
+    data = metrics.figures(report.scope, Dim("expert", keys=tuple(k for k, _name in experts)))
+    return [
+        Row({"label": name, **figure_values(data.get(k))}, report.page_url(expert=k)) for k, name in experts
+    ]
+
+
 @table("experts", _l("By expert"), ("unit", "enterprise"), _experts_columns)
 def _experts(report: Report, paginate_rows: bool = True) -> Table:
-    data = metrics.figures(report.scope, Dim("expert"))
-    names = (
-        dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(list(data)))).all())
-        if data
-        else {}
-    )
-    keys = sorted(data, key=lambda k: (names.get(k, "").lower(), k))
-    note = _l(
-        "Session figures count for every expert assigned to the session; enrolments and results count for "
-        "the experts of the course's sessions where the trainee had a confirmed seat."
-    )
-    return _make(
-        "experts",
-        [
-            Row({"label": names.get(k, str(k)), **figure_values(data[k])}, report.page_url(expert=k))
-            for k in keys
-        ],
-        note=note,
-    )
+    experts = _expert_keys(report)
+    pagination = None
+    if paginate_rows:  # a page of experts at a time (their figures only); the downloads have them all
+        pagination = ListPage(_page_arg(EXPERTS_PAGE_ARG), current_app.config["PER_PAGE"], len(experts))
+        pagination.page = min(pagination.page, pagination.pages)
+        experts = pagination.slice(experts)
+    table = _make("experts", _expert_rows(report, experts), pagination, note=EXPERTS_NOTE)
+    table.page_arg = EXPERTS_PAGE_ARG
+    return table
+
+
+def _iter_experts(report: Report) -> Iterator[Row]:
+    experts = _expert_keys(report)
+    for start in range(0, len(experts), EXPORT_CHUNK):
+        yield from _expert_rows(report, experts[start : start + EXPORT_CHUNK])
+
+
+TABLES["experts"].iter_rows = _iter_experts
+
+
+EXPERTS_PAGE_ARG = "experts_page"
+
+
+def _page_arg(name: str) -> int:
+    try:
+        return max(1, int(request.args.get(name, 1)))
+    except ValueError:
+        return 1
 
 
 def _trend_columns() -> list[Column]:
