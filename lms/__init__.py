@@ -35,6 +35,7 @@ BLUEPRINT_MODULES = (
     "lms.credentials.views",
     "lms.reports.views",
     "lms.notifications.views",
+    "lms.privacy.views",
 )
 # Each area's CLI module, exposing ``cli`` (a click group) or ``commands`` (a list of them).
 CLI_MODULES = (
@@ -47,6 +48,7 @@ CLI_MODULES = (
     "lms.credentials.cli",
     "lms.xapi.cli",  # adds `evidence xapi` to the group above
     "lms.jobs.cli",
+    "lms.privacy.cli",
 )
 
 
