@@ -83,7 +83,8 @@ def notice():
     current = notices.current_version()
     if current is None:
         abort(404)
-    version = request.args.get("version", type=int) or current
+    version = request.args.get("version", type=int)
+    version = current if version is None else version
     if version not in notices.published_versions():
         abort(404)
     text = notices.load_notice(version, _language())
