@@ -246,7 +246,7 @@ def ledger_entry(seq: int):
     problems, is_latest = check_entry(entry)
     from lms.privacy.services import mask_payload
 
-    # A pseudonymised person's name in an older entry is shown as their pseudonym (the stored entry is unchanged).
+    # A pseudonymised person's name in an older entry is shown as their pseudonym (the entry is unchanged).
     payload = (
         json.dumps(mask_payload(json.loads(entry.payload)), indent=2, ensure_ascii=False, sort_keys=True)
         if entry.payload.startswith("{")

@@ -12,8 +12,9 @@ cli = AppGroup("privacy", help="Personal information: retention and pseudonymisa
 @click.option("--dry-run", is_flag=True, help="List who is due, change nothing.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Count the periods from this day.")
 def pseudonymise_command(dry_run: bool, today) -> None:
-    """Pseudonymise trainees inactive past LMS_PRIVACY_INACTIVE_DAYS or who left their enterprise more than
-    LMS_PRIVACY_LEAVER_DAYS ago: names, contacts and free text go; results and evidence stay under a pseudonym."""
+    """Pseudonymise trainees inactive past LMS_PRIVACY_INACTIVE_DAYS or who left their enterprise more
+    than LMS_PRIVACY_LEAVER_DAYS ago: names, contacts and free text go; results and evidence stay under a
+    pseudonym."""
     from lms.privacy.services import run_retention
 
     results = run_retention(dry_run=dry_run, today=today.date() if today else None)

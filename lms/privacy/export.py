@@ -1,4 +1,4 @@
-"""Everything the system holds about a person, as JSON and as a readable PDF (PIPL art. 45: the right to a copy).
+"""Everything the system holds about a person, as JSON and as a readable PDF (PIPL art. 45: a copy).
 
 :func:`personal_data` gathers it in one structure; the JSON download is that structure, the PDF lays it out as
 sections in the reader's language.
@@ -224,7 +224,7 @@ def personal_data(user: User) -> dict:
     }
 
 
-# -- PDF ------------------------------------------------------------------------------------------------------
+# -- PDF ----------------------------------------------------------------------------------------------------
 
 
 class _Writer:

@@ -15,7 +15,8 @@ class AcceptNoticeForm(FlaskForm):
     next = HiddenField()
     agree = BooleanField(
         _l(
-            "I have read the privacy notice and agree to the processing of my personal information it describes."
+            "I have read the privacy notice and agree to the processing of my personal information it "
+            "describes."
         ),
         validators=[DataRequired(message=_l("Tick the box to accept the notice."))],
     )

@@ -37,8 +37,8 @@ DELETION_STATES = {
 class DeletionRequest(db.Model):
     """A trainee asks for their personal information to be deleted; an administrator decides.
 
-    Approval pseudonymises the person (results and evidence stay, under the pseudonym). At most one request of a
-    person waits at a time.
+    Approval pseudonymises the person (results and evidence stay, under the pseudonym). At most one request
+    of a person waits at a time.
     """
 
     __tablename__ = "deletion_request"

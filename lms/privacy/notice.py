@@ -1,8 +1,8 @@
 """The privacy notice: versioned Markdown files, one per language, and who accepted which version.
 
-A version is published by adding ``<N>.en.md`` and ``<N>.zh_CN.md`` to the notice folder (``LMS_PRIVACY_NOTICE_DIR``,
-by default the ``notices`` folder beside this module); the highest N present in both languages is the current
-version. Everyone who has not accepted it is shown it before anything else.
+A version is published by adding ``<N>.en.md`` and ``<N>.zh_CN.md`` to the notice folder
+(``LMS_PRIVACY_NOTICE_DIR``, by default the ``notices`` folder beside this module); the highest N present in
+both languages is the current version. Everyone who has not accepted it is shown it before anything else.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def accept_notice(user, version: int, language: str = "en", at=None) -> PrivacyA
 
 
 def accept_current(user, language: str = "en") -> PrivacyAcceptance | None:
-    """Accept the current version for ``user`` (the demo loader and test factories: people who already did)."""
+    """Accept the current version for ``user`` (the demo loader and test factories: people who did)."""
     version = current_version()
     if version is None:
         return None

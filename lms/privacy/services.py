@@ -1,14 +1,14 @@
 """Privacy rules: who opened whose records, pseudonymisation (retention and deletion requests).
 
-Pseudonymising a person removes what identifies them — names, login, email, free text they wrote or that was
-written about them — and keeps every fact the reports and the evidence ledger count (enrolments, attempts and
-their marks, attendance, feedback scores, certificates) under a stable pseudonym. Rows keep their ids, so every
-report figure is the same before and after. The ledger is append-only and its hashes cover each payload: entries
-written before carry ids, and certificate entries also the name printed on the certificate; those are never
-rewritten. Instead each certificate gets a ``certificate_pseudonymised`` entry whose payload holds only ids, the
-pseudonym and the certificate's facts, which becomes the entry the record is checked against, so ``evidence
-verify`` passes before and after. Pages and exports that show older payloads show the pseudonym in place of the
-name (see :func:`mask_payload`).
+Pseudonymising a person removes what identifies them — names, login, email, free text they wrote or that
+was written about them — and keeps every fact the reports and the evidence ledger count (enrolments,
+attempts and their marks, attendance, feedback scores, certificates) under a stable pseudonym. Rows keep
+their ids, so every report figure is the same before and after. The ledger is append-only and its hashes
+cover each payload: entries carry ids, and certificate entries also the name printed on the certificate;
+those are never rewritten. Instead each certificate gets a ``certificate_pseudonymised`` entry whose payload
+holds only ids, the pseudonym and the certificate's facts; it becomes the entry the record is checked
+against, so ``evidence verify`` passes before and after. Pages that show older payloads show the pseudonym
+in place of the name (see :func:`mask_payload`).
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ PSEUDONYM_PREFIX = "P-"
 NAME_FIELDS = ("trainee_name",)
 
 
-# -- who opened whose records -----------------------------------------------------------------------------
+# -- who opened whose records --------------------------------------------------------------------------------
 
 
 def record_access(actor, subject, kind: str) -> RecordAccess | None:
-    """Log that ``actor`` opened ``subject``'s records (nothing when people look at their own, or at staff)."""
+    """Log that ``actor`` opened ``subject``'s records (not people's own, nor staff accounts)."""
     if kind not in ACCESS_KINDS:
         raise ValueError(f"unknown record access kind {kind!r}")
     if actor is None or subject is None or getattr(actor, "id", None) == subject.id:
@@ -67,7 +67,7 @@ def log_access_now(actor, subject, kind: str) -> None:
         db.session.commit()
 
 
-# -- pseudonyms -------------------------------------------------------------------------------------------
+# -- pseudonyms ----------------------------------------------------------------------------------------------
 
 
 def pseudonym_for(user_id: int) -> str:
@@ -86,7 +86,7 @@ def pseudonym_for(user_id: int) -> str:
     columns_only=True,
 )
 def describe_pseudonymised_certificate(certificate: Certificate) -> dict:
-    """The certificate's facts without its holder's identity: ids, the pseudonym on it, and what it certifies."""
+    """The certificate's facts without its holder's identity: ids, the pseudonym, what it certifies."""
     return {
         "code": certificate.code,
         "user_id": certificate.user_id,
@@ -256,12 +256,12 @@ def _replace_all(text: str, names: list[str], pseudonym: str) -> str:
     return text
 
 
-# -- retention ----------------------------------------------------------------------------------------------
+# -- retention -----------------------------------------------------------------------------------------------
 
 
 def retention_candidates(today: date | None = None) -> list[tuple[User, str]]:
-    """Trainees due for pseudonymisation: inactive past ``PRIVACY_INACTIVE_DAYS`` (no sign-in, or never signed in
-    since the account was made) or left their enterprise more than ``PRIVACY_LEAVER_DAYS`` ago."""
+    """Trainees due for pseudonymisation: inactive past ``PRIVACY_INACTIVE_DAYS`` (no sign-in, or never
+    signed in since the account was made) or left their enterprise more than ``PRIVACY_LEAVER_DAYS`` ago."""
     config = current_app.config
     now = utcnow()
     today = today or now.date()
@@ -312,7 +312,7 @@ def mark_left(actor, user: User, on: date | None) -> None:
         user.active = False
 
 
-# -- deletion requests -----------------------------------------------------------------------------------------
+# -- deletion requests ---------------------------------------------------------------------------------------
 
 
 def request_deletion(user: User, reason: str) -> DeletionRequest:

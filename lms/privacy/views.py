@@ -1,5 +1,5 @@
-"""Privacy pages: the notice (shown until accepted), My privacy (downloads, deletion request, who opened my
-records), officers' exports of a person's data, the access log and the deletion requests for administrators."""
+"""Privacy pages: the notice (shown until accepted), My privacy (downloads, deletion request, who opened
+my records), officers' exports of a person's data, the access log and deletion requests for administrators."""
 
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def notice():
     )
 
 
-# -- a person's own data -------------------------------------------------------------------------------------------
+# -- a person's own data -------------------------------------------------------------------------------------
 
 
 @bp.route("/")
@@ -212,7 +212,7 @@ def request_deletion():
     return redirect(url_for("privacy.mine"))
 
 
-# -- officers and administrators --------------------------------------------------------------------------------
+# -- officers and administrators -----------------------------------------------------------------------------
 
 
 @bp.route("/people/<int:user_id>/export.<fmt>")

@@ -23,7 +23,9 @@ def test_a_trainee_downloads_all_their_data_as_json(client, data, demo, db):
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
     held = json.loads(response.get_data(as_text=True))
-    assert held["profile"]["login_name"] == "trainee" and held["profile"]["display_name"] == trainee.display_name
+    assert (
+        held["profile"]["login_name"] == "trainee" and held["profile"]["display_name"] == trainee.display_name
+    )
     assert {e["status"] for e in held["enrolments"]} == {"completed", "active"}
     assert len(held["attempts"]) >= 4 and all("answers" in a for a in held["attempts"])
     assert {a["percent"] for a in held["attempts"] if a["percent"]} >= {"40", "55", "70", "90", "60", "20"}
@@ -64,17 +66,29 @@ CASES = [
 
 @pytest.mark.parametrize(("login", "whose", "status"), CASES)
 @pytest.mark.parametrize("fmt", ["json", "pdf"])
-def test_officers_export_a_persons_data_within_their_jurisdiction(client, demo, db, login, whose, status, fmt):
+def test_officers_export_a_persons_data_within_their_jurisdiction(
+    client, demo, db, login, whose, status, fmt
+):
     person = demo.user(whose)
     client.login(login)
     response = client.get(f"/privacy/people/{person.id}/export.{fmt}")
     assert response.status_code == status
-    events = db.session.execute(
-        sa.select(SecurityEvent).where(SecurityEvent.kind == "data_exported", SecurityEvent.user_id == person.id)
-    ).scalars().all()
-    accesses = db.session.execute(
-        sa.select(RecordAccess).where(RecordAccess.subject_id == person.id, RecordAccess.kind == "export")
-    ).scalars().all()
+    events = (
+        db.session.execute(
+            sa.select(SecurityEvent).where(
+                SecurityEvent.kind == "data_exported", SecurityEvent.user_id == person.id
+            )
+        )
+        .scalars()
+        .all()
+    )
+    accesses = (
+        db.session.execute(
+            sa.select(RecordAccess).where(RecordAccess.subject_id == person.id, RecordAccess.kind == "export")
+        )
+        .scalars()
+        .all()
+    )
     if status == 200:
         assert [(e.actor_id, e.detail["format"]) for e in events] == [(demo.user(login).id, fmt)]
         assert [a.actor_id for a in accesses] == [demo.user(login).id]

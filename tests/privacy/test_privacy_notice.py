@@ -13,7 +13,11 @@ from lms.privacy.models import PrivacyAcceptance
 
 def _new_trainee(factory, demo, **values):
     return factory.user(
-        "trainee", enterprise=demo.enterprise("Pengcheng"), login_name="newcomer", accepted_notice=False, **values
+        "trainee",
+        enterprise=demo.enterprise("Pengcheng"),
+        login_name="newcomer",
+        accepted_notice=False,
+        **values,
     )
 
 
@@ -69,9 +73,17 @@ def test_an_account_made_by_an_officer_is_shown_the_notice(client, demo, db):
     client.login("officer.futian")
     created = client.submit(
         "/users/new",
-        {"login_name": "made.by.officer", "email": "made@example.com", "display_name": "Made By Officer",
-         "role": "trainee", "enterprise_id": demo.enterprise("Pengcheng").id, "unit_id": 0,
-         "position": "department_staff", "preferred_language": "", "password": "correct horse battery 93"},
+        {
+            "login_name": "made.by.officer",
+            "email": "made@example.com",
+            "display_name": "Made By Officer",
+            "role": "trainee",
+            "enterprise_id": demo.enterprise("Pengcheng").id,
+            "unit_id": 0,
+            "position": "department_staff",
+            "preferred_language": "",
+            "password": "correct horse battery 93",
+        },
     )
     assert created.status_code == 302
     client.submit("/logout")
@@ -96,9 +108,15 @@ def test_a_new_version_is_shown_again_and_both_acceptances_are_kept(app, client,
         assert stale.status_code == 302 and stale.headers["Location"].startswith("/privacy/notice")
         assert client.submit("/privacy/notice", {"version": "2", "agree": "y"}).status_code == 302
         assert client.get("/courses/my").status_code == 200
-        versions = db.session.execute(
-            sa.select(PrivacyAcceptance.version).where(PrivacyAcceptance.user_id == demo.user("trainee").id)
-        ).scalars().all()
+        versions = (
+            db.session.execute(
+                sa.select(PrivacyAcceptance.version).where(
+                    PrivacyAcceptance.user_id == demo.user("trainee").id
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert sorted(versions) == [1, 2]
     finally:
         app.config["PRIVACY_NOTICE_DIR"] = ""

@@ -81,9 +81,11 @@ def test_a_leaver_is_pseudonymised_and_every_figure_and_the_ledger_stay_the_same
     assert payload["holder"] == person.pseudonym and payload["user_id"] == person.id
     assert "Liu Yang" not in entry.payload
     # Security log: the pseudonymisation, and the login names typed earlier are gone.
-    kinds = db.session.execute(
-        sa.select(SecurityEvent.kind).where(SecurityEvent.user_id == person.id)
-    ).scalars().all()
+    kinds = (
+        db.session.execute(sa.select(SecurityEvent.kind).where(SecurityEvent.user_id == person.id))
+        .scalars()
+        .all()
+    )
     assert "pseudonymised" in kinds
     # A second run has nothing left to do.
     assert "0 trainee(s) pseudonymised" in cli.invoke(args=["privacy", "pseudonymise"]).output
@@ -117,7 +119,11 @@ def test_a_pseudonymised_person_never_reappears_by_name(client, cli, data, demo,
     shows_no_name(client.get(f"/evidence/certificates/{certificate}").get_data(as_text=True))
     shows_no_name(client.get(f"/evidence/ledger/{issued}").get_data(as_text=True))
     shows_no_name(client.get(f"/reports/trainees/{person.id}{Q}").get_data(as_text=True))
-    shows_no_name(client.get(f"/reports/enterprise/{enterprise}/export/trainees.csv{Q}", buffered=True).get_data(as_text=True))
+    shows_no_name(
+        client.get(f"/reports/enterprise/{enterprise}/export/trainees.csv{Q}", buffered=True).get_data(
+            as_text=True
+        )
+    )
     dossier = client.get(f"/reports/enterprises/{enterprise}/dossier.pdf{Q}")
     assert dossier.status_code == 200
     shows_no_name(pdf_text(dossier.data), expect_pseudonym=False)
@@ -174,8 +180,16 @@ def test_the_scheduled_job_runs_the_same_command(cli, demo, db):
     assert db.session.get(User, trainee.id).pseudonymised_at is not None
 
 
-@pytest.mark.parametrize(("login", "status"), [("officer.futian", 302), ("admin", 302), ("officer.shanghai", 404),
-                                               ("trainee.manager", 403), ("expert.shenzhen", 403)])
+@pytest.mark.parametrize(
+    ("login", "status"),
+    [
+        ("officer.futian", 302),
+        ("admin", 302),
+        ("officer.shanghai", 404),
+        ("trainee.manager", 403),
+        ("expert.shenzhen", 403),
+    ],
+)
 def test_officers_record_a_leaver_within_their_jurisdiction(client, demo, db, login, status):
     trainee = demo.user("trainee")
     client.login(login)
@@ -190,7 +204,9 @@ def test_officers_record_a_leaver_within_their_jurisdiction(client, demo, db, lo
 def test_a_bad_leaving_date_is_a_message_not_an_error(client, demo, db):
     trainee = demo.user("trainee")
     client.login("officer.futian")
-    response = client.submit(f"/privacy/people/{trainee.id}/left", {"left_on": "30/11/2026"}, follow_redirects=True)
+    response = client.submit(
+        f"/privacy/people/{trainee.id}/left", {"left_on": "30/11/2026"}, follow_redirects=True
+    )
     assert response.status_code == 200 and "YYYY-MM-DD" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, trainee.id).left_enterprise_on is None

@@ -53,9 +53,13 @@ def test_a_rejection_needs_a_note_the_trainee_sees(client, demo, db):
     client.login("admin")
     empty = client.submit(f"/privacy/requests/{request.id}/reject", {"confirmed": "1", "note": ""})
     assert empty.status_code >= 400 and "Say why" in empty.get_data(as_text=True)
-    assert client.submit(
-        f"/privacy/requests/{request.id}/reject", {"confirmed": "1", "note": "Records under audit until 2027."}
-    ).status_code == 302
+    assert (
+        client.submit(
+            f"/privacy/requests/{request.id}/reject",
+            {"confirmed": "1", "note": "Records under audit until 2027."},
+        ).status_code
+        == 302
+    )
     client.submit("/logout")
     client.login("trainee.finance")
     page = client.get("/privacy/").get_data(as_text=True)
@@ -138,7 +142,9 @@ def test_opening_a_report_on_a_trainee_is_logged(client, demo, db):
     trainee = demo.user("trainee")
     client.login("officer.shenzhen")
     assert client.get(f"/reports/trainees/{trainee.id}").status_code == 200
-    kinds = db.session.execute(
-        sa.select(RecordAccess.kind).where(RecordAccess.subject_id == trainee.id)
-    ).scalars().all()
+    kinds = (
+        db.session.execute(sa.select(RecordAccess.kind).where(RecordAccess.subject_id == trainee.id))
+        .scalars()
+        .all()
+    )
     assert kinds == ["records"]

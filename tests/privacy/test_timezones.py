@@ -14,8 +14,9 @@ def test_the_profile_offers_zones_and_saves_the_choice(client, demo, db):
     client.login("trainee")
     page = client.get("/profile").get_data(as_text=True)
     assert "Time zone" in page and 'value="Europe/Berlin"' in page and "Asia/Shanghai" in page
-    response = client.submit("/profile", {"display_name": "Liu Yang", "preferred_language": "",
-                                          "timezone": "Europe/Berlin"})
+    response = client.submit(
+        "/profile", {"display_name": "Liu Yang", "preferred_language": "", "timezone": "Europe/Berlin"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert demo.user("trainee").timezone == "Europe/Berlin"
@@ -36,8 +37,11 @@ MOMENT = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # 07:30 on 2 March in Shangha
 
 @pytest.mark.parametrize(
     ("zone", "day", "clock"),
-    [(None, "Mar 2, 2026", "7:30\u202fAM"), ("Europe/Berlin", "Mar 2, 2026", "12:30\u202fAM"),
-     ("America/New_York", "Mar 1, 2026", "6:30\u202fPM")],
+    [
+        (None, "Mar 2, 2026", "7:30\u202fAM"),
+        ("Europe/Berlin", "Mar 2, 2026", "12:30\u202fAM"),
+        ("America/New_York", "Mar 1, 2026", "6:30\u202fPM"),
+    ],
 )
 def test_dates_and_times_follow_the_readers_zone(app, demo, db, zone, day, clock):
     from flask_login import login_user
