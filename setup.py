@@ -48,6 +48,16 @@ class BuildWithCatalogs(build_py):
 setup(
     packages=find_packages(include=["lms", "lms.*"]) + list(SITE_FOLDERS),
     package_dir={name: folder for name, folder in SITE_FOLDERS.items()},
-    package_data={name: _data_files(folder) for name, folder in SITE_FOLDERS.items()},
+    # Given here, package_data replaces setup.cfg's [options.package_data]: list the package's own data too.
+    package_data={
+        "lms": [
+            "migrations/*",
+            "migrations/versions/*",
+            "privacy/notices/*",
+            "translations/*/LC_MESSAGES/*",
+            "translations/*.pot",
+        ],
+        **{name: _data_files(folder) for name, folder in SITE_FOLDERS.items()},
+    },
     cmdclass={"build_py": BuildWithCatalogs},
 )

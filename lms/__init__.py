@@ -95,6 +95,7 @@ def create_app(config: dict | str | None = None) -> Flask:
         importlib.import_module(module)
     if config_class.ENV_NAME == "production":
         refuse_unready_production(app)
+    config_class.warn(app)
     return app
 
 
@@ -120,10 +121,18 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from sqlalchemy.orm import joinedload
+
         from lms.auth.models import User
+        from lms.org.models import Enterprise
 
         try:
-            user = db.session.get(User, int(user_id))
+            # The page frame names the unit (their own or their enterprise's): one statement for all three.
+            user = db.session.get(
+                User,
+                int(user_id),
+                options=[joinedload(User.unit), joinedload(User.enterprise).joinedload(Enterprise.unit)],
+            )
         except (TypeError, ValueError):
             return None
         return user if user is not None and user.active else None

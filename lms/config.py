@@ -154,6 +154,10 @@ class Config:
     def check(cls, app) -> None:
         """Called by the factory after loading; production refuses unsafe settings."""
 
+    @classmethod
+    def warn(cls, app) -> None:
+        """Called once the app is ready to serve: settings that work but deserve the operator's attention."""
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -176,6 +180,10 @@ class ProductionConfig(Config):
             )
         if not app.config["SQLALCHEMY_DATABASE_URI"]:
             raise StartupRefused("DATABASE_URL must be set in production")
+
+    @classmethod
+    def warn(cls, app) -> None:
+        # After the refusals, so that a refused start says one thing only.
         if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
             app.logger.warning(
                 "Rate limits use in-process memory; set RATELIMIT_STORAGE_URI to Redis for several workers"

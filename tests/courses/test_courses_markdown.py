@@ -51,7 +51,7 @@ ACTIVE = re.compile(
 
 def _page_is_harmless(html: str) -> bool:
     """The page's own forms post to this site; nothing else active is there."""
-    main = html.split('<main id="main">')[1].split("</main>")[0]
+    main = re.split(r'<main id="main"[^>]*>', html)[1].split("</main>")[0]
     forms = re.findall(r"<form\b[^>]*>", main)
     if any('action="/' not in tag for tag in forms):
         return False

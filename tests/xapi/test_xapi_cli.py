@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -45,10 +47,12 @@ def test_writes_to_standard_output(learning, cli):
     assert "33 statement(s) written to standard output" in result.stderr
 
 
-def test_dates_select_a_range_and_refuse_a_backward_one(learning, cli):
+def test_dates_select_a_range_and_refuse_a_backward_one(app, learning, cli):
     result = cli.invoke(args=["evidence", "xapi", "--since", "2999-01-01"])
     assert result.exit_code == 0 and result.stdout == ""
-    day = learning.base.date().isoformat()
+    # Dates are days of the site's time zone, whatever the hour the test runs at.
+    base = learning.base if learning.base.tzinfo else learning.base.replace(tzinfo=UTC)
+    day = base.astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date().isoformat()
     result = cli.invoke(args=["evidence", "xapi", "--since", day, "--until", day])
     assert result.exit_code == 0
     assert 0 < len(result.stdout.splitlines()) < 33
