@@ -9,8 +9,8 @@ from lms.auth.models import User
 from lms.privacy.models import DeletionRequest, RecordAccess
 
 
-def _ask(client, reason="I left the company."):
-    return client.submit("/privacy/deletion", {"reason": reason})
+def _ask(client, reason="I left the company.", **kwargs):
+    return client.submit("/privacy/deletion", {"reason": reason}, **kwargs)
 
 
 def test_a_trainee_asks_and_an_admin_approves_after_confirming(client, demo, db):
@@ -41,7 +41,7 @@ def test_a_trainee_asks_and_an_admin_approves_after_confirming(client, demo, db)
     assert name not in client.get("/privacy/requests?status=approved").get_data(as_text=True)
     # Deciding twice is refused with a message.
     twice = client.submit(f"/privacy/requests/{request.id}/approve", {"confirmed": "1"})
-    assert twice.status_code == 409 or twice.status_code == 422 or twice.status_code == 400
+    assert twice.status_code == 409
     assert "already been decided" in twice.get_data(as_text=True)
 
 
@@ -52,7 +52,7 @@ def test_a_rejection_needs_a_note_the_trainee_sees(client, demo, db):
     client.submit("/logout")
     client.login("admin")
     empty = client.submit(f"/privacy/requests/{request.id}/reject", {"confirmed": "1", "note": ""})
-    assert empty.status_code >= 400 and "Say why" in empty.get_data(as_text=True)
+    assert empty.status_code == 400 and "Say why" in empty.get_data(as_text=True)
     assert (
         client.submit(
             f"/privacy/requests/{request.id}/reject",
@@ -90,8 +90,8 @@ def test_staff_do_not_ask_for_deletion_here(client, demo, db, login):
 
 def test_a_too_long_reason_is_a_message(client, demo, db):
     client.login("trainee")
-    response = _ask(client, "x" * 3000)
-    assert response.status_code == 302
+    response = _ask(client, "x" * 3000, follow_redirects=True)
+    assert response.status_code == 200 and "The reason is too long." in response.get_data(as_text=True)
     assert db.session.execute(sa.select(DeletionRequest)).first() is None
 
 
