@@ -155,12 +155,12 @@ def session_list():
             )
     if date_from:
         stmt = stmt.where(
-            TrainingSession.starts_at >= services.local_to_utc(datetime.combine(date_from, time()))
+            TrainingSession.starts_at >= services.form_to_utc(datetime.combine(date_from, time()))
         )
     if date_to:
         stmt = stmt.where(
             TrainingSession.starts_at
-            < services.local_to_utc(datetime.combine(date_to + timedelta(days=1), time()))
+            < services.form_to_utc(datetime.combine(date_to + timedelta(days=1), time()))
         )
     current = services.now()
     if when == "upcoming" and not (date_from or date_to):
@@ -315,11 +315,11 @@ def _session_values(form: SessionForm) -> dict:
         "title": form.title.data or "",
         "mode": form.mode.data,
         "unit_id": form.unit_id.data,
-        "starts_at": services.local_to_utc(form.starts_at.data),
-        "ends_at": services.local_to_utc(form.ends_at.data),
+        "starts_at": services.form_to_utc(form.starts_at.data),
+        "ends_at": services.form_to_utc(form.ends_at.data),
         "capacity": form.capacity.data,
-        "registration_opens_at": services.local_to_utc(form.registration_opens_at.data),
-        "registration_closes_at": services.local_to_utc(form.registration_closes_at.data),
+        "registration_opens_at": services.form_to_utc(form.registration_opens_at.data),
+        "registration_closes_at": services.form_to_utc(form.registration_closes_at.data),
         "requires_approval": bool(form.requires_approval.data),
         "venue_id": form.venue_id.data,
         "host_enterprise_id": form.host_enterprise_id.data,
@@ -382,7 +382,7 @@ def session_edit(session_id: int):
     form = SessionForm(obj=session)
     if request.method == "GET":
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
-            getattr(form, name).data = services.utc_to_local(getattr(session, name))
+            getattr(form, name).data = services.utc_to_form(getattr(session, name))
     _session_choices(form, session)
     if form.validate_on_submit():
         try:

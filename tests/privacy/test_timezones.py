@@ -74,3 +74,20 @@ def test_a_page_shows_times_in_the_readers_zone(client, demo, db):
     db.session.commit()
     page = client.get("/profile").get_data(as_text=True)
     assert "Mar 1, 2026" in page and "America/New_York" in page
+
+
+def test_times_typed_in_forms_are_read_on_the_readers_clock(app, demo, db):
+    from flask_login import login_user
+
+    from lms.sessions.services import form_to_utc, utc_to_form
+
+    user = demo.user("officer.futian")
+    user.timezone = "Europe/Berlin"
+    db.session.commit()
+    typed = datetime(2026, 3, 2, 10, 0)  # 10:00 in Berlin (UTC+1 in March before the change to summer time)
+    with app.test_request_context("/"):
+        login_user(db.session.get(User, user.id))
+        assert form_to_utc(typed) == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        assert utc_to_form(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)) == typed
+    with app.test_request_context("/"):  # nobody signed in: the site's zone
+        assert form_to_utc(typed) == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
