@@ -142,7 +142,8 @@ def pseudonymise(user: User, *, reason: str, actor=None) -> bool:
     from lms.sessions.models import CalendarToken, Registration, SessionFeedback
 
     pseudonym = pseudonym_for(user.id)
-    old_names = {n for n in (user.display_name, user.login_name, user.email) if n}
+    # Name and email as written in messages to others (a login name like "trainee" is a common word).
+    old_names = {n for n in (user.display_name, user.email) if n}
 
     # Notifications to other people that name this person: the name becomes the pseudonym.
     _rename_in_notifications(user.id, old_names, pseudonym)
