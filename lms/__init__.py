@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from lms.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATE_DIR, config_for
+from lms.core.access import init_app as init_access
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from lms.jobs.celery import init_celery
 from lms.ops.logs import configure_logging, init_request_ids
@@ -90,6 +91,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     _register_errors(app)
     _register_security_headers(app)
     init_request_ids(app)
+    init_access(app)  # after the request id, so that a refused request is logged with it
     init_celery(app)
     for module in OUTBOX_SENDERS:
         importlib.import_module(module)

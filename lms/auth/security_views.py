@@ -18,6 +18,7 @@ from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.security_log import SECURITY_EVENTS, SecurityEvent
 from lms.auth.views import client_address, finish_login
+from lms.core.access import public
 from lms.core.dashboard import nav_item
 from lms.core.search import contains, contains_any
 from lms.core.web import apply_domain_error, paginate
@@ -64,6 +65,7 @@ def _pending_user() -> User | None:
 
 
 @bp.route("/two-factor/login", methods=["GET", "POST"])
+@public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def two_factor_login():
     user = _pending_user()

@@ -22,6 +22,7 @@ from lms.auth.models import ROLES, User
 from lms.auth.permissions import can_manage_user, role_required
 from lms.auth.scopes import enterprise_clause, get_user_or_404, units_in_scope, user_clause
 from lms.auth.security_log import record_security_event
+from lms.core.access import public
 from lms.core.forms import LogoutForm
 from lms.core.panels import user_page
 from lms.core.search import contains_any
@@ -40,6 +41,7 @@ def _login_rate_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
@@ -94,6 +96,7 @@ def finish_login(user: User, *, remember: bool, target: str, method: str = "pass
 
 
 @bp.route("/logout", methods=["POST"])
+@public
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from lms.auth.models import LANGUAGES, User
 from lms.auth.scopes import enterprise_clause, user_clause
+from lms.core.access import public
 from lms.core.dashboard import dashboard_section, nav_item, sections_for
 from lms.core.web import is_safe_next
 from lms.extensions import db
@@ -24,6 +25,7 @@ nav_item("auth.user_list", _l("Accounts"), ("officer", "admin"), order=70, group
 
 
 @bp.route("/")
+@public
 def index():
     if not current_user.is_authenticated:
         return render_template("core/landing.html")
@@ -31,6 +33,7 @@ def index():
 
 
 @bp.route("/language", methods=["POST"])
+@public
 def set_language():
     language = request.form.get("language", "")
     target = request.form.get("next") or url_for("core.index")

@@ -26,6 +26,7 @@ from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import user_clause
 from lms.content.markdown import render_markdown
+from lms.core.access import public
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import course_page as course_page_panels
@@ -149,6 +150,7 @@ def _done_slugs(enrollment: Enrollment | None) -> set[str]:
 
 
 @bp.route("/")
+@public
 def catalog():
     q = (request.args.get("q") or "").strip()[:100]
     filters = {
@@ -262,6 +264,7 @@ def _course_context(course: Course, *, lesson_page: bool = False) -> dict:
 
 
 @bp.route("/<slug>")
+@public
 def course_page(slug: str):
     course = _course_by_slug(slug)
     if course.published_version_id is None:
@@ -303,6 +306,7 @@ def _lesson_or_404(course: Course, lesson_slug: str) -> Lesson:
 
 
 @bp.route("/<slug>/lessons/<lesson_slug>")
+@public
 def lesson_page(slug: str, lesson_slug: str):
     course = _course_by_slug(slug)
     if course.published_version_id is None:

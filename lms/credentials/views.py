@@ -13,6 +13,7 @@ import json
 from flask import Blueprint, abort, current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from lms.core.access import public_blueprint
 from lms.credentials import services
 from lms.credentials.forms import VerifyCredentialForm
 from lms.credentials.keys import SigningKeyMissing, did_document, jwks
@@ -21,6 +22,7 @@ from lms.credentials.verify import CredentialFormatError, check_label
 from lms.extensions import db, limiter
 
 bp = Blueprint("credentials", __name__)
+public_blueprint(bp)  # public documents and checks
 bp.add_app_template_global(check_label, "credential_check_label")
 bp.add_app_template_global(services.share_url, "credential_share_url")
 

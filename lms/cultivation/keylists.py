@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from lms.auth.models import POSITIONS
 from lms.auth.scopes import unit_in_scope
+from lms.core.spreadsheet import formula_safe
 from lms.cultivation import clock, notices, settings
 from lms.cultivation.models import CaseNominee, CultivationCase, KeyListEntry, KeyTrainingList
 from lms.cultivation.ranking import CRITERIA, rank_key_training_list
@@ -351,15 +352,9 @@ def export_csv(key_list: KeyTrainingList) -> str:
     writer = csv.writer(buffer)
     writer.writerow(export_header())
     for values in export_rows(key_list):
-        writer.writerow([_csv_safe(v) for v in values])
+        writer.writerow([formula_safe(v) for v in values])
     return "\ufeff" + buffer.getvalue()  # a BOM, so spreadsheet programs read the Chinese names as UTF-8
 
-
-def _csv_safe(value):
-    # Text starting with a formula character would be run by spreadsheet programs.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def export_xlsx(key_list: KeyTrainingList) -> bytes:
@@ -373,7 +368,7 @@ def export_xlsx(key_list: KeyTrainingList) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for values in export_rows(key_list):
-        sheet.append([_csv_safe(v) if isinstance(v, str) else v for v in values])
+        sheet.append([formula_safe(v) if isinstance(v, str) else v for v in values])
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)

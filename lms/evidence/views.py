@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 
 from lms.auth.models import User
 from lms.auth.permissions import role_required
+from lms.core.access import public
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import dashboard, enterprise_page, user_page
@@ -187,6 +188,7 @@ def _revoke_confirmation(certificate, form):
 
 
 @bp.route("/verify")
+@public
 @limiter.limit(_verify_rate_limit)
 def public_verify_form():
     form = VerifyCodeForm(formdata=request.args if "code" in request.args else None)
@@ -197,6 +199,7 @@ def public_verify_form():
 
 
 @bp.route("/verify/<code>")
+@public
 @limiter.limit(_verify_rate_limit)
 def public_verify(code: str):
     # Always one indexed lookup, whatever was typed: a malformed code answers like an unknown one.

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.auth.models import EXPERT_LEVELS, User
 from lms.auth.scopes import unit_clause
+from lms.core.spreadsheet import formula_safe
 from lms.database import utcnow
 from lms.errors import InvalidInput
 from lms.experts.eligibility import local_zone
@@ -311,9 +312,9 @@ def appraisal_csv(rows: list[AppraisalRow]) -> str:
     for r in rows:
         writer.writerow(
             [
-                _csv_safe(r.name),
+                formula_safe(r.name),
                 r.level_label,
-                _csv_safe(r.unit),
+                formula_safe(r.unit),
                 r.sessions,
                 r.hours,
                 r.confirmed,
@@ -327,7 +328,3 @@ def appraisal_csv(rows: list[AppraisalRow]) -> str:
     # A byte-order mark so that spreadsheet programs read the Chinese names as UTF-8.
     return "\ufeff" + out.getvalue()
 
-
-def _csv_safe(text: str) -> str:
-    """Keep spreadsheet programs from reading a cell as a formula."""
-    return "'" + text if text and text[0] in "=+-@\t\r" else text

@@ -7,9 +7,11 @@ import logging
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
+from lms.core.access import public_blueprint
 from lms.extensions import db
 
 bp = Blueprint("ops", __name__)
+public_blueprint(bp)  # public documents and checks
 
 
 def migration_heads() -> set[str]:

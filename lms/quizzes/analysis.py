@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from lms.core.spreadsheet import formula_safe
 from lms.extensions import db
 from lms.quizzes.models import Attempt, AttemptQuestion, Question, QuestionVersion, Quiz
 from lms.quizzes.qtypes import normalize_text
@@ -226,8 +227,7 @@ def _share(count: int, n: int) -> Decimal:
 
 def _cell(value) -> str:
     """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return formula_safe("" if value is None else str(value))
 
 
 def analysis_csv(analysis: QuizAnalysis) -> str:

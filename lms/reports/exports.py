@@ -18,23 +18,19 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from lms.core.spreadsheet import formula_safe
 from lms.reports.tables import TABLES, Column, Report, iter_rows, plain
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
-def safe_text(value):
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
 
 def _cells(columns: list[Column], row) -> list:
     out = []
     for column in columns:
         value = plain(row.values.get(column.key))
-        out.append(safe_text(value) if column.kind == "text" else value)
+        out.append(formula_safe(value) if column.kind == "text" else value)
     return out
 
 

@@ -28,6 +28,7 @@ from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_clause, unit_clause, units_in_scope, user_clause
 from lms.auth.security_log import record_security_event
+from lms.core.access import public
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import session_page
@@ -978,6 +979,7 @@ def _ics_response(body: bytes, filename: str) -> Response:
 
 
 @bp.route("/feed/<token>.ics")
+@public
 def calendar_feed(token: str):
     user = ical.user_for_feed_token(token)
     if user is None:

@@ -49,7 +49,8 @@ def test_an_officer_cannot_give_a_weak_initial_password(client, demo):
 
 
 def test_the_demo_password_still_signs_in(client, demo):
-    client.login("trainee")  # demo-2026, loaded by the demo loader, not checked there
+    response = client.login("trainee")  # demo-2026, loaded by the demo loader, not checked there
+    assert response.headers["Location"] == "/"
 
 
 # -- throttling ---------------------------------------------------------------------------------------------

@@ -37,6 +37,13 @@ def refused(db, setup, expert=None, actor=None, role="lead", session=None) -> As
     return caught.value
 
 
+def assigned(db, actor, session, expert, role="lead"):
+    """The assignment is saved: the expert is on the session in that role."""
+    assign_expert(actor, session, expert, role)
+    db.session.commit()
+    assert (expert.id, role) in assignments(db, session)
+
+
 def test_assignment_passes_and_notifies_the_expert(db, setup):
     row = assign_expert(setup["officer_north"], setup["session"], setup["expert"], "lead")
     db.session.commit()
@@ -64,7 +71,7 @@ def test_overlap_with_another_session(db, kit, setup):
 
 def test_cancelled_sessions_do_not_count_as_overlap(db, kit, setup):
     kit.assign(kit.session(setup["north_b"], local(setup["day"], 9), status="cancelled"), setup["expert"])
-    assign_expert(setup["officer_north"], setup["session"], setup["expert"], "lead")
+    assigned(db, setup["officer_north"], setup["session"], setup["expert"])
 
 
 @pytest.mark.parametrize(("ends_hour", "ends_minute", "allowed"), [(7, 0, True), (7, 1, False)])
@@ -99,7 +106,7 @@ def test_travel_buffer_is_a_setting(app, db, kit, setup, monkeypatch):
     kit.assign(
         kit.session(setup["north_b"], local(setup["day"], 6), hours=2.5), setup["expert"]
     )  # ends 08:30
-    assign_expert(setup["officer_north"], setup["session"], setup["expert"], "lead")
+    assigned(db, setup["officer_north"], setup["session"], setup["expert"])
 
 
 def test_regional_expert_only_within_their_region(db, kit, setup):
@@ -111,14 +118,14 @@ def test_regional_expert_only_within_their_region(db, kit, setup):
 
 def test_regional_expert_from_a_local_unit_teaches_across_their_region(db, kit, setup):
     expert = kit.expert(setup["north_b"], "regional")
-    assign_expert(setup["officer_north"], setup["session"], expert, "lead")
+    assigned(db, setup["officer_north"], setup["session"], expert)
 
 
 def test_national_expert_teaches_anywhere(db, kit, setup):
     national = kit.expert(setup["gacc"], "national")
     south_session = kit.session(setup["south_a"], local(setup["day"] + timedelta(days=1), 9))
-    assign_expert(setup["officer_south"], south_session, national, "lead")
-    assign_expert(setup["officer_north"], setup["session"], national, "lead")
+    assigned(db, setup["officer_south"], south_session, national)
+    assigned(db, setup["officer_north"], setup["session"], national)
 
 
 def test_monthly_maximum(db, kit, setup):
@@ -135,7 +142,7 @@ def test_monthly_maximum_edge_one_below(db, kit, setup):
     kit.profile(setup["expert"]).max_sessions_per_month = 3
     for day in (2, 20):
         kit.assign(kit.session(setup["north"], local(setup["day"].replace(day=day), 9)), setup["expert"])
-    assign_expert(setup["officer_north"], setup["session"], setup["expert"], "lead")
+    assigned(db, setup["officer_north"], setup["session"], setup["expert"])
 
 
 def test_monthly_maximum_counts_the_month_in_shanghai_time(db, kit, setup):
@@ -163,7 +170,7 @@ def test_unavailable_period(db, kit, setup):
 def test_unavailable_period_ending_the_day_before_is_fine(db, kit, setup):
     kit.unavailable(setup["expert"], setup["day"] - timedelta(days=5), setup["day"] - timedelta(days=1))
     kit.unavailable(setup["expert"], setup["day"] + timedelta(days=1), setup["day"] + timedelta(days=3))
-    assign_expert(setup["officer_north"], setup["session"], setup["expert"], "lead")
+    assigned(db, setup["officer_north"], setup["session"], setup["expert"])
 
 
 def test_conflict_of_interest_one_on_one(db, kit, factory, setup):
@@ -205,7 +212,7 @@ def test_no_conflict_for_consulting_past_audits_or_waitlisted_trainees(db, kit, 
         setup["expert"], audited_before, setup["day"] - timedelta(days=60), setup["day"] - timedelta(days=1)
     )
     kit.involvement(setup["expert"], waiting, setup["day"], None, kind="audit")
-    assign_expert(setup["officer_north"], setup["session"], setup["expert"], "lead")
+    assigned(db, setup["officer_north"], setup["session"], setup["expert"])
 
 
 @pytest.mark.parametrize("officer", ["officer_south", "officer_north_a"])
@@ -216,7 +223,7 @@ def test_officer_needs_the_session_unit_in_jurisdiction(db, kit, setup, officer)
 
 
 def test_local_officer_assigns_on_their_own_sessions(db, setup):
-    assign_expert(setup["officer_north_a"], setup["session"], setup["expert"], "lead")
+    assigned(db, setup["officer_north_a"], setup["session"], setup["expert"])
 
 
 @pytest.mark.parametrize("role", ["expert", "trainee"])

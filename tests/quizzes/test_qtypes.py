@@ -278,7 +278,8 @@ def test_responses_are_json_serialisable():
         ("true_false", [("f", "true")]),
         ("numerical", [("f", "3")]),
     ]:
-        json.dumps(QUESTION_TYPES[name].parse_response(VALID[name], form(*submitted), "f"))
+        parsed = QUESTION_TYPES[name].parse_response(VALID[name], form(*submitted), "f")
+        assert json.loads(json.dumps(parsed)) == parsed
 
 
 # ------------------------------------------------------------------------------------------------------------

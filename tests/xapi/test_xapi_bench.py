@@ -37,7 +37,7 @@ def test_generator_builds_a_verifiable_data_set(tmp_path):
     from lms.evidence.verify import verify_ledger
     from lms.extensions import db
     from lms.xapi.statements import iter_statements
-    from lms.xapi.validate import problems
+    from tests.xapi.conformance import problems
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LMS_ENV": "testing"})
     with app.app_context():

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from lms.xapi.models import XapiCursor
 from lms.xapi.statements import iter_statements
-from lms.xapi.validate import problems
+from tests.xapi.conformance import problems
 
 
 def exported_ids() -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 from lms.database import utcnow
 from lms.quizzes import attempts as attempt_services
 from lms.xapi.statements import STREAMS, Vocabulary, dumps, iter_statements, iter_stream
-from lms.xapi.validate import problems
+from tests.xapi.conformance import problems
 
 VERB = "http://adlnet.gov/expapi/verbs/"
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lms.xapi.validate import is_duration, is_language_tag, parse_timestamp, problems
+from tests.xapi.conformance import is_duration, is_language_tag, parse_timestamp, problems
 
 GOOD = {
     "id": "fd41c918-b88b-4b20-a0a5-a4c32391aaa0",

@@ -1,4 +1,4 @@
-"""Checking a statement against the xAPI 1.0.3 data rules (Part Two of the specification).
+"""The test suite's oracle for xAPI statements: the xAPI 1.0.3 data rules (Part Two of the specification).
 
 ``problems(statement)`` returns the rules a statement breaks, each as "path: what is wrong" (an empty list
 when it is valid); ``validate(statement)`` raises :class:`InvalidStatement` with them. The checks are those an
