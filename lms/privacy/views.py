@@ -27,6 +27,7 @@ from lms.auth.models import User
 from lms.auth.permissions import can_manage_user, role_required
 from lms.auth.scopes import get_user_or_404
 from lms.auth.security_log import record_security_event
+from lms.core.access import public
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.web import apply_domain_error, is_safe_next, paginate, refuse
@@ -79,6 +80,7 @@ def _language() -> str:
 
 
 @bp.route("/notice", methods=["GET", "POST"])
+@public  # anyone may read the notice (the footer links it); only a signed-in person accepts it
 def notice():
     current = notices.current_version()
     if current is None:
