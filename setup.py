@@ -54,6 +54,7 @@ setup(
         "lms": [
             "migrations/*",
             "migrations/versions/*",
+            "privacy/notices/*",
             "translations/*/LC_MESSAGES/*",
             "translations/*.pot",
         ],

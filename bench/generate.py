@@ -400,6 +400,9 @@ class Generator:
         from werkzeug.security import generate_password_hash
 
         self.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+        from lms.privacy.notice import current_version
+
+        self.notice_version = current_version()
         now = self.start
         units = [(1, "0000", "General Administration of Customs", "海关总署", "gacc", None, "/1/")]
         self.regions, self.locals = [], []
@@ -485,14 +488,15 @@ class Generator:
         self.user_names = {row[0]: row[3] for row in users}
         self.sink.write("user", ("id", "login_name", "email", "display_name", "password_hash", "role",
                                  "enterprise_id", "unit_id", "position", "expert_level", "active",
-                                 "failed_logins", "created_at", "updated_at"), users)
+                                 "failed_logins", "created_at", "updated_at", "privacy_version"), users)
         self.sink.write("expert_profile", ("id", "user_id", "languages", "max_sessions_per_month", "bio",
                                            "created_at", "updated_at"), profiles)
 
     def _user(self, uid, login, role, *, unit=None, enterprise=None, position=None, expert_level=None):
         name = {"trainee": "Trainee", "expert": "Expert", "officer": "Officer", "admin": "Admin"}[role]
+        # Bench people have accepted the current privacy notice (the pages are measured, not the notice).
         return (uid, login, f"{login}@bench.example", f"{name} {uid}", self.password_hash, role, enterprise,
-                unit, position, expert_level, True, 0, self.start, self.start)
+                unit, position, expert_level, True, 0, self.start, self.start, self.notice_version)
 
     # -- curriculum -----------------------------------------------------------------------------------
 

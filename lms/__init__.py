@@ -39,6 +39,7 @@ BLUEPRINT_MODULES = (
     "lms.notifications.views",
     "lms.readiness.views",
     "lms.api.views",
+    "lms.privacy.views",
 )
 # Each area's CLI module, exposing ``cli`` (a click group) or ``commands`` (a list of them).
 CLI_MODULES = (
@@ -53,6 +54,7 @@ CLI_MODULES = (
     "lms.jobs.cli",
     "lms.reports.cli",
     "lms.readiness.cli",
+    "lms.privacy.cli",
 )
 
 

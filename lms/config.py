@@ -130,6 +130,13 @@ class Config:
     SCHEDULE_SESSIONS_COMPLETE_ENDED = "15 * * * *"
     SCHEDULE_EVIDENCE_XAPI_SEND = "*/30 * * * *"
     SCHEDULE_OUTBOX_SWEEP = "* * * * *"
+    SCHEDULE_PRIVACY_PSEUDONYMISE = "30 3 * * *"
+
+    # Personal information (PIPL): retention and the privacy notice (lms/privacy)
+    PRIVACY_INACTIVE_DAYS = 1095  # trainees not signed in for this long are pseudonymised (0: never)
+    PRIVACY_LEAVER_DAYS = 30  # ... and those who left their enterprise this many days ago
+    PRIVACY_PSEUDONYM_KEY = ""  # HMAC key of the stable pseudonyms (empty: SECRET_KEY)
+    PRIVACY_NOTICE_DIR = ""  # folder of the versioned notice files (empty: lms/privacy/notices)
 
     # Proxies in front of the web nodes whose X-Forwarded-For/-Proto/-Host are trusted (0: none)
     PROXY_COUNT = 0

@@ -52,7 +52,34 @@ def select_locale() -> Locale | str:
 
 
 def select_timezone() -> str:
+    """The reader's own time zone (profile setting), else the site's (``LMS_TIMEZONE``)."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        zone = getattr(current_user, "timezone", None)
+        if zone and is_timezone(zone):
+            return zone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def is_timezone(name: str) -> bool:
+    return name in available_timezones()
+
+
+def available_timezones() -> frozenset[str]:
+    """IANA zone names a person may choose (region/city names and UTC)."""
+    global _ZONES
+    if _ZONES is None:
+        import zoneinfo
+
+        _ZONES = frozenset(
+            zone
+            for zone in zoneinfo.available_timezones()
+            if zone == "UTC" or ("/" in zone and zone.split("/")[0] in _REGIONS)
+        )
+    return _ZONES
+
+
+_ZONES: frozenset[str] | None = None
+_REGIONS = {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
 
 
 # -- Dates and times: one short and one long form per locale, in the reader's time zone --------------------

@@ -12,6 +12,7 @@ from lms.experts import models as _experts  # noqa: F401
 from lms.jobs import models as _jobs  # noqa: F401
 from lms.notifications import models as _notifications  # noqa: F401
 from lms.org.models import CreditStatusRecord, CustomsUnit, Enterprise  # noqa: F401
+from lms.privacy import models as _privacy  # noqa: F401
 from lms.quizzes import models as _quizzes  # noqa: F401
 from lms.readiness import models as _readiness  # noqa: F401
 from lms.reports import models as _reports  # noqa: F401

@@ -7,6 +7,7 @@ import itertools
 from lms.auth.models import User
 from lms.org.models import CustomsUnit, Enterprise
 from lms.org.uscc import make_uscc
+from lms.privacy.notice import accept_current
 
 _seq = itertools.count(1)
 
@@ -51,7 +52,8 @@ class Factory:
         return enterprise
 
     def user(self, role: str = "trainee", *, enterprise: Enterprise | None = None, unit: CustomsUnit | None = None,
-             login_name: str | None = None, password: str = "demo-2026", **values) -> User:
+             login_name: str | None = None, password: str = "demo-2026", accepted_notice: bool = True,
+             **values) -> User:
         n = next(_seq)
         login_name = login_name or f"{role}{n}"
         user = User(login_name=login_name, email=f"{login_name}@example.com", display_name=f"{role.title()} {n}",
@@ -66,4 +68,7 @@ class Factory:
         user.set_password(password)
         self.db.session.add(user)
         self.db.session.flush()
+        if accepted_notice:  # people in tests have read the privacy notice unless a test says otherwise
+            accept_current(user)
+            self.db.session.flush()
         return user

@@ -39,6 +39,22 @@ class ChangePasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
     preferred_language = SelectField(_l("Preferred language"), choices=[("", "—"), *LANGUAGES.items()])
+    timezone = SelectField(
+        _l("Time zone"),
+        description=_l("Dates and times on the pages are shown in this zone."),
+        choices=[],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from flask import current_app
+
+        from lms.i18n import available_timezones
+
+        default = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+        self.timezone.choices = [("", str(_l("The site's time zone (%(zone)s)", zone=default)))] + [
+            (zone, zone.replace("_", " ")) for zone in sorted(available_timezones())
+        ]
     submit = SubmitField(_l("Save"))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -67,6 +67,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recovery_codes: Mapped[list] = mapped_column(JSONType, default=list)
+    # The reader's time zone for dates and times on pages (None: the site's LMS_TIMEZONE).
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    # Privacy (lms/privacy): the notice version last accepted; the day a trainee left their enterprise; the
+    # stable pseudonym that replaces the person's names once their personal information is removed.
+    privacy_version: Mapped[int | None] = mapped_column(sa.Integer)
+    left_enterprise_on: Mapped[date | None] = mapped_column(sa.Date)
+    pseudonym: Mapped[str | None] = mapped_column(sa.String(24), unique=True)
+    pseudonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     enterprise: Mapped[Enterprise | None] = relationship()
     unit: Mapped[CustomsUnit | None] = relationship()
@@ -92,6 +100,10 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+    @property
+    def is_pseudonymised(self) -> bool:
+        return self.pseudonymised_at is not None
 
     @property
     def is_admin(self) -> bool:

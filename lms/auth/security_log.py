@@ -33,6 +33,11 @@ SECURITY_EVENTS = {
     "recovery_code_used": _l("Recovery code used"),
     "token_used": _l("Access token used"),
     "token_regenerated": _l("Access token replaced"),
+    # Privacy (lms/privacy)
+    "data_exported": _l("Personal data exported"),
+    "pseudonymised": _l("Personal information removed (pseudonymised)"),
+    "erasure_requested": _l("Deletion of personal information requested"),
+    "erasure_decided": _l("Deletion request decided"),
 }
 
 

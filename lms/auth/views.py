@@ -29,6 +29,8 @@ from lms.core.web import apply_domain_error, flash_form_errors, is_safe_next, pa
 from lms.errors import DomainError
 from lms.extensions import db, limiter
 from lms.org.models import CustomsUnit, Enterprise
+from lms.privacy.forms import LeaverForm
+from lms.privacy.services import log_access_now
 
 bp = Blueprint("auth", __name__)
 
@@ -127,9 +129,11 @@ def profile():
     form = ProfileForm(obj=current_user)
     if request.method == "GET":
         form.preferred_language.data = current_user.preferred_language or ""
+        form.timezone.data = current_user.timezone or ""
     if form.validate_on_submit():
         current_user.display_name = form.display_name.data.strip()
         current_user.preferred_language = form.preferred_language.data or None
+        current_user.timezone = form.timezone.data or None
         db.session.commit()
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
@@ -196,6 +200,7 @@ def user_create():
 @role_required("officer", "admin")
 def user_detail(user_id: int):
     user = get_user_or_404(current_user, user_id)
+    log_access_now(current_user, user, "profile")
     return render_template(
         "auth/user_detail.html",
         user=user,
@@ -203,6 +208,7 @@ def user_detail(user_id: int):
         reset_form=ResetPasswordForm(),
         confirm_form=ConfirmForm(),
         user_panels=user_page.for_user(current_user, subject=user),
+        leaver_form=LeaverForm(formdata=None, left_on=user.left_enterprise_on),
     )
 
 

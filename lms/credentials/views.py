@@ -94,7 +94,8 @@ def verify_credential():
 
 def _credential_or_404(token: str):
     credential = services.find_credential(token)
-    if credential is None:
+    # An empty token: the holder was pseudonymised and the signed document, which names them, is gone.
+    if credential is None or not credential.jws:
         abort(404)
     return credential
 

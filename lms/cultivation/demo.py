@@ -26,6 +26,7 @@ from lms.cultivation.models import CultivationCase, KeyTrainingList
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise
+from lms.privacy.notice import accept_current
 from lms.sessions.models import TrainingSession
 
 D = date
@@ -82,6 +83,7 @@ class Story:
     def extra_trainees(self) -> int:
         template = self.users.get("trainee")
         created = 0
+        new = []
         for login, name, enterprise, position in EXTRA_TRAINEES:
             if login in self.users or template is None:
                 continue
@@ -97,7 +99,10 @@ class Story:
             db.session.add(user)
             self.users[login] = user
             created += 1
+            new.append(user)
         db.session.flush()
+        for user in new:  # demo people have read the privacy notice already
+            accept_current(user)
         return created
 
     def apply(self, day, login, training_type, category, nominees):

@@ -12,6 +12,7 @@ from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise
 from lms.org.services import record_credit_decision
 from lms.org.uscc import ALPHABET, make_uscc
+from lms.privacy.notice import accept_current
 
 # code, English name, Chinese name, parent code
 UNITS = [
@@ -425,6 +426,7 @@ def load() -> str:
     existing = {u.login_name: u for u in db.session.execute(sa.select(User)).scalars()}
     created_users = 0
     password_hash = None
+    new_users = []
     for login, (name_zh, name_en), role, where, extra in ACCOUNTS:
         if login in existing:
             _drop_old_suffix(existing[login], name_en)
@@ -444,6 +446,10 @@ def load() -> str:
             password_hash = user.password_hash
         user.password_hash = password_hash
         db.session.add(user)
+        new_users.append(user)
         created_users += 1
     db.session.flush()
+    # The demo people have read the privacy notice already: only accounts made later are asked.
+    for user in new_users:
+        accept_current(user)
     return f"{len(units)} units, {created_enterprises} new enterprises, {created_users} new accounts"

@@ -11,6 +11,7 @@ KIND_LABELS = {
     "course_completed": _l("Course completed"),
     "certificate_issued": _l("Certificate issued"),
     "certificate_revoked": _l("Certificate revoked"),
+    "certificate_pseudonymised": _l("Certificate holder pseudonymised"),
     "key_list_confirmed": _l("Key training list confirmed"),
     "case_transition": _l("Cultivation case decision"),
     "certification_outcome": _l("Certification outcome"),

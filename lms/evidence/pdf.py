@@ -86,6 +86,9 @@ def _wrap(text: str, size: float, width: float, bold: bool = False) -> list[str]
     return lines or [""]
 
 
+wrap_text = _wrap  # for other documents (the personal data export)
+
+
 def draw_text(pdf: canvas.Canvas, x: float, y: float, text: str, size: float, bold: bool = False) -> None:
     """Draw mixed Latin and Chinese text, each run in its own font."""
     for segment, font in _runs(text, bold):

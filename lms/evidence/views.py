@@ -222,8 +222,11 @@ def ledger():
 def ledger_entry(seq: int):
     entry = db.first_or_404(sa.select(LedgerEntry).where(LedgerEntry.seq == seq))
     problems, is_latest = check_entry(entry)
+    from lms.privacy.services import mask_payload
+
+    # A pseudonymised person's name in an older entry is shown as their pseudonym (the entry is unchanged).
     payload = (
-        json.dumps(json.loads(entry.payload), indent=2, ensure_ascii=False, sort_keys=True)
+        json.dumps(mask_payload(json.loads(entry.payload)), indent=2, ensure_ascii=False, sort_keys=True)
         if entry.payload.startswith("{")
         else entry.payload
     )

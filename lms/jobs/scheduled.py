@@ -53,6 +53,12 @@ def _complete_ended():
     return complete_ended, []
 
 
+def _pseudonymise():
+    from lms.privacy.cli import pseudonymise_command
+
+    return pseudonymise_command, []
+
+
 @click.command("xapi-not-configured")
 def _no_lrs_command() -> None:
     click.echo("No Learning Record Store is configured (LMS_XAPI_LRS_URL); nothing to send.")
@@ -74,6 +80,7 @@ JOBS = {
         Job("sessions-complete-ended", "SCHEDULE_SESSIONS_COMPLETE_ENDED", _complete_ended),
         Job("evidence-xapi-send", "SCHEDULE_EVIDENCE_XAPI_SEND", _xapi_send),
         Job("outbox-sweep", "SCHEDULE_OUTBOX_SWEEP", lambda: (_sweep_command, [])),
+        Job("privacy-pseudonymise", "SCHEDULE_PRIVACY_PSEUDONYMISE", _pseudonymise),
     )
 }
 

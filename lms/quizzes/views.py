@@ -37,6 +37,7 @@ from lms.core.web import refuse as _fail
 from lms.courses.models import Course, CourseVersion
 from lms.errors import DomainError, InvalidInput
 from lms.extensions import db
+from lms.privacy.services import log_access_now
 from lms.quizzes import analysis as item_analysis
 from lms.quizzes import attempts as attempt_service
 from lms.quizzes import bank as bank_service
@@ -978,6 +979,8 @@ def review_options(viewer, attempt: Attempt, now) -> dict:
 def attempt_result(attempt_id: int):
     attempt = _viewable_attempt(attempt_id)
     own = attempt.user_id == current_user.id
+    if not own:
+        log_access_now(current_user, attempt.user, "attempt")
     if attempt.status == "in_progress":
         if own:
             late = _close_if_late(attempt)
@@ -1056,6 +1059,8 @@ def mark(attempt_id: int, slot: int):
     attempt = _viewable_attempt(attempt_id)
     if not can_mark_attempt(current_user, attempt):
         abort(403)
+    if request.method == "GET":
+        log_access_now(current_user, attempt.user, "attempt")
     aq = db.session.execute(
         sa.select(AttemptQuestion)
         .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.slot == slot)

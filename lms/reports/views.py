@@ -19,6 +19,7 @@ from lms.core.web import int_arg
 from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.org.models import CustomsUnit
+from lms.privacy.services import log_access_now
 from lms.reports import charts, dossier, exports
 from lms.reports import panels as _panels  # noqa: F401 - registers the dashboard and enterprise panels
 from lms.reports.filters import PRESETS, course_choices, expert_choices, parse_filters
@@ -176,6 +177,7 @@ def enterprise_page(enterprise_id: int):
 @role_required(*REPORT_ROLES)
 def trainee_page(user_id: int):
     trainee = get_trainee_or_404(current_user, user_id)
+    log_access_now(current_user, trainee, "records")
     filters, error = _filters()
     report = Report(current_user, filters, trainee=trainee) if filters is not None else None
     return _render(

@@ -54,12 +54,12 @@ def session_list(
             )
     if date_from:
         stmt = stmt.where(
-            TrainingSession.starts_at >= services.local_to_utc(datetime.combine(date_from, time()))
+            TrainingSession.starts_at >= services.form_to_utc(datetime.combine(date_from, time()))
         )
     if date_to:
         stmt = stmt.where(
             TrainingSession.starts_at
-            < services.local_to_utc(datetime.combine(date_to + timedelta(days=1), time()))
+            < services.form_to_utc(datetime.combine(date_to + timedelta(days=1), time()))
         )
     current = services.now()
     if when == "upcoming" and not (date_from or date_to):

@@ -105,6 +105,33 @@ def utc_to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(local_zone()).replace(tzinfo=None)
 
 
+def reader_zone() -> ZoneInfo:
+    """The zone of the person filling in a form (their profile setting), the site's outside requests."""
+    from flask import has_request_context
+
+    if has_request_context():
+        from flask_babel import get_timezone
+
+        return ZoneInfo(str(get_timezone()))
+    return local_zone()
+
+
+def form_to_utc(value: datetime | None) -> datetime | None:
+    """A time typed in a form, on the reader's wall clock, as an aware UTC time."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=reader_zone())
+    return value.astimezone(ZoneInfo("UTC"))
+
+
+def utc_to_form(value: datetime | None) -> datetime | None:
+    """An aware time as the reader's naive wall-clock time, for form inputs."""
+    if value is None:
+        return None
+    return value.astimezone(reader_zone()).replace(tzinfo=None)
+
+
 def local_date(value: datetime) -> date:
     return value.astimezone(local_zone()).date()
 

@@ -286,11 +286,11 @@ def _session_values(form: SessionForm) -> dict:
         "title": form.title.data or "",
         "mode": form.mode.data,
         "unit_id": form.unit_id.data,
-        "starts_at": services.local_to_utc(form.starts_at.data),
-        "ends_at": services.local_to_utc(form.ends_at.data),
+        "starts_at": services.form_to_utc(form.starts_at.data),
+        "ends_at": services.form_to_utc(form.ends_at.data),
         "capacity": form.capacity.data,
-        "registration_opens_at": services.local_to_utc(form.registration_opens_at.data),
-        "registration_closes_at": services.local_to_utc(form.registration_closes_at.data),
+        "registration_opens_at": services.form_to_utc(form.registration_opens_at.data),
+        "registration_closes_at": services.form_to_utc(form.registration_closes_at.data),
         "requires_approval": bool(form.requires_approval.data),
         "venue_id": form.venue_id.data,
         "host_enterprise_id": form.host_enterprise_id.data,
@@ -353,7 +353,7 @@ def session_edit(session_id: int):
     form = SessionForm(obj=session)
     if request.method == "GET":
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
-            getattr(form, name).data = services.utc_to_local(getattr(session, name))
+            getattr(form, name).data = services.utc_to_form(getattr(session, name))
     _session_choices(form, session)
     if form.validate_on_submit():
         try:

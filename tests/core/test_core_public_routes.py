@@ -31,6 +31,7 @@ PUBLIC = [
     "evidence.public_verify_form",
     "ops.healthz",
     "ops.readyz",
+    "privacy.notice",  # the privacy notice: read by anyone, accepted by a signed-in person
     "security.two_factor_login",  # the second step of a login in progress
     "sessions.calendar_feed",  # the feed's secret token is its credential
     "static",
