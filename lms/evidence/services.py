@@ -112,9 +112,8 @@ def certificate_experts(enrollment, version) -> list[dict]:
     owner = enrollment.course.owner
     if owner is not None:
         people.append(owner)
-    leads = db.session.execute(
-        sa.select(User)
-        .join(SessionExpert, SessionExpert.expert_id == User.id)
+    led = (
+        sa.select(SessionExpert.expert_id)
         .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
         .join(Registration, Registration.session_id == TrainingSession.id)
         .where(
@@ -123,8 +122,11 @@ def certificate_experts(enrollment, version) -> list[dict]:
             Registration.attendance.in_(ATTENDED),
             SessionExpert.role == "lead",
         )
-        .distinct()
-        .order_by(User.display_name, User.id)
+    )
+    # Ordered by the name as written (not the reader's form), so the certificate lists them the same way in
+    # every language it is issued from.
+    leads = db.session.execute(
+        sa.select(User).where(User.id.in_(led)).order_by(User.own_name, User.id)
     ).scalars()
     for lead in leads:
         if all(lead.id != p.id for p in people):

@@ -28,7 +28,7 @@ def _counts(db):
         ({"outcome": "certified", "level": "certified", "notes": "x" * 5000}, 422, "notes"),
         ({"outcome": "not_certified", "reason": ""}, 400, "reason"),
         (
-            {"outcome": "certified", "level": "advanced_certified", "decided_on": "1999-01-01"},
+            {"outcome": "certified", "level": "advanced_certified", "decided_on": "2010-01-01"},
             400,
             "decided_on",
         ),

@@ -384,7 +384,7 @@ def test_nominee_with_position_other_is_flagged(client, db, flow, demo):
     assert page.count("outside the priority positions") == 1
     _zh(client)
     html = client.get(f"/cultivation/key-lists/{key_list.id}").get_data(as_text=True)
-    assert "职务为“其他”的参训人员：Ma Lin" in html
+    assert "职务为“其他”的参训人员：马林" in html  # the demo name as written in Chinese
 
 
 # -- 5. the level after a failed re-review is the officer's decision, its default a setting ----------------
