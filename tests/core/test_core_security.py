@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lms import create_app
+from lms.core.access import public
 
 
 def test_post_without_csrf_token_is_refused(client, demo):
@@ -107,6 +108,7 @@ def test_server_error_page(tmp_path):
     app = create_app({"LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e.sqlite3'}"})
 
     @app.get("/__boom_for_test")
+    @public  # an anonymous visitor meets the error page too
     def boom():
         raise RuntimeError("boom")
 
