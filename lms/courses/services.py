@@ -12,7 +12,7 @@ import re
 import shutil
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -671,20 +671,27 @@ def _display_name(filename: str, kind: FileKind) -> str:
     return ((stem or "attachment")[:200]) + kind.extension
 
 
-def add_attachment(actor: User, lesson: Lesson, *, filename: str, stream) -> LessonAttachment:
-    """Store an uploaded file outside static/ after checking its size and, by content, its type."""
-    _editable(actor, lesson.version)
+@dataclass(frozen=True)
+class StoredUpload:
+    """A file written under an upload folder, checked for size and, by its content, for type."""
+
+    filename: str
+    stored_name: str
+    mimetype: str
+    size: int
+    sha256: str
+
+
+def store_upload(folder: Path, *, filename: str, stream) -> StoredUpload:
+    """Write ``stream`` into ``folder`` under a random name after checking its size (``attachment_max_bytes``)
+    and its type by content (PDF, PPTX, DOCX, XLSX, PNG, JPEG); a refused file leaves nothing behind."""
     max_bytes = attachment_max_bytes()
-    folder = attachment_folder()
     temp = folder / (uuid.uuid4().hex + ".part")
     digest = hashlib.sha256()
     size = 0
     try:
         with temp.open("wb") as out:
-            while True:
-                chunk = stream.read(64 * 1024)
-                if not chunk:
-                    break
+            while chunk := stream.read(64 * 1024):
                 size += len(chunk)
                 if size > max_bytes:
                     raise InvalidInput(
@@ -707,14 +714,20 @@ def add_attachment(actor: User, lesson: Lesson, *, filename: str, stream) -> Les
     finally:
         if temp.exists():
             temp.unlink()
-    attachment = LessonAttachment(
+    return StoredUpload(
         filename=_display_name(filename, kind),
         stored_name=stored,
         mimetype=kind.mimetype,
         size=size,
         sha256=digest.hexdigest(),
-        uploaded_by_id=actor.id,
     )
+
+
+def add_attachment(actor: User, lesson: Lesson, *, filename: str, stream) -> LessonAttachment:
+    """Store an uploaded file outside static/ after checking its size and, by content, its type."""
+    _editable(actor, lesson.version)
+    upload = store_upload(attachment_folder(), filename=filename, stream=stream)
+    attachment = LessonAttachment(**asdict(upload), uploaded_by_id=actor.id)
     lesson.attachments.append(attachment)
     db.session.flush()
     return attachment

@@ -6,8 +6,7 @@ assessment against a retired (superseded or past its retirement date) version is
 
 from __future__ import annotations
 
-import hashlib
-import uuid
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -271,47 +270,11 @@ def evidence_folder() -> Path:
 
 def add_evidence(actor: User, answer: Answer, *, filename: str, stream) -> EvidenceFile:
     """Store a file for one item, checked like lesson attachments (size limit, type from the content)."""
-    from lms.courses.services import FILE_KINDS, _display_name, attachment_max_bytes, human_size, sniff_kind
+    from lms.courses.services import store_upload
 
     _require_filler(actor, answer.assessment)
-    max_bytes = attachment_max_bytes()
-    folder = evidence_folder()
-    temp = folder / (uuid.uuid4().hex + ".part")
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with temp.open("wb") as out:
-            while chunk := stream.read(64 * 1024):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise InvalidInput(
-                        _l("The file is larger than the limit of %(limit)s.", limit=human_size(max_bytes)),
-                        field="file",
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise InvalidInput(_l("The file is empty."), field="file")
-        kind_name = sniff_kind(temp)
-        if kind_name is None:
-            raise InvalidInput(
-                _l("This type of file is not accepted. Attach PDF, PPTX, DOCX, XLSX, PNG or JPEG files."),
-                field="file",
-            )
-        kind = FILE_KINDS[kind_name]
-        stored = uuid.uuid4().hex + kind.extension
-        temp.replace(folder / stored)
-    finally:
-        if temp.exists():
-            temp.unlink()
-    file = EvidenceFile(
-        filename=_display_name(filename, kind),
-        stored_name=stored,
-        mimetype=kind.mimetype,
-        size=size,
-        sha256=digest.hexdigest(),
-        uploaded_by_id=actor.id,
-    )
+    upload = store_upload(evidence_folder(), filename=filename, stream=stream)
+    file = EvidenceFile(**asdict(upload), uploaded_by_id=actor.id)
     answer.evidence.append(file)
     db.session.flush()
     return file
