@@ -35,30 +35,28 @@ nav_item("api_tokens.service_accounts", _l("Service accounts"), ("admin",), orde
 # -- personal access tokens ---------------------------------------------------------------------------------
 
 
+def _create_token_from_form(owner) -> tuple[TokenForm, str | None, int]:
+    """Make a token for ``owner`` from the posted form: the form to show next, the secret (shown once), the
+    status code."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return form, None, 400 if form.is_submitted() else 200
+    try:
+        _token, secret = tokens.create_token(
+            current_user, owner, name=form.name.data, scope=form.scope.data, days=form.expires_in_days.data
+        )
+    except DomainError as error:
+        db.session.rollback()
+        apply_domain_error(form, error)
+        return form, None, error.status_code
+    db.session.commit()
+    return TokenForm(formdata=None), secret, 200
+
+
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
 def my_tokens():
-    form = TokenForm()
-    secret = None
-    status = 200
-    if form.validate_on_submit():
-        try:
-            _token, secret = tokens.create_token(
-                current_user,
-                current_user,
-                name=form.name.data,
-                scope=form.scope.data,
-                days=form.expires_in_days.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            status = error.status_code
-        else:
-            db.session.commit()
-            form = TokenForm(formdata=None)
-    elif form.is_submitted():
-        status = 400
+    form, secret, status = _create_token_from_form(current_user)
     return render_template(
         "api/my_tokens.html",
         form=form,
@@ -148,27 +146,7 @@ def _account_or_404(account_id: int) -> ServiceAccount:
 @role_required("admin")
 def service_account_detail(account_id: int):
     account = _account_or_404(account_id)
-    form = TokenForm()
-    secret = None
-    status = 200
-    if form.validate_on_submit():
-        try:
-            _token, secret = tokens.create_token(
-                current_user,
-                account.user,
-                name=form.name.data,
-                scope=form.scope.data,
-                days=form.expires_in_days.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            status = error.status_code
-        else:
-            db.session.commit()
-            form = TokenForm(formdata=None)
-    elif form.is_submitted():
-        status = 400
+    form, secret, status = _create_token_from_form(account.user)
     return render_template(
         "api/service_account_detail.html",
         account=account,
