@@ -141,28 +141,3 @@ def user_quiz_results(user_id: int, quizzes) -> dict[int, QuizResult]:
             passed=percent >= Decimal(quiz.pass_mark),
         )
     return out
-
-
-def stored_user_results(user_id: int, quiz_ids) -> dict[int, QuizResult]:
-    """{quiz_id: QuizResult} of one trainee read from the stored results (lms.reports.stored keeps them
-    equal to :func:`user_quiz_results` at every commit): one indexed read, no arithmetic. For pages and
-    panels; the grading path itself uses :func:`user_quiz_results` (it runs before the commit)."""
-    from lms.reports.models import PERCENT_SCALE
-    from lms.reports.models import QuizResult as Stored
-
-    quiz_ids = list(quiz_ids)
-    if not quiz_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Stored.__table__).where(Stored.user_id == user_id, Stored.quiz_id.in_(quiz_ids))
-    )
-    return {
-        row.quiz_id: QuizResult(
-            quiz_id=row.quiz_id,
-            user_id=user_id,
-            attempts=row.attempts,
-            percent=(Decimal(row.percent_e4) / PERCENT_SCALE).quantize(PERCENT_QUANTUM),
-            passed=row.passed,
-        )
-        for row in rows
-    }

@@ -318,12 +318,3 @@ def test_quiz_changes_move_results_between_purposes(db, demo, data):
     stored.check(db.session)
     assert db.session.get(QuizResult, (pr.id, data.users["T1"].id)).purpose == "exam"
     assert db.session.execute(sa.select(sa.func.count()).select_from(Quiz)).scalar_one() >= 4
-
-
-def test_stored_user_results_equal_the_computed_ones(db, demo, data):
-    from lms.quizzes.results import stored_user_results, user_quiz_results
-
-    t1 = data.users["T1"]
-    quizzes = list(data.quizzes.values())
-    assert stored_user_results(t1.id, [q.id for q in quizzes]) == user_quiz_results(t1.id, quizzes)
-    assert stored_user_results(t1.id, []) == {}
