@@ -44,14 +44,21 @@ def apply_domain_error(form, error: DomainError) -> None:
         form.form_errors.append(str(error))
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds, as the <int:…> URL converter allows
+
+
 def int_arg(name: str, default: int | None = None) -> int | None:
     value = request.args.get(name)
     if value in (None, ""):
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
-        raise BadRequest(f"{name} must be a number") from exc
+        raise BadRequest(_("The parameter “%(name)s” must be a whole number.", name=name)) from exc
+    if abs(number) > MAX_ID:
+        # No column holds it: refused here rather than by the database.
+        raise BadRequest(_("The parameter “%(name)s” is out of range.", name=name))
+    return number
 
 
 def refuse(error: DomainError, category: str = "error") -> None:

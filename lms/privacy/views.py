@@ -30,7 +30,7 @@ from lms.auth.security_log import record_security_event
 from lms.core.access import public
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
-from lms.core.web import apply_domain_error, is_safe_next, paginate, refuse
+from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate, refuse
 from lms.database import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
@@ -261,7 +261,7 @@ def person_left(user_id: int):
 @bp.route("/access-log")
 @role_required("admin")
 def access_log():
-    subject_id = request.args.get("person", type=int)
+    subject_id = int_arg("person")
     stmt = sa.select(RecordAccess).order_by(RecordAccess.at.desc(), RecordAccess.id.desc())
     subject = None
     if subject_id:

@@ -20,7 +20,7 @@ from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_in_scope, units_in_scope
 from lms.core.dashboard import nav_item
 from lms.core.forms import ButtonForm
-from lms.core.web import refuse
+from lms.core.web import int_arg, refuse
 from lms.cultivation.models import CultivationCase
 from lms.errors import DomainError, InvalidInput
 from lms.extensions import db
@@ -444,7 +444,7 @@ def review(assessment_id: int):
 @role_required(*STAFF)
 def heatmap():
     unit = None
-    unit_id = request.args.get("unit", type=int)
+    unit_id = int_arg("unit")
     if unit_id is not None:
         unit = db.session.get(CustomsUnit, unit_id)
         if unit is None or unit.id not in {u.id for u in units_in_scope(current_user)}:

@@ -124,6 +124,21 @@ def test_huge_ids_are_404_not_500(client, demo):
     assert client.get("/users/99999999999999999999").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("login", "url"),
+    [
+        ("officer.shenzhen", "/readiness/map?unit=99999999999999999999"),
+        ("admin", "/privacy/access-log?person=99999999999999999999"),
+        ("officer.shenzhen", "/evidence/certificates?course=99999999999999999999"),
+    ],
+)
+def test_huge_ids_in_filters_are_400_not_500(client, demo, login, url):
+    client.login(login)
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "is out of range" in response.get_data(as_text=True)
+
+
 def test_oversized_body_is_413_with_a_page(app, client, demo, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1000)
     client.login("officer.shenzhen")
