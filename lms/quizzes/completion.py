@@ -33,7 +33,8 @@ def required_quizzes_passed(enrollment, version) -> RequirementStatus | None:
     passed = [
         key for key in keys if key in quizzes and (result := results.get(quizzes[key].id)) and result.passed
     ]
-    titles = join_list(quizzes[k].title if k in quizzes else k for k in keys)
+    # In the reader's language when the version has a variant for it (as on the quiz pages).
+    titles = join_list(version.quiz_title(k, quizzes[k].title) if k in quizzes else k for k in keys)
     return RequirementStatus(
         key="quizzes",
         label=_("Quizzes passed: %(titles)s", titles=titles),

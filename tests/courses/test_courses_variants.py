@@ -344,6 +344,18 @@ def test_english_reader_reads_the_english_variant_of_the_chinese_course(db, demo
     assert english.title in _page_text(client.get("/courses/?language=zh_CN"))
 
 
+def test_completion_requirements_name_the_quizzes_in_the_readers_language(db, demo, shipped, client):
+    from lms.courses import services as course_services
+
+    trainee = _prefer(db, demo, "trainee", "zh_CN")
+    course = shipped["aeo-standard"]
+    course_services.enroll(None, course, trainee)
+    db.session.commit()
+    client.login("trainee")
+    page = _page_text(client.get("/courses/aeo-standard"))
+    assert "通过测验：课后测试" in page and "Post-test" not in page
+
+
 def test_a_course_without_the_readers_language_falls_back_with_a_notice(db, demo, shipped, client):
     course = shipped["mutual-recognition"]
     db.session.execute(
