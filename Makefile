@@ -50,8 +50,10 @@ messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o lms/translations/messages.pot --no-location --sort-output --no-wrap .
 	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
+## Lint and formatting, as CI checks them (`ruff format lms tests bench` fixes the formatting)
 lint: install-test
 	$(BIN)/ruff check lms tests bench
+	$(BIN)/ruff format --check lms tests bench
 
 ## Every row of the issue-10 table (needs DATABASE_URL with bench/generate.py data, CEILING_DATABASE_URL, wrk)
 bench: install

@@ -112,9 +112,7 @@ def _init_extensions(app: Flask) -> None:
     from lms.i18n import select_locale, select_timezone, share_wtforms_translations
 
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
-    )
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.before_request(share_wtforms_translations)

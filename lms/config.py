@@ -153,9 +153,7 @@ class Config:
 
     # Verifiable credentials (Open Badges 3.0). The signing keys live outside the repository; development
     # generates one on first use, production needs `flask --app lms credentials keygen`.
-    CREDENTIALS_KEY_DIR = os.environ.get("LMS_CREDENTIALS_KEY_DIR") or str(
-        INSTANCE_DIR / "credential-keys"
-    )
+    CREDENTIALS_KEY_DIR = os.environ.get("LMS_CREDENTIALS_KEY_DIR") or str(INSTANCE_DIR / "credential-keys")
     CREDENTIALS_AUTO_KEYGEN = os.environ.get("LMS_CREDENTIALS_AUTO_KEYGEN", "1") == "1"
     CREDENTIALS_VALID_DAYS = _env_int("LMS_CREDENTIALS_VALID_DAYS", 0)  # 0: credentials do not expire
     CREDENTIALS_ISSUER_NAME = os.environ.get("LMS_CREDENTIALS_ISSUER_NAME", "AEO Training Center")

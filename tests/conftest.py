@@ -36,7 +36,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     counts: dict[str, int] = {}
     for report in terminalreporter.stats.get("passed", []):
         for backend in BACKENDS:
-            if f"[{backend}" in report.nodeid or f"-{backend}]" in report.nodeid or f"-{backend}-" in report.nodeid:
+            if (
+                f"[{backend}" in report.nodeid
+                or f"-{backend}]" in report.nodeid
+                or f"-{backend}-" in report.nodeid
+            ):
                 counts[backend] = counts.get(backend, 0) + 1
     if counts:
         summary = ", ".join(f"{backend}: {counts.get(backend, 0)} passed" for backend in BACKENDS)
@@ -231,8 +235,12 @@ def wide_app(app, db):
         {
             "LMS_ENV": "testing",
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SQLALCHEMY_ENGINE_OPTIONS": {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_size": 40,
-                                          "max_overflow": 10, "pool_timeout": 60},
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                "pool_size": 40,
+                "max_overflow": 10,
+                "pool_timeout": 60,
+            },
             "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
             "SITE_URL": app.config["SITE_URL"],
             "CREDENTIALS_KEY_DIR": app.config["CREDENTIALS_KEY_DIR"],

@@ -16,11 +16,21 @@ class Factory:
     def __init__(self, db):
         self.db = db
 
-    def unit(self, code: str | None = None, level: str = "local", parent: CustomsUnit | None = None,
-             name_en: str | None = None) -> CustomsUnit:
+    def unit(
+        self,
+        code: str | None = None,
+        level: str = "local",
+        parent: CustomsUnit | None = None,
+        name_en: str | None = None,
+    ) -> CustomsUnit:
         n = next(_seq)
-        unit = CustomsUnit(code=code or f"U{n:04d}", name_en=name_en or f"Unit {n}", name_zh=f"单位{n}",
-                           level=level, parent=parent)
+        unit = CustomsUnit(
+            code=code or f"U{n:04d}",
+            name_en=name_en or f"Unit {n}",
+            name_zh=f"单位{n}",
+            level=level,
+            parent=parent,
+        )
         self.db.session.add(unit)
         self.db.session.flush()
         unit.path = (parent.path if parent else "/") + f"{unit.id}/"
@@ -32,7 +42,9 @@ class Factory:
         north = self.unit(level="regional", parent=gacc, name_en="North")
         south = self.unit(level="regional", parent=gacc, name_en="South")
         return {
-            "gacc": gacc, "north": north, "south": south,
+            "gacc": gacc,
+            "north": north,
+            "south": south,
             "north_a": self.unit(parent=north, name_en="North A"),
             "north_b": self.unit(parent=north, name_en="North B"),
             "south_a": self.unit(parent=south, name_en="South A"),
@@ -42,8 +54,12 @@ class Factory:
         n = next(_seq)
         body = f"{n:09d}"
         defaults = dict(
-            name_en=f"Enterprise {n}", name_zh=f"企业{n}", uscc=make_uscc("91440300" + body),
-            customs_code=f"F{n:09d}", business_type="importer_exporter", unit=unit,
+            name_en=f"Enterprise {n}",
+            name_zh=f"企业{n}",
+            uscc=make_uscc("91440300" + body),
+            customs_code=f"F{n:09d}",
+            business_type="importer_exporter",
+            unit=unit,
         )
         defaults.update(values)
         enterprise = Enterprise(**defaults)
@@ -51,13 +67,26 @@ class Factory:
         self.db.session.flush()
         return enterprise
 
-    def user(self, role: str = "trainee", *, enterprise: Enterprise | None = None, unit: CustomsUnit | None = None,
-             login_name: str | None = None, password: str = "demo-2026", accepted_notice: bool = True,
-             **values) -> User:
+    def user(
+        self,
+        role: str = "trainee",
+        *,
+        enterprise: Enterprise | None = None,
+        unit: CustomsUnit | None = None,
+        login_name: str | None = None,
+        password: str = "demo-2026",
+        accepted_notice: bool = True,
+        **values,
+    ) -> User:
         n = next(_seq)
         login_name = login_name or f"{role}{n}"
-        user = User(login_name=login_name, email=f"{login_name}@example.com", display_name=f"{role.title()} {n}",
-                    role=role, **values)
+        user = User(
+            login_name=login_name,
+            email=f"{login_name}@example.com",
+            display_name=f"{role.title()} {n}",
+            role=role,
+            **values,
+        )
         if role == "trainee":
             user.enterprise = enterprise
             user.position = values.get("position") or "department_staff"

@@ -55,6 +55,7 @@ class ProfileForm(FlaskForm):
         self.timezone.choices = [("", str(_l("The site's time zone (%(zone)s)", zone=default)))] + [
             (zone, zone.replace("_", " ")) for zone in sorted(available_timezones())
         ]
+
     submit = SubmitField(_l("Save"))
 
 

@@ -75,8 +75,11 @@ def two_factor_login():
     if form.validate_on_submit():
         address = client_address()
         # Wrong codes count like wrong passwords: this address is refused for the account after too many.
-        method = None if throttle.locked_for(user, address) else twofactor.verify(user, form.code.data,
-                                                                                  address=address)
+        method = (
+            None
+            if throttle.locked_for(user, address)
+            else twofactor.verify(user, form.code.data, address=address)
+        )
         if method is None:
             throttle.record_failure(user, address)
         db.session.commit()

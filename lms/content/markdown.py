@@ -17,10 +17,48 @@ from markupsafe import Markup
 _EXTENSIONS = ["extra", "sane_lists", "smarty"]
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol", "p", "pre",
-    "s", "section", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-    "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "section",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
@@ -43,6 +81,8 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
         return None
     kept = [name for name in value.split() if _CODE_CLASS.match(name)]
     return " ".join(kept) or None
+
+
 # Relative links and images (static/ files, footnote anchors) stay; absolute ones need a safe scheme.
 URL_SCHEMES = {"http", "https", "mailto"}
 

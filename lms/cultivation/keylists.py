@@ -152,7 +152,6 @@ def _adjust_note(entry: KeyListEntry, actor, action: str, reason: str) -> None:
     ]
 
 
-
 def _clean_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -341,8 +340,11 @@ def export_rows(key_list: KeyTrainingList) -> list[list]:
         ]
         for key in CRITERIA:
             values += [basis_text(key, row.bases[key]), row.points[key]]
-        values += [row.entry.score, _("Yes") if row.entry.included else _("No"),
-                   "\n".join(row.entry.adjustment_lines())]
+        values += [
+            row.entry.score,
+            _("Yes") if row.entry.included else _("No"),
+            "\n".join(row.entry.adjustment_lines()),
+        ]
         out.append(values)
     return out
 
@@ -354,7 +356,6 @@ def export_csv(key_list: KeyTrainingList) -> str:
     for values in export_rows(key_list):
         writer.writerow([formula_safe(v) for v in values])
     return "\ufeff" + buffer.getvalue()  # a BOM, so spreadsheet programs read the Chinese names as UTF-8
-
 
 
 def export_xlsx(key_list: KeyTrainingList) -> bytes:

@@ -327,4 +327,3 @@ def appraisal_csv(rows: list[AppraisalRow]) -> str:
         )
     # A byte-order mark so that spreadsheet programs read the Chinese names as UTF-8.
     return "\ufeff" + out.getvalue()
-

@@ -29,9 +29,7 @@ def describe_attempt(attempt: Attempt) -> dict:
 
 evidence_kind(
     "attempt_graded", subject_type="attempt", model=Attempt, group="attempt_result", columns_only=True
-)(
-    describe_attempt
-)
+)(describe_attempt)
 evidence_kind(
     "essay_marked", subject_type="attempt", model=Attempt, group="attempt_result", columns_only=True
 )(describe_attempt)

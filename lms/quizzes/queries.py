@@ -37,7 +37,6 @@ def attempt_index(actor) -> sa.Select:
     )
 
 
-
 @dataclass
 class TraineeQuizzes:
     results: dict[int, QuizResult] = field(default_factory=dict)  # quiz id → result (graded attempts only)

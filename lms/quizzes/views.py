@@ -197,8 +197,6 @@ def _format_gain(value, places: int = 1) -> str:
     return ("+" + text) if Decimal(str(value)) > 0 else text
 
 
-
-
 # -- index ---------------------------------------------------------------------------------------------------
 
 

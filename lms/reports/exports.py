@@ -25,7 +25,6 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
-
 def _cells(columns: list[Column], row) -> list:
     out = []
     for column in columns:

@@ -34,18 +34,31 @@ def time_range(since: datetime | None, until: datetime | None) -> tuple[datetime
 
 
 @click.command("xapi")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
-              help="First day (site time zone) of the facts to include.")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
-              help="Last day (included) of the facts to include.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, allow_dash=True), default="-",
-              show_default=True, help="JSON Lines file to write ('-' for standard output).")
-@click.option("--send", is_flag=True,
-              help="Send to the LRS configured by LMS_XAPI_LRS_URL instead of writing.")
-@click.option("--restart", is_flag=True,
-              help="With --send: forget how far earlier runs got and send everything.")
-@click.option("--batch-size", type=click.IntRange(1, 10000), help="With --send: statements per request "
-              "(default LMS_XAPI_BATCH or 100).")
+@click.option(
+    "--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (site time zone) of the facts to include."
+)
+@click.option(
+    "--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (included) of the facts to include."
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="JSON Lines file to write ('-' for standard output).",
+)
+@click.option(
+    "--send", is_flag=True, help="Send to the LRS configured by LMS_XAPI_LRS_URL instead of writing."
+)
+@click.option(
+    "--restart", is_flag=True, help="With --send: forget how far earlier runs got and send everything."
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10000),
+    help="With --send: statements per request (default LMS_XAPI_BATCH or 100).",
+)
 @with_appcontext
 def xapi_command(since, until, output, send, restart, batch_size) -> None:
     """Learning records as xAPI 1.0.3 statements (registered, attended, answered, completed, passed,
@@ -94,21 +107,27 @@ def _send(start, end, restart: bool, batch_size: int | None) -> None:
 
     client = LrsClient.from_config()
     if client is None:
-        raise click.UsageError("No Learning Record Store is configured: set LMS_XAPI_LRS_URL "
-                               "(and LMS_XAPI_LRS_USER, LMS_XAPI_LRS_PASSWORD).")
+        raise click.UsageError(
+            "No Learning Record Store is configured: set LMS_XAPI_LRS_URL "
+            "(and LMS_XAPI_LRS_USER, LMS_XAPI_LRS_PASSWORD)."
+        )
     if restart:
         reset_cursors()
     report = send_statements(client, since=start, until=end, batch_size=batch_size)
     detail = ", ".join(f"{stream}: {n}" for stream, n in report.sent.items())
     if report.ok:
-        click.echo(f"{report.total} statement(s) sent to {client.endpoint} in {report.batches} batch(es) "
-                   f"({detail}).")
+        click.echo(
+            f"{report.total} statement(s) sent to {client.endpoint} in {report.batches} batch(es) ({detail})."
+        )
         if report.already_stored:
             click.echo(f"{report.already_stored} of them were already stored by the LRS.")
         return
     click.echo(f"Sending stopped in stream {report.failed_stream}: {report.error}", err=True)
-    click.echo(f"{report.total} statement(s) were acknowledged before that ({detail}); "
-               "run the command again to resume from there.", err=True)
+    click.echo(
+        f"{report.total} statement(s) were acknowledged before that ({detail}); "
+        "run the command again to resume from there.",
+        err=True,
+    )
     raise SystemExit(1)
 
 

@@ -46,15 +46,23 @@ class LrsError(RuntimeError):
 class LrsClient:
     """The statements resource of one LRS."""
 
-    def __init__(self, url: str, user: str | None = None, password: str | None = None, *,
-                 timeout: float = DEFAULT_TIMEOUT, session: requests.Session | None = None):
+    def __init__(
+        self,
+        url: str,
+        user: str | None = None,
+        password: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        session: requests.Session | None = None,
+    ):
         self.endpoint = url.rstrip("/") + "/statements"
         self.timeout = timeout
         self.http = session or requests.Session()
         if user:
             self.http.auth = (user, password or "")
-        self.http.headers.update({"X-Experience-API-Version": XAPI_VERSION,
-                                  "Content-Type": "application/json; charset=utf-8"})
+        self.http.headers.update(
+            {"X-Experience-API-Version": XAPI_VERSION, "Content-Type": "application/json; charset=utf-8"}
+        )
         self.already_stored = 0  # statements the LRS reported it had (409 on PUT)
 
     @classmethod
@@ -62,8 +70,12 @@ class LrsClient:
         url = setting("LRS_URL")
         if not url:
             return None
-        return cls(str(url), setting("LRS_USER"), setting("LRS_PASSWORD"),
-                   timeout=float(setting("TIMEOUT", DEFAULT_TIMEOUT)))
+        return cls(
+            str(url),
+            setting("LRS_USER"),
+            setting("LRS_PASSWORD"),
+            timeout=float(setting("TIMEOUT", DEFAULT_TIMEOUT)),
+        )
 
     def _request(self, method: str, body: bytes, params=None) -> requests.Response:
         try:
@@ -89,8 +101,11 @@ class LrsClient:
             if response.status_code == 409:
                 self.already_stored += 1
             elif response.status_code not in (200, 204):
-                raise LrsError(f"the LRS answered {response.status_code} for statement {statement['id']}: "
-                               f"{_excerpt(response)}", response.status_code)
+                raise LrsError(
+                    f"the LRS answered {response.status_code} for statement {statement['id']}: "
+                    f"{_excerpt(response)}",
+                    response.status_code,
+                )
 
 
 def _excerpt(response: requests.Response) -> str:
@@ -148,18 +163,31 @@ class SendReport:
         return self.error is None
 
 
-def send_statements(client: LrsClient, *, since: datetime | None = None, until: datetime | None = None,
-                    streams=STREAMS, batch_size: int | None = None, page_rows: int | None = None,
-                    settle_seconds: int | None = None, vocabulary: Vocabulary | None = None,
-                    progress: Callable[[str, int], None] | None = None) -> SendReport:
+def send_statements(
+    client: LrsClient,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    streams=STREAMS,
+    batch_size: int | None = None,
+    page_rows: int | None = None,
+    settle_seconds: int | None = None,
+    vocabulary: Vocabulary | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> SendReport:
     """Send every statement not yet acknowledged, stream by stream, batch by batch; stop at the first failure.
 
     Source rows are read a page at a time and the read transaction is closed before anything is sent, so
     the database is never held open while waiting for the LRS."""
     batch_size = max(1, int(batch_size or setting("BATCH", DEFAULT_BATCH)))
     page_rows = max(2, int(page_rows or setting("PAGE", DEFAULT_PAGE)))
-    settle = timedelta(seconds=int(settle_seconds if settle_seconds is not None
-                                   else setting("SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS)))
+    settle = timedelta(
+        seconds=int(
+            settle_seconds
+            if settle_seconds is not None
+            else setting("SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS)
+        )
+    )
     horizon = utcnow() - settle
     until = min(until, horizon) if until is not None else horizon
     vocabulary = vocabulary or Vocabulary.from_app()
@@ -170,13 +198,22 @@ def send_statements(client: LrsClient, *, since: datetime | None = None, until: 
         report.sent[stream] = 0
         after = cursors.get(stream)
         while True:
-            page = list(iter_stream(vocabulary, stream, since=since, until=until, after=after,
-                                    limit=page_rows, batch_size=min(page_rows, 1000)))
+            page = list(
+                iter_stream(
+                    vocabulary,
+                    stream,
+                    since=since,
+                    until=until,
+                    after=after,
+                    limit=page_rows,
+                    batch_size=min(page_rows, 1000),
+                )
+            )
             db.session.rollback()  # end the read transaction before talking to the LRS
             if not page:
                 break
             for start in range(0, len(page), batch_size):
-                batch = page[start:start + batch_size]
+                batch = page[start : start + batch_size]
                 try:
                     client.send([item.statement for item in batch])
                 except LrsError as error:

@@ -188,8 +188,11 @@ class Vocabulary:
         config = (app or current_app).config
         site_url = str(config.get("SITE_URL") or "http://localhost").rstrip("/")
         key = setting("ACTOR_KEY", config=config) or config["SECRET_KEY"]
-        return cls(site_url=site_url, actor_key=str(key).encode("utf-8"),
-                   namespace=uuid.uuid5(uuid.NAMESPACE_URL, site_url + "/xapi"))
+        return cls(
+            site_url=site_url,
+            actor_key=str(key).encode("utf-8"),
+            namespace=uuid.uuid5(uuid.NAMESPACE_URL, site_url + "/xapi"),
+        )
 
     def pseudonym(self, user_id: int) -> str:
         """The opaque account name of a user: HMAC-SHA256 of the id, hex, first 32 characters."""
@@ -230,8 +233,9 @@ class Vocabulary:
     def load_courses(self) -> None:
         """Every course with its published version (or its slug when it has none): a few hundred rows."""
         rows = db.session.execute(
-            sa.select(Course.id, Course.slug, CourseVersion.title, CourseVersion.summary,
-                      CourseVersion.language)
+            sa.select(
+                Course.id, Course.slug, CourseVersion.title, CourseVersion.summary, CourseVersion.language
+            )
             .select_from(Course)
             .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
         ).all()
@@ -240,12 +244,18 @@ class Vocabulary:
             definition = {"type": ACTIVITY_TYPES["course"], "name": {lang: plain(row.title or row.slug, 200)}}
             if row.summary and plain(row.summary):
                 definition["description"] = {lang: plain(row.summary)}
-            activity = {"objectType": "Activity", "id": self.activity_id("course", row.slug),
-                        "definition": definition}
+            activity = {
+                "objectType": "Activity",
+                "id": self.activity_id("course", row.slug),
+                "definition": definition,
+            }
             self._courses[row.id] = {"activity": activity, "language": lang}
             reference = {"type": ACTIVITY_TYPES["course"], "name": definition["name"]}
-            self._course_refs[row.id] = {"objectType": "Activity", "id": activity["id"],
-                                         "definition": reference}
+            self._course_refs[row.id] = {
+                "objectType": "Activity",
+                "id": activity["id"],
+                "definition": reference,
+            }
 
     def course(self, course_id: int) -> dict:
         if course_id not in self._courses:
@@ -266,26 +276,42 @@ class Vocabulary:
         activity = self._quizzes.get(quiz_id)
         if activity is None:
             lang = self.course_language(course_id)
-            activity = {"objectType": "Activity", "id": self.activity_id("quiz", quiz_id),
-                        "definition": {"type": ACTIVITY_TYPES["quiz"], "name": {lang: plain(title, 200)}}}
+            activity = {
+                "objectType": "Activity",
+                "id": self.activity_id("quiz", quiz_id),
+                "definition": {"type": ACTIVITY_TYPES["quiz"], "name": {lang: plain(title, 200)}},
+            }
             self._quizzes[quiz_id] = activity
         return activity
 
     def session(self, session_id: int, title: str, course_id: int, mode: str) -> dict:
         lang = self.course_language(course_id)
-        name = (plain(title, 200) or self.course(course_id)["definition"]["name"].get(lang)
-                or f"Session {session_id}")
-        return {"objectType": "Activity", "id": self.activity_id("session", session_id),
-                "definition": {"type": ACTIVITY_TYPES["session"], "name": {lang: name}}}
+        name = (
+            plain(title, 200)
+            or self.course(course_id)["definition"]["name"].get(lang)
+            or f"Session {session_id}"
+        )
+        return {
+            "objectType": "Activity",
+            "id": self.activity_id("session", session_id),
+            "definition": {"type": ACTIVITY_TYPES["session"], "name": {lang: name}},
+        }
 
     def questions(self, version_ids: Iterable[int]) -> dict[int, QuestionInfo]:
         """Interaction activities of these question versions (cached: a bank has few versions)."""
         missing = {v for v in version_ids if v not in self._questions}
         if missing:
             rows = db.session.execute(
-                sa.select(QuestionVersion.id, QuestionVersion.number, QuestionVersion.qtype,
-                          QuestionVersion.stem, QuestionVersion.data, Question.id.label("question_id"),
-                          Question.name, Question.course_id)
+                sa.select(
+                    QuestionVersion.id,
+                    QuestionVersion.number,
+                    QuestionVersion.qtype,
+                    QuestionVersion.stem,
+                    QuestionVersion.data,
+                    Question.id.label("question_id"),
+                    Question.name,
+                    Question.course_id,
+                )
                 .join(Question, Question.id == QuestionVersion.question_id)
                 .where(QuestionVersion.id.in_(missing))
             ).all()
@@ -364,10 +390,16 @@ class QuestionInfo:
         }
         if plain(row.stem):
             definition["description"] = {lang: plain(row.stem)}
-        info = cls(version_id=row.id, qtype=row.qtype, interaction_type=itype,
-                   activity={"objectType": "Activity",
-                             "id": vocabulary.activity_id("question", row.question_id, f"v{row.number}"),
-                             "definition": definition})
+        info = cls(
+            version_id=row.id,
+            qtype=row.qtype,
+            interaction_type=itype,
+            activity={
+                "objectType": "Activity",
+                "id": vocabulary.activity_id("question", row.question_id, f"v{row.number}"),
+                "definition": definition,
+            },
+        )
         if itype is None:
             return info
         definition["interactionType"] = itype
@@ -375,8 +407,10 @@ class QuestionInfo:
             choices = _entries(data, "choices")
             info.components = _component_ids([str(c.get("id", "")) for c in choices])
             ids = [info.components[str(c.get("id", ""))] for c in choices]
-            definition["choices"] = [{"id": cid, "description": {lang: plain(str(c.get("text", "")), 200)}}
-                                     for cid, c in zip(ids, choices, strict=True)]
+            definition["choices"] = [
+                {"id": cid, "description": {lang: plain(str(c.get("text", "")), 200)}}
+                for cid, c in zip(ids, choices, strict=True)
+            ]
             if row.qtype == "single_choice":
                 pattern = [cid for cid, c in zip(ids, choices, strict=True) if _fraction(c) == 1]
             else:
@@ -411,12 +445,18 @@ class QuestionInfo:
             items = [p for p in _entries(data, "pairs") if str(p.get("left") or "").strip()]
             options = Matching.right_options(data)
             info.targets = {text: f"t{i}" for i, text in enumerate(options, start=1)}
-            definition["source"] = [{"id": f"s{i}", "description": {lang: plain(str(p.get("left")), 200)}}
-                                    for i, p in enumerate(items, start=1)]
-            definition["target"] = [{"id": info.targets[text], "description": {lang: plain(text, 200)}}
-                                    for text in options]
-            pairs = [f"s{i}[.]{info.targets[str(p.get('right'))]}" for i, p in enumerate(items, start=1)
-                     if str(p.get("right")) in info.targets]
+            definition["source"] = [
+                {"id": f"s{i}", "description": {lang: plain(str(p.get("left")), 200)}}
+                for i, p in enumerate(items, start=1)
+            ]
+            definition["target"] = [
+                {"id": info.targets[text], "description": {lang: plain(text, 200)}} for text in options
+            ]
+            pairs = [
+                f"s{i}[.]{info.targets[str(p.get('right'))]}"
+                for i, p in enumerate(items, start=1)
+                if str(p.get("right")) in info.targets
+            ]
             if pairs:
                 definition["correctResponsesPattern"] = ["[,]".join(pairs)]
         return info
@@ -437,8 +477,11 @@ class QuestionInfo:
         if self.interaction_type == "matching":
             if not isinstance(value, list):
                 return None
-            pairs = [f"s{i}[.]{self.targets[v]}" for i, v in enumerate(value, start=1)
-                     if isinstance(v, str) and v in self.targets]
+            pairs = [
+                f"s{i}[.]{self.targets[v]}"
+                for i, v in enumerate(value, start=1)
+                if isinstance(v, str) and v in self.targets
+            ]
             return "[,]".join(pairs) if pairs else None
         return value if isinstance(value, str) and value.strip() else None  # fill-in, long-fill-in
 
@@ -447,8 +490,9 @@ class QuestionInfo:
 # Statements
 
 
-def _statement(statement_id: str, actor: dict, verb: str, obj: dict, moment: datetime, *, result=None,
-               context=None) -> dict:
+def _statement(
+    statement_id: str, actor: dict, verb: str, obj: dict, moment: datetime, *, result=None, context=None
+) -> dict:
     statement = {"id": statement_id, "actor": actor, "verb": VERBS[verb], "object": obj}
     if result:
         statement["result"] = result
@@ -459,8 +503,9 @@ def _statement(statement_id: str, actor: dict, verb: str, obj: dict, moment: dat
     return statement
 
 
-def _context(vocabulary: Vocabulary, *, enrollment_id=None, course_id=None, parent=None, grouping=None,
-             revision=None) -> dict:
+def _context(
+    vocabulary: Vocabulary, *, enrollment_id=None, course_id=None, parent=None, grouping=None, revision=None
+) -> dict:
     context: dict[str, Any] = {}
     registration = vocabulary.registration(enrollment_id)
     if registration:
@@ -482,8 +527,17 @@ def _context(vocabulary: Vocabulary, *, enrollment_id=None, course_id=None, pare
     return context
 
 
-def _bounds(stmt, time_column, id_column, *, since, until, after: Position | None, limit: int | None,
-            row: int | None = None):
+def _bounds(
+    stmt,
+    time_column,
+    id_column,
+    *,
+    since,
+    until,
+    after: Position | None,
+    limit: int | None,
+    row: int | None = None,
+):
     stmt = stmt.where(time_column.is_not(None))
     if row is not None:  # the statements of one fact (the outbox)
         stmt = stmt.where(id_column == row)
@@ -493,8 +547,9 @@ def _bounds(stmt, time_column, id_column, *, since, until, after: Position | Non
         stmt = stmt.where(time_column < until)
     if after is not None:
         # The row of the last position comes again: its statements after that position are still due.
-        stmt = stmt.where(sa.or_(time_column > after.at,
-                                 sa.and_(time_column == after.at, id_column >= after.row)))
+        stmt = stmt.where(
+            sa.or_(time_column > after.at, sa.and_(time_column == after.at, id_column >= after.row))
+        )
     stmt = stmt.order_by(time_column, id_column)
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -513,40 +568,72 @@ def _items(stream: str, pairs: Iterable[tuple[Position, dict]], after: Position 
             yield Item(stream, position, statement)
 
 
-def registered(vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None,
-               batch_size=1000, row=None) -> Iterator[Item]:
+def registered(
+    vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None, batch_size=1000, row=None
+) -> Iterator[Item]:
     stmt = _bounds(
         sa.select(Enrollment.id, Enrollment.user_id, Enrollment.course_id, Enrollment.enrolled_at),
-        Enrollment.enrolled_at, Enrollment.id, since=since, until=until, after=after, limit=limit, row=row,
+        Enrollment.enrolled_at,
+        Enrollment.id,
+        since=since,
+        until=until,
+        after=after,
+        limit=limit,
+        row=row,
     )
 
     def pairs():
         for batch in _rows(stmt, batch_size):
             for row in batch:
-                yield Position(row.enrolled_at, row.id, 0), _statement(
-                    vocabulary.statement_id("registered", "enrollment", row.id, row.enrolled_at),
-                    vocabulary.actor(row.user_id), "registered", vocabulary.course(row.course_id),
-                    row.enrolled_at,
-                    context=_context(vocabulary, enrollment_id=row.id, course_id=row.course_id),
+                yield (
+                    Position(row.enrolled_at, row.id, 0),
+                    _statement(
+                        vocabulary.statement_id("registered", "enrollment", row.id, row.enrolled_at),
+                        vocabulary.actor(row.user_id),
+                        "registered",
+                        vocabulary.course(row.course_id),
+                        row.enrolled_at,
+                        context=_context(vocabulary, enrollment_id=row.id, course_id=row.course_id),
+                    ),
                 )
 
     return _items("registered", pairs(), after)
 
 
-def attended(vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None,
-             batch_size=1000, row=None) -> Iterator[Item]:
+def attended(
+    vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None, batch_size=1000, row=None
+) -> Iterator[Item]:
     enrollment = aliased(Enrollment)
     stmt = _bounds(
-        sa.select(Registration.id, Registration.user_id, Registration.session_id, Registration.attendance,
-                  Registration.attendance_marked_at, Registration.checked_in_at,
-                  TrainingSession.course_id, TrainingSession.title, TrainingSession.mode,
-                  TrainingSession.starts_at, TrainingSession.ends_at, enrollment.id.label("enrollment_id"))
+        sa.select(
+            Registration.id,
+            Registration.user_id,
+            Registration.session_id,
+            Registration.attendance,
+            Registration.attendance_marked_at,
+            Registration.checked_in_at,
+            TrainingSession.course_id,
+            TrainingSession.title,
+            TrainingSession.mode,
+            TrainingSession.starts_at,
+            TrainingSession.ends_at,
+            enrollment.id.label("enrollment_id"),
+        )
         .join(TrainingSession, TrainingSession.id == Registration.session_id)
-        .outerjoin(enrollment, sa.and_(enrollment.user_id == Registration.user_id,
-                                       enrollment.course_id == TrainingSession.course_id))
+        .outerjoin(
+            enrollment,
+            sa.and_(
+                enrollment.user_id == Registration.user_id, enrollment.course_id == TrainingSession.course_id
+            ),
+        )
         .where(Registration.status == "confirmed", Registration.attendance.in_(ATTENDED)),
-        Registration.attendance_marked_at, Registration.id,
-        since=since, until=until, after=after, limit=limit, row=row,
+        Registration.attendance_marked_at,
+        Registration.id,
+        since=since,
+        until=until,
+        after=after,
+        limit=limit,
+        row=row,
     )
 
     def pairs():
@@ -559,23 +646,46 @@ def attended(vocabulary: Vocabulary, *, since=None, until=None, after=None, limi
                 if (length := duration(row.starts_at, row.ends_at)) is not None:
                     result["duration"] = length
                 session = vocabulary.session(row.session_id, row.title, row.course_id, row.mode)
-                yield Position(marked, row.id, 0), _statement(
-                    vocabulary.statement_id("attended", "registration", row.id, row.attendance, marked),
-                    vocabulary.actor(row.user_id), "attended", session, moment, result=result,
-                    context=_context(vocabulary, enrollment_id=row.enrollment_id, course_id=row.course_id,
-                                     parent=[vocabulary.course_ref(row.course_id)]),
+                yield (
+                    Position(marked, row.id, 0),
+                    _statement(
+                        vocabulary.statement_id("attended", "registration", row.id, row.attendance, marked),
+                        vocabulary.actor(row.user_id),
+                        "attended",
+                        session,
+                        moment,
+                        result=result,
+                        context=_context(
+                            vocabulary,
+                            enrollment_id=row.enrollment_id,
+                            course_id=row.course_id,
+                            parent=[vocabulary.course_ref(row.course_id)],
+                        ),
+                    ),
                 )
 
     return _items("attended", pairs(), after)
 
 
-def course_completed(vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None,
-                     batch_size=1000, row=None) -> Iterator[Item]:
+def course_completed(
+    vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None, batch_size=1000, row=None
+) -> Iterator[Item]:
     stmt = _bounds(
-        sa.select(Enrollment.id, Enrollment.user_id, Enrollment.course_id, Enrollment.enrolled_at,
-                  Enrollment.completed_at, CourseVersion.number.label("version_number"))
-        .outerjoin(CourseVersion, CourseVersion.id == Enrollment.completed_version_id),
-        Enrollment.completed_at, Enrollment.id, since=since, until=until, after=after, limit=limit, row=row,
+        sa.select(
+            Enrollment.id,
+            Enrollment.user_id,
+            Enrollment.course_id,
+            Enrollment.enrolled_at,
+            Enrollment.completed_at,
+            CourseVersion.number.label("version_number"),
+        ).outerjoin(CourseVersion, CourseVersion.id == Enrollment.completed_version_id),
+        Enrollment.completed_at,
+        Enrollment.id,
+        since=since,
+        until=until,
+        after=after,
+        limit=limit,
+        row=row,
     )
 
     def pairs():
@@ -584,28 +694,46 @@ def course_completed(vocabulary: Vocabulary, *, since=None, until=None, after=No
                 result: dict[str, Any] = {"completion": True}
                 if (length := duration(row.enrolled_at, row.completed_at)) is not None:
                     result["duration"] = length
-                yield Position(row.completed_at, row.id, 0), _statement(
-                    vocabulary.statement_id("completed", "enrollment", row.id, row.completed_at),
-                    vocabulary.actor(row.user_id), "completed", vocabulary.course(row.course_id),
-                    row.completed_at, result=result,
-                    context=_context(vocabulary, enrollment_id=row.id, course_id=row.course_id,
-                                     revision=row.version_number),
+                yield (
+                    Position(row.completed_at, row.id, 0),
+                    _statement(
+                        vocabulary.statement_id("completed", "enrollment", row.id, row.completed_at),
+                        vocabulary.actor(row.user_id),
+                        "completed",
+                        vocabulary.course(row.course_id),
+                        row.completed_at,
+                        result=result,
+                        context=_context(
+                            vocabulary,
+                            enrollment_id=row.id,
+                            course_id=row.course_id,
+                            revision=row.version_number,
+                        ),
+                    ),
                 )
 
     return _items("course_completed", pairs(), after)
 
 
-_ANSWER_COLUMNS = (AttemptQuestion.id, AttemptQuestion.attempt_id, AttemptQuestion.slot,
-                   AttemptQuestion.question_version_id, AttemptQuestion.max_mark, AttemptQuestion.response,
-                   AttemptQuestion.answered_at, AttemptQuestion.fraction, AttemptQuestion.mark,
-                   AttemptQuestion.marked_at)
+_ANSWER_COLUMNS = (
+    AttemptQuestion.id,
+    AttemptQuestion.attempt_id,
+    AttemptQuestion.slot,
+    AttemptQuestion.question_version_id,
+    AttemptQuestion.max_mark,
+    AttemptQuestion.response,
+    AttemptQuestion.answered_at,
+    AttemptQuestion.fraction,
+    AttemptQuestion.mark,
+    AttemptQuestion.marked_at,
+)
 
 
 def _answers(attempt_ids: list[int]) -> dict[int, list]:
     """The answered questions of these attempts, in slot order, one query per thousand attempts."""
     found: dict[int, list] = {}
     for start in range(0, len(attempt_ids), 1000):
-        chunk = attempt_ids[start:start + 1000]
+        chunk = attempt_ids[start : start + 1000]
         rows = db.session.execute(
             sa.select(*_ANSWER_COLUMNS)
             .where(AttemptQuestion.attempt_id.in_(chunk), AttemptQuestion.response.is_not(None))
@@ -616,18 +744,37 @@ def _answers(attempt_ids: list[int]) -> dict[int, list]:
     return found
 
 
-def attempts(vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None,
-             batch_size=1000, row=None) -> Iterator[Item]:
+def attempts(
+    vocabulary: Vocabulary, *, since=None, until=None, after=None, limit=None, batch_size=1000, row=None
+) -> Iterator[Item]:
     enrollment = aliased(Enrollment)
     stmt = _bounds(
-        sa.select(Attempt.id, Attempt.user_id, Attempt.quiz_id, Attempt.started_at, Attempt.submitted_at,
-                  Attempt.graded_at, Attempt.score, Attempt.max_score, Attempt.passed,
-                  Quiz.title, Quiz.course_id, enrollment.id.label("enrollment_id"))
+        sa.select(
+            Attempt.id,
+            Attempt.user_id,
+            Attempt.quiz_id,
+            Attempt.started_at,
+            Attempt.submitted_at,
+            Attempt.graded_at,
+            Attempt.score,
+            Attempt.max_score,
+            Attempt.passed,
+            Quiz.title,
+            Quiz.course_id,
+            enrollment.id.label("enrollment_id"),
+        )
         .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .outerjoin(enrollment, sa.and_(enrollment.user_id == Attempt.user_id,
-                                       enrollment.course_id == Quiz.course_id))
+        .outerjoin(
+            enrollment, sa.and_(enrollment.user_id == Attempt.user_id, enrollment.course_id == Quiz.course_id)
+        )
         .where(Attempt.status == "graded"),
-        Attempt.graded_at, Attempt.id, since=since, until=until, after=after, limit=limit, row=row,
+        Attempt.graded_at,
+        Attempt.id,
+        since=since,
+        until=until,
+        after=after,
+        limit=limit,
+        row=row,
     )
 
     def pairs():
@@ -641,13 +788,17 @@ def attempts(vocabulary: Vocabulary, *, since=None, until=None, after=None, limi
     return _items("attempts", pairs(), after)
 
 
-def _attempt_statements(vocabulary: Vocabulary, row, answers: list,
-                        questions: dict[int, QuestionInfo]) -> Iterator[tuple[Position, dict]]:
+def _attempt_statements(
+    vocabulary: Vocabulary, row, answers: list, questions: dict[int, QuestionInfo]
+) -> Iterator[tuple[Position, dict]]:
     """answered for each answered question, then completed, then passed or failed."""
     actor = vocabulary.actor(row.user_id)
     quiz = vocabulary.quiz(row.quiz_id, row.title, row.course_id)
-    quiz_ref = {"objectType": "Activity", "id": quiz["id"],
-                "definition": {"type": quiz["definition"]["type"], "name": quiz["definition"]["name"]}}
+    quiz_ref = {
+        "objectType": "Activity",
+        "id": quiz["id"],
+        "definition": {"type": quiz["definition"]["type"], "name": quiz["definition"]["name"]},
+    }
     course_ref = vocabulary.course_ref(row.course_id)
     graded = row.graded_at
     index = 0
@@ -661,29 +812,59 @@ def _attempt_statements(vocabulary: Vocabulary, row, answers: list,
             result["success"] = Decimal(answer.fraction) >= 1
             if (points := score(answer.mark, answer.max_mark)) is not None:
                 result["score"] = points
-        yield Position(graded, row.id, index), _statement(
-            vocabulary.statement_id("answered", "attempt_question", answer.id, answer.mark, answer.marked_at),
-            actor, "answered", info.activity, answer.answered_at or row.submitted_at or graded,
-            result=result,
-            context=_context(vocabulary, enrollment_id=row.enrollment_id, course_id=row.course_id,
-                             parent=[quiz_ref], grouping=[course_ref]),
+        yield (
+            Position(graded, row.id, index),
+            _statement(
+                vocabulary.statement_id(
+                    "answered", "attempt_question", answer.id, answer.mark, answer.marked_at
+                ),
+                actor,
+                "answered",
+                info.activity,
+                answer.answered_at or row.submitted_at or graded,
+                result=result,
+                context=_context(
+                    vocabulary,
+                    enrollment_id=row.enrollment_id,
+                    course_id=row.course_id,
+                    parent=[quiz_ref],
+                    grouping=[course_ref],
+                ),
+            ),
         )
         index += 1
     outcome: dict[str, Any] = {}
     if (points := score(row.score, row.max_score)) is not None:
         outcome["score"] = points
-    context = _context(vocabulary, enrollment_id=row.enrollment_id, course_id=row.course_id,
-                       parent=[course_ref])
+    context = _context(
+        vocabulary, enrollment_id=row.enrollment_id, course_id=row.course_id, parent=[course_ref]
+    )
     length = duration(row.started_at, row.submitted_at)
     timing = {"duration": length} if length is not None else {}
-    yield Position(graded, row.id, index), _statement(
-        vocabulary.statement_id("completed", "attempt", row.id, graded), actor, "completed", quiz,
-        row.submitted_at or graded, result={**outcome, "completion": True, **timing}, context=context,
+    yield (
+        Position(graded, row.id, index),
+        _statement(
+            vocabulary.statement_id("completed", "attempt", row.id, graded),
+            actor,
+            "completed",
+            quiz,
+            row.submitted_at or graded,
+            result={**outcome, "completion": True, **timing},
+            context=context,
+        ),
     )
     verdict = "passed" if row.passed else "failed"
-    yield Position(graded, row.id, index + 1), _statement(
-        vocabulary.statement_id(verdict, "attempt", row.id, graded), actor, verdict, quiz, graded,
-        result={**outcome, "success": bool(row.passed), "completion": True, **timing}, context=context,
+    yield (
+        Position(graded, row.id, index + 1),
+        _statement(
+            vocabulary.statement_id(verdict, "attempt", row.id, graded),
+            actor,
+            verdict,
+            quiz,
+            graded,
+            result={**outcome, "success": bool(row.passed), "completion": True, **timing},
+            context=context,
+        ),
     )
 
 
@@ -699,8 +880,14 @@ def iter_stream(vocabulary: Vocabulary, stream: str, **bounds) -> Iterator[Item]
     return STREAM_BUILDERS[stream](vocabulary, **bounds)
 
 
-def iter_statements(vocabulary: Vocabulary | None = None, *, streams: Iterable[str] = STREAMS, since=None,
-                    until=None, batch_size: int = 1000) -> Iterator[Item]:
+def iter_statements(
+    vocabulary: Vocabulary | None = None,
+    *,
+    streams: Iterable[str] = STREAMS,
+    since=None,
+    until=None,
+    batch_size: int = 1000,
+) -> Iterator[Item]:
     """Every statement of the given streams between ``since`` (inclusive) and ``until`` (exclusive)."""
     vocabulary = vocabulary or Vocabulary.from_app()
     for stream in streams:

@@ -9,10 +9,18 @@ from lms.auth.models import User
 
 
 def _new(demo, **overrides):
-    data = {"login_name": "new.trainee", "email": "new.trainee@example.com", "display_name": "New Trainee",
-            "role": "trainee", "enterprise_id": demo.enterprise("Pengcheng").id, "unit_id": "0",
-            "position": "department_staff", "expert_level": "", "preferred_language": "zh_CN",
-            "password": "initial-pass-1"}
+    data = {
+        "login_name": "new.trainee",
+        "email": "new.trainee@example.com",
+        "display_name": "New Trainee",
+        "role": "trainee",
+        "enterprise_id": demo.enterprise("Pengcheng").id,
+        "unit_id": "0",
+        "position": "department_staff",
+        "expert_level": "",
+        "preferred_language": "zh_CN",
+        "password": "initial-pass-1",
+    }
     data.update(overrides)
     return data
 
@@ -59,17 +67,34 @@ def test_officer_cannot_create_outside_jurisdiction_or_admins(client, demo, db):
     before = _users(db)
     response = client.submit("/users/new", _new(demo))  # a Shenzhen enterprise
     assert "outside your jurisdiction" in response.get_data(as_text=True)
-    response = client.submit("/users/new", _new(demo, role="admin", unit_id=demo.unit("2200").id,
-                                                login_name="x.admin", email="x.admin@example.com"))
+    response = client.submit(
+        "/users/new",
+        _new(
+            demo,
+            role="admin",
+            unit_id=demo.unit("2200").id,
+            login_name="x.admin",
+            email="x.admin@example.com",
+        ),
+    )
     assert response.status_code == 200
     assert _users(db) == before
 
 
 def test_admin_creates_an_expert(client, demo):
     client.login("admin")
-    response = client.submit("/users/new", _new(demo, role="expert", unit_id=demo.unit("5100").id,
-                                                enterprise_id="0", expert_level="regional",
-                                                login_name="expert.gz", email="expert.gz@example.com"))
+    response = client.submit(
+        "/users/new",
+        _new(
+            demo,
+            role="expert",
+            unit_id=demo.unit("5100").id,
+            enterprise_id="0",
+            expert_level="regional",
+            login_name="expert.gz",
+            email="expert.gz@example.com",
+        ),
+    )
     assert response.status_code == 302
     assert demo.user("expert.gz").expert_level == "regional"
 

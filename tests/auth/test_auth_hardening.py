@@ -15,8 +15,9 @@ STRANGER = {"REMOTE_ADDR": "10.0.0.9"}
 
 
 def _fail(client, login, address="10.0.0.9"):
-    return client.submit("/login", {"identifier": login, "password": "wrong-guess"},
-                         environ_base={"REMOTE_ADDR": address})
+    return client.submit(
+        "/login", {"identifier": login, "password": "wrong-guess"}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 # -- passwords ----------------------------------------------------------------------------------------------
@@ -25,8 +26,9 @@ def _fail(client, login, address="10.0.0.9"):
 @pytest.mark.parametrize("weak", ["password123", "qwertyuiop", "trainee2026", "abc12345"])
 def test_common_and_guessable_passwords_are_refused(client, demo, weak):
     client.login("trainee")
-    response = client.submit("/account/password", {"current_password": "demo-2026", "password": weak,
-                                                   "confirm": weak})
+    response = client.submit(
+        "/account/password", {"current_password": "demo-2026", "password": weak, "confirm": weak}
+    )
     assert response.status_code == 200
     assert "This password is too easy to guess" in response.get_data(as_text=True)
     assert demo.user("trainee").check_password("demo-2026")
@@ -35,8 +37,9 @@ def test_common_and_guessable_passwords_are_refused(client, demo, weak):
 def test_no_composition_rules_a_long_passphrase_is_fine(client, demo):
     client.login("trainee")
     phrase = "harbour lantern quietly folds"
-    response = client.submit("/account/password", {"current_password": "demo-2026", "password": phrase,
-                                                   "confirm": phrase})
+    response = client.submit(
+        "/account/password", {"current_password": "demo-2026", "password": phrase, "confirm": phrase}
+    )
     assert response.status_code == 302
     assert demo.user("trainee").check_password(phrase)
 
@@ -61,11 +64,16 @@ def test_a_stranger_cannot_lock_the_trainee_out(app, client, demo):
         response = _fail(client, "trainee")
         assert GENERIC in response.get_data(as_text=True)
     # The stranger's address is locked: even the right password gets the same answer as a wrong one.
-    locked = client.submit("/login", {"identifier": "trainee", "password": "demo-2026"}, environ_base=STRANGER)
+    locked = client.submit(
+        "/login", {"identifier": "trainee", "password": "demo-2026"}, environ_base=STRANGER
+    )
     assert locked.status_code == 200 and GENERIC in locked.get_data(as_text=True)
     # The trainee, from their own address, signs in on exam day.
-    own = client.submit("/login", {"identifier": "trainee", "password": "demo-2026"},
-                        environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    own = client.submit(
+        "/login",
+        {"identifier": "trainee", "password": "demo-2026"},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
     assert own.status_code == 302
 
 
@@ -89,8 +97,11 @@ def test_account_wide_limit_spares_a_browser_that_signed_in_before(app, client, 
         _fail(client.application.test_client(), "trainee", "10.0.0.1")  # attempts 2 and 3, elsewhere
         _fail(client.application.test_client(), "trainee", "10.0.0.2")
         stranger = client.application.test_client()
-        refused = stranger.submit("/login", {"identifier": "trainee", "password": "demo-2026"},
-                                  environ_base={"REMOTE_ADDR": "10.0.0.3"})
+        refused = stranger.submit(
+            "/login",
+            {"identifier": "trainee", "password": "demo-2026"},
+            environ_base={"REMOTE_ADDR": "10.0.0.3"},
+        )
         assert refused.status_code == 200 and GENERIC in refused.get_data(as_text=True)
         assert client.submit("/login", {"identifier": "trainee", "password": "demo-2026"}).status_code == 302
     finally:
@@ -203,7 +214,9 @@ def test_search_boxes_take_percent_and_underscore_literally(client, demo):
     assert "0 results" in client.get("/enterprises/", query_string={"q": "%"}).get_data(as_text=True)
 
 
-def test_wrong_two_factor_codes_lock_that_address_and_the_password_step_expires(app, client, demo, monkeypatch):
+def test_wrong_two_factor_codes_lock_that_address_and_the_password_step_expires(
+    app, client, demo, monkeypatch
+):
     client.login("admin")
     secret, _codes = _enrol(client)
     client.submit("/logout")

@@ -41,7 +41,9 @@ def test_shanghai_officer_cannot_open_a_shenzhen_enterprise(client, demo, path):
 def test_shanghai_officer_cannot_post_to_a_shenzhen_enterprise(client, demo):
     client.login("officer.shanghai")
     enterprise = demo.enterprise("Pengcheng")
-    response = client.submit(f"/enterprises/{enterprise.id}/credit", {"level": "regular", "decided_on": "2026-10-01"})
+    response = client.submit(
+        f"/enterprises/{enterprise.id}/credit", {"level": "regular", "decided_on": "2026-10-01"}
+    )
     assert response.status_code == 404
     assert demo.enterprise("Pengcheng").credit_level == "advanced_certified"
 

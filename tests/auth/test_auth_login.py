@@ -118,14 +118,19 @@ def test_logout_needs_post_and_ends_session(client, demo):
 
 def test_change_password(client, demo):
     client.login("trainee")
-    bad = client.submit("/account/password", {"current_password": "wrong", "password": "new-password-1",
-                                              "confirm": "new-password-1"})
+    bad = client.submit(
+        "/account/password",
+        {"current_password": "wrong", "password": "new-password-1", "confirm": "new-password-1"},
+    )
     assert "The current password is wrong." in bad.get_data(as_text=True)
-    short = client.submit("/account/password", {"current_password": "demo-2026", "password": "short",
-                                                "confirm": "short"})
+    short = client.submit(
+        "/account/password", {"current_password": "demo-2026", "password": "short", "confirm": "short"}
+    )
     assert "at least 8 characters" in short.get_data(as_text=True)
-    good = client.submit("/account/password", {"current_password": "demo-2026", "password": "new-password-1",
-                                               "confirm": "new-password-1"})
+    good = client.submit(
+        "/account/password",
+        {"current_password": "demo-2026", "password": "new-password-1", "confirm": "new-password-1"},
+    )
     assert good.status_code == 302
     client.submit("/logout")
     assert client.submit("/login", {"identifier": "trainee", "password": "new-password-1"}).status_code == 302

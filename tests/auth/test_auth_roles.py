@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-ROLE_LOGINS = {"trainee": "trainee", "expert": "expert.shenzhen", "officer": "officer.shenzhen", "admin": "admin"}
+ROLE_LOGINS = {
+    "trainee": "trainee",
+    "expert": "expert.shenzhen",
+    "officer": "officer.shenzhen",
+    "admin": "admin",
+}
 
 # url (may use {enterprise} and {user}), roles allowed
 PAGES = [
@@ -48,9 +53,20 @@ def test_anonymous_is_sent_to_login(client, demo, template, allowed):
 def test_forbidden_posts_change_nothing(client, demo, role):
     client.login(ROLE_LOGINS[role])
     enterprise = demo.enterprise("Pengcheng")
-    response = client.submit(f"/enterprises/{enterprise.id}/credit", {"level": "regular", "decided_on": "2026-10-01"})
+    response = client.submit(
+        f"/enterprises/{enterprise.id}/credit", {"level": "regular", "decided_on": "2026-10-01"}
+    )
     assert response.status_code == 403
-    response = client.submit("/users/new", {"login_name": "x1", "email": "x1@example.com", "display_name": "X",
-                                            "role": "admin", "unit_id": demo.unit("0000").id, "password": "password1"})
+    response = client.submit(
+        "/users/new",
+        {
+            "login_name": "x1",
+            "email": "x1@example.com",
+            "display_name": "X",
+            "role": "admin",
+            "unit_id": demo.unit("0000").id,
+            "password": "password1",
+        },
+    )
     assert response.status_code == 403
     assert demo.enterprise("Pengcheng").credit_level == "advanced_certified"

@@ -61,7 +61,9 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.xdist_group(f"browser-{backend}"))
         item.add_marker(pytest.mark.browser)
         if missing and os.environ.get("CI") != "true":
-            item.add_marker(pytest.mark.skip(reason="no Chromium (apt-get install chromium, or set LMS_CHROMIUM)"))
+            item.add_marker(
+                pytest.mark.skip(reason="no Chromium (apt-get install chromium, or set LMS_CHROMIUM)")
+            )
 
 
 class LiveServer:
@@ -182,7 +184,9 @@ def chromium():
 
     path = chromium_path()
     if path is None:
-        pytest.fail("Chromium is needed for the browser tests: apt-get install chromium (or set LMS_CHROMIUM)")
+        pytest.fail(
+            "Chromium is needed for the browser tests: apt-get install chromium (or set LMS_CHROMIUM)"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser

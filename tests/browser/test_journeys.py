@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from tests.browser.visitor import Visitor
 
 SETTINGS = [
-    pytest.param((language, width), id=f"{language}-{width}") for language in ("en", "zh_CN") for width in (1280, 390)
+    pytest.param((language, width), id=f"{language}-{width}")
+    for language in ("en", "zh_CN")
+    for width in (1280, 390)
 ]
 
 GIFT = """$CATEGORY: Browser journey
@@ -48,7 +50,9 @@ def _with_app(live, work):
 def _answer_page(page) -> None:
     """Answer every question on an attempt page with something valid for its type."""
     for question in page.locator("section.question").all():
-        for name in sorted(set(question.locator("input[type=radio]").evaluate_all("l => l.map(e => e.name)"))):
+        for name in sorted(
+            set(question.locator("input[type=radio]").evaluate_all("l => l.map(e => e.name)"))
+        ):
             question.locator(f"input[type=radio][name='{name}']").first.check()
         boxes = question.locator("input[type=checkbox]")
         if boxes.count():
@@ -74,19 +78,32 @@ def test_trainee_journey(visitor, live):
         from lms.sessions.models import Registration, SessionFeedback, TrainingSession
 
         user = db.session.execute(sa.select(User).where(User.login_name == "trainee.futian")).scalar_one()
-        attended = db.session.execute(
-            sa.select(Registration).where(Registration.user_id == user.id, Registration.attendance == "present")
-        ).scalars().first()
+        attended = (
+            db.session.execute(
+                sa.select(Registration).where(
+                    Registration.user_id == user.id, Registration.attendance == "present"
+                )
+            )
+            .scalars()
+            .first()
+        )
         db.session.execute(sa.delete(SessionFeedback).where(SessionFeedback.registration_id == attended.id))
         course = db.session.execute(sa.select(Course).where(Course.slug == "mutual-recognition")).scalar_one()
         pretest = db.session.execute(
             sa.select(Quiz.id).where(Quiz.course_id == course.id, Quiz.purpose == "pre_test")
         ).scalar_one()
-        clinic = db.session.execute(
-            sa.select(TrainingSession.id)
-            .where(TrainingSession.title.like("Weekly AEO standard clinic%"), TrainingSession.status == "open")
-            .order_by(TrainingSession.starts_at)
-        ).scalars().first()
+        clinic = (
+            db.session.execute(
+                sa.select(TrainingSession.id)
+                .where(
+                    TrainingSession.title.like("Weekly AEO standard clinic%"),
+                    TrainingSession.status == "open",
+                )
+                .order_by(TrainingSession.starts_at)
+            )
+            .scalars()
+            .first()
+        )
         return {"attended": attended.session_id, "pretest": pretest, "clinic": clinic}
 
     ids = _with_app(live, given)

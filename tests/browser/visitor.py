@@ -26,7 +26,9 @@ class Visitor:
         self.problems: list[str] = []
         self.visited: list[str] = []
         self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.problems.append(f"script error on {self.page.url}: {error}"))
+        self.page.on(
+            "pageerror", lambda error: self.problems.append(f"script error on {self.page.url}: {error}")
+        )
 
     def _console(self, message) -> None:
         if message.type == "error":

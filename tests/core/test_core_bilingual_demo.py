@@ -79,12 +79,20 @@ def test_a_name_saved_unchanged_keeps_both_forms_and_a_new_name_replaces_them(db
     form = client.get("/profile").get_data(as_text=True)
     assert 'value="Liu Yang"' in form
     assert (
-        client.submit("/profile", {"display_name": "Liu Yang", "preferred_language": "", "timezone": ""}).status_code == 302
+        client.submit(
+            "/profile", {"display_name": "Liu Yang", "preferred_language": "", "timezone": ""}
+        ).status_code
+        == 302
     )
     user = db.session.get(User, user.id)
     db.session.refresh(user)
     assert (user.own_name, user.name_en) == ("刘洋", "Liu Yang")
-    assert client.submit("/profile", {"display_name": "刘阳", "preferred_language": "", "timezone": ""}).status_code == 302
+    assert (
+        client.submit(
+            "/profile", {"display_name": "刘阳", "preferred_language": "", "timezone": ""}
+        ).status_code
+        == 302
+    )
     db.session.refresh(user)
     assert (user.own_name, user.name_en) == ("刘阳", "")
     assert user.display_name == "刘阳"

@@ -65,12 +65,23 @@ def test_dates_show_in_shanghai_time(app):
 
 def _extracted_messages() -> set[str]:
     method_map = [("lms/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-                "lazy_ngettext": (1, 2)}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "_l": None,
+        "lazy_gettext": None,
+        "lazy_ngettext": (1, 2),
+    }
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=method_map, keywords=keywords,
-        options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}, "templates/**.txt": {"extensions": "jinja2.ext.do"}}
+        str(ROOT),
+        method_map=method_map,
+        keywords=keywords,
+        options_map={
+            "templates/**.html": {"extensions": "jinja2.ext.do"},
+            "templates/**.txt": {"extensions": "jinja2.ext.do"},
+        },
     ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
@@ -79,7 +90,10 @@ def _extracted_messages() -> set[str]:
 def test_zh_cn_catalog_is_complete():
     with (ROOT / "lms" / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle)
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string
-                  and (all(m.string) if isinstance(m.string, tuple) else True) and not m.fuzzy}
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.id and m.string and (all(m.string) if isinstance(m.string, tuple) else True) and not m.fuzzy
+    }
     missing = sorted(_extracted_messages() - translated)
     assert not missing, f"{len(missing)} strings have no Chinese translation, e.g. {missing[:15]}"

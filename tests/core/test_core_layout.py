@@ -37,7 +37,7 @@ def test_navigation_is_a_few_menus_per_role(client, demo, login, most):
 def test_pages_load_bootstrap_from_the_app_itself(client, demo):
     client.login("officer.shenzhen")
     html = client.get("/").get_data(as_text=True)
-    assert '/bootstrap/static/css/bootstrap.min.css' in html
+    assert "/bootstrap/static/css/bootstrap.min.css" in html
     assert not re.search(r'(src|href)="(https?:)?//', html.split("<main")[0])
     css = client.get("/bootstrap/static/css/bootstrap.min.css")
     assert css.status_code == 200 and b"Bootstrap" in css.get_data()[:200]

@@ -42,7 +42,9 @@ def test_upgrade_empty_database_to_head_matches_models(tmp_path, backend):
             connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
         engine.dispose()
         options = {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_pre_ping": True}
-    app = create_app({"LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options})
+    app = create_app(
+        {"LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options}
+    )
     try:
         with app.app_context():
             upgrade(directory=MIGRATIONS)
@@ -60,7 +62,10 @@ def test_upgrade_empty_database_to_head_matches_models(tmp_path, backend):
             engine.dispose()
     assert diff == []
     assert set(db.metadata.tables) <= tables
-    assert {"ledger_entry_no_update", "ledger_entry_no_delete"} <= triggers or "ledger_entry_no_change" in triggers
+    assert {
+        "ledger_entry_no_update",
+        "ledger_entry_no_delete",
+    } <= triggers or "ledger_entry_no_change" in triggers
 
 
 def _trigger_names(connection) -> set[str]:

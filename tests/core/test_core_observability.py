@@ -19,8 +19,13 @@ def test_request_id_is_taken_from_the_proxy_or_made_and_sent_back(client):
 
 
 def test_json_log_lines_carry_the_request_id(app, tmp_path, capsys):
-    json_app = create_app({"LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'j.sqlite3'}",
-                           "LOG_FORMAT": "json"})
+    json_app = create_app(
+        {
+            "LMS_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'j.sqlite3'}",
+            "LOG_FORMAT": "json",
+        }
+    )
     try:
         with json_app.test_request_context("/", headers={"X-Request-ID": "req-0000-1111"}):
             json_app.preprocess_request()

@@ -16,15 +16,18 @@ def test_post_without_csrf_token_is_refused(client, demo):
 
 
 def test_post_with_a_forged_token_is_refused(client, demo):
-    response = client.post("/login", data={"identifier": "trainee", "password": "demo-2026", "csrf_token": "x"})
+    response = client.post(
+        "/login", data={"identifier": "trainee", "password": "demo-2026", "csrf_token": "x"}
+    )
     assert response.status_code == 400
 
 
 def test_logged_in_form_without_token_changes_nothing(client, demo):
     client.login("officer.shenzhen")
     enterprise = demo.enterprise("Pengcheng")
-    response = client.post(f"/enterprises/{enterprise.id}/credit",
-                           data={"level": "regular", "decided_on": "2026-10-01"})
+    response = client.post(
+        f"/enterprises/{enterprise.id}/credit", data={"level": "regular", "decided_on": "2026-10-01"}
+    )
     assert response.status_code == 400
     assert demo.enterprise("Pengcheng").credit_level == "advanced_certified"
 
@@ -65,11 +68,19 @@ def test_production_cookies_are_secure_and_secret_is_required(monkeypatch, tmp_p
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"LMS_ENV": "production", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": ""})
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app({"LMS_ENV": "production", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "dev-only-not-secret"})
+        create_app(
+            {"LMS_ENV": "production", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "dev-only-not-secret"}
+        )
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"LMS_ENV": "production", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x" * 40})
-    app = create_app({"LMS_ENV": "production", "SQLALCHEMY_DATABASE_URI": url,
-                      "SECRET_KEY": "k3J9-qPz7mW2xV8tR4nB6yH1cL5dF0gA", "RATELIMIT_STORAGE_URI": "memory://"})
+    app = create_app(
+        {
+            "LMS_ENV": "production",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "k3J9-qPz7mW2xV8tR4nB6yH1cL5dF0gA",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -82,8 +93,12 @@ def test_healthz_ok(client):
 
 
 def test_readyz_reports_a_database_that_is_down_while_healthz_stays_alive(tmp_path):
-    app = create_app({"LMS_ENV": "testing",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}"})
+    app = create_app(
+        {
+            "LMS_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}",
+        }
+    )
     assert app.test_client().get("/healthz").status_code == 200  # liveness: the process answers
     response = app.test_client().get("/readyz")
     assert response.status_code == 503

@@ -244,7 +244,9 @@ def test_migration_renders_versions_out_of_draft(db, builder):
 def test_class_survives_only_for_code_highlighting():
     from lms.content.markdown import render_markdown
 
-    html = str(render_markdown('<div class="alert">x</div> <span class="big">y</span>\n\n```python\nx = 1\n```'))
+    html = str(
+        render_markdown('<div class="alert">x</div> <span class="big">y</span>\n\n```python\nx = 1\n```')
+    )
     assert 'class="alert"' not in html and 'class="big"' not in html
     assert '<code class="language-python">' in html
     assert 'class="evil"' not in str(render_markdown('<code class="language-sql evil">z</code>'))

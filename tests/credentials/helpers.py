@@ -35,7 +35,9 @@ def resign(token: str, *, key: Ed25519PrivateKey | None = None, kid: str | None 
     """The credential signed again by another key (a forgery), with the given claims changed."""
     claims = {**claims_of(token), **changes}
     return jwt.encode(
-        claims, key or Ed25519PrivateKey.generate(), algorithm="EdDSA",
+        claims,
+        key or Ed25519PrivateKey.generate(),
+        algorithm="EdDSA",
         headers={"kid": kid or header_of(token)["kid"]},
     )
 

@@ -107,7 +107,9 @@ def test_revoking_the_certificate_on_its_page_flips_its_bit(db, keys, complete, 
     assert not _bit(list_claims["credentialSubject"]["encodedList"], index)
 
     client.login("officer.shenzhen")
-    response = client.submit(f"/evidence/certificates/{certificate.id}/revoke", {"confirmed": "1", "reason": "Attendance forged"})
+    response = client.submit(
+        f"/evidence/certificates/{certificate.id}/revoke", {"confirmed": "1", "reason": "Attendance forged"}
+    )
     assert response.status_code == 302
 
     after = client.get("/credentials/status/1", headers={"If-None-Match": before.headers["ETag"]})
@@ -161,8 +163,12 @@ def test_expiry_setting_gives_a_valid_until_date(db, keys, complete, app, monkey
     keyset = services.trusted_keys()
     fresh = verify_token(certificate.credential.jws, keyset, expected_issuer=services.issuer_did())
     assert fresh.check("validity").outcome == "passed"
-    late = verify_token(certificate.credential.jws, keyset, expected_issuer=services.issuer_did(),
-                        now=valid_from + timedelta(days=366))
+    late = verify_token(
+        certificate.credential.jws,
+        keyset,
+        expected_issuer=services.issuer_did(),
+        now=valid_from + timedelta(days=366),
+    )
     assert late.check("validity").outcome == "failed" and "expired" in late.check("validity").message
 
 
@@ -183,5 +189,8 @@ def test_a_taken_index_is_drawn_again_and_a_crowded_list_is_closed(db, keys, com
     assert (second.status_list_id, second.status_index) == (1, 7)  # 5 was taken: drawn again
     third = complete(title="Three").credential  # every draw hits 7: the list counts as full
     assert (third.status_list_id, third.status_index) == (2, 3)
-    assert claims_of(third.jws)["credentialStatus"]["statusListCredential"] == "http://lms.test/credentials/status/2"
+    assert (
+        claims_of(third.jws)["credentialStatus"]["statusListCredential"]
+        == "http://lms.test/credentials/status/2"
+    )
     assert services.verify_here(third.jws).ok

@@ -33,7 +33,9 @@ def credential(db, keys, complete):
 
 
 @pytest.mark.parametrize("login", sorted(SEES_CERTIFICATE))
-def test_the_certificate_page_shows_the_credential_to_those_who_see_the_certificate(client, credential, login):
+def test_the_certificate_page_shows_the_credential_to_those_who_see_the_certificate(
+    client, credential, login
+):
     client.login(login)
     response = client.get(f"/evidence/certificates/{credential.certificate_id}")
     html = response.get_data(as_text=True)
@@ -63,7 +65,10 @@ def test_the_share_page_is_public_and_checks_the_credential(client, credential):
     assert credential.certificate.course_title in html
 
     client.login("officer.futian")
-    client.submit(f"/evidence/certificates/{credential.certificate_id}/revoke", {"confirmed": "1", "reason": "Withdrawn"})
+    client.submit(
+        f"/evidence/certificates/{credential.certificate_id}/revoke",
+        {"confirmed": "1", "reason": "Withdrawn"},
+    )
     client.post("/logout", data={"csrf_token": client.csrf_token()})
     html = client.get(f"/verify/credential/{credential.share_token}").get_data(as_text=True)
     assert "Not valid" in html and 'check-failed" data-check="status"' in html
@@ -159,7 +164,9 @@ def test_rotation_keeps_old_credentials_verifiable(cli, client, db, keys, comple
     new = complete(title="After rotation").credential
     new_kid = header_of(new.jws)["kid"]
     assert new_kid != old_kid
-    published = [method["id"] for method in client.get("/.well-known/did.json").get_json()["verificationMethod"]]
+    published = [
+        method["id"] for method in client.get("/.well-known/did.json").get_json()["verificationMethod"]
+    ]
     assert published == [old_kid, new_kid]
     for credential in (old, new):
         report = services.verify_here(credential.jws)

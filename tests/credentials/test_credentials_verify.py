@@ -19,8 +19,13 @@ def credential(db, keys, complete):
 
 
 def _enveloped(token: str) -> str:
-    return json.dumps({"@context": ["https://www.w3.org/ns/credentials/v2"],
-                       "id": f"data:application/vc+jwt,{token}", "type": "EnvelopedVerifiableCredential"})
+    return json.dumps(
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": f"data:application/vc+jwt,{token}",
+            "type": "EnvelopedVerifiableCredential",
+        }
+    )
 
 
 def _check_page(client, *, text=None, upload=None):
@@ -31,7 +36,11 @@ def _check_page(client, *, text=None, upload=None):
 
 
 def _failed_checks(html: str) -> list[str]:
-    return [name for name in ("signature", "issuer", "validity", "status") if f'check-failed" data-check="{name}' in html]
+    return [
+        name
+        for name in ("signature", "issuer", "validity", "status")
+        if f'check-failed" data-check="{name}' in html
+    ]
 
 
 # -- the page ------------------------------------------------------------------------------------------------
@@ -65,8 +74,10 @@ def test_a_genuine_credential_passes_every_check(client, credential, form):
 
 def test_a_tampered_credential_fails_the_signature(client, credential):
     claims = claims_of(credential.jws)
-    subject = {**claims["credentialSubject"], "identifier": [
-        {**claims["credentialSubject"]["identifier"][0], "identityHash": "Someone Else"}]}
+    subject = {
+        **claims["credentialSubject"],
+        "identifier": [{**claims["credentialSubject"]["identifier"][0], "identityHash": "Someone Else"}],
+    }
     response = _check_page(client, text=with_claims(credential.jws, credentialSubject=subject))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -81,14 +92,20 @@ def test_a_credential_signed_with_a_foreign_key_fails_the_signature(client, cred
     assert _failed_checks(html) == ["signature"]
     assert "not signed with the issuer&#39;s key" in html
     # A key id the issuer never published.
-    html = _check_page(client, text=resign(credential.jws, kid="did:web:lms.test#key-other")).get_data(as_text=True)
+    html = _check_page(client, text=resign(credential.jws, kid="did:web:lms.test#key-other")).get_data(
+        as_text=True
+    )
     assert _failed_checks(html) == ["signature"]
     assert "not one of the issuer&#39;s published keys (did:web:lms.test#key-other)" in html
 
 
 def test_a_credential_of_another_issuer_fails_signature_and_issuer(client, credential):
-    forged = resign(credential.jws, kid="did:web:fake.example#key-1",
-                    iss="did:web:fake.example", issuer={"id": "did:web:fake.example", "type": ["Profile"]})
+    forged = resign(
+        credential.jws,
+        kid="did:web:fake.example#key-1",
+        iss="did:web:fake.example",
+        issuer={"id": "did:web:fake.example", "type": ["Profile"]},
+    )
     html = _check_page(client, text=forged).get_data(as_text=True)
     assert _failed_checks(html) == ["signature", "issuer"]
     assert "not by the training center" in html
@@ -96,8 +113,9 @@ def test_a_credential_of_another_issuer_fails_signature_and_issuer(client, crede
 
 def test_an_expired_credential_fails_the_validity_period(client, credential, app, keys):
     claims = claims_of(credential.jws)
-    expired = services.sign({**claims, "validUntil": "2020-01-01T00:00:00Z", "exp": 1577836800},
-                            keys, services.issuer_did())
+    expired = services.sign(
+        {**claims, "validUntil": "2020-01-01T00:00:00Z", "exp": 1577836800}, keys, services.issuer_did()
+    )
     html = _check_page(client, text=expired).get_data(as_text=True)
     assert _failed_checks(html) == ["validity"]
     assert "expired on" in html
@@ -105,8 +123,13 @@ def test_an_expired_credential_fails_the_validity_period(client, credential, app
 
 def test_a_revoked_credential_fails_the_status(client, credential, db):
     client.login("officer.futian")
-    assert client.submit(f"/evidence/certificates/{credential.certificate_id}/revoke",
-                         {"confirmed": "1", "reason": "Issued in error"}).status_code == 302
+    assert (
+        client.submit(
+            f"/evidence/certificates/{credential.certificate_id}/revoke",
+            {"confirmed": "1", "reason": "Issued in error"},
+        ).status_code
+        == 302
+    )
     client.post("/logout", data={"csrf_token": client.csrf_token()})
     html = _check_page(client, text=credential.jws).get_data(as_text=True)
     assert _failed_checks(html) == ["status"]
@@ -170,8 +193,11 @@ def files(tmp_path, cli, credential):
 
 def test_offline_verification_of_a_genuine_credential(cli, files, credential):
     keys_file, write = files
-    for name, data in (("c.json", _enveloped(credential.jws)), ("c.jwt", credential.jws),
-                       ("badge.png", services.baked_badge(credential))):
+    for name, data in (
+        ("c.json", _enveloped(credential.jws)),
+        ("c.jwt", credential.jws),
+        ("badge.png", services.baked_badge(credential)),
+    ):
         result = cli.invoke(args=["credentials", "verify", write(name, data), "--keys", str(keys_file)])
         assert result.exit_code == 0, result.output
         assert "[ok] Signature" in result.output and "[ok] Issuer" in result.output
@@ -179,20 +205,45 @@ def test_offline_verification_of_a_genuine_credential(cli, files, credential):
         assert "Result: VALID (some checks were not made)" in result.output
 
 
-def test_offline_verification_with_the_status_list_finds_the_revocation(cli, files, credential, client, tmp_path):
+def test_offline_verification_with_the_status_list_finds_the_revocation(
+    cli, files, credential, client, tmp_path
+):
     keys_file, write = files
     credential_file = write("c.json", _enveloped(credential.jws))
     list_file = tmp_path / "status.jwt"
     assert cli.invoke(args=["credentials", "status-list", "1", "-o", str(list_file)]).exit_code == 0
-    good = cli.invoke(args=["credentials", "verify", credential_file, "--keys", str(keys_file),
-                            "--status-list", str(list_file)])
-    assert good.exit_code == 0 and "Result: VALID\n" in good.output and "[ok] Revocation status" in good.output
+    good = cli.invoke(
+        args=[
+            "credentials",
+            "verify",
+            credential_file,
+            "--keys",
+            str(keys_file),
+            "--status-list",
+            str(list_file),
+        ]
+    )
+    assert (
+        good.exit_code == 0 and "Result: VALID\n" in good.output and "[ok] Revocation status" in good.output
+    )
 
     client.login("admin")
-    client.submit(f"/evidence/certificates/{credential.certificate_id}/revoke", {"confirmed": "1", "reason": "Withdrawn"})
+    client.submit(
+        f"/evidence/certificates/{credential.certificate_id}/revoke",
+        {"confirmed": "1", "reason": "Withdrawn"},
+    )
     list_file.write_text(client.get("/credentials/status/1").get_data(as_text=True))  # downloaded again
-    bad = cli.invoke(args=["credentials", "verify", credential_file, "--keys", str(keys_file),
-                           "--status-list", str(list_file)])
+    bad = cli.invoke(
+        args=[
+            "credentials",
+            "verify",
+            credential_file,
+            "--keys",
+            str(keys_file),
+            "--status-list",
+            str(list_file),
+        ]
+    )
     assert bad.exit_code == 1
     assert "[FAILED] Revocation status: The credential has been revoked" in bad.output
     assert "Result: NOT VALID (revocation status)" in bad.output
@@ -202,14 +253,23 @@ def test_offline_verification_names_the_failed_check(cli, files, credential, key
     keys_file, write = files
     cases = {
         "signature": with_claims(credential.jws, name="Edited"),
-        "issuer": resign(credential.jws, kid="did:web:fake.example#key-1", iss="did:web:fake.example",
-                         issuer={"id": "did:web:fake.example", "type": ["Profile"]}),
-        "validity": services.sign({**claims_of(credential.jws), "validUntil": "2020-01-01T00:00:00Z",
-                                   "exp": 1577836800}, keys, services.issuer_did()),
+        "issuer": resign(
+            credential.jws,
+            kid="did:web:fake.example#key-1",
+            iss="did:web:fake.example",
+            issuer={"id": "did:web:fake.example", "type": ["Profile"]},
+        ),
+        "validity": services.sign(
+            {**claims_of(credential.jws), "validUntil": "2020-01-01T00:00:00Z", "exp": 1577836800},
+            keys,
+            services.issuer_did(),
+        ),
     }
     expected = {"signature": "signature", "issuer": "signature, issuer", "validity": "validity period"}
     for failed, token in cases.items():
-        result = cli.invoke(args=["credentials", "verify", write(f"{failed}.jwt", token), "--keys", str(keys_file)])
+        result = cli.invoke(
+            args=["credentials", "verify", write(f"{failed}.jwt", token), "--keys", str(keys_file)]
+        )
         assert result.exit_code == 1
         assert f"Result: NOT VALID ({expected[failed]})" in result.output
     forged = resign(credential.jws, key=Ed25519PrivateKey.generate())
@@ -222,8 +282,17 @@ def test_a_forged_status_list_is_not_believed(cli, files, credential, tmp_path):
     forged_list = resign(
         services.status_list_jws(credential.status_list)
     )  # right content, someone else's key
-    result = cli.invoke(args=["credentials", "verify", write("c.jwt", credential.jws), "--keys", str(keys_file),
-                              "--status-list", write("list.jwt", forged_list)])
+    result = cli.invoke(
+        args=[
+            "credentials",
+            "verify",
+            write("c.jwt", credential.jws),
+            "--keys",
+            str(keys_file),
+            "--status-list",
+            write("list.jwt", forged_list),
+        ]
+    )
     assert result.exit_code == 1
     assert "The status list is not signed by the issuer" in result.output
 

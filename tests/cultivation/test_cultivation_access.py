@@ -266,7 +266,10 @@ def test_bars_and_plan_items_outside_jurisdiction(client, db, flow, login, statu
         {"kind": "gave_up_aeo", "occurred_on": "2026-10-01", "notes": "x"},
     )
     assert response.status_code == status
-    assert client.submit(f"/cultivation/cases/{case.id}/plan/{item.id}/remove", {"confirmed": "1"}).status_code == status
+    assert (
+        client.submit(f"/cultivation/cases/{case.id}/plan/{item.id}/remove", {"confirmed": "1"}).status_code
+        == status
+    )
     assert client.submit(f"/cultivation/cases/{case.id}/start", {}).status_code == status
     assert db.session.execute(sa.select(sa.func.count()).select_from(BarEvent)).scalar_one() == 0
     assert db.session.execute(sa.select(sa.func.count()).select_from(PlanItem)).scalar_one() == 1

@@ -201,7 +201,8 @@ def test_rejection_needs_reason(client, db, flow):
     case = flow.open()
     client.login("officer.futian")
     response = client.submit(
-        f"/cultivation/cases/{case.id}/reject", {"confirmed": "1", "reject-decided_on": flow.today.isoformat()}
+        f"/cultivation/cases/{case.id}/reject",
+        {"confirmed": "1", "reject-decided_on": flow.today.isoformat()},
     )
     assert response.status_code == 400 and "a rejection states its reason" in response.get_data(as_text=True)
 

@@ -95,7 +95,8 @@ def test_anonymous_visitors_are_sent_to_login(client, certificate):
 def test_revoke_by_role(client, db, certificate, login, status):
     client.login(login)
     response = client.submit(
-        f"/evidence/certificates/{certificate.id}/revoke", {"confirmed": "1", "reason": "Attendance was forged."}
+        f"/evidence/certificates/{certificate.id}/revoke",
+        {"confirmed": "1", "reason": "Attendance was forged."},
     )
     assert response.status_code == status
     db.session.expire_all()
@@ -107,7 +108,9 @@ def test_revoke_form_on_the_detail_page(app, client, db, certificate, demo):
     client.login("officer.futian")
     page = _html(client.get(f"/evidence/certificates/{certificate.id}"))
     assert "Revoke certificate" in page
-    empty = client.submit(f"/evidence/certificates/{certificate.id}/revoke", {"confirmed": "1", "reason": "  "})
+    empty = client.submit(
+        f"/evidence/certificates/{certificate.id}/revoke", {"confirmed": "1", "reason": "  "}
+    )
     assert empty.status_code == 400
     assert not db.session.get(Certificate, certificate.id).is_revoked
     no_token = client.post(f"/evidence/certificates/{certificate.id}/revoke", data={"reason": "x"})
@@ -120,7 +123,9 @@ def test_revoke_form_on_the_detail_page(app, client, db, certificate, demo):
     assert done.status_code == 200
     html = _html(done)
     assert "Revoked" in html and "Attendance was forged." in html and "Revoke certificate" not in html
-    again = client.submit(f"/evidence/certificates/{certificate.id}/revoke", {"confirmed": "1", "reason": "Twice"})
+    again = client.submit(
+        f"/evidence/certificates/{certificate.id}/revoke", {"confirmed": "1", "reason": "Twice"}
+    )
     assert again.status_code == 409
     # The trainee sees the revocation and was told; their view does not say which officer did it.
     trainee = app.test_client()

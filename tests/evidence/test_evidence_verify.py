@@ -148,9 +148,7 @@ def test_record_altered_in_its_own_table_is_reported(chain, db, kind):
     assert _first(result) == (4, "record_differs")
     problem = result.first_problem
     assert (
-        problem.kind == kind
-        and problem.subject_type == "enterprise"
-        and problem.subject_id == chain["c"].id
+        problem.kind == kind and problem.subject_type == "enterprise" and problem.subject_id == chain["c"].id
     )
     assert "credit_score (entry: 60, record: 50)" in problem.message
     assert problem.describe().startswith(f"#4 {kind} (enterprise #{chain['c'].id}):")
@@ -203,11 +201,20 @@ def test_every_columns_only_kind_describes_a_row_as_its_object(app, db, factory)
     enterprise = factory.enterprise(unit, credit_score=77)
     db.session.commit()
     specs = [spec for spec in KINDS.values() if spec.columns_only]
-    assert {"attempt_graded", "essay_marked", "attendance_marked", "course_completed", "certificate_issued",
-            "certificate_revoked", "certification_outcome", TEST_ROW_KIND} <= {spec.name for spec in specs}
+    assert {
+        "attempt_graded",
+        "essay_marked",
+        "attendance_marked",
+        "course_completed",
+        "certificate_issued",
+        "certificate_revoked",
+        "certification_outcome",
+        TEST_ROW_KIND,
+    } <= {spec.name for spec in specs}
     row = db.session.execute(
-        sa.select(*[getattr(type(enterprise), a.key) for a in sa.inspect(type(enterprise)).column_attrs])
-        .where(type(enterprise).id == enterprise.id)
+        sa.select(
+            *[getattr(type(enterprise), a.key) for a in sa.inspect(type(enterprise)).column_attrs]
+        ).where(type(enterprise).id == enterprise.id)
     ).one()
     spec = KINDS[TEST_ROW_KIND]
     assert canonical_json(spec.describe(row)) == canonical_json(spec.describe(enterprise))
@@ -224,7 +231,9 @@ def test_every_columns_only_kind_describes_a_row_as_its_object(app, db, factory)
         "DELETE FROM ledger_entry WHERE seq = 1",
     ],
 )
-def test_chain_checked_by_several_processes_gives_the_single_pass_result(chain, tamper, monkeypatch, statement):
+def test_chain_checked_by_several_processes_gives_the_single_pass_result(
+    chain, tamper, monkeypatch, statement
+):
     """`evidence verify --workers 2` (PostgreSQL: ranges of the chain checked by worker processes in this
     transaction's snapshot) finds exactly what one pass finds, here with a range boundary after every entry."""
     from lms.evidence import verify

@@ -188,7 +188,12 @@ def test_profile_post_without_csrf_is_refused(client, people):
 def test_officer_of_another_jurisdiction_cannot_post(client, people):
     client.login("officer.south")
     url = f"/experts/{people['expert_north'].id}/unavailability"
-    assert client.submit(url, {"confirmed": "1", "u-starts_on": "2030-01-01", "u-ends_on": "2030-01-02"}).status_code == 404
+    assert (
+        client.submit(
+            url, {"confirmed": "1", "u-starts_on": "2030-01-01", "u-ends_on": "2030-01-02"}
+        ).status_code
+        == 404
+    )
 
 
 def test_unavailability_is_added_listed_and_removed(client, db, kit, people):
@@ -209,7 +214,12 @@ def test_unavailability_is_added_listed_and_removed(client, db, kit, people):
     assert "Conference" in html
     assert "Still assigned on those days: Northern class" in html
     period = db.session.execute(sa.select(UnavailablePeriod)).scalar_one()
-    assert client.submit(f"/experts/{expert.id}/unavailability/{period.id}/delete", {"confirmed": "1"}).status_code == 302
+    assert (
+        client.submit(
+            f"/experts/{expert.id}/unavailability/{period.id}/delete", {"confirmed": "1"}
+        ).status_code
+        == 302
+    )
     assert db.session.execute(sa.select(UnavailablePeriod)).first() is None
 
 
@@ -334,7 +344,9 @@ def test_unassign_from_the_suggestion_page(client, db, kit, people):
     assert client.submit(f"/experts/assignments/{row.id}/unassign", {"confirmed": "1"}).status_code == 404
     client.submit("/logout")
     client.login("officer.north")
-    response = client.submit(f"/experts/assignments/{row.id}/unassign", {"confirmed": "1", "next": "/experts/"})
+    response = client.submit(
+        f"/experts/assignments/{row.id}/unassign", {"confirmed": "1", "next": "/experts/"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/experts/"
     assert db.session.execute(sa.select(SessionExpert)).first() is None
 
@@ -348,10 +360,26 @@ def test_assign_refuses_an_unsafe_next(client, people):
     assert response.headers["Location"].endswith(f"/experts/sessions/{people['session'].id}/suggestions")
 
 
-ALLOWED_EDITORS = {"officer.north": 302, "officer.north_a": 403, "officer.south": 404, "admin.gacc": 302,
-                   "expert.n": 302, "expert.s": 404, "expert.nat": 404, "trainee.n": 403}
-ASSIGNERS = {"officer.north": 302, "officer.north_a": 302, "officer.south": 404, "admin.gacc": 302,
-             "expert.n": 403, "expert.s": 403, "expert.nat": 403, "trainee.n": 403}
+ALLOWED_EDITORS = {
+    "officer.north": 302,
+    "officer.north_a": 403,
+    "officer.south": 404,
+    "admin.gacc": 302,
+    "expert.n": 302,
+    "expert.s": 404,
+    "expert.nat": 404,
+    "trainee.n": 403,
+}
+ASSIGNERS = {
+    "officer.north": 302,
+    "officer.north_a": 302,
+    "officer.south": 404,
+    "admin.gacc": 302,
+    "expert.n": 403,
+    "expert.s": 403,
+    "expert.nat": 403,
+    "trainee.n": 403,
+}
 
 
 def _post_cases():
@@ -362,8 +390,11 @@ def _post_cases():
         "assign": ("/experts/sessions/{session}/assign", ASSIGNERS),
         "unassign": ("/experts/assignments/{assignment}/unassign", ASSIGNERS),
     }
-    return [(name, url, login, status) for name, (url, statuses) in forms.items()
-            for login, status in statuses.items()]
+    return [
+        (name, url, login, status)
+        for name, (url, statuses) in forms.items()
+        for login, status in statuses.items()
+    ]
 
 
 @pytest.mark.parametrize(("action", "url", "login", "status"), _post_cases())
@@ -374,8 +405,11 @@ def test_form_posts_per_role(client, db, kit, people, action, url, login, status
     data = {
         "edit": {"modules": ["compliance"], "languages": ["zh_CN"], "max_sessions_per_month": "4"},
         "unavailability": {"u-starts_on": "2030-01-01", "u-ends_on": "2030-01-02"},
-        "involvement": {"i-kind": "audit", "i-enterprise_code": people["enterprise"].customs_code,
-                        "i-starts_on": "2030-01-01"},
+        "involvement": {
+            "i-kind": "audit",
+            "i-enterprise_code": people["enterprise"].customs_code,
+            "i-starts_on": "2030-01-01",
+        },
         "assign": {"expert_id": people["expert_north"].id, "role": "lead"},
         "unassign": {"confirmed": "1"},
     }[action]
@@ -387,8 +421,11 @@ def test_form_posts_per_role(client, db, kit, people, action, url, login, status
             db.session.execute(sa.select(sa.func.count()).select_from(UnavailablePeriod)).scalar_one(),
             db.session.execute(sa.select(sa.func.count()).select_from(Involvement)).scalar_one(),
             sorted(db.session.execute(sa.select(SessionExpert.expert_id)).scalars()),
-            db.session.execute(sa.select(ExpertProfile.max_sessions_per_month)
-                               .where(ExpertProfile.user_id == people["expert_north"].id)).scalar_one(),
+            db.session.execute(
+                sa.select(ExpertProfile.max_sessions_per_month).where(
+                    ExpertProfile.user_id == people["expert_north"].id
+                )
+            ).scalar_one(),
         )
 
     untouched = (0, 0, [people["expert_national"].id], 8)

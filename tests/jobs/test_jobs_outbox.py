@@ -54,8 +54,9 @@ def test_an_idempotency_key_is_queued_once(app, demo, db):
     assert outbox.queue_message_once("xapi", key="xapi:registered:1:1") is None
 
 
-def test_a_refusing_mail_server_is_retried_with_backoff_then_failed_and_shown_to_admins(app, client, demo, db,
-                                                                                         monkeypatch):
+def test_a_refusing_mail_server_is_retried_with_backoff_then_failed_and_shown_to_admins(
+    app, client, demo, db, monkeypatch
+):
     with smtp_server(refuse=True) as smtp:
         monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
         monkeypatch.setitem(app.config, "MAIL_PORT", smtp.port)
@@ -153,8 +154,11 @@ def test_a_failing_job_is_counted_as_a_failure(app, demo, db, monkeypatch):
     def explode():
         raise RuntimeError("the database went away")
 
-    broken = scheduled.Job("sessions-complete-ended", "SCHEDULE_SESSIONS_COMPLETE_ENDED",
-                           lambda: (scheduled.click.Command("boom", callback=explode), []))
+    broken = scheduled.Job(
+        "sessions-complete-ended",
+        "SCHEDULE_SESSIONS_COMPLETE_ENDED",
+        lambda: (scheduled.click.Command("boom", callback=explode), []),
+    )
     monkeypatch.setitem(scheduled.JOBS, "sessions-complete-ended", broken)
     run = scheduled.run_job("sessions-complete-ended")
     assert run.status == "failed" and "the database went away" in run.detail
@@ -173,16 +177,23 @@ def test_admin_dashboard_shows_each_job(client, demo):
     client.login("admin")
     page = client.get("/").get_data(as_text=True)
     assert "Background jobs" in page
-    for job in ("cultivation-remind", "cultivation-flags", "quizzes-close-overdue", "sessions-complete-ended",
-                "evidence-xapi-send", "outbox-sweep"):
+    for job in (
+        "cultivation-remind",
+        "cultivation-flags",
+        "quizzes-close-overdue",
+        "sessions-complete-ended",
+        "evidence-xapi-send",
+        "outbox-sweep",
+    ):
         assert f'data-job="{job}"' in page
 
 
 def test_beat_schedule_comes_from_the_settings(app):
     from lms.jobs.celery import beat_schedule
 
-    schedule = beat_schedule({**app.config, "SCHEDULE_CULTIVATION_FLAGS": "", "SCHEDULE_QUIZZES_CLOSE_OVERDUE":
-                              "*/10 * * * *"})
+    schedule = beat_schedule(
+        {**app.config, "SCHEDULE_CULTIVATION_FLAGS": "", "SCHEDULE_QUIZZES_CLOSE_OVERDUE": "*/10 * * * *"}
+    )
     assert "cultivation-flags" not in schedule
     assert schedule["quizzes-close-overdue"]["args"] == ["quizzes-close-overdue"]
     assert schedule["quizzes-close-overdue"]["schedule"].minute == set(range(0, 60, 10))
@@ -193,5 +204,10 @@ def test_a_bad_schedule_refuses_to_start(tmp_path):
     from lms.config import StartupRefused
 
     with pytest.raises(StartupRefused, match="LMS_SCHEDULE_CULTIVATION_REMIND must be a crontab line"):
-        create_app({"LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
-                    "SCHEDULE_CULTIVATION_REMIND": "every morning"})
+        create_app(
+            {
+                "LMS_ENV": "testing",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                "SCHEDULE_CULTIVATION_REMIND": "every morning",
+            }
+        )

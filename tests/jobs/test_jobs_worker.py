@@ -39,7 +39,9 @@ def _wait_for(condition, what: str, seconds: float = 90) -> None:
 def _count(*where) -> int:
     """Rows of the outbox matching ``where``; the read transaction ends at once (SQLite: no lock held)."""
     try:
-        return db.session.execute(sa.select(sa.func.count()).select_from(OutboxMessage).where(*where)).scalar_one()
+        return db.session.execute(
+            sa.select(sa.func.count()).select_from(OutboxMessage).where(*where)
+        ).scalar_one()
     finally:
         db.session.rollback()
 
@@ -53,9 +55,24 @@ def _sweep(run_job) -> str:
 def _start_worker(env: dict, log: Path) -> subprocess.Popen:
     with log.open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "lms.jobs.worker", "worker", "--pool=solo", "--without-mingle",
-             "--without-gossip", "--without-heartbeat", "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "lms.jobs.worker",
+                "worker",
+                "--pool=solo",
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
 
@@ -74,16 +91,28 @@ def test_worker_delivers_email_and_statement_once_even_when_killed_mid_task(tmp_
     url = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
     with smtp_server(hang_first=True) as smtp:
         settings = {
-            "DATABASE_URL": url, "LMS_ENV": "development", "SECRET_KEY": "worker-test-secret-key-0123456789abcdef",
-            "LMS_CELERY_BROKER_URL": BROKER, "LMS_SMTP_HOST": "127.0.0.1", "LMS_SMTP_PORT": str(smtp.port),
-            "LMS_MAIL_TIMEOUT": "120", "LMS_OUTBOX_LEASE_SECONDS": "2", "LMS_XAPI_LRS_URL": lrs_server.url,
+            "DATABASE_URL": url,
+            "LMS_ENV": "development",
+            "SECRET_KEY": "worker-test-secret-key-0123456789abcdef",
+            "LMS_CELERY_BROKER_URL": BROKER,
+            "LMS_SMTP_HOST": "127.0.0.1",
+            "LMS_SMTP_PORT": str(smtp.port),
+            "LMS_MAIL_TIMEOUT": "120",
+            "LMS_OUTBOX_LEASE_SECONDS": "2",
+            "LMS_XAPI_LRS_URL": lrs_server.url,
             "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
         }
-        app = create_app({
-            "LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": BROKER,
-            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "OUTBOX_LEASE_SECONDS": 2,
-            "XAPI_LRS_URL": lrs_server.url,
-        })
+        app = create_app(
+            {
+                "LMS_ENV": "testing",
+                "SQLALCHEMY_DATABASE_URI": url,
+                "CELERY_BROKER_URL": BROKER,
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": smtp.port,
+                "OUTBOX_LEASE_SECONDS": 2,
+                "XAPI_LRS_URL": lrs_server.url,
+            }
+        )
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "DATABASE_URL"))} | settings
         log = tmp_path / "worker.log"
         workers = []
@@ -110,8 +139,11 @@ def test_worker_delivers_email_and_statement_once_even_when_killed_mid_task(tmp_
                 with app.test_request_context("/"):
                     notify(trainee, "test", _l("Dashboard"), link="/")
                 db.session.commit()
-                queue_message("xapi", key=f"xapi:registered:{enrollment.id}:test",
-                              payload={"stream": "registered", "row": enrollment.id})
+                queue_message(
+                    "xapi",
+                    key=f"xapi:registered:{enrollment.id}:test",
+                    payload={"stream": "registered", "row": enrollment.id},
+                )
                 db.session.commit()  # both tasks wait in Redis: no worker runs yet
 
                 workers.append(_start_worker(env, log))
@@ -123,17 +155,26 @@ def test_worker_delivers_email_and_statement_once_even_when_killed_mid_task(tmp_
                 workers.append(_start_worker(env, log))
                 _wait_for(lambda: len(lrs_server.statements) == 1, "the statement to reach the LRS")
                 # The dead worker's lease runs out; the sweep (a beat job) hands the email over again.
-                _wait_for(lambda: _count(OutboxMessage.claimed_until < utcnow() - timedelta(seconds=0.1)) == 1,
-                          "the lease to expire", seconds=30)
+                _wait_for(
+                    lambda: _count(OutboxMessage.claimed_until < utcnow() - timedelta(seconds=0.1)) == 1,
+                    "the lease to expire",
+                    seconds=30,
+                )
                 from lms.jobs.scheduled import run_job
 
                 assert _sweep(run_job) == "succeeded"
                 _wait_for(lambda: len(smtp.delivered) == 1, "the email to be delivered")
                 # Nothing is due any more: sweeping again sends nothing twice.
                 assert _sweep(run_job) == "succeeded"
-                _wait_for(lambda: _count(OutboxMessage.status == "sent") == 2, "both messages to be marked sent")
-                rows = [(row.status, row.attempts, row.idempotency_key) for row in db.session.execute(
-                    sa.select(OutboxMessage).order_by(OutboxMessage.id)).scalars()]
+                _wait_for(
+                    lambda: _count(OutboxMessage.status == "sent") == 2, "both messages to be marked sent"
+                )
+                rows = [
+                    (row.status, row.attempts, row.idempotency_key)
+                    for row in db.session.execute(
+                        sa.select(OutboxMessage).order_by(OutboxMessage.id)
+                    ).scalars()
+                ]
                 db.session.rollback()
                 db.engine.dispose()
         finally:

@@ -84,10 +84,15 @@ def test_the_inbox_shows_each_notice_in_the_readers_language_now(client, app, de
     user = demo.user("trainee")
     user.preferred_language = "en"
     with app.test_request_context("/"):
-        notify(user, "test", _l("Cultivation of %(enterprise)s resumed"),
-               _l("Case %(ref)s is back in training from %(day)s."),
-               enterprise=Bilingual("Pengcheng Precision", "鹏城精密"), ref="C-1",
-               day=datetime(2026, 12, 7, 11, 0, tzinfo=UTC).date())
+        notify(
+            user,
+            "test",
+            _l("Cultivation of %(enterprise)s resumed"),
+            _l("Case %(ref)s is back in training from %(day)s."),
+            enterprise=Bilingual("Pengcheng Precision", "鹏城精密"),
+            ref="C-1",
+            day=datetime(2026, 12, 7, 11, 0, tzinfo=UTC).date(),
+        )
     db.session.commit()
     [row] = _rows(db, user)
     assert row.title_key == "Cultivation of %(enterprise)s resumed"
@@ -116,7 +121,9 @@ def test_an_email_is_written_in_the_recipients_language_when_it_is_sent(app, dem
 def test_notices_written_before_keys_keep_their_text(client, app, demo, db):
     from lms.notifications.models import Notification
 
-    db.session.add(Notification(user=demo.user("trainee"), kind="old", title="Written long ago", body="As it was"))
+    db.session.add(
+        Notification(user=demo.user("trainee"), kind="old", title="Written long ago", body="As it was")
+    )
     db.session.commit()
     client.login("trainee")
     client.submit("/language", {"language": "zh_CN", "next": "/notifications/"})

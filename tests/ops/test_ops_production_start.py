@@ -20,8 +20,14 @@ SERVE_ONE_PAGE = (
 
 def _env(tmp_path, **values) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "DATABASE_URL", "SECRET_KEY"))}
-    env.update({"LMS_ENV": "production", "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
-                "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/3"}, **values)
+    env.update(
+        {
+            "LMS_ENV": "production",
+            "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/3",
+        },
+        **values,
+    )
     return env
 
 
@@ -63,7 +69,9 @@ def test_a_weak_or_missing_key_is_refused_in_one_line(migrated_url, tmp_path, se
 
 
 def test_migrations_behind_head_are_refused_in_one_line(tmp_path):
-    env = _env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}", SECRET_KEY=secrets.token_urlsafe(30))
+    env = _env(
+        tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}", SECRET_KEY=secrets.token_urlsafe(30)
+    )
     done = _run([sys.executable, "-c", SERVE_ONE_PAGE], env, ROOT)
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
@@ -73,7 +81,9 @@ def test_migrations_behind_head_are_refused_in_one_line(tmp_path):
 
 def test_an_unreachable_database_is_refused_in_one_line(tmp_path):
     # Nothing listens on this port (one of this project's test ports).
-    env = _env(tmp_path, DATABASE_URL="postgresql://lms@127.0.0.1:5139/lms", SECRET_KEY=secrets.token_urlsafe(30))
+    env = _env(
+        tmp_path, DATABASE_URL="postgresql://lms@127.0.0.1:5139/lms", SECRET_KEY=secrets.token_urlsafe(30)
+    )
     done = _run([sys.executable, "-c", SERVE_ONE_PAGE], env, ROOT)
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()

@@ -40,8 +40,21 @@ def _run(args, **kwargs) -> subprocess.CompletedProcess:
 
 def test_wheel_installs_outside_the_checkout_and_serves_pages(tmp_path):
     dist = tmp_path / "dist"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist),
-          str(ROOT)], cwd=tmp_path)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
+        cwd=tmp_path,
+    )
     wheel = next(dist.glob("aeo_lms-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "lms/templates/base.html" in names
@@ -55,7 +68,9 @@ def test_wheel_installs_outside_the_checkout_and_serves_pages(tmp_path):
     target = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(target)
     python = target / "bin" / "python"
-    site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
+    site = Path(
+        _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip()
+    )
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     _run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)])
 

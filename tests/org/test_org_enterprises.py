@@ -14,10 +14,16 @@ from lms.org.uscc import make_uscc
 
 def _form(demo, **overrides):
     data = {
-        "name_en": "Longgang Test Trading Co., Ltd.", "name_zh": "龙岗测试贸易有限公司",
-        "uscc": make_uscc("91440307MA5TEKT01"), "customs_code": "4403960001",
-        "business_type": "importer_exporter", "is_production": "0", "unit_id": demo.unit("5301").id,
-        "is_key": "y", "aeo_willing": "y", "credit_score": "88",
+        "name_en": "Longgang Test Trading Co., Ltd.",
+        "name_zh": "龙岗测试贸易有限公司",
+        "uscc": make_uscc("91440307MA5TEKT01"),
+        "customs_code": "4403960001",
+        "business_type": "importer_exporter",
+        "is_production": "0",
+        "unit_id": demo.unit("5301").id,
+        "is_key": "y",
+        "aeo_willing": "y",
+        "credit_score": "88",
     }
     data.update(overrides)
     return data
@@ -31,7 +37,9 @@ def test_officer_creates_an_enterprise(client, demo, db):
     client.login("officer.shenzhen")
     response = client.submit("/enterprises/new", _form(demo))
     assert response.status_code == 302
-    enterprise = db.session.execute(sa.select(Enterprise).where(Enterprise.customs_code == "4403960001")).scalar_one()
+    enterprise = db.session.execute(
+        sa.select(Enterprise).where(Enterprise.customs_code == "4403960001")
+    ).scalar_one()
     assert enterprise.is_key and enterprise.aeo_willing and enterprise.credit_score == 88
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Longgang Test Trading" in page
@@ -86,7 +94,9 @@ def test_regional_unit_cannot_supervise_directly(client, demo):
 def test_edit_enterprise(client, demo):
     client.login("officer.futian")
     enterprise = demo.enterprise("Pengcheng")
-    form = _form(demo, uscc=enterprise.uscc, customs_code=enterprise.customs_code, name_en="Pengcheng Renamed Ltd.")
+    form = _form(
+        demo, uscc=enterprise.uscc, customs_code=enterprise.customs_code, name_en="Pengcheng Renamed Ltd."
+    )
     response = client.submit(f"/enterprises/{enterprise.id}/edit", form)
     assert response.status_code == 302
     assert demo.enterprise("Pengcheng Renamed").id == enterprise.id
@@ -133,12 +143,17 @@ def test_credit_history_under_both_regimes(client, demo, db):
     client.login("officer.shenzhen")
     enterprise = demo.enterprise("Nanshan Medical")
     # Decree 251 had no "regular" level: a decision dated before 1 April 2026 cannot use it.
-    refused = client.submit(f"/enterprises/{enterprise.id}/credit",
-                            {"level": "regular", "decided_on": "2026-03-31", "reason": "x"}, follow_redirects=True)
+    refused = client.submit(
+        f"/enterprises/{enterprise.id}/credit",
+        {"level": "regular", "decided_on": "2026-03-31", "reason": "x"},
+        follow_redirects=True,
+    )
     assert "has no level" in refused.get_data(as_text=True)
-    ok = client.submit(f"/enterprises/{enterprise.id}/credit",
-                       {"level": "certified", "decided_on": "2026-09-01", "reason": "Certified after validation"},
-                       follow_redirects=True)
+    ok = client.submit(
+        f"/enterprises/{enterprise.id}/credit",
+        {"level": "certified", "decided_on": "2026-09-01", "reason": "Certified after validation"},
+        follow_redirects=True,
+    )
     html = ok.get_data(as_text=True)
     assert "Credit decision recorded." in html
     assert "Certified after validation" in html
@@ -159,15 +174,23 @@ def test_older_decision_does_not_replace_current_status(demo, db):
     record_credit_decision(None, enterprise, level="registered", decided_on=date(2023, 1, 1))
     db.session.commit()
     assert enterprise.credit_level == "advanced_certified"
-    assert db.session.execute(
-        sa.select(sa.func.count()).select_from(CreditStatusRecord).where(CreditStatusRecord.enterprise_id == enterprise.id)
-    ).scalar_one() == 3
+    assert (
+        db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(CreditStatusRecord)
+            .where(CreditStatusRecord.enterprise_id == enterprise.id)
+        ).scalar_one()
+        == 3
+    )
 
 
 def test_database_refuses_a_level_from_the_wrong_regime(demo, db):
     enterprise = demo.enterprise("Pengcheng")
-    db.session.add(CreditStatusRecord(enterprise=enterprise, regime="decree_251", level="regular",
-                                      decided_on=date(2025, 1, 1)))
+    db.session.add(
+        CreditStatusRecord(
+            enterprise=enterprise, regime="decree_251", level="regular", decided_on=date(2025, 1, 1)
+        )
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()

@@ -37,7 +37,9 @@ def test_letters_outside_the_alphabet(letter):
         validate_uscc(code)
 
 
-@pytest.mark.parametrize("code", ["", "9135010", "91350100M000100Y4", "91350100M000100Y433", "913501-0M000100Y43"])
+@pytest.mark.parametrize(
+    "code", ["", "9135010", "91350100M000100Y4", "91350100M000100Y433", "913501-0M000100Y43"]
+)
 def test_wrong_length_or_symbols(code):
     assert not is_valid_uscc(code)
 

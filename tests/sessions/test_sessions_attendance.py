@@ -98,7 +98,9 @@ def test_attendance_completes_the_course_when_required(demo, running, db, clock)
     trainee = demo.user("trainee")
     # Registering for the session enrolled the trainee in its course.
     enrollment = db.session.execute(
-        sa.select(Enrollment).where(Enrollment.user_id == trainee.id, Enrollment.course_id == session.course_id)
+        sa.select(Enrollment).where(
+            Enrollment.user_id == trainee.id, Enrollment.course_id == session.course_id
+        )
     ).scalar_one()
     assert enrollment.status == "active"
     clock.set(session.starts_at + timedelta(minutes=5))
@@ -116,7 +118,9 @@ def test_attendance_requirement_status(demo, running, db, clock):
     session, regs = running
     trainee = demo.user("trainee")
     enrollment = db.session.execute(
-        sa.select(Enrollment).where(Enrollment.user_id == trainee.id, Enrollment.course_id == session.course_id)
+        sa.select(Enrollment).where(
+            Enrollment.user_id == trainee.id, Enrollment.course_id == session.course_id
+        )
     ).scalar_one()
     status = [s for s in requirement_statuses(enrollment) if s.key == "attendance"][0]
     assert not status.met

@@ -14,27 +14,72 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from numbers import Real
 
-STATEMENT_KEYS = {"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority",
-                  "version", "attachments"}
+STATEMENT_KEYS = {
+    "id",
+    "actor",
+    "verb",
+    "object",
+    "result",
+    "context",
+    "timestamp",
+    "stored",
+    "authority",
+    "version",
+    "attachments",
+}
 SUBSTATEMENT_KEYS = {"objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"}
 AGENT_KEYS = {"objectType", "name", "mbox", "mbox_sha1sum", "openid", "account"}
 GROUP_KEYS = AGENT_KEYS | {"member"}
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 VERB_KEYS = {"id", "display"}
 ACTIVITY_KEYS = {"objectType", "id", "definition"}
-DEFINITION_KEYS = {"name", "description", "type", "moreInfo", "extensions", "interactionType",
-                   "correctResponsesPattern", "choices", "scale", "source", "target", "steps"}
-INTERACTION_TYPES = {"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance",
-                     "sequencing", "likert", "numeric", "other"}
+DEFINITION_KEYS = {
+    "name",
+    "description",
+    "type",
+    "moreInfo",
+    "extensions",
+    "interactionType",
+    "correctResponsesPattern",
+    "choices",
+    "scale",
+    "source",
+    "target",
+    "steps",
+}
+INTERACTION_TYPES = {
+    "true-false",
+    "choice",
+    "fill-in",
+    "long-fill-in",
+    "matching",
+    "performance",
+    "sequencing",
+    "likert",
+    "numeric",
+    "other",
+}
 COMPONENT_LISTS = {"choices", "scale", "source", "target", "steps"}
 ALLOWED_LISTS = {
-    "choice": {"choices"}, "sequencing": {"choices"}, "likert": {"scale"}, "matching": {"source", "target"},
+    "choice": {"choices"},
+    "sequencing": {"choices"},
+    "likert": {"scale"},
+    "matching": {"source", "target"},
     "performance": {"steps"},
 }
 RESULT_KEYS = {"score", "success", "completion", "response", "duration", "extensions"}
 SCORE_KEYS = {"scaled", "raw", "min", "max"}
-CONTEXT_KEYS = {"registration", "instructor", "team", "contextActivities", "revision", "platform", "language",
-                "statement", "extensions"}
+CONTEXT_KEYS = {
+    "registration",
+    "instructor",
+    "team",
+    "contextActivities",
+    "revision",
+    "platform",
+    "language",
+    "statement",
+    "extensions",
+}
 CONTEXT_ACTIVITY_KEYS = {"parent", "grouping", "category", "other"}
 ATTACHMENT_KEYS = {"usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"}
 
@@ -184,8 +229,9 @@ class _Checker:
             self.fail(join("stored"), "must be an ISO 8601 date and time")
         if "authority" in statement:
             self.actor(statement["authority"], join("authority"))
-        if "version" in statement and not (isinstance(statement["version"], str)
-                                           and VERSION.match(statement["version"])):
+        if "version" in statement and not (
+            isinstance(statement["version"], str) and VERSION.match(statement["version"])
+        ):
             self.fail(join("version"), "must be a 1.0.x version")
         if "attachments" in statement:
             self.attachments(statement["attachments"], join("attachments"))
@@ -242,16 +288,18 @@ class _Checker:
             self.fail(path, "needs an inverse functional identifier (mbox, mbox_sha1sum, openid or account)")
         if "mbox" in actor and not (isinstance(actor["mbox"], str) and MAILTO.match(actor["mbox"])):
             self.fail(f"{path}.mbox", "must be a mailto: IRI")
-        if "mbox_sha1sum" in actor and not (isinstance(actor["mbox_sha1sum"], str)
-                                            and SHA1.match(actor["mbox_sha1sum"])):
+        if "mbox_sha1sum" in actor and not (
+            isinstance(actor["mbox_sha1sum"], str) and SHA1.match(actor["mbox_sha1sum"])
+        ):
             self.fail(f"{path}.mbox_sha1sum", "must be a hex SHA-1")
         if "openid" in actor and not (isinstance(actor["openid"], str) and IRI.match(actor["openid"])):
             self.fail(f"{path}.openid", "must be a URI")
         if "account" in actor:
             account = actor["account"]
             if self.object_with(account, f"{path}.account", {"homePage", "name"}, ("homePage", "name")):
-                if "homePage" in account and not (isinstance(account["homePage"], str)
-                                                  and IRL.match(account["homePage"])):
+                if "homePage" in account and not (
+                    isinstance(account["homePage"], str) and IRL.match(account["homePage"])
+                ):
                     self.fail(f"{path}.account.homePage", "must be an IRL")
                 if "name" in account and not (isinstance(account["name"], str) and account["name"]):
                     self.fail(f"{path}.account.name", "must be a non-empty string")
@@ -308,8 +356,9 @@ class _Checker:
                 self.language_map(definition[key], f"{path}.{key}")
         if "type" in definition:
             self.iri(definition["type"], f"{path}.type")
-        if "moreInfo" in definition and not (isinstance(definition["moreInfo"], str)
-                                             and IRL.match(definition["moreInfo"])):
+        if "moreInfo" in definition and not (
+            isinstance(definition["moreInfo"], str) and IRL.match(definition["moreInfo"])
+        ):
             self.fail(f"{path}.moreInfo", "must be an IRL")
         if "extensions" in definition:
             self.extensions(definition["extensions"], f"{path}.extensions")
@@ -391,8 +440,11 @@ class _Checker:
         if "response" in result:
             if not isinstance(result["response"], str):
                 self.fail(f"{path}.response", "must be a string")
-            elif isinstance(obj, dict) and isinstance(obj.get("definition"), dict) \
-                    and "interactionType" in obj["definition"]:
+            elif (
+                isinstance(obj, dict)
+                and isinstance(obj.get("definition"), dict)
+                and "interactionType" in obj["definition"]
+            ):
                 self.response(result["response"], obj["definition"], f"{path}.response")
         if "duration" in result and not is_duration(result["duration"]):
             self.fail(f"{path}.duration", "must be an ISO 8601 duration (PnYnMnDTnHnMnS or PnW)")
@@ -490,13 +542,15 @@ class _Checker:
             return
         for index, attachment in enumerate(value):
             item = f"{path}[{index}]"
-            if self.object_with(attachment, item, ATTACHMENT_KEYS,
-                                ("usageType", "display", "contentType", "length", "sha2")):
+            if self.object_with(
+                attachment, item, ATTACHMENT_KEYS, ("usageType", "display", "contentType", "length", "sha2")
+            ):
                 self.iri(attachment.get("usageType"), f"{item}.usageType")
                 if "display" in attachment:
                     self.language_map(attachment["display"], f"{item}.display")
                 if "description" in attachment:
                     self.language_map(attachment["description"], f"{item}.description")
-                if "length" in attachment and not (isinstance(attachment["length"], int)
-                                                   and not isinstance(attachment["length"], bool)):
+                if "length" in attachment and not (
+                    isinstance(attachment["length"], int) and not isinstance(attachment["length"], bool)
+                ):
                     self.fail(f"{item}.length", "must be an integer")

@@ -31,29 +31,59 @@ def pytest_configure(config):
 
 
 QUESTIONS = [
-    ("single_choice", "Which decree sets five credit levels?",
-     {"choices": [{"id": "a", "text": "Decree 251", "fraction": "0"},
-                  {"id": "b", "text": "Decree 282", "fraction": "1"},
-                  {"id": "c", "text": "Decree 237", "fraction": "0"}]}),
-    ("multiple_response", "Which are modules of the general standard?",
-     {"choices": [{"id": "ic", "text": "Internal control", "fraction": "0.5"},
-                  {"id": "fs", "text": "Financial status", "fraction": "0.5"},
-                  {"id": "xx", "text": "Marketing", "fraction": "-1"}]}),
+    (
+        "single_choice",
+        "Which decree sets five credit levels?",
+        {
+            "choices": [
+                {"id": "a", "text": "Decree 251", "fraction": "0"},
+                {"id": "b", "text": "Decree 282", "fraction": "1"},
+                {"id": "c", "text": "Decree 237", "fraction": "0"},
+            ]
+        },
+    ),
+    (
+        "multiple_response",
+        "Which are modules of the general standard?",
+        {
+            "choices": [
+                {"id": "ic", "text": "Internal control", "fraction": "0.5"},
+                {"id": "fs", "text": "Financial status", "fraction": "0.5"},
+                {"id": "xx", "text": "Marketing", "fraction": "-1"},
+            ]
+        },
+    ),
     ("true_false", "AEOs are re-reviewed every five years.", {"answer": True}),
     ("short_answer", "The code prefix for a Chinese AEO?", {"answers": [{"text": "AEOCN", "fraction": "1"}]}),
-    ("numerical", "Minimum current ratio?",
-     {"answers": [{"value": "1.0", "tolerance": "0.05", "fraction": "1"}]}),
-    ("matching", "Match the levels.",
-     {"pairs": [{"left": "Decree 251", "right": "three categories"},
+    (
+        "numerical",
+        "Minimum current ratio?",
+        {"answers": [{"value": "1.0", "tolerance": "0.05", "fraction": "1"}]},
+    ),
+    (
+        "matching",
+        "Match the levels.",
+        {
+            "pairs": [
+                {"left": "Decree 251", "right": "three categories"},
                 {"left": "Decree 282", "right": "five levels"},
-                {"left": "", "right": "seven grades"}]}),
+                {"left": "", "right": "seven grades"},
+            ]
+        },
+    ),
     ("essay", "Describe a seven-point container inspection.", {}),
     ("description", "Read the case below.", {}),
 ]
 
-RIGHT = {1: "b", 2: ["ic", "fs"], 3: "true", 4: "aeocn", 5: "1.02",
-         6: {0: "three categories", 1: "five levels"},
-         7: "Front wall, left side, right side, floor, ceiling, doors, undercarriage."}
+RIGHT = {
+    1: "b",
+    2: ["ic", "fs"],
+    3: "true",
+    4: "aeocn",
+    5: "1.02",
+    6: {0: "three categories", 1: "five levels"},
+    7: "Front wall, left side, right side, floor, ceiling, doors, undercarriage.",
+}
 WRONG = {1: "a", 2: ["xx"], 3: "false", 4: "AEO", 5: "3", 6: {0: "five levels", 1: "seven grades"}}
 
 
@@ -74,10 +104,20 @@ class Learning:
 
 def _course(db, owner, slug, title, language, require_quizzes=()):
     course = Course(slug=slug, owner=owner)
-    version = CourseVersion(course=course, number=1, status="published", title=title, language=language,
-                            summary=f"{title}: what a trainee learns.", training_type="aeo_certification",
-                            require_lessons=False, require_quizzes=list(require_quizzes), modes=["online"],
-                            author_id=owner.id, published_at=utcnow())
+    version = CourseVersion(
+        course=course,
+        number=1,
+        status="published",
+        title=title,
+        language=language,
+        summary=f"{title}: what a trainee learns.",
+        training_type="aeo_certification",
+        require_lessons=False,
+        require_quizzes=list(require_quizzes),
+        modes=["online"],
+        author_id=owner.id,
+        published_at=utcnow(),
+    )
     db.session.add_all([course, version])
     db.session.flush()
     course.published_version = version
@@ -117,43 +157,75 @@ def learning(db, factory) -> Learning:
     admin = factory.user("admin", unit=tree["gacc"])
     expert = factory.user("expert", unit=tree["north"])
     enterprise = factory.enterprise(tree["north_a"])
-    trainees = {name: factory.user("trainee", enterprise=enterprise, login_name=f"xapi.{name}")
-                for name in ("alice", "bob", "carol")}
-    course = _course(db, expert, "aeo-certification-basics", "AEO 认证基础", "zh_CN",
-                     require_quizzes=["exam"])
+    trainees = {
+        name: factory.user("trainee", enterprise=enterprise, login_name=f"xapi.{name}")
+        for name in ("alice", "bob", "carol")
+    }
+    course = _course(
+        db, expert, "aeo-certification-basics", "AEO 认证基础", "zh_CN", require_quizzes=["exam"]
+    )
     other = _course(db, expert, "credit-rules", "Credit rules", "en")
     questions = [
-        create_question(None, course, content=QuestionContent(qtype=qtype, stem=stem, data=data),
-                        name=f"{qtype.replace('_', ' ')} question", category="core",
-                        default_mark=0 if qtype == "description" else 2 if qtype == "essay" else 1)
+        create_question(
+            None,
+            course,
+            content=QuestionContent(qtype=qtype, stem=stem, data=data),
+            name=f"{qtype.replace('_', ' ')} question",
+            category="core",
+            default_mark=0 if qtype == "description" else 2 if qtype == "essay" else 1,
+        )
         for qtype, stem, data in QUESTIONS
     ]
-    settings = QuizSettings(key="exam", title="Certification exam", purpose="exam", use_draw=False,
-                            shuffle_questions=False, shuffle_choices=False, max_attempts=0,
-                            pass_mark=Decimal("60"))
+    settings = QuizSettings(
+        key="exam",
+        title="Certification exam",
+        purpose="exam",
+        use_draw=False,
+        shuffle_questions=False,
+        shuffle_choices=False,
+        max_attempts=0,
+        pass_mark=Decimal("60"),
+    )
     quiz = create_quiz(None, course, settings)
     set_fixed_questions(quiz, [q.id for q in questions])
     enrollments = {name: course_services.enroll(admin, course, trainee) for name, trainee in trainees.items()}
     enrollments["alice_other"] = course_services.enroll(admin, other, trainees["alice"])
     db.session.flush()
-    learning = Learning(course=course, other_course=other, quiz=quiz, trainees=trainees, expert=expert,
-                        admin=admin, enrollments=enrollments)
+    learning = Learning(
+        course=course,
+        other_course=other,
+        quiz=quiz,
+        trainees=trainees,
+        expert=expert,
+        admin=admin,
+        enrollments=enrollments,
+    )
     base = utcnow().replace(microsecond=0) - timedelta(days=3)
     learning.base = base
     # Bob fails, then passes without the essay's marks; Alice passes once the expert marks her essay.
     learning.attempts["bob1"] = take(db, trainees["bob"], quiz, WRONG, started=base)
-    learning.attempts["bob2"] = take(db, trainees["bob"], quiz, {**RIGHT, 7: ""},
-                                     started=base + timedelta(hours=2), minutes=1, seconds=5)
+    learning.attempts["bob2"] = take(
+        db, trainees["bob"], quiz, {**RIGHT, 7: ""}, started=base + timedelta(hours=2), minutes=1, seconds=5
+    )
     learning.attempts["alice"] = take(db, trainees["alice"], quiz, RIGHT, started=base + timedelta(hours=1))
-    attempt_services.mark_question(expert, essay_row(db, learning.attempts["alice"]), "1.5", "Good",
-                                   now=base + timedelta(days=1))
+    attempt_services.mark_question(
+        expert, essay_row(db, learning.attempts["alice"]), "1.5", "Good", now=base + timedelta(days=1)
+    )
     db.session.flush()
     # A live online session of the course, starting in ten minutes: attendance can be marked now.
-    session = session_services.create_session(admin, {
-        "course_id": course.id, "mode": "live_online", "unit_id": tree["north"].id, "title": "Live Q&A",
-        "starts_at": utcnow() + timedelta(minutes=10), "ends_at": utcnow() + timedelta(minutes=100),
-        "capacity": 10, "meeting_url": "https://meet.example.com/aeo",
-    })
+    session = session_services.create_session(
+        admin,
+        {
+            "course_id": course.id,
+            "mode": "live_online",
+            "unit_id": tree["north"].id,
+            "title": "Live Q&A",
+            "starts_at": utcnow() + timedelta(minutes=10),
+            "ends_at": utcnow() + timedelta(minutes=100),
+            "capacity": 10,
+            "meeting_url": "https://meet.example.com/aeo",
+        },
+    )
     learning.session = session
     for name in trainees:
         learning.registrations[name] = session_services.register_trainee(admin, session, trainees[name])
@@ -207,8 +279,9 @@ def _handler(lrs: FakeLrs):
             with lrs.lock:
                 lrs.posts += 1
                 number = lrs.posts
-                lrs.requests.append({"method": "POST", "path": self.path, "headers": dict(self.headers),
-                                     "count": len(body)})
+                lrs.requests.append(
+                    {"method": "POST", "path": self.path, "headers": dict(self.headers), "count": len(body)}
+                )
                 if number in lrs.fail_posts:
                     return self._answer(503, b"temporarily unavailable")
                 if number in lrs.conflict_posts or any(s["id"] in lrs.statements for s in body):
@@ -221,8 +294,9 @@ def _handler(lrs: FakeLrs):
             body = self._read()
             statement_id = self.path.split("statementId=", 1)[1]
             with lrs.lock:
-                lrs.requests.append({"method": "PUT", "path": self.path, "headers": dict(self.headers),
-                                     "count": 1})
+                lrs.requests.append(
+                    {"method": "PUT", "path": self.path, "headers": dict(self.headers), "count": 1}
+                )
                 if statement_id in lrs.statements:
                     return self._answer(409, b"exists")
                 lrs.statements[statement_id] = body

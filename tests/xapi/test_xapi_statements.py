@@ -108,7 +108,8 @@ def test_attempt_results_carry_score_success_and_duration(learning):
     completed = [s for s in by_verb(statements, "completed", alice) if s["object"]["id"] == quiz_id][0]
     # Completed when submitted, passed when the expert's mark made the grade final.
     assert completed["timestamp"] == (base + timedelta(hours=1, minutes=12, seconds=30)).strftime(
-        "%Y-%m-%dT%H:%M:%S.000Z")
+        "%Y-%m-%dT%H:%M:%S.000Z"
+    )
     alice_passed = by_verb(statements, "passed", alice)[0]
     assert alice_passed["timestamp"] == (base + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     assert alice_passed["result"]["score"] == {"scaled": 0.9375, "raw": 7.5, "min": 0, "max": 8}
@@ -122,8 +123,12 @@ def test_context_carries_registration_parent_and_grouping(learning):
     registration = str(uuid.uuid5(namespace, f"registration/enrollment/{enrollment.id}"))
     course_id = "http://lms.test/xapi/activities/course/aeo-certification-basics"
     quiz_id = f"http://lms.test/xapi/activities/quiz/{learning.quiz.id}"
-    mine = [s for s in statements if s["actor"] == actor_of(alice) and s["object"]["id"] != (
-        "http://lms.test/xapi/activities/course/credit-rules")]
+    mine = [
+        s
+        for s in statements
+        if s["actor"] == actor_of(alice)
+        and s["object"]["id"] != ("http://lms.test/xapi/activities/course/credit-rules")
+    ]
     assert mine and all(s["context"]["registration"] == registration for s in mine)
     for statement in by_verb(mine, "answered"):
         activities = statement["context"]["contextActivities"]
@@ -150,8 +155,10 @@ def test_actors_are_pseudonymous_and_stable(learning, app):
         assert trainee.login_name not in text and trainee.email not in text
         assert trainee.display_name not in text
         expected = hmac.new(key, str(trainee.id).encode(), hashlib.sha256).hexdigest()
-        assert actor_of(trainee) == {"objectType": "Agent",
-                                     "account": {"homePage": "http://lms.test", "name": expected[:32]}}
+        assert actor_of(trainee) == {
+            "objectType": "Agent",
+            "account": {"homePage": "http://lms.test", "name": expected[:32]},
+        }
     names = {actor_of(t)["account"]["name"] for t in learning.trainees.values()}
     assert len(names) == 3
     other_site = Vocabulary(site_url="http://lms.test", actor_key=b"another key", namespace=uuid.uuid4())
@@ -167,16 +174,27 @@ def test_exporting_again_gives_the_same_statements(learning):
 def test_a_remarked_essay_gives_new_statements_only_for_what_changed(learning, db, helpers):
     before = {(verb(s), s["object"]["id"], s["actor"]["account"]["name"]): s["id"] for s in export()}
     attempt = learning.attempts["alice"]
-    attempt_services.mark_question(learning.expert, helpers.essay_row(attempt), "2", "Complete after all",
-                                   now=learning.base + timedelta(days=2))
+    attempt_services.mark_question(
+        learning.expert,
+        helpers.essay_row(attempt),
+        "2",
+        "Complete after all",
+        now=learning.base + timedelta(days=2),
+    )
     db.session.commit()
     after = {(verb(s), s["object"]["id"], s["actor"]["account"]["name"]): s["id"] for s in export()}
     assert before.keys() == after.keys()
     changed = {key for key in before if before[key] != after[key]}
     alice = actor_of(learning.trainees["alice"])["account"]["name"]
     quiz_id = f"http://lms.test/xapi/activities/quiz/{learning.quiz.id}"
-    essay_keys = {key for key in before if key[0] == "answered" and key[2] == alice and "question" in key[1]
-                  and key[1].endswith(f"/question/{helpers.essay_row(attempt).question_id}/v1")}
+    essay_keys = {
+        key
+        for key in before
+        if key[0] == "answered"
+        and key[2] == alice
+        and "question" in key[1]
+        and key[1].endswith(f"/question/{helpers.essay_row(attempt).question_id}/v1")
+    }
     assert changed == essay_keys | {("completed", quiz_id, alice), ("passed", quiz_id, alice)}
 
 
@@ -197,7 +215,7 @@ def test_a_stream_resumes_after_any_position(learning, stream):
     for cut in range(len(items)):
         rest = list(iter_stream(vocabulary, stream, after=items[cut].position, limit=2))
         # A page of two rows from the cut: the statements after it, none before or at it.
-        expected = items[cut + 1:cut + 1 + len(rest)]
+        expected = items[cut + 1 : cut + 1 + len(rest)]
         assert [i.statement["id"] for i in rest] == [i.statement["id"] for i in expected]
     assert list(iter_stream(vocabulary, stream, after=items[-1].position)) == []
 
@@ -207,8 +225,9 @@ def test_reading_streams_in_batches_without_a_query_per_row(learning, db, count_
         small = export(batch_size=1000)
     bob = learning.trainees["bob"]
     for hours in range(5):
-        helpers.take(bob, learning.quiz, {**helpers.RIGHT, 7: ""},
-                     started=learning.base + timedelta(hours=10 + hours))
+        helpers.take(
+            bob, learning.quiz, {**helpers.RIGHT, 7: ""}, started=learning.base + timedelta(hours=10 + hours)
+        )
     db.session.commit()
     with count_queries() as more:
         large = export(batch_size=1000)
