@@ -183,8 +183,14 @@ AFTER_RECORD: list = []
 def seal_pending(session=None) -> None:
     """Chain the entries recorded in ``session``'s transaction: lock the head, then give each its place."""
     session = session if session is not None else db.session()
-    pending = session.info.pop(_PENDING, None)
+    pending = session.info.get(_PENDING)
     if not pending:
+        return
+    # Everything else the transaction wrote goes to the database before the head is locked: the lock that
+    # serialises every writer of evidence is then held only to read the head, insert the entries and commit.
+    session.flush()
+    pending = session.info.pop(_PENDING, None)
+    if not pending:  # the flush itself may have rolled back a savepoint that held them
         return
     _lock_head(session)
     head = session.execute(
@@ -211,7 +217,10 @@ def seal_pending(session=None) -> None:
 
 @sa.event.listens_for(Session, "before_commit")
 def _seal_at_commit(session) -> None:
-    seal_pending(session)
+    # Releasing a savepoint "commits" too: the entries wait for the outermost commit, so that the lock is not
+    # taken in the middle of the transaction and held through the rest of it.
+    if session.get_nested_transaction() is None:
+        seal_pending(session)
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")

@@ -559,8 +559,8 @@ def _before_flush(session: Session, flush_context, instances) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if session.info.get(_BUSY):
-        return
+    if session.info.get(_BUSY) or session.get_nested_transaction() is not None:
+        return  # a savepoint's release: the outermost commit refreshes what the whole transaction touched
     if session.new or session.dirty or session.deleted:
         session.flush()  # notes what this last flush changes
     keys = session.info.pop(_TOUCHED, None)
@@ -591,7 +591,9 @@ def _after_soft_rollback(session: Session, previous_transaction) -> None:
 
 
 sa.event.listen(Session, "before_flush", _before_flush)
-sa.event.listen(Session, "before_commit", _before_commit)
+# First among the commit hooks, before the ledger seals its pending entries: the stored rows are written
+# while other writers may still run, not under the ledger lock.
+sa.event.listen(Session, "before_commit", _before_commit, insert=True)
 sa.event.listen(Session, "after_soft_rollback", _after_soft_rollback)
 
 

@@ -119,3 +119,30 @@ def test_list_pages_do_not_query_per_row(client, db, count_queries, busy, login,
     busy["add"](9)
     many = _count_get(client, count_queries, url)
     assert few == many, (url, few, many)
+
+
+@pytest.mark.parametrize("require", [False, True])
+def test_only_the_ledger_is_written_after_its_head_is_read(kit, db, count_queries, require):
+    """The lock that serialises evidence writers (taken with the head read) covers the ledger rows alone:
+    the graded attempt, its questions, the stored result, the rollups and a completion are written before."""
+    quiz = _quiz_with(kit, 6, require=require)
+    trainee = kit.trainee()
+    kit.enrol(trainee, quiz.course)
+    attempt, _ = svc.start_attempt(trainee, quiz)
+    rows = svc.load_questions(attempt)
+    svc.save_responses(
+        trainee, attempt, rows, MultiDict({f"q{r.slot}": "a" if r.slot % 2 else "true" for r in rows})
+    )
+    db.session.commit()
+    attempt = db.session.get(type(attempt), attempt.id)
+    with count_queries() as counter:
+        assert svc.submit_attempt(db.session.get(type(trainee), trainee.id), attempt)
+        db.session.commit()
+    statements = [" ".join(s.split()).lower() for s in counter.statements]
+    head = next(i for i, s in enumerate(statements) if s.startswith("select ledger_entry.seq"))
+    before, after = statements[:head], statements[head + 1 :]
+    assert any(s.startswith("insert into quiz_result") or "quiz_result" in s for s in before)
+    assert any(s.startswith("update attempt ") for s in before)
+    assert after and all(s.startswith("insert into ledger_entry") for s in after), "\n".join(statements)
+    if db.engine.dialect.name == "postgresql":
+        assert "pg_advisory_xact_lock" in statements[head - 1]
