@@ -234,34 +234,43 @@ def trainee_ids(scope: Scope) -> sa.Select:
     )
 
 
-def _taught() -> sa.Subquery:
+def _taught(expert_ids=None) -> sa.Subquery:
     """(expert, trainee, course): the trainee had a confirmed seat at a non-cancelled session of the course
-    that the expert was assigned to."""
-    return (
+    that the expert was assigned to. ``expert_ids``: only these experts' (one page of a table), so that the
+    distinct triples are taken over their sessions rather than over every seat."""
+    stmt = (
         sa.select(SessionExpert.expert_id, Registration.user_id, TrainingSession.course_id)
         .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
         .join(Registration, Registration.session_id == TrainingSession.id)
         .where(Registration.status == "confirmed", TrainingSession.status != "cancelled")
-        .distinct()
-        .subquery("taught")
     )
+    if expert_ids is not None:
+        stmt = stmt.where(SessionExpert.expert_id.in_(list(expert_ids)))
+    return stmt.distinct().subquery("taught")
 
 
 def expert_ids(scope: Scope) -> sa.Select:
     """The experts a by-expert table lists: those who taught (a confirmed seat at a non-cancelled session of
-    theirs) a trainee within the scope, in the course and expert filtered by."""
-    taught = _taught()
-    stmt = (
-        sa.select(taught.c.expert_id)
-        .join(User, User.id == taught.c.user_id)
+    theirs) a trainee within the scope, in the course and expert filtered by.
+
+    Asked as "assigned to a session that has such a seat", so that no (expert, trainee, course) triple is
+    built: the national list reads each session's seats once."""
+    seated = (
+        sa.select(Registration.session_id)
+        .join(User, User.id == Registration.user_id)
         .join(Enterprise, Enterprise.id == User.enterprise_id)
-        .where(*_user_clauses(scope), *enterprise_clauses(scope))
+        .where(Registration.status == "confirmed", *_user_clauses(scope), *enterprise_clauses(scope))
+    )
+    stmt = (
+        sa.select(SessionExpert.expert_id)
+        .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
+        .where(TrainingSession.status != "cancelled", SessionExpert.session_id.in_(seated))
         .distinct()
     )
     if scope.filters.course_id is not None:
-        stmt = stmt.where(taught.c.course_id == scope.filters.course_id)
+        stmt = stmt.where(TrainingSession.course_id == scope.filters.course_id)
     if scope.filters.expert_id is not None:
-        stmt = stmt.where(taught.c.expert_id == scope.filters.expert_id)
+        stmt = stmt.where(SessionExpert.expert_id == scope.filters.expert_id)
     return stmt
 
 
@@ -342,7 +351,7 @@ def _apply_dim(
             stmt = stmt.join(SessionExpert, SessionExpert.session_id == session_col)
             key = SessionExpert.expert_id
         else:
-            taught = _taught()
+            taught = _taught(dim.keys)
             stmt = stmt.join(taught, sa.and_(taught.c.user_id == user_col, taught.c.course_id == course_col))
             key = taught.c.expert_id
     elif dim.kind == "month":
