@@ -247,12 +247,14 @@ class CourseVersion(db.Model):
         """Lesson ``lesson_id``'s text in ``locale`` (the texts of every lesson are read at once)."""
         cache = self.__dict__.setdefault("_lesson_texts", {})
         if locale not in cache:
-            ids = [lesson.id for lesson in self.lessons if lesson.id is not None]
+            # By the version's id: its lessons need not be loaded (a panel shows one lesson of each course).
             rows = (
                 db.session.execute(
-                    sa.select(LessonText).where(LessonText.lesson_id.in_(ids), LessonText.locale == locale)
+                    sa.select(LessonText)
+                    .join(Lesson, Lesson.id == LessonText.lesson_id)
+                    .where(Lesson.version_id == self.id, LessonText.locale == locale)
                 ).scalars()
-                if ids
+                if self.id is not None
                 else []
             )
             cache[locale] = {row.lesson_id: row for row in rows}

@@ -24,6 +24,7 @@ from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.dashboard import nav_item
 from lms.core.panels import dashboard, enterprise_page, user_page
 from lms.core.web import apply_domain_error, int_arg, paginate
+from lms.courses.models import CourseVersion
 from lms.errors import DomainError
 from lms.evidence import queries, services
 from lms.evidence.forms import RevokeCertificateForm, RunVerificationForm, VerifyCodeForm
@@ -36,7 +37,11 @@ from lms.extensions import db, limiter
 
 bp = Blueprint("evidence", __name__)
 # What a list shows in the reader's language (the trainee's name, the course title) comes with the rows.
-SHOWN = (selectinload(Certificate.user), selectinload(Certificate.course_version))
+# The holder, and the completed version with its variants (the course title in the reader's language).
+SHOWN = (
+    selectinload(Certificate.user),
+    selectinload(Certificate.course_version).selectinload(CourseVersion.texts),
+)
 
 nav_item("evidence.my_certificates", _l("My certificates"), ("trainee",), order=45, group="records")
 nav_item("evidence.certificate_list", _l("Certificates"), ("officer", "admin"), order=55, group="records")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
 from lms.courses.models import Course, CourseVersion
@@ -34,6 +35,10 @@ def attempt_index(actor) -> sa.Select:
         .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
         .where(attempt_clause(actor, Quiz.course_id))
         .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        # The titles in the reader's language: three statements for the page, not three per course.
+        .options(
+            selectinload(Quiz.course).selectinload(Course.published_version).selectinload(CourseVersion.texts)
+        )
     )
 
 

@@ -304,16 +304,15 @@ def assessments_of(enterprise_id: int) -> list[Assessment]:
 
 def latest_judged(enterprise_id: int) -> Assessment | None:
     """The latest reviewed assessment, else the latest submitted one (what the maps and paths read)."""
-    for state in ("reviewed", "submitted"):
-        found = db.session.execute(
-            sa.select(Assessment)
-            .where(Assessment.enterprise_id == enterprise_id, Assessment.state == state)
-            .order_by(
-                Assessment.reviewed_at.desc() if state == "reviewed" else Assessment.submitted_at.desc(),
-                Assessment.id.desc(),
-            )
-            .limit(1)
-        ).scalar_one_or_none()
-        if found is not None:
-            return found
-    return None
+    return db.session.execute(
+        sa.select(Assessment)
+        .where(Assessment.enterprise_id == enterprise_id, Assessment.state.in_(("reviewed", "submitted")))
+        .order_by(
+            (Assessment.state == "reviewed").desc(),
+            sa.case(
+                (Assessment.state == "reviewed", Assessment.reviewed_at), else_=Assessment.submitted_at
+            ).desc(),
+            Assessment.id.desc(),
+        )
+        .limit(1)
+    ).scalar_one_or_none()
