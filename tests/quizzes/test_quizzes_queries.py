@@ -146,3 +146,25 @@ def test_only_the_ledger_is_written_after_its_head_is_read(kit, db, count_querie
     assert after and all(s.startswith("insert into ledger_entry") for s in after), "\n".join(statements)
     if db.engine.dialect.name == "postgresql":
         assert "pg_advisory_xact_lock" in statements[head - 1]
+
+
+@pytest.mark.parametrize("url", ["/quizzes/", "/", "/evidence/certificates/mine"])
+def test_a_trainees_pages_do_not_query_per_course(client, db, count_queries, kit, url):
+    """Attempts (and certificates) in more courses show their course titles without a statement per course."""
+    trainee = kit.trainee(login_name="many.courses")
+
+    def add_course():
+        course = kit.course()
+        kit.question(course, "true_false", TF)
+        quiz = kit.quiz(course, pass_mark=50)
+        kit.enrol(trainee, course)
+        kit.take(trainee, quiz, {1: "true"})
+        db.session.commit()
+
+    add_course()
+    client.login("many.courses")
+    few = _count_get(client, count_queries, url)
+    for _ in range(3):
+        add_course()
+    many = _count_get(client, count_queries, url)
+    assert few == many, (url, few, many)
