@@ -23,7 +23,6 @@ from sqlalchemy.orm import defer, selectinload
 
 from lms.auth.models import POSITIONS, User
 from lms.auth.scopes import user_in_scope
-from lms.courses import evidence as _evidence  # noqa: F401 - registers the course_completed ledger kind
 from lms.courses import permissions
 from lms.courses.completion import evaluate_completion
 from lms.courses.models import (

@@ -292,6 +292,3 @@ def register() -> None:
         LOADER_HOOKS.append(load_course_quizzes)
     if export_course_bank not in EXPORT_HOOKS:
         EXPORT_HOOKS.append(export_course_bank)
-
-
-register()

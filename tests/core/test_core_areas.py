@@ -1,0 +1,227 @@
+"""One way to plug an area in: create_app lists the areas, each area's init_app registers what it adds, and no
+module needs another one imported first."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+import weakref
+from pathlib import Path
+
+import pytest
+
+import lms
+from lms import AREAS, create_app
+
+PACKAGE = Path(lms.__file__).resolve().parent
+
+
+def _modules() -> list[str]:
+    names = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        if "migrations" in parts:  # Alembic's scripts, run by Alembic only
+            continue
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+# Imported once before forking, so that each child only pays for the module it imports: the libraries, and the
+# package lms itself (which any `import lms.<module>` runs first anyway).
+_ISOLATED_IMPORTS = """
+import importlib, json, os, sys, traceback
+for library in ("lms", "flask", "sqlalchemy", "flask_sqlalchemy", "flask_babel", "flask_wtf", "wtforms", "flask_login",
+                "flask_migrate", "flask_limiter", "flask_smorest", "marshmallow", "celery", "yaml", "markdown",
+                "nh3", "openpyxl", "reportlab.platypus", "icalendar", "cryptography", "jwt", "requests"):
+    try:
+        importlib.import_module(library)
+    except ImportError:
+        pass
+failed = {}
+for name in json.loads(sys.stdin.read()):
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            importlib.import_module(name)
+        except BaseException:
+            os.write(write, traceback.format_exc().encode())
+            os._exit(1)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        output = pipe.read().decode()
+    _pid, status = os.waitpid(pid, 0)
+    if status:
+        failed[name] = output.strip().splitlines()[-1] if output.strip() else f"exit status {status}"
+print(json.dumps(failed))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="each module is imported in a forked, fresh process")
+def test_every_module_imports_on_its_own(tmp_path):
+    """Each module of lms imports in a process that has imported no other lms module: no import cycle breaks
+    it and nothing relies on another module having been imported first."""
+    modules = _modules()
+    assert "lms.courses.views" in modules and "lms.content.gift" in modules
+    # The entry points (lms.wsgi, lms.jobs.worker) create an app when imported: give them one that can start.
+    env = {
+        **os.environ,
+        "LMS_ENV": "development",
+        "LMS_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'lms.sqlite3'}",
+        "LMS_CELERY_BROKER_URL": "memory://",
+    }
+    result = subprocess.run(  # noqa: S603 - this interpreter, our script
+        [sys.executable, "-c", _ISOLATED_IMPORTS],
+        input=json.dumps(modules),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=PACKAGE.parent,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {}
+
+
+def _defines(package: Path, *calls: str) -> bool:
+    """Whether a module of the package calls one of ``calls`` (Blueprint(...), AppGroup(...), ...)."""
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in calls:
+                    return True
+    return False
+
+
+def test_create_app_lists_every_area_with_pages_or_commands():
+    listed = {area.__name__.removeprefix("lms.") for area in AREAS}
+    assert len(listed) == len(AREAS)
+    packages = [
+        p for p in sorted(PACKAGE.iterdir()) if (p / "__init__.py").is_file() and p.name != "migrations"
+    ]
+    plugged = {p.name for p in packages if _defines(p, "Blueprint", "AppGroup", "command")}
+    assert plugged, "no area found"
+    assert plugged <= listed, (
+        f"areas with pages or commands missing from lms.AREAS: {sorted(plugged - listed)}"
+    )
+    for area in AREAS:
+        assert callable(area.init_app), area.__name__
+
+
+def _registries() -> dict:
+    from lms.content import curriculum
+    from lms.core import panels
+    from lms.core.dashboard import NAV_ITEMS
+    from lms.courses.completion import REQUIREMENTS, course_completed
+    from lms.evidence.ledger import KINDS
+    from lms.jobs.outbox import SENDERS
+
+    return {
+        "nav": dict(NAV_ITEMS),
+        "panels": {
+            name: dict(registry.panels)
+            for name, registry in vars(panels).items()
+            if isinstance(registry, panels.PanelRegistry)
+        },
+        "kinds": dict(KINDS),
+        "requirements": list(REQUIREMENTS),
+        "loader_hooks": [f"{h.__module__}.{h.__name__}" for h in curriculum.LOADER_HOOKS],
+        "export_hooks": [f"{h.__module__}.{h.__name__}" for h in curriculum.EXPORT_HOOKS],
+        "senders": dict(SENDERS),
+        "course_completed": [
+            (r() if isinstance(r, weakref.ref) else r).__name__ for r in course_completed.receivers.values()
+        ],
+    }
+
+
+def test_what_the_areas_register(app):
+    for name in (
+        "ops",
+        "core",
+        "auth",
+        "security",
+        "org",
+        "courses",
+        "quizzes",
+        "sessions",
+        "experts",
+        "cultivation",
+        "evidence",
+        "credentials",
+        "reports",
+        "notifications",
+        "readiness",
+        "api_tokens",
+        "privacy",
+        "api_reference",
+    ):
+        assert name in app.blueprints, name
+
+    groups = {name: sorted(getattr(group, "commands", {})) for name, group in app.cli.commands.items()}
+    assert groups["content"] == ["export", "load", "render"]
+    assert groups["courses"] == ["list"]
+    assert "xapi" in groups["evidence"] and "verify" in groups["evidence"]
+    for name in ("demo", "quizzes", "sessions", "cultivation", "credentials", "jobs", "reports", "standards"):
+        assert groups.get(name), name
+    assert "privacy" in groups
+
+    registered = _registries()
+    assert registered["requirements"] == ["lessons", "quizzes", "attendance"]
+    assert registered["loader_hooks"] == [
+        "lms.readiness.curriculum.sync_course_tags",
+        "lms.quizzes.curriculum.load_course_quizzes",
+    ]
+    assert registered["export_hooks"] == [
+        "lms.readiness.curriculum.export_course_tags",
+        "lms.quizzes.curriculum.export_course_bank",
+    ]
+    assert sorted(registered["senders"]) == ["email", "xapi"]
+    # The receivers of a completion (in the completing transaction): evidence, cultivation plan, certificate.
+    assert registered["course_completed"] == [
+        "_record_completion",
+        "_course_completed",
+        "_issue_on_completion",
+    ]
+    assert sorted(registered["kinds"]) == [
+        "attempt_graded",
+        "attendance_marked",
+        "case_transition",
+        "certificate_issued",
+        "certificate_pseudonymised",
+        "certificate_revoked",
+        "certification_outcome",
+        "course_completed",
+        "essay_marked",
+        "key_list_confirmed",
+        "readiness_assessment_reviewed",
+    ]
+    # Every navigation link leads to a page of this app.
+    assert len(registered["nav"]) == 29
+    assert set(registered["nav"]) <= set(app.view_functions)
+    panel_counts = {name: len(items) for name, items in registered["panels"].items()}
+    assert panel_counts == {
+        "dashboard": 20,
+        "course_page": 2,
+        "enterprise_page": 4,
+        "user_page": 2,
+        "session_page": 1,
+        "case_page": 1,
+    }
+
+
+def test_a_second_app_registers_nothing_twice(app, tmp_path):
+    before = _registries()
+    other = create_app(
+        {"LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'other.db'}"}
+    )
+    assert _registries() == before
+    assert list(other.blueprints) == list(app.blueprints)
+    assert sorted(other.cli.commands) == sorted(app.cli.commands)
