@@ -6,17 +6,20 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app) -> None:
-    """Registers the course pages, `flask courses`, the dashboard and course page panels, the navigation,
-    the "lessons" completion requirement and the course_completed ledger kind (with its receiver)."""
+    """Registers the course pages, `flask courses`, the curriculum commands of `flask content` (load, render,
+    export), the navigation, the dashboard panels, the "lessons" completion requirement and
+    the course_completed ledger kind (with the receiver that records it)."""
+    import lms.courses.completion  # noqa: F401 - registers the "lessons" completion requirement
+    import lms.courses.evidence  # noqa: F401 - the course_completed ledger kind and the receiver recording it
+    import lms.courses.panels  # noqa: F401 - the dashboard panels
+    from lms.content.cli import cli as content_cli
     from lms.core.dashboard import nav_item
-
-    # Their decorators fill the registries: the "lessons" requirement; the ledger kind and the receiver of
-    # course_completed that records it; the dashboard and course page panels.
-    from lms.courses import cli, completion, evidence, panels, permissions, views  # noqa: F401
+    from lms.courses import cli, permissions, views
 
     app.register_blueprint(views.bp)
-    for command in cli.commands:
-        app.cli.add_command(command)
+    app.cli.add_command(cli.cli)
+    for command in cli.content_commands:  # `flask content load|render|export`
+        content_cli.add_command(command)
     nav_item("courses.catalog", _l("Catalog"), None, order=10, group="courses")
     nav_item("courses.my_learning", _l("My learning"), ("trainee",), order=12, group="courses")
     nav_item("courses.authoring", _l("Authoring"), permissions.AUTHOR_ROLES, order=14, group="courses")

@@ -811,7 +811,7 @@ def return_to_author(actor: User, version: CourseVersion, note: str) -> None:
 
 def publish(version: CourseVersion) -> None:
     """Make ``version`` the one trainees see; the one before is archived. Enrolments follow the course."""
-    from lms.content.curriculum import content_hash, version_content
+    from lms.courses.curriculum import content_hash, version_content
 
     course = version.course
     previous = course.published_version

@@ -9,10 +9,11 @@ def init_app(app) -> None:
     """Registers the cultivation pages, `flask cultivation`, the navigation, the ledger kinds of case events,
     key lists and outcomes, the plan's receivers of course_completed and attendance_recorded, and the
     dashboard and enterprise panels."""
+    import lms.cultivation.evidence  # noqa: F401 - the ledger kinds of case events, key lists and outcomes
+    import lms.cultivation.panels  # noqa: F401 - the dashboard and enterprise page panels
+    import lms.cultivation.plans  # noqa: F401 - the receivers of course_completed and attendance_recorded
     from lms.core.dashboard import nav_item
-
-    # Their decorators fill the registries: the ledger kinds; the signal receivers; the panels.
-    from lms.cultivation import cli, evidence, panels, plans, views  # noqa: F401
+    from lms.cultivation import cli, views
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.cli)

@@ -6,12 +6,10 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app) -> None:
-    """Registers the expert pages, the navigation, and the dashboard and session page panels."""
+    """Registers the expert pages, the navigation, and the dashboard, session page and user page panels."""
+    import lms.experts.panels  # noqa: F401 - the dashboard, session page and user page panels
     from lms.core.dashboard import nav_item
-    from lms.experts import (
-        panels,  # noqa: F401 - its decorators register the panels
-        views,
-    )
+    from lms.experts import views
 
     app.register_blueprint(views.bp)
     nav_item("experts.directory", _l("Experts"), views.STAFF, order=45, group="sessions")

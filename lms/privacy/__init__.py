@@ -12,12 +12,9 @@ from flask_babel import lazy_gettext as _l
 def init_app(app) -> None:
     """Registers the privacy pages, `flask privacy`, the navigation and the certificate_pseudonymised ledger
     kind."""
+    import lms.privacy.services  # noqa: F401 - its decorator registers the ledger kind
     from lms.core.dashboard import nav_item
-    from lms.privacy import (
-        cli,
-        services,  # noqa: F401 - its decorator registers the ledger kind
-        views,
-    )
+    from lms.privacy import cli, views
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.cli)

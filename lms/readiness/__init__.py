@@ -10,8 +10,10 @@ def init_app(app) -> None:
     """Registers the readiness pages, `flask standards`, the navigation, the curriculum hooks (standard items
     in course.md), the readiness_assessment_reviewed ledger kind, and the enterprise, case and dashboard
     panels."""
+    import lms.readiness.evidence  # noqa: F401 - the readiness_assessment_reviewed ledger kind
+    import lms.readiness.panels  # noqa: F401 - the enterprise, case and dashboard panels
     from lms.core.dashboard import nav_item
-    from lms.readiness import cli, curriculum, evidence, panels, views  # noqa: F401 - their decorators register the kind and panels
+    from lms.readiness import cli, curriculum, views
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.cli)

@@ -196,7 +196,7 @@ def export_course_tags(course, version, target, report=None) -> None:
 def register() -> None:
     """Add the hooks to the curriculum loader and exporter (once), ahead of the other areas' hooks: the
     standard items are synced first, as they always were."""
-    from lms.content.curriculum import EXPORT_HOOKS, LOADER_HOOKS
+    from lms.courses.curriculum import EXPORT_HOOKS, LOADER_HOOKS
 
     if sync_course_tags not in LOADER_HOOKS:
         LOADER_HOOKS.insert(0, sync_course_tags)

@@ -7,12 +7,11 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app) -> None:
     """Registers the session pages, `flask sessions`, the navigation, the "attendance" completion requirement
-    and the attendance_marked ledger kind, and the dashboard, course page and session page panels."""
+    and the attendance_marked ledger kind, and the dashboard and course page panels."""
+    import lms.sessions.panels  # noqa: F401 - the dashboard and course page panels
+    import lms.sessions.services  # noqa: F401 - the "attendance" requirement and the attendance_marked kind
     from lms.core.dashboard import nav_item
-
-    # Their decorators fill the registries: services the "attendance" requirement and attendance_marked;
-    # panels the dashboard and course page panels.
-    from lms.sessions import cli, panels, services, views  # noqa: F401
+    from lms.sessions import cli, views
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.cli)

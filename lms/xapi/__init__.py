@@ -11,10 +11,8 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """Adds `flask evidence xapi` to the evidence group and registers the "xapi" outbox sender."""
+    import lms.xapi.outbox  # noqa: F401 - its decorator registers the sender and the hooks that queue
     from lms.evidence.cli import cli as evidence_cli
-    from lms.xapi import (
-        cli,
-        outbox,  # noqa: F401 - its decorator registers the sender and the hooks that queue
-    )
+    from lms.xapi import cli
 
     evidence_cli.add_command(cli.xapi_command)

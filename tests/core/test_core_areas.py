@@ -117,9 +117,9 @@ def test_create_app_lists_every_area_with_pages_or_commands():
 
 
 def _registries() -> dict:
-    from lms.content import curriculum
     from lms.core import panels
     from lms.core.dashboard import NAV_ITEMS
+    from lms.courses import curriculum
     from lms.courses.completion import REQUIREMENTS, course_completed
     from lms.evidence.ledger import KINDS
     from lms.jobs.outbox import SENDERS
@@ -174,7 +174,8 @@ def test_what_the_areas_register(app):
     assert "privacy" in groups
 
     registered = _registries()
-    assert registered["requirements"] == ["lessons", "quizzes", "attendance"]
+    # (In what order: test_a_fresh_process_registers_in_the_order_of_the_areas.)
+    assert sorted(registered["requirements"]) == ["attendance", "lessons", "quizzes"]
     assert registered["loader_hooks"] == [
         "lms.readiness.curriculum.sync_course_tags",
         "lms.quizzes.curriculum.load_course_quizzes",
@@ -184,11 +185,10 @@ def test_what_the_areas_register(app):
         "lms.quizzes.curriculum.export_course_bank",
     ]
     assert sorted(registered["senders"]) == ["email", "xapi"]
-    # The receivers of a completion (in the completing transaction): evidence, cultivation plan, certificate.
-    assert registered["course_completed"] == [
-        "_record_completion",
+    assert sorted(registered["course_completed"]) == [
         "_course_completed",
         "_issue_on_completion",
+        "_record_completion",
     ]
     assert sorted(registered["kinds"]) == [
         "attempt_graded",
@@ -225,3 +225,52 @@ def test_a_second_app_registers_nothing_twice(app, tmp_path):
     assert _registries() == before
     assert list(other.blueprints) == list(app.blueprints)
     assert sorted(other.cli.commands) == sorted(app.cli.commands)
+
+
+def test_the_content_package_knows_no_area():
+    """lms/content parses Markdown, GIFT and curriculum files for the areas; it imports none of them (the
+    loader that writes courses is lms/courses/curriculum.py)."""
+    areas = {area.__name__ for area in AREAS} - {"lms.content"}
+    imported = set()
+    for path in (PACKAGE / "content").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    assert "yaml" in imported
+    reaching = sorted(name for name in imported if any(name == a or name.startswith(a + ".") for a in areas))
+    assert reaching == []
+
+
+_FRESH_APP = """
+import json, weakref
+from lms import create_app
+create_app({"LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+from lms.courses.completion import REQUIREMENTS, course_completed
+receivers = [r() if isinstance(r, weakref.ref) else r for r in course_completed.receivers.values()]
+print(json.dumps({"requirements": list(REQUIREMENTS), "course_completed": [r.__name__ for r in receivers]}))
+"""
+
+
+def test_a_fresh_process_registers_in_the_order_of_the_areas():
+    """In a server or a command (create_app first), the completion requirements are listed on the course page
+    and checked in the order of lms.AREAS. (Inside the test run, a test module that imports an area's services
+    first may change that order.)"""
+    result = subprocess.run(  # noqa: S603 - this interpreter, our script
+        [sys.executable, "-c", _FRESH_APP],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=PACKAGE.parent,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    registered = json.loads(result.stdout.strip().splitlines()[-1])
+    assert registered["requirements"] == ["lessons", "quizzes", "attendance"]
+    # Each receiver connected once (blinker calls them in no set order).
+    assert sorted(registered["course_completed"]) == [
+        "_course_completed",
+        "_issue_on_completion",
+        "_record_completion",
+    ]
