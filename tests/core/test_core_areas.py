@@ -249,14 +249,24 @@ from lms import create_app
 create_app({"LMS_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 from lms.courses.completion import REQUIREMENTS, course_completed
 receivers = [r() if isinstance(r, weakref.ref) else r for r in course_completed.receivers.values()]
-print(json.dumps({"requirements": list(REQUIREMENTS), "course_completed": [r.__name__ for r in receivers]}))
+from sqlalchemy.orm import Session
+hooks = {
+    name: [f"{f.__module__}.{f.__name__}" for f in getattr(Session.dispatch, name)._clslevel[Session]]
+    for name in ("before_commit", "after_soft_rollback")
+}
+print(json.dumps({
+    "requirements": list(REQUIREMENTS),
+    "course_completed": [r.__name__ for r in receivers],
+    "session_hooks": hooks,
+}))
 """
 
 
 def test_a_fresh_process_registers_in_the_order_of_the_areas():
     """In a server or a command (create_app first), the completion requirements are listed on the course page
-    and checked in the order of lms.AREAS. (Inside the test run, a test module that imports an area's services
-    first may change that order.)"""
+    and checked in the order of lms.AREAS (inside the test run, a test module that imports an area's services
+    first may change that order); at commit the ledger chains its entries before the stored results are kept
+    and the outbox hands over its messages."""
     result = subprocess.run(  # noqa: S603 - this interpreter, our script
         [sys.executable, "-c", _FRESH_APP],
         capture_output=True,
@@ -274,3 +284,11 @@ def test_a_fresh_process_registers_in_the_order_of_the_areas():
         "_issue_on_completion",
         "_record_completion",
     ]
+    assert registered["session_hooks"] == {
+        "before_commit": ["lms.evidence.ledger._seal_at_commit", "lms.reports.stored._before_commit"],
+        "after_soft_rollback": [
+            "lms.evidence.ledger._forget_on_rollback",
+            "lms.reports.stored._after_soft_rollback",
+            "lms.jobs.outbox._after_soft_rollback",
+        ],
+    }
