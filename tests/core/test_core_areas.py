@@ -116,6 +116,68 @@ def test_create_app_lists_every_area_with_pages_or_commands():
         assert callable(area.init_app), area.__name__
 
 
+NAV_ENDPOINTS = (
+    "api_tokens.my_tokens",
+    "api_tokens.service_accounts",
+    "auth.user_list",
+    "core.index",
+    "courses.authoring",
+    "courses.catalog",
+    "courses.my_learning",
+    "courses.reviews",
+    "cultivation.case_list",
+    "cultivation.key_lists",
+    "cultivation.my_cases",
+    "evidence.certificate_list",
+    "evidence.ledger",
+    "evidence.my_certificates",
+    "experts.directory",
+    "experts.my_profile",
+    "org.enterprise_list",
+    "privacy.access_log",
+    "privacy.mine",
+    "privacy.requests",
+    "quizzes.index",
+    "quizzes.marking",
+    "readiness.index",
+    "reports.index",
+    "security.events",
+    "sessions.feedback_overview",
+    "sessions.my_calendar",
+    "sessions.session_list",
+    "sessions.venue_list",
+)
+PANELS = {
+    "dashboard": (
+        "courses_awaiting_review",
+        "courses_my_courses",
+        "courses_my_learning",
+        "cultivation_flags",
+        "cultivation_my_enterprise",
+        "cultivation_to_screen",
+        "expert_assignments",
+        "expert_profile",
+        "expert_sessions",
+        "jobs",
+        "jurisdiction",
+        "my_certificates",
+        "my_enterprise",
+        "my_upcoming_sessions",
+        "open_action_items",
+        "pending_registrations",
+        "quizzes_marking",
+        "quizzes_trainee",
+        "readiness",
+        "reports",
+    ),
+    "course_page": ("quizzes", "upcoming_sessions"),
+    "enterprise_page": ("certificates", "cultivation", "readiness", "reports"),
+    "user_page": ("certificates", "expert_profile"),
+    "session_page": ("experts",),
+    "case_page": ("readiness",),
+}
+
+
 def _registries() -> dict:
     from lms.core import panels
     from lms.core.dashboard import NAV_ITEMS
@@ -190,7 +252,8 @@ def test_what_the_areas_register(app):
         "_issue_on_completion",
         "_record_completion",
     ]
-    assert sorted(registered["kinds"]) == [
+    # (Tests may register kinds, panels or links of their own in this process: the areas' are all there.)
+    assert {
         "attempt_graded",
         "attendance_marked",
         "case_transition",
@@ -202,19 +265,12 @@ def test_what_the_areas_register(app):
         "essay_marked",
         "key_list_confirmed",
         "readiness_assessment_reviewed",
-    ]
+    } <= set(registered["kinds"])
     # Every navigation link leads to a page of this app.
-    assert len(registered["nav"]) == 29
-    assert set(registered["nav"]) <= set(app.view_functions)
-    panel_counts = {name: len(items) for name, items in registered["panels"].items()}
-    assert panel_counts == {
-        "dashboard": 20,
-        "course_page": 2,
-        "enterprise_page": 4,
-        "user_page": 2,
-        "session_page": 1,
-        "case_page": 1,
-    }
+    assert set(NAV_ENDPOINTS) <= set(registered["nav"])
+    assert set(NAV_ENDPOINTS) <= set(app.view_functions)
+    for page, keys in PANELS.items():
+        assert set(keys) <= set(registered["panels"][page]), page
 
 
 def test_a_second_app_registers_nothing_twice(app, tmp_path):
