@@ -1,9 +1,10 @@
 """Packaging: the metadata lives in setup.cfg; this file maps the top-level site folders into the wheel.
 
-``templates/``, ``static/``, ``courses/``, ``quizzes/`` and ``standards/`` stay at the top of the repository (the product's
-layout) and are installed inside the package as ``lms/templates``, ``lms/static``, ``lms/shipped/courses`` and
-``lms/shipped/quizzes``. The translation catalogs are compiled while the wheel is built, so an installed
-application finds its templates, static files, migrations and Chinese texts without the checkout.
+``templates/``, ``static/``, ``courses/``, ``quizzes/`` and ``standards/`` stay at the top of the repository
+(the product's layout) and are installed inside the package as ``lms/templates``, ``lms/static``,
+``lms/shipped/courses``, ``lms/shipped/quizzes`` and ``lms/shipped/standards``. The translation catalogs are
+compiled while the wheel is built, so an installed application finds its templates, static files, migrations
+and Chinese texts without the checkout.
 """
 
 from pathlib import Path
@@ -22,13 +23,43 @@ SITE_FOLDERS = {
 }
 
 
-def _data_files(folder: str) -> list[str]:
-    base = ROOT / folder
-    return sorted(
-        str(path.relative_to(base))
-        for path in base.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".")
-    )
+# Folders inside lms/ that hold data rather than code (the Alembic scripts are modules of their own package).
+DATA_FOLDERS = ("lms/migrations", "lms/privacy/notices", "lms/translations")
+
+
+def _skipped(path: Path) -> bool:
+    return path.name.startswith(".") or path.name == "__pycache__" or path.suffix == ".pyc"
+
+
+def _data_packages(package: str, folder: Path) -> dict[str, list[str]]:
+    """``{package: [its data files]}`` for ``folder`` and what it holds.
+
+    A subfolder whose name could be imported (``templates/reports``) is a package of its own, as setuptools
+    expects of every importable folder it ships; any other subfolder (``courses/aeo-standard``) is data of its
+    parent, files and all.
+    """
+    found: dict[str, list[str]] = {package: []}
+    for path in sorted(folder.iterdir()):
+        if _skipped(path):
+            continue
+        if path.is_dir() and path.name.isidentifier():
+            found.update(_data_packages(f"{package}.{path.name}", path))
+        elif path.is_dir():
+            found[package] += sorted(
+                str(file.relative_to(folder))
+                for file in path.rglob("*")
+                if file.is_file() and not any(_skipped(Path(part)) for part in file.relative_to(folder).parts)
+            )
+        elif path.suffix != ".py":  # modules are found by build_py
+            found[package].append(path.name)
+    return found
+
+
+DATA = {}
+for _name, _folder in SITE_FOLDERS.items():
+    DATA.update(_data_packages(_name, ROOT / _folder))
+for _folder in DATA_FOLDERS:
+    DATA.update(_data_packages(_folder.replace("/", "."), ROOT / _folder))
 
 
 class BuildWithCatalogs(build_py):
@@ -47,18 +78,10 @@ class BuildWithCatalogs(build_py):
 
 
 setup(
-    packages=find_packages(include=["lms", "lms.*"]) + list(SITE_FOLDERS),
+    packages=sorted(set(find_packages(include=["lms", "lms.*"])) | set(DATA)),
+    # Subfolders follow their parent: lms.templates.reports is templates/reports.
     package_dir={name: folder for name, folder in SITE_FOLDERS.items()},
-    # Given here, package_data replaces setup.cfg's [options.package_data]: list the package's own data too.
-    package_data={
-        "lms": [
-            "migrations/*",
-            "migrations/versions/*",
-            "privacy/notices/*",
-            "translations/*/LC_MESSAGES/*",
-            "translations/*.pot",
-        ],
-        **{name: _data_files(folder) for name, folder in SITE_FOLDERS.items()},
-    },
+    # Given here, package_data replaces setup.cfg's [options.package_data].
+    package_data={name: files for name, files in DATA.items() if files},
     cmdclass={"build_py": BuildWithCatalogs},
 )

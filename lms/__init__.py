@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 
 from flask import Flask, jsonify, render_template, request
@@ -13,7 +12,28 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from lms.api import init_api
+from lms import (  # the area packages: each __init__ holds the area's init_app
+    api,
+    auth,
+    content,
+    core,
+    courses,
+    credentials,
+    cultivation,
+    demo,
+    evidence,
+    experts,
+    jobs,
+    notifications,
+    ops,
+    org,
+    privacy,
+    quizzes,
+    readiness,
+    reports,
+    sessions,
+    xapi,
+)
 from lms.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATE_DIR, config_for
 from lms.core.access import init_app as init_access
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
@@ -21,45 +41,31 @@ from lms.jobs.celery import init_celery
 from lms.ops.logs import configure_logging, init_request_ids
 from lms.ops.startup import refuse_unready_production
 
-# Each area's blueprint module, registered in this order. A module exposes ``bp``.
-BLUEPRINT_MODULES = (
-    "lms.ops.health",
-    "lms.core.views",
-    "lms.auth.views",
-    "lms.auth.security_views",
-    "lms.org.views",
-    "lms.courses.views",
-    "lms.quizzes.views",
-    "lms.sessions.views",
-    "lms.experts.views",
-    "lms.cultivation.views",
-    "lms.evidence.views",
-    "lms.credentials.views",
-    "lms.reports.views",
-    "lms.notifications.views",
-    "lms.readiness.views",
-    "lms.api.views",
-    "lms.privacy.views",
+# The areas, in this order. Each one's init_app(app) registers everything it adds: blueprints, command groups,
+# navigation, panels, ledger kinds, completion requirements, curriculum hooks, outbox senders (see
+# docs/architecture.md). Registries are keyed by name, so creating a second app registers nothing twice.
+AREAS = (
+    ops,
+    core,
+    auth,
+    org,
+    content,
+    courses,
+    quizzes,
+    sessions,
+    experts,
+    cultivation,
+    evidence,
+    credentials,
+    xapi,
+    reports,
+    notifications,
+    jobs,
+    readiness,
+    api,
+    privacy,
+    demo,
 )
-# Each area's CLI module, exposing ``cli`` (a click group) or ``commands`` (a list of them).
-CLI_MODULES = (
-    "lms.demo.cli",
-    "lms.courses.cli",
-    "lms.quizzes.cli",
-    "lms.sessions.cli",
-    "lms.cultivation.cli",
-    "lms.evidence.cli",
-    "lms.credentials.cli",
-    "lms.xapi.cli",  # adds `evidence xapi` to the group above
-    "lms.jobs.cli",
-    "lms.reports.cli",
-    "lms.readiness.cli",
-    "lms.privacy.cli",
-)
-
-
-# Modules that register an outbox message kind's sender (and the hooks that queue them).
-OUTBOX_SENDERS = ("lms.notifications.services", "lms.xapi.outbox")
 
 
 def create_app(config: dict | str | None = None) -> Flask:
@@ -90,17 +96,15 @@ def create_app(config: dict | str | None = None) -> Flask:
         hops = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
-    _register_blueprints(app)
-    init_api(app)
-    _register_cli(app)
+    app.url_map.converters["int"] = BoundedIntConverter
+    for area in AREAS:
+        area.init_app(app)
     _register_templating(app)
     _register_errors(app)
     _register_security_headers(app)
     init_request_ids(app)
     init_access(app)  # after the request id, so that a refused request is logged with it
     init_celery(app)
-    for module in OUTBOX_SENDERS:
-        importlib.import_module(module)
     if config_class.ENV_NAME == "production":
         refuse_unready_production(app)
     config_class.warn(app)
@@ -169,21 +173,6 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
-
-
-def _register_blueprints(app: Flask) -> None:
-    app.url_map.converters["int"] = BoundedIntConverter
-    for name in BLUEPRINT_MODULES:
-        module = importlib.import_module(name)
-        app.register_blueprint(module.bp)
-
-
-def _register_cli(app: Flask) -> None:
-    for name in CLI_MODULES:
-        module = importlib.import_module(name)
-        commands = getattr(module, "commands", None)
-        for command in commands if commands is not None else [module.cli]:
-            app.cli.add_command(command)
 
 
 def _register_templating(app: Flask) -> None:

@@ -8,6 +8,7 @@ the session cookie never authenticates it and it takes no CSRF token. Every erro
 from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 
 from lms.core.access import public_blueprint
@@ -31,6 +32,24 @@ reference = public_blueprint(Blueprint("api_reference", __name__))
 @reference.route("/api/v1/docs")
 def reference_page():
     return render_template("api/reference.html")
+
+
+def init_app(app: Flask) -> None:
+    """Registers the token pages (personal access tokens, service accounts) with their navigation, and the
+    JSON API with its OpenAPI document and reference page."""
+    from lms.api import views
+    from lms.core.dashboard import nav_item
+
+    app.register_blueprint(views.bp)
+    nav_item(
+        "api_tokens.my_tokens",
+        _l("API tokens"),
+        ("trainee", "expert", "officer", "admin"),
+        order=90,
+        group="account",
+    )
+    nav_item("api_tokens.service_accounts", _l("Service accounts"), ("admin",), order=72, group="admin")
+    init_api(app)
 
 
 def init_api(app: Flask) -> None:

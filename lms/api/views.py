@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from lms.api import tokens
@@ -14,22 +13,12 @@ from lms.api.models import ApiToken, ServiceAccount
 from lms.auth.permissions import role_required
 from lms.auth.scopes import units_in_scope
 from lms.core.confirm import confirmation_page, is_confirmed
-from lms.core.dashboard import nav_item
 from lms.core.web import apply_domain_error
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.org.models import CustomsUnit
 
 bp = Blueprint("api_tokens", __name__)
-
-nav_item(
-    "api_tokens.my_tokens",
-    _l("API tokens"),
-    ("trainee", "expert", "officer", "admin"),
-    order=90,
-    group="account",
-)
-nav_item("api_tokens.service_accounts", _l("Service accounts"), ("admin",), order=72, group="admin")
 
 
 # -- personal access tokens ---------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from datetime import time as day_start
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from lms.auth import throttle, twofactor
@@ -19,7 +18,6 @@ from lms.auth.permissions import role_required
 from lms.auth.security_log import SECURITY_EVENTS, SecurityEvent
 from lms.auth.views import client_address, finish_login
 from lms.core.access import public
-from lms.core.dashboard import nav_item
 from lms.core.search import contains, contains_any
 from lms.core.web import apply_domain_error, paginate
 from lms.errors import DomainError
@@ -27,7 +25,6 @@ from lms.extensions import db, limiter
 
 bp = Blueprint("security", __name__, url_prefix="/security")
 
-nav_item("security.events", _l("Security log"), ("admin",), order=75)
 
 # Pages a person who must enrol in two-factor authentication can still reach.
 _ENROLMENT_OPEN = {

@@ -10,18 +10,12 @@ from flask_login import current_user
 from lms.auth.models import LANGUAGES, User
 from lms.auth.scopes import enterprise_clause, user_clause
 from lms.core.access import public
-from lms.core.dashboard import dashboard_section, nav_item, sections_for
+from lms.core.dashboard import dashboard_section, sections_for
 from lms.core.web import is_safe_next
 from lms.extensions import db
 from lms.org.models import CREDIT_LEVELS, Enterprise
 
 bp = Blueprint("core", __name__)
-
-from lms.jobs import panels as _jobs_panels  # noqa: E402,F401 - the administrators' background-jobs panel
-
-nav_item("core.index", _l("Dashboard"), ("trainee", "expert", "officer", "admin"), order=0)
-nav_item("org.enterprise_list", _l("Enterprises"), ("officer", "admin"), order=60, group="cultivation")
-nav_item("auth.user_list", _l("Accounts"), ("officer", "admin"), order=70, group="admin")
 
 
 @bp.route("/")

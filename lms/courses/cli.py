@@ -1,4 +1,6 @@
-"""`flask --app lms content load|export` (the curriculum as files) and `flask --app lms courses list`."""
+"""`flask --app lms courses list`, and the commands of the `content` group that load the curriculum files into
+courses and write them back: `flask --app lms content load|render|export` (added to the group by the area's
+init_app)."""
 
 from __future__ import annotations
 
@@ -7,18 +9,14 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import selectinload
 
-content_cli = AppGroup(
-    "content", help="Load and export the curriculum (courses/<slug>/course.md and lessons)."
-)
-courses_cli = AppGroup("courses", help="Courses commands.")
-cli = courses_cli
-commands = [content_cli, courses_cli]
+cli = AppGroup("courses", help="Courses commands.")
 
 
-@content_cli.command("load")
+@click.command("load")
+@with_appcontext
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def load_command(directory: Path | None) -> None:
     """Create or update courses from DIRECTORY (default: the configured COURSES_DIR), by slug.
@@ -26,8 +24,7 @@ def load_command(directory: Path | None) -> None:
     Unchanged courses stay as they are; a changed course becomes a new version, published at once because the
     curriculum files are reviewed in the repository before they are shipped.
     """
-    from lms.content.curriculum import CurriculumError, load_curriculum
-    from lms.courses import services as _services  # noqa: F401 - completion evidence and rules
+    from lms.courses.curriculum import CurriculumError, load_curriculum
     from lms.extensions import db
 
     directory = directory or Path(current_app.config["COURSES_DIR"])
@@ -45,7 +42,8 @@ def load_command(directory: Path | None) -> None:
         raise SystemExit(1)
 
 
-@content_cli.command("render")
+@click.command("render")
+@with_appcontext
 def render_command() -> None:
     """Render again the stored HTML of every version out of draft (after the Markdown allow-list changed, or
     for versions written without it, such as generated benchmark data)."""
@@ -57,7 +55,8 @@ def render_command() -> None:
     click.echo(f"{count} version(s) rendered.")
 
 
-@content_cli.command("export")
+@click.command("export")
+@with_appcontext
 @click.argument("slug")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -65,7 +64,7 @@ def render_command() -> None:
 )
 def export_command(slug: str, directory: Path, number: int | None) -> None:
     """Write course SLUG to DIRECTORY/SLUG/ in the curriculum format."""
-    from lms.content.curriculum import CurriculumError, export_course
+    from lms.courses.curriculum import CurriculumError, export_course
     from lms.courses.models import Course, CourseVersion
     from lms.extensions import db
 
@@ -89,7 +88,7 @@ def export_command(slug: str, directory: Path, number: int | None) -> None:
         click.echo(line)
 
 
-@courses_cli.command("list")
+@cli.command("list")
 def list_command() -> None:
     """Every course with its versions and their status."""
     from lms.courses.models import Course
@@ -102,3 +101,7 @@ def list_command() -> None:
         versions = ", ".join(f"v{v.number} {v.status}" for v in course.versions)
         flag = " [archived]" if course.archived else ""
         click.echo(f"{course.slug}{flag}: {versions}")
+
+
+# The `content` group's commands (the group is lms/content/cli.py's).
+content_commands = [load_command, render_command, export_command]

@@ -93,7 +93,7 @@ def _courses() -> dict[str, Course]:
 
 
 def _load_curriculum() -> int:
-    from lms.content.curriculum import load_curriculum
+    from lms.courses.curriculum import load_curriculum
 
     if db.session.execute(sa.select(Course.id).limit(1)).first() is not None:
         return 0

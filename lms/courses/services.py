@@ -23,7 +23,6 @@ from sqlalchemy.orm import defer, selectinload
 
 from lms.auth.models import POSITIONS, User
 from lms.auth.scopes import user_in_scope
-from lms.courses import evidence as _evidence  # noqa: F401 - registers the course_completed ledger kind
 from lms.courses import permissions
 from lms.courses.completion import evaluate_completion
 from lms.courses.models import (
@@ -812,7 +811,7 @@ def return_to_author(actor: User, version: CourseVersion, note: str) -> None:
 
 def publish(version: CourseVersion) -> None:
     """Make ``version`` the one trainees see; the one before is archived. Enrolments follow the course."""
-    from lms.content.curriculum import content_hash, version_content
+    from lms.courses.curriculum import content_hash, version_content
 
     course = version.course
     previous = course.published_version

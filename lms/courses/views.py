@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -28,11 +27,9 @@ from lms.auth.scopes import user_clause
 from lms.content.markdown import render_markdown
 from lms.core.access import public
 from lms.core.confirm import confirmation_page, is_confirmed
-from lms.core.dashboard import nav_item
 from lms.core.panels import course_page as course_page_panels
 from lms.core.web import apply_domain_error, paginate
 from lms.core.web import refuse as _fail
-from lms.courses import panels as _panels  # noqa: F401 - registers the dashboard panels
 from lms.courses import permissions, queries, services
 from lms.courses.completion import requirement_statuses
 from lms.courses.forms import (
@@ -63,11 +60,6 @@ from lms.i18n import join_list
 from lms.org.models import Enterprise
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
-
-nav_item("courses.catalog", _l("Catalog"), None, order=10, group="courses")
-nav_item("courses.my_learning", _l("My learning"), ("trainee",), order=12, group="courses")
-nav_item("courses.authoring", _l("Authoring"), permissions.AUTHOR_ROLES, order=14, group="courses")
-nav_item("courses.reviews", _l("Reviews"), permissions.REVIEWER_ROLES, order=16, group="courses")
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -550,6 +550,3 @@ def _install_triggers(target, connection, **kw):
 
 for _table in (CaseEvent.__table__, KeyTrainingList.__table__, KeyListEntry.__table__):
     sa.event.listen(_table, "after_create", _install_triggers)
-
-
-from lms.cultivation import evidence as _evidence  # noqa: E402,F401  (ledger kinds need the models above)

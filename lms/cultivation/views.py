@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -13,14 +12,12 @@ from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_clause, get_enterprise_or_404, units_in_scope
 from lms.core.confirm import confirmation_page, is_confirmed
-from lms.core.dashboard import nav_item
 from lms.core.panels import case_page
 from lms.core.replica import reads_from_replica
 from lms.core.search import contains
 from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate
 from lms.courses.models import Course
 from lms.cultivation import clock, eligibility, flags, keylists, plans, queries, services, settings
-from lms.cultivation import panels as _panels  # noqa: F401  (registers the dashboard and enterprise panels)
 from lms.cultivation.forms import (
     ActionForm,
     AdjustForm,
@@ -61,10 +58,6 @@ from lms.org.models import CREDIT_LEVELS, REGIMES, CustomsUnit, Enterprise
 from lms.sessions.models import TrainingSession
 
 bp = Blueprint("cultivation", __name__, url_prefix="/cultivation")
-
-nav_item("cultivation.case_list", _l("Cultivation cases"), STAFF, order=40, group="cultivation")
-nav_item("cultivation.key_lists", _l("Key training lists"), STAFF, order=41, group="cultivation")
-nav_item("cultivation.my_cases", _l("Cultivation"), ("trainee",), order=40, group="cultivation")
 
 
 # -- loading ------------------------------------------------------------------------------------------------

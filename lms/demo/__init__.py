@@ -33,3 +33,10 @@ def load_demo(echo=print) -> None:
         db.session.commit()
         if summary:
             echo(f"{name.split('.')[-2] if name.endswith('.demo') else name.split('.')[-1]}: {summary}")
+
+
+def init_app(app) -> None:
+    """Registers `flask demo`."""
+    from lms.demo import cli
+
+    app.cli.add_command(cli.cli)

@@ -215,7 +215,9 @@ def seal_pending(session=None) -> None:
     session.flush()
 
 
-@sa.event.listens_for(Session, "before_commit")
+# insert=True: the ledger's hooks run before the other session hooks (the stored results, the outbox) whatever
+# the order in which their modules were imported.
+@sa.event.listens_for(Session, "before_commit", insert=True)
 def _seal_at_commit(session) -> None:
     # Releasing a savepoint "commits" too: the entries wait for the outermost commit, so that the lock is not
     # taken in the middle of the transaction and held through the rest of it.
@@ -223,7 +225,7 @@ def _seal_at_commit(session) -> None:
         seal_pending(session)
 
 
-@sa.event.listens_for(Session, "after_soft_rollback")
+@sa.event.listens_for(Session, "after_soft_rollback", insert=True)
 def _forget_on_rollback(session, previous_transaction) -> None:
     """Entries recorded in a transaction or savepoint that rolled back are forgotten with it."""
     pending = session.info.get(_PENDING)

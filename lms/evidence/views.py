@@ -21,7 +21,6 @@ from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.core.access import public
 from lms.core.confirm import confirmation_page, is_confirmed
-from lms.core.dashboard import nav_item
 from lms.core.panels import dashboard, enterprise_page, user_page
 from lms.core.web import apply_domain_error, int_arg, paginate
 from lms.courses.models import CourseVersion
@@ -42,10 +41,6 @@ SHOWN = (
     selectinload(Certificate.user),
     selectinload(Certificate.course_version).selectinload(CourseVersion.texts),
 )
-
-nav_item("evidence.my_certificates", _l("My certificates"), ("trainee",), order=45, group="records")
-nav_item("evidence.certificate_list", _l("Certificates"), ("officer", "admin"), order=55, group="records")
-nav_item("evidence.ledger", _l("Evidence ledger"), ("admin",), order=85, group="records")
 
 
 # Template globals (not a context processor) so that macros imported by other areas' templates see them.

@@ -5,14 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.auth.models import EXPERT_LEVELS, User
 from lms.auth.permissions import role_required
 from lms.core.confirm import confirmation_page, is_confirmed
-from lms.core.dashboard import nav_item
 from lms.core.replica import reads_from_replica
 from lms.core.search import contains
 from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate
@@ -52,8 +50,6 @@ from lms.sessions.models import EXPERT_ROLES, SessionExpert, TrainingSession
 
 bp = Blueprint("experts", __name__, url_prefix="/experts")
 
-nav_item("experts.directory", _l("Experts"), STAFF, order=45, group="sessions")
-nav_item("experts.my_profile", _l("My profile as expert"), ("expert",), order=45, group="account")
 
 VIEWERS = ("expert", "officer", "admin")
 
@@ -552,6 +548,3 @@ def appraisal_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-from lms.experts import panels  # noqa: E402,F401 - registers the dashboard and session page panels

@@ -10,7 +10,6 @@ from lms.auth.forms import ConfirmForm
 from lms.core.web import is_safe_next, paginate
 from lms.database import utcnow
 from lms.extensions import db
-from lms.notifications import services as _services  # noqa: F401 - installs the after-commit mailer
 from lms.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")

@@ -20,7 +20,6 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from lms.auth.models import User
@@ -29,7 +28,6 @@ from lms.auth.scopes import get_user_or_404
 from lms.auth.security_log import record_security_event
 from lms.core.access import public
 from lms.core.confirm import confirmation_page, is_confirmed
-from lms.core.dashboard import nav_item
 from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate, refuse
 from lms.database import utcnow
 from lms.errors import DomainError
@@ -42,11 +40,6 @@ from lms.privacy.models import DeletionRequest, PrivacyAcceptance, RecordAccess
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
-nav_item(
-    "privacy.mine", _l("My privacy"), ("trainee", "expert", "officer", "admin"), order=95, group="account"
-)
-nav_item("privacy.access_log", _l("Record access log"), ("admin",), order=76, group="admin")
-nav_item("privacy.requests", _l("Deletion requests"), ("admin",), order=77, group="admin")
 
 # Pages someone who has not accepted the current notice can still reach.
 _NOTICE_OPEN = {

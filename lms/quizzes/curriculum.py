@@ -1,5 +1,5 @@
 """Curriculum loading for quizzes: the course's GIFT bank and its language variants into the course's bank,
-and the quizzes declared in course.md. Registered as a loader hook of :mod:`lms.content.curriculum`;
+and the quizzes declared in course.md. Registered as a loader hook of :mod:`lms.courses.curriculum`;
 idempotent (an unchanged bank and unchanged quiz entries report no change). Also an export hook: ``content
 export`` writes the bank (every language) into the exported course folder, where ``content load`` finds it.
 
@@ -285,13 +285,10 @@ def _refuse(path: Path, line: int | None, message: str):
 def register() -> None:
     """Add the hooks to the curriculum loader and exporter (once)."""
     try:
-        from lms.content.curriculum import EXPORT_HOOKS, LOADER_HOOKS
+        from lms.courses.curriculum import EXPORT_HOOKS, LOADER_HOOKS
     except ImportError:  # the loader is not there: `content load` does not exist either
         return
     if load_course_quizzes not in LOADER_HOOKS:
         LOADER_HOOKS.append(load_course_quizzes)
     if export_course_bank not in EXPORT_HOOKS:
         EXPORT_HOOKS.append(export_course_bank)
-
-
-register()

@@ -20,7 +20,6 @@ from flask import (
 )
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import joinedload, selectinload
@@ -29,7 +28,6 @@ from werkzeug.routing import BuildError
 from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import user_clause
-from lms.core.dashboard import nav_item
 from lms.core.replica import reads_from_replica
 from lms.core.search import contains
 from lms.core.web import apply_domain_error, page_arg, paginate
@@ -44,12 +42,9 @@ from lms.quizzes import bank as bank_service
 from lms.quizzes import (
     clock,
     editor,
-    panels,  # registers the course page and dashboard panels
+    panels,  # the marking queue
     queries,
 )
-from lms.quizzes import completion as _completion  # noqa: F401 - registers the "quizzes" requirement
-from lms.quizzes import curriculum as _curriculum  # noqa: F401 - registers the loader hook
-from lms.quizzes import evidence as _evidence  # noqa: F401 - registers the ledger kinds
 from lms.quizzes import services as quiz_service
 from lms.quizzes.forms import (
     ActionForm,
@@ -83,8 +78,6 @@ from lms.quizzes.results import as_percent, quiz_results
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
-nav_item("quizzes.index", _l("Quizzes"), ("trainee", "expert", "officer", "admin"), order=20, group="courses")
-nav_item("quizzes.marking", _l("Marking"), ("expert", "admin"), order=21, group="courses")
 
 STAFF = ("expert", "officer", "admin")
 

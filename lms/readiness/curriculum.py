@@ -194,12 +194,11 @@ def export_course_tags(course, version, target, report=None) -> None:
 
 
 def register() -> None:
-    from lms.content.curriculum import EXPORT_HOOKS, LOADER_HOOKS
+    """Add the hooks to the curriculum loader and exporter (once), ahead of the other areas' hooks: the
+    standard items are synced first, as they always were."""
+    from lms.courses.curriculum import EXPORT_HOOKS, LOADER_HOOKS
 
     if sync_course_tags not in LOADER_HOOKS:
-        LOADER_HOOKS.append(sync_course_tags)
+        LOADER_HOOKS.insert(0, sync_course_tags)
     if export_course_tags not in EXPORT_HOOKS:
-        EXPORT_HOOKS.append(export_course_tags)
-
-
-register()
+        EXPORT_HOOKS.insert(0, export_course_tags)

@@ -225,7 +225,3 @@ def item_title(item: dict) -> str:
 
 def as_decimal(value) -> Decimal:
     return Decimal(str(value))
-
-
-from lms.readiness import curriculum as _curriculum  # noqa: E402,F401  (registers the loader hook)
-from lms.readiness import evidence as _evidence  # noqa: E402,F401  (ledger kinds need the models above)

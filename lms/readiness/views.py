@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_in_scope, units_in_scope
-from lms.core.dashboard import nav_item
 from lms.core.forms import ButtonForm
 from lms.core.web import int_arg, refuse
 from lms.cultivation.models import CultivationCase
@@ -27,7 +26,6 @@ from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise
 from lms.readiness import effect as effect_module
 from lms.readiness import exports, maps, paths, services
-from lms.readiness import panels as _panels  # noqa: F401  (enterprise, case and dashboard panels)
 from lms.readiness.loader import applicable_version
 from lms.readiness.models import (
     CONFIDENCE_LABELS,
@@ -42,7 +40,6 @@ bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 ALL = ("trainee", "expert", "officer", "admin")
 STAFF = ("officer", "admin")
 
-nav_item("readiness.index", _l("AEO readiness"), ALL, order=45, group="cultivation")
 
 INDICATOR_MESSAGES = {
     "not_a_number": _l("Enter a number."),

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.auth.permissions import role_required
 from lms.auth.scopes import units_in_scope
-from lms.core.dashboard import nav_item
 from lms.core.replica import replica_blueprint
 from lms.core.web import int_arg
 from lms.errors import InvalidInput
@@ -21,7 +19,6 @@ from lms.extensions import db
 from lms.org.models import CustomsUnit
 from lms.privacy.services import log_access_now
 from lms.reports import charts, dossier, exports
-from lms.reports import panels as _panels  # noqa: F401 - registers the dashboard and enterprise panels
 from lms.reports.filters import PRESETS, course_choices, expert_choices, parse_filters
 from lms.reports.metrics import DIMENSIONS
 from lms.reports.permissions import (
@@ -35,7 +32,6 @@ from lms.reports.tables import TABLES, Report, Table, build_table, tables_for
 
 bp = replica_blueprint(Blueprint("reports", __name__, url_prefix="/reports"))  # reads from the replica
 
-nav_item("reports.index", _l("Reports"), REPORT_ROLES, order=55, group="records")
 
 EXPORT_FORMATS = ("csv", "xlsx")
 

@@ -30,14 +30,13 @@ from lms.auth.scopes import enterprise_clause, unit_clause, units_in_scope, user
 from lms.auth.security_log import record_security_event
 from lms.core.access import public
 from lms.core.confirm import confirmation_page, is_confirmed
-from lms.core.dashboard import nav_item
 from lms.core.panels import session_page
 from lms.core.web import apply_domain_error, int_arg, paginate
 from lms.courses.models import Course
 from lms.errors import DomainError, NotPermitted
 from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise
-from lms.sessions import ical, panels, queries, services  # noqa: F401 - panels registers the dashboard and course page panels
+from lms.sessions import ical, queries, services
 from lms.sessions.forms import (
     ActionItemForm,
     CancelSessionForm,
@@ -74,16 +73,6 @@ from lms.sessions.permissions import (
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
 ALL = ("trainee", "expert", "officer", "admin")
-nav_item("sessions.session_list", _l("Sessions"), ALL, order=30, group="sessions")
-nav_item("sessions.my_calendar", _l("My calendar"), ("trainee", "expert"), order=31, group="sessions")
-nav_item(
-    "sessions.feedback_overview",
-    _l("Session feedback"),
-    ("expert", "officer", "admin"),
-    order=32,
-    group="sessions",
-)
-nav_item("sessions.venue_list", _l("Venues"), STAFF, order=65, group="sessions")
 
 WHEN_CHOICES = {"upcoming": _l("Upcoming"), "past": _l("Past"), "all": _l("All dates")}
 

@@ -14,7 +14,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from lms.evidence.cli import cli as evidence_cli
 from lms.extensions import db
 
 
@@ -129,8 +128,3 @@ def _send(start, end, restart: bool, batch_size: int | None) -> None:
         err=True,
     )
     raise SystemExit(1)
-
-
-# The evidence group is defined by the evidence area; the command joins it when this module is imported.
-evidence_cli.add_command(xapi_command)
-commands: list = []  # the xapi command joins the evidence group (above); nothing of its own

@@ -86,7 +86,7 @@ def builder(db, demo):
 @pytest.fixture
 def shipped(app, db, demo):
     """The shipped curriculum, loaded as the CLI does."""
-    from lms.content.curriculum import load_curriculum
+    from lms.courses.curriculum import load_curriculum
 
     load_curriculum(Path(app.config["COURSES_DIR"]))
     db.session.commit()

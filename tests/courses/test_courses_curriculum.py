@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lms.content import curriculum
-from lms.content.curriculum import (
+from lms.content import curriculum as files
+from lms.courses import curriculum, services
+from lms.courses.curriculum import (
     CurriculumError,
     content_hash,
     load_curriculum,
     parse_course_dir,
     version_content,
 )
-from lms.courses import services
 from lms.courses.models import Course, CourseVersion
 
 COURSE_MD = """---
@@ -495,3 +495,14 @@ def test_shipped_export_matches_the_shipped_files(shipped, tmp_path, app):
         original = parse_course_dir(Path(app.config["COURSES_DIR"]) / slug)
         assert exported.content() == original.content()
     shutil.rmtree(tmp_path)
+
+
+@pytest.mark.parametrize("text", ["", None, "\ufeff# Title\r\n\r\nBody\r\n\n", "\n\nA\rB  \n\n", "x"])
+def test_the_parser_and_the_services_normalise_text_alike(text):
+    """The files' hash and the stored version's hash are compared: both sides normalise text the same way."""
+    assert files.normalise_text(text) == services.normalise_text(text)
+
+
+@pytest.mark.parametrize("hours", ["1.5", "2", "2.0", "0.1", "10.50", 3])
+def test_the_parser_and_the_services_write_hours_alike(hours):
+    assert files.hours_text(hours) == services.hours_text(hours)

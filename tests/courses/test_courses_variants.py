@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lms.content.curriculum import CurriculumError, export_course, load_curriculum, parse_course_dir
 from lms.content.gift import parse_gift
+from lms.courses.curriculum import CurriculumError, export_course, load_curriculum, parse_course_dir
 from lms.courses.models import Course, CourseVersionText, Enrollment, LessonText
 from lms.database import utcnow
 from lms.quizzes.models import Question, QuestionVersionText, Quiz

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lms.content.curriculum import LOADER_HOOKS, load_curriculum
+from lms.courses.curriculum import LOADER_HOOKS, load_curriculum
 from lms.courses.models import Course
 from lms.quizzes.curriculum import load_course_quizzes
 from lms.quizzes.models import Question, Quiz

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from lms.content.curriculum import load_curriculum
+from lms.courses.curriculum import load_curriculum
 from lms.courses.models import Course
 from lms.quizzes.demo import _right_form, _wrong_form
 from lms.quizzes.models import Attempt, AttemptQuestion, QuestionVersion, Quiz

@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-import lms.xapi.cli  # noqa: F401  (adds `evidence xapi` to the evidence command group)
 import lms.xapi.models  # noqa: F401  (the cursor table)
 from lms.courses import services as course_services
 from lms.courses.models import Course, CourseVersion, Enrollment
