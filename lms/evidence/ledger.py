@@ -215,9 +215,10 @@ def seal_pending(session=None) -> None:
     session.flush()
 
 
-# insert=True: the ledger's hooks run before the other session hooks (the stored results, the outbox) whatever
-# the order in which their modules were imported.
-@sa.event.listens_for(Session, "before_commit", insert=True)
+# Appended, while lms.reports.stored puts its commit hook first (insert=True): whatever the order in which the
+# modules were imported, the stored results are written before the seal, so that the ledger lock covers the
+# ledger rows alone. Forgetting on rollback comes first (insert=True).
+@sa.event.listens_for(Session, "before_commit")
 def _seal_at_commit(session) -> None:
     # Releasing a savepoint "commits" too: the entries wait for the outermost commit, so that the lock is not
     # taken in the middle of the transaction and held through the rest of it.

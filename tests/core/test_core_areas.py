@@ -321,8 +321,8 @@ print(json.dumps({
 def test_a_fresh_process_registers_in_the_order_of_the_areas():
     """In a server or a command (create_app first), the completion requirements are listed on the course page
     and checked in the order of lms.AREAS (inside the test run, a test module that imports an area's services
-    first may change that order); at commit the ledger chains its entries before the stored results are kept
-    and the outbox hands over its messages."""
+    first may change that order); at commit the stored results are kept before the ledger locks its head and
+    chains its entries (the lock covers the ledger rows alone)."""
     result = subprocess.run(  # noqa: S603 - this interpreter, our script
         [sys.executable, "-c", _FRESH_APP],
         capture_output=True,
@@ -341,7 +341,7 @@ def test_a_fresh_process_registers_in_the_order_of_the_areas():
         "_record_completion",
     ]
     assert registered["session_hooks"] == {
-        "before_commit": ["lms.evidence.ledger._seal_at_commit", "lms.reports.stored._before_commit"],
+        "before_commit": ["lms.reports.stored._before_commit", "lms.evidence.ledger._seal_at_commit"],
         "after_soft_rollback": [
             "lms.evidence.ledger._forget_on_rollback",
             "lms.reports.stored._after_soft_rollback",
