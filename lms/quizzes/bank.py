@@ -224,7 +224,8 @@ def _check_mark(value, qtype: str) -> Decimal:
         raise InvalidInput(_("The default mark must be a number."), field="default_mark") from None
     if not mark.is_finite() or mark < 0 or mark > 1000:
         raise InvalidInput(_("The default mark must be between 0 and 1000."), field="default_mark")
-    if qtype == "description":
+    cls = QUESTION_TYPES.get(qtype)
+    if cls is not None and not cls.marked:
         return Decimal(0)
     return mark.quantize(Decimal("0.01"))
 

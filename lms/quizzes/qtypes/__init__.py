@@ -17,6 +17,7 @@ from lms.quizzes.qtypes.base import (
     register,
     registered,
     to_decimal,
+    unmarked_types,
     unregister,
 )
 from lms.quizzes.qtypes.description import Description
@@ -54,5 +55,6 @@ __all__ = [
     "register",
     "registered",
     "to_decimal",
+    "unmarked_types",
     "unregister",
 ]

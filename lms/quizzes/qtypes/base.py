@@ -48,6 +48,7 @@ __all__ = [
     "register",
     "registered",
     "to_decimal",
+    "unmarked_types",
     "unregister",
 ]
 
@@ -106,6 +107,11 @@ def for_gift_kind(kind: str) -> type[QuestionType] | None:
         if kind in cls.gift_kinds:
             return cls
     return None
+
+
+def unmarked_types() -> list[str]:
+    """Names of the types that carry no mark (text between questions)."""
+    return [name for name, cls in QUESTION_TYPES.items() if not cls.marked]
 
 
 def get_qtype(name: str) -> type[QuestionType]:
@@ -273,6 +279,10 @@ class QuestionType:
     name: ClassVar[str] = ""
     label: ClassVar[Any] = ""
     auto_graded: ClassVar[bool] = True
+    # False for text between questions: no mark, never drawn at random into a quiz.
+    marked: ClassVar[bool] = True
+    # True when a response holds option texts (which differ by language) rather than ids.
+    options_are_texts: ClassVar[bool] = False
     # GIFT: the kinds of answer block this type reads (lms.content.gift names them; () = not in GIFT).
     gift_kinds: ClassVar[tuple[str, ...]] = ()
     # Question editor: the answer rows it shows ("choices", "answers", "pairs"; None = no rows) with a hint
@@ -297,6 +307,11 @@ class QuestionType:
     def choice_ids(cls, data: Any) -> list[str]:
         """Ids of the choices in their authored order (for shuffling and item analysis)."""
         return []
+
+    @classmethod
+    def shuffled_options(cls, data: Any) -> list[str]:
+        """What an attempt puts in its own order (shuffled when the quiz says so): the choice ids."""
+        return cls.choice_ids(data)
 
     @classmethod
     def parse_response(cls, data: Any, form: Any, field: str) -> Any:
@@ -379,6 +394,13 @@ class QuestionType:
     def pick_keys(cls, response: Any) -> list[Any]:
         """What a stored response picked, as keys to count."""
         return [response] if isinstance(response, str | bool) else []
+
+    # Demo data --------------------------------------------------------------------------------------
+
+    @classmethod
+    def sample_answer(cls, data: Any, field: str, *, right: bool, rng: Any) -> list[tuple[str, str]]:
+        """Form fields a demo trainee submits: a right answer, or a plausible wrong one (``rng`` picks)."""
+        return []
 
     # Language variants ------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ class Description(QuestionType):
     name = "description"
     label = _l("Description")
     auto_graded = False
+    marked = False
     gift_kinds = ("description",)
 
     @classmethod

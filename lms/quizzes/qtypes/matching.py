@@ -37,6 +37,7 @@ class Matching(QuestionType):
         "An answer without an item is an extra wrong option."
     )
     interaction_type = "matching"
+    options_are_texts = True
 
     @classmethod
     def _items(cls, data: Any) -> list[Mapping[str, Any]]:
@@ -52,6 +53,10 @@ class Matching(QuestionType):
             if right:
                 seen.setdefault(right, None)
         return list(seen)
+
+    @classmethod
+    def shuffled_options(cls, data: Any) -> list[str]:
+        return cls.right_options(data)
 
     @classmethod
     def validate(cls, data: Any) -> list[str]:
@@ -144,3 +149,10 @@ class Matching(QuestionType):
         pairs = data.get("pairs") or []
         items = [bool(str(p.get("left") or "").strip()) for p in pairs]
         return items, len({p.get("right") for p in pairs})
+
+    @classmethod
+    def sample_answer(cls, data: Any, field: str, *, right: bool, rng: Any) -> list[tuple[str, str]]:
+        rights = [p["right"] for p in cls._items(data)]
+        if not right:
+            rights = rights[1:] + rights[:1]
+        return [(f"{field}-{i}", text) for i, text in enumerate(rights)]

@@ -70,3 +70,14 @@ class MultipleResponse(ChoiceType):
         if isinstance(response, list):
             return [r for r in response if isinstance(r, str)]
         return super().pick_keys(response)
+
+    @classmethod
+    def sample_answer(cls, data: Any, field: str, *, right: bool, rng: Any) -> list[tuple[str, str]]:
+        positive = [c["id"] for c in data["choices"] if Decimal(str(c["fraction"])) > 0]
+        if right:
+            return [(field, cid) for cid in positive]
+        negative = [c["id"] for c in data["choices"] if Decimal(str(c["fraction"])) <= 0]
+        fields = [(field, cid) for cid in positive[: max(1, len(positive) - 1)]]
+        if negative and rng.random() < 0.5:
+            fields.append((field, rng.choice(negative)))
+        return fields

@@ -7,6 +7,7 @@ Data: ``{"answers": [{"value", "tolerance", ...} or {"min", "max", ...}]}``, eac
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -160,6 +161,14 @@ class Numerical(AnswerListType):
     def answer_shape(cls, data: Mapping[str, Any]) -> object:
         answers = data.get("answers") or []
         return ([{k: str(v) for k, v in a.items() if k != "feedback"} for a in answers],)
+
+    @classmethod
+    def sample_answer(cls, data: Any, field: str, *, right: bool, rng: Any) -> list[tuple[str, str]]:
+        answer = next(a for a in data["answers"] if Decimal(str(a["fraction"])) == 1)
+        if right:
+            return [(field, answer.get("min") or answer["value"])]
+        base = Decimal(str(answer.get("max") or answer["value"]))
+        return [(field, str(base + rng.choice([1, 2, 10])))]
 
 
 def _editor_answer(text: str) -> dict:

@@ -6,6 +6,7 @@ Data: ``{"answers": [{"text", "fraction", "feedback"}]}``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -97,3 +98,9 @@ class ShortAnswer(AnswerListType):
     @classmethod
     def xapi_response(cls, value: Any, codes: Mapping[str, str]) -> str | None:
         return text_response(value)
+
+    @classmethod
+    def sample_answer(cls, data: Any, field: str, *, right: bool, rng: Any) -> list[tuple[str, str]]:
+        if right:
+            return [(field, next(a["text"] for a in data["answers"] if Decimal(str(a["fraction"])) == 1))]
+        return [(field, rng.choice(["I am not sure", "Decree 251", "GACC"]))]

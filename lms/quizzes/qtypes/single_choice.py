@@ -57,3 +57,11 @@ class SingleChoice(ChoiceType):
     @classmethod
     def _pattern(cls, ids: list[str], choices: list[Mapping[str, Any]]) -> list[str]:
         return [cid for cid, c in zip(ids, choices, strict=True) if _fraction(c) == 1]
+
+    @classmethod
+    def sample_answer(cls, data: Any, field: str, *, right: bool, rng: Any) -> list[tuple[str, str]]:
+        if right:
+            best = max(data["choices"], key=lambda c: Decimal(str(c["fraction"])))
+            return [(field, best["id"])]
+        wrong = [c for c in data["choices"] if Decimal(str(c["fraction"])) < 1]
+        return [(field, rng.choice(wrong)["id"])]

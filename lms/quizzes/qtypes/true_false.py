@@ -109,3 +109,7 @@ class TrueFalse(QuestionType):
     @classmethod
     def answer_shape(cls, data: Mapping[str, Any]) -> object:
         return (data.get("answer"),)
+
+    @classmethod
+    def sample_answer(cls, data: Any, field: str, *, right: bool, rng: Any) -> list[tuple[str, str]]:
+        return [(field, "true" if data["answer"] is right else "false")]
