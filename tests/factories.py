@@ -3,13 +3,46 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 
 from lms.auth.models import User
+from lms.courses.models import Course, CourseVersion, Lesson
+from lms.database import utcnow
 from lms.org.models import CustomsUnit, Enterprise
 from lms.org.uscc import make_uscc
 from lms.privacy.notice import accept_current
 
 _seq = itertools.count(1)
+
+
+def published_course(
+    db,
+    *,
+    slug: str | None = None,
+    owner: User | None = None,
+    published: bool = True,
+    lessons: Iterable[tuple[str, str]] = (),
+    **fields,
+) -> Course:
+    """A course with one version, published now (or left a draft with ``published=False``).
+
+    ``lessons`` are (slug, title) pairs, each with the body "Text"; every other keyword is a field of the
+    version (title "Course <n>" and training type "compliance" unless given).
+    """
+    n = next(_seq) if slug is None or "title" not in fields else 0  # the sequence moves only when used
+    course = Course(slug=slug or f"course-{n}", owner=owner)
+    values = {"title": f"Course {n}", "training_type": "compliance"} | fields
+    if published:
+        values.setdefault("published_at", utcnow())
+    version = CourseVersion(course=course, number=1, status="published" if published else "draft", **values)
+    for position, (lesson_slug, title) in enumerate(lessons, start=1):
+        version.lessons.append(Lesson(position=position, slug=lesson_slug, title=title, body="Text"))
+    db.session.add_all([course, version])
+    db.session.flush()
+    if published:
+        course.published_version = version
+        db.session.flush()
+    return course
 
 
 class Factory:
@@ -36,6 +69,10 @@ class Factory:
         unit.path = (parent.path if parent else "/") + f"{unit.id}/"
         self.db.session.flush()
         return unit
+
+    def course(self, **values) -> Course:
+        """See :func:`published_course`."""
+        return published_course(self.db, **values)
 
     def tree(self) -> dict[str, CustomsUnit]:
         gacc = self.unit(level="gacc", name_en="GACC")

@@ -5,26 +5,44 @@ of lines ended by a blank line, ``//`` lines are comments, the first ``{...}`` h
 content decides the question type in the same order Moodle checks it. Unlike Moodle it never stops at the
 first error: every problem in the file is returned with its line, and a question with a problem is left out.
 
-Data layouts (``GiftQuestion.data``) are those of :mod:`lms.quizzes.qtypes`.
+The parser knows no question types, only GIFT's kinds of answer block; ``GiftQuestion.qtype`` names the kind
+(``description``, ``essay``, ``true_false``, ``single_choice``, ``multiple_response``, ``short_answer``,
+``numerical``, ``matching``) and ``data`` holds what the block says in plain JSON. The writer has one function
+per kind (``*_block``); a question type decides which kind it reads and writes (``lms.quizzes.qtypes``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
-__all__ = ["BLANK", "FORMATS", "GiftProblem", "GiftQuestion", "parse_gift", "write_gift"]
+__all__ = [
+    "BLANK",
+    "BLOCK_WRITERS",
+    "FORMATS",
+    "GiftProblem",
+    "GiftQuestion",
+    "choices_block",
+    "essay_block",
+    "matching_block",
+    "no_block",
+    "numerical_block",
+    "parse_gift",
+    "parsed_answer_block",
+    "short_answer_block",
+    "true_false_block",
+    "write_gift",
+]
 
 FORMATS = ("moodle", "html", "plain", "markdown")
 DEFAULT_FORMAT = "moodle"
 BLANK = "_____"  # what Moodle puts in place of a missing-word answer block
 MIN_CHOICES = 2  # Moodle's importer: check_answer_count(2) for multichoice
 MIN_MATCH_PAIRS = 2  # Moodle's importer and match form: at least two left-hand items
-
-CHOICE_TYPES = ("single_choice", "multiple_response")
 
 # Escaped control characters become Unicode noncharacters while the block is split up, so that "\{" or "\="
 # can never be mistaken for syntax; they turn back into the real characters only in finished texts.
@@ -667,65 +685,123 @@ def _feedback(text: Any) -> str:
     return "#" + _frag(text) if text else ""
 
 
-def _answer_block(qtype: str, data: Mapping, general_feedback: str) -> str:
-    gf = ("####" + _frag(general_feedback)) if general_feedback else ""
-    if qtype == "essay":
-        return "{" + gf + "}"
-    if qtype == "true_false":
-        answer = bool(data.get("answer"))
-        right = data.get("feedback_true" if answer else "feedback_false") or ""
-        wrong = data.get("feedback_false" if answer else "feedback_true") or ""
-        out = "TRUE" if answer else "FALSE"
-        if wrong or right:
-            out += "#" + _frag(wrong)
-        if right:
-            out += "#" + _frag(right)
-        return "{" + out + gf + "}"
+# Answer-block writers, one per kind of block GIFT has (the kinds the parser gives as ``qtype``). Each takes
+# the data layout the parser produces and the general feedback, and returns the ``{...}`` block; a question
+# type that GIFT writes as one of these calls its writer (see ``lms.quizzes.qtypes``).
 
+
+def _general(general_feedback: str) -> str:
+    return ("####" + _frag(general_feedback)) if general_feedback else ""
+
+
+def _lines_block(lines: list[str], general_feedback: str, opening: str = "{\n") -> str:
+    gf = _general(general_feedback)
+    return opening + "".join(f"\t{line}\n" for line in lines + ([gf] if gf else [])) + "}"
+
+
+def essay_block(data: Mapping, general_feedback: str = "") -> str:
+    """An empty block: a written answer."""
+    return "{" + _general(general_feedback) + "}"
+
+
+def true_false_block(data: Mapping, general_feedback: str = "") -> str:
+    """``{TRUE#wrong#right}``: Moodle's first feedback is for the wrong answer, the second for the right."""
+    answer = bool(data.get("answer"))
+    right = data.get("feedback_true" if answer else "feedback_false") or ""
+    wrong = data.get("feedback_false" if answer else "feedback_true") or ""
+    out = "TRUE" if answer else "FALSE"
+    if wrong or right:
+        out += "#" + _frag(wrong)
+    if right:
+        out += "#" + _frag(right)
+    return "{" + out + _general(general_feedback) + "}"
+
+
+def choices_block(data: Mapping, general_feedback: str = "", *, single: bool) -> str:
+    """``=right ~wrong ~%50%partial`` lines; ``single`` writes full marks as ``=`` (one answer to pick)."""
     lines: list[str] = []
-    if qtype in CHOICE_TYPES:
-        choices = data.get("choices") or []
-        fractions = [_fraction(choice.get("fraction")) for choice in choices]
-        for k, (choice, fraction) in enumerate(zip(choices, fractions, strict=True)):
-            # With only "=" answers the block would read as a short answer: one "~%100%" keeps it a choice.
-            all_right = k == len(choices) - 1 and all(f == 1 for f in fractions)
-            if qtype == "single_choice" and fraction == 1 and not all_right:
-                mark = "="
-            elif fraction == 0:
-                mark = "~"
-            else:
-                mark = f"~%{_percent(fraction)}%"
-            lines.append(mark + _frag(choice.get("text")) + _feedback(choice.get("feedback")))
-    elif qtype == "short_answer":
-        for k, answer in enumerate(data.get("answers") or []):
-            fraction = _fraction(answer.get("fraction"), "1")
-            mark = "=" if fraction == 1 else f"=%{_percent(fraction)}%"
-            if k == 0 and "->" in str(answer.get("text")):
-                mark = mark[1:]  # without "=" the answer cannot be read as a matching pair (Moodle allows it)
-            lines.append(mark + _frag(answer.get("text")) + _feedback(answer.get("feedback")))
-    elif qtype == "numerical":
-        answers = data.get("answers") or []
-        for k, answer in enumerate(answers):
-            fraction = _fraction(answer.get("fraction"), "1")
-            mark = "=" if fraction == 1 else f"=%{_percent(fraction)}%"
-            if "min" in answer or "max" in answer:
-                value = f"{answer.get('min')}..{answer.get('max')}"
-            elif str(answer.get("value")) == "*" and fraction == 0 and k == len(answers) - 1:
-                lines.append("~" + _feedback(answer.get("feedback")))  # Moodle's own way to write "any other"
-                continue
-            else:
-                value = f"{answer.get('value')}:{answer.get('tolerance') or 0}"
-            lines.append(mark + value + _feedback(answer.get("feedback")))
-        return "{#\n" + "".join(f"\t{line}\n" for line in lines + ([gf] if gf else [])) + "}"
-    elif qtype == "matching":
-        for pair in data.get("pairs") or []:
-            lines.append("=" + _frag(pair.get("left")) + " -> " + _esc(pair.get("right")))
-    else:
-        raise ValueError(f"GIFT cannot express question type {qtype!r}")
-    return "{\n" + "".join(f"\t{line}\n" for line in lines + ([gf] if gf else [])) + "}"
+    choices = data.get("choices") or []
+    fractions = [_fraction(choice.get("fraction")) for choice in choices]
+    for k, (choice, fraction) in enumerate(zip(choices, fractions, strict=True)):
+        # With only "=" answers the block would read as a short answer: one "~%100%" keeps it a choice.
+        all_right = k == len(choices) - 1 and all(f == 1 for f in fractions)
+        if single and fraction == 1 and not all_right:
+            mark = "="
+        elif fraction == 0:
+            mark = "~"
+        else:
+            mark = f"~%{_percent(fraction)}%"
+        lines.append(mark + _frag(choice.get("text")) + _feedback(choice.get("feedback")))
+    return _lines_block(lines, general_feedback)
 
 
-def _write_question(q: Any) -> str:
+def short_answer_block(data: Mapping, general_feedback: str = "") -> str:
+    """``=answer`` lines (``=%50%answer`` for partial marks)."""
+    lines: list[str] = []
+    for k, answer in enumerate(data.get("answers") or []):
+        fraction = _fraction(answer.get("fraction"), "1")
+        mark = "=" if fraction == 1 else f"=%{_percent(fraction)}%"
+        if k == 0 and "->" in str(answer.get("text")):
+            mark = mark[1:]  # without "=" the answer cannot be read as a matching pair (Moodle allows it)
+        lines.append(mark + _frag(answer.get("text")) + _feedback(answer.get("feedback")))
+    return _lines_block(lines, general_feedback)
+
+
+def numerical_block(data: Mapping, general_feedback: str = "") -> str:
+    """``{#`` then ``=value:tolerance`` or ``=min..max`` lines, and ``~#feedback`` for any other answer."""
+    lines: list[str] = []
+    answers = data.get("answers") or []
+    for k, answer in enumerate(answers):
+        fraction = _fraction(answer.get("fraction"), "1")
+        mark = "=" if fraction == 1 else f"=%{_percent(fraction)}%"
+        if "min" in answer or "max" in answer:
+            value = f"{answer.get('min')}..{answer.get('max')}"
+        elif str(answer.get("value")) == "*" and fraction == 0 and k == len(answers) - 1:
+            lines.append("~" + _feedback(answer.get("feedback")))  # Moodle's own way to write "any other"
+            continue
+        else:
+            value = f"{answer.get('value')}:{answer.get('tolerance') or 0}"
+        lines.append(mark + value + _feedback(answer.get("feedback")))
+    return _lines_block(lines, general_feedback, "{#\n")
+
+
+def matching_block(data: Mapping, general_feedback: str = "") -> str:
+    """``=item -> answer`` lines."""
+    lines = [
+        "=" + _frag(pair.get("left")) + " -> " + _esc(pair.get("right")) for pair in data.get("pairs") or []
+    ]
+    return _lines_block(lines, general_feedback)
+
+
+def no_block(data: Mapping, general_feedback: str = "") -> None:
+    """A description: the text alone, no answer block."""
+    return None
+
+
+AnswerBlock = Callable[[str, Mapping, str], "str | None"]
+
+# The writer of each kind the parser produces, for ``write_gift`` without an ``answer_block``.
+BLOCK_WRITERS: dict[str, Callable[..., str | None]] = {
+    "essay": essay_block,
+    "true_false": true_false_block,
+    "single_choice": partial(choices_block, single=True),
+    "multiple_response": partial(choices_block, single=False),
+    "short_answer": short_answer_block,
+    "numerical": numerical_block,
+    "matching": matching_block,
+    "description": no_block,
+}
+
+
+def parsed_answer_block(kind: str, data: Mapping, general_feedback: str) -> str | None:
+    """The block of one of the parser's own kinds; ValueError for anything else."""
+    writer = BLOCK_WRITERS.get(kind)
+    if writer is None:
+        raise ValueError(f"GIFT cannot express question type {kind!r}")
+    return writer(data, general_feedback)
+
+
+def _write_question(q: Any, answer_block: AnswerBlock) -> str:
     qtype = str(_get(q, "qtype", ""))
     name = str(_get(q, "name", "") or "")
     stem = str(_get(q, "stem", "") or "")
@@ -742,21 +818,23 @@ def _write_question(q: Any) -> str:
     # or as a comment line when there is no name in front of it).
     if stem_format != DEFAULT_FORMAT or stem.startswith("[") or (not name and stem.startswith("//")):
         head += f"[{stem_format}]"
-    if qtype == "description":
+    block = answer_block(qtype, data, general_feedback)
+    if block is None:
         return head + _esc(stem)
-    block = _answer_block(qtype, data, general_feedback)
     before, sep, after = stem.partition(BLANK)
     if sep and after.strip():
         return head + _esc(before) + block + _esc(after)
     return head + _esc(stem) + block
 
 
-def write_gift(questions: Iterable[Any]) -> str:
+def write_gift(questions: Iterable[Any], answer_block: AnswerBlock | None = None) -> str:
     """Write questions (GiftQuestion or anything with the same attributes/keys) as a GIFT file.
 
     ``$CATEGORY:`` lines are written whenever the category changes. Missing-word stems get their answer block
-    back where the first ``_____`` is.
+    back where the first ``_____`` is. ``answer_block(qtype, data, general_feedback)`` writes each question's
+    block (None: no block); by default the parser's own kinds are written (:func:`parsed_answer_block`).
     """
+    answer_block = answer_block or parsed_answer_block
     parts: list[str] = []
     current = ""
     for q in questions:
@@ -764,5 +842,5 @@ def write_gift(questions: Iterable[Any]) -> str:
         if category != current:
             parts.append(f"$CATEGORY: {_esc(category)}".rstrip())
             current = category
-        parts.append(_write_question(q))
+        parts.append(_write_question(q, answer_block))
     return "\n\n".join(parts) + "\n" if parts else ""

@@ -6,7 +6,8 @@
   attempt each; ties broken by attempt order). The index is the mean fraction earned on the question in the
   upper group minus that in the lower group, from −1 to 1. A question that strong trainees get right and weak
   ones get wrong scores high; a negative index means weaker trainees did better — the key may be wrong.
-* **Picks**: how often each choice was selected (choice and true/false questions) or each typed answer given.
+* **Picks**: how often each choice was selected (choice and true/false questions) or each typed answer given;
+  the question type says which (``QuestionType.analysis``, ``pick_options``, ``pick_keys``).
 * **Flags**: too easy (facility ≥ 90), too hard (facility ≤ 20), negative discrimination (index < 0).
 
 Every graded attempt counts (not only first attempts). The figures come from SQL aggregates (with window
@@ -28,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from lms.core.spreadsheet import formula_safe
 from lms.extensions import db
 from lms.quizzes.models import Attempt, AttemptQuestion, Question, QuestionVersion, Quiz
-from lms.quizzes.qtypes import normalize_text
+from lms.quizzes.qtypes import QUESTION_TYPES
 from lms.quizzes.results import as_percent
 
 GROUP_SHARE = Decimal("0.27")
@@ -40,8 +41,6 @@ FLAGS = {
     "too_hard": _l("Too hard"),
     "negative_discrimination": _l("Negative discrimination"),
 }
-CHOICE_TYPES = ("single_choice", "multiple_response")
-TYPED_TYPES = ("short_answer", "numerical")
 
 
 def group_size(attempts: int) -> int:
@@ -156,7 +155,7 @@ def analyse_quiz(quiz: Quiz) -> QuizAnalysis:
 
 
 def _count_picks(quiz: Quiz, items: list[ItemStats]) -> None:
-    wanted = {i.question_id: i for i in items if i.qtype in (*CHOICE_TYPES, "true_false", *TYPED_TYPES)}
+    wanted = {i.question_id: i for i in items if _analysis(i.qtype) is not None}
     if not wanted:
         return
     rows = db.session.execute(
@@ -184,29 +183,18 @@ def _count_picks(quiz: Quiz, items: list[ItemStats]) -> None:
     counts: dict[int, Counter] = defaultdict(Counter)
     labels: dict[int, dict] = defaultdict(dict)  # question -> key -> (label, correct)
     for version in sorted(versions.values(), key=lambda v: v.number):  # the latest wording wins
-        if version.qtype in CHOICE_TYPES:
-            for choice in version.data.get("choices", []):
-                fraction = Decimal(str(choice.get("fraction", "0")))
-                labels[version.question_id][choice.get("id")] = (str(choice.get("text", "")), fraction > 0)
-        elif version.qtype == "true_false":
-            answer = version.data.get("answer")
-            labels[version.question_id][True] = (_("True"), answer is True)
-            labels[version.question_id][False] = (_("False"), answer is False)
+        if _analysis(version.qtype) == "options":
+            labels[version.question_id].update(QUESTION_TYPES[version.qtype].pick_options(version.data))
     for row in rows:
         item = wanted[row.question_id]
         response = row.response
         if response is None:
             continue
-        if item.qtype == "multiple_response" and isinstance(response, list):
-            counts[row.question_id].update(r for r in response if isinstance(r, str))
-        elif item.qtype in TYPED_TYPES and isinstance(response, str):
-            counts[row.question_id][normalize_text(response)] += 1
-        elif isinstance(response, str | bool):
-            counts[row.question_id][response] += 1
+        counts[row.question_id].update(QUESTION_TYPES[item.qtype].pick_keys(response))
     for question_id, item in wanted.items():
         n = item.attempts or 1
         counted = counts.get(question_id, Counter())
-        if item.qtype in TYPED_TYPES:
+        if _analysis(item.qtype) == "typed":
             for text, count in counted.most_common(TOP_TYPED_ANSWERS):
                 item.picks.append(Pick(label=text, count=count, share=_share(count, n), correct=False))
             continue
@@ -219,6 +207,12 @@ def _count_picks(quiz: Quiz, items: list[ItemStats]) -> None:
                     correct=correct,
                 )
             )
+
+
+def _analysis(qtype: str) -> str | None:
+    """How the type's picks are counted ("options", "typed"; None: not at all)."""
+    cls = QUESTION_TYPES.get(qtype)
+    return cls.analysis if cls is not None else None
 
 
 def _share(count: int, n: int) -> Decimal:

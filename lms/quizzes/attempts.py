@@ -43,7 +43,7 @@ from lms.quizzes.models import (
     Quiz,
     QuizSlot,
 )
-from lms.quizzes.qtypes import QUESTION_TYPES, Matching, ResponseError
+from lms.quizzes.qtypes import QUESTION_TYPES, ResponseError, unmarked_types
 
 MARK_QUANTUM = Decimal("0.0001")
 PERCENT_QUANTUM = Decimal("0.0001")
@@ -179,7 +179,7 @@ def _draw(quiz: Quiz, rng) -> list[_Pick]:
                 Question.course_id == quiz.course_id,
                 Question.archived.is_(False),
                 Question.current_version_id.is_not(None),
-                Question.qtype != "description",
+                Question.qtype.not_in(unmarked_types()),
             )
             .order_by(Question.id)
         )
@@ -203,10 +203,7 @@ def _choice_order(version: QuestionVersion, shuffle: bool, rng) -> list | None:
     cls = QUESTION_TYPES.get(version.qtype)
     if cls is None:
         return None
-    if cls is Matching or issubclass(cls, Matching):
-        order = list(Matching.right_options(version.data))
-    else:
-        order = list(cls.choice_ids(version.data))
+    order = list(cls.shuffled_options(version.data))
     if not order:
         return None
     if shuffle:

@@ -30,7 +30,7 @@ from lms.quizzes.models import (
     QuestionTag,
     QuestionVersion,
 )
-from lms.quizzes.qtypes import QUESTION_TYPES
+from lms.quizzes.qtypes import QUESTION_TYPES, for_gift_kind
 
 NAME_MAX = 255
 CATEGORY_MAX = 200
@@ -120,19 +120,9 @@ def answer_shape(qtype: str, data) -> object:
     """What two language variants of one question must share: the type and how answers are graded (choice ids
     and grades, the true/false answer, the numbers, the number of matching items and options). Accepted short
     answers may differ by language."""
-    data = data or {}
-    if qtype in ("single_choice", "multiple_response"):
-        return qtype, [(c.get("id"), str(c.get("fraction"))) for c in data.get("choices") or []]
-    if qtype == "true_false":
-        return qtype, data.get("answer")
-    if qtype == "numerical":
-        answers = data.get("answers") or []
-        return qtype, [{k: str(v) for k, v in a.items() if k != "feedback"} for a in answers]
-    if qtype == "matching":
-        pairs = data.get("pairs") or []
-        items = [bool(str(p.get("left") or "").strip()) for p in pairs]
-        return qtype, items, len({p.get("right") for p in pairs})
-    return qtype
+    cls = QUESTION_TYPES.get(qtype)
+    shape = cls.answer_shape(data or {}) if cls is not None else None
+    return qtype if shape is None else (qtype, *shape)
 
 
 def _keep_variants(old_qtype: str, old_data, content: QuestionContent) -> bool:
@@ -234,7 +224,8 @@ def _check_mark(value, qtype: str) -> Decimal:
         raise InvalidInput(_("The default mark must be a number."), field="default_mark") from None
     if not mark.is_finite() or mark < 0 or mark > 1000:
         raise InvalidInput(_("The default mark must be between 0 and 1000."), field="default_mark")
-    if qtype == "description":
+    cls = QUESTION_TYPES.get(qtype)
+    if cls is not None and not cls.marked:
         return Decimal(0)
     return mark.quantize(Decimal("0.01"))
 
@@ -346,13 +337,24 @@ class ImportReport:
 
 
 def _gift_content(q: GiftQuestion) -> QuestionContent:
+    """A parsed GIFT question as bank content: the type that reads its kind of answer block converts the data
+    (a kind no type reads is kept, for :func:`content_problems` to refuse)."""
+    cls = for_gift_kind(q.qtype)
     return QuestionContent(
-        qtype=q.qtype,
+        qtype=cls.name if cls is not None else q.qtype,
         stem=q.stem,
         stem_format=q.stem_format or "moodle",
-        data=q.data,
+        data=cls.from_gift(q.qtype, q.data) if cls is not None else q.data,
         general_feedback=q.general_feedback,
     )
+
+
+def _gift_block(qtype: str, data, general_feedback: str) -> str | None:
+    """The question's GIFT answer block, written by its type."""
+    cls = QUESTION_TYPES.get(qtype)
+    if cls is None:
+        raise ValueError(f"GIFT cannot express question type {qtype!r}")
+    return cls.gift_block(data, general_feedback)
 
 
 def plan_import(course, text: str | bytes) -> ImportReport:
@@ -578,7 +580,7 @@ def export_gift(course, locale: str | None = None) -> str:
     def shown(v: QuestionVersion):
         return (v.text_for(locale) if locale else None) or v
 
-    return write_gift(
+    questions = (
         GiftQuestion(
             qtype=shown(v).qtype,
             name=q.name,
@@ -591,3 +593,4 @@ def export_gift(course, locale: str | None = None) -> str:
         )
         for q, v in rows
     )
+    return write_gift(questions, answer_block=_gift_block)

@@ -70,7 +70,8 @@ def bank_files(course_slug: str, course_dir: Path | None) -> tuple[Path, dict[st
 
 def _shape(question: GiftQuestion) -> object:
     """What must be equal in two language variants of one question (see :func:`answer_shape`)."""
-    return answer_shape(question.qtype, question.data)
+    content = _gift_content(question)
+    return answer_shape(content.qtype, content.data)
 
 
 def _read_bank(path: Path) -> list[GiftQuestion]:

@@ -26,7 +26,7 @@ from lms.extensions import db
 from lms.quizzes import attempts as attempt_service
 from lms.quizzes.curriculum import load_course_quizzes
 from lms.quizzes.models import Attempt, Quiz
-from lms.quizzes.qtypes import Matching
+from lms.quizzes.qtypes import QUESTION_TYPES, get_qtype
 from lms.quizzes.services import QuizSettings, create_quiz
 
 COURSES = ("credit-management", "mutual-recognition")
@@ -56,53 +56,17 @@ def _unit(seed: str) -> float:
 
 
 def _right_form(version, slot: int) -> MultiDict:
-    data, field, form = version.data, f"q{slot}", MultiDict()
-    if version.qtype == "single_choice":
-        best = max(data["choices"], key=lambda c: Decimal(str(c["fraction"])))
-        form.add(field, best["id"])
-    elif version.qtype == "multiple_response":
-        for choice in data["choices"]:
-            if Decimal(str(choice["fraction"])) > 0:
-                form.add(field, choice["id"])
-    elif version.qtype == "true_false":
-        form.add(field, "true" if data["answer"] else "false")
-    elif version.qtype == "short_answer":
-        form.add(field, next(a["text"] for a in data["answers"] if Decimal(str(a["fraction"])) == 1))
-    elif version.qtype == "numerical":
-        answer = next(a for a in data["answers"] if Decimal(str(a["fraction"])) == 1)
-        form.add(field, answer.get("min") or answer["value"])
-    elif version.qtype == "matching":
-        for i, pair in enumerate(Matching._items(data)):
-            form.add(f"{field}-{i}", pair["right"])
-    return form
+    return MultiDict(get_qtype(version.qtype).sample_answer(version.data, f"q{slot}", right=True, rng=None))
 
 
 def _wrong_form(version, slot: int, rng: random.Random) -> MultiDict:
-    data, field, form = version.data, f"q{slot}", MultiDict()
-    if version.qtype == "single_choice":
-        wrong = [c for c in data["choices"] if Decimal(str(c["fraction"])) < 1]
-        form.add(field, rng.choice(wrong)["id"])
-    elif version.qtype == "multiple_response":
-        positive = [c["id"] for c in data["choices"] if Decimal(str(c["fraction"])) > 0]
-        negative = [c["id"] for c in data["choices"] if Decimal(str(c["fraction"])) <= 0]
-        for cid in positive[: max(1, len(positive) - 1)]:
-            form.add(field, cid)
-        if negative and rng.random() < 0.5:
-            form.add(field, rng.choice(negative))
-    elif version.qtype == "true_false":
-        form.add(field, "false" if data["answer"] else "true")
-    elif version.qtype == "short_answer":
-        form.add(field, rng.choice(["I am not sure", "Decree 251", "GACC"]))
-    elif version.qtype == "numerical":
-        answer = next(a for a in data["answers"] if Decimal(str(a["fraction"])) == 1)
-        base = Decimal(str(answer.get("max") or answer["value"]))
-        form.add(field, str(base + rng.choice([1, 2, 10])))
-    elif version.qtype == "matching":
-        rights = [p["right"] for p in Matching._items(data)]
-        rotated = rights[1:] + rights[:1]
-        for i, right in enumerate(rotated):
-            form.add(f"{field}-{i}", right)
-    return form
+    return MultiDict(get_qtype(version.qtype).sample_answer(version.data, f"q{slot}", right=False, rng=rng))
+
+
+def _hand_marked(aq) -> bool:
+    """An essay: a question with a mark that a trainer gives."""
+    cls = QUESTION_TYPES[aq.version.qtype]
+    return cls.marked and not cls.auto_graded
 
 
 def _difficulty(question_id: int, name: str) -> float:
@@ -275,13 +239,13 @@ def _essays(course: Course, users: dict[str, User], now) -> int:
             trainee, quiz, now=started, rng=random.Random(login)
         )
         rows = attempt_service.load_questions(attempt)
-        form = MultiDict({f"q{aq.slot}": ESSAY_ANSWERS[login] for aq in rows if aq.version.qtype == "essay"})
+        form = MultiDict({f"q{aq.slot}": ESSAY_ANSWERS[login] for aq in rows if _hand_marked(aq)})
         attempt_service.save_responses(trainee, attempt, rows, form, now=started + timedelta(minutes=14))
         attempt_service.submit_attempt(trainee, attempt, now=started + timedelta(minutes=15))
         marker = users.get(MARKER)
         if login == ESSAY_MARKED and marker is not None:
             for aq in rows:
-                if aq.version.qtype == "essay" and aq.response is not None:
+                if _hand_marked(aq) and aq.response is not None:
                     attempt_service.mark_question(
                         marker,
                         aq,

@@ -410,16 +410,15 @@ class AttemptQuestion(db.Model):
         return self.version.shown
 
     def _to_shown(self) -> dict | None:
-        """For a matching question: every language's right-hand text -> the shown language's text at the same
-        position (the load checks that the languages have as many); None for other types."""
-        from lms.quizzes.qtypes import Matching
-
-        if self.version.qtype != "matching":
+        """For a type whose options are texts (matching): every language's option text -> the shown language's
+        text at the same position (the load checks that the languages have as many); None for other types."""
+        cls = QUESTION_TYPES.get(self.version.qtype)
+        if cls is None or not cls.options_are_texts:
             return None
-        shown = Matching.right_options(self.shown.data)
+        shown = cls.shuffled_options(self.shown.data)
         mapping = {}
         for data in self.version.all_data():
-            for index, text in enumerate(Matching.right_options(data)):
+            for index, text in enumerate(cls.shuffled_options(data)):
                 if index < len(shown):
                     mapping.setdefault(text, shown[index])
         return mapping

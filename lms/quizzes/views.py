@@ -346,7 +346,6 @@ def _question_form_page(course: Course, qtype: str, form: QuestionForm, question
         question=question,
         categories=categories,
         module_tags=MODULE_TAGS,
-        uses_rows=qtype in editor.ROW_TYPES,
     ), status
 
 
@@ -801,10 +800,7 @@ def _shown_after_error(rows, form) -> dict:
         try:
             shown[aq.slot] = cls.parse_response(aq.shown.data, form, f"q{aq.slot}")
         except ResponseError:
-            raw = form.get(f"q{aq.slot}")
-            shown[aq.slot] = (
-                raw if aq.version.qtype in ("numerical", "short_answer", "essay") else aq.response
-            )
+            shown[aq.slot] = cls.shown_after_error(form, f"q{aq.slot}", aq.response)
     return shown
 
 

@@ -39,7 +39,7 @@ from sqlalchemy.orm import aliased
 from lms.courses.models import Course, CourseVersion, Enrollment
 from lms.extensions import db
 from lms.quizzes.models import Attempt, AttemptQuestion, Question, QuestionVersion, Quiz
-from lms.quizzes.qtypes import Matching, parse_number, to_decimal
+from lms.quizzes.qtypes import QUESTION_TYPES, get_qtype
 from lms.sessions.models import Registration, TrainingSession
 
 XAPI_VERSION = "1.0.3"  # the version of the specification followed (the X-Experience-API-Version header)
@@ -70,15 +70,6 @@ ACTIVITY_TYPES = {
     "question": ADL_ACTIVITIES + "cmi.interaction",
 }
 # Question type → xAPI interactionType. Descriptions have nothing to answer and are not exported.
-INTERACTION_TYPES = {
-    "single_choice": "choice",
-    "multiple_response": "choice",
-    "true_false": "true-false",
-    "short_answer": "fill-in",
-    "numerical": "numeric",
-    "matching": "matching",
-    "essay": "long-fill-in",
-}
 # Content languages of the LMS → RFC 5646 tags. "und" (undetermined) when a text's language is unknown.
 LANGUAGE_TAGS = {"en": "en", "zh_CN": "zh-CN"}
 UNKNOWN_LANGUAGE = "und"
@@ -86,7 +77,6 @@ UNKNOWN_LANGUAGE = "und"
 STREAMS = ("registered", "attended", "attempts", "course_completed")
 ATTENDED = ("present", "late")
 
-_SAFE_COMPONENT_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 _SPACES = re.compile(r"\s+")
 DESCRIPTION_LIMIT = 500
 
@@ -342,47 +332,21 @@ def setting(name: str, default=None, *, config=None):
 # Questions as interaction activities
 
 
-def _component_ids(ids: list[str]) -> dict[str, str]:
-    """Interaction component ids: the choice's own id when it is a plain token, else its position."""
-    mapping: dict[str, str] = {}
-    for index, original in enumerate(ids, start=1):
-        candidate = original if _SAFE_COMPONENT_ID.match(original or "") else f"c{index}"
-        while candidate in mapping.values():
-            candidate = f"c{index}-{len(mapping)}"
-        mapping[original] = candidate
-    return mapping
-
-
-def _fraction(entry) -> Decimal:
-    value = to_decimal(entry.get("fraction")) if isinstance(entry, dict) else None
-    return Decimal(0) if value is None else value
-
-
-def _entries(data, key: str) -> list[dict]:
-    items = data.get(key) if isinstance(data, dict) else None
-    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
-
-
-def _number_text(value) -> str | None:
-    number = to_decimal(value)
-    return None if number is None else format(number.normalize(), "f")
-
-
 @dataclass
 class QuestionInfo:
-    """A question version as an interaction activity, and how to write a trainee's response for it."""
+    """A question version as an interaction activity, and how to write a trainee's response for it (the
+    question type gives both: ``QuestionType.xapi_interaction`` and ``xapi_response``)."""
 
     version_id: int
     qtype: str
     interaction_type: str | None
     activity: dict
-    components: dict[str, str] = field(default_factory=dict)  # choice id → component id
-    targets: dict[str, str] = field(default_factory=dict)  # matching: right-hand text → target id
+    codes: dict[str, str] = field(default_factory=dict)  # choice id / right-hand text → component id
 
     @classmethod
     def build(cls, vocabulary: Vocabulary, row) -> QuestionInfo:
         lang = vocabulary.course_language(row.course_id)
-        itype = INTERACTION_TYPES.get(row.qtype)
+        qtype = QUESTION_TYPES.get(row.qtype)
         data = row.data if isinstance(row.data, dict) else {}
         definition: dict[str, Any] = {
             "type": ACTIVITY_TYPES["question"],
@@ -390,100 +354,26 @@ class QuestionInfo:
         }
         if plain(row.stem):
             definition["description"] = {lang: plain(row.stem)}
-        info = cls(
+        interaction = qtype.xapi_interaction(data, lambda text: {lang: plain(text, 200)}) if qtype else None
+        if interaction is not None:
+            definition.update(interaction.definition)
+        return cls(
             version_id=row.id,
             qtype=row.qtype,
-            interaction_type=itype,
+            interaction_type=interaction.definition["interactionType"] if interaction else None,
             activity={
                 "objectType": "Activity",
                 "id": vocabulary.activity_id("question", row.question_id, f"v{row.number}"),
                 "definition": definition,
             },
+            codes=interaction.codes if interaction else {},
         )
-        if itype is None:
-            return info
-        definition["interactionType"] = itype
-        if itype == "choice":
-            choices = _entries(data, "choices")
-            info.components = _component_ids([str(c.get("id", "")) for c in choices])
-            ids = [info.components[str(c.get("id", ""))] for c in choices]
-            definition["choices"] = [
-                {"id": cid, "description": {lang: plain(str(c.get("text", "")), 200)}}
-                for cid, c in zip(ids, choices, strict=True)
-            ]
-            if row.qtype == "single_choice":
-                pattern = [cid for cid, c in zip(ids, choices, strict=True) if _fraction(c) == 1]
-            else:
-                pattern = ["[,]".join(cid for cid, c in zip(ids, choices, strict=True) if _fraction(c) > 0)]
-            definition["correctResponsesPattern"] = [p for p in pattern if p]
-        elif itype == "true-false" and isinstance(data.get("answer"), bool):
-            definition["correctResponsesPattern"] = ["true" if data["answer"] else "false"]
-        elif itype == "fill-in":
-            right = [str(a.get("text", "")).strip() for a in _entries(data, "answers") if _fraction(a) == 1]
-            # Wildcard patterns are not literal answers, so they cannot be listed.
-            if right and not any("*" in text or "[" in text for text in right):
-                definition["correctResponsesPattern"] = right
-        elif itype == "numeric":
-            pattern = []
-            for answer in _entries(data, "answers"):
-                if _fraction(answer) != 1:
-                    continue
-                if "min" in answer or "max" in answer:
-                    low, high = _number_text(answer.get("min")), _number_text(answer.get("max"))
-                    if low is not None and high is not None:
-                        pattern.append(f"{low}[:]{high}")
-                elif str(answer.get("value")) != "*":
-                    value = to_decimal(answer.get("value"))
-                    tolerance = to_decimal(answer.get("tolerance", "0"))
-                    if value is None or tolerance is None:
-                        continue
-                    low, high = _number_text(value - tolerance), _number_text(value + tolerance)
-                    pattern.append(_number_text(value) if not tolerance else f"{low}[:]{high}")
-            if pattern:
-                definition["correctResponsesPattern"] = pattern
-        elif itype == "matching":
-            items = [p for p in _entries(data, "pairs") if str(p.get("left") or "").strip()]
-            options = Matching.right_options(data)
-            info.targets = {text: f"t{i}" for i, text in enumerate(options, start=1)}
-            definition["source"] = [
-                {"id": f"s{i}", "description": {lang: plain(str(p.get("left")), 200)}}
-                for i, p in enumerate(items, start=1)
-            ]
-            definition["target"] = [
-                {"id": info.targets[text], "description": {lang: plain(text, 200)}} for text in options
-            ]
-            pairs = [
-                f"s{i}[.]{info.targets[str(p.get('right'))]}"
-                for i, p in enumerate(items, start=1)
-                if str(p.get("right")) in info.targets
-            ]
-            if pairs:
-                definition["correctResponsesPattern"] = ["[,]".join(pairs)]
-        return info
 
     def response(self, value) -> str | None:
         """The trainee's response in the format of the interaction type; None when there is none."""
         if value is None or self.interaction_type is None:
             return None
-        if self.interaction_type == "choice":
-            chosen = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-            ids = [self.components[c] for c in chosen if isinstance(c, str) and c in self.components]
-            return "[,]".join(ids) if ids else None
-        if self.interaction_type == "true-false":
-            return ("true" if value else "false") if isinstance(value, bool) else None
-        if self.interaction_type == "numeric":
-            number = parse_number(value) if isinstance(value, str) else None
-            return None if number is None else format(number.normalize(), "f")
-        if self.interaction_type == "matching":
-            if not isinstance(value, list):
-                return None
-            pairs = [
-                f"s{i}[.]{self.targets[v]}"
-                for i, v in enumerate(value, start=1)
-                if isinstance(v, str) and v in self.targets
-            ]
-            return "[,]".join(pairs) if pairs else None
-        return value if isinstance(value, str) and value.strip() else None  # fill-in, long-fill-in
+        return get_qtype(self.qtype).xapi_response(value, self.codes)
 
 
 # ----------------------------------------------------------------------------------------------------

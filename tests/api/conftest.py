@@ -10,12 +10,13 @@ from decimal import Decimal
 import pytest
 
 from lms.api import tokens
-from lms.courses.models import Course, CourseVersion, Enrollment, Lesson
+from lms.courses.models import Course, Enrollment
 from lms.database import utcnow
 from lms.evidence.services import issue_certificate
 from lms.quizzes.models import Attempt, Quiz
 from lms.sessions.models import Registration, TrainingSession, Venue
 from tests.cultivation.conftest import Flow, clock  # noqa: F401 - the cultivation helpers, as fixtures here
+from tests.factories import published_course
 
 
 @dataclass
@@ -32,23 +33,15 @@ class World:
 
 
 def make_course(db, slug: str = "api-course") -> Course:
-    course = Course(slug=slug)
-    version = CourseVersion(
-        course=course,
-        number=1,
-        status="published",
+    return published_course(
+        db,
+        slug=slug,
         title="Customs compliance basics",
         training_type="compliance",
         modes=["online"],
         hours=Decimal("2.5"),
-        published_at=utcnow(),
+        lessons=[("intro", "Introduction")],
     )
-    version.lessons.append(Lesson(position=1, slug="intro", title="Introduction", body="Text"))
-    db.session.add(course)
-    db.session.flush()
-    course.published_version = version
-    db.session.flush()
-    return course
 
 
 def completed(db, user, course: Course) -> Enrollment:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import sqlalchemy as sa
 
 from lms.auth.models import User
@@ -11,31 +9,13 @@ from lms.courses import services
 from lms.courses.models import Course, CourseVersion, Enrollment, Lesson
 from lms.errors import DomainError
 from lms.evidence.models import LedgerEntry
+from tests.support.race import race
 
 
 def _run_together(app, db, work, count=2):
     """Run ``work(index)`` in ``count`` threads, each with its own app context and session, together."""
     db.session.commit()
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                results[index] = work(index)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = race(app, work, count).results(DomainError)
     db.session.expire_all()
     return results
 

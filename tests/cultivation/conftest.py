@@ -14,6 +14,7 @@ from lms.cultivation import clock as clock_module
 from lms.cultivation import services
 from lms.cultivation.models import KeyTrainingList, PlanItem
 from lms.database import utcnow
+from tests.factories import published_course
 
 _courses = itertools.count(1)
 
@@ -107,30 +108,18 @@ class Flow:
         return key_list
 
     def course(self, *, title: str = "AEO standards", lessons: int = 1, published: bool = True):
-        from lms.courses.models import Course, CourseVersion, Lesson
-
         n = next(_courses)
-        course = Course(slug=f"cultivation-course-{n}")
-        version = CourseVersion(
-            course=course,
-            number=1,
-            status="published" if published else "draft",
+        return published_course(
+            self.db,
+            slug=f"cultivation-course-{n}",
+            published=published,
             title=f"{title} {n}",
             training_type="aeo_certification",
             modes=["online"],
             hours=Decimal("2"),
             require_lessons=True,
+            lessons=[(f"lesson-{k}", f"Lesson {k}") for k in range(1, lessons + 1)],
         )
-        for position in range(1, lessons + 1):
-            version.lessons.append(
-                Lesson(position=position, slug=f"lesson-{position}", title=f"Lesson {position}", body="Text")
-            )
-        self.db.session.add(course)
-        self.db.session.flush()
-        if published:
-            course.published_version = version
-        self.db.session.flush()
-        return course
 
     def complete_plan(self, case) -> None:
         """Give the case a one-course plan that every nominee has completed."""

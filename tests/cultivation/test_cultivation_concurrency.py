@@ -3,8 +3,6 @@ case per enterprise and type, one decision per case state, one confirmation per 
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
@@ -14,34 +12,15 @@ from lms.cultivation.models import CaseEvent, CultivationCase, KeyTrainingList
 from lms.errors import DomainError
 from lms.evidence.models import LedgerEntry
 from lms.extensions import db as _db
+from tests.support.race import race
 
 pytestmark = pytest.mark.slow
 THREADS = 8
 
 
 def _run(app, target, args_list) -> tuple[int, list[BaseException]]:
-    barrier = threading.Barrier(len(args_list))
-    done, errors = [], []
-
-    def worker(*args):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                target(*args)
-                _db.session.commit()
-                done.append(args)
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-                _db.session.rollback()
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=args) for args in args_list]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return len(done), errors
+    outcomes = race(app, target, args_list)
+    return len(outcomes.values), outcomes.errors
 
 
 def _count(db, model, *where) -> int:

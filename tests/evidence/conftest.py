@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from lms.courses import completion
-from lms.courses.models import Course, CourseVersion, Enrollment
-from lms.database import utcnow
+from lms.courses.models import Course, Enrollment
 from lms.evidence.ledger import evidence_kind
 from lms.evidence.models import SQLITE_DROP_TRIGGERS, install_ledger_triggers
 from lms.org.models import Enterprise
+from tests.factories import published_course
 
 TEST_KIND = "test_enterprise_scored"
 _seq = itertools.count(1)
@@ -60,21 +60,14 @@ class Courses:
 
     def course(self, owner=None, *, title: str = "Customs compliance basics", hours: str = "2.5") -> Course:
         n = next(_seq)
-        course = Course(slug=f"evidence-course-{n}", owner=owner)
-        version = CourseVersion(
-            course=course,
-            number=1,
-            status="published",
+        return published_course(
+            self.db,
+            slug=f"evidence-course-{n}",
+            owner=owner,
             title=title,
             training_type="compliance",
             hours=Decimal(hours),
-            published_at=utcnow(),
         )
-        self.db.session.add_all([course, version])
-        self.db.session.flush()
-        course.published_version = version
-        self.db.session.flush()
-        return course
 
     def enroll(self, user, course: Course) -> Enrollment:
         enrollment = Enrollment(user_id=user.id, course_id=course.id, status="active")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 from datetime import timedelta
 
 import pytest
@@ -21,6 +20,7 @@ from lms.evidence.models import Certificate, LedgerEntry
 from lms.evidence.verify import verify_ledger
 from lms.notifications.models import Notification
 from lms.sessions.models import Registration, SessionExpert, TrainingSession
+from tests.support.race import race
 
 
 @pytest.fixture
@@ -174,31 +174,15 @@ def test_parallel_completion_issues_one_certificate(app, db, courses, people):
     trainee_id = people["trainee"].id
     db.session.commit()
     workers = 6
-    barrier = threading.Barrier(workers)
-    errors: list[BaseException] = []
 
     def complete() -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                enrollment = db.session.get(Enrollment, enrollment_id)
-                # Every worker completes the course, as requests that all read the enrolment while it was
-                # still active would; each sends course_completed.
-                enrollment.status = "active"
-                evaluate_completion(enrollment, None)
-                db.session.commit()
-            except BaseException as error:  # noqa: BLE001 - reported by the main thread
-                errors.append(error)
-                db.session.rollback()
-            finally:
-                db.session.remove()
+        enrollment = db.session.get(Enrollment, enrollment_id)
+        # Every worker completes the course, as requests that all read the enrolment while it was
+        # still active would; each sends course_completed.
+        enrollment.status = "active"
+        evaluate_completion(enrollment, None)
 
-    threads = [threading.Thread(target=complete) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors
+    assert not race(app, complete, [() for _ in range(workers)]).errors
     db.session.expire_all()
     certificates = _certificates(db)
     assert len(certificates) == 1 and certificates[0].user_id == trainee_id

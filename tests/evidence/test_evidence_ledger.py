@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +13,7 @@ from lms.evidence.ledger import GENESIS_HASH, canonical_json, entries_for, entry
 from lms.evidence.models import LedgerEntry, drop_ledger_triggers, install_ledger_triggers
 from lms.evidence.verify import verify_ledger
 from lms.org.models import Enterprise
+from tests.support.race import race
 
 TEST_KIND = "test_enterprise_scored"  # registered in conftest.py
 
@@ -120,29 +120,14 @@ def test_parallel_writers_never_fork_the_chain(app, db, factory):
     enterprise_ids = [factory.enterprise(unit, credit_score=50 + n).id for n in range(4)]
     db.session.commit()
     threads_count, per_thread = 8, 10
-    barrier = threading.Barrier(threads_count)
-    errors: list[BaseException] = []
 
     def writer(n: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                for _ in range(per_thread):
-                    enterprise = db.session.get(Enterprise, enterprise_ids[n % len(enterprise_ids)])
-                    record_evidence(TEST_KIND, enterprise)
-                    db.session.commit()
-            except BaseException as error:  # noqa: BLE001 - reported by the main thread
-                errors.append(error)
-                db.session.rollback()
-            finally:
-                db.session.remove()
+        for _ in range(per_thread):
+            enterprise = db.session.get(Enterprise, enterprise_ids[n % len(enterprise_ids)])
+            record_evidence(TEST_KIND, enterprise)
+            db.session.commit()
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors
+    assert not race(app, writer, threads_count, commit=False).errors
     entries = _entries(db)
     assert [e.seq for e in entries] == list(range(1, threads_count * per_thread + 1))
     assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lms.courses.models import Course, CourseVersion
+from lms.courses.models import Course
 from lms.database import utcnow
 from lms.experts.models import ExpertProfile, ExpertSpecialty, Involvement, UnavailablePeriod
 from lms.sessions.models import Registration, SessionExpert, SessionFeedback, TrainingSession
+from tests.factories import published_course
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _seq = itertools.count(1)
@@ -37,24 +38,14 @@ class ExpertsKit:
 
     def course(self, topics=("internal_control",), tags=(), title=None) -> Course:
         n = next(_seq)
-        course = Course(slug=f"course-{n}")
-        self.db.session.add(course)
-        self.db.session.flush()
-        version = CourseVersion(
-            course=course,
-            number=1,
-            status="published",
+        return published_course(
+            self.db,
+            slug=f"course-{n}",
             title=title or f"Course {n}",
             training_type="aeo_certification",
             topics=list(topics),
             tags=list(tags),
-            published_at=utcnow(),
         )
-        self.db.session.add(version)
-        self.db.session.flush()
-        course.published_version = version
-        self.db.session.flush()
-        return course
 
     def session(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -13,40 +12,26 @@ from lms.experts import services
 from lms.experts.services import AssignmentRefused, assign_expert
 from lms.sessions.models import SessionExpert, TrainingSession
 from tests.experts.conftest import future_month, local
+from tests.support.race import race
 
 pytestmark = pytest.mark.slow
 
 
 def run_in_parallel(app, db, jobs):
-    """Run each (officer_id, session_id, expert_id, role) in its own thread and app context, all at once."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
+    """Run each (officer_id, session_id, expert_id, role) in its own thread and app context, all at once:
+    "assigned", or the rules that refused it, or any other error."""
 
-    def worker(index, officer_id, session_id, expert_id, role):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                officer = db.session.get(User, officer_id)
-                session = db.session.get(TrainingSession, session_id)
-                expert = db.session.get(User, expert_id)
-                assign_expert(officer, session, expert, role)
-                db.session.commit()
-                results[index] = "assigned"
-            except AssignmentRefused as error:
-                db.session.rollback()
-                results[index] = error.rules
-            except Exception as error:  # noqa: BLE001 - reported to the test below
-                db.session.rollback()
-                results[index] = error
-            finally:
-                db.session.remove()
+    def assign(officer_id, session_id, expert_id, role):
+        officer = db.session.get(User, officer_id)
+        session = db.session.get(TrainingSession, session_id)
+        expert = db.session.get(User, expert_id)
+        assign_expert(officer, session, expert, role)
+        return "assigned"
 
-    threads = [threading.Thread(target=worker, args=(i, *job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return [
+        o.value if o.ok else o.error.rules if isinstance(o.error, AssignmentRefused) else o.error
+        for o in race(app, assign, jobs)
+    ]
 
 
 @pytest.fixture

@@ -10,13 +10,14 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from lms.courses.models import Course, CourseVersion, Enrollment
+from lms.courses.models import Enrollment
 from lms.database import utcnow
 from lms.quizzes import attempts as attempts_service
 from lms.quizzes import clock
 from lms.quizzes.bank import QuestionContent, create_question, import_gift
 from lms.quizzes.models import Attempt, AttemptQuestion
 from lms.quizzes.services import QuizSettings, create_quiz
+from tests.factories import published_course
 
 _seq = itertools.count(1)
 
@@ -66,12 +67,10 @@ class QuizKit:
 
     def course(self, owner=None, *, slug=None, require_quizzes=(), quiz_specs=(), topics=()):
         n = next(_seq)
-        course = Course(slug=slug or f"course-{n}", owner=owner)
-        self.db.session.add(course)
-        version = CourseVersion(
-            course=course,
-            number=1,
-            status="published",
+        return published_course(
+            self.db,
+            slug=slug or f"course-{n}",
+            owner=owner,
             title=f"Course {n}",
             training_type="compliance",
             require_lessons=False,
@@ -79,13 +78,7 @@ class QuizKit:
             quiz_specs=list(quiz_specs),
             topics=list(topics),
             author_id=owner.id if owner else None,
-            published_at=utcnow(),
         )
-        self.db.session.add(version)
-        self.db.session.flush()
-        course.published_version = version
-        self.db.session.flush()
-        return course
 
     def enrol(self, user, course, status="active"):
         enrollment = Enrollment(user_id=user.id, course_id=course.id, status=status)

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from lms.content.gift import parse_gift
 from lms.quizzes import qtypes
-from lms.quizzes.qtypes import QUESTION_TYPES, QuestionType, ResponseError, get_qtype, register
+from lms.quizzes.qtypes import QUESTION_TYPES, QuestionType, ResponseError, get_qtype, register, registered
 
 WIDGETS = Path(__file__).resolve().parents[2] / "templates" / "quizzes" / "qtypes"
 
@@ -99,10 +99,7 @@ def test_get_qtype():
         get_qtype("hotspot")
 
 
-def test_new_types_plug_in_with_register(monkeypatch):
-    monkeypatch.setattr(qtypes, "QUESTION_TYPES", dict(QUESTION_TYPES))
-
-    @register
+def test_new_types_plug_in_with_register():
     class Ordering(QuestionType):
         name = "ordering"
         label = "Ordering"
@@ -111,13 +108,15 @@ def test_new_types_plug_in_with_register(monkeypatch):
         def grade(cls, data, response):
             return Decimal(1) if response == data["order"] else Decimal(0)
 
-    assert qtypes.QUESTION_TYPES["ordering"] is Ordering
-    assert qtypes.get_qtype("ordering").grade({"order": [1, 2]}, [1, 2]) == 1
-    assert "ordering" not in QUESTION_TYPES  # the real registry is untouched by this test
+    before = dict(QUESTION_TYPES)
+    with registered(Ordering):
+        assert QUESTION_TYPES["ordering"] is Ordering
+        assert qtypes.get_qtype("ordering").grade({"order": [1, 2]}, [1, 2]) == 1
+    assert QUESTION_TYPES == before  # the registry is back as it was after the test
 
 
-def test_register_refuses_a_clashing_name_and_a_missing_name(monkeypatch):
-    monkeypatch.setattr(qtypes, "QUESTION_TYPES", dict(QUESTION_TYPES))
+def test_register_refuses_a_clashing_name_and_a_missing_name():
+    before = dict(QUESTION_TYPES)
     with pytest.raises(ValueError, match="already registered"):
 
         @register
@@ -129,6 +128,8 @@ def test_register_refuses_a_clashing_name_and_a_missing_name(monkeypatch):
         @register
         class Nameless(QuestionType):
             pass
+
+    assert QUESTION_TYPES == before  # a refused type leaves the registry as it was
 
 
 def test_methods_work_on_instances_too():

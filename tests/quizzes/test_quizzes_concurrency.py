@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
@@ -14,39 +12,12 @@ from lms.evidence.models import LedgerEntry
 from lms.extensions import db as _db
 from lms.quizzes import attempts as svc
 from lms.quizzes.models import Attempt, Quiz
+from tests.support.race import race
 
 pytestmark = pytest.mark.slow
 
 TF = {"answer": True, "feedback_true": "", "feedback_false": ""}
 THREADS = 8
-
-
-def _run_threads(app, target, n=THREADS):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker(i):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                results.append(target(i))
-                _db.session.commit()
-            except DomainError as error:
-                _db.session.rollback()
-                results.append(error)
-            except Exception as error:  # noqa: BLE001 - reported to the test below
-                _db.session.rollback()
-                errors.append(error)
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    return results
 
 
 @pytest.fixture
@@ -75,7 +46,7 @@ def test_parallel_submits_give_one_graded_result(app, kit, db, setup):
         user = _db.session.get(User, user_id)
         return svc.submit_attempt(user, _db.session.get(Attempt, attempt_id))
 
-    results = _run_threads(app, submit)
+    results = race(app, submit, THREADS).results(DomainError)
     assert sorted(results) == [False] * (THREADS - 1) + [True]
     db.session.expire_all()
     attempt = db.session.get(Attempt, attempt_id)
@@ -93,7 +64,7 @@ def test_parallel_starts_make_one_attempt(app, kit, db, setup):
         attempt, _created = svc.start_attempt(_db.session.get(User, user_id), _db.session.get(Quiz, quiz_id))
         return attempt.id
 
-    results = _run_threads(app, start)
+    results = race(app, start, THREADS).results(DomainError)
     assert len(set(results)) == 1, results
     assert db.session.execute(sa.select(sa.func.count(Attempt.id))).scalar_one() == 1
 
@@ -115,7 +86,7 @@ def test_attempt_limit_holds_under_parallel_start_and_submit(app, kit, db, setup
                 outcomes.append("refused")
         return outcomes
 
-    _run_threads(app, start_and_submit)
+    race(app, start_and_submit, THREADS).results(DomainError)
     numbers = (
         db.session.execute(
             sa.select(Attempt.number).where(Attempt.quiz_id == quiz_id).order_by(Attempt.number)

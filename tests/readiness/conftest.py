@@ -12,6 +12,7 @@ from lms.readiness import services
 from lms.readiness.loader import load_standards
 from lms.readiness.models import Assessment, CurriculumTag, StandardVersion
 from lms.readiness.standards import all_items
+from tests.factories import published_course
 
 SHIPPED = Path(__file__).resolve().parents[2] / "standards"
 
@@ -53,23 +54,16 @@ class Readiness:
     def course(self, slug: str, codes: list[str], title: str = "Course"):
         from decimal import Decimal
 
-        from lms.courses.models import Course, CourseVersion, Lesson
-
-        course = Course(slug=slug)
-        version = CourseVersion(
-            course=course,
-            number=1,
-            status="published",
+        course = published_course(
+            self.db,
+            slug=slug,
             title=title,
             training_type="aeo_certification",
             modes=["online"],
             hours=Decimal("2"),
             require_lessons=True,
+            lessons=[("one", "One")],
         )
-        version.lessons.append(Lesson(position=1, slug="one", title="One", body="Text"))
-        self.db.session.add(course)
-        self.db.session.flush()
-        course.published_version = version
         for code in codes:
             self.db.session.add(CurriculumTag(course=course, item_code=code))
         self.db.session.flush()

@@ -43,12 +43,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from lms.courses.models import Course, CourseVersion, Enrollment
+from lms.courses.models import Course, Enrollment
 from lms.cultivation.models import CaseEvent, CultivationCase
-from lms.database import utcnow
 from lms.evidence.ledger import record_evidence
 from lms.quizzes.models import Attempt, Quiz
 from lms.sessions.models import Registration, SessionExpert, SessionFeedback, TrainingSession
+from tests.factories import published_course
 
 PERIOD = {"period": "custom", "start": "2025-01-01", "end": "2025-12-31"}
 _seq = itertools.count(1)
@@ -82,21 +82,13 @@ class Dataset:
         return obj
 
     def course(self, key: str, title: str, training_type: str = "compliance") -> Course:
-        course = self.add(Course(slug=f"reports-{key.lower()}-{next(_seq)}"))
-        version = self.add(
-            CourseVersion(
-                course=course,
-                number=1,
-                status="published",
-                title=title,
-                training_type=training_type,
-                hours=Decimal("2.0"),
-                published_at=utcnow(),
-            )
+        return published_course(
+            self.db,
+            slug=f"reports-{key.lower()}-{next(_seq)}",
+            title=title,
+            training_type=training_type,
+            hours=Decimal("2.0"),
         )
-        course.published_version = version
-        self.db.session.flush()
-        return course
 
     def quiz(self, course, key, purpose, grading="highest", pass_mark="0") -> Quiz:  # noqa: S107
         return self.add(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from lms.database import utcnow
 from lms.sessions.models import SessionExpert, TrainingSession, Venue
+from tests.factories import published_course
 
 _seq = itertools.count(1)
 
@@ -38,26 +39,16 @@ class Kit:
         self.db = db
 
     def course(self, *, require_attendance: bool = False, published: bool = True, title: str | None = None):
-        from lms.courses.models import Course, CourseVersion
-
         n = next(_seq)
-        course = Course(slug=f"session-course-{n}")
-        version = CourseVersion(
-            course=course,
-            number=1,
-            status="published" if published else "draft",
+        return published_course(
+            self.db,
+            slug=f"session-course-{n}",
+            published=published,
             title=title or f"Course {n}",
             training_type="aeo_certification",
             require_lessons=False,
             require_attendance=require_attendance,
         )
-        self.db.session.add_all([course, version])
-        self.db.session.flush()
-        if published:
-            course.published_version_id = version.id
-            version.published_at = utcnow()
-        self.db.session.flush()
-        return course
 
     def venue(self, unit, capacity: int = 40, **values) -> Venue:
         n = next(_seq)

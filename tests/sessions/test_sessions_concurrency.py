@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
@@ -12,32 +10,10 @@ from lms.extensions import db as _db
 from lms.notifications.models import Notification
 from lms.sessions import services
 from lms.sessions.models import Registration, TrainingSession
+from tests.support.race import race
 
 pytestmark = pytest.mark.slow
 THREADS = 30
-
-
-def _run_threads(app, target, args_list):
-    barrier = threading.Barrier(len(args_list))
-    errors: list[BaseException] = []
-
-    def worker(*args):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                target(*args)
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-                _db.session.rollback()
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=args) for args in args_list]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 def test_thirty_trainees_for_twenty_seats(wide_app, demo, factory, kit, db):
@@ -53,7 +29,7 @@ def test_thirty_trainees_for_twenty_seats(wide_app, demo, factory, kit, db):
         services.register_trainee(trainee, target, trainee)
         _db.session.commit()
 
-    errors = _run_threads(wide_app, register, [(uid,) for uid in trainee_ids])
+    errors = race(wide_app, register, [(uid,) for uid in trainee_ids], commit=False).errors
     assert errors == []
 
     db.session.expire_all()
@@ -115,7 +91,7 @@ def test_parallel_cancellations_promote_each_waitlisted_once(wide_app, demo, fac
         services.cancel_registration(registration.user, registration)
         _db.session.commit()
 
-    errors = _run_threads(wide_app, cancel, [(rid,) for rid in to_cancel])
+    errors = race(wide_app, cancel, [(rid,) for rid in to_cancel], commit=False).errors
     assert errors == []
     db.session.expire_all()
     assert [r.status for r in regs] == ["cancelled"] * 5 + ["confirmed"] * 5
@@ -133,7 +109,7 @@ def test_the_same_trainee_twice_at_once_gets_one_seat(wide_app, demo, kit, db):
         services.register_trainee(trainee, _db.session.get(TrainingSession, session_id), trainee)
         _db.session.commit()
 
-    errors = _run_threads(wide_app, register, [() for _ in range(4)])
+    errors = race(wide_app, register, [() for _ in range(4)], commit=False).errors
     assert all(isinstance(e, services.RuleViolation) for e in errors), [repr(e)[:3000] for e in errors]
     assert all(isinstance(e, services.RuleViolation) for e in errors) and len(errors) == 3
     db.session.expire_all()

@@ -16,13 +16,14 @@ from werkzeug.datastructures import MultiDict
 
 import lms.xapi.models  # noqa: F401  (the cursor table)
 from lms.courses import services as course_services
-from lms.courses.models import Course, CourseVersion, Enrollment
+from lms.courses.models import Course, Enrollment
 from lms.database import utcnow
 from lms.quizzes import attempts as attempt_services
 from lms.quizzes.bank import QuestionContent, create_question
 from lms.quizzes.models import AttemptQuestion
 from lms.quizzes.services import QuizSettings, create_quiz, set_fixed_questions
 from lms.sessions import services as session_services
+from tests.factories import published_course
 
 
 def pytest_configure(config):
@@ -102,11 +103,10 @@ class Learning:
 
 
 def _course(db, owner, slug, title, language, require_quizzes=()):
-    course = Course(slug=slug, owner=owner)
-    version = CourseVersion(
-        course=course,
-        number=1,
-        status="published",
+    return published_course(
+        db,
+        slug=slug,
+        owner=owner,
         title=title,
         language=language,
         summary=f"{title}: what a trainee learns.",
@@ -115,13 +115,7 @@ def _course(db, owner, slug, title, language, require_quizzes=()):
         require_quizzes=list(require_quizzes),
         modes=["online"],
         author_id=owner.id,
-        published_at=utcnow(),
     )
-    db.session.add_all([course, version])
-    db.session.flush()
-    course.published_version = version
-    db.session.flush()
-    return course
 
 
 def take(db, user, quiz, answers, *, started, minutes=12, seconds=30):
