@@ -23,6 +23,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from lms.auth.models import POSITIONS, User
 from lms.auth.scopes import user_in_scope
+from lms.config import setting
 from lms.courses import evidence as _evidence  # noqa: F401 - registers the course_completed ledger kind
 from lms.courses import permissions
 from lms.courses.completion import evaluate_completion
@@ -610,7 +611,6 @@ FILE_KINDS = {
     "xlsx": FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx", "XLSX"),
 }
 _OOXML_PARTS = {"pptx": "ppt/", "docx": "word/", "xlsx": "xl/"}
-DEFAULT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def sniff_kind(path: Path) -> str | None:
@@ -646,9 +646,8 @@ def attachment_folder() -> Path:
 
 
 def attachment_max_bytes() -> int:
-    from flask import current_app
 
-    return int(current_app.config.get("ATTACHMENT_MAX_BYTES") or DEFAULT_ATTACHMENT_MAX_BYTES)
+    return setting("ATTACHMENT_MAX_BYTES")
 
 
 def human_size(size: int) -> str:

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User
 from lms.auth.scopes import enterprise_clause, enterprise_in_scope, unit_in_scope
+from lms.config import setting
 from lms.courses.completion import RequirementStatus, evaluate_completion, requirement
 from lms.courses.models import Course, Enrollment
 from lms.database import utcnow
@@ -67,22 +68,16 @@ def now() -> datetime:
 # -- settings and time -------------------------------------------------------------------------------------
 
 
-def _setting(name: str, default: int) -> int:
-    # The environment's LMS_X arrives as X (Flask's prefixed loader); a config mapping may use either name.
-    config = current_app.config
-    return int(config.get(name, config.get(name.removeprefix("LMS_"), default)))
-
-
 def cancel_cutoff() -> timedelta:
-    return timedelta(hours=_setting("LMS_SESSION_CANCEL_CUTOFF_HOURS", 24))
+    return timedelta(hours=setting("SESSION_CANCEL_CUTOFF_HOURS"))
 
 
 def checkin_opens_before() -> timedelta:
-    return timedelta(minutes=_setting("LMS_SESSION_CHECKIN_OPENS_MINUTES", 30))
+    return timedelta(minutes=setting("SESSION_CHECKIN_OPENS_MINUTES"))
 
 
 def late_after() -> timedelta:
-    return timedelta(minutes=_setting("LMS_SESSION_LATE_AFTER_MINUTES", 15))
+    return timedelta(minutes=setting("SESSION_LATE_AFTER_MINUTES"))
 
 
 def local_zone() -> ZoneInfo:
