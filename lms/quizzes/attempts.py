@@ -28,12 +28,12 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.config import setting
+from lms.core import clock
 from lms.courses.completion import evaluate_completion
 from lms.courses.models import Enrollment
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
 from lms.extensions import db
-from lms.quizzes import clock
 from lms.quizzes.models import (
     Attempt,
     AttemptQuestion,

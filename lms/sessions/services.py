@@ -26,9 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from lms.auth.models import User
 from lms.auth.scopes import enterprise_clause, enterprise_in_scope, unit_in_scope
 from lms.config import setting
+from lms.core.clock import now  # every rule here reads the one clock (also services.now for callers)
 from lms.courses.completion import RequirementStatus, evaluate_completion, requirement
 from lms.courses.models import Course, Enrollment
-from lms.database import utcnow
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import evidence_kind, record_evidence
 from lms.extensions import db
@@ -58,11 +58,6 @@ attendance_recorded = signals.signal("attendance-recorded")
 ACTIVE_REGISTRATION = ("pending", "confirmed", "waitlisted")
 ATTENDED = ("present", "late")
 SERIES_MAX = 52
-
-
-def now() -> datetime:
-    """The clock every rule here reads (tests replace it)."""
-    return utcnow()
 
 
 # -- settings and time -------------------------------------------------------------------------------------
