@@ -401,62 +401,8 @@ def render_dossier(report: Report) -> bytes:
         else:
             story.append(styles.para(_("None in this period."), 8.5, colour=MUTED))
 
-    values = figure_values(report.total())
-    summary = [
-        [str(label), NO_ENTRY if values[key] is None else str(values[key])]
-        for key, label, _get in FIGURE_COLUMNS
-    ]
-    funnel = report.funnel_total()
-    summary += [
-        [_("Cultivation cases: %(stage)s", stage=label), str(funnel.count(stage))]
-        for stage, label in FUNNEL_COLUMNS
-    ]
-    section(_("Headline figures"), [_("Figure"), _("Value")], summary, [0.6, 0.4])
-    ledger = _("Ledger entry")
-    section(
-        _("Course completions"),
-        [_("Trainee"), _("Course"), _("Completed on"), ledger],
-        records["completions"],
-        [0.25, 0.4, 0.15, 0.2],
-    )
-    section(
-        _("Attendance"),
-        [_("Trainee"), _("Session"), _("Starts"), _("Attendance"), ledger],
-        records["attendance"],
-        [0.22, 0.33, 0.15, 0.1, 0.2],
-    )
-    section(
-        _("Graded quiz attempts"),
-        [_("Trainee"), _("Quiz"), _("Attempt"), _("Submitted"), _("Score (%)"), _("Passed"), ledger],
-        records["attempts"],
-        [0.18, 0.26, 0.09, 0.12, 0.09, 0.08, 0.18],
-    )
-    section(
-        _("Learning gains"),
-        [
-            _("Trainee"),
-            _("Course"),
-            _("Pre-test (%)"),
-            _("Post-test (%)"),
-            _("Normalised gain"),
-            _("Pre-test entries"),
-            _("Post-test entries"),
-        ],
-        records["gains"],
-        [0.16, 0.22, 0.1, 0.1, 0.1, 0.16, 0.16],
-    )
-    section(
-        _("Certificates"),
-        [_("Trainee"), _("Course"), _("Code"), _("Issued"), _("Status"), ledger],
-        records["certificates"],
-        [0.18, 0.27, 0.13, 0.12, 0.1, 0.2],
-    )
-    section(
-        _("Cultivation case decisions"),
-        [_("Case"), _("Decision"), _("Effective"), ledger],
-        records["events"],
-        [0.15, 0.45, 0.2, 0.2],
-    )
+    for heading, header, rows, widths in _sections(report, records):
+        section(heading, header, rows, widths)
 
     footer = f"{title} · {enterprise.name} · {filters.label}"
 
@@ -470,6 +416,68 @@ def render_dossier(report: Report) -> bytes:
 
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
+
+
+def _sections(report: Report, records: dict) -> list[tuple]:
+    """The dossier's tables in order: heading, column headings, rows, column widths (shares of the page)."""
+    values = figure_values(report.total())
+    summary = [
+        [str(label), NO_ENTRY if values[key] is None else str(values[key])]
+        for key, label, _get in FIGURE_COLUMNS
+    ]
+    funnel = report.funnel_total()
+    summary += [
+        [_("Cultivation cases: %(stage)s", stage=label), str(funnel.count(stage))]
+        for stage, label in FUNNEL_COLUMNS
+    ]
+    ledger = _("Ledger entry")
+    return [
+        (_("Headline figures"), [_("Figure"), _("Value")], summary, [0.6, 0.4]),
+        (
+            _("Course completions"),
+            [_("Trainee"), _("Course"), _("Completed on"), ledger],
+            records["completions"],
+            [0.25, 0.4, 0.15, 0.2],
+        ),
+        (
+            _("Attendance"),
+            [_("Trainee"), _("Session"), _("Starts"), _("Attendance"), ledger],
+            records["attendance"],
+            [0.22, 0.33, 0.15, 0.1, 0.2],
+        ),
+        (
+            _("Graded quiz attempts"),
+            [_("Trainee"), _("Quiz"), _("Attempt"), _("Submitted"), _("Score (%)"), _("Passed"), ledger],
+            records["attempts"],
+            [0.18, 0.26, 0.09, 0.12, 0.09, 0.08, 0.18],
+        ),
+        (
+            _("Learning gains"),
+            [
+                _("Trainee"),
+                _("Course"),
+                _("Pre-test (%)"),
+                _("Post-test (%)"),
+                _("Normalised gain"),
+                _("Pre-test entries"),
+                _("Post-test entries"),
+            ],
+            records["gains"],
+            [0.16, 0.22, 0.1, 0.1, 0.1, 0.16, 0.16],
+        ),
+        (
+            _("Certificates"),
+            [_("Trainee"), _("Course"), _("Code"), _("Issued"), _("Status"), ledger],
+            records["certificates"],
+            [0.18, 0.27, 0.13, 0.12, 0.1, 0.2],
+        ),
+        (
+            _("Cultivation case decisions"),
+            [_("Case"), _("Decision"), _("Effective"), ledger],
+            records["events"],
+            [0.15, 0.45, 0.2, 0.2],
+        ),
+    ]
 
 
 def _plain_table(styles: _Styles, rows: list[list[str]], widths: list[float]) -> Table:
