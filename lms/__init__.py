@@ -34,7 +34,7 @@ from lms import (  # the area packages: each __init__ holds the area's init_app
     sessions,
     xapi,
 )
-from lms.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATE_DIR, config_for
+from lms.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATE_DIR, config_for, load_settings
 from lms.core.access import init_app as init_access
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from lms.jobs.celery import init_celery
@@ -78,8 +78,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     overrides = config if isinstance(config, dict) else {}
     config_class = config_for(overrides.get("LMS_ENV") or (config if isinstance(config, str) else None))
     app.config.from_object(config_class)
-    app.config.from_prefixed_env("LMS")  # LMS_PER_PAGE=50 and the like
-    app.config.update(overrides)
+    load_settings(app, overrides)  # the environment, then the overrides; refuses bad values in one line
     # Rate limits go to Redis when the deployment has one (several web nodes share the counters).
     if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://") and app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]

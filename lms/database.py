@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from lms.core import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -22,8 +24,8 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    """The current time, aware, in UTC. Every stored time comes from here."""
-    return datetime.now(UTC)
+    """The current time, aware, in UTC: the one clock (lms/core/clock.py). Stored times come from here."""
+    return clock.now()
 
 
 def today_utc() -> date:

@@ -23,6 +23,7 @@ from lms import create_app
 from lms.config import normalise_database_url
 from lms.core.replica import dispose_replica
 from lms.extensions import db as _db
+from tests.support.clock import FakeClock
 
 DEMO_PASSWORD = "demo-2026"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("LMS_TEST_POSTGRES_URL") else [])
@@ -277,3 +278,9 @@ def count_queries(db):
             sa.event.remove(_db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The one fake clock (tests/support/clock.py): ``clock.set(moment or day)``, ``clock.advance(minutes=1)``."""
+    return FakeClock(monkeypatch)

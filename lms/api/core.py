@@ -9,7 +9,7 @@ import hashlib
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, g, request
+from flask import g, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint, abort
@@ -18,6 +18,7 @@ from marshmallow import Schema, fields, validate
 from lms.api import tokens
 from lms.api.models import ApiToken
 from lms.api.problems import problem
+from lms.config import setting
 from lms.core.access import public_blueprint
 from lms.database import utcnow
 from lms.extensions import csrf, db, limiter
@@ -42,14 +43,12 @@ def token_rate_key() -> str:
 
 
 def api_rate_limit() -> str:
-    return current_app.config.get("API_RATE_LIMIT", "600 per minute")
+    return setting("API_RATE_LIMIT")
 
 
 def authenticate_request():
     """Before every API view: a bearer token, never the session cookie."""
-    if request.content_length is not None and request.content_length > current_app.config.get(
-        "API_MAX_BODY_BYTES", 64 * 1024
-    ):
+    if request.content_length is not None and request.content_length > setting("API_MAX_BODY_BYTES"):
         return problem(413, _("The request is too large."))
     scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():

@@ -15,6 +15,7 @@ from lms.api.core import PageArgs, api_blueprint, current_actor, get_or_404, key
 from lms.api.cultivation import OpenCaseArgs, open_case
 from lms.auth.models import User
 from lms.auth.scopes import enterprise_clause, user_clause
+from lms.config import setting
 from lms.courses import permissions as course_permissions
 from lms.courses import queries as course_queries
 from lms.courses import services as course_services
@@ -320,9 +321,8 @@ class CertificateDetail(MethodView):
 
 
 def _verify_rate_limit() -> str:
-    from flask import current_app
 
-    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute")
+    return setting("CERTIFICATE_VERIFY_RATE_LIMIT")
 
 
 @verification.route("/<string(maxlength=40):code>")

@@ -22,12 +22,13 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from lms.core import clock
 
 KEYRING_FILE = "keyring.json"
 LOCK_FILE = ".lock"
@@ -198,7 +199,7 @@ def _new_key(directory: Path) -> PublicKeyEntry:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     _atomic_write(directory / f"{name}.pem", pem, 0o600)
-    return PublicKeyEntry(name, jwk, datetime.now(UTC).isoformat(timespec="seconds"))
+    return PublicKeyEntry(name, jwk, clock.now().isoformat(timespec="seconds"))
 
 
 def generate_key(directory: str | os.PathLike, *, if_missing: bool = False) -> tuple[Keyring, bool]:
@@ -225,7 +226,7 @@ def rotate_key(directory: str | os.PathLike) -> tuple[Keyring, str | None]:
         keyring = Keyring.load(path)
         if not keyring.keys:
             raise SigningKeyMissing(f"no keys in {path} yet; run `credentials keygen` first")
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = clock.now().isoformat(timespec="seconds")
         entry = _new_key(path)
         previous = keyring.active
         keys = [

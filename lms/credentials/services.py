@@ -26,6 +26,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from lms.config import setting
 from lms.credentials import statuslist
 from lms.credentials.keys import Keyring, KeySet, SigningKeyMissing, ensure_signing_key, site_did
 from lms.credentials.models import Credential, CredentialStatusList
@@ -99,7 +100,7 @@ def whole_seconds(value: datetime) -> datetime:
 def subject_id(user_id: int) -> str:
     """A stable, opaque identifier of the trainee for every credential they receive (an HMAC of the user id,
     shaped as a UUID), so credentials name no database id."""
-    key = str(current_app.config.get("CREDENTIALS_SUBJECT_KEY") or current_app.config["SECRET_KEY"])
+    key = setting("CREDENTIALS_SUBJECT_KEY") or current_app.config["SECRET_KEY"]
     digest = hmac.new(key.encode(), f"credential-subject:{user_id}".encode(), hashlib.sha256).digest()
     return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
 
@@ -270,7 +271,7 @@ def issue_credential(certificate: Certificate, keyring: Keyring | None = None) -
     did = issuer_did()
     entry = keyring.active_entry
     valid_from = whole_seconds(certificate.issued_at or utcnow())
-    days = int(current_app.config.get("CREDENTIALS_VALID_DAYS") or 0)
+    days = setting("CREDENTIALS_VALID_DAYS")
     valid_until = valid_from + timedelta(days=days) if days > 0 else None
     misses = 0
     for _attempt in range(4 * DRAWS_BEFORE_FULL):

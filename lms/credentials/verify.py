@@ -12,12 +12,13 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import jwt
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from lms.core import clock
 from lms.credentials import baking, statuslist
 from lms.credentials.keys import KeySet
 
@@ -331,7 +332,7 @@ def verify_token(
     types = {types} if isinstance(types, str) else set(types if isinstance(types, list) else [])
     if "VerifiableCredential" not in types or not types & CREDENTIAL_TYPES:
         raise CredentialFormatError(_("The JWT does not hold an Open Badges credential."))
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     report = Report(credential=claims, header=header)
     report.checks.append(_verify_signature(token, header, keys))
     report.checks.append(_check_issuer(claims, header, expected_issuer))
@@ -355,7 +356,7 @@ class StatusListFile:
         self.token = token.strip()
         self.keys = keys
         self.expected_issuer = expected_issuer
-        self.now = now or datetime.now(UTC)
+        self.now = now or clock.now()
 
     def __call__(self, entry: dict) -> Check:
         try:

@@ -28,7 +28,7 @@ bp.add_app_template_global(services.share_url, "credential_share_url")
 
 
 def _rate_limit() -> str:
-    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute")
+    return current_app.config["CERTIFICATE_VERIFY_RATE_LIMIT"]
 
 
 def _public_json(document: dict, mimetype: str = "application/json"):

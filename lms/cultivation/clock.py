@@ -1,25 +1,17 @@
-"""The cultivation area's idea of "today", in the customs time zone.
+"""The cultivation area's idea of "today" (the one clock, in the customs time zone) and date arithmetic.
 
-Flags, deadlines and "not in the future" rules all read :func:`today` through this module
-(``clock.today()``), so a test or a command can move the clock by replacing it.
+Flags, deadlines and "not in the future" rules all read :func:`today` (``clock.today()``), the day of
+lms/core/clock.py in the site's time zone.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app, has_app_context
+from lms.core.clock import today
 
-
-def today() -> date:
-    zone = (
-        current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-        if has_app_context()
-        else "Asia/Shanghai"
-    )
-    return datetime.now(ZoneInfo(zone)).date()
+__all__ = ["add_months", "add_years", "today"]
 
 
 def add_months(day: date, months: int) -> date:

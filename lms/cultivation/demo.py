@@ -235,6 +235,7 @@ def _pass_required_quizzes(trainee: User, course: Course, version) -> None:
 
 
 def load() -> str:
+    """The cultivation story of 2026, chapter by chapter (each chapter's acts in date order)."""
     if "5300" not in {u.code for u in db.session.execute(sa.select(CustomsUnit)).scalars()}:
         return "skipped: the demo customs units are missing"
     unit_id = db.session.execute(sa.select(CustomsUnit.id).where(CustomsUnit.code == MARK[0])).scalar_one()
@@ -249,7 +250,16 @@ def load() -> str:
         return "already loaded"
     s = Story()
     accounts = s.extra_trainees()
+    cases = _guangzhou_first_half(s)
+    cases |= _shenzhen_and_shanghai_summer(s)
+    _shekou_audit(s, cases)
+    _autumn_decisions(s, cases)
+    _november(s, cases)
+    db.session.flush()
+    return _summary(s, accounts)
 
+
+def _guangzhou_first_half(s: Story) -> dict:
     # Guangzhou: two AEO certification cases on the 2026-H1 list, trained by the summer.
     nansha = s.apply(
         D(2026, 2, 10), "trainee.guangzhou", "aeo_certification", "aeo_rereview", ["trainee.guangzhou"]
@@ -266,7 +276,10 @@ def load() -> str:
         s.plan(D(2026, 3, 10), "officer.guangzhou", case, ["aeo-standard"])
     s.train(D(2026, 6, 30), nansha)
     s.train(D(2026, 7, 15), lingnan)
+    return {"nansha": nansha, "lingnan": lingnan}
 
+
+def _shenzhen_and_shanghai_summer(s: Story) -> dict:
     # Shenzhen and Shanghai: applications and nominations in June, screened, ranked and confirmed in July.
     pengcheng = s.apply(
         D(2026, 6, 1),
@@ -333,7 +346,18 @@ def load() -> str:
     s.key_list(D(2026, 7, 5), "officer.shanghai", "2200", "2026-H2")
     s.plan(D(2026, 7, 6), "officer.shanghai", zhangjiang, ["aeo-standard"])
     s.plan(D(2026, 7, 6), "officer.shanghai", huangpu, ["credit-management"], enroll=False)
+    return {
+        "pengcheng": pengcheng,
+        "futian": futian,
+        "shekou": shekou,
+        "qianhai": qianhai,
+        "huangpu": huangpu,
+        "zhangjiang": zhangjiang,
+    }
 
+
+def _shekou_audit(s: Story, cases: dict) -> None:
+    shekou = cases["shekou"]
     # Shekou Harbour is audited from 6 July and suspended from 20 July; no conclusion came within the limit.
     s.act(
         D(2026, 7, 20),
@@ -346,6 +370,9 @@ def load() -> str:
         notes="Audit notice 2026-SZ-117.",
     )
 
+
+def _autumn_decisions(s: Story, cases: dict) -> None:
+    zhangjiang, futian, huangpu = cases["zhangjiang"], cases["futian"], cases["huangpu"]
     # Zhangjiang Biotech trains, applies and is not certified;
     # Futian Cross-Border trains, applies and is certified.
     s.train(D(2026, 9, 1), zhangjiang)
@@ -405,6 +432,9 @@ def load() -> str:
             decided_on=D(2026, 10, 20),
         )
 
+
+def _november(s: Story, cases: dict) -> None:
+    nansha, futian = cases["nansha"], cases["futian"]
     # Nanjing: Jinling Machinery applies for its re-review training;
     # the 2026-H2 list is confirmed, training starts later.
     jinling = s.apply(
@@ -443,8 +473,9 @@ def load() -> str:
         "interested_party",
         ["trainee.nanshan"],
     )
-    db.session.flush()
 
+
+def _summary(s: Story, accounts) -> str:
     states = db.session.execute(
         sa.select(CultivationCase.state, sa.func.count()).group_by(CultivationCase.state)
     ).all()

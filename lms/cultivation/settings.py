@@ -1,114 +1,55 @@
-"""Settings of the cultivation workflow, read from the app config with documented defaults.
+"""Settings of the cultivation workflow, as the rules use them.
 
-Each setting may be given as ``LMS_<NAME>`` in the config mapping passed to ``create_app`` or, through the
-environment, as ``LMS_<NAME>`` (Flask's prefixed-env loader stores it as ``<NAME>``; JSON values allowed).
-
-- ``LMS_RANKING_WEIGHTS``: points per key training list criterion (default below, 100 in all).
-- ``LMS_RANKING_READINESS_WEIGHT``: points for the optional AEO readiness criterion (default 0, not used).
-- ``LMS_POSITION_VALUES``: how much each nominee position counts (0–1) for the nominee positions criterion.
-- ``LMS_AUDIT_CONCLUSION_MONTHS``: months (1–3, default 3) a case may stay suspended for an audit before the
-  audit counts as without conclusion and termination is proposed.
-- ``LMS_AUDIT_REMINDER_DAYS``: officers are reminded this many days (default 14) before that limit.
-- ``LMS_PLAN_REMINDER_DAYS``: nominees are reminded of plan items due within this many days (default 7).
-- ``LMS_BAR_YEARS``: length of the bar after a failure, give-up, withdrawal or downgrade (default 1 year).
-- ``LMS_BAR_TRAINING_TYPES``: the training types the bar applies to (default both).
-- ``LMS_REREVIEW_YEARS``: years from certification to the re-review of an AEO (default 5).
-- ``LMS_TERMINATION_WAIT_MONTHS``: months (0–60, default 12) after a termination during which the enterprise
-  cannot apply again; 0 turns the wait off. The domain notes give no such period: the default follows the
-  one-year bar and is an assumption.
-- ``LMS_REREVIEW_FAILED_LEVEL``: the level an AEO drops to when it fails its re-review, proposed to the
-  officer who records the outcome (default ``regular``; read as ``registered`` under Decree 251). The
-  domain notes only say the certificate is withdrawn.
+Each is declared once, with its type, default, bounds and help, in the registry of lms/config.py, and given as
+``LMS_<NAME>`` in the environment; a value out of bounds refuses the start. This module turns them into the
+values the rules use (weights and position values merged over the defaults, unknown criteria ignored).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app
+from lms.config import SETTINGS
+from lms.config import setting as config_setting
 
-# Points for each criterion of the seed's enterprise priority conditions plus the trainee priority.
-DEFAULT_RANKING_WEIGHTS = {
-    "key_enterprise": 30,  # a key enterprise
-    "aeo_willingness": 25,  # strong willingness to become an AEO
-    "credit_score": 30,  # the credit assessment score, 0–100, scaled to 0–1
-    "nominee_positions": 15,  # the highest-ranking nominee: legal representative > senior management > staff
-}
-DEFAULT_POSITION_VALUES = {
-    "legal_representative": 1.0,
-    "senior_management": 0.6,
-    "department_staff": 0.3,
-    "other": 0.0,
-}
-DEFAULTS = {
-    "AUDIT_CONCLUSION_MONTHS": 3,
-    "AUDIT_REMINDER_DAYS": 14,
-    "PLAN_REMINDER_DAYS": 7,
-    "BAR_YEARS": 1,
-    "BAR_TRAINING_TYPES": ("compliance", "aeo_certification"),
-    "REREVIEW_YEARS": 5,
-    "TERMINATION_WAIT_MONTHS": 12,
-    "REREVIEW_FAILED_LEVEL": "regular",
-}
+# Points for each criterion of the seed's enterprise priority conditions plus the trainee priority (a key
+# enterprise; strong willingness to become an AEO; the credit score, 0–100, scaled to 0–1; the highest-ranking
+# nominee: legal representative > senior management > staff), and the value of each nominee position.
+DEFAULT_RANKING_WEIGHTS = SETTINGS["RANKING_WEIGHTS"].default
+DEFAULT_POSITION_VALUES = SETTINGS["POSITION_VALUES"].default
 
 
-def setting(name: str, default=None):
-    config = current_app.config
-    for key in (f"LMS_{name}", name):
-        if key in config and config[key] not in (None, ""):
-            return config[key]
-    return DEFAULTS.get(name, default)
-
-
-def _int_setting(name: str, low: int, high: int) -> int:
-    value = setting(name)
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        current_app.logger.warning("%s=%r is not a number; using %s", name, value, DEFAULTS[name])
-        return DEFAULTS[name]
-    if not low <= number <= high:
-        current_app.logger.warning("%s=%r is outside %s–%s; using the nearest", name, value, low, high)
-    return max(low, min(high, number))
+def setting(name: str):
+    return config_setting(name)
 
 
 def audit_conclusion_months() -> int:
-    return _int_setting("AUDIT_CONCLUSION_MONTHS", 1, 3)
+    return setting("AUDIT_CONCLUSION_MONTHS")
 
 
 def audit_reminder_days() -> int:
-    return _int_setting("AUDIT_REMINDER_DAYS", 0, 90)
+    return setting("AUDIT_REMINDER_DAYS")
 
 
 def plan_reminder_days() -> int:
-    return _int_setting("PLAN_REMINDER_DAYS", 0, 90)
+    return setting("PLAN_REMINDER_DAYS")
 
 
 def bar_years() -> int:
-    return _int_setting("BAR_YEARS", 0, 10)
+    return setting("BAR_YEARS")
 
 
 def rereview_years() -> int:
-    return _int_setting("REREVIEW_YEARS", 1, 10)
+    return setting("REREVIEW_YEARS")
 
 
 def termination_wait_months() -> int:
-    return _int_setting("TERMINATION_WAIT_MONTHS", 0, 60)
+    return setting("TERMINATION_WAIT_MONTHS")
 
 
 def rereview_failed_level() -> str:
-    """The configured level after a failed re-review (an unknown value falls back to the default)."""
-    from lms.org.models import CREDIT_LEVELS, DISCREDITED_LEVELS
-
-    value = setting("REREVIEW_FAILED_LEVEL")
-    if value not in CREDIT_LEVELS or value in DISCREDITED_LEVELS or value == "advanced_certified":
-        current_app.logger.warning(
-            "REREVIEW_FAILED_LEVEL=%r is not a level below advanced certified; using %s",
-            value,
-            DEFAULTS["REREVIEW_FAILED_LEVEL"],
-        )
-        return DEFAULTS["REREVIEW_FAILED_LEVEL"]
-    return value
+    """The configured level after a failed re-review (one below advanced certified, not discredited)."""
+    return setting("REREVIEW_FAILED_LEVEL")
 
 
 def bar_training_types() -> tuple[str, ...]:
@@ -140,11 +81,7 @@ def ranking_weights() -> dict[str, Decimal]:
 
 def readiness_weight() -> Decimal:
     """``LMS_RANKING_READINESS_WEIGHT``: points for the AEO readiness criterion (default 0: not used)."""
-    try:
-        return max(Decimal(str(setting("RANKING_READINESS_WEIGHT", 0) or 0)), Decimal(0))
-    except ArithmeticError:
-        current_app.logger.warning("RANKING_READINESS_WEIGHT is not a number; using 0")
-        return Decimal(0)
+    return setting("RANKING_READINESS_WEIGHT")
 
 
 def position_values() -> dict[str, Decimal]:

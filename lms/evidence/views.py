@@ -51,7 +51,7 @@ bp.add_app_template_global(lambda hours: format_decimal(hours, format="#,##0.#")
 
 
 def _verify_rate_limit() -> str:
-    return current_app.config.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute")
+    return current_app.config["CERTIFICATE_VERIFY_RATE_LIMIT"]
 
 
 # -- certificates --------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.auth.models import User
+from lms.config import setting
 from lms.courses.models import Course, CourseVersion
 from lms.experts.models import (
     CONFLICTING_KINDS,
@@ -57,7 +58,6 @@ SCORE_COMPONENTS = {
     "load": _l("Load this month"),
     "rating": _l("Feedback rating"),
 }
-DEFAULT_TRAVEL_BUFFER_MINUTES = 120
 
 
 @dataclass
@@ -122,10 +122,7 @@ def local_zone() -> ZoneInfo:
 
 def travel_buffer() -> timedelta:
     """Minutes kept free between two sessions of one expert (LMS_EXPERT_TRAVEL_BUFFER_MINUTES)."""
-    config = current_app.config
-    value = config.get("LMS_EXPERT_TRAVEL_BUFFER_MINUTES", config.get("EXPERT_TRAVEL_BUFFER_MINUTES"))
-    minutes = DEFAULT_TRAVEL_BUFFER_MINUTES if value in (None, "") else int(value)
-    return timedelta(minutes=max(0, minutes))
+    return timedelta(minutes=setting("EXPERT_TRAVEL_BUFFER_MINUTES"))
 
 
 def local_day_span(starts_at: datetime, ends_at: datetime) -> tuple[date, date]:

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.auth.models import User
 from lms.auth.security_log import SecurityEvent, record_security_event
+from lms.config import setting
 from lms.database import utcnow
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import evidence_kind, record_evidence
@@ -73,7 +74,7 @@ def log_access_now(actor, subject, kind: str) -> None:
 def pseudonym_for(user_id: int) -> str:
     """A stable pseudonym: the same person always gets the same one, and it cannot be turned back into the id
     without the key (``LMS_PRIVACY_PSEUDONYM_KEY``, by default ``SECRET_KEY``)."""
-    key = (current_app.config.get("PRIVACY_PSEUDONYM_KEY") or current_app.config["SECRET_KEY"]).encode()
+    key = (setting("PRIVACY_PSEUDONYM_KEY") or current_app.config["SECRET_KEY"]).encode()
     digest = hmac.new(key, f"pseudonym:{user_id}".encode(), hashlib.sha256).hexdigest()
     return PSEUDONYM_PREFIX + digest[:10].upper()
 
@@ -263,11 +264,10 @@ def _replace_all(text: str, names: list[str], pseudonym: str) -> str:
 def retention_candidates(today: date | None = None) -> list[tuple[User, str]]:
     """Trainees due for pseudonymisation: inactive past ``PRIVACY_INACTIVE_DAYS`` (no sign-in, or never
     signed in since the account was made) or left their enterprise more than ``PRIVACY_LEAVER_DAYS`` ago."""
-    config = current_app.config
     now = utcnow()
     today = today or now.date()
-    inactive_days = int(config.get("PRIVACY_INACTIVE_DAYS") or 0)
-    leaver_days = int(config.get("PRIVACY_LEAVER_DAYS") or 0)
+    inactive_days = setting("PRIVACY_INACTIVE_DAYS")
+    leaver_days = setting("PRIVACY_LEAVER_DAYS")
     base = sa.select(User).where(User.role == "trainee", User.pseudonymised_at.is_(None))
     found: dict[int, tuple[User, str]] = {}
     left_before = today - timedelta(days=leaver_days)

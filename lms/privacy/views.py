@@ -157,8 +157,8 @@ def mine():
 
 def _retention_settings() -> dict:
     return {
-        "inactive_days": int(current_app.config.get("PRIVACY_INACTIVE_DAYS") or 0),
-        "leaver_days": int(current_app.config.get("PRIVACY_LEAVER_DAYS") or 0),
+        "inactive_days": current_app.config["PRIVACY_INACTIVE_DAYS"],
+        "leaver_days": current_app.config["PRIVACY_LEAVER_DAYS"],
     }
 
 

@@ -22,18 +22,18 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from lms.config import setting
+from lms.core import clock
 from lms.courses.completion import evaluate_completion
 from lms.courses.models import Enrollment
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
 from lms.extensions import db
-from lms.quizzes import clock
 from lms.quizzes.models import (
     Attempt,
     AttemptQuestion,
@@ -81,11 +81,9 @@ class AnswersInvalid(InvalidInput):
 def grace_period() -> timedelta:
     """Answers are still accepted this long after the deadline (network delays, a slow last click).
 
-    Setting: ``LMS_QUIZ_GRACE_SECONDS`` in the environment (``QUIZ_GRACE_SECONDS`` in the config), default 30.
+    Setting: ``LMS_QUIZ_GRACE_SECONDS`` (lms/config.py).
     """
-    config = current_app.config
-    seconds = config.get("QUIZ_GRACE_SECONDS", config.get("LMS_QUIZ_GRACE_SECONDS", 30))
-    return timedelta(seconds=max(0, int(seconds)))
+    return timedelta(seconds=setting("QUIZ_GRACE_SECONDS"))
 
 
 def deadline_for(quiz: Quiz, started_at: datetime) -> datetime | None:

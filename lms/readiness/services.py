@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.auth.models import User
 from lms.auth.scopes import enterprise_in_scope
+from lms.config import setting
 from lms.database import utcnow
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
@@ -38,12 +39,7 @@ STAFF = ("officer", "admin")
 
 def assessor_positions() -> tuple[str, ...]:
     """Trainee positions that may fill an assessment (``LMS_READINESS_ASSESSOR_POSITIONS``)."""
-    value = current_app.config.get("READINESS_ASSESSOR_POSITIONS") or current_app.config.get(
-        "LMS_READINESS_ASSESSOR_POSITIONS"
-    )
-    if isinstance(value, str):
-        value = [v.strip() for v in value.split(",") if v.strip()]
-    return tuple(value) if value else DEFAULT_ASSESSOR_POSITIONS
+    return tuple(setting("READINESS_ASSESSOR_POSITIONS")) or DEFAULT_ASSESSOR_POSITIONS
 
 
 # -- permissions (one place) ---------------------------------------------------------------------------------

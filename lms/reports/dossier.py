@@ -134,114 +134,15 @@ def dossier_records(report: Report) -> dict:
     """Every record the dossier lists, with its ledger reference (a fixed number of queries)."""
     enterprise, filters = report.enterprise, report.filters
     start, end = filters.start_utc, filters.end_utc
-    trainees = list(
-        db.session.execute(
-            sa.select(User)
-            .where(User.enterprise_id == enterprise.id, User.role == "trainee")
-            .order_by(User.display_name, User.id)
-        ).scalars()
-    )
+    trainees = _trainees(enterprise)
     names = {t.id: t.display_name for t in trainees}
     trainee_ids = list(names)
-
-    completions = (
-        list(
-            db.session.execute(
-                sa.select(Enrollment)
-                .where(
-                    Enrollment.user_id.in_(trainee_ids),
-                    Enrollment.status == "completed",
-                    Enrollment.completed_at >= start,
-                    Enrollment.completed_at < end,
-                )
-                .order_by(Enrollment.completed_at, Enrollment.id)
-            ).scalars()
-        )
-        if trainee_ids
-        else []
-    )
-    attendance = (
-        list(
-            db.session.execute(
-                sa.select(Registration, TrainingSession)
-                .join(TrainingSession, TrainingSession.id == Registration.session_id)
-                .where(
-                    Registration.user_id.in_(trainee_ids),
-                    Registration.status == "confirmed",
-                    taught_clause(report.scope.now),
-                    TrainingSession.starts_at >= start,
-                    TrainingSession.starts_at < end,
-                )
-                .order_by(TrainingSession.starts_at, Registration.id)
-            ).all()
-        )
-        if trainee_ids
-        else []
-    )
-    attempts = (
-        list(
-            db.session.execute(
-                sa.select(Attempt, Quiz)
-                .join(Quiz, Quiz.id == Attempt.quiz_id)
-                .where(
-                    Attempt.user_id.in_(trainee_ids),
-                    Attempt.status == "graded",
-                    Quiz.purpose.in_(("pre_test", "post_test", "exam")),
-                    Attempt.submitted_at >= start,
-                    Attempt.submitted_at < end,
-                )
-                .order_by(Attempt.submitted_at, Attempt.id)
-            ).all()
-        )
-        if trainee_ids
-        else []
-    )
-
-    pairs = db.session.execute(metrics.gain_pairs_select(report.scope)).all()
-    gain_quiz_ids = {p.pre_quiz_id for p in pairs} | {p.post_quiz_id for p in pairs}
-    behind = defaultdict(list)  # (quiz, user) -> graded attempts before the end of the period
-    methods = {}
-    if pairs:
-        for attempt, quiz in db.session.execute(
-            sa.select(Attempt, Quiz)
-            .join(Quiz, Quiz.id == Attempt.quiz_id)
-            .where(
-                Attempt.quiz_id.in_(gain_quiz_ids),
-                Attempt.user_id.in_({p.user_id for p in pairs}),
-                Attempt.status == "graded",
-                Attempt.submitted_at < end,
-            )
-        ).all():
-            behind[(attempt.quiz_id, attempt.user_id)].append(attempt)
-            methods[quiz.id] = quiz.grading_method
-
-    certificates = list(
-        db.session.execute(
-            sa.select(Certificate)
-            .where(
-                Certificate.enterprise_id == enterprise.id,
-                Certificate.issued_at >= start,
-                Certificate.issued_at < end,
-            )
-            .order_by(Certificate.issued_at, Certificate.id)
-        ).scalars()
-    )
-    events = list(
-        db.session.execute(
-            sa.select(CaseEvent, CultivationCase)
-            .join(CultivationCase, CultivationCase.id == CaseEvent.case_id)
-            .where(
-                CultivationCase.enterprise_id == enterprise.id,
-                CaseEvent.occurred_at >= start,
-                CaseEvent.occurred_at < end,
-            )
-            .order_by(CaseEvent.occurred_at, CaseEvent.id)
-        ).all()
-    )
-
-    gain_attempts = {
-        key: _result_attempts(methods.get(key[0], "last"), items) for key, items in behind.items()
-    }
+    completions = _completions(trainee_ids, start, end) if trainee_ids else []
+    attendance = _attendance(report, trainee_ids, start, end) if trainee_ids else []
+    attempts = _attempts(trainee_ids, start, end) if trainee_ids else []
+    pairs, gain_attempts = _gains(report, end)
+    certificates = _certificates(enterprise, start, end)
+    events = _case_events(enterprise, start, end)
     refs = ledger_references(
         {
             "enrollment": [e.id for e in completions],
@@ -295,18 +196,7 @@ def dossier_records(report: Report) -> dict:
             ]
             for a, q in attempts
         ],
-        "gains": [
-            [
-                names.get(p.user_id, ""),
-                titles.get(p.course_id, ""),
-                _q(p.pre),
-                _q(p.post),
-                _q(p.g, "0.001") if p.g is not None else NO_ENTRY,
-                " ".join(ref("attempt", a.id) for a in gain_attempts.get((p.pre_quiz_id, p.user_id), [])),
-                " ".join(ref("attempt", a.id) for a in gain_attempts.get((p.post_quiz_id, p.user_id), [])),
-            ]
-            for p in sorted(pairs, key=lambda p: (names.get(p.user_id, ""), p.course_id))
-        ],
+        "gains": _gain_rows(pairs, gain_attempts, names, titles, ref),
         "certificates": [
             [
                 c.trainee_name,
@@ -322,6 +212,134 @@ def dossier_records(report: Report) -> dict:
             [c.reference, e.to_label, format_date(e.effective_on), ref("case_event", e.id)] for e, c in events
         ],
     }
+
+
+def _trainees(enterprise) -> list[User]:
+    return list(
+        db.session.execute(
+            sa.select(User)
+            .where(User.enterprise_id == enterprise.id, User.role == "trainee")
+            .order_by(User.display_name, User.id)
+        ).scalars()
+    )
+
+
+def _completions(trainee_ids: list[int], start, end) -> list[Enrollment]:
+    return list(
+        db.session.execute(
+            sa.select(Enrollment)
+            .where(
+                Enrollment.user_id.in_(trainee_ids),
+                Enrollment.status == "completed",
+                Enrollment.completed_at >= start,
+                Enrollment.completed_at < end,
+            )
+            .order_by(Enrollment.completed_at, Enrollment.id)
+        ).scalars()
+    )
+
+
+def _attendance(report: Report, trainee_ids: list[int], start, end) -> list:
+    return list(
+        db.session.execute(
+            sa.select(Registration, TrainingSession)
+            .join(TrainingSession, TrainingSession.id == Registration.session_id)
+            .where(
+                Registration.user_id.in_(trainee_ids),
+                Registration.status == "confirmed",
+                taught_clause(report.scope.now),
+                TrainingSession.starts_at >= start,
+                TrainingSession.starts_at < end,
+            )
+            .order_by(TrainingSession.starts_at, Registration.id)
+        ).all()
+    )
+
+
+def _attempts(trainee_ids: list[int], start, end) -> list:
+    return list(
+        db.session.execute(
+            sa.select(Attempt, Quiz)
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
+            .where(
+                Attempt.user_id.in_(trainee_ids),
+                Attempt.status == "graded",
+                Quiz.purpose.in_(("pre_test", "post_test", "exam")),
+                Attempt.submitted_at >= start,
+                Attempt.submitted_at < end,
+            )
+            .order_by(Attempt.submitted_at, Attempt.id)
+        ).all()
+    )
+
+
+def _gains(report: Report, end) -> tuple[list, dict]:
+    """The pre/post pairs of the scope and, per (quiz, trainee), the attempts their results come from."""
+    pairs = db.session.execute(metrics.gain_pairs_select(report.scope)).all()
+    gain_quiz_ids = {p.pre_quiz_id for p in pairs} | {p.post_quiz_id for p in pairs}
+    behind = defaultdict(list)  # (quiz, user) -> graded attempts before the end of the period
+    methods = {}
+    if pairs:
+        for attempt, quiz in db.session.execute(
+            sa.select(Attempt, Quiz)
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
+            .where(
+                Attempt.quiz_id.in_(gain_quiz_ids),
+                Attempt.user_id.in_({p.user_id for p in pairs}),
+                Attempt.status == "graded",
+                Attempt.submitted_at < end,
+            )
+        ).all():
+            behind[(attempt.quiz_id, attempt.user_id)].append(attempt)
+            methods[quiz.id] = quiz.grading_method
+    gain_attempts = {
+        key: _result_attempts(methods.get(key[0], "last"), items) for key, items in behind.items()
+    }
+    return pairs, gain_attempts
+
+
+def _certificates(enterprise, start, end) -> list[Certificate]:
+    return list(
+        db.session.execute(
+            sa.select(Certificate)
+            .where(
+                Certificate.enterprise_id == enterprise.id,
+                Certificate.issued_at >= start,
+                Certificate.issued_at < end,
+            )
+            .order_by(Certificate.issued_at, Certificate.id)
+        ).scalars()
+    )
+
+
+def _case_events(enterprise, start, end) -> list:
+    return list(
+        db.session.execute(
+            sa.select(CaseEvent, CultivationCase)
+            .join(CultivationCase, CultivationCase.id == CaseEvent.case_id)
+            .where(
+                CultivationCase.enterprise_id == enterprise.id,
+                CaseEvent.occurred_at >= start,
+                CaseEvent.occurred_at < end,
+            )
+            .order_by(CaseEvent.occurred_at, CaseEvent.id)
+        ).all()
+    )
+
+
+def _gain_rows(pairs, gain_attempts: dict, names: dict, titles: dict, ref) -> list[list]:
+    return [
+        [
+            names.get(p.user_id, ""),
+            titles.get(p.course_id, ""),
+            _q(p.pre),
+            _q(p.post),
+            _q(p.g, "0.001") if p.g is not None else NO_ENTRY,
+            " ".join(ref("attempt", a.id) for a in gain_attempts.get((p.pre_quiz_id, p.user_id), [])),
+            " ".join(ref("attempt", a.id) for a in gain_attempts.get((p.post_quiz_id, p.user_id), [])),
+        ]
+        for p in sorted(pairs, key=lambda p: (names.get(p.user_id, ""), p.course_id))
+    ]
 
 
 def render_dossier(report: Report) -> bytes:
@@ -383,62 +401,8 @@ def render_dossier(report: Report) -> bytes:
         else:
             story.append(styles.para(_("None in this period."), 8.5, colour=MUTED))
 
-    values = figure_values(report.total())
-    summary = [
-        [str(label), NO_ENTRY if values[key] is None else str(values[key])]
-        for key, label, _get in FIGURE_COLUMNS
-    ]
-    funnel = report.funnel_total()
-    summary += [
-        [_("Cultivation cases: %(stage)s", stage=label), str(funnel.count(stage))]
-        for stage, label in FUNNEL_COLUMNS
-    ]
-    section(_("Headline figures"), [_("Figure"), _("Value")], summary, [0.6, 0.4])
-    ledger = _("Ledger entry")
-    section(
-        _("Course completions"),
-        [_("Trainee"), _("Course"), _("Completed on"), ledger],
-        records["completions"],
-        [0.25, 0.4, 0.15, 0.2],
-    )
-    section(
-        _("Attendance"),
-        [_("Trainee"), _("Session"), _("Starts"), _("Attendance"), ledger],
-        records["attendance"],
-        [0.22, 0.33, 0.15, 0.1, 0.2],
-    )
-    section(
-        _("Graded quiz attempts"),
-        [_("Trainee"), _("Quiz"), _("Attempt"), _("Submitted"), _("Score (%)"), _("Passed"), ledger],
-        records["attempts"],
-        [0.18, 0.26, 0.09, 0.12, 0.09, 0.08, 0.18],
-    )
-    section(
-        _("Learning gains"),
-        [
-            _("Trainee"),
-            _("Course"),
-            _("Pre-test (%)"),
-            _("Post-test (%)"),
-            _("Normalised gain"),
-            _("Pre-test entries"),
-            _("Post-test entries"),
-        ],
-        records["gains"],
-        [0.16, 0.22, 0.1, 0.1, 0.1, 0.16, 0.16],
-    )
-    section(
-        _("Certificates"),
-        [_("Trainee"), _("Course"), _("Code"), _("Issued"), _("Status"), ledger],
-        records["certificates"],
-        [0.18, 0.27, 0.13, 0.12, 0.1, 0.2],
-    )
-    section(
-        _("Cultivation case decisions"),
-        [_("Case"), _("Decision"), _("Effective"), ledger],
-        records["events"],
-        [0.15, 0.45, 0.2, 0.2],
-    )
+    for heading, header, rows, widths in _sections(report, records):
+        section(heading, header, rows, widths)
 
     footer = f"{title} · {enterprise.name} · {filters.label}"
 
@@ -452,6 +416,68 @@ def render_dossier(report: Report) -> bytes:
 
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
+
+
+def _sections(report: Report, records: dict) -> list[tuple]:
+    """The dossier's tables in order: heading, column headings, rows, column widths (shares of the page)."""
+    values = figure_values(report.total())
+    summary = [
+        [str(label), NO_ENTRY if values[key] is None else str(values[key])]
+        for key, label, _get in FIGURE_COLUMNS
+    ]
+    funnel = report.funnel_total()
+    summary += [
+        [_("Cultivation cases: %(stage)s", stage=label), str(funnel.count(stage))]
+        for stage, label in FUNNEL_COLUMNS
+    ]
+    ledger = _("Ledger entry")
+    return [
+        (_("Headline figures"), [_("Figure"), _("Value")], summary, [0.6, 0.4]),
+        (
+            _("Course completions"),
+            [_("Trainee"), _("Course"), _("Completed on"), ledger],
+            records["completions"],
+            [0.25, 0.4, 0.15, 0.2],
+        ),
+        (
+            _("Attendance"),
+            [_("Trainee"), _("Session"), _("Starts"), _("Attendance"), ledger],
+            records["attendance"],
+            [0.22, 0.33, 0.15, 0.1, 0.2],
+        ),
+        (
+            _("Graded quiz attempts"),
+            [_("Trainee"), _("Quiz"), _("Attempt"), _("Submitted"), _("Score (%)"), _("Passed"), ledger],
+            records["attempts"],
+            [0.18, 0.26, 0.09, 0.12, 0.09, 0.08, 0.18],
+        ),
+        (
+            _("Learning gains"),
+            [
+                _("Trainee"),
+                _("Course"),
+                _("Pre-test (%)"),
+                _("Post-test (%)"),
+                _("Normalised gain"),
+                _("Pre-test entries"),
+                _("Post-test entries"),
+            ],
+            records["gains"],
+            [0.16, 0.22, 0.1, 0.1, 0.1, 0.16, 0.16],
+        ),
+        (
+            _("Certificates"),
+            [_("Trainee"), _("Course"), _("Code"), _("Issued"), _("Status"), ledger],
+            records["certificates"],
+            [0.18, 0.27, 0.13, 0.12, 0.1, 0.2],
+        ),
+        (
+            _("Cultivation case decisions"),
+            [_("Case"), _("Decision"), _("Effective"), ledger],
+            records["events"],
+            [0.15, 0.45, 0.2, 0.2],
+        ),
+    ]
 
 
 def _plain_table(styles: _Styles, rows: list[list[str]], widths: list[float]) -> Table:

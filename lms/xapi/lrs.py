@@ -1,6 +1,6 @@
 """Sending statements to a Learning Record Store, in batches, resuming where the last run stopped.
 
-Settings (``LMS_XAPI_<NAME>`` in the config or the environment):
+Settings (``LMS_XAPI_<NAME>`` in the environment, ``XAPI_<NAME>`` in the config; lms/config.py):
 
 - ``LRS_URL``: the LRS endpoint (statements are POSTed to ``<url>/statements``); unset = no sending;
 - ``LRS_USER`` / ``LRS_PASSWORD``: HTTP Basic credentials;
@@ -26,15 +26,13 @@ from datetime import datetime, timedelta
 import requests
 import sqlalchemy as sa
 
+from lms.config import SETTINGS, setting
 from lms.database import utcnow
 from lms.extensions import db
 from lms.xapi.models import XapiCursor
-from lms.xapi.statements import STREAMS, XAPI_VERSION, Item, Position, Vocabulary, iter_stream, setting
+from lms.xapi.statements import STREAMS, XAPI_VERSION, Item, Position, Vocabulary, iter_stream
 
-DEFAULT_BATCH = 100
-DEFAULT_PAGE = 2000
-DEFAULT_SETTLE_SECONDS = 120
-DEFAULT_TIMEOUT = 30
+DEFAULT_TIMEOUT = SETTINGS["XAPI_TIMEOUT"].default
 
 
 class LrsError(RuntimeError):
@@ -67,14 +65,14 @@ class LrsClient:
 
     @classmethod
     def from_config(cls) -> LrsClient | None:
-        url = setting("LRS_URL")
+        url = setting("XAPI_LRS_URL")
         if not url:
             return None
         return cls(
-            str(url),
-            setting("LRS_USER"),
-            setting("LRS_PASSWORD"),
-            timeout=float(setting("TIMEOUT", DEFAULT_TIMEOUT)),
+            url,
+            setting("XAPI_LRS_USER"),
+            setting("XAPI_LRS_PASSWORD"),
+            timeout=float(setting("XAPI_TIMEOUT")),
         )
 
     def _request(self, method: str, body: bytes, params=None) -> requests.Response:
@@ -179,14 +177,10 @@ def send_statements(
 
     Source rows are read a page at a time and the read transaction is closed before anything is sent, so
     the database is never held open while waiting for the LRS."""
-    batch_size = max(1, int(batch_size or setting("BATCH", DEFAULT_BATCH)))
-    page_rows = max(2, int(page_rows or setting("PAGE", DEFAULT_PAGE)))
+    batch_size = max(1, int(batch_size or setting("XAPI_BATCH")))
+    page_rows = max(2, int(page_rows or setting("XAPI_PAGE")))
     settle = timedelta(
-        seconds=int(
-            settle_seconds
-            if settle_seconds is not None
-            else setting("SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS)
-        )
+        seconds=int(settle_seconds if settle_seconds is not None else setting("XAPI_SETTLE_SECONDS"))
     )
     horizon = utcnow() - settle
     until = min(until, horizon) if until is not None else horizon

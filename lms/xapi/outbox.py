@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import uuid
 
+from lms.config import setting
 from lms.evidence.ledger import AFTER_RECORD
 from lms.jobs.outbox import DeliveryFailed, queue_message, sender
-from lms.xapi.statements import Vocabulary, iter_stream, setting
+from lms.xapi.statements import Vocabulary, iter_stream
 
 
 def _stream_of(kind: str, subject) -> str | None:
@@ -27,7 +28,7 @@ def _stream_of(kind: str, subject) -> str | None:
 
 
 def queue_statements(kind: str, subject, entry) -> None:
-    if not setting("LRS_URL"):
+    if not setting("XAPI_LRS_URL"):
         return
     stream = _stream_of(kind, subject)
     if stream is None:

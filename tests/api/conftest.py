@@ -15,7 +15,7 @@ from lms.database import utcnow
 from lms.evidence.services import issue_certificate
 from lms.quizzes.models import Attempt, Quiz
 from lms.sessions.models import Registration, TrainingSession, Venue
-from tests.cultivation.conftest import Flow, clock  # noqa: F401 - the cultivation helpers, as fixtures here
+from tests.cultivation.conftest import Flow
 from tests.factories import published_course
 
 
@@ -86,7 +86,7 @@ def bearer(secret: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def flow(db, demo, clock):  # noqa: F811
+def flow(db, demo, clock):
     return Flow(db, demo, clock)
 
 

@@ -1,5 +1,5 @@
-"""Fixtures for the cultivation tests: a controllable clock and a helper that walks cases through the
-procedure."""
+"""Fixtures for the cultivation tests: a helper that walks cases through the procedure (on the one fake clock,
+tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,28 +10,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from lms.cultivation import clock as clock_module
 from lms.cultivation import services
 from lms.cultivation.models import KeyTrainingList, PlanItem
 from lms.database import utcnow
 from tests.factories import published_course
 
 _courses = itertools.count(1)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """``clock.day`` is what the cultivation area takes as today; set it with ``clock.set(date)``."""
-
-    class Clock:
-        day = clock_module.today()
-
-        def set(self, day: date) -> None:
-            self.day = day
-
-    fake = Clock()
-    monkeypatch.setattr(clock_module, "today", lambda: fake.day)
-    return fake
 
 
 class Flow:

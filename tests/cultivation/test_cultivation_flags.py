@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from lms import create_app
+from lms.config import SETTINGS, StartupRefused
 from lms.cultivation import flags, services
 from lms.cultivation.models import CultivationCase
 from lms.notifications.models import Notification
@@ -34,12 +36,12 @@ def suspended_case(db, flow, clock):
     ],
 )
 def test_audit_without_conclusion(app, db, flow, clock, suspended_case, months, day, flagged):
-    app.config["LMS_AUDIT_CONCLUSION_MONTHS"] = months
+    app.config["AUDIT_CONCLUSION_MONTHS"] = months
     try:
         clock.set(day)
         found = flags.flags_for(flow.officer())
     finally:
-        del app.config["LMS_AUDIT_CONCLUSION_MONTHS"]
+        app.config["AUDIT_CONCLUSION_MONTHS"] = SETTINGS["AUDIT_CONCLUSION_MONTHS"].default
     assert [(f.kind, f.case.id, f.proposed_reason) for f in found] == (
         [("audit_overdue", suspended_case.id, "audit_no_conclusion")] if flagged else []
     )
@@ -51,13 +53,16 @@ def test_flags_respect_jurisdiction(db, flow, clock, suspended_case):
     assert flags.flags_for(flow.officer("officer.shanghai")) == []
 
 
-def test_audit_setting_is_bounded(app, db, flow, clock, suspended_case):
-    app.config["LMS_AUDIT_CONCLUSION_MONTHS"] = 12  # outside 1–3: the nearest bound, 3
-    try:
-        clock.set(date(2026, 9, 10))
-        assert len(flags.flags_for(flow.officer())) == 1
-    finally:
-        del app.config["LMS_AUDIT_CONCLUSION_MONTHS"]
+def test_audit_setting_is_bounded(tmp_path):
+    # Outside 1–3 the application refuses to start, naming the setting.
+    with pytest.raises(StartupRefused, match="LMS_AUDIT_CONCLUSION_MONTHS must be between 1 and 3"):
+        create_app(
+            {
+                "LMS_ENV": "testing",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                "LMS_AUDIT_CONCLUSION_MONTHS": 12,
+            }
+        )
 
 
 def test_termination_for_audit_only_after_the_limit(db, flow, clock, suspended_case):

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from lms.config import SETTINGS
 from lms.cultivation import flags, keylists, plans, services
 from lms.cultivation.models import CaseEvent, CultivationCase, PlanItem
 from lms.database import utcnow
@@ -146,11 +147,11 @@ def test_no_application_soon_after_a_termination(app, db, flow, demo):
     assert "judged on" in message
     assert _count(db, CultivationCase, CultivationCase.enterprise_id == case.enterprise_id) == 1
     # The waiting period is a setting; 0 turns it off.
-    app.config["LMS_TERMINATION_WAIT_MONTHS"] = 0
+    app.config["TERMINATION_WAIT_MONTHS"] = 0
     try:
         assert flow.open().state == "submitted"
     finally:
-        app.config.pop("LMS_TERMINATION_WAIT_MONTHS")
+        app.config["TERMINATION_WAIT_MONTHS"] = SETTINGS["TERMINATION_WAIT_MONTHS"].default
 
 
 def test_termination_wait_shown_on_the_apply_page(client, db, flow):
@@ -413,12 +414,12 @@ def test_failed_rereview_level_is_decided_by_the_officer(db, flow):
 
 def test_failed_rereview_level_default_is_a_setting(app, db, flow):
     case = _failing_rereview(flow)
-    app.config["LMS_REREVIEW_FAILED_LEVEL"] = "certified"
+    app.config["REREVIEW_FAILED_LEVEL"] = "certified"
     try:
         services.not_certify_case(flow.officer(), case, reason="Not met", decided_on=flow.today)
         db.session.commit()
     finally:
-        app.config.pop("LMS_REREVIEW_FAILED_LEVEL")
+        app.config["REREVIEW_FAILED_LEVEL"] = SETTINGS["REREVIEW_FAILED_LEVEL"].default
     assert _level_of(db, case.enterprise_id) == "certified"
 
 

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from lms.config import SETTINGS
 from lms.cultivation import keylists
 from lms.cultivation.models import KeyListEntry, KeyTrainingList
 from lms.cultivation.ranking import rank_key_training_list
@@ -82,11 +83,11 @@ def test_weights_change_the_order():
 def test_weights_come_from_the_settings(app, db):
     from lms.cultivation import settings
 
-    app.config["LMS_RANKING_WEIGHTS"] = {"key_enterprise": 50, "bogus": 3}
+    app.config["RANKING_WEIGHTS"] = {"key_enterprise": 50, "bogus": 3}
     try:
         weights = settings.ranking_weights()
     finally:
-        del app.config["LMS_RANKING_WEIGHTS"]
+        app.config["RANKING_WEIGHTS"] = SETTINGS["RANKING_WEIGHTS"].default
     assert weights == {
         "key_enterprise": Decimal(50),
         "aeo_willingness": Decimal(25),

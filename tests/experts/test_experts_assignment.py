@@ -102,7 +102,7 @@ def test_travel_buffer_edge_after(db, kit, setup, start_minute, allowed):
 
 
 def test_travel_buffer_is_a_setting(app, db, kit, setup, monkeypatch):
-    monkeypatch.setitem(app.config, "LMS_EXPERT_TRAVEL_BUFFER_MINUTES", 30)
+    monkeypatch.setitem(app.config, "EXPERT_TRAVEL_BUFFER_MINUTES", 30)
     kit.assign(
         kit.session(setup["north_b"], local(setup["day"], 6), hours=2.5), setup["expert"]
     )  # ends 08:30

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +12,6 @@ from werkzeug.datastructures import MultiDict
 from lms.courses.models import Enrollment
 from lms.database import utcnow
 from lms.quizzes import attempts as attempts_service
-from lms.quizzes import clock
 from lms.quizzes.bank import QuestionContent, create_question, import_gift
 from lms.quizzes.models import Attempt, AttemptQuestion
 from lms.quizzes.services import QuizSettings, create_quiz
@@ -22,25 +20,11 @@ from tests.factories import published_course
 _seq = itertools.count(1)
 
 
-class FrozenClock:
-    """Replaces lms.quizzes.clock.now: tests move time explicitly."""
-
-    def __init__(self, start: datetime):
-        self.current = start
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, **delta) -> datetime:
-        self.current = self.current + timedelta(**delta)
-        return self.current
-
-
 @pytest.fixture
-def frozen(monkeypatch) -> FrozenClock:
-    fake = FrozenClock(utcnow().replace(microsecond=0))
-    monkeypatch.setattr(clock, "now", fake)
-    return fake
+def frozen(clock):
+    """The one fake clock (tests/conftest.py), stopped at the current second: tests move time explicitly."""
+    clock.set(utcnow().replace(microsecond=0))
+    return clock
 
 
 class QuizKit:

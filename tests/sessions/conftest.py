@@ -1,4 +1,5 @@
-"""Fixtures for the sessions tests: published courses, venues and sessions built directly, and a clock."""
+"""Fixtures for the sessions tests: published courses, venues and sessions built directly (the clock is
+tests/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -13,25 +14,6 @@ from lms.sessions.models import SessionExpert, TrainingSession, Venue
 from tests.factories import published_course
 
 _seq = itertools.count(1)
-
-
-class Clock:
-    """Replaces the sessions services' clock: ``clock.set(moment)``, ``clock.advance(minutes=1)``."""
-
-    def __init__(self, monkeypatch):
-        self.moment: datetime | None = None
-        from lms.sessions import services
-
-        monkeypatch.setattr(services, "now", self.now)
-
-    def now(self) -> datetime:
-        return self.moment if self.moment is not None else utcnow()
-
-    def set(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def advance(self, **delta) -> None:
-        self.moment = self.now() + timedelta(**delta)
 
 
 class Kit:
@@ -114,8 +96,3 @@ class Kit:
 @pytest.fixture
 def kit(db):
     return Kit(db)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)

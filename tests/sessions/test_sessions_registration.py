@@ -88,7 +88,7 @@ def test_cancellation_cut_off(client, demo, kit, db, clock, monkeypatch):
     assert "until 24 hours before the session starts" in response.get_data(as_text=True)
     assert kit.reload(Registration, registration.id).status == "confirmed"
     # The setting moves the cut-off.
-    monkeypatch.setitem(client.application.config, "LMS_SESSION_CANCEL_CUTOFF_HOURS", 12)
+    monkeypatch.setitem(client.application.config, "SESSION_CANCEL_CUTOFF_HOURS", 12)
     services.cancel_registration(trainee, kit.reload(Registration, registration.id))
     db.session.commit()
     assert kit.reload(Registration, registration.id).status == "cancelled"

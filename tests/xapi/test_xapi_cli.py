@@ -71,11 +71,11 @@ def test_sending_needs_a_configured_lrs(learning, cli):
 
 @pytest.fixture
 def configured(app, monkeypatch, lrs_server):
-    monkeypatch.setitem(app.config, "LMS_XAPI_LRS_URL", lrs_server.url)
-    monkeypatch.setitem(app.config, "LMS_XAPI_LRS_USER", "lms")
-    monkeypatch.setitem(app.config, "LMS_XAPI_LRS_PASSWORD", "s3cret")
-    monkeypatch.setitem(app.config, "LMS_XAPI_BATCH", 5)
-    monkeypatch.setitem(app.config, "LMS_XAPI_SETTLE_SECONDS", 0)
+    monkeypatch.setitem(app.config, "XAPI_LRS_URL", lrs_server.url)
+    monkeypatch.setitem(app.config, "XAPI_LRS_USER", "lms")
+    monkeypatch.setitem(app.config, "XAPI_LRS_PASSWORD", "s3cret")
+    monkeypatch.setitem(app.config, "XAPI_BATCH", 5)
+    monkeypatch.setitem(app.config, "XAPI_SETTLE_SECONDS", 0)
     return lrs_server
 
 
@@ -136,8 +136,8 @@ def test_sending_everything_again_is_harmless(learning, cli, configured):
 
 
 def test_small_pages_resume_inside_an_attempt(learning, app, cli, configured, monkeypatch):
-    monkeypatch.setitem(app.config, "LMS_XAPI_PAGE", 2)
-    monkeypatch.setitem(app.config, "LMS_XAPI_BATCH", 3)
+    monkeypatch.setitem(app.config, "XAPI_PAGE", 2)
+    monkeypatch.setitem(app.config, "XAPI_BATCH", 3)
     configured.fail_posts = {5, 9}
     assert cli.invoke(args=["evidence", "xapi", "--send"]).exit_code == 1
     assert cli.invoke(args=["evidence", "xapi", "--send"]).exit_code == 1
@@ -146,7 +146,7 @@ def test_small_pages_resume_inside_an_attempt(learning, app, cli, configured, mo
 
 
 def test_recent_facts_wait_for_the_next_run(learning, app, cli, configured, monkeypatch):
-    monkeypatch.setitem(app.config, "LMS_XAPI_SETTLE_SECONDS", 3600)
+    monkeypatch.setitem(app.config, "XAPI_SETTLE_SECONDS", 3600)
     result = cli.invoke(args=["evidence", "xapi", "--send"])
     assert result.exit_code == 0
     # Enrolments, attendance and completions were recorded just now; the three attempts were graded days ago.
@@ -156,8 +156,8 @@ def test_recent_facts_wait_for_the_next_run(learning, app, cli, configured, monk
 
 
 def test_an_unreachable_lrs_stops_without_moving_the_cursor(learning, app, cli, monkeypatch, db):
-    monkeypatch.setitem(app.config, "LMS_XAPI_LRS_URL", "http://127.0.0.1:9/")
-    monkeypatch.setitem(app.config, "LMS_XAPI_TIMEOUT", 2)
+    monkeypatch.setitem(app.config, "XAPI_LRS_URL", "http://127.0.0.1:9/")
+    monkeypatch.setitem(app.config, "XAPI_TIMEOUT", 2)
     result = cli.invoke(args=["evidence", "xapi", "--send"])
     assert result.exit_code == 1
     assert "could not be reached" in result.stderr
