@@ -106,3 +106,12 @@ def attendance_sheet(session: TrainingSession) -> sa.Select:
         .options(joinedload(Registration.user).joinedload(User.enterprise))
         .order_by(Registration.id)
     )
+
+
+def active_registration_count(session: TrainingSession) -> sa.Select:
+    """How many registrations of ``session`` still hold or wait for a seat."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.session_id == session.id, Registration.status.in_(services.ACTIVE_REGISTRATION))
+    )
