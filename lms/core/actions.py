@@ -134,3 +134,13 @@ def flash_errors(target: str | Callable[[], str]) -> Callable[[Any, Any], Respon
         return redirect(target() if callable(target) else target)
 
     return invalid
+
+
+def back_to(target: str) -> Callable[[Any, Any, DomainError], ResponseReturnValue]:
+    """A refusal flashed as an error, then back to ``target`` (where the success would not have gone)."""
+
+    def refused(obj: Any, form: Any, error: DomainError) -> ResponseReturnValue:
+        flash(str(error), "error")
+        return redirect(target)
+
+    return refused
