@@ -20,7 +20,8 @@ The steps, in order:
    out of the actor's scope and 403 when they may see it but not act on it (whatever the area's loader does).
 2. ``confirm(obj, form)``, for a destructive action, answers with the confirmation page until the action is
    confirmed there (:mod:`lms.core.confirm`).
-3. ``form.validate_on_submit()``; when it fails (or the page was only asked for with a GET), ``invalid(obj,
+3. ``form.validate_on_submit()`` (a button without a form of its own passes none: the CSRF check of every
+   POST is enough); when it fails (or the page was only asked for with a GET), ``invalid(obj,
    form)`` answers — the page with the form's errors, or a flash of them and a redirect — and without it 400.
 4. ``call(obj, form)`` calls the service, and the session is flushed so that a refusal raised at flush time
    is caught too. A :class:`~lms.errors.DomainError` rolls everything back (nothing half written), ``load()``
@@ -28,7 +29,8 @@ The steps, in order:
    flashed and the person goes back to ``redirect_to``. With ``forbidden=True`` a
    :class:`~lms.errors.NotPermitted` answers 403 instead.
 5. The success message and the target are worked out from the call's result, the session is committed once,
-   the message flashed (``"success"``, or the category given with it) and the person redirected. With
+   ``after_commit(result)`` does what may only follow a commit (removing a stored file), the message is
+   flashed (``"success"``, or the category given with it) and the person redirected. With
    ``follow_next=True`` a same-site ``next`` posted with the form wins over ``redirect_to``.
 """
 
@@ -60,7 +62,7 @@ def _nothing() -> None:
 def act(
     call: Callable[[Obj, Form], Result],
     *,
-    form: Form,
+    form: Form | None = None,
     success: Message | Callable[[Result], Message | None] | None,
     redirect_to: str | Callable[[Result], str],
     load: Callable[[], Obj] = _nothing,  # type: ignore[assignment]
@@ -69,12 +71,13 @@ def act(
     confirm: Callable[[Obj, Form], ResponseReturnValue] | None = None,
     forbidden: bool = False,
     follow_next: bool = False,
+    after_commit: Callable[[Result], None] | None = None,
 ) -> ResponseReturnValue:
     """Run one write of a page; see the module's documentation for the steps."""
     obj = load()
     if confirm is not None and not is_confirmed():
         return confirm(obj, form)
-    if not form.validate_on_submit():  # type: ignore[attr-defined]
+    if form is not None and not form.validate_on_submit():  # type: ignore[attr-defined]
         if invalid is None:
             abort(400)
         return invalid(obj, form)
@@ -98,6 +101,8 @@ def act(
         if posted and is_safe_next(posted):
             target = posted
     db.session.commit()
+    if after_commit is not None:
+        after_commit(result)
     if message is not None:
         text, category = message if isinstance(message, tuple) else (message, "success")
         flash(text, category)

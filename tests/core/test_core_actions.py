@@ -256,3 +256,22 @@ def test_page_action_with_a_bad_form_rerenders_it(client, db, demo):
     assert response.status_code == 400
     assert "Record the bar" in response.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count()).select_from(BarEvent)).scalar_one() == 0
+
+
+def test_after_commit_runs_only_once_committed(app, db, commits):
+    done = []
+
+    def refuse(obj, form):
+        raise RuleViolation("No.")
+
+    with app.test_request_context("/files/1/remove", method="POST"):
+        act(
+            lambda obj, form: "stored-name",
+            success="Removed.",
+            redirect_to="/files",
+            after_commit=done.append,
+        )
+        act(refuse, success="never shown", redirect_to="/files", after_commit=done.append)
+        assert get_flashed_messages(with_categories=True) == [("success", "Removed."), ("error", "No.")]
+    assert done == ["stored-name"]
+    assert commits["count"] == 1
