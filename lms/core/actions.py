@@ -29,8 +29,8 @@ The steps, in order:
    flashed and the person goes back to ``redirect_to``. With ``forbidden=True`` a
    :class:`~lms.errors.NotPermitted` answers 403 instead.
 5. The success message and the target are worked out from the call's result, the session is committed once,
-   ``after_commit(result)`` does what may only follow a commit (removing a stored file), the message is
-   flashed (``"success"``, or the category given with it) and the person redirected. With
+   ``after_commit(result)`` does what may only follow a commit (removing a stored file), the messages are
+   flashed (``"success"``, or the category given with each) and the person redirected. With
    ``follow_next=True`` a same-site ``next`` posted with the form wins over ``redirect_to``.
 """
 
@@ -53,6 +53,8 @@ Result = TypeVar("Result")
 
 #: A flashed message: its text (shown as "success"), or its text and flash category.
 Message = str | tuple[str, str]
+#: What a success flashes: one message, several (in order), or nothing.
+Messages = Message | list[Message] | None
 
 
 def _nothing() -> None:
@@ -63,7 +65,7 @@ def act(
     call: Callable[[Obj, Form], Result],
     *,
     form: Form | None = None,
-    success: Message | Callable[[Result], Message | None] | None,
+    success: Messages | Callable[[Result], Messages],
     redirect_to: str | Callable[[Result], str],
     load: Callable[[], Obj] = _nothing,  # type: ignore[assignment]
     invalid: Callable[[Obj, Form], ResponseReturnValue] | None = None,
@@ -103,9 +105,10 @@ def act(
     db.session.commit()
     if after_commit is not None:
         after_commit(result)
-    if message is not None:
-        text, category = message if isinstance(message, tuple) else (message, "success")
-        flash(text, category)
+    for one in message if isinstance(message, list) else [message]:
+        if one is not None:
+            text, category = one if isinstance(one, tuple) else (one, "success")
+            flash(text, category)
     return redirect(target)
 
 
