@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -20,13 +19,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from lms.auth.forms import ConfirmForm
 from lms.auth.models import User
 from lms.auth.permissions import role_required
-from lms.auth.scopes import enterprise_clause, unit_clause, units_in_scope, user_clause
+from lms.auth.scopes import units_in_scope
 from lms.auth.security_log import record_security_event
 from lms.core.access import public
 from lms.core.actions import act, on_form
@@ -37,7 +35,6 @@ from lms.core.web import int_arg, paginate
 from lms.courses.models import Course
 from lms.errors import DomainError, InvalidInput
 from lms.extensions import db
-from lms.org.models import CustomsUnit, Enterprise
 from lms.sessions import ical, panels, queries, services  # noqa: F401 - panels registers the dashboard and course page panels
 from lms.sessions.forms import (
     ActionItemForm,
@@ -57,7 +54,6 @@ from lms.sessions.models import (
     SESSION_STATUSES,
     CoachingActionItem,
     Registration,
-    SessionExpert,
     TrainingSession,
     Venue,
 )
@@ -69,7 +65,6 @@ from lms.sessions.permissions import (
     can_view_coaching,
     get_session_or_404,
     get_venue_or_404,
-    venue_clause,
 )
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
@@ -113,14 +108,7 @@ def _list_options():
 
 
 def _published_courses() -> list[Course]:
-    return list(
-        db.session.execute(
-            sa.select(Course)
-            .where(Course.published_version_id.is_not(None), Course.archived.is_(False))
-            .options(joinedload(Course.published_version))
-            .order_by(Course.slug)
-        ).scalars()
-    )
+    return list(db.session.execute(queries.published_courses()).scalars())
 
 
 # -- list and detail ---------------------------------------------------------------------------------------
@@ -150,16 +138,13 @@ def session_list():
     if current_user.role == "trainee" and pagination.items:
         mine = dict(
             db.session.execute(
-                sa.select(Registration.session_id, Registration.status).where(
-                    Registration.user_id == current_user.id,
-                    Registration.session_id.in_([s.id for s in pagination.items]),
-                )
+                queries.own_registration_statuses(current_user, [s.id for s in pagination.items])
             ).all()
         )
     units = (
         units_in_scope(current_user)
         if current_user.role in STAFF
-        else list(db.session.execute(sa.select(CustomsUnit).order_by(CustomsUnit.path)).scalars())
+        else list(db.session.execute(queries.all_units()).scalars())
     )
     return render_template(
         "sessions/session_list.html",
@@ -203,13 +188,7 @@ def session_detail(session_id: int):
             except DomainError:
                 feedback_open = False
     counts = (
-        dict(
-            db.session.execute(
-                sa.select(Registration.status, sa.func.count())
-                .where(Registration.session_id == session.id)
-                .group_by(Registration.status)
-            ).all()
-        )
+        dict(db.session.execute(queries.registration_counts(session)).all())
         if current_user.role in STAFF or run
         else {}
     )
@@ -232,14 +211,7 @@ def session_detail(session_id: int):
         can_register_self=current_user.role == "trainee"
         and (registration is None or registration.status in ("cancelled",)),
         coaching=can_view_coaching(current_user, session),
-        experts=db.session.execute(
-            sa.select(SessionExpert)
-            .where(SessionExpert.session_id == session.id)
-            .options(joinedload(SessionExpert.expert))
-            .order_by(SessionExpert.role.desc(), SessionExpert.id)
-        )
-        .scalars()
-        .all(),
+        experts=db.session.execute(queries.session_experts(session)).scalars().all(),
         panels=session_page.for_user(current_user, session=session),
         form=ConfirmForm(),
         attendance_labels=ATTENDANCE,
@@ -255,23 +227,11 @@ def _session_choices(form: SessionForm, session: TrainingSession | None = None) 
         courses.append(session.course)
     form.course_id.choices = [(c.id, c.title) for c in courses]
     form.unit_id.choices = [(u.id, f"{u.code} {u.name}") for u in units_in_scope(current_user)]
-    venues = (
-        db.session.execute(
-            sa.select(Venue).where(venue_clause(current_user), Venue.active.is_(True)).order_by(Venue.name_en)
-        )
-        .scalars()
-        .all()
-    )
+    venues = db.session.execute(queries.usable_venues(current_user)).scalars().all()
     form.venue_id.choices = [("", "—")] + [
         (v.id, _("%(venue)s (%(capacity)d seats)", venue=v.name, capacity=v.capacity)) for v in venues
     ]
-    enterprises = (
-        db.session.execute(
-            sa.select(Enterprise).where(enterprise_clause(current_user)).order_by(Enterprise.name_en)
-        )
-        .scalars()
-        .all()
-    )
+    enterprises = db.session.execute(queries.enterprises_in_scope(current_user)).scalars().all()
     form.host_enterprise_id.choices = [("", "—")] + [
         (e.id, f"{e.name} — {e.credit_level_label or _('Not rated')}")
         for e in enterprises
@@ -467,7 +427,7 @@ def _registration_or_404(registration_id: int) -> Registration:
     if (
         not can_manage_session(current_user, session)
         and not db.session.execute(
-            sa.select(User.id).where(User.id == registration.user_id, user_clause(current_user))
+            queries.users_in_scope(current_user, [registration.user_id]).with_only_columns(User.id)
         ).first()
     ):
         abort(404)
@@ -545,23 +505,8 @@ def registration_reject(registration_id: int):
 
 
 def _trainee_choices(session: TrainingSession) -> list[User]:
-    stmt = (
-        sa.select(User)
-        .where(
-            User.role == "trainee", User.active.is_(True), enterprise_clause(current_user, User.enterprise_id)
-        )
-        .options(joinedload(User.enterprise))
-        .order_by(User.enterprise_id, User.display_name)
-    )
-    enterprise_id = int_arg("enterprise")
-    if session.mode == "one_on_one":
-        stmt = stmt.where(User.enterprise_id == session.enterprise_id)
-    elif enterprise_id:
-        stmt = stmt.where(User.enterprise_id == enterprise_id)
-    registered = sa.select(Registration.user_id).where(
-        Registration.session_id == session.id, Registration.status.in_(services.ACTIVE_REGISTRATION)
-    )
-    return list(db.session.execute(stmt.where(User.id.not_in(registered)).limit(500)).scalars())
+    stmt = queries.trainee_candidates(current_user, session, enterprise_id=int_arg("enterprise"))
+    return list(db.session.execute(stmt).scalars())
 
 
 @bp.route("/<int:session_id>/registrations", methods=["GET", "POST"])
@@ -577,11 +522,7 @@ def registrations(session_id: int):
 
     def register(session, form):
         chosen_ids = set(form.trainees.data or [])
-        trainees = list(
-            db.session.execute(
-                sa.select(User).where(User.id.in_(chosen_ids), user_clause(current_user))
-            ).scalars()
-        )
+        trainees = list(db.session.execute(queries.users_in_scope(current_user, chosen_ids)).scalars())
         if not trainees or len(trainees) != len(chosen_ids):
             raise InvalidInput(_("Choose trainees of your jurisdiction."), field="trainees")
         return services.register_trainees(current_user, session, trainees)
@@ -616,13 +557,7 @@ def _registrations_page(
     rows = db.session.execute(stmt).scalars().all()
     enterprises = []
     if session.mode != "one_on_one":
-        enterprises = (
-            db.session.execute(
-                sa.select(Enterprise).where(enterprise_clause(current_user)).order_by(Enterprise.name_en)
-            )
-            .scalars()
-            .all()
-        )
+        enterprises = db.session.execute(queries.enterprises_in_scope(current_user)).scalars().all()
     return render_template(
         "sessions/registrations.html",
         session=session,
@@ -700,16 +635,8 @@ def attendance(session_id: int):
 def checkin_code(session_id: int):
     session = _run_session_or_403(session_id)
     code = services.current_checkin_code(current_user, session)
-    checked_in = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.session_id == session.id, Registration.checked_in_at.is_not(None))
-    ).scalar_one()
-    confirmed = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.session_id == session.id, Registration.status == "confirmed")
-    ).scalar_one()
+    checked_in = db.session.execute(queries.checked_in_count(session)).scalar_one()
+    confirmed = db.session.execute(queries.confirmed_count(session)).scalar_one()
     return render_template(
         "sessions/checkin_code.html",
         session=session,
@@ -726,11 +653,7 @@ def checkin_code(session_id: int):
 def checkin_code_json(session_id: int):
     session = _run_session_or_403(session_id)
     code = services.current_checkin_code(current_user, session)
-    checked_in = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.session_id == session.id, Registration.checked_in_at.is_not(None))
-    ).scalar_one()
+    checked_in = db.session.execute(queries.checked_in_count(session)).scalar_one()
     response = jsonify(
         code=code["code"] if code else None,
         changes_in=code["changes_in"] if code else None,
@@ -817,28 +740,12 @@ def feedback_results(session_id: int):
     )
 
 
-def _feedback_scope_clause():
-    """Sessions whose feedback the actor reads: experts their own, officers their jurisdiction's."""
-    if current_user.role == "expert":
-        return TrainingSession.id.in_(
-            sa.select(SessionExpert.session_id).where(SessionExpert.expert_id == current_user.id)
-        )
-    return unit_clause(current_user, TrainingSession.unit_id)
-
-
 @bp.route("/feedback")
 @role_required("expert", "officer", "admin")
 def feedback_overview():
-    scope = _feedback_scope_clause()
-    stmt = (
-        sa.select(TrainingSession)
-        .where(scope, TrainingSession.starts_at <= services.now(), TrainingSession.status != "cancelled")
-        .options(*_list_options())
-        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())
-    )
-    pagination = paginate(stmt)
+    pagination = paginate(queries.feedback_sessions(current_user))
     ids = [s.id for s in pagination.items]
-    in_scope = sa.select(TrainingSession.id).where(scope)
+    in_scope = queries.feedback_session_ids(current_user)
     return render_template(
         "sessions/feedback_overview.html",
         pagination=pagination,
@@ -856,33 +763,10 @@ def feedback_overview():
 def my_calendar():
     current = services.now()
     if current_user.role == "trainee":
-        rows = (
-            db.session.execute(
-                sa.select(Registration)
-                .join(TrainingSession, TrainingSession.id == Registration.session_id)
-                .where(Registration.user_id == current_user.id)
-                .options(
-                    joinedload(Registration.session).joinedload(TrainingSession.venue),
-                    joinedload(Registration.session).joinedload(TrainingSession.unit),
-                )
-                .order_by(TrainingSession.starts_at)
-            )
-            .scalars()
-            .all()
-        )
+        rows = db.session.execute(queries.my_registrations(current_user)).scalars().all()
         entries = [(r.session, r) for r in rows]
     else:
-        sessions = (
-            db.session.execute(
-                sa.select(TrainingSession)
-                .join(SessionExpert, SessionExpert.session_id == TrainingSession.id)
-                .where(SessionExpert.expert_id == current_user.id)
-                .options(joinedload(TrainingSession.venue), joinedload(TrainingSession.unit))
-                .order_by(TrainingSession.starts_at)
-            )
-            .scalars()
-            .all()
-        )
+        sessions = db.session.execute(queries.my_expert_sessions(current_user)).scalars().all()
         entries = [(s, None) for s in sessions]
     upcoming = [e for e in entries if e[0].ends_at >= current]
     past = [e for e in entries if e[0].ends_at < current][::-1]
@@ -957,21 +841,7 @@ def _coaching_page(session: TrainingSession, record_form=None, item_form=None):
     if item_form is None:
         item_form = ActionItemForm()
     item_form.owner_id.choices = [(u.id, u.display_name) for u in services.action_item_owners(session)]
-    items = (
-        db.session.execute(
-            sa.select(CoachingActionItem)
-            .where(CoachingActionItem.session_id == session.id)
-            .options(joinedload(CoachingActionItem.owner))
-            .order_by(
-                CoachingActionItem.done,
-                CoachingActionItem.due_on.is_(None),
-                CoachingActionItem.due_on,
-                CoachingActionItem.id,
-            )
-        )
-        .scalars()
-        .all()
-    )
+    items = db.session.execute(queries.coaching_action_items(session)).scalars().all()
     return render_template(
         "sessions/coaching.html",
         session=session,
@@ -1056,19 +926,10 @@ def action_item_done(item_id: int):
 @bp.route("/venues/")
 @role_required(*STAFF)
 def venue_list():
-    stmt = (
-        sa.select(Venue)
-        .where(venue_clause(current_user))
-        .options(joinedload(Venue.unit))
-        .order_by(Venue.active.desc(), Venue.name_en, Venue.id)
+    managed = {v for (v,) in db.session.execute(queries.managed_venue_ids(current_user)).all()}
+    return render_template(
+        "sessions/venue_list.html", pagination=paginate(queries.venue_list(current_user)), managed=managed
     )
-    managed = {
-        v
-        for (v,) in db.session.execute(
-            sa.select(Venue.id).where(venue_clause(current_user, manage=True))
-        ).all()
-    }
-    return render_template("sessions/venue_list.html", pagination=paginate(stmt), managed=managed)
 
 
 def _venue_values(form: VenueForm) -> dict:
