@@ -24,7 +24,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.auth.models import User
 from lms.auth.permissions import role_required
-from lms.auth.scopes import user_clause
 from lms.content.markdown import render_markdown
 from lms.core.access import public
 from lms.core.actions import act, back_to, on_form
@@ -60,7 +59,6 @@ from lms.courses.models import (
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.i18n import join_list
-from lms.org.models import Enterprise
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -166,25 +164,12 @@ def catalog():
     ).options(selectinload(CourseVersion.texts))
     pagination = paginate(stmt)
     ids = [v.id for v in pagination.items]
-    lesson_counts = (
-        dict(
-            db.session.execute(
-                sa.select(Lesson.version_id, sa.func.count())
-                .where(Lesson.version_id.in_(ids))
-                .group_by(Lesson.version_id)
-            ).all()
-        )
-        if ids
-        else {}
-    )
+    lesson_counts = dict(db.session.execute(queries.lesson_counts(ids)).all()) if ids else {}
     enrolled = {}
     if ids and getattr(current_user, "role", None) == "trainee":
         enrolled = dict(
             db.session.execute(
-                sa.select(Enrollment.course_id, Enrollment.status).where(
-                    Enrollment.user_id == current_user.id,
-                    Enrollment.course_id.in_([v.course_id for v in pagination.items]),
-                )
+                queries.own_enrollment_statuses(current_user, [v.course_id for v in pagination.items])
             ).all()
         )
     return render_template(
@@ -205,18 +190,7 @@ def catalog():
 
 def _trainee_choices(course: Course) -> list[tuple[int, str]]:
     """Trainees in the officer's jurisdiction who are not enrolled (or withdrew)."""
-    taken = sa.select(Enrollment.user_id).where(
-        Enrollment.course_id == course.id, Enrollment.status.in_(("active", "completed"))
-    )
-    rows = db.session.execute(
-        sa.select(User.id, User.display_name, Enterprise.name_en, Enterprise.name_zh)
-        .join(Enterprise, User.enterprise_id == Enterprise.id)
-        .where(
-            User.role == "trainee", User.active.is_(True), user_clause(current_user), User.id.not_in(taken)
-        )
-        .order_by(Enterprise.name_en, User.display_name)
-        .limit(1000)
-    ).all()
+    rows = db.session.execute(queries.trainee_candidates(current_user, course)).all()
     from lms.org.models import localized
 
     return [(row.id, f"{row.display_name} — {localized(row.name_en, row.name_zh)}") for row in rows]
@@ -370,9 +344,7 @@ def enroll_trainees(slug: str):
 
     def enroll(course, form) -> list[str]:
         trainees = list(
-            db.session.execute(
-                sa.select(User).where(User.id.in_(form.trainee_ids.data), user_clause(current_user))
-            ).scalars()
+            db.session.execute(queries.users_in_scope(current_user, form.trainee_ids.data)).scalars()
         )
         if len(trainees) != len(set(form.trainee_ids.data)):
             abort(404)  # someone outside the jurisdiction (or no one at all) was asked for
@@ -427,7 +399,7 @@ def withdraw(enrollment_id: int):
     if enrollment.user_id != current_user.id and not (
         current_user.role in permissions.ENROLLER_ROLES
         and db.session.execute(
-            sa.select(User.id).where(User.id == enrollment.user_id, user_clause(current_user))
+            queries.users_in_scope(current_user, [enrollment.user_id]).with_only_columns(User.id)
         ).first()
     ):
         abort(404)
@@ -514,17 +486,7 @@ def attachment(attachment_id: int):
 @bp.route("/authoring")
 @role_required(*permissions.AUTHOR_ROLES)
 def authoring():
-    stmt = sa.select(Course).options(selectinload(Course.versions), selectinload(Course.published_version))
-    if current_user.role != "admin":
-        stmt = stmt.where(
-            sa.or_(
-                Course.owner_id == current_user.id,
-                Course.id.in_(
-                    sa.select(CourseVersion.course_id).where(CourseVersion.author_id == current_user.id)
-                ),
-            )
-        )
-    pagination = paginate(stmt.order_by(Course.slug))
+    pagination = paginate(queries.authored_courses(current_user))
     return render_template("courses/authoring.html", pagination=pagination)
 
 
@@ -1050,14 +1012,7 @@ def course_history(course_id: int):
     course = _course_by_id(course_id)
     if not permissions.can_view_history(current_user, course):
         abort(403)
-    versions = list(
-        db.session.execute(
-            sa.select(CourseVersion)
-            .where(CourseVersion.course_id == course.id)
-            .options(joinedload(CourseVersion.author), joinedload(CourseVersion.reviewed_by))
-            .order_by(CourseVersion.number.desc())
-        ).scalars()
-    )
+    versions = list(db.session.execute(queries.course_versions(course)).scalars())
     return render_template(
         "courses/history.html",
         course=course,
@@ -1072,21 +1027,7 @@ def course_history(course_id: int):
 @bp.route("/reviews")
 @role_required(*permissions.REVIEWER_ROLES)
 def reviews():
-    stmt = (
-        sa.select(CourseVersion)
-        .where(
-            CourseVersion.status == "in_review",
-            sa.or_(CourseVersion.author_id.is_(None), CourseVersion.author_id != current_user.id),
-        )
-        .options(joinedload(CourseVersion.course), joinedload(CourseVersion.author))
-        .order_by(CourseVersion.submitted_at, CourseVersion.id)
+    mine = list(db.session.execute(queries.own_versions_in_review(current_user)).scalars())
+    return render_template(
+        "courses/reviews.html", pagination=paginate(queries.review_queue(current_user)), mine=mine
     )
-    mine = list(
-        db.session.execute(
-            sa.select(CourseVersion)
-            .where(CourseVersion.status == "in_review", CourseVersion.author_id == current_user.id)
-            .options(joinedload(CourseVersion.course))
-            .order_by(CourseVersion.submitted_at)
-        ).scalars()
-    )
-    return render_template("courses/reviews.html", pagination=paginate(stmt), mine=mine)
