@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from lms.auth.models import User
@@ -32,10 +32,9 @@ from lms.auth.scopes import user_clause
 from lms.core.actions import act, back_to
 from lms.core.dashboard import nav_item
 from lms.core.replica import reads_from_replica
-from lms.core.search import contains
 from lms.core.web import apply_domain_error, page_arg, paginate
 from lms.core.web import refuse as _fail
-from lms.courses.models import Course, CourseVersion
+from lms.courses.models import Course
 from lms.errors import DomainError, InvalidInput
 from lms.extensions import db
 from lms.privacy.services import log_access_now
@@ -68,7 +67,6 @@ from lms.quizzes.models import (
     Attempt,
     AttemptQuestion,
     Question,
-    QuestionTag,
     QuestionVersion,
     Quiz,
 )
@@ -76,7 +74,6 @@ from lms.quizzes.permissions import (
     attempt_clause,
     can_mark_attempt,
     can_view_attempt,
-    course_expert_clause,
     is_course_expert,
 )
 from lms.quizzes.qtypes import QUESTION_TYPES, ResponseError
@@ -224,18 +221,7 @@ def paginate_rows(stmt) -> RowPagination:
 def index():
     user = current_user
     if user.role in ("expert", "admin"):
-        quiz_count = (
-            sa.select(sa.func.count(Quiz.id))
-            .where(Quiz.course_id == Course.id, Quiz.archived.is_(False))
-            .correlate(Course)
-            .scalar_subquery()
-        )
-        stmt = (
-            sa.select(Course, CourseVersion.title, quiz_count.label("quizzes"))
-            .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
-            .where(Course.archived.is_(False), course_expert_clause(user, Course.id))
-            .order_by(Course.slug)
-        )
+        stmt = queries.managed_courses(user)
         pending = db.session.execute(
             sa.select(sa.func.count()).select_from(
                 panels.marking_queue_select(user).order_by(None).subquery()
@@ -252,27 +238,9 @@ def index():
 @login_required
 def course_quizzes(slug: str):
     course = _managed_course(slug)
-    quizzes = (
-        db.session.execute(
-            sa.select(Quiz).where(Quiz.course_id == course.id).order_by(Quiz.archived, Quiz.id)
-        )
-        .scalars()
-        .all()
-    )
-    counts = {
-        (row.quiz_id, row.status): row.n
-        for row in db.session.execute(
-            sa.select(Attempt.quiz_id, Attempt.status, sa.func.count(Attempt.id).label("n"))
-            .join(Quiz, Quiz.id == Attempt.quiz_id)
-            .where(Quiz.course_id == course.id)
-            .group_by(Attempt.quiz_id, Attempt.status)
-        )
-    }
-    bank_size = db.session.execute(
-        sa.select(sa.func.count(Question.id)).where(
-            Question.course_id == course.id, Question.archived.is_(False)
-        )
-    ).scalar_one()
+    quizzes = db.session.execute(queries.course_quiz_list(course)).scalars().all()
+    counts = {(row.quiz_id, row.status): row.n for row in db.session.execute(queries.attempt_counts(course))}
+    bank_size = db.session.execute(queries.bank_size(course)).scalar_one()
     version = course.published_version or course.latest_version
     return render_template(
         "quizzes/course_quizzes.html",
@@ -293,37 +261,17 @@ def course_quizzes(slug: str):
 def bank(slug: str):
     course = _managed_course(slug)
     args = request.args
-    stmt = (
-        sa.select(Question)
-        .where(Question.course_id == course.id)
-        .options(joinedload(Question.current_version), selectinload(Question.tag_rows))
-        .order_by(Question.category, Question.name)
+    stmt = queries.bank_questions(
+        course,
+        category=args.get("category"),
+        qtype=args["type"] if args.get("type") in QUESTION_TYPES else "",
+        tag=args.get("tag") or "",
+        q=args["q"].strip() if args.get("q") else "",
+        archived=args.get("archived") == "1",
     )
-    if args.get("category") is not None and args.get("category") != "*":
-        stmt = stmt.where(Question.category == args["category"])
-    if args.get("type") in QUESTION_TYPES:
-        stmt = stmt.where(Question.qtype == args["type"])
-    if args.get("tag"):
-        stmt = stmt.where(
-            Question.id.in_(sa.select(QuestionTag.question_id).where(QuestionTag.tag == args["tag"]))
-        )
-    if args.get("q"):
-        stmt = stmt.where(contains(Question.name, args["q"].strip()))
-    stmt = stmt.where(Question.archived.is_(args.get("archived") == "1"))
     questions = paginate(stmt)
-    categories = db.session.execute(
-        sa.select(Question.category, sa.func.count(Question.id))
-        .where(Question.course_id == course.id, Question.archived.is_(False))
-        .group_by(Question.category)
-        .order_by(Question.category)
-    ).all()
-    tags = db.session.execute(
-        sa.select(QuestionTag.tag, sa.func.count())
-        .join(Question, Question.id == QuestionTag.question_id)
-        .where(Question.course_id == course.id)
-        .group_by(QuestionTag.tag)
-        .order_by(QuestionTag.tag)
-    ).all()
+    categories = db.session.execute(queries.bank_categories(course)).all()
+    tags = db.session.execute(queries.bank_tags(course)).all()
     return render_template(
         "quizzes/bank.html",
         course=course,
