@@ -13,8 +13,7 @@ from marshmallow import Schema, fields, validate
 from lms.api import schemas as s
 from lms.api.core import PageArgs, api_blueprint, current_actor, get_or_404, keyset_page, require_role
 from lms.api.cultivation import OpenCaseArgs, open_case
-from lms.auth.models import User
-from lms.auth.scopes import enterprise_clause, user_clause
+from lms.auth.scopes import enterprise_clause
 from lms.config import setting
 from lms.courses import permissions as course_permissions
 from lms.courses import queries as course_queries
@@ -232,9 +231,7 @@ class EnrollmentList(MethodView):
         if course is None:
             abort(404)
         ids = set(args["trainee_ids"])
-        trainees = list(
-            db.session.execute(sa.select(User).where(User.id.in_(ids), user_clause(actor))).scalars()
-        )
+        trainees = list(db.session.execute(course_queries.users_in_scope(actor, ids)).scalars())
         if len(trainees) != len(ids):
             abort(404)
         made = [course_services.enroll(actor, course, trainee) for trainee in trainees]

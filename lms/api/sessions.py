@@ -3,7 +3,6 @@ services)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
@@ -18,8 +17,6 @@ from lms.api.core import (
     keyset_page,
     require_role,
 )
-from lms.auth.models import User
-from lms.auth.scopes import user_clause
 from lms.extensions import db
 from lms.sessions import queries, services
 from lms.sessions.models import ATTENDANCE, SESSION_MODES, SESSION_STATUSES, Registration, TrainingSession
@@ -187,9 +184,7 @@ class SessionRegistrations(MethodView):
             ids = set(args["trainee_ids"] or [])
             if not ids:
                 abort(422, messages={"json": {"trainee_ids": ["Missing data for required field."]}})
-            trainees = list(
-                db.session.execute(sa.select(User).where(User.id.in_(ids), user_clause(actor))).scalars()
-            )
+            trainees = list(db.session.execute(queries.users_in_scope(actor, ids)).scalars())
             if len(trainees) != len(ids):
                 abort(404)
             done = services.register_trainees(actor, session, trainees)

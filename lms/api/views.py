@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,7 +12,8 @@ from lms.api.forms import RevokeForm, ServiceAccountForm, TokenForm
 from lms.api.models import ApiToken, ServiceAccount
 from lms.auth.permissions import role_required
 from lms.auth.scopes import units_in_scope
-from lms.core.confirm import confirmation_page, is_confirmed
+from lms.core.actions import act, on_form
+from lms.core.confirm import confirmation_page
 from lms.core.web import apply_domain_error
 from lms.errors import DomainError
 from lms.extensions import db
@@ -56,27 +57,21 @@ def my_tokens():
 
 
 def _revoke(token: ApiToken, back_url: str):
-    form = RevokeForm()
-    if not is_confirmed():
-        return confirmation_page(
+    return act(
+        lambda token, _f: tokens.revoke_token(current_user, token),
+        load=lambda: token,
+        form=RevokeForm(),
+        confirm=lambda token, form: confirmation_page(
             form,
             title=_("Revoke a token"),
             question=_("Revoke the token “%(name)s”?", name=token.name),
             consequence=_("Systems using it are refused from now on; this cannot be undone."),
             submit_label=_("Revoke"),
             back_url=back_url,
-        )
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        tokens.revoke_token(current_user, token)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(back_url)
-    db.session.commit()
-    flash(_("The token was revoked."), "success")
-    return redirect(back_url)
+        ),
+        success=_("The token was revoked."),
+        redirect_to=back_url,
+    )
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
@@ -102,26 +97,25 @@ def _unit_choices(form: ServiceAccountForm) -> None:
 def service_accounts():
     form = ServiceAccountForm()
     _unit_choices(form)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            account = tokens.create_service_account(
-                current_user,
-                name=form.name.data,
-                unit=db.session.get(CustomsUnit, form.unit_id.data),
-                description=form.description.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            status = error.status_code
-        else:
-            db.session.commit()
-            flash(_("The service account was created. Make a token for it below."), "success")
-            return redirect(url_for("api_tokens.service_account_detail", account_id=account.id))
-    elif form.is_submitted():
-        status = 400
-    return render_template("api/service_accounts.html", form=form, accounts=tokens.service_accounts()), status
+
+    def page(_nothing, form):
+        return render_template(
+            "api/service_accounts.html", form=form, accounts=tokens.service_accounts()
+        ), 400 if form.is_submitted() else 200
+
+    return act(
+        lambda _nothing, f: tokens.create_service_account(
+            current_user,
+            name=f.name.data,
+            unit=db.session.get(CustomsUnit, f.unit_id.data),
+            description=f.description.data or "",
+        ),
+        form=form,
+        invalid=page,
+        refused=on_form(page),
+        success=_("The service account was created. Make a token for it below."),
+        redirect_to=lambda account: url_for("api_tokens.service_account_detail", account_id=account.id),
+    )
 
 
 def _account_or_404(account_id: int) -> ServiceAccount:

@@ -23,9 +23,10 @@ from lms.auth.permissions import can_manage_user, role_required
 from lms.auth.scopes import enterprise_clause, get_user_or_404, units_in_scope
 from lms.auth.security_log import record_security_event
 from lms.core.access import public
+from lms.core.actions import act, flash_errors, on_form
 from lms.core.forms import LogoutForm
 from lms.core.panels import user_page
-from lms.core.web import apply_domain_error, flash_form_errors, is_safe_next, paginate, refuse
+from lms.core.web import is_safe_next, paginate
 from lms.errors import DomainError
 from lms.extensions import db, limiter
 from lms.org.models import CustomsUnit, Enterprise
@@ -110,17 +111,18 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("auth.profile"))
-    return render_template("auth/change_password.html", form=form)
+
+    def page(_nothing, form):
+        return render_template("auth/change_password.html", form=form)
+
+    return act(
+        lambda _nothing, f: services.change_password(current_user, f.current_password.data, f.password.data),
+        form=ChangePasswordForm(),
+        invalid=page,
+        refused=on_form(page, status=200),
+        success=_("Your password has been changed."),
+        redirect_to=url_for("auth.profile"),
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -167,33 +169,39 @@ def _fill_user_choices(form: UserCreateForm) -> None:
 def user_create():
     form = UserCreateForm()
     _fill_user_choices(form)
-    if form.validate_on_submit():
+
+    def create(_nothing, form: UserCreateForm) -> User:
         enterprise = db.session.get(Enterprise, form.enterprise_id.data) if form.enterprise_id.data else None
         unit = db.session.get(CustomsUnit, form.unit_id.data) if form.unit_id.data else None
-        try:
-            user = services.create_user(
-                current_user,
-                login_name=form.login_name.data,
-                email=form.email.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
-                role=form.role.data,
-                enterprise=enterprise,
-                unit=unit,
-                position=form.position.data or None,
-                expert_level=form.expert_level.data or None,
-                preferred_language=form.preferred_language.data or None,
-            )
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            _fill_user_choices(form)
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Account %(login)s created.", login=user.login_name), "success")
-            return redirect(url_for("auth.user_detail", user_id=user.id))
-    return render_template("auth/user_form.html", form=form)
+        return services.create_user(
+            current_user,
+            login_name=form.login_name.data,
+            email=form.email.data,
+            display_name=form.display_name.data,
+            password=form.password.data,
+            role=form.role.data,
+            enterprise=enterprise,
+            unit=unit,
+            position=form.position.data or None,
+            expert_level=form.expert_level.data or None,
+            preferred_language=form.preferred_language.data or None,
+        )
+
+    def page(_nothing, form):
+        return render_template("auth/user_form.html", form=form)
+
+    def refused(_nothing, form, error: DomainError):
+        _fill_user_choices(form)
+        return on_form(page, status=200)(None, form, error)
+
+    return act(
+        create,
+        form=form,
+        invalid=page,
+        refused=refused,
+        success=lambda user: _("Account %(login)s created.", login=user.login_name),
+        redirect_to=lambda user: url_for("auth.user_detail", user_id=user.id),
+    )
 
 
 @bp.route("/users/<int:user_id>")
@@ -215,33 +223,30 @@ def user_detail(user_id: int):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @role_required("officer", "admin")
 def user_set_active(user_id: int):
-    user = get_user_or_404(current_user, user_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
     activate = request.form.get("active") == "1"
-    try:
-        services.set_active(current_user, user, activate)
-    except DomainError as error:
+
+    def refused(user, form, error: DomainError):
         abort(403, str(error))
-    db.session.commit()
-    flash(_("Account reactivated.") if activate else _("Account deactivated."), "success")
-    return redirect(url_for("auth.user_detail", user_id=user.id))
+
+    return act(
+        lambda user, _f: services.set_active(current_user, user, activate),
+        load=lambda: get_user_or_404(current_user, user_id),
+        form=ConfirmForm(),
+        refused=refused,
+        success=_("Account reactivated.") if activate else _("Account deactivated."),
+        redirect_to=url_for("auth.user_detail", user_id=user_id),
+    )
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @role_required("officer", "admin")
 def user_reset_password(user_id: int):
-    user = get_user_or_404(current_user, user_id)
-    form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(current_user, user, form.password.data)
-        except DomainError as error:
-            refuse(error)
-        else:
-            db.session.commit()
-            flash(_("The password has been reset."), "success")
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("auth.user_detail", user_id=user.id))
+    target = url_for("auth.user_detail", user_id=user_id)
+    return act(
+        lambda user, f: services.reset_password(current_user, user, f.password.data),
+        load=lambda: get_user_or_404(current_user, user_id),
+        form=ResetPasswordForm(),
+        invalid=flash_errors(target),
+        success=_("The password has been reset."),
+        redirect_to=target,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from lms.auth.models import User
 from lms.auth.scopes import user_clause
@@ -14,7 +14,9 @@ from lms.courses.models import (
     CourseVersionFacet,
     CourseVersionText,
     Enrollment,
+    Lesson,
 )
+from lms.org.models import Enterprise
 
 
 def my_enrollments(user) -> sa.Select:
@@ -90,3 +92,85 @@ def catalog(
     if q:
         stmt = stmt.where(CourseVersion.search_text.contains(q.lower(), autoescape=True))
     return stmt
+
+
+def lesson_counts(version_ids: list[int]) -> sa.Select:
+    """(version id, number of lessons) of the versions ``version_ids``."""
+    return (
+        sa.select(Lesson.version_id, sa.func.count())
+        .where(Lesson.version_id.in_(version_ids))
+        .group_by(Lesson.version_id)
+    )
+
+
+def own_enrollment_statuses(user: User, course_ids: list[int]) -> sa.Select:
+    """(course id, status) of ``user``'s enrolments in the courses ``course_ids``."""
+    return sa.select(Enrollment.course_id, Enrollment.status).where(
+        Enrollment.user_id == user.id, Enrollment.course_id.in_(course_ids)
+    )
+
+
+def trainee_candidates(actor, course: Course) -> sa.Select:
+    """(id, name, enterprise names) of the active trainees of ``actor``'s jurisdiction not enrolled in
+    ``course`` (or withdrawn from it); at most 1,000."""
+    taken = sa.select(Enrollment.user_id).where(
+        Enrollment.course_id == course.id, Enrollment.status.in_(("active", "completed"))
+    )
+    return (
+        sa.select(User.id, User.display_name, Enterprise.name_en, Enterprise.name_zh)
+        .join(Enterprise, User.enterprise_id == Enterprise.id)
+        .where(User.role == "trainee", User.active.is_(True), user_clause(actor), User.id.not_in(taken))
+        .order_by(Enterprise.name_en, User.display_name)
+        .limit(1000)
+    )
+
+
+def users_in_scope(actor, user_ids) -> sa.Select:
+    """The users among ``user_ids`` inside ``actor``'s jurisdiction (fewer than asked: some are not)."""
+    return sa.select(User).where(User.id.in_(user_ids), user_clause(actor))
+
+
+def authored_courses(actor) -> sa.Select:
+    """The courses ``actor`` owns or wrote a version of (every course for an administrator), by slug."""
+    stmt = sa.select(Course).options(selectinload(Course.versions), selectinload(Course.published_version))
+    if actor.role != "admin":
+        stmt = stmt.where(
+            sa.or_(
+                Course.owner_id == actor.id,
+                Course.id.in_(sa.select(CourseVersion.course_id).where(CourseVersion.author_id == actor.id)),
+            )
+        )
+    return stmt.order_by(Course.slug)
+
+
+def course_versions(course: Course) -> sa.Select:
+    """Every version of ``course``, the latest first (its history)."""
+    return (
+        sa.select(CourseVersion)
+        .where(CourseVersion.course_id == course.id)
+        .options(joinedload(CourseVersion.author), joinedload(CourseVersion.reviewed_by))
+        .order_by(CourseVersion.number.desc())
+    )
+
+
+def review_queue(actor) -> sa.Select:
+    """Versions in review that ``actor`` may review (not their own), oldest submission first."""
+    return (
+        sa.select(CourseVersion)
+        .where(
+            CourseVersion.status == "in_review",
+            sa.or_(CourseVersion.author_id.is_(None), CourseVersion.author_id != actor.id),
+        )
+        .options(joinedload(CourseVersion.course), joinedload(CourseVersion.author))
+        .order_by(CourseVersion.submitted_at, CourseVersion.id)
+    )
+
+
+def own_versions_in_review(actor) -> sa.Select:
+    """``actor``'s own versions waiting for someone else's review."""
+    return (
+        sa.select(CourseVersion)
+        .where(CourseVersion.status == "in_review", CourseVersion.author_id == actor.id)
+        .options(joinedload(CourseVersion.course))
+        .order_by(CourseVersion.submitted_at)
+    )

@@ -23,13 +23,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.auth.models import User
 from lms.auth.permissions import role_required
-from lms.auth.scopes import user_clause
 from lms.content.markdown import render_markdown
 from lms.core.access import public
+from lms.core.actions import act, back_to, on_form
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.panels import course_page as course_page_panels
-from lms.core.web import apply_domain_error, paginate
-from lms.core.web import refuse as _fail
+from lms.core.web import paginate
 from lms.courses import permissions, queries, services
 from lms.courses.completion import requirement_statuses
 from lms.courses.forms import (
@@ -57,7 +56,6 @@ from lms.courses.models import (
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.i18n import join_list
-from lms.org.models import Enterprise
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -158,25 +156,12 @@ def catalog():
     ).options(selectinload(CourseVersion.texts))
     pagination = paginate(stmt)
     ids = [v.id for v in pagination.items]
-    lesson_counts = (
-        dict(
-            db.session.execute(
-                sa.select(Lesson.version_id, sa.func.count())
-                .where(Lesson.version_id.in_(ids))
-                .group_by(Lesson.version_id)
-            ).all()
-        )
-        if ids
-        else {}
-    )
+    lesson_counts = dict(db.session.execute(queries.lesson_counts(ids)).all()) if ids else {}
     enrolled = {}
     if ids and getattr(current_user, "role", None) == "trainee":
         enrolled = dict(
             db.session.execute(
-                sa.select(Enrollment.course_id, Enrollment.status).where(
-                    Enrollment.user_id == current_user.id,
-                    Enrollment.course_id.in_([v.course_id for v in pagination.items]),
-                )
+                queries.own_enrollment_statuses(current_user, [v.course_id for v in pagination.items])
             ).all()
         )
     return render_template(
@@ -197,18 +182,7 @@ def catalog():
 
 def _trainee_choices(course: Course) -> list[tuple[int, str]]:
     """Trainees in the officer's jurisdiction who are not enrolled (or withdrew)."""
-    taken = sa.select(Enrollment.user_id).where(
-        Enrollment.course_id == course.id, Enrollment.status.in_(("active", "completed"))
-    )
-    rows = db.session.execute(
-        sa.select(User.id, User.display_name, Enterprise.name_en, Enterprise.name_zh)
-        .join(Enterprise, User.enterprise_id == Enterprise.id)
-        .where(
-            User.role == "trainee", User.active.is_(True), user_clause(current_user), User.id.not_in(taken)
-        )
-        .order_by(Enterprise.name_en, User.display_name)
-        .limit(1000)
-    ).all()
+    rows = db.session.execute(queries.trainee_candidates(current_user, course)).all()
     from lms.org.models import localized
 
     return [(row.id, f"{row.display_name} — {localized(row.name_en, row.name_zh)}") for row in rows]
@@ -316,61 +290,57 @@ def complete_lesson(slug: str, lesson_slug: str):
     enrollment = permissions.enrollment_of(current_user, course)
     if enrollment is None:
         abort(403, _("Enrol in this course to open its lessons."))
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        completed = services.mark_lesson_complete(current_user, enrollment, lesson)
-    except DomainError as error:
-        _fail(error)
-        return redirect(url_for("courses.course_page", slug=slug))
-    db.session.commit()
-    if completed:
-        flash(_("Course completed. Well done!"), "success")
-        return redirect(url_for("courses.course_page", slug=slug))
-    flash(_("Lesson marked complete."), "success")
-    progress = services.progress_for([enrollment])[enrollment.id]
-    if progress.next_lesson is not None:
-        return redirect(url_for("courses.lesson_page", slug=slug, lesson_slug=progress.next_lesson.slug))
-    return redirect(url_for("courses.course_page", slug=slug))
+    course_url = url_for("courses.course_page", slug=slug)
+
+    def next_page(completed: bool) -> str:
+        if completed:
+            return course_url
+        progress = services.progress_for([enrollment])[enrollment.id]
+        if progress.next_lesson is not None:
+            return url_for("courses.lesson_page", slug=slug, lesson_slug=progress.next_lesson.slug)
+        return course_url
+
+    return act(
+        lambda _o, _f: services.mark_lesson_complete(current_user, enrollment, lesson),
+        form=ActionForm(),
+        refused=back_to(course_url),
+        success=lambda completed: (
+            _("Course completed. Well done!") if completed else _("Lesson marked complete.")
+        ),
+        redirect_to=next_page,
+    )
 
 
 @bp.route("/<slug>/enrol", methods=["POST"])
 @role_required("trainee")
 def enroll_self(slug: str):
-    course = _course_by_slug(slug)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.enroll(current_user, course, current_user)
-    except DomainError as error:
-        _fail(error)
-        return redirect(url_for("courses.course_page", slug=slug))
-    db.session.commit()
-    flash(_("You are enrolled. Start with the first lesson."), "success")
-    return redirect(url_for("courses.course_page", slug=slug))
+    return act(
+        lambda course, f: services.enroll(current_user, course, current_user),
+        load=lambda: _course_by_slug(slug),
+        form=ActionForm(),
+        success=_("You are enrolled. Start with the first lesson."),
+        redirect_to=url_for("courses.course_page", slug=slug),
+    )
 
 
 @bp.route("/<slug>/enrol-trainees", methods=["POST"])
 @role_required(*permissions.ENROLLER_ROLES)
 def enroll_trainees(slug: str):
-    course = _course_by_slug(slug)
-    form = EnrollTraineesForm()
-    if not form.validate_on_submit():
+    course_url = url_for("courses.course_page", slug=slug)
+
+    def invalid(course, form):
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "error")
-        return redirect(url_for("courses.course_page", slug=slug))
-    trainees = list(
-        db.session.execute(
-            sa.select(User).where(User.id.in_(form.trainee_ids.data), user_clause(current_user))
-        ).scalars()
-    )
-    if len(trainees) != len(set(form.trainee_ids.data)):
-        abort(404)  # someone outside the jurisdiction (or no one at all) was asked for
-    names = []
-    try:
+        return redirect(course_url)
+
+    def enroll(course, form) -> list[str]:
+        trainees = list(
+            db.session.execute(queries.users_in_scope(current_user, form.trainee_ids.data)).scalars()
+        )
+        if len(trainees) != len(set(form.trainee_ids.data)):
+            abort(404)  # someone outside the jurisdiction (or no one at all) was asked for
+        names = []
         for trainee in trainees:
             services.enroll(current_user, course, trainee)
             missing = services.missing_prerequisites(trainee, course)
@@ -384,12 +354,16 @@ def enroll_trainees(slug: str):
                     "warning",
                 )
             names.append(trainee.display_name)
-    except DomainError as error:
-        _fail(error)
-        return redirect(url_for("courses.course_page", slug=slug))
-    db.session.commit()
-    flash(_("Enrolled: %(names)s.", names=join_list(names)), "success")
-    return redirect(url_for("courses.course_page", slug=slug))
+        return names
+
+    return act(
+        enroll,
+        load=lambda: _course_by_slug(slug),
+        form=EnrollTraineesForm(),
+        invalid=invalid,
+        success=lambda names: _("Enrolled: %(names)s.", names=join_list(names)),
+        redirect_to=course_url,
+    )
 
 
 @bp.route("/<slug>/enrolments")
@@ -417,12 +391,20 @@ def withdraw(enrollment_id: int):
     if enrollment.user_id != current_user.id and not (
         current_user.role in permissions.ENROLLER_ROLES
         and db.session.execute(
-            sa.select(User.id).where(User.id == enrollment.user_id, user_clause(current_user))
+            queries.users_in_scope(current_user, [enrollment.user_id]).with_only_columns(User.id)
         ).first()
     ):
         abort(404)
-    form = ActionForm()
-    if not is_confirmed():
+    slug = enrollment.course.slug
+    target = request.form.get("next") or ""
+    if target == "enrollments":
+        back = url_for("courses.course_enrollments", slug=slug)
+    elif target == "my":
+        back = url_for("courses.my_learning")
+    else:
+        back = url_for("courses.course_page", slug=slug)
+
+    def ask(enrollment, form):
         own = enrollment.user_id == current_user.id
         return confirmation_page(
             form,
@@ -439,22 +421,15 @@ def withdraw(enrollment_id: int):
             back_url=url_for("courses.course_page", slug=enrollment.course.slug),
             carry={"next": request.values.get("next", "")},
         )
-    if not form.validate_on_submit():
-        abort(400)
-    slug = enrollment.course.slug
-    try:
-        services.withdraw(current_user, enrollment)
-    except DomainError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Withdrawn from the course."), "success")
-    target = request.form.get("next") or ""
-    if target == "enrollments":
-        return redirect(url_for("courses.course_enrollments", slug=slug))
-    if target == "my":
-        return redirect(url_for("courses.my_learning"))
-    return redirect(url_for("courses.course_page", slug=slug))
+
+    return act(
+        lambda enrollment, f: services.withdraw(current_user, enrollment),
+        load=lambda: enrollment,
+        form=ActionForm(),
+        confirm=ask,
+        success=_("Withdrawn from the course."),
+        redirect_to=back,
+    )
 
 
 @bp.route("/my")
@@ -503,17 +478,7 @@ def attachment(attachment_id: int):
 @bp.route("/authoring")
 @role_required(*permissions.AUTHOR_ROLES)
 def authoring():
-    stmt = sa.select(Course).options(selectinload(Course.versions), selectinload(Course.published_version))
-    if current_user.role != "admin":
-        stmt = stmt.where(
-            sa.or_(
-                Course.owner_id == current_user.id,
-                Course.id.in_(
-                    sa.select(CourseVersion.course_id).where(CourseVersion.author_id == current_user.id)
-                ),
-            )
-        )
-    pagination = paginate(stmt.order_by(Course.slug))
+    pagination = paginate(queries.authored_courses(current_user))
     return render_template("courses/authoring.html", pagination=pagination)
 
 
@@ -534,32 +499,35 @@ def course_new():
     form = CourseForm()
     choices = _prerequisite_choices(form, None)
     preview = None
+
+    def page(_nothing, form):
+        return render_template("courses/course_form.html", form=form, version=None, preview=preview)
+
     if request.method == "GET":
         form.require_lessons.data = True
         form.modes.data = ["online"]
     elif form.preview.data:
         preview = render_markdown(form.overview.data)
-    elif form.validate_on_submit():
-        try:
-            course = services.create_course(
-                current_user,
-                slug=form.slug.data or "",
-                values=form.values(),
-                prerequisites=_chosen(choices, form.prerequisites.data),
-            )
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
+    else:
+
+        def refused(_nothing, form, error: DomainError):
             _prerequisite_choices(form, None)
-            apply_domain_error(form, error)
-        else:
-            version_id = course.versions[0].id
-            db.session.commit()
-            flash(
-                _("Course created as a draft. Add modules and lessons, then submit it for review."), "success"
-            )
-            return redirect(url_for("courses.version_detail", version_id=version_id))
-    return render_template("courses/course_form.html", form=form, version=None, preview=preview)
+            return on_form(page, status=200)(None, form, error)
+
+        return act(
+            lambda _nothing, f: services.create_course(
+                current_user,
+                slug=f.slug.data or "",
+                values=f.values(),
+                prerequisites=_chosen(choices, f.prerequisites.data),
+            ),
+            form=form,
+            invalid=page,
+            refused=refused,
+            success=_("Course created as a draft. Add modules and lessons, then submit it for review."),
+            redirect_to=lambda course: url_for("courses.version_detail", version_id=course.versions[0].id),
+        )
+    return page(None, form)
 
 
 @bp.route("/versions/<int(max=2147483647):version_id>/edit", methods=["GET", "POST"])
@@ -570,26 +538,32 @@ def version_edit(version_id: int):
     form = CourseForm()
     choices = _prerequisite_choices(form, version.course)
     preview = None
+
+    def page(version, form):
+        return render_template("courses/course_form.html", form=form, version=version, preview=preview)
+
     if request.method == "GET":
         form.fill(version)
     elif form.preview.data:
         preview = render_markdown(form.overview.data)
-    elif form.validate_on_submit():
-        try:
-            services.update_version(
-                current_user, version, form.values(), _chosen(choices, form.prerequisites.data)
-            )
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            version = _version(version_id)
+    else:
+
+        def refused(version, form, error: DomainError):
             _prerequisite_choices(form, version.course)
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("courses.version_detail", version_id=version.id))
-    return render_template("courses/course_form.html", form=form, version=version, preview=preview)
+            return on_form(page, status=200)(version, form, error)
+
+        return act(
+            lambda version, f: services.update_version(
+                current_user, version, f.values(), _chosen(choices, f.prerequisites.data)
+            ),
+            load=lambda: _version(version_id),
+            form=form,
+            invalid=page,
+            refused=refused,
+            success=_("Saved."),
+            redirect_to=url_for("courses.version_detail", version_id=version_id),
+        )
+    return page(version, form)
 
 
 @bp.route("/versions/<int(max=2147483647):version_id>")
@@ -630,19 +604,13 @@ def version_lesson(version_id: int, lesson_id: int):
 
 
 def _version_action(version_id: int, action, success: str):
-    version = _version(version_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        action(version)
-        db.session.flush()
-    except DomainError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(success, "success")
-    return redirect(url_for("courses.version_detail", version_id=version_id))
+    return act(
+        lambda version, f: action(version),
+        load=lambda: _version(version_id),
+        form=ActionForm(),
+        success=success,
+        redirect_to=url_for("courses.version_detail", version_id=version_id),
+    )
 
 
 @bp.route("/versions/<int(max=2147483647):version_id>/modules", methods=["POST"])
@@ -650,18 +618,23 @@ def _version_action(version_id: int, action, success: str):
 def module_add(version_id: int):
     version = _version(version_id)
     _editable_version(version)
-    form = ModuleForm()
-    if form.validate_on_submit():
-        try:
-            services.add_module(current_user, version, form.title.data)
-        except DomainError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash(_("Module added."), "success")
-    else:
+    target = url_for("courses.version_detail", version_id=version_id)
+    return act(
+        lambda version, f: services.add_module(current_user, version, f.title.data),
+        load=lambda: version,
+        form=ModuleForm(),
+        invalid=_module_title_required(target),
+        success=_("Module added."),
+        redirect_to=target,
+    )
+
+
+def _module_title_required(target: str):
+    def invalid(obj, form):
         flash(_("A module title of at most 200 characters is required."), "error")
-    return redirect(url_for("courses.version_detail", version_id=version_id))
+        return redirect(target)
+
+    return invalid
 
 
 def _module(module_id: int) -> Module:
@@ -676,20 +649,15 @@ def _module(module_id: int) -> Module:
 @login_required
 def module_edit(module_id: int):
     module = _module(module_id)
-    version_id = module.version_id
-    form = ModuleForm()
-    if form.validate_on_submit():
-        try:
-            services.rename_module(current_user, module, form.title.data)
-            db.session.flush()
-        except DomainError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash(_("Module renamed."), "success")
-    else:
-        flash(_("A module title of at most 200 characters is required."), "error")
-    return redirect(url_for("courses.version_detail", version_id=version_id))
+    target = url_for("courses.version_detail", version_id=module.version_id)
+    return act(
+        lambda module, f: services.rename_module(current_user, module, f.title.data),
+        load=lambda: module,
+        form=ModuleForm(),
+        invalid=_module_title_required(target),
+        success=_("Module renamed."),
+        redirect_to=target,
+    )
 
 
 @bp.route("/modules/<int(max=2147483647):module_id>/move", methods=["POST"])
@@ -709,25 +677,21 @@ def module_move(module_id: int):
 @login_required
 def module_delete(module_id: int):
     module = _module(module_id)
-    version_id = module.version_id
-    if not is_confirmed():
-        return confirmation_page(
-            ActionForm(),
+    target = url_for("courses.version_detail", version_id=module.version_id)
+    return act(
+        lambda module, f: services.delete_module(current_user, module),
+        load=lambda: module,
+        form=ActionForm(),
+        confirm=lambda module, form: confirmation_page(
+            form,
             title=_("Delete a module"),
             question=_("Delete the module “%(title)s”?", title=module.title),
             submit_label=_("Delete"),
-            back_url=url_for("courses.version_detail", version_id=version_id),
-        )
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        services.delete_module(current_user, module)
-    except DomainError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Module deleted."), "success")
-    return redirect(url_for("courses.version_detail", version_id=version_id))
+            back_url=target,
+        ),
+        success=_("Module deleted."),
+        redirect_to=target,
+    )
 
 
 def _lesson_form(version: CourseVersion, form: LessonForm) -> None:
@@ -742,33 +706,38 @@ def lesson_new(version_id: int):
     form = LessonForm()
     _lesson_form(version, form)
     preview = None
+
+    def page(version, form):
+        return render_template(
+            "courses/lesson_form.html",
+            form=form,
+            version=version,
+            lesson=None,
+            preview=preview,
+            attachment_form=None,
+            action_form=ActionForm(),
+        )
+
     if request.method == "GET" and request.args.get("module", "").isdigit():
         form.module_id.data = int(request.args["module"])
     if request.method == "POST" and form.preview.data:
         preview = render_markdown(form.body.data)
-    elif form.validate_on_submit():
-        try:
-            lesson = services.create_lesson(current_user, version, form.values())
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            version = _version(version_id)
+    else:
+
+        def refused(version, form, error: DomainError):
             _lesson_form(version, form)
-            apply_domain_error(form, error)
-        else:
-            lesson_id = lesson.id
-            db.session.commit()
-            flash(_("Lesson added."), "success")
-            return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
-    return render_template(
-        "courses/lesson_form.html",
-        form=form,
-        version=version,
-        lesson=None,
-        preview=preview,
-        attachment_form=None,
-        action_form=ActionForm(),
-    )
+            return on_form(page, status=200)(version, form, error)
+
+        return act(
+            lambda version, f: services.create_lesson(current_user, version, f.values()),
+            load=lambda: _version(version_id),
+            form=form,
+            invalid=page,
+            refused=refused,
+            success=_("Lesson added."),
+            redirect_to=lambda lesson: url_for("courses.lesson_edit", lesson_id=lesson.id),
+        )
+    return page(version, form)
 
 
 def _lesson(lesson_id: int) -> Lesson:
@@ -789,33 +758,37 @@ def lesson_edit(lesson_id: int):
     if request.method == "GET":
         form.module_id.data = lesson.module_id or 0
     preview = None
+
+    def page(lesson, form):
+        return render_template(
+            "courses/lesson_form.html",
+            form=form,
+            version=lesson.version,
+            lesson=lesson,
+            preview=preview,
+            attachment_form=AttachmentForm(formdata=None),
+            max_size=services.human_size(services.attachment_max_bytes()),
+            action_form=ActionForm(),
+        )
+
     if request.method == "POST" and form.preview.data:
         preview = render_markdown(form.body.data)
-    elif form.validate_on_submit():
-        values = form.values()
-        try:
-            services.update_lesson(current_user, lesson, values)
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            lesson = _lesson(lesson_id)
-            version = lesson.version
-            _lesson_form(version, form)
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Lesson saved."), "success")
-            return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
-    return render_template(
-        "courses/lesson_form.html",
-        form=form,
-        version=version,
-        lesson=lesson,
-        preview=preview,
-        attachment_form=AttachmentForm(formdata=None),
-        max_size=services.human_size(services.attachment_max_bytes()),
-        action_form=ActionForm(),
-    )
+    else:
+
+        def refused(lesson, form, error: DomainError):
+            _lesson_form(lesson.version, form)
+            return on_form(page, status=200)(lesson, form, error)
+
+        return act(
+            lambda lesson, f: services.update_lesson(current_user, lesson, f.values()),
+            load=lambda: _lesson(lesson_id),
+            form=form,
+            invalid=page,
+            refused=refused,
+            success=_("Lesson saved."),
+            redirect_to=url_for("courses.lesson_edit", lesson_id=lesson_id),
+        )
+    return page(lesson, form)
 
 
 @bp.route("/lessons/<int(max=2147483647):lesson_id>/move", methods=["POST"])
@@ -857,22 +830,22 @@ def lesson_delete(lesson_id: int):
 @bp.route("/lessons/<int(max=2147483647):lesson_id>/attachments", methods=["POST"])
 @login_required
 def attachment_add(lesson_id: int):
-    lesson = _lesson(lesson_id)
-    form = AttachmentForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            services.add_attachment(
-                current_user, lesson, filename=upload.filename or "", stream=upload.stream
-            )
-        except DomainError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash(_("File attached."), "success")
-    else:
+    target = url_for("courses.lesson_edit", lesson_id=lesson_id)
+
+    def invalid(lesson, form):
         flash(_("Choose a file to attach."), "error")
-    return redirect(url_for("courses.lesson_edit", lesson_id=lesson_id))
+        return redirect(target)
+
+    return act(
+        lambda lesson, f: services.add_attachment(
+            current_user, lesson, filename=f.file.data.filename or "", stream=f.file.data.stream
+        ),
+        load=lambda: _lesson(lesson_id),
+        form=AttachmentForm(),
+        invalid=invalid,
+        success=_("File attached."),
+        redirect_to=target,
+    )
 
 
 @bp.route("/attachments/<int(max=2147483647):attachment_id>/delete", methods=["GET", "POST"])
@@ -959,24 +932,22 @@ def version_discard(version_id: int):
 @bp.route("/versions/<int(max=2147483647):version_id>/review", methods=["POST"])
 @role_required(*permissions.REVIEWER_ROLES)
 def version_review(version_id: int):
-    version = _version(version_id)
-    form = ReviewForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
+
+    def review(version, form) -> str:
         if form.approve.data:
             services.approve(current_user, version, form.note.data or "")
-            message = _("Approved and published. Trainees now see this version.")
-        else:
-            services.return_to_author(current_user, version, form.note.data or "")
-            message = _("Returned to the author with your note.")
-        db.session.flush()
-    except DomainError as error:
-        _fail(error)
-        return redirect(url_for("courses.version_detail", version_id=version_id))
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("courses.reviews"))
+            return _("Approved and published. Trainees now see this version.")
+        services.return_to_author(current_user, version, form.note.data or "")
+        return _("Returned to the author with your note.")
+
+    return act(
+        review,
+        load=lambda: _version(version_id),
+        form=ReviewForm(),
+        refused=back_to(url_for("courses.version_detail", version_id=version_id)),
+        success=lambda message: message,
+        redirect_to=url_for("courses.reviews"),
+    )
 
 
 def _managed_course(course_id: int) -> Course:
@@ -991,56 +962,40 @@ def _managed_course(course_id: int) -> Course:
 @bp.route("/manage/<int(max=2147483647):course_id>/new-version", methods=["POST"])
 @login_required
 def course_new_version(course_id: int):
-    course = _managed_course(course_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        version = services.start_new_version(current_user, course)
-        db.session.flush()
-    except DomainError as error:
-        _fail(error)
-        return redirect(url_for("courses.course_history", course_id=course_id))
-    version_id = version.id
-    db.session.commit()
-    flash(
-        _("New draft version started. Trainees keep the published version until this one is approved."),
-        "success",
+    return act(
+        lambda course, f: services.start_new_version(current_user, course),
+        load=lambda: _managed_course(course_id),
+        form=ActionForm(),
+        refused=back_to(url_for("courses.course_history", course_id=course_id)),
+        success=_(
+            "New draft version started. Trainees keep the published version until this one is approved."
+        ),
+        redirect_to=lambda version: url_for("courses.version_detail", version_id=version.id),
     )
-    return redirect(url_for("courses.version_detail", version_id=version_id))
 
 
 @bp.route("/manage/<int(max=2147483647):course_id>/archive", methods=["POST"])
 @login_required
 def course_archive(course_id: int):
-    course = _managed_course(course_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        services.archive_course(current_user, course)
-    except DomainError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(
-            _("Course archived: it has left the catalog; enrolled trainees can still finish it."), "success"
-        )
-    return redirect(url_for("courses.course_history", course_id=course_id))
+    return act(
+        lambda course, f: services.archive_course(current_user, course),
+        load=lambda: _managed_course(course_id),
+        form=ActionForm(),
+        success=_("Course archived: it has left the catalog; enrolled trainees can still finish it."),
+        redirect_to=url_for("courses.course_history", course_id=course_id),
+    )
 
 
 @bp.route("/manage/<int(max=2147483647):course_id>/restore", methods=["POST"])
 @login_required
 def course_restore(course_id: int):
-    course = _managed_course(course_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        services.restore_course(current_user, course)
-    except DomainError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Course restored to the catalog."), "success")
-    return redirect(url_for("courses.course_history", course_id=course_id))
+    return act(
+        lambda course, f: services.restore_course(current_user, course),
+        load=lambda: _managed_course(course_id),
+        form=ActionForm(),
+        success=_("Course restored to the catalog."),
+        redirect_to=url_for("courses.course_history", course_id=course_id),
+    )
 
 
 @bp.route("/manage/<int(max=2147483647):course_id>/history")
@@ -1049,14 +1004,7 @@ def course_history(course_id: int):
     course = _course_by_id(course_id)
     if not permissions.can_view_history(current_user, course):
         abort(403)
-    versions = list(
-        db.session.execute(
-            sa.select(CourseVersion)
-            .where(CourseVersion.course_id == course.id)
-            .options(joinedload(CourseVersion.author), joinedload(CourseVersion.reviewed_by))
-            .order_by(CourseVersion.number.desc())
-        ).scalars()
-    )
+    versions = list(db.session.execute(queries.course_versions(course)).scalars())
     return render_template(
         "courses/history.html",
         course=course,
@@ -1071,21 +1019,7 @@ def course_history(course_id: int):
 @bp.route("/reviews")
 @role_required(*permissions.REVIEWER_ROLES)
 def reviews():
-    stmt = (
-        sa.select(CourseVersion)
-        .where(
-            CourseVersion.status == "in_review",
-            sa.or_(CourseVersion.author_id.is_(None), CourseVersion.author_id != current_user.id),
-        )
-        .options(joinedload(CourseVersion.course), joinedload(CourseVersion.author))
-        .order_by(CourseVersion.submitted_at, CourseVersion.id)
+    mine = list(db.session.execute(queries.own_versions_in_review(current_user)).scalars())
+    return render_template(
+        "courses/reviews.html", pagination=paginate(queries.review_queue(current_user)), mine=mine
     )
-    mine = list(
-        db.session.execute(
-            sa.select(CourseVersion)
-            .where(CourseVersion.status == "in_review", CourseVersion.author_id == current_user.id)
-            .options(joinedload(CourseVersion.course))
-            .order_by(CourseVersion.submitted_at)
-        ).scalars()
-    )
-    return render_template("courses/reviews.html", pagination=paginate(stmt), mine=mine)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload
 from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_clause, get_enterprise_or_404, units_in_scope
-from lms.core.confirm import confirmation_page, is_confirmed
+from lms.core.actions import act, on_form
+from lms.core.confirm import confirmation_page
 from lms.core.panels import case_page
 from lms.core.replica import reads_from_replica
 from lms.core.search import contains
@@ -52,7 +53,7 @@ from lms.cultivation.permissions import (
     can_manage_key_list,
     key_list_clause,
 )
-from lms.errors import DomainError
+from lms.errors import DomainError, InvalidInput
 from lms.extensions import db
 from lms.org.models import CREDIT_LEVELS, REGIMES, CustomsUnit, Enterprise
 from lms.sessions.models import TrainingSession
@@ -197,37 +198,40 @@ def case_detail(case_id: int):
 
 
 def _act(case_id: int, key: str, form, call, success: str, confirm=None):
-    """Run one action: validate → service → commit → redirect, or show the refusal on the case page.
+    """Run one action of the case page, or show the refusal on the case page.
 
     ``confirm(case)`` gives the confirmation page's texts of a destructive action (title, question,
     consequence, button): such an action runs only once confirmed there, and shows its refusals there.
     """
-    case = _acting_case_or_404(case_id)
-    if confirm is not None and not is_confirmed():
+
+    def ask(case, form):
         if request.method == "GET":
             form.process(request.args)
         return _confirmation(case, form, confirm)
-    if not form.validate_on_submit():
+
+    def invalid(case, form):
         if confirm is not None:
             return _confirmation(case, form, confirm), 400
         return _render_case(case, {key: form}, 400)
-    try:
-        call(case, form)
-        db.session.flush()
-    except DomainError as error:
-        db.session.rollback()
-        case = _acting_case_or_404(case_id)
+
+    def refused(case, form, error: DomainError):
         apply_domain_error(form, error)
         if confirm is not None:
             return _confirmation(case, form, confirm), error.status_code
         flash(str(error), "error")
         return _render_case(case, {key: form}, error.status_code)
-    db.session.commit()
-    flash(success, "success")
-    target = request.form.get("next")
-    if target and is_safe_next(target):
-        return redirect(target)
-    return redirect(url_for("cultivation.case_detail", case_id=case_id))
+
+    return act(
+        call,
+        load=lambda: _acting_case_or_404(case_id),
+        form=form,
+        confirm=ask if confirm is not None else None,
+        invalid=invalid,
+        refused=refused,
+        success=success,
+        redirect_to=url_for("cultivation.case_detail", case_id=case_id),
+        follow_next=True,
+    )
 
 
 def _confirmation(case, form, confirm):
@@ -506,43 +510,38 @@ def apply():
             403,
             _("Only the enterprise's legal representative or a senior manager may apply for cultivation."),
         )
-    enterprise = current_user.enterprise
     form = OpenCaseForm()
-    _nominee_choices(form, enterprise)
-    if form.validate_on_submit():
-        try:
-            case = services.apply_for_cultivation(
-                current_user,
-                training_type=form.training_type.data,
-                category=form.category.data,
-                nominee_ids=form.nominees.data,
-                statement=form.statement.data,
-            )
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            enterprise = current_user.enterprise
-            _nominee_choices(form, enterprise)
-            apply_domain_error(form, error)
-            return render_template(
-                "cultivation/open_case.html",
-                form=form,
-                enterprise=enterprise,
-                nominate=False,
-                categories=CATEGORIES_BY_TYPE,
-                **_application_checks(enterprise),
-            ), error.status_code
-        db.session.commit()
-        flash(_("Your application was submitted."), "success")
-        return redirect(url_for("cultivation.case_detail", case_id=case.id))
-    return render_template(
-        "cultivation/open_case.html",
+    _nominee_choices(form, current_user.enterprise)
+
+    def page(enterprise, form):
+        return render_template(
+            "cultivation/open_case.html",
+            form=form,
+            enterprise=enterprise,
+            nominate=False,
+            categories=CATEGORIES_BY_TYPE,
+            **_application_checks(enterprise),
+        ), 400 if form.errors else 200
+
+    def refused(enterprise, form, error: DomainError):
+        _nominee_choices(form, enterprise)
+        return on_form(page)(enterprise, form, error)
+
+    return act(
+        lambda enterprise, f: services.apply_for_cultivation(
+            current_user,
+            training_type=f.training_type.data,
+            category=f.category.data,
+            nominee_ids=f.nominees.data,
+            statement=f.statement.data,
+        ),
+        load=lambda: current_user.enterprise,
         form=form,
-        enterprise=enterprise,
-        nominate=False,
-        categories=CATEGORIES_BY_TYPE,
-        **_application_checks(enterprise),
-    ), 400 if form.errors else 200
+        invalid=page,
+        refused=refused,
+        success=_("Your application was submitted."),
+        redirect_to=lambda case: url_for("cultivation.case_detail", case_id=case.id),
+    )
 
 
 def _application_checks(enterprise: Enterprise) -> dict:
@@ -579,39 +578,36 @@ def nominate():
     enterprise = get_enterprise_or_404(current_user, enterprise_id)
     form = NominateForm(enterprise_id=str(enterprise.id))
     _nominee_choices(form, enterprise)
-    if form.validate_on_submit():
-        try:
-            case = services.nominate_enterprise(
-                current_user,
-                enterprise,
-                training_type=form.training_type.data,
-                category=form.category.data,
-                nominee_ids=form.nominees.data,
-                statement=form.statement.data,
-            )
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            enterprise = get_enterprise_or_404(current_user, enterprise_id)
-            _nominee_choices(form, enterprise)
-            apply_domain_error(form, error)
-            return render_template(
-                "cultivation/open_case.html",
-                form=form,
-                enterprise=enterprise,
-                nominate=True,
-                categories=CATEGORIES_BY_TYPE,
-            ), error.status_code
-        db.session.commit()
-        flash(_("The enterprise was nominated for cultivation."), "success")
-        return redirect(url_for("cultivation.case_detail", case_id=case.id))
-    return render_template(
-        "cultivation/open_case.html",
+
+    def page(enterprise, form):
+        return render_template(
+            "cultivation/open_case.html",
+            form=form,
+            enterprise=enterprise,
+            nominate=True,
+            categories=CATEGORIES_BY_TYPE,
+        ), 400 if form.errors else 200
+
+    def refused(enterprise, form, error: DomainError):
+        _nominee_choices(form, enterprise)
+        return on_form(page)(enterprise, form, error)
+
+    return act(
+        lambda enterprise, f: services.nominate_enterprise(
+            current_user,
+            enterprise,
+            training_type=f.training_type.data,
+            category=f.category.data,
+            nominee_ids=f.nominees.data,
+            statement=f.statement.data,
+        ),
+        load=lambda: get_enterprise_or_404(current_user, enterprise_id),
         form=form,
-        enterprise=enterprise,
-        nominate=True,
-        categories=CATEGORIES_BY_TYPE,
-    ), 400 if form.errors else 200
+        invalid=page,
+        refused=refused,
+        success=_("The enterprise was nominated for cultivation."),
+        redirect_to=lambda case: url_for("cultivation.case_detail", case_id=case.id),
+    )
 
 
 @bp.route("/my")
@@ -660,26 +656,17 @@ def _render_enterprise(enterprise: Enterprise, form: BarForm, status: int = 200)
 @bp.route("/enterprises/<int:enterprise_id>/bars", methods=["POST"])
 @role_required(*STAFF)
 def enterprise_bar(enterprise_id: int):
-    enterprise = get_enterprise_or_404(current_user, enterprise_id)
-    form = BarForm()
-    if not form.validate_on_submit():
-        return _render_enterprise(enterprise, form, 400)
-    try:
-        services.record_bar_event(
-            current_user,
-            enterprise,
-            kind=form.kind.data,
-            occurred_on=form.occurred_on.data,
-            notes=form.notes.data,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        enterprise = get_enterprise_or_404(current_user, enterprise_id)
-        apply_domain_error(form, error)
-        return _render_enterprise(enterprise, form, error.status_code)
-    db.session.commit()
-    flash(_("The one-year bar was recorded."), "success")
-    return redirect(url_for("cultivation.enterprise_cases", enterprise_id=enterprise_id))
+    return act(
+        lambda enterprise, f: services.record_bar_event(
+            current_user, enterprise, kind=f.kind.data, occurred_on=f.occurred_on.data, notes=f.notes.data
+        ),
+        load=lambda: get_enterprise_or_404(current_user, enterprise_id),
+        form=BarForm(),
+        invalid=lambda enterprise, form: _render_enterprise(enterprise, form, 400),
+        refused=on_form(_render_enterprise),
+        success=_("The one-year bar was recorded."),
+        redirect_to=url_for("cultivation.enterprise_cases", enterprise_id=enterprise_id),
+    )
 
 
 # -- key training lists -------------------------------------------------------------------------------------
@@ -723,22 +710,25 @@ def key_lists():
         if current_user.unit is not None and not form.unit_id.data:
             form.unit_id.data = str(current_user.unit_id)
         return _render_lists(form)
-    if not form.validate_on_submit():
-        return _render_lists(form, 400)
-    unit = db.session.get(CustomsUnit, _int(form.unit_id.data or 0))
-    if unit is None:
-        form.unit_id.errors = [_("Choose a customs unit.")]
-        return _render_lists(form, 400)
-    try:
-        key_list = keylists.build_key_list(current_user, unit, form.period.data)
-    except DomainError as error:
-        db.session.rollback()
+
+    def build(_nothing, form):
+        unit = db.session.get(CustomsUnit, _int(form.unit_id.data or 0))
+        if unit is None:
+            raise InvalidInput(_("Choose a customs unit."), field="unit_id")
+        return keylists.build_key_list(current_user, unit, form.period.data)
+
+    def refused(_nothing, form, error: DomainError):
         _unit_choices(form)
-        apply_domain_error(form, error)
-        return _render_lists(form, error.status_code)
-    db.session.commit()
-    flash(_("The key training list was ranked. Adjust it, then confirm it."), "success")
-    return redirect(url_for("cultivation.key_list_detail", list_id=key_list.id))
+        return on_form(lambda _n, form: _render_lists(form))(None, form, error)
+
+    return act(
+        build,
+        form=form,
+        invalid=lambda _nothing, form: _render_lists(form, 400),
+        refused=refused,
+        success=_("The key training list was ranked. Adjust it, then confirm it."),
+        redirect_to=lambda key_list: url_for("cultivation.key_list_detail", list_id=key_list.id),
+    )
 
 
 def _render_list(key_list: KeyTrainingList, form: AdjustForm | None = None, status: int = 200):
@@ -762,22 +752,23 @@ def key_list_detail(list_id: int):
 
 
 def _list_action(list_id: int, form, call, success: str):
-    key_list = _key_list_or_404(list_id)
-    if not form.validate_on_submit():
-        return _render_list(key_list, form if isinstance(form, AdjustForm) else None, 400)
-    try:
-        call(key_list, form)
-        db.session.flush()
-    except DomainError as error:
-        db.session.rollback()
-        key_list = _key_list_or_404(list_id)
+    adjust = isinstance(form, AdjustForm)
+
+    def refused(key_list, form, error: DomainError):
         flash(str(error), "error")
-        if isinstance(form, AdjustForm):
+        if adjust:
             apply_domain_error(form, error)
-        return _render_list(key_list, form if isinstance(form, AdjustForm) else None, error.status_code)
-    db.session.commit()
-    flash(success, "success")
-    return redirect(url_for("cultivation.key_list_detail", list_id=list_id))
+        return _render_list(key_list, form if adjust else None, error.status_code)
+
+    return act(
+        call,
+        load=lambda: _key_list_or_404(list_id),
+        form=form,
+        invalid=lambda key_list, form: _render_list(key_list, form if adjust else None, 400),
+        refused=refused,
+        success=success,
+        redirect_to=url_for("cultivation.key_list_detail", list_id=list_id),
+    )
 
 
 @bp.route("/key-lists/<int:list_id>/entries/<int:entry_id>/<action>", methods=["POST"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,11 +20,11 @@ from sqlalchemy.orm import selectinload
 from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.core.access import public
-from lms.core.confirm import confirmation_page, is_confirmed
+from lms.core.actions import act, on_form
+from lms.core.confirm import confirmation_page
 from lms.core.panels import dashboard, enterprise_page, user_page
-from lms.core.web import apply_domain_error, int_arg, paginate
+from lms.core.web import int_arg, paginate
 from lms.courses.models import CourseVersion
-from lms.errors import DomainError
 from lms.evidence import queries, services
 from lms.evidence.forms import RevokeCertificateForm, RunVerificationForm, VerifyCodeForm
 from lms.evidence.labels import kind_label, subject_label
@@ -126,22 +126,16 @@ def certificate_pdf(certificate_id: int):
 @bp.route("/evidence/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @role_required("officer", "admin")
 def certificate_revoke(certificate_id: int):
-    certificate = get_certificate_or_404(current_user, certificate_id)
-    form = RevokeCertificateForm()
-    if not is_confirmed():
-        return _revoke_confirmation(certificate, form)
-    if not form.validate_on_submit():
-        return _revoke_confirmation(certificate, form), 400
-    try:
-        services.revoke_certificate(current_user, certificate, form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        certificate = get_certificate_or_404(current_user, certificate_id)
-        apply_domain_error(form, error)
-        return _revoke_confirmation(certificate, form), error.status_code
-    db.session.commit()
-    flash(_("The certificate has been revoked and the trainee informed."), "success")
-    return redirect(url_for("evidence.certificate_detail", certificate_id=certificate.id))
+    return act(
+        lambda certificate, f: services.revoke_certificate(current_user, certificate, f.reason.data),
+        load=lambda: get_certificate_or_404(current_user, certificate_id),
+        form=RevokeCertificateForm(),
+        confirm=_revoke_confirmation,
+        invalid=lambda certificate, form: (_revoke_confirmation(certificate, form), 400),
+        refused=on_form(_revoke_confirmation),
+        success=_("The certificate has been revoked and the trainee informed."),
+        redirect_to=url_for("evidence.certificate_detail", certificate_id=certificate_id),
+    )
 
 
 def _revoke_confirmation(certificate, form):

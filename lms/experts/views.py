@@ -10,10 +10,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from lms.auth.models import EXPERT_LEVELS, User
 from lms.auth.permissions import role_required
+from lms.core.actions import act, on_form
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.replica import reads_from_replica
 from lms.core.search import contains
-from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate
+from lms.core.web import int_arg, is_safe_next, paginate
 from lms.database import utcnow
 from lms.errors import DomainError, InvalidInput
 from lms.experts import appraisal, services
@@ -185,26 +186,27 @@ def edit_profile(expert_id: int):
         form.languages.data = list(profile.languages or [])
         form.max_sessions_per_month.data = profile.max_sessions_per_month
         form.bio.data = profile.bio
-    if form.validate_on_submit():
-        try:
-            services.update_profile(
-                current_user,
-                expert,
-                modules=form.modules.data or [],
-                free_topics=form.topics(),
-                languages=form.languages.data or [],
-                max_sessions_per_month=form.max_sessions_per_month.data,
-                bio=form.bio.data,
-            )
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Expert profile saved."), "success")
-            return redirect(url_for("experts.profile", expert_id=expert.id))
-    return render_template("experts/profile_form.html", expert=expert, form=form)
+
+    def page(expert, form):
+        return render_template("experts/profile_form.html", expert=expert, form=form)
+
+    return act(
+        lambda expert, f: services.update_profile(
+            current_user,
+            expert,
+            modules=f.modules.data or [],
+            free_topics=f.topics(),
+            languages=f.languages.data or [],
+            max_sessions_per_month=f.max_sessions_per_month.data,
+            bio=f.bio.data,
+        ),
+        load=lambda: expert,
+        form=form,
+        invalid=page,
+        refused=on_form(page, status=200),
+        success=_("Expert profile saved."),
+        redirect_to=url_for("experts.profile", expert_id=expert.id),
+    )
 
 
 # -- unavailability and involvements ----------------------------------------------------------------------
@@ -267,32 +269,40 @@ def availability(expert_id: int):
 @role_required(*VIEWERS)
 def add_unavailability(expert_id: int):
     expert = _editable_expert(expert_id)
-    form = UnavailabilityForm(prefix="u")
-    if form.validate_on_submit():
-        try:
-            _period, affected = services.add_unavailable_period(
-                current_user,
-                expert,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                reason=form.reason.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Unavailable period added."), "success")
-            if affected:
-                flash(
+
+    def page(expert, form):
+        return _availability_page(expert, unavailability_form=form, status=400)
+
+    def added(result) -> list:
+        _period, affected = result
+        messages: list = [_("Unavailable period added.")]
+        if affected:
+            messages.append(
+                (
                     _(
                         "Still assigned on those days: %(sessions)s. Ask the organisers to reassign.",
                         sessions=_session_names(affected),
                     ),
                     "warning",
                 )
-            return redirect(url_for("experts.availability", expert_id=expert.id))
-    return _availability_page(expert, unavailability_form=form, status=400)
+            )
+        return messages
+
+    return act(
+        lambda expert, f: services.add_unavailable_period(
+            current_user,
+            expert,
+            starts_on=f.starts_on.data,
+            ends_on=f.ends_on.data,
+            reason=f.reason.data or "",
+        ),
+        load=lambda: expert,
+        form=UnavailabilityForm(prefix="u"),
+        invalid=page,
+        refused=on_form(page, status=400),
+        success=added,
+        redirect_to=url_for("experts.availability", expert_id=expert.id),
+    )
 
 
 @bp.route("/<int:expert_id>/unavailability/<int:period_id>/delete", methods=["GET", "POST"])
@@ -332,27 +342,28 @@ def remove_unavailability(expert_id: int, period_id: int):
 @role_required(*VIEWERS)
 def add_involvement(expert_id: int):
     expert = _editable_expert(expert_id)
-    form = InvolvementForm(prefix="i")
-    if form.validate_on_submit():
-        try:
-            enterprise = services.find_enterprise(form.enterprise_code.data)
-            _involvement, affected = services.declare_involvement(
-                current_user,
-                expert,
-                kind=form.kind.data,
-                enterprise=enterprise,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                note=form.note.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Involvement declared."), "success")
-            if affected:
-                flash(
+
+    def page(expert, form):
+        return _availability_page(expert, involvement_form=form, status=400)
+
+    def declare(expert, form):
+        enterprise = services.find_enterprise(form.enterprise_code.data)
+        return services.declare_involvement(
+            current_user,
+            expert,
+            kind=form.kind.data,
+            enterprise=enterprise,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            note=form.note.data or "",
+        )
+
+    def declared(result) -> list:
+        _involvement, affected = result
+        messages: list = [_("Involvement declared.")]
+        if affected:
+            messages.append(
+                (
                     _(
                         "This involvement conflicts with upcoming sessions: %(sessions)s. Ask the organisers "
                         "to reassign.",
@@ -360,8 +371,18 @@ def add_involvement(expert_id: int):
                     ),
                     "warning",
                 )
-            return redirect(url_for("experts.availability", expert_id=expert.id))
-    return _availability_page(expert, involvement_form=form, status=400)
+            )
+        return messages
+
+    return act(
+        declare,
+        load=lambda: expert,
+        form=InvolvementForm(prefix="i"),
+        invalid=page,
+        refused=on_form(page, status=400),
+        success=declared,
+        redirect_to=url_for("experts.availability", expert_id=expert.id),
+    )
 
 
 @bp.route("/<int:expert_id>/involvements/<int:involvement_id>/delete", methods=["GET", "POST"])
@@ -438,25 +459,21 @@ def assign(session_id: int):
         flash(_("Choose an expert and a role."), "error")
         return redirect(back)
     expert = get_expert_or_404(current_user, form.expert_id.data)
-    try:
-        services.assign_expert(current_user, session, expert, form.role.data)
-        db.session.flush()
-    except DomainError as error:
-        db.session.rollback()
-        flash(
-            _("%(name)s was not assigned: %(reason)s", name=expert.display_name, reason=str(error)), "error"
-        )
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "%(name)s assigned as %(role)s.",
-                name=expert.display_name,
-                role=str(EXPERT_ROLES[form.role.data]).lower(),
-            ),
-            "success",
-        )
-    return redirect(back)
+    name = expert.display_name
+
+    def refused(session, form, error: DomainError):
+        flash(_("%(name)s was not assigned: %(reason)s", name=name, reason=str(error)), "error")
+        return redirect(back)
+
+    return act(
+        lambda session, _f: services.assign_expert(current_user, session, expert, form.role.data),
+        load=lambda: session,
+        refused=refused,
+        success=_(
+            "%(name)s assigned as %(role)s.", name=name, role=str(EXPERT_ROLES[form.role.data]).lower()
+        ),
+        redirect_to=back,
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/unassign", methods=["GET", "POST"])
@@ -467,31 +484,22 @@ def unassign(assignment_id: int):
         abort(404)
     session = get_staff_session_or_404(current_user, assignment.session_id)
     back = _back(url_for("experts.suggestions", session_id=session.id))
-    if not is_confirmed():
-        return confirmation_page(
-            ConfirmForm(),
+    name = assignment.expert.display_name
+    return act(
+        lambda assignment, _f: services.unassign_expert(current_user, assignment),
+        load=lambda: assignment,
+        form=ConfirmForm(),
+        confirm=lambda assignment, form: confirmation_page(
+            form,
             title=_("Remove an expert from a session"),
-            question=_(
-                "Remove %(name)s from “%(session)s”?",
-                name=assignment.expert.display_name,
-                session=session.title,
-            ),
+            question=_("Remove %(name)s from “%(session)s”?", name=name, session=session.title),
             consequence=_("The expert is told that they no longer teach this session."),
             submit_label=_("Remove from the session"),
             back_url=back,
-        )
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    name = assignment.expert.display_name
-    try:
-        services.unassign_expert(current_user, assignment)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s removed from the session.", name=name), "success")
-    return redirect(back)
+        ),
+        success=_("%(name)s removed from the session.", name=name),
+        redirect_to=back,
+    )
 
 
 # -- appraisal --------------------------------------------------------------------------------------------

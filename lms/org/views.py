@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import get_enterprise_or_404, units_in_scope, user_clause
+from lms.core.actions import act, flash_errors, on_form
 from lms.core.panels import enterprise_page
-from lms.core.web import apply_domain_error, flash_form_errors, int_arg, paginate, refuse
+from lms.core.web import int_arg, paginate
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.org import queries, services
 from lms.org.forms import CreditDecisionForm, EnterpriseForm
-from lms.org.models import CREDIT_LEVELS
+from lms.org.models import CREDIT_LEVELS, Enterprise
 
 bp = Blueprint("org", __name__, url_prefix="/enterprises")
 
@@ -71,19 +72,23 @@ def _unit_choices(form: EnterpriseForm) -> None:
 def enterprise_create():
     form = EnterpriseForm()
     _unit_choices(form)
-    if form.validate_on_submit():
-        try:
-            enterprise = services.create_enterprise(current_user, form.values())
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            _unit_choices(form)
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Enterprise created."), "success")
-            return redirect(url_for("org.enterprise_detail", enterprise_id=enterprise.id))
-    return render_template("org/enterprise_form.html", form=form, enterprise=None)
+    return act(
+        lambda _nothing, f: services.create_enterprise(current_user, f.values()),
+        form=form,
+        invalid=_enterprise_form_page,
+        refused=_enterprise_form_refused,
+        success=_("Enterprise created."),
+        redirect_to=lambda enterprise: url_for("org.enterprise_detail", enterprise_id=enterprise.id),
+    )
+
+
+def _enterprise_form_page(enterprise: Enterprise | None, form: EnterpriseForm):
+    return render_template("org/enterprise_form.html", form=form, enterprise=enterprise)
+
+
+def _enterprise_form_refused(enterprise: Enterprise | None, form: EnterpriseForm, error: DomainError):
+    _unit_choices(form)
+    return on_form(_enterprise_form_page, status=200)(enterprise, form, error)
 
 
 @bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
@@ -94,42 +99,32 @@ def enterprise_edit(enterprise_id: int):
     if request.method == "GET":
         form.is_production.data = "1" if enterprise.is_production else "0"
     _unit_choices(form)
-    if form.validate_on_submit():
-        try:
-            services.update_enterprise(current_user, enterprise, form.values())
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            enterprise = get_enterprise_or_404(current_user, enterprise_id)
-            _unit_choices(form)
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Enterprise saved."), "success")
-            return redirect(url_for("org.enterprise_detail", enterprise_id=enterprise.id))
-    return render_template("org/enterprise_form.html", form=form, enterprise=enterprise)
+    return act(
+        lambda enterprise, f: services.update_enterprise(current_user, enterprise, f.values()),
+        load=lambda: enterprise,
+        form=form,
+        invalid=_enterprise_form_page,
+        refused=_enterprise_form_refused,
+        success=_("Enterprise saved."),
+        redirect_to=url_for("org.enterprise_detail", enterprise_id=enterprise_id),
+    )
 
 
 @bp.route("/<int:enterprise_id>/credit", methods=["POST"])
 @role_required(*STAFF)
 def enterprise_credit(enterprise_id: int):
-    enterprise = get_enterprise_or_404(current_user, enterprise_id)
-    form = CreditDecisionForm()
-    if form.validate_on_submit():
-        try:
-            services.record_credit_decision(
-                current_user,
-                enterprise,
-                level=form.level.data,
-                decided_on=form.decided_on.data,
-                reason=form.reason.data or "",
-            )
-            db.session.flush()
-        except DomainError as error:
-            refuse(error)
-        else:
-            db.session.commit()
-            flash(_("Credit decision recorded."), "success")
-    else:
-        flash_form_errors(form)
-    return redirect(url_for("org.enterprise_detail", enterprise_id=enterprise.id))
+    target = url_for("org.enterprise_detail", enterprise_id=enterprise_id)
+    return act(
+        lambda enterprise, f: services.record_credit_decision(
+            current_user,
+            enterprise,
+            level=f.level.data,
+            decided_on=f.decided_on.data,
+            reason=f.reason.data or "",
+        ),
+        load=lambda: get_enterprise_or_404(current_user, enterprise_id),
+        form=CreditDecisionForm(),
+        invalid=flash_errors(target),
+        success=_("Credit decision recorded."),
+        redirect_to=target,
+    )

@@ -27,10 +27,10 @@ from lms.auth.permissions import can_manage_user, role_required
 from lms.auth.scopes import get_user_or_404
 from lms.auth.security_log import record_security_event
 from lms.core.access import public
-from lms.core.confirm import confirmation_page, is_confirmed
-from lms.core.web import apply_domain_error, int_arg, is_safe_next, paginate, refuse
+from lms.core.actions import act, on_form
+from lms.core.confirm import confirmation_page
+from lms.core.web import int_arg, is_safe_next, paginate
 from lms.database import utcnow
-from lms.errors import DomainError
 from lms.extensions import db
 from lms.privacy import notice as notices
 from lms.privacy import services
@@ -192,21 +192,21 @@ def my_data(fmt: str):
 @bp.route("/deletion", methods=["POST"])
 @role_required("trainee")
 def request_deletion():
-    form = DeletionRequestForm()
-    if not form.validate_on_submit():
+    target = url_for("privacy.mine")
+
+    def invalid(_nothing, form):
         flash(_("The reason is too long."), "danger")
-        return redirect(url_for("privacy.mine"))
-    try:
-        services.request_deletion(current_user, form.reason.data or "")
-    except DomainError as error:
-        refuse(error)
-        return redirect(url_for("privacy.mine"))
-    db.session.commit()
-    flash(
-        _("Your request has been sent. An administrator will decide it; you will see the decision here."),
-        "success",
+        return redirect(target)
+
+    return act(
+        lambda _nothing, f: services.request_deletion(current_user, f.reason.data or ""),
+        form=DeletionRequestForm(),
+        invalid=invalid,
+        success=_(
+            "Your request has been sent. An administrator will decide it; you will see the decision here."
+        ),
+        redirect_to=target,
     )
-    return redirect(url_for("privacy.mine"))
 
 
 # -- officers and administrators -----------------------------------------------------------------------------
@@ -232,23 +232,24 @@ def person_left(user_id: int):
     person = get_user_or_404(current_user, user_id)
     if not can_manage_user(current_user, person):
         abort(403)
-    form = LeaverForm()
-    if not form.validate_on_submit():
+    target = url_for("auth.user_detail", user_id=user_id)
+
+    def invalid(person, form):
         flash(_("Give the date as YYYY-MM-DD."), "danger")
-        return redirect(url_for("auth.user_detail", user_id=person.id))
-    try:
-        services.mark_left(current_user, person, form.left_on.data)
-    except DomainError as error:
-        refuse(error)
-        return redirect(url_for("auth.user_detail", user_id=user_id))
-    db.session.commit()
-    flash(
-        _("Recorded: %(name)s left the enterprise.", name=person.display_name)
-        if form.left_on.data
-        else _("The leaving date has been cleared."),
-        "success",
+        return redirect(target)
+
+    return act(
+        lambda person, f: services.mark_left(current_user, person, f.left_on.data),
+        load=lambda: person,
+        form=(form := LeaverForm()),
+        invalid=invalid,
+        success=lambda _result: (
+            _("Recorded: %(name)s left the enterprise.", name=person.display_name)
+            if form.left_on.data
+            else _("The leaving date has been cleared.")
+        ),
+        redirect_to=target,
     )
-    return redirect(url_for("auth.user_detail", user_id=person.id))
 
 
 @bp.route("/access-log")
@@ -278,28 +279,21 @@ def requests():
 def decide(request_id: int, decision: str):
     if decision not in ("approve", "reject"):
         abort(404)
-    deletion = db.get_or_404(DeletionRequest, request_id)
-    form = DecisionForm()
     approve = decision == "approve"
-    if not is_confirmed():
-        return _decision_page(deletion, form, approve)
-    if not form.validate_on_submit():
-        return _decision_page(deletion, form, approve), 400
-    try:
-        services.decide_deletion(current_user, deletion, approve=approve, note=form.note.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        deletion = db.get_or_404(DeletionRequest, request_id)
-        apply_domain_error(form, error)
-        return _decision_page(deletion, form, approve), error.status_code
-    db.session.commit()
-    flash(
-        _("Approved: the person's personal information has been removed.")
+    return act(
+        lambda deletion, f: services.decide_deletion(
+            current_user, deletion, approve=approve, note=f.note.data or ""
+        ),
+        load=lambda: db.get_or_404(DeletionRequest, request_id),
+        form=DecisionForm(),
+        confirm=lambda deletion, form: _decision_page(deletion, form, approve),
+        invalid=lambda deletion, form: (_decision_page(deletion, form, approve), 400),
+        refused=on_form(lambda deletion, form: _decision_page(deletion, form, approve)),
+        success=_("Approved: the person's personal information has been removed.")
         if approve
         else _("Request rejected."),
-        "success",
+        redirect_to=url_for("privacy.requests"),
     )
-    return redirect(url_for("privacy.requests"))
 
 
 def _decision_page(deletion: DeletionRequest, form, approve: bool):

@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.auth.models import User
+from lms.core.search import contains
 from lms.courses.models import Course, CourseVersion
 from lms.extensions import db
 from lms.quizzes.gain import GainRow, gain
-from lms.quizzes.models import Attempt, Quiz
-from lms.quizzes.permissions import attempt_clause
+from lms.quizzes.models import Attempt, Question, QuestionTag, Quiz
+from lms.quizzes.permissions import attempt_clause, course_expert_clause
 from lms.quizzes.results import QuizResult, result_percent
 
 
@@ -154,3 +155,93 @@ def trainee_dashboard(user_id: int, recent: int = 5) -> TraineeDashboard:
     ).all()
     gains = gains_from(user_id, pre_post_pairs(tests), results)
     return TraineeDashboard(open_, submitted[:recent], gains)
+
+
+# -- the experts' pages --------------------------------------------------------------------------------------
+
+
+def managed_courses(actor) -> sa.Select:
+    """(course, published title, live quiz count) of the courses ``actor`` manages quizzes for, by slug."""
+    quiz_count = (
+        sa.select(sa.func.count(Quiz.id))
+        .where(Quiz.course_id == Course.id, Quiz.archived.is_(False))
+        .correlate(Course)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(Course, CourseVersion.title, quiz_count.label("quizzes"))
+        .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
+        .where(Course.archived.is_(False), course_expert_clause(actor, Course.id))
+        .order_by(Course.slug)
+    )
+
+
+def course_quiz_list(course: Course) -> sa.Select:
+    """Every quiz of ``course``, live ones first."""
+    return sa.select(Quiz).where(Quiz.course_id == course.id).order_by(Quiz.archived, Quiz.id)
+
+
+def attempt_counts(course: Course) -> sa.Select:
+    """(quiz id, status, n) of the attempts at ``course``'s quizzes."""
+    return (
+        sa.select(Attempt.quiz_id, Attempt.status, sa.func.count(Attempt.id).label("n"))
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Quiz.course_id == course.id)
+        .group_by(Attempt.quiz_id, Attempt.status)
+    )
+
+
+def bank_size(course: Course) -> sa.Select:
+    """How many questions of ``course``'s bank are not archived."""
+    return sa.select(sa.func.count(Question.id)).where(
+        Question.course_id == course.id, Question.archived.is_(False)
+    )
+
+
+def bank_questions(
+    course: Course,
+    *,
+    category: str | None = None,
+    qtype: str = "",
+    tag: str = "",
+    q: str = "",
+    archived: bool = False,
+) -> sa.Select:
+    """The questions of ``course``'s bank with the bank page's filters (``category`` None or "*": any), by
+    category and name."""
+    stmt = (
+        sa.select(Question)
+        .where(Question.course_id == course.id)
+        .options(joinedload(Question.current_version), selectinload(Question.tag_rows))
+        .order_by(Question.category, Question.name)
+    )
+    if category is not None and category != "*":
+        stmt = stmt.where(Question.category == category)
+    if qtype:
+        stmt = stmt.where(Question.qtype == qtype)
+    if tag:
+        stmt = stmt.where(Question.id.in_(sa.select(QuestionTag.question_id).where(QuestionTag.tag == tag)))
+    if q:
+        stmt = stmt.where(contains(Question.name, q))
+    return stmt.where(Question.archived.is_(archived))
+
+
+def bank_categories(course: Course) -> sa.Select:
+    """(category, count) of the live questions of ``course``'s bank."""
+    return (
+        sa.select(Question.category, sa.func.count(Question.id))
+        .where(Question.course_id == course.id, Question.archived.is_(False))
+        .group_by(Question.category)
+        .order_by(Question.category)
+    )
+
+
+def bank_tags(course: Course) -> sa.Select:
+    """(tag, count) of the tags used in ``course``'s bank."""
+    return (
+        sa.select(QuestionTag.tag, sa.func.count())
+        .join(Question, Question.id == QuestionTag.question_id)
+        .where(Question.course_id == course.id)
+        .group_by(QuestionTag.tag)
+        .order_by(QuestionTag.tag)
+    )

@@ -22,17 +22,17 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import user_clause
+from lms.core.actions import act, back_to
 from lms.core.replica import reads_from_replica
-from lms.core.search import contains
 from lms.core.web import apply_domain_error, page_arg, paginate
 from lms.core.web import refuse as _fail
-from lms.courses.models import Course, CourseVersion
+from lms.courses.models import Course
 from lms.errors import DomainError, InvalidInput
 from lms.extensions import db
 from lms.privacy.services import log_access_now
@@ -62,7 +62,6 @@ from lms.quizzes.models import (
     Attempt,
     AttemptQuestion,
     Question,
-    QuestionTag,
     QuestionVersion,
     Quiz,
 )
@@ -70,7 +69,6 @@ from lms.quizzes.permissions import (
     attempt_clause,
     can_mark_attempt,
     can_view_attempt,
-    course_expert_clause,
     is_course_expert,
 )
 from lms.quizzes.qtypes import QUESTION_TYPES, ResponseError
@@ -216,18 +214,7 @@ def paginate_rows(stmt) -> RowPagination:
 def index():
     user = current_user
     if user.role in ("expert", "admin"):
-        quiz_count = (
-            sa.select(sa.func.count(Quiz.id))
-            .where(Quiz.course_id == Course.id, Quiz.archived.is_(False))
-            .correlate(Course)
-            .scalar_subquery()
-        )
-        stmt = (
-            sa.select(Course, CourseVersion.title, quiz_count.label("quizzes"))
-            .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
-            .where(Course.archived.is_(False), course_expert_clause(user, Course.id))
-            .order_by(Course.slug)
-        )
+        stmt = queries.managed_courses(user)
         pending = db.session.execute(
             sa.select(sa.func.count()).select_from(
                 panels.marking_queue_select(user).order_by(None).subquery()
@@ -244,27 +231,9 @@ def index():
 @login_required
 def course_quizzes(slug: str):
     course = _managed_course(slug)
-    quizzes = (
-        db.session.execute(
-            sa.select(Quiz).where(Quiz.course_id == course.id).order_by(Quiz.archived, Quiz.id)
-        )
-        .scalars()
-        .all()
-    )
-    counts = {
-        (row.quiz_id, row.status): row.n
-        for row in db.session.execute(
-            sa.select(Attempt.quiz_id, Attempt.status, sa.func.count(Attempt.id).label("n"))
-            .join(Quiz, Quiz.id == Attempt.quiz_id)
-            .where(Quiz.course_id == course.id)
-            .group_by(Attempt.quiz_id, Attempt.status)
-        )
-    }
-    bank_size = db.session.execute(
-        sa.select(sa.func.count(Question.id)).where(
-            Question.course_id == course.id, Question.archived.is_(False)
-        )
-    ).scalar_one()
+    quizzes = db.session.execute(queries.course_quiz_list(course)).scalars().all()
+    counts = {(row.quiz_id, row.status): row.n for row in db.session.execute(queries.attempt_counts(course))}
+    bank_size = db.session.execute(queries.bank_size(course)).scalar_one()
     version = course.published_version or course.latest_version
     return render_template(
         "quizzes/course_quizzes.html",
@@ -285,37 +254,17 @@ def course_quizzes(slug: str):
 def bank(slug: str):
     course = _managed_course(slug)
     args = request.args
-    stmt = (
-        sa.select(Question)
-        .where(Question.course_id == course.id)
-        .options(joinedload(Question.current_version), selectinload(Question.tag_rows))
-        .order_by(Question.category, Question.name)
+    stmt = queries.bank_questions(
+        course,
+        category=args.get("category"),
+        qtype=args["type"] if args.get("type") in QUESTION_TYPES else "",
+        tag=args.get("tag") or "",
+        q=args["q"].strip() if args.get("q") else "",
+        archived=args.get("archived") == "1",
     )
-    if args.get("category") is not None and args.get("category") != "*":
-        stmt = stmt.where(Question.category == args["category"])
-    if args.get("type") in QUESTION_TYPES:
-        stmt = stmt.where(Question.qtype == args["type"])
-    if args.get("tag"):
-        stmt = stmt.where(
-            Question.id.in_(sa.select(QuestionTag.question_id).where(QuestionTag.tag == args["tag"]))
-        )
-    if args.get("q"):
-        stmt = stmt.where(contains(Question.name, args["q"].strip()))
-    stmt = stmt.where(Question.archived.is_(args.get("archived") == "1"))
     questions = paginate(stmt)
-    categories = db.session.execute(
-        sa.select(Question.category, sa.func.count(Question.id))
-        .where(Question.course_id == course.id, Question.archived.is_(False))
-        .group_by(Question.category)
-        .order_by(Question.category)
-    ).all()
-    tags = db.session.execute(
-        sa.select(QuestionTag.tag, sa.func.count())
-        .join(Question, Question.id == QuestionTag.question_id)
-        .where(Question.course_id == course.id)
-        .group_by(QuestionTag.tag)
-        .order_by(QuestionTag.tag)
-    ).all()
+    categories = db.session.execute(queries.bank_categories(course)).all()
+    tags = db.session.execute(queries.bank_tags(course)).all()
     return render_template(
         "quizzes/bank.html",
         course=course,
@@ -613,20 +562,36 @@ def quiz_new(slug: str):
     course = _managed_course(slug)
     form = QuizForm()
     _quiz_form_choices(form, course)
-    if form.validate_on_submit():
-        try:
-            quiz = quiz_service.create_quiz(current_user, course, _settings_from_form(form))
-            quiz_service.set_fixed_questions(quiz, form.fixed_questions.data or [])
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            flash(_("Quiz “%(title)s” created.", title=quiz.title), "success")
-            return redirect(url_for("quizzes.quiz_page", quiz_id=quiz.id))
-    return render_template(
-        "quizzes/quiz_form.html", course=course, form=form, quiz=None
-    ), 400 if form.errors or form.form_errors else 200
+
+    def create(course, form) -> Quiz:
+        quiz = quiz_service.create_quiz(current_user, course, _settings_from_form(form))
+        quiz_service.set_fixed_questions(quiz, form.fixed_questions.data or [])
+        return quiz
+
+    def page(course, form):
+        return render_template(
+            "quizzes/quiz_form.html", course=course, form=form, quiz=None
+        ), 400 if form.errors or form.form_errors else 200
+
+    return act(
+        create,
+        load=lambda: course,
+        form=form,
+        invalid=page,
+        refused=_on_form(page),
+        success=lambda quiz: _("Quiz “%(title)s” created.", title=quiz.title),
+        redirect_to=lambda quiz: url_for("quizzes.quiz_page", quiz_id=quiz.id),
+    )
+
+
+def _on_form(page):
+    """A refusal shown on the form, the page answering 400 as it does for any error on it."""
+
+    def refused(obj, form, error: DomainError):
+        apply_domain_error(form, error)
+        return page(obj, form)
+
+    return refused
 
 
 @bp.route("/<int:quiz_id>/settings", methods=["GET", "POST"])
@@ -638,20 +603,25 @@ def quiz_settings(quiz_id: int):
     if request.method == "GET":
         form.opens_at.data, form.closes_at.data = utc_to_local(quiz.opens_at), utc_to_local(quiz.closes_at)
         form.fixed_questions.data = [slot.question_id for slot in quiz.slots]
-    if form.validate_on_submit():
-        try:
-            quiz_service.update_quiz(current_user, quiz, _settings_from_form(form))
-            quiz_service.set_fixed_questions(quiz, form.fixed_questions.data or [])
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            flash(_("Quiz settings saved."), "success")
-            return redirect(url_for("quizzes.quiz_page", quiz_id=quiz.id))
-    return render_template(
-        "quizzes/quiz_form.html", course=quiz.course, form=form, quiz=quiz
-    ), 400 if form.errors or form.form_errors else 200
+
+    def save(quiz, form) -> None:
+        quiz_service.update_quiz(current_user, quiz, _settings_from_form(form))
+        quiz_service.set_fixed_questions(quiz, form.fixed_questions.data or [])
+
+    def page(quiz, form):
+        return render_template(
+            "quizzes/quiz_form.html", course=quiz.course, form=form, quiz=quiz
+        ), 400 if form.errors or form.form_errors else 200
+
+    return act(
+        save,
+        load=lambda: quiz,
+        form=form,
+        invalid=page,
+        refused=_on_form(page),
+        success=_("Quiz settings saved."),
+        redirect_to=url_for("quizzes.quiz_page", quiz_id=quiz.id),
+    )
 
 
 @bp.route("/<int:quiz_id>/archive", methods=["POST"])
@@ -726,17 +696,16 @@ def quiz_page(quiz_id: int):
 @role_required("trainee")
 def quiz_start(quiz_id: int):
     quiz = _visible_quiz(quiz_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        attempt, created = attempt_service.start_attempt(current_user, quiz)
-        db.session.commit()
-    except DomainError as error:
-        _fail(error)
-        return redirect(url_for("quizzes.quiz_page", quiz_id=quiz.id))
-    if not created:
-        flash(_("You already have an attempt in progress; here it is."), "info")
-    return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
+    return act(
+        lambda quiz, f: attempt_service.start_attempt(current_user, quiz),
+        load=lambda: quiz,
+        form=ActionForm(),
+        refused=back_to(url_for("quizzes.quiz_page", quiz_id=quiz.id)),
+        success=lambda started: (
+            None if started[1] else (_("You already have an attempt in progress; here it is."), "info")
+        ),
+        redirect_to=lambda started: url_for("quizzes.attempt_page", attempt_id=started[0].id),
+    )
 
 
 def _page_count(attempt: Attempt, total: int) -> int:
@@ -933,19 +902,18 @@ def attempt_summary(attempt_id: int):
 @login_required
 def attempt_submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        closed = attempt_service.submit_attempt(current_user, attempt)
-        db.session.commit()
-    except DomainError as error:
-        _fail(error)
-        return redirect(url_for("quizzes.quiz_page", quiz_id=attempt.quiz_id))
-    if closed:
-        flash(_("Your attempt has been submitted."), "success")
-    else:
-        flash(_("This attempt had already been submitted."), "info")
-    return redirect(url_for("quizzes.attempt_result", attempt_id=attempt.id))
+    return act(
+        lambda attempt, f: attempt_service.submit_attempt(current_user, attempt),
+        load=lambda: attempt,
+        form=ActionForm(),
+        refused=back_to(url_for("quizzes.quiz_page", quiz_id=attempt.quiz_id)),
+        success=lambda closed: (
+            _("Your attempt has been submitted.")
+            if closed
+            else (_("This attempt had already been submitted."), "info")
+        ),
+        redirect_to=url_for("quizzes.attempt_result", attempt_id=attempt.id),
+    )
 
 
 def review_options(viewer, attempt: Attempt, now) -> dict:
@@ -1059,25 +1027,31 @@ def mark(attempt_id: int, slot: int):
     if request.method == "GET" and aq.mark is not None:
         form.mark.data = format(Decimal(aq.mark).normalize(), "f")
         form.comment.data = aq.feedback
+
+    def page(attempt, form):
+        return render_template(
+            "quizzes/mark.html", attempt=attempt, quiz=attempt.quiz, aq=aq, form=form
+        ), 400 if form.errors or (request.method == "POST" and form.form_errors) else 200
+
+    def next_to_mark(_nothing) -> str:
+        following = db.session.execute(panels.marking_queue_select(current_user).limit(1)).first()
+        if following is not None:
+            nxt = following[0]
+            return url_for("quizzes.mark", attempt_id=nxt.attempt_id, slot=nxt.slot)
+        return url_for("quizzes.marking")
+
     if attempt.status == "in_progress":
         form.form_errors.append(_("This attempt has not been submitted yet."))
-    elif form.validate_on_submit():
-        try:
-            attempt_service.mark_question(current_user, aq, form.mark.data, form.comment.data or "")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            flash(_("Mark saved."), "success")
-            following = db.session.execute(panels.marking_queue_select(current_user).limit(1)).first()
-            if following is not None:
-                nxt = following[0]
-                return redirect(url_for("quizzes.mark", attempt_id=nxt.attempt_id, slot=nxt.slot))
-            return redirect(url_for("quizzes.marking"))
-    return render_template(
-        "quizzes/mark.html", attempt=attempt, quiz=attempt.quiz, aq=aq, form=form
-    ), 400 if form.errors or (request.method == "POST" and form.form_errors) else 200
+        return page(attempt, form)
+    return act(
+        lambda attempt, f: attempt_service.mark_question(current_user, aq, f.mark.data, f.comment.data or ""),
+        load=lambda: attempt,
+        form=form,
+        invalid=page,
+        refused=_on_form(page),
+        success=_("Mark saved."),
+        redirect_to=next_to_mark,
+    )
 
 
 @bp.route("/<int:quiz_id>/analysis")

@@ -18,6 +18,8 @@ from flask_login import current_user, login_required
 from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import enterprise_in_scope, units_in_scope
+from lms.core.actions import act, back_to
+from lms.core.confirm import confirmation_page
 from lms.core.forms import ButtonForm
 from lms.core.web import int_arg, refuse
 from lms.cultivation.models import CultivationCase
@@ -180,17 +182,15 @@ def start(enterprise_id: int):
     enterprise = _enterprise_or_404(enterprise_id)
     if not services.can_fill(current_user, enterprise.id):
         abort(403)
-    try:
-        assessment = services.start_assessment(current_user, enterprise)
-    except DomainError as error:
-        refuse(error)
-        return redirect(url_for("readiness.enterprise", enterprise_id=enterprise.id))
-    db.session.commit()
-    flash(
-        _("A new self-assessment was started under %(standard)s.", standard=assessment.standard.label),
-        "success",
+    return act(
+        lambda enterprise, _f: services.start_assessment(current_user, enterprise),
+        load=lambda: enterprise,
+        refused=back_to(url_for("readiness.enterprise", enterprise_id=enterprise.id)),
+        success=lambda assessment: _(
+            "A new self-assessment was started under %(standard)s.", standard=assessment.standard.label
+        ),
+        redirect_to=lambda assessment: url_for("readiness.assessment", assessment_id=assessment.id),
     )
-    return redirect(url_for("readiness.assessment", assessment_id=assessment.id))
 
 
 def _render_assessment(
@@ -302,18 +302,19 @@ def evidence_add(assessment_id: int, code: str):
         abort(404)
     if not services.can_fill(current_user, assessment.enterprise_id):
         abort(403)
+    back = url_for("readiness.assessment", assessment_id=assessment.id) + f"#item-{code}"
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash(_("Choose a file to attach."), "error")
-        return redirect(url_for("readiness.assessment", assessment_id=assessment.id) + f"#item-{code}")
-    try:
-        services.add_evidence(current_user, answer, filename=upload.filename, stream=upload.stream)
-    except DomainError as error:
-        refuse(error)
-        return redirect(url_for("readiness.assessment", assessment_id=assessment.id) + f"#item-{code}")
-    db.session.commit()
-    flash(_("Evidence attached."), "success")
-    return redirect(url_for("readiness.assessment", assessment_id=assessment.id) + f"#item-{code}")
+        return redirect(back)
+    return act(
+        lambda answer, _f: services.add_evidence(
+            current_user, answer, filename=upload.filename, stream=upload.stream
+        ),
+        load=lambda: answer,
+        success=_("Evidence attached."),
+        redirect_to=back,
+    )
 
 
 @bp.get("/evidence/<int:file_id>")
@@ -337,26 +338,21 @@ def evidence_remove(file_id: int):
         abort(404)
     if not services.can_fill(current_user, assessment.enterprise_id):
         abort(403)
-    from lms.core.confirm import confirmation_page, is_confirmed
-
     back = url_for("readiness.assessment", assessment_id=assessment.id)
-    if not is_confirmed():
-        return confirmation_page(
+    return act(
+        lambda file, _f: services.remove_evidence(current_user, file),
+        load=lambda: file,
+        confirm=lambda file, _f: confirmation_page(
             ButtonForm(),
             title=_("Remove evidence"),
             question=_("Remove %(name)s from this item?", name=file.filename),
             submit_label=_("Remove"),
             back_url=back,
-        )
-    try:
-        stored = services.remove_evidence(current_user, file)
-    except DomainError as error:
-        refuse(error)
-        return redirect(back)
-    db.session.commit()
-    (services.evidence_folder() / stored).unlink(missing_ok=True)
-    flash(_("Evidence removed."), "success")
-    return redirect(back)
+        ),
+        success=_("Evidence removed."),
+        redirect_to=back,
+        after_commit=lambda stored: (services.evidence_folder() / stored).unlink(missing_ok=True),
+    )
 
 
 @bp.post("/assessments/<int:assessment_id>/assign")
@@ -367,14 +363,12 @@ def assign(assessment_id: int):
     expert = db.session.get(User, expert_id) if expert_id else None
     if expert_id and expert is None:
         abort(400)
-    try:
-        services.assign_expert(current_user, assessment, expert)
-    except DomainError as error:
-        refuse(error)
-        return redirect(url_for("readiness.assessment", assessment_id=assessment.id))
-    db.session.commit()
-    flash(_("Reviewer assigned.") if expert else _("Reviewer removed."), "success")
-    return redirect(url_for("readiness.assessment", assessment_id=assessment.id))
+    return act(
+        lambda assessment, _f: services.assign_expert(current_user, assessment, expert),
+        load=lambda: assessment,
+        success=_("Reviewer assigned.") if expert else _("Reviewer removed."),
+        redirect_to=url_for("readiness.assessment", assessment_id=assessment.id),
+    )
 
 
 @bp.route("/assessments/<int:assessment_id>/review", methods=["GET", "POST"])
@@ -478,22 +472,18 @@ def adopt(case_id: int):
     case = db.session.get(CultivationCase, case_id)
     if case is None or not enterprise_in_scope(current_user, case.enterprise_id):
         abort(404)
-    try:
-        courses, sessions = paths.adopt_path(current_user, case)
-    except DomainError as error:
-        refuse(error)
-        return redirect(request.form.get("next") or url_for("cultivation.case_detail", case_id=case.id))
-    db.session.commit()
-    flash(
-        _(
+    return act(
+        lambda case, _f: paths.adopt_path(current_user, case),
+        load=lambda: case,
+        refused=back_to(request.form.get("next") or url_for("cultivation.case_detail", case_id=case.id)),
+        success=lambda added: _(
             "Recommended path adopted into the plan: %(courses)s course(s) and %(sessions)s session(s) "
             "added.",
-            courses=courses,
-            sessions=sessions,
+            courses=added[0],
+            sessions=added[1],
         ),
-        "success",
+        redirect_to=url_for("cultivation.case_detail", case_id=case.id),
     )
-    return redirect(url_for("cultivation.case_detail", case_id=case.id))
 
 
 # -- effect on the standard ----------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -20,22 +19,21 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from lms.auth.forms import ConfirmForm
 from lms.auth.models import User
 from lms.auth.permissions import role_required
-from lms.auth.scopes import enterprise_clause, unit_clause, units_in_scope, user_clause
+from lms.auth.scopes import units_in_scope
 from lms.auth.security_log import record_security_event
 from lms.core.access import public
+from lms.core.actions import act, on_form
 from lms.core.confirm import confirmation_page, is_confirmed
 from lms.core.panels import session_page
-from lms.core.web import apply_domain_error, int_arg, paginate
+from lms.core.web import int_arg, paginate
 from lms.courses.models import Course
-from lms.errors import DomainError, NotPermitted
+from lms.errors import DomainError, InvalidInput
 from lms.extensions import db
-from lms.org.models import CustomsUnit, Enterprise
 from lms.sessions import ical, queries, services
 from lms.sessions.forms import (
     ActionItemForm,
@@ -55,7 +53,6 @@ from lms.sessions.models import (
     SESSION_STATUSES,
     CoachingActionItem,
     Registration,
-    SessionExpert,
     TrainingSession,
     Venue,
 )
@@ -67,7 +64,6 @@ from lms.sessions.permissions import (
     can_view_coaching,
     get_session_or_404,
     get_venue_or_404,
-    venue_clause,
 )
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
@@ -101,14 +97,7 @@ def _list_options():
 
 
 def _published_courses() -> list[Course]:
-    return list(
-        db.session.execute(
-            sa.select(Course)
-            .where(Course.published_version_id.is_not(None), Course.archived.is_(False))
-            .options(joinedload(Course.published_version))
-            .order_by(Course.slug)
-        ).scalars()
-    )
+    return list(db.session.execute(queries.published_courses()).scalars())
 
 
 # -- list and detail ---------------------------------------------------------------------------------------
@@ -138,16 +127,13 @@ def session_list():
     if current_user.role == "trainee" and pagination.items:
         mine = dict(
             db.session.execute(
-                sa.select(Registration.session_id, Registration.status).where(
-                    Registration.user_id == current_user.id,
-                    Registration.session_id.in_([s.id for s in pagination.items]),
-                )
+                queries.own_registration_statuses(current_user, [s.id for s in pagination.items])
             ).all()
         )
     units = (
         units_in_scope(current_user)
         if current_user.role in STAFF
-        else list(db.session.execute(sa.select(CustomsUnit).order_by(CustomsUnit.path)).scalars())
+        else list(db.session.execute(queries.all_units()).scalars())
     )
     return render_template(
         "sessions/session_list.html",
@@ -191,13 +177,7 @@ def session_detail(session_id: int):
             except DomainError:
                 feedback_open = False
     counts = (
-        dict(
-            db.session.execute(
-                sa.select(Registration.status, sa.func.count())
-                .where(Registration.session_id == session.id)
-                .group_by(Registration.status)
-            ).all()
-        )
+        dict(db.session.execute(queries.registration_counts(session)).all())
         if current_user.role in STAFF or run
         else {}
     )
@@ -220,14 +200,7 @@ def session_detail(session_id: int):
         can_register_self=current_user.role == "trainee"
         and (registration is None or registration.status in ("cancelled",)),
         coaching=can_view_coaching(current_user, session),
-        experts=db.session.execute(
-            sa.select(SessionExpert)
-            .where(SessionExpert.session_id == session.id)
-            .options(joinedload(SessionExpert.expert))
-            .order_by(SessionExpert.role.desc(), SessionExpert.id)
-        )
-        .scalars()
-        .all(),
+        experts=db.session.execute(queries.session_experts(session)).scalars().all(),
         panels=session_page.for_user(current_user, session=session),
         form=ConfirmForm(),
         attendance_labels=ATTENDANCE,
@@ -243,23 +216,11 @@ def _session_choices(form: SessionForm, session: TrainingSession | None = None) 
         courses.append(session.course)
     form.course_id.choices = [(c.id, c.title) for c in courses]
     form.unit_id.choices = [(u.id, f"{u.code} {u.name}") for u in units_in_scope(current_user)]
-    venues = (
-        db.session.execute(
-            sa.select(Venue).where(venue_clause(current_user), Venue.active.is_(True)).order_by(Venue.name_en)
-        )
-        .scalars()
-        .all()
-    )
+    venues = db.session.execute(queries.usable_venues(current_user)).scalars().all()
     form.venue_id.choices = [("", "—")] + [
         (v.id, _("%(venue)s (%(capacity)d seats)", venue=v.name, capacity=v.capacity)) for v in venues
     ]
-    enterprises = (
-        db.session.execute(
-            sa.select(Enterprise).where(enterprise_clause(current_user)).order_by(Enterprise.name_en)
-        )
-        .scalars()
-        .all()
-    )
+    enterprises = db.session.execute(queries.enterprises_in_scope(current_user)).scalars().all()
     form.host_enterprise_id.choices = [("", "—")] + [
         (e.id, f"{e.name} — {e.credit_level_label or _('Not rated')}")
         for e in enterprises
@@ -298,34 +259,39 @@ def session_create():
         if current_user.unit_id:
             form.unit_id.data = current_user.unit_id
     _session_choices(form)
-    if form.validate_on_submit():
+
+    def schedule(_nothing, form: SessionForm) -> list[TrainingSession]:
         values = _session_values(form)
-        try:
-            if form.repeat.data in ("weekly", "days"):
-                every = 7 if form.repeat.data == "weekly" else form.repeat_every.data
-                sessions = services.create_series(
-                    current_user,
-                    values,
-                    every_days=every,
-                    count=form.repeat_count.data,
-                    open_now=bool(form.open_now.data),
-                )
-            else:
-                sessions = [services.create_session(current_user, values, open_now=bool(form.open_now.data))]
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            _session_choices(form)
-            apply_domain_error(form, error)
-        else:
-            first_id = sessions[0].id
-            db.session.commit()
-            if len(sessions) > 1:
-                flash(_("%(count)d sessions scheduled as a series.", count=len(sessions)), "success")
-            else:
-                flash(_("Session scheduled."), "success")
-            return redirect(url_for("sessions.session_detail", session_id=first_id))
-    return render_template("sessions/session_form.html", form=form, session=None)
+        if form.repeat.data in ("weekly", "days"):
+            every = 7 if form.repeat.data == "weekly" else form.repeat_every.data
+            return services.create_series(
+                current_user,
+                values,
+                every_days=every,
+                count=form.repeat_count.data,
+                open_now=bool(form.open_now.data),
+            )
+        return [services.create_session(current_user, values, open_now=bool(form.open_now.data))]
+
+    def page(_nothing, form):
+        return render_template("sessions/session_form.html", form=form, session=None)
+
+    def refused(_nothing, form, error: DomainError):
+        _session_choices(form)
+        return on_form(page, status=200)(None, form, error)
+
+    return act(
+        schedule,
+        form=form,
+        invalid=page,
+        refused=refused,
+        success=lambda sessions: (
+            _("%(count)d sessions scheduled as a series.", count=len(sessions))
+            if len(sessions) > 1
+            else _("Session scheduled.")
+        ),
+        redirect_to=lambda sessions: url_for("sessions.session_detail", session_id=sessions[0].id),
+    )
 
 
 def _managed_session_or_404(session_id: int) -> TrainingSession:
@@ -344,65 +310,49 @@ def session_edit(session_id: int):
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             getattr(form, name).data = services.utc_to_form(getattr(session, name))
     _session_choices(form, session)
-    if form.validate_on_submit():
-        try:
-            services.update_session(current_user, session, _session_values(form))
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            session = _managed_session_or_404(session_id)
-            _session_choices(form, session)
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Session saved."), "success")
-            return redirect(url_for("sessions.session_detail", session_id=session_id))
-    return render_template("sessions/session_form.html", form=form, session=session)
+
+    def page(session, form):
+        return render_template("sessions/session_form.html", form=form, session=session)
+
+    def refused(session, form, error: DomainError):
+        _session_choices(form, session)
+        return on_form(page, status=200)(session, form, error)
+
+    return act(
+        lambda session, f: services.update_session(current_user, session, _session_values(f)),
+        load=lambda: _managed_session_or_404(session_id),
+        form=form,
+        invalid=page,
+        refused=refused,
+        success=_("Session saved."),
+        redirect_to=url_for("sessions.session_detail", session_id=session_id),
+    )
 
 
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
 @role_required(*STAFF)
 def session_cancel(session_id: int):
-    session = _managed_session_or_404(session_id)
-    form = CancelSessionForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_session(current_user, session, form.reason.data or "")
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            session = _managed_session_or_404(session_id)
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The session is cancelled; registered trainees have been told."), "success")
-            return redirect(url_for("sessions.session_detail", session_id=session_id))
-    active = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.session_id == session.id, Registration.status.in_(services.ACTIVE_REGISTRATION))
-    ).scalar_one()
-    return render_template("sessions/session_cancel.html", form=form, session=session, active=active)
+
+    def page(session, form):
+        active = db.session.execute(queries.active_registration_count(session)).scalar_one()
+        return render_template("sessions/session_cancel.html", form=form, session=session, active=active)
+
+    return act(
+        lambda session, f: services.cancel_session(current_user, session, f.reason.data or ""),
+        load=lambda: _managed_session_or_404(session_id),
+        form=CancelSessionForm(),
+        invalid=page,
+        refused=on_form(page, status=200),
+        success=_("The session is cancelled; registered trainees have been told."),
+        redirect_to=url_for("sessions.session_detail", session_id=session_id),
+    )
 
 
 def _act(action, success: str, target: str):
     """Run a one-button action: commit on success, otherwise roll back and show the refusal."""
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        action()
-        db.session.flush()
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
-    return redirect(target)
+    return act(
+        lambda _o, _f: action(), form=ConfirmForm(), success=success, redirect_to=target, forbidden=True
+    )
 
 
 @bp.route("/<int:session_id>/open", methods=["POST"])
@@ -439,21 +389,16 @@ REGISTERED_MESSAGES = {
 @bp.route("/<int:session_id>/register", methods=["POST"])
 @role_required("trainee")
 def register_self(session_id: int):
-    session = get_session_or_404(current_user, session_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        registration = services.register_trainee(current_user, session, current_user)
-        db.session.flush()
-        status = registration.status
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(str(REGISTERED_MESSAGES[status]), "success" if status == "confirmed" else "warning")
-    return redirect(url_for("sessions.session_detail", session_id=session_id))
+    return act(
+        lambda session, f: services.register_trainee(current_user, session, current_user),
+        load=lambda: get_session_or_404(current_user, session_id),
+        form=ConfirmForm(),
+        success=lambda registration: (
+            str(REGISTERED_MESSAGES[registration.status]),
+            "success" if registration.status == "confirmed" else "warning",
+        ),
+        redirect_to=url_for("sessions.session_detail", session_id=session_id),
+    )
 
 
 def _registration_or_404(registration_id: int) -> Registration:
@@ -471,7 +416,7 @@ def _registration_or_404(registration_id: int) -> Registration:
     if (
         not can_manage_session(current_user, session)
         and not db.session.execute(
-            sa.select(User.id).where(User.id == registration.user_id, user_clause(current_user))
+            queries.users_in_scope(current_user, [registration.user_id]).with_only_columns(User.id)
         ).first()
     ):
         abort(404)
@@ -526,9 +471,11 @@ def registration_approve(registration_id: int):
 @role_required(*STAFF)
 def registration_reject(registration_id: int):
     registration = _registration_or_404(registration_id)
-    form = DecisionForm()
-    if not is_confirmed():
-        return confirmation_page(
+    return act(
+        lambda registration, f: services.reject_registration(current_user, registration, f.note.data or ""),
+        load=lambda: registration,
+        form=DecisionForm(),
+        confirm=lambda registration, form: confirmation_page(
             form,
             title=_("Reject a registration"),
             question=_(
@@ -539,42 +486,16 @@ def registration_reject(registration_id: int):
             consequence=_("The trainee is told, with the note you give."),
             submit_label=_("Reject the registration"),
             back_url=_back_to(registration),
-        )
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.reject_registration(current_user, registration, form.note.data or "")
-        db.session.flush()
-    except NotPermitted:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The registration is rejected."), "success")
-    return redirect(url_for("sessions.registrations", session_id=registration.session_id))
+        ),
+        forbidden=True,
+        success=_("The registration is rejected."),
+        redirect_to=url_for("sessions.registrations", session_id=registration.session_id),
+    )
 
 
 def _trainee_choices(session: TrainingSession) -> list[User]:
-    stmt = (
-        sa.select(User)
-        .where(
-            User.role == "trainee", User.active.is_(True), enterprise_clause(current_user, User.enterprise_id)
-        )
-        .options(joinedload(User.enterprise))
-        .order_by(User.enterprise_id, User.display_name)
-    )
-    enterprise_id = int_arg("enterprise")
-    if session.mode == "one_on_one":
-        stmt = stmt.where(User.enterprise_id == session.enterprise_id)
-    elif enterprise_id:
-        stmt = stmt.where(User.enterprise_id == enterprise_id)
-    registered = sa.select(Registration.user_id).where(
-        Registration.session_id == session.id, Registration.status.in_(services.ACTIVE_REGISTRATION)
-    )
-    return list(db.session.execute(stmt.where(User.id.not_in(registered)).limit(500)).scalars())
+    stmt = queries.trainee_candidates(current_user, session, enterprise_id=int_arg("enterprise"))
+    return list(db.session.execute(stmt).scalars())
 
 
 @bp.route("/<int:session_id>/registrations", methods=["GET", "POST"])
@@ -587,49 +508,45 @@ def registrations(session_id: int):
     form = RegisterTraineesForm()
     candidates = _trainee_choices(session)
     form.trainees.choices = [(u.id, u.display_name) for u in candidates]
-    if form.validate_on_submit():
+
+    def register(session, form):
         chosen_ids = set(form.trainees.data or [])
-        trainees = list(
-            db.session.execute(
-                sa.select(User).where(User.id.in_(chosen_ids), user_clause(current_user))
-            ).scalars()
-        )
+        trainees = list(db.session.execute(queries.users_in_scope(current_user, chosen_ids)).scalars())
         if not trainees or len(trainees) != len(chosen_ids):
-            form.trainees.errors = [*form.trainees.errors, _("Choose trainees of your jurisdiction.")]
-        else:
-            try:
-                done = services.register_trainees(current_user, session, trainees)
-                db.session.flush()
-                confirmed = sum(1 for r in done if r.status == "confirmed")
-                waitlisted = len(done) - confirmed
-            except DomainError as error:
-                db.session.rollback()
-                session = get_session_or_404(current_user, session_id)
-                apply_domain_error(form, error)
-            else:
-                db.session.commit()
-                flash(
-                    _(
-                        "%(count)d trainees registered: %(confirmed)d confirmed, "
-                        "%(waitlisted)d on the waitlist.",
-                        count=len(done),
-                        confirmed=confirmed,
-                        waitlisted=waitlisted,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("sessions.registrations", session_id=session_id))
+            raise InvalidInput(_("Choose trainees of your jurisdiction."), field="trainees")
+        return services.register_trainees(current_user, session, trainees)
+
+    def registered(done) -> str:
+        confirmed = sum(1 for r in done if r.status == "confirmed")
+        return _(
+            "%(count)d trainees registered: %(confirmed)d confirmed, %(waitlisted)d on the waitlist.",
+            count=len(done),
+            confirmed=confirmed,
+            waitlisted=len(done) - confirmed,
+        )
+
+    def page(session, form):
+        return _registrations_page(session, form, manage, candidates)
+
+    return act(
+        register,
+        load=lambda: get_session_or_404(current_user, session_id),
+        form=form,
+        invalid=page,
+        refused=on_form(page, status=200),
+        success=registered,
+        redirect_to=url_for("sessions.registrations", session_id=session_id),
+    )
+
+
+def _registrations_page(
+    session: TrainingSession, form: RegisterTraineesForm, manage: bool, candidates: list[User]
+):
     stmt = queries.session_registrations(current_user, session, manage=manage)
     rows = db.session.execute(stmt).scalars().all()
     enterprises = []
     if session.mode != "one_on_one":
-        enterprises = (
-            db.session.execute(
-                sa.select(Enterprise).where(enterprise_clause(current_user)).order_by(Enterprise.name_en)
-            )
-            .scalars()
-            .all()
-        )
+        enterprises = db.session.execute(queries.enterprises_in_scope(current_user)).scalars().all()
     return render_template(
         "sessions/registrations.html",
         session=session,
@@ -659,39 +576,46 @@ def _run_session_or_403(session_id: int) -> TrainingSession:
 @login_required
 def attendance(session_id: int):
     session = _run_session_or_403(session_id)
-    form = ConfirmForm()
     rows = db.session.execute(queries.attendance_sheet(session)).scalars().all()
-    if form.validate_on_submit():
+
+    def mark(session, form) -> int:
         values = {}
         for registration in rows:
             value = request.form.get(f"attendance-{registration.id}") or ""
             if value and value not in ATTENDANCE:
                 abort(400)
             values[registration.id] = value
+        return services.mark_attendance_sheet(current_user, session, values)
+
+    def page(session, form):
+        allowed = True
+        reason = ""
         try:
-            changed = services.mark_attendance_sheet(current_user, session, values)
-            db.session.flush()
+            services.check_attendance_allowed(current_user, session)
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Attendance saved (%(count)d changes).", count=changed), "success")
-            return redirect(url_for("sessions.attendance", session_id=session_id))
-    allowed = True
-    reason = ""
-    try:
-        services.check_attendance_allowed(current_user, session)
-    except DomainError as error:
-        allowed, reason = False, str(error)
-    return render_template(
-        "sessions/attendance.html",
-        session=session,
-        rows=rows,
-        form=form,
-        choices=ATTENDANCE,
-        allowed=allowed,
-        reason=reason,
+            allowed, reason = False, str(error)
+        return render_template(
+            "sessions/attendance.html",
+            session=session,
+            rows=rows,
+            form=form,
+            choices=ATTENDANCE,
+            allowed=allowed,
+            reason=reason,
+        )
+
+    def refused(session, form, error: DomainError):
+        flash(str(error), "error")
+        return page(session, form)
+
+    return act(
+        mark,
+        load=lambda: session,
+        form=ConfirmForm(),
+        invalid=page,
+        refused=refused,
+        success=lambda changed: _("Attendance saved (%(count)d changes).", count=changed),
+        redirect_to=url_for("sessions.attendance", session_id=session_id),
     )
 
 
@@ -700,16 +624,8 @@ def attendance(session_id: int):
 def checkin_code(session_id: int):
     session = _run_session_or_403(session_id)
     code = services.current_checkin_code(current_user, session)
-    checked_in = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.session_id == session.id, Registration.checked_in_at.is_not(None))
-    ).scalar_one()
-    confirmed = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.session_id == session.id, Registration.status == "confirmed")
-    ).scalar_one()
+    checked_in = db.session.execute(queries.checked_in_count(session)).scalar_one()
+    confirmed = db.session.execute(queries.confirmed_count(session)).scalar_one()
     return render_template(
         "sessions/checkin_code.html",
         session=session,
@@ -726,11 +642,7 @@ def checkin_code(session_id: int):
 def checkin_code_json(session_id: int):
     session = _run_session_or_403(session_id)
     code = services.current_checkin_code(current_user, session)
-    checked_in = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(Registration)
-        .where(Registration.session_id == session.id, Registration.checked_in_at.is_not(None))
-    ).scalar_one()
+    checked_in = db.session.execute(queries.checked_in_count(session)).scalar_one()
     response = jsonify(
         code=code["code"] if code else None,
         changes_in=code["changes_in"] if code else None,
@@ -747,25 +659,26 @@ def check_in(session_id: int):
     registration = services.find_registration(session, current_user)
     if registration is None:
         abort(404)
-    form = CheckInForm()
-    if form.validate_on_submit():
-        try:
-            registration = services.check_in(current_user, session, form.code.data)
-            db.session.flush()
-            value = registration.attendance_label
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("You are checked in (%(attendance)s).", attendance=value), "success")
-            return redirect(url_for("sessions.session_detail", session_id=session_id))
-    return render_template(
-        "sessions/checkin.html",
-        session=session,
-        registration=registration,
-        form=form,
-        window=services.checkin_window(session),
+
+    def page(session, form):
+        return render_template(
+            "sessions/checkin.html",
+            session=session,
+            registration=registration,
+            form=form,
+            window=services.checkin_window(session),
+        )
+
+    return act(
+        lambda session, f: services.check_in(current_user, session, f.code.data),
+        load=lambda: session,
+        form=CheckInForm(),
+        invalid=page,
+        refused=on_form(page, status=200),
+        success=lambda checked_in: _(
+            "You are checked in (%(attendance)s).", attendance=checked_in.attendance_label
+        ),
+        redirect_to=url_for("sessions.session_detail", session_id=session_id),
     )
 
 
@@ -785,18 +698,23 @@ def feedback(session_id: int):
         services.check_feedback_allowed(current_user, registration)
     except DomainError as error:
         refusal = str(error)
-    if refusal is None and form.validate_on_submit():
-        try:
-            services.submit_feedback(current_user, registration, form.answers(), form.comment.data or "")
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Thank you for your feedback."), "success")
-            return redirect(url_for("sessions.session_detail", session_id=session_id))
-    return render_template("sessions/feedback.html", session=session, form=form, refusal=refusal)
+
+    def page(session, form):
+        return render_template("sessions/feedback.html", session=session, form=form, refusal=refusal)
+
+    if refusal is not None:
+        return page(session, form)
+    return act(
+        lambda session, f: services.submit_feedback(
+            current_user, registration, f.answers(), f.comment.data or ""
+        ),
+        load=lambda: session,
+        form=form,
+        invalid=page,
+        refused=on_form(page, status=200),
+        success=_("Thank you for your feedback."),
+        redirect_to=url_for("sessions.session_detail", session_id=session_id),
+    )
 
 
 @bp.route("/<int:session_id>/feedback/results")
@@ -811,28 +729,12 @@ def feedback_results(session_id: int):
     )
 
 
-def _feedback_scope_clause():
-    """Sessions whose feedback the actor reads: experts their own, officers their jurisdiction's."""
-    if current_user.role == "expert":
-        return TrainingSession.id.in_(
-            sa.select(SessionExpert.session_id).where(SessionExpert.expert_id == current_user.id)
-        )
-    return unit_clause(current_user, TrainingSession.unit_id)
-
-
 @bp.route("/feedback")
 @role_required("expert", "officer", "admin")
 def feedback_overview():
-    scope = _feedback_scope_clause()
-    stmt = (
-        sa.select(TrainingSession)
-        .where(scope, TrainingSession.starts_at <= services.now(), TrainingSession.status != "cancelled")
-        .options(*_list_options())
-        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())
-    )
-    pagination = paginate(stmt)
+    pagination = paginate(queries.feedback_sessions(current_user))
     ids = [s.id for s in pagination.items]
-    in_scope = sa.select(TrainingSession.id).where(scope)
+    in_scope = queries.feedback_session_ids(current_user)
     return render_template(
         "sessions/feedback_overview.html",
         pagination=pagination,
@@ -850,33 +752,10 @@ def feedback_overview():
 def my_calendar():
     current = services.now()
     if current_user.role == "trainee":
-        rows = (
-            db.session.execute(
-                sa.select(Registration)
-                .join(TrainingSession, TrainingSession.id == Registration.session_id)
-                .where(Registration.user_id == current_user.id)
-                .options(
-                    joinedload(Registration.session).joinedload(TrainingSession.venue),
-                    joinedload(Registration.session).joinedload(TrainingSession.unit),
-                )
-                .order_by(TrainingSession.starts_at)
-            )
-            .scalars()
-            .all()
-        )
+        rows = db.session.execute(queries.my_registrations(current_user)).scalars().all()
         entries = [(r.session, r) for r in rows]
     else:
-        sessions = (
-            db.session.execute(
-                sa.select(TrainingSession)
-                .join(SessionExpert, SessionExpert.session_id == TrainingSession.id)
-                .where(SessionExpert.expert_id == current_user.id)
-                .options(joinedload(TrainingSession.venue), joinedload(TrainingSession.unit))
-                .order_by(TrainingSession.starts_at)
-            )
-            .scalars()
-            .all()
-        )
+        sessions = db.session.execute(queries.my_expert_sessions(current_user)).scalars().all()
         entries = [(s, None) for s in sessions]
     upcoming = [e for e in entries if e[0].ends_at >= current]
     past = [e for e in entries if e[0].ends_at < current][::-1]
@@ -951,21 +830,7 @@ def _coaching_page(session: TrainingSession, record_form=None, item_form=None):
     if item_form is None:
         item_form = ActionItemForm()
     item_form.owner_id.choices = [(u.id, u.display_name) for u in services.action_item_owners(session)]
-    items = (
-        db.session.execute(
-            sa.select(CoachingActionItem)
-            .where(CoachingActionItem.session_id == session.id)
-            .options(joinedload(CoachingActionItem.owner))
-            .order_by(
-                CoachingActionItem.done,
-                CoachingActionItem.due_on.is_(None),
-                CoachingActionItem.due_on,
-                CoachingActionItem.id,
-            )
-        )
-        .scalars()
-        .all()
-    )
+    items = db.session.execute(queries.coaching_action_items(session)).scalars().all()
     return render_template(
         "sessions/coaching.html",
         session=session,
@@ -986,21 +851,21 @@ def coaching(session_id: int):
     if request.method == "POST":
         if not can_edit_coaching(current_user, session):
             abort(403)
-        if form.validate_on_submit():
-            try:
-                services.save_coaching_record(
-                    current_user, session, agenda=form.agenda.data or "", notes=form.notes.data or ""
-                )
-                db.session.flush()
-            except DomainError as error:
-                db.session.rollback()
-                session = _coaching_session_or_404(session_id)
-                apply_domain_error(form, error)
-            else:
-                db.session.commit()
-                flash(_("Coaching record saved."), "success")
-                return redirect(url_for("sessions.coaching", session_id=session_id))
-        return _coaching_page(session, record_form=form)
+
+        def page(session, form):
+            return _coaching_page(session, record_form=form)
+
+        return act(
+            lambda session, f: services.save_coaching_record(
+                current_user, session, agenda=f.agenda.data or "", notes=f.notes.data or ""
+            ),
+            load=lambda: _coaching_session_or_404(session_id),
+            form=form,
+            invalid=page,
+            refused=on_form(page, status=200),
+            success=_("Coaching record saved."),
+            redirect_to=url_for("sessions.coaching", session_id=session_id),
+        )
     return _coaching_page(session)
 
 
@@ -1012,25 +877,21 @@ def action_item_add(session_id: int):
         abort(403)
     form = ActionItemForm()
     form.owner_id.choices = [(u.id, u.display_name) for u in services.action_item_owners(session)]
-    if form.validate_on_submit():
-        try:
-            services.add_action_item(
-                current_user,
-                session,
-                text=form.text.data,
-                owner_id=form.owner_id.data,
-                due_on=form.due_on.data,
-            )
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            session = _coaching_session_or_404(session_id)
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Action item added."), "success")
-            return redirect(url_for("sessions.coaching", session_id=session_id))
-    return _coaching_page(session, item_form=form)
+
+    def page(session, form):
+        return _coaching_page(session, item_form=form)
+
+    return act(
+        lambda session, f: services.add_action_item(
+            current_user, session, text=f.text.data, owner_id=f.owner_id.data, due_on=f.due_on.data
+        ),
+        load=lambda: _coaching_session_or_404(session_id),
+        form=form,
+        invalid=page,
+        refused=on_form(page, status=200),
+        success=_("Action item added."),
+        redirect_to=url_for("sessions.coaching", session_id=session_id),
+    )
 
 
 @bp.route("/actions/<int:item_id>/done", methods=["POST"])
@@ -1054,19 +915,10 @@ def action_item_done(item_id: int):
 @bp.route("/venues/")
 @role_required(*STAFF)
 def venue_list():
-    stmt = (
-        sa.select(Venue)
-        .where(venue_clause(current_user))
-        .options(joinedload(Venue.unit))
-        .order_by(Venue.active.desc(), Venue.name_en, Venue.id)
+    managed = {v for (v,) in db.session.execute(queries.managed_venue_ids(current_user)).all()}
+    return render_template(
+        "sessions/venue_list.html", pagination=paginate(queries.venue_list(current_user)), managed=managed
     )
-    managed = {
-        v
-        for (v,) in db.session.execute(
-            sa.select(Venue.id).where(venue_clause(current_user, manage=True))
-        ).all()
-    }
-    return render_template("sessions/venue_list.html", pagination=paginate(stmt), managed=managed)
 
 
 def _venue_values(form: VenueForm) -> dict:
@@ -1082,22 +934,28 @@ def _venue_values(form: VenueForm) -> dict:
 
 def _venue_form(form: VenueForm, venue: Venue | None):
     form.unit_id.choices = [(u.id, f"{u.code} {u.name}") for u in units_in_scope(current_user)]
-    if form.validate_on_submit():
-        try:
-            if venue is None:
-                venue = services.create_venue(current_user, _venue_values(form))
-            else:
-                services.update_venue(current_user, venue, _venue_values(form))
-            db.session.flush()
-        except DomainError as error:
-            db.session.rollback()
-            form.unit_id.choices = [(u.id, f"{u.code} {u.name}") for u in units_in_scope(current_user)]
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Venue saved."), "success")
-            return redirect(url_for("sessions.venue_list"))
-    return render_template("sessions/venue_form.html", form=form, venue=venue)
+
+    def save(venue, form):
+        if venue is None:
+            return services.create_venue(current_user, _venue_values(form))
+        return services.update_venue(current_user, venue, _venue_values(form))
+
+    def page(venue, form):
+        return render_template("sessions/venue_form.html", form=form, venue=venue)
+
+    def refused(venue, form, error: DomainError):
+        form.unit_id.choices = [(u.id, f"{u.code} {u.name}") for u in units_in_scope(current_user)]
+        return on_form(page, status=200)(venue, form, error)
+
+    return act(
+        save,
+        load=lambda: venue,
+        form=form,
+        invalid=page,
+        refused=refused,
+        success=_("Venue saved."),
+        redirect_to=url_for("sessions.venue_list"),
+    )
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
