@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import click
 
+from lms.config import setting
 from lms.database import utcnow
 from lms.extensions import db
 from lms.jobs.models import JobRun
@@ -66,9 +67,7 @@ def _no_lrs_command() -> None:
 
 def _xapi_send():
     from lms.xapi.cli import xapi_command
-    from lms.xapi.statements import setting
-
-    return (xapi_command, ["--send"]) if setting("LRS_URL") else (_no_lrs_command, [])
+    return (xapi_command, ["--send"]) if setting("XAPI_LRS_URL") else (_no_lrs_command, [])
 
 
 JOBS = {

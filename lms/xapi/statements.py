@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
 
+from lms.config import setting
 from lms.courses.models import Course, CourseVersion, Enrollment
 from lms.extensions import db
 from lms.quizzes.models import Attempt, AttemptQuestion, Question, QuestionVersion, Quiz
@@ -177,7 +178,7 @@ class Vocabulary:
     def from_app(cls, app=None) -> Vocabulary:
         config = (app or current_app).config
         site_url = str(config.get("SITE_URL") or "http://localhost").rstrip("/")
-        key = setting("ACTOR_KEY", config=config) or config["SECRET_KEY"]
+        key = setting("XAPI_ACTOR_KEY", config) or config["SECRET_KEY"]
         return cls(
             site_url=site_url,
             actor_key=str(key).encode("utf-8"),
@@ -316,16 +317,6 @@ def _fact(value) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return str(value)
-
-
-def setting(name: str, default=None, *, config=None):
-    """``LMS_XAPI_<NAME>`` from the app config (or ``XAPI_<NAME>``, as the environment loader stores it)."""
-    config = config if config is not None else current_app.config
-    for key in (f"LMS_XAPI_{name}", f"XAPI_{name}"):
-        value = config.get(key)
-        if value not in (None, ""):
-            return value
-    return default
 
 
 # ----------------------------------------------------------------------------------------------------
