@@ -6,8 +6,9 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app) -> None:
-    """Registers the certificate and ledger pages, `flask evidence`, the navigation, and the certificate
-    ledger kinds with the receiver of course_completed that issues the certificate."""
+    """Registers the certificate and ledger pages, `flask evidence`, the navigation, the certificate panels,
+    and the certificate ledger kinds with the receiver of course_completed that issues the certificate."""
+    import lms.evidence.panels  # noqa: F401 - the certificate panels of the dashboard, enterprise and account pages
     import lms.evidence.services  # noqa: F401 - its decorators register the kinds and the receiver
     from lms.core.dashboard import nav_item
     from lms.evidence import cli, views

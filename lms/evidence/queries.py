@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from lms.core.search import contains
+from lms.courses.models import CourseVersion
 from lms.evidence import services
 from lms.evidence.models import Certificate
 from lms.evidence.permissions import certificate_clause
+from lms.extensions import db
+
+# What a list shows in the reader's language comes with the rows: the holder, and the completed version with
+# its variants (the course title in the reader's language).
+SHOWN = (
+    selectinload(Certificate.user),
+    selectinload(Certificate.course_version).selectinload(CourseVersion.texts),
+)
+
+
+def latest_certificates(*clauses, limit: int | None = 5) -> list[Certificate]:
+    """The newest certificates meeting ``clauses``, with what a list shows (the panels of the dashboard, an
+    enterprise and an account)."""
+    stmt = (
+        sa.select(Certificate)
+        .options(*SHOWN)
+        .where(*clauses)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).scalars())
 
 
 def my_certificates(user) -> sa.Select:

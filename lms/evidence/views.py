@@ -13,18 +13,13 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
-from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.core.access import public
 from lms.core.actions import act, on_form
 from lms.core.confirm import confirmation_page
-from lms.core.panels import dashboard, enterprise_page, user_page
 from lms.core.web import int_arg, paginate
-from lms.courses.models import CourseVersion
 from lms.evidence import queries, services
 from lms.evidence.forms import RevokeCertificateForm, RunVerificationForm, VerifyCodeForm
 from lms.evidence.labels import kind_label, subject_label
@@ -35,12 +30,6 @@ from lms.evidence.verify import check_entry, verify_ledger
 from lms.extensions import db, limiter
 
 bp = Blueprint("evidence", __name__)
-# What a list shows in the reader's language (the trainee's name, the course title) comes with the rows.
-# The holder, and the completed version with its variants (the course title in the reader's language).
-SHOWN = (
-    selectinload(Certificate.user),
-    selectinload(Certificate.course_version).selectinload(CourseVersion.texts),
-)
 
 
 # Template globals (not a context processor) so that macros imported by other areas' templates see them.
@@ -60,7 +49,7 @@ def _verify_rate_limit() -> str:
 @bp.route("/evidence/certificates/mine")
 @role_required("trainee")
 def my_certificates():
-    stmt = queries.my_certificates(current_user).options(*SHOWN)
+    stmt = queries.my_certificates(current_user).options(*queries.SHOWN)
     return render_template("evidence/my_certificates.html", pagination=paginate(stmt))
 
 
@@ -73,7 +62,7 @@ def certificate_list():
     enterprise_id = int_arg("enterprise")
     stmt = queries.certificate_list(
         current_user, q=q, status=status, course_id=course_id, enterprise_id=enterprise_id
-    ).options(*SHOWN)
+    ).options(*queries.SHOWN)
     courses = db.session.execute(
         sa.select(Certificate.course_id, sa.func.max(Certificate.course_title))
         .where(certificate_clause(current_user))
@@ -250,73 +239,3 @@ def verify_page():
         head_seq=summary[1],
         last_at=summary[2],
     )
-
-
-# -- panels --------------------------------------------------------------------------------------------------
-
-
-@dashboard.panel(
-    "my_certificates", _l("My certificates"), ("trainee",), "evidence/panels/certificates.html", order=30
-)
-def _my_certificates_panel(user: User):
-    certificates = (
-        db.session.execute(
-            sa.select(Certificate)
-            .options(*SHOWN)
-            .where(Certificate.user_id == user.id)
-            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-            .limit(5)
-        )
-        .scalars()
-        .all()
-    )
-    if not certificates:
-        return None
-    return {
-        "certificates": certificates,
-        "more_url": url_for("evidence.my_certificates"),
-        "show_trainee": False,
-    }
-
-
-@enterprise_page.panel(
-    "certificates", _l("Certificates"), ("officer", "admin"), "evidence/panels/certificates.html", order=60
-)
-def _enterprise_certificates_panel(user: User, enterprise=None, **_context):
-    if enterprise is None:
-        return None
-    certificates = (
-        db.session.execute(
-            sa.select(Certificate)
-            .options(*SHOWN)
-            .where(Certificate.enterprise_id == enterprise.id, certificate_clause(user))
-            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-            .limit(5)
-        )
-        .scalars()
-        .all()
-    )
-    return {
-        "certificates": certificates,
-        "show_trainee": True,
-        "more_url": url_for("evidence.certificate_list", enterprise=enterprise.id),
-    }
-
-
-@user_page.panel(
-    "certificates", _l("Certificates"), ("officer", "admin"), "evidence/panels/certificates.html", order=60
-)
-def _user_certificates_panel(user: User, subject=None, **_context):
-    if subject is None or subject.role != "trainee":
-        return None
-    certificates = (
-        db.session.execute(
-            sa.select(Certificate)
-            .options(*SHOWN)
-            .where(Certificate.user_id == subject.id, certificate_clause(user))
-            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-        )
-        .scalars()
-        .all()
-    )
-    return {"certificates": certificates, "show_trainee": False, "more_url": None}
