@@ -9,6 +9,7 @@ def init_app(app) -> None:
     """Registers the course pages, `flask courses`, the curriculum commands of `flask content` (load, render,
     export), the navigation, the dashboard panels, the "lessons" completion requirement and
     the course_completed ledger kind (with the receiver that records it)."""
+    import lms.courses.authoring_views  # noqa: F401 - the authoring and life-cycle pages, routes of views.bp
     import lms.courses.completion  # noqa: F401 - registers the "lessons" completion requirement
     import lms.courses.evidence  # noqa: F401 - the course_completed ledger kind and the receiver recording it
     import lms.courses.panels  # noqa: F401 - the dashboard panels

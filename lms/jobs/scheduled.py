@@ -67,6 +67,7 @@ def _no_lrs_command() -> None:
 
 def _xapi_send():
     from lms.xapi.cli import xapi_command
+
     return (xapi_command, ["--send"]) if setting("XAPI_LRS_URL") else (_no_lrs_command, [])
 
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 def init_app(app) -> None:
     """Registers the quiz pages, `flask quizzes`, the navigation, the "quizzes" completion requirement, the
     curriculum hooks (quiz banks and pre/post tests in course.md), the ledger kinds and the panels."""
+    import lms.quizzes.bank_views  # noqa: F401 - the question bank and GIFT pages, routes of views.bp
     import lms.quizzes.completion  # noqa: F401 - registers the "quizzes" completion requirement
     import lms.quizzes.evidence  # noqa: F401 - the attempt_graded and essay_marked ledger kinds
     import lms.quizzes.panels  # noqa: F401 - the course page and dashboard panels
