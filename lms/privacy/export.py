@@ -38,16 +38,25 @@ def _row(**values) -> dict:
 
 def personal_data(user: User) -> dict:
     """The person's data, grouped as the privacy notice lists it. Times are UTC (ISO 8601)."""
-    from lms.courses.models import Enrollment
-    from lms.cultivation.models import CaseNominee
-    from lms.evidence.models import Certificate
-    from lms.notifications.models import Notification
-    from lms.privacy.models import DeletionRequest, PrivacyAcceptance, RecordAccess
-    from lms.quizzes.models import Attempt, AttemptQuestion
-    from lms.sessions.models import Registration, SessionFeedback
+    return {
+        "format": FORMAT_VERSION,
+        "profile": _profile(user),
+        "privacy_notice_acceptances": _acceptances(user),
+        "enrolments": _enrolments(user),
+        "attempts": _attempts(user),
+        "attendance": _attendance(user),
+        "feedback": _feedback(user),
+        "certificates": _certificates(user),
+        "notifications": _notifications(user),
+        "cultivation_nominations": _nominations(user),
+        "deletion_requests": _deletion_requests(user),
+        "record_accesses": _accesses(user),
+    }
 
+
+def _profile(user: User) -> dict:
     enterprise = user.enterprise
-    profile = _row(
+    return _row(
         id=user.id,
         login_name=user.login_name,
         email=user.email,
@@ -67,7 +76,12 @@ def personal_data(user: User) -> dict:
         pseudonymised_at=user.pseudonymised_at,
         two_factor_enabled=user.two_factor_enabled,
     )
-    acceptances = [
+
+
+def _acceptances(user: User) -> list[dict]:
+    from lms.privacy.models import PrivacyAcceptance
+
+    return [
         _row(version=a.version, language=a.language, accepted_at=a.accepted_at)
         for a in db.session.execute(
             sa.select(PrivacyAcceptance)
@@ -75,7 +89,12 @@ def personal_data(user: User) -> dict:
             .order_by(PrivacyAcceptance.id)
         ).scalars()
     ]
-    enrolments = [
+
+
+def _enrolments(user: User) -> list[dict]:
+    from lms.courses.models import Enrollment
+
+    return [
         _row(
             course=e.course.title,
             status=e.status,
@@ -90,27 +109,16 @@ def personal_data(user: User) -> dict:
             .order_by(Enrollment.enrolled_at, Enrollment.id)
         ).scalars()
     ]
+
+
+def _attempts(user: User) -> list[dict]:
+    from lms.quizzes.models import Attempt
+
     attempts = []
     for attempt in db.session.execute(
         sa.select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.started_at, Attempt.id)
     ).scalars():
-        answers = [
-            _row(
-                slot=q.slot,
-                question=q.question.name,
-                stem=q.version.stem,
-                response=q.response,
-                mark=q.mark,
-                max_mark=q.max_mark,
-                marker_comment=q.feedback,
-                answered_at=q.answered_at,
-            )
-            for q in db.session.execute(
-                sa.select(AttemptQuestion)
-                .where(AttemptQuestion.attempt_id == attempt.id)
-                .order_by(AttemptQuestion.slot)
-            ).scalars()
-        ]
+        answers = _answers(attempt)
         attempts.append(
             _row(
                 quiz=attempt.quiz.title,
@@ -125,6 +133,34 @@ def personal_data(user: User) -> dict:
             )
             | {"answers": answers}
         )
+    return attempts
+
+
+def _answers(attempt) -> list[dict]:
+    from lms.quizzes.models import AttemptQuestion
+
+    return [
+        _row(
+            slot=q.slot,
+            question=q.question.name,
+            stem=q.version.stem,
+            response=q.response,
+            mark=q.mark,
+            max_mark=q.max_mark,
+            marker_comment=q.feedback,
+            answered_at=q.answered_at,
+        )
+        for q in db.session.execute(
+            sa.select(AttemptQuestion)
+            .where(AttemptQuestion.attempt_id == attempt.id)
+            .order_by(AttemptQuestion.slot)
+        ).scalars()
+    ]
+
+
+def _attendance(user: User) -> list[dict]:
+    from lms.sessions.models import Registration
+
     registrations = (
         db.session.execute(
             sa.select(Registration)
@@ -134,7 +170,7 @@ def personal_data(user: User) -> dict:
         .scalars()
         .all()
     )
-    attendance = [
+    return [
         _row(
             session=r.session.title or r.session.course.title,
             starts_at=r.session.starts_at,
@@ -145,7 +181,12 @@ def personal_data(user: User) -> dict:
         )
         for r in registrations
     ]
-    feedback = [
+
+
+def _feedback(user: User) -> list[dict]:
+    from lms.sessions.models import Registration, SessionFeedback
+
+    return [
         _row(
             session=f.registration.session.title or f.registration.session.course.title,
             content=f.content,
@@ -162,7 +203,12 @@ def personal_data(user: User) -> dict:
             .order_by(SessionFeedback.submitted_at)
         ).scalars()
     ]
-    certificates = [
+
+
+def _certificates(user: User) -> list[dict]:
+    from lms.evidence.models import Certificate
+
+    return [
         _row(
             code=c.code,
             name_on_certificate=c.trainee_name,
@@ -178,19 +224,34 @@ def personal_data(user: User) -> dict:
             sa.select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_at)
         ).scalars()
     ]
-    notifications = [
+
+
+def _notifications(user: User) -> list[dict]:
+    from lms.notifications.models import Notification
+
+    return [
         _row(title=n.shown_title(), body=n.shown_body(), created_at=n.created_at, read_at=n.read_at)
         for n in db.session.execute(
             sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.created_at)
         ).scalars()
     ]
-    nominations = [
+
+
+def _nominations(user: User) -> list[dict]:
+    from lms.cultivation.models import CaseNominee
+
+    return [
         _row(case=n.case_id, enterprise=n.case.enterprise.name, position=n.position)
         for n in db.session.execute(
             sa.select(CaseNominee).where(CaseNominee.user_id == user.id).order_by(CaseNominee.id)
         ).scalars()
     ]
-    deletion_requests = [
+
+
+def _deletion_requests(user: User) -> list[dict]:
+    from lms.privacy.models import DeletionRequest
+
+    return [
         _row(
             status=d.status,
             reason=d.reason,
@@ -202,26 +263,17 @@ def personal_data(user: User) -> dict:
             sa.select(DeletionRequest).where(DeletionRequest.user_id == user.id).order_by(DeletionRequest.id)
         ).scalars()
     ]
-    accesses = [
+
+
+def _accesses(user: User) -> list[dict]:
+    from lms.privacy.models import RecordAccess
+
+    return [
         _row(at=a.at, by=a.actor.display_name if a.actor else None, role=a.actor_role, what=a.kind)
         for a in db.session.execute(
             sa.select(RecordAccess).where(RecordAccess.subject_id == user.id).order_by(RecordAccess.at)
         ).scalars()
     ]
-    return {
-        "format": FORMAT_VERSION,
-        "profile": profile,
-        "privacy_notice_acceptances": acceptances,
-        "enrolments": enrolments,
-        "attempts": attempts,
-        "attendance": attendance,
-        "feedback": feedback,
-        "certificates": certificates,
-        "notifications": notifications,
-        "cultivation_nominations": nominations,
-        "deletion_requests": deletion_requests,
-        "record_accesses": accesses,
-    }
 
 
 # -- PDF ----------------------------------------------------------------------------------------------------
