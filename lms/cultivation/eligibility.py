@@ -241,128 +241,133 @@ def evaluate(
     "application" adds the waiting period after a termination (it binds the enterprise's own applications)."""
     regime = regime_on(day)
     levels = list(REGIME_LEVELS.get(regime, ())) if regime else []
-    checks = []
-
-    checks.append(
-        {
-            "key": "regime",
-            "passed": regime is not None,
-            "facts": {"day": day.isoformat(), "regime": regime, "levels": levels},
-        }
-    )
-
+    checks = [_regime_check(day, regime, levels)]
     level = credit_level_on(enterprise, day)
     read = read_level(level, regime)
-    excluded = [lv for lv in levels if lv in DISCREDITED_LEVELS]
-    checks.append(
-        {
-            "key": "credit_status",
-            "passed": regime is not None and read not in excluded,
-            "facts": {
-                "day": day.isoformat(),
-                "regime": regime,
-                "level": level,
-                "read_as": read,
-                "excluded": excluded,
-            },
-        }
-    )
-
-    applies = training_type in settings.bar_training_types()
-    holding = active_bars(enterprise, day) if applies else []
-    checks.append(
-        {
-            "key": "one_year_bar",
-            "passed": not holding,
-            "facts": {
-                "day": day.isoformat(),
-                "applies": applies,
-                "training_type": training_type,
-                "bars": [
-                    {
-                        "kind": b.kind,
-                        "on": b.occurred_on.isoformat(),
-                        "until": b.until.isoformat(),
-                        "source": b.source,
-                    }
-                    for b in holding
-                ],
-            },
-        }
-    )
-
-    others = open_cases_of(enterprise, training_type, exclude_id=case_id)
-    checks.append(
-        {
-            "key": "one_open_case",
-            "passed": not others,
-            "facts": {
-                "day": day.isoformat(),
-                "training_type": training_type,
-                "open": [{"ref": c.reference, "state": c.state} for c in others],
-            },
-        }
-    )
-
+    checks.append(_credit_status_check(day, regime, levels, level, read))
+    checks.append(_one_year_bar_check(enterprise, training_type, day))
+    checks.append(_one_open_case_check(enterprise, training_type, day, case_id))
     if origin == "application":
-        held = last_termination(enterprise, day, exclude_id=case_id)
-        checks.append(
-            {
-                "key": "termination_wait",
-                "passed": held is None,
-                "facts": {
-                    "day": day.isoformat(),
-                    "months": settings.termination_wait_months(),
-                    "terminated": {
-                        "ref": held[0].reference,
-                        "on": held[0].terminated_on.isoformat(),
-                        "until": held[1].isoformat(),
-                    }
-                    if held
-                    else None,
-                },
-            }
-        )
-
+        checks.append(_termination_wait_check(enterprise, day, case_id))
     if category is not None:
-        aeo_levels = [lv for lv in levels if lv in AEO_LEVELS]
-        fits = category in CATEGORIES_BY_TYPE.get(training_type, ())
-        category_ok = fits and (category != "aeo_rereview" or read in aeo_levels)
-        checks.append(
-            {
-                "key": "category",
-                "passed": category_ok,
-                "facts": {
-                    "category": category,
-                    "training_type": training_type,
-                    "fits": fits,
-                    "level": read,
-                    "aeo_levels": aeo_levels,
-                    "regime": regime,
-                },
-            }
-        )
-
+        checks.append(_category_check(category, training_type, regime, levels, read))
     if nominees is not None:
-        outsiders = [
-            n.display_name
-            for n in nominees
-            if n.role != "trainee" or n.enterprise_id != enterprise.id or not n.active
-        ]
-        checks.append(
-            {
-                "key": "nominees",
-                "passed": bool(nominees) and not outsiders,
-                "facts": {"count": len(nominees), "outsiders": outsiders},
-            }
-        )
-
+        checks.append(_nominees_check(enterprise, nominees))
     return {
         "day": day.isoformat(),
         "regime": regime,
         "levels": levels,
         "eligible": all(c["passed"] for c in checks),
         "checks": checks,
+    }
+
+
+def _regime_check(day: date, regime: str | None, levels: list) -> dict:
+    return {
+        "key": "regime",
+        "passed": regime is not None,
+        "facts": {"day": day.isoformat(), "regime": regime, "levels": levels},
+    }
+
+
+def _credit_status_check(day: date, regime: str | None, levels: list, level, read) -> dict:
+    excluded = [lv for lv in levels if lv in DISCREDITED_LEVELS]
+    return {
+        "key": "credit_status",
+        "passed": regime is not None and read not in excluded,
+        "facts": {
+            "day": day.isoformat(),
+            "regime": regime,
+            "level": level,
+            "read_as": read,
+            "excluded": excluded,
+        },
+    }
+
+
+def _one_year_bar_check(enterprise: Enterprise, training_type: str, day: date) -> dict:
+    applies = training_type in settings.bar_training_types()
+    holding = active_bars(enterprise, day) if applies else []
+    return {
+        "key": "one_year_bar",
+        "passed": not holding,
+        "facts": {
+            "day": day.isoformat(),
+            "applies": applies,
+            "training_type": training_type,
+            "bars": [
+                {
+                    "kind": b.kind,
+                    "on": b.occurred_on.isoformat(),
+                    "until": b.until.isoformat(),
+                    "source": b.source,
+                }
+                for b in holding
+            ],
+        },
+    }
+
+
+def _one_open_case_check(enterprise: Enterprise, training_type: str, day: date, case_id: int | None) -> dict:
+    others = open_cases_of(enterprise, training_type, exclude_id=case_id)
+    return {
+        "key": "one_open_case",
+        "passed": not others,
+        "facts": {
+            "day": day.isoformat(),
+            "training_type": training_type,
+            "open": [{"ref": c.reference, "state": c.state} for c in others],
+        },
+    }
+
+
+def _termination_wait_check(enterprise: Enterprise, day: date, case_id: int | None) -> dict:
+    held = last_termination(enterprise, day, exclude_id=case_id)
+    return {
+        "key": "termination_wait",
+        "passed": held is None,
+        "facts": {
+            "day": day.isoformat(),
+            "months": settings.termination_wait_months(),
+            "terminated": {
+                "ref": held[0].reference,
+                "on": held[0].terminated_on.isoformat(),
+                "until": held[1].isoformat(),
+            }
+            if held
+            else None,
+        },
+    }
+
+
+def _category_check(category: str, training_type: str, regime: str | None, levels: list, read) -> dict:
+    aeo_levels = [lv for lv in levels if lv in AEO_LEVELS]
+    fits = category in CATEGORIES_BY_TYPE.get(training_type, ())
+    category_ok = fits and (category != "aeo_rereview" or read in aeo_levels)
+    return {
+        "key": "category",
+        "passed": category_ok,
+        "facts": {
+            "category": category,
+            "training_type": training_type,
+            "fits": fits,
+            "level": read,
+            "aeo_levels": aeo_levels,
+            "regime": regime,
+        },
+    }
+
+
+def _nominees_check(enterprise: Enterprise, nominees: list) -> dict:
+    outsiders = [
+        n.display_name
+        for n in nominees
+        if n.role != "trainee" or n.enterprise_id != enterprise.id or not n.active
+    ]
+    return {
+        "key": "nominees",
+        "passed": bool(nominees) and not outsiders,
+        "facts": {"count": len(nominees), "outsiders": outsiders},
     }
 
 
@@ -419,135 +424,156 @@ def check_label(key: str) -> str:
 def explain(check: dict) -> str:
     """One sentence saying what was checked and why it passed or failed."""
     key, passed, f = check["key"], check["passed"], check.get("facts", {})
-    if key == "regime":
-        if not passed:
-            return str(no_regime_message(date.fromisoformat(f["day"])))
+    explainer = _EXPLAINERS.get(key)
+    return explainer(passed, f) if explainer else ""
+
+
+def _explain_regime(passed: bool, f: dict) -> str:
+    if not passed:
+        return str(no_regime_message(date.fromisoformat(f["day"])))
+    return _(
+        "On %(day)s %(regime)s was in force; its credit levels are: %(levels)s.",
+        day=f["day"],
+        regime=_regime(f["regime"]),
+        levels=_levels(f["levels"]),
+    )
+
+
+def _explain_credit_status(passed: bool, f: dict) -> str:
+    if f.get("level") is None:
         return _(
-            "On %(day)s %(regime)s was in force; its credit levels are: %(levels)s.",
+            "No credit decision was recorded on or before %(day)s: the enterprise is not rated, "
+            "which does not exclude it.",
             day=f["day"],
-            regime=_regime(f["regime"]),
-            levels=_levels(f["levels"]),
         )
-    if key == "credit_status":
-        if f.get("level") is None:
-            return _(
-                "No credit decision was recorded on or before %(day)s: the enterprise is not rated, "
-                "which does not exclude it.",
-                day=f["day"],
-            )
-        text = _(
-            "Credit level on %(day)s: %(level)s. %(regime)s excludes: %(excluded)s.",
-            day=f["day"],
-            level=_level(f["level"]),
-            regime=_regime(f["regime"]),
-            excluded=_levels(f["excluded"]),
-        )
-        if f.get("read_as") and f["read_as"] != f["level"]:
-            text += " " + _(
-                "Decided under the earlier regime, read as %(level)s.", level=_level(f["read_as"])
-            )
-        if not passed:
-            text += " " + _("Rule: a discredited or seriously discredited enterprise is not cultivated.")
-        return text
-    if key == "one_year_bar":
-        if not f.get("applies"):
-            return _(
-                "The one-year bar does not apply to %(type)s.",
-                type=str(TRAINING_TYPES.get(f["training_type"], f["training_type"])),
-            )
-        if passed:
-            return _("No one-year bar holds on %(day)s.", day=f["day"])
-        bars = "; ".join(
-            _(
-                "%(kind)s on %(day)s, until %(until)s",
-                kind=str(BAR_KINDS[b["kind"]]),
-                day=b["on"],
-                until=b["until"],
-            )
-            for b in f["bars"]
-        )
+    text = _(
+        "Credit level on %(day)s: %(level)s. %(regime)s excludes: %(excluded)s.",
+        day=f["day"],
+        level=_level(f["level"]),
+        regime=_regime(f["regime"]),
+        excluded=_levels(f["excluded"]),
+    )
+    if f.get("read_as") and f["read_as"] != f["level"]:
+        text += " " + _("Decided under the earlier regime, read as %(level)s.", level=_level(f["read_as"]))
+    if not passed:
+        text += " " + _("Rule: a discredited or seriously discredited enterprise is not cultivated.")
+    return text
+
+
+def _explain_one_year_bar(passed: bool, f: dict) -> str:
+    if not f.get("applies"):
         return _(
-            "Rule: one year must pass after failing certification or re-review, giving up AEO status, "
-            "withdrawing an application, a downgrade from AEO or an upgrade out of discredit. "
-            "Holding on %(day)s: %(bars)s.",
-            day=f["day"],
-            bars=bars,
+            "The one-year bar does not apply to %(type)s.",
+            type=str(TRAINING_TYPES.get(f["training_type"], f["training_type"])),
         )
-    if key == "one_open_case":
-        training = str(TRAINING_TYPES.get(f["training_type"], f["training_type"]))
-        if passed:
-            return _(
-                "On %(day)s the enterprise has no other open case of %(type)s.", day=f["day"], type=training
-            )
-        return _(
-            "Rule: one open case per enterprise and training type. On %(day)s %(cases)s of %(type)s is still "
-            "open; the enterprise's nominees train within it.",
-            day=f["day"],
-            cases=join_list(
-                _("%(ref)s (%(state)s)", ref=c["ref"], state=str(CASE_STATES.get(c["state"], c["state"])))
-                for c in f["open"]
-            ),
-            type=training,
+    if passed:
+        return _("No one-year bar holds on %(day)s.", day=f["day"])
+    bars = "; ".join(
+        _(
+            "%(kind)s on %(day)s, until %(until)s",
+            kind=str(BAR_KINDS[b["kind"]]),
+            day=b["on"],
+            until=b["until"],
         )
-    if key == "termination_wait":
-        if passed:
-            return _(
-                "No case of the enterprise was terminated within %(months)d months before %(day)s.",
-                months=f["months"],
-                day=f["day"],
-            )
-        held = f["terminated"]
+        for b in f["bars"]
+    )
+    return _(
+        "Rule: one year must pass after failing certification or re-review, giving up AEO status, "
+        "withdrawing an application, a downgrade from AEO or an upgrade out of discredit. "
+        "Holding on %(day)s: %(bars)s.",
+        day=f["day"],
+        bars=bars,
+    )
+
+
+def _explain_one_open_case(passed: bool, f: dict) -> str:
+    training = str(TRAINING_TYPES.get(f["training_type"], f["training_type"]))
+    if passed:
+        return _("On %(day)s the enterprise has no other open case of %(type)s.", day=f["day"], type=training)
+    return _(
+        "Rule: one open case per enterprise and training type. On %(day)s %(cases)s of %(type)s is still "
+        "open; the enterprise's nominees train within it.",
+        day=f["day"],
+        cases=join_list(
+            _("%(ref)s (%(state)s)", ref=c["ref"], state=str(CASE_STATES.get(c["state"], c["state"])))
+            for c in f["open"]
+        ),
+        type=training,
+    )
+
+
+def _explain_termination_wait(passed: bool, f: dict) -> str:
+    if passed:
         return _(
-            "Rule: an enterprise whose cultivation was terminated applies again only %(months)d months after "
-            "the termination. Case %(ref)s was terminated on %(on)s: no application before %(until)s "
-            "(judged on %(day)s).",
+            "No case of the enterprise was terminated within %(months)d months before %(day)s.",
             months=f["months"],
-            ref=held["ref"],
-            on=held["on"],
-            until=held["until"],
             day=f["day"],
         )
-    if key == "category":
-        category = str(CATEGORIES.get(f["category"], f["category"]))
-        training = str(TRAINING_TYPES.get(f["training_type"], f["training_type"]))
-        if not f.get("fits"):
-            allowed = join_list(str(CATEGORIES[c]) for c in CATEGORIES_BY_TYPE.get(f["training_type"], ()))
-            return _(
-                "Rule: %(type)s is for %(allowed)s, not %(category)s.",
-                type=training,
-                allowed=allowed,
-                category=category,
-            )
-        if f["category"] == "aeo_rereview":
-            if passed:
-                return _(
-                    "An AEO due for re-review: the enterprise holds %(level)s, "
-                    "an AEO level under %(regime)s.",
-                    level=_level(f["level"]),
-                    regime=_regime(f["regime"]),
-                )
-            return _(
-                "Rule: an AEO due for re-review must hold an AEO level on the decision date "
-                "(%(regime)s: %(levels)s); the enterprise holds %(level)s.",
-                regime=_regime(f["regime"]),
-                levels=_levels(f["aeo_levels"]),
-                level=_level(f["level"]),
-            )
-        return _("%(category)s fits %(type)s.", category=category, type=training)
-    if key == "nominees":
-        if f.get("count", 0) == 0:
-            return _("Rule: name at least one trainee of the enterprise.")
-        if f.get("outsiders"):
-            return _(
-                "Rule: nominees must be active trainees of the enterprise; not so: %(names)s.",
-                names=join_list(f["outsiders"]),
-            )
-        return ngettext(
-            "%(num)d nominee, a trainee of the enterprise.",
-            "%(num)d nominees, all trainees of the enterprise.",
-            f["count"],
+    held = f["terminated"]
+    return _(
+        "Rule: an enterprise whose cultivation was terminated applies again only %(months)d months after "
+        "the termination. Case %(ref)s was terminated on %(on)s: no application before %(until)s "
+        "(judged on %(day)s).",
+        months=f["months"],
+        ref=held["ref"],
+        on=held["on"],
+        until=held["until"],
+        day=f["day"],
+    )
+
+
+def _explain_category(passed: bool, f: dict) -> str:
+    category = str(CATEGORIES.get(f["category"], f["category"]))
+    training = str(TRAINING_TYPES.get(f["training_type"], f["training_type"]))
+    if not f.get("fits"):
+        allowed = join_list(str(CATEGORIES[c]) for c in CATEGORIES_BY_TYPE.get(f["training_type"], ()))
+        return _(
+            "Rule: %(type)s is for %(allowed)s, not %(category)s.",
+            type=training,
+            allowed=allowed,
+            category=category,
         )
-    return ""
+    if f["category"] == "aeo_rereview":
+        if passed:
+            return _(
+                "An AEO due for re-review: the enterprise holds %(level)s, an AEO level under %(regime)s.",
+                level=_level(f["level"]),
+                regime=_regime(f["regime"]),
+            )
+        return _(
+            "Rule: an AEO due for re-review must hold an AEO level on the decision date "
+            "(%(regime)s: %(levels)s); the enterprise holds %(level)s.",
+            regime=_regime(f["regime"]),
+            levels=_levels(f["aeo_levels"]),
+            level=_level(f["level"]),
+        )
+    return _("%(category)s fits %(type)s.", category=category, type=training)
+
+
+def _explain_nominees(passed: bool, f: dict) -> str:
+    if f.get("count", 0) == 0:
+        return _("Rule: name at least one trainee of the enterprise.")
+    if f.get("outsiders"):
+        return _(
+            "Rule: nominees must be active trainees of the enterprise; not so: %(names)s.",
+            names=join_list(f["outsiders"]),
+        )
+    return ngettext(
+        "%(num)d nominee, a trainee of the enterprise.",
+        "%(num)d nominees, all trainees of the enterprise.",
+        f["count"],
+    )
+
+
+_EXPLAINERS = {
+    "regime": _explain_regime,
+    "credit_status": _explain_credit_status,
+    "one_year_bar": _explain_one_year_bar,
+    "one_open_case": _explain_one_open_case,
+    "termination_wait": _explain_termination_wait,
+    "category": _explain_category,
+    "nominees": _explain_nominees,
+}
 
 
 def explained(result: dict | None) -> list[dict]:
