@@ -178,18 +178,7 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
     buffer = travel_buffer()
     start_day, end_day = local_day_span(session.starts_at, session.ends_at)
     month_start, month_end = local_month_bounds(session.starts_at)
-
-    # Units on the paths of the session's and the experts' units, so region() walks the identity map.
-    unit_ids: set[int] = set()
-    for unit_id in [session.unit_id, *(e.unit_id for e in experts)]:
-        if unit_id is not None:
-            unit_ids.add(unit_id)
-    known = list(db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(unit_ids))).scalars())
-    ancestor_ids = {int(p) for u in known for p in u.path.strip("/").split("/") if p} - unit_ids
-    if ancestor_ids:
-        known += (
-            db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(ancestor_ids))).scalars().all()
-        )
+    known = _units_on_paths(session, experts)
     session_unit = db.session.get(CustomsUnit, session.unit_id)
 
     course = db.session.execute(
@@ -210,7 +199,34 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
     )
     if not ids:
         return facts
+    _load_profiles(facts, ids)
+    others = sa.and_(TrainingSession.id != session.id, TrainingSession.status != "cancelled")
+    _load_busy(facts, ids, others)
+    _load_month_load(facts, ids, others)
+    _load_assigned(facts, ids)
+    _load_unavailable(facts, ids)
+    if facts.enterprises:
+        _load_conflicts(facts, ids)
+    _load_ratings(facts, ids)
+    return facts
 
+
+def _units_on_paths(session: TrainingSession, experts: list[User]) -> list[CustomsUnit]:
+    """Units on the paths of the session's and the experts' units, so region() walks the identity map."""
+    unit_ids: set[int] = set()
+    for unit_id in [session.unit_id, *(e.unit_id for e in experts)]:
+        if unit_id is not None:
+            unit_ids.add(unit_id)
+    known = list(db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(unit_ids))).scalars())
+    ancestor_ids = {int(p) for u in known for p in u.path.strip("/").split("/") if p} - unit_ids
+    if ancestor_ids:
+        known += (
+            db.session.execute(sa.select(CustomsUnit).where(CustomsUnit.id.in_(ancestor_ids))).scalars().all()
+        )
+    return known
+
+
+def _load_profiles(facts: SessionFacts, ids: list[int]) -> None:
     for profile in db.session.execute(
         sa.select(ExpertProfile)
         .where(ExpertProfile.user_id.in_(ids))
@@ -218,7 +234,10 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
     ).scalars():
         facts.profiles[profile.user_id] = profile
 
-    others = sa.and_(TrainingSession.id != session.id, TrainingSession.status != "cancelled")
+
+def _load_busy(facts: SessionFacts, ids: list[int], others) -> None:
+    """The experts' other sessions that overlap this one, travel buffer included."""
+    session, buffer = facts.session, facts.buffer
     busy_rows = db.session.execute(
         sa.select(SessionExpert.expert_id, TrainingSession)
         .join(TrainingSession, TrainingSession.id == SessionExpert.session_id)
@@ -234,6 +253,8 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
     for expert_id, other in busy_rows:
         facts.busy.setdefault(expert_id, []).append(other)
 
+
+def _load_month_load(facts: SessionFacts, ids: list[int], others) -> None:
     facts.month_load = dict(
         db.session.execute(
             sa.select(SessionExpert.expert_id, sa.func.count(sa.distinct(TrainingSession.id)))
@@ -241,48 +262,55 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
             .where(
                 SessionExpert.expert_id.in_(ids),
                 others,
-                TrainingSession.starts_at >= month_start,
-                TrainingSession.starts_at < month_end,
+                TrainingSession.starts_at >= facts.month_start,
+                TrainingSession.starts_at < facts.month_end,
             )
             .group_by(SessionExpert.expert_id)
         ).all()
     )
 
+
+def _load_assigned(facts: SessionFacts, ids: list[int]) -> None:
     facts.assigned = dict(
         db.session.execute(
             sa.select(SessionExpert.expert_id, SessionExpert.role).where(
-                SessionExpert.session_id == session.id, SessionExpert.expert_id.in_(ids)
+                SessionExpert.session_id == facts.session.id, SessionExpert.expert_id.in_(ids)
             )
         ).all()
     )
 
+
+def _load_unavailable(facts: SessionFacts, ids: list[int]) -> None:
     for user_id, period in db.session.execute(
         sa.select(ExpertProfile.user_id, UnavailablePeriod)
         .join(ExpertProfile, ExpertProfile.id == UnavailablePeriod.profile_id)
         .where(
             ExpertProfile.user_id.in_(ids),
-            UnavailablePeriod.starts_on <= end_day,
-            UnavailablePeriod.ends_on >= start_day,
+            UnavailablePeriod.starts_on <= facts.end_day,
+            UnavailablePeriod.ends_on >= facts.start_day,
         )
         .order_by(UnavailablePeriod.starts_on)
     ).all():
         facts.unavailable.setdefault(user_id, []).append(period)
 
-    if facts.enterprises:
-        for user_id, involvement in db.session.execute(
-            sa.select(ExpertProfile.user_id, Involvement)
-            .join(ExpertProfile, ExpertProfile.id == Involvement.profile_id)
-            .where(
-                ExpertProfile.user_id.in_(ids),
-                Involvement.kind.in_(CONFLICTING_KINDS),
-                Involvement.enterprise_id.in_(list(facts.enterprises)),
-                Involvement.starts_on <= end_day,
-                sa.or_(Involvement.ends_on.is_(None), Involvement.ends_on >= start_day),
-            )
-            .order_by(Involvement.starts_on)
-        ).all():
-            facts.conflicts.setdefault(user_id, []).append(involvement)
 
+def _load_conflicts(facts: SessionFacts, ids: list[int]) -> None:
+    for user_id, involvement in db.session.execute(
+        sa.select(ExpertProfile.user_id, Involvement)
+        .join(ExpertProfile, ExpertProfile.id == Involvement.profile_id)
+        .where(
+            ExpertProfile.user_id.in_(ids),
+            Involvement.kind.in_(CONFLICTING_KINDS),
+            Involvement.enterprise_id.in_(list(facts.enterprises)),
+            Involvement.starts_on <= facts.end_day,
+            sa.or_(Involvement.ends_on.is_(None), Involvement.ends_on >= facts.start_day),
+        )
+        .order_by(Involvement.starts_on)
+    ).all():
+        facts.conflicts.setdefault(user_id, []).append(involvement)
+
+
+def _load_ratings(facts: SessionFacts, ids: list[int]) -> None:
     facts.ratings = {
         expert_id: (float(average), count)
         for expert_id, average, count in db.session.execute(
@@ -298,7 +326,6 @@ def load_session_facts(session: TrainingSession, experts: list[User]) -> Session
         ).all()
         if count
     }
-    return facts
 
 
 def session_label(session: TrainingSession) -> str:
@@ -334,42 +361,11 @@ def evaluate_expert_for_session(
         )
     if expert.id in facts.assigned:
         reasons.append(Reason("already_assigned", _("Already assigned to this session.")))
-
-    busy = facts.busy.get(expert.id, [])
-    if busy:
-        other = busy[0]
-        reasons.append(
-            Reason(
-                "overlap",
-                _(
-                    "Teaches “%(title)s” from %(start)s to %(end)s, which overlaps this session or is "
-                    "less than %(minutes)d minutes from it.",
-                    title=session_label(other),
-                    start=format_datetime(other.starts_at, "short"),
-                    end=format_datetime(other.ends_at, "short"),
-                    minutes=int(facts.buffer.total_seconds() // 60),
-                ),
-            )
-        )
-
+    reasons += _overlap_reasons(facts.busy.get(expert.id, []), facts)
     region = _region_of(expert)
     session_unit = db.session.get(CustomsUnit, session.unit_id)
     if expert.expert_level != "national" and not _inside(session_unit, region):
-        if region is None:
-            reasons.append(
-                Reason("region", _("A regional expert without a regional customs may not teach here."))
-            )
-        else:
-            reasons.append(
-                Reason(
-                    "region",
-                    _(
-                        "A regional expert of %(region)s may only teach sessions organised in that region.",
-                        region=region.name,
-                    ),
-                )
-            )
-
+        reasons.append(_region_reason(region))
     if load + 1 > maximum:
         reasons.append(
             Reason(
@@ -381,21 +377,71 @@ def evaluate_expert_for_session(
                 ),
             )
         )
+    reasons += _unavailable_reasons(facts.unavailable.get(expert.id, []))
+    reasons += _conflict_reasons(facts.conflicts.get(expert.id, []), facts)
 
-    for period in facts.unavailable.get(expert.id, [])[:1]:
-        reasons.append(
-            Reason(
-                "unavailable",
-                _(
-                    "Unavailable from %(start)s to %(end)s: %(reason)s",
-                    start=format_date(period.starts_on),
-                    end=format_date(period.ends_on),
-                    reason=period.reason or "—",
-                ),
-            )
+    breakdown = _score(expert, profile, facts, region, session_unit, load, maximum)
+    score = round(sum(part.points for part in breakdown.values()), 1)
+    return Evaluation(
+        expert=expert,
+        eligible=not reasons,
+        reasons=reasons,
+        score=score,
+        breakdown=breakdown,
+        load=load,
+        profile=profile,
+    )
+
+
+def _overlap_reasons(busy: list[TrainingSession], facts: SessionFacts) -> list[Reason]:
+    if not busy:
+        return []
+    other = busy[0]
+    return [
+        Reason(
+            "overlap",
+            _(
+                "Teaches “%(title)s” from %(start)s to %(end)s, which overlaps this session or is "
+                "less than %(minutes)d minutes from it.",
+                title=session_label(other),
+                start=format_datetime(other.starts_at, "short"),
+                end=format_datetime(other.ends_at, "short"),
+                minutes=int(facts.buffer.total_seconds() // 60),
+            ),
         )
+    ]
 
-    for involvement in facts.conflicts.get(expert.id, [])[:1]:
+
+def _region_reason(region: CustomsUnit | None) -> Reason:
+    if region is None:
+        return Reason("region", _("A regional expert without a regional customs may not teach here."))
+    return Reason(
+        "region",
+        _(
+            "A regional expert of %(region)s may only teach sessions organised in that region.",
+            region=region.name,
+        ),
+    )
+
+
+def _unavailable_reasons(periods: list[UnavailablePeriod]) -> list[Reason]:
+    return [
+        Reason(
+            "unavailable",
+            _(
+                "Unavailable from %(start)s to %(end)s: %(reason)s",
+                start=format_date(period.starts_on),
+                end=format_date(period.ends_on),
+                reason=period.reason or "—",
+            ),
+        )
+        for period in periods[:1]
+    ]
+
+
+def _conflict_reasons(involvements: list[Involvement], facts: SessionFacts) -> list[Reason]:
+    reasons = []
+    for involvement in involvements[:1]:
         enterprise = facts.enterprises.get(involvement.enterprise_id)
         reasons.append(
             Reason(
@@ -409,18 +455,7 @@ def evaluate_expert_for_session(
                 ),
             )
         )
-
-    breakdown = _score(expert, profile, facts, region, session_unit, load, maximum)
-    score = round(sum(part.points for part in breakdown.values()), 1)
-    return Evaluation(
-        expert=expert,
-        eligible=not reasons,
-        reasons=reasons,
-        score=score,
-        breakdown=breakdown,
-        load=load,
-        profile=profile,
-    )
+    return reasons
 
 
 def _score(expert, profile, facts: SessionFacts, region, session_unit, load: int, maximum: int) -> dict:
