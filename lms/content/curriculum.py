@@ -625,6 +625,26 @@ def parse_variant_dir(directory: Path, fields: dict, lessons: list[LessonSource]
             found.get("summary") or 1,
             f"'summary' is missing: the course has one, so the {locale} variant needs it too",
         )
+    quiz_titles = _variant_quiz_titles(course_file, found, check, fields, locale)
+    variant_lessons = _variant_lessons(directory, lessons)
+    modules: dict[str, str] = {}
+    for primary in lessons:
+        _check_variant_lesson(primary, variant_lessons.get(primary.slug), directory, modules)
+    return VariantSource(
+        locale=locale,
+        directory=directory,
+        title=title,
+        summary=summary,
+        overview=normalise_text(body),
+        quiz_titles=quiz_titles,
+        lessons=variant_lessons,
+    )
+
+
+def _variant_quiz_titles(
+    course_file: Path, found: dict, check: _Checker, fields: dict, locale: str
+) -> dict[str, str]:
+    """The variant's title for each of the course's quizzes, every one of them and no other."""
     keys = [q["key"] for q in fields["quizzes"]]
     quiz_titles: dict[str, str] = {}
     quizzes_line = found["quizzes"].line if "quizzes" in found else 1
@@ -655,6 +675,11 @@ def parse_variant_dir(directory: Path, fields: dict, lessons: list[LessonSource]
                 quizzes_line,
                 f"quiz {key!r} has no {locale} title (add '- key: {key}' and 'title:')",
             )
+    return quiz_titles
+
+
+def _variant_lessons(directory: Path, lessons: list[LessonSource]) -> dict[str, LessonSource]:
+    """The variant's lesson files, each named as one of the course's lessons; by lesson slug."""
     by_name = {lesson.path.name: lesson for lesson in lessons}
     variant_lessons: dict[str, LessonSource] = {}
     for path in sorted(directory.iterdir(), key=lambda p: p.name):
@@ -670,54 +695,46 @@ def parse_variant_dir(directory: Path, fields: dict, lessons: list[LessonSource]
             )
         lesson = parse_lesson_file(path, primary.slug)
         variant_lessons[primary.slug] = lesson
-    modules: dict[str, str] = {}
-    for primary in lessons:
-        lesson = variant_lessons.get(primary.slug)
-        if lesson is None:
-            raise CurriculumError(
-                primary.path,
-                1,
-                f"lesson {primary.path.name} has no {locale} variant: "
-                f"{directory / primary.path.name} is missing",
-            )
-        fields_of, _body = read_front_matter(lesson.path)
-        if "minutes" in fields_of and lesson.minutes != primary.minutes:
+    return variant_lessons
+
+
+def _check_variant_lesson(
+    primary: LessonSource, lesson: LessonSource | None, directory: Path, modules: dict[str, str]
+) -> None:
+    """One lesson of the variant against the course's: present, same minutes, its module named one way."""
+    locale = directory.name
+    if lesson is None:
+        raise CurriculumError(
+            primary.path,
+            1,
+            f"lesson {primary.path.name} has no {locale} variant: {directory / primary.path.name} is missing",
+        )
+    fields_of, _body = read_front_matter(lesson.path)
+    if "minutes" in fields_of and lesson.minutes != primary.minutes:
+        raise CurriculumError(
+            lesson.path,
+            fields_of["minutes"].line,
+            f"'minutes' is {lesson.minutes} here but {primary.minutes} in {primary.path.name}: "
+            "leave it out (the time is the lesson's, not the language's)",
+        )
+    line = fields_of["module"].line if "module" in fields_of else 1
+    if primary.module and not lesson.module:
+        raise CurriculumError(
+            lesson.path, line, f"'module' is missing: the lesson is in module {primary.module!r}"
+        )
+    if not primary.module and lesson.module:
+        raise CurriculumError(lesson.path, line, "'module' is given but the course's lesson has no module")
+    if primary.module:
+        known = modules.setdefault(primary.module, lesson.module)
+        if known != lesson.module:
             raise CurriculumError(
                 lesson.path,
-                fields_of["minutes"].line,
-                f"'minutes' is {lesson.minutes} here but {primary.minutes} in {primary.path.name}: "
-                "leave it out (the time is the lesson's, not the language's)",
+                line,
+                f"module {lesson.module!r}: the other lessons of module {primary.module!r} call it {known!r}",
             )
-        line = fields_of["module"].line if "module" in fields_of else 1
-        if primary.module and not lesson.module:
+        if list(modules.values()).count(lesson.module) > 1:
             raise CurriculumError(
-                lesson.path, line, f"'module' is missing: the lesson is in module {primary.module!r}"
+                lesson.path,
+                line,
+                f"module {lesson.module!r} translates two different modules of the course",
             )
-        if not primary.module and lesson.module:
-            raise CurriculumError(
-                lesson.path, line, "'module' is given but the course's lesson has no module"
-            )
-        if primary.module:
-            known = modules.setdefault(primary.module, lesson.module)
-            if known != lesson.module:
-                raise CurriculumError(
-                    lesson.path,
-                    line,
-                    f"module {lesson.module!r}: the other lessons of module {primary.module!r} "
-                    f"call it {known!r}",
-                )
-            if list(modules.values()).count(lesson.module) > 1:
-                raise CurriculumError(
-                    lesson.path,
-                    line,
-                    f"module {lesson.module!r} translates two different modules of the course",
-                )
-    return VariantSource(
-        locale=locale,
-        directory=directory,
-        title=title,
-        summary=summary,
-        overview=normalise_text(body),
-        quiz_titles=quiz_titles,
-        lessons=variant_lessons,
-    )
