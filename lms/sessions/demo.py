@@ -370,9 +370,30 @@ def load() -> str:
     today = services.local_date(utcnow())
     existing = set(db.session.execute(sa.select(TrainingSession.title)).scalars())
     created = 0
-    for (
+    for row in SESSIONS:
+        title, slug = row[0], row[1]
+        course = _published(slug)
+        if title in existing or course is None:
+            continue
+        _demo_session(row, course, users, units, venues, today)
+        created += 1
+    created += _demo_series(users, units, venues, today, existing)
+    db.session.flush()
+    feedback = db.session.execute(sa.select(sa.func.count(SessionFeedback.id))).scalar_one()
+    actions = db.session.execute(
+        sa.select(sa.func.count(CoachingActionItem.id)).where(CoachingActionItem.done.is_(False))
+    ).scalar_one()
+    return (
+        f"{created_venues} new venues, {created} new sessions, {feedback} feedback answers, "
+        f"{actions} open action items"
+    )
+
+
+def _demo_session(row: tuple, course, users: dict, units: dict, venues: list, today) -> None:
+    """One row of ``SESSIONS``: created by its organiser, its lead expert assigned, its trainees seated."""
+    (
         title,
-        slug,
+        _slug,
         mode,
         unit_code,
         offset,
@@ -386,82 +407,73 @@ def load() -> str:
         lead,
         trainees,
         attendance,
-    ) in SESSIONS:
-        course = _published(slug)
-        if title in existing or course is None:
-            continue
-        organiser = users[ORGANISERS[unit_code]]
-        enterprise = None
-        if enterprise_name:
-            enterprise = db.session.execute(
-                sa.select(Enterprise).where(Enterprise.name_en.startswith(enterprise_name))
-            ).scalar_one()
-        day = today + timedelta(days=offset)
-        values = {
-            "course_id": course.id,
-            "title": title,
-            "mode": mode,
-            "unit_id": units[unit_code].id,
-            "starts_at": _local(day, start),
-            "ends_at": _local(day, end),
-            "capacity": capacity,
-            "registration_opens_at": None,
-            "registration_closes_at": None,
-            "requires_approval": approval,
-            "venue_id": venues[venue_index].id if venue_index is not None else None,
-            "host_enterprise_id": enterprise.id if mode == "onsite" else None,
-            "enterprise_id": enterprise.id if mode == "one_on_one" else None,
-            "meeting_url": meeting,
-            "description": "",
-        }
-        session = services.create_session(organiser, values)
-        expert = users.get(lead)
-        _assign(session, expert, organiser)
-        if attendance is not None:
-            _past_seats(session, [users[t] for t in trainees], attendance, expert, organiser)
-        else:
-            for login in trainees:
-                trainee = users[login]
-                # Officers register some trainees, the others register themselves.
-                actor = organiser if login.endswith(("futian", "nanshan")) else trainee
-                services.register_trainee(actor, session, trainee)
-        if mode == "one_on_one" and attendance is not None:
-            _coaching(session, users, expert)
-        created += 1
+    ) = row
+    organiser = users[ORGANISERS[unit_code]]
+    enterprise = None
+    if enterprise_name:
+        enterprise = db.session.execute(
+            sa.select(Enterprise).where(Enterprise.name_en.startswith(enterprise_name))
+        ).scalar_one()
+    day = today + timedelta(days=offset)
+    values = {
+        "course_id": course.id,
+        "title": title,
+        "mode": mode,
+        "unit_id": units[unit_code].id,
+        "starts_at": _local(day, start),
+        "ends_at": _local(day, end),
+        "capacity": capacity,
+        "registration_opens_at": None,
+        "registration_closes_at": None,
+        "requires_approval": approval,
+        "venue_id": venues[venue_index].id if venue_index is not None else None,
+        "host_enterprise_id": enterprise.id if mode == "onsite" else None,
+        "enterprise_id": enterprise.id if mode == "one_on_one" else None,
+        "meeting_url": meeting,
+        "description": "",
+    }
+    session = services.create_session(organiser, values)
+    expert = users.get(lead)
+    _assign(session, expert, organiser)
+    if attendance is not None:
+        _past_seats(session, [users[t] for t in trainees], attendance, expert, organiser)
+    else:
+        for login in trainees:
+            trainee = users[login]
+            # Officers register some trainees, the others register themselves.
+            actor = organiser if login.endswith(("futian", "nanshan")) else trainee
+            services.register_trainee(actor, session, trainee)
+    if mode == "one_on_one" and attendance is not None:
+        _coaching(session, users, expert)
 
+
+def _demo_series(users: dict, units: dict, venues: list, today, existing: set) -> int:
+    """The weekly clinic series in Guangzhou (four sessions), unless it exists; how many sessions it made."""
     course = _published("aeo-standard")
-    if course is not None and SERIES_TITLE not in existing:
-        organiser = users["officer.guangzhou"]
-        first_day = today + timedelta(days=5)
-        values = {
-            "course_id": course.id,
-            "title": SERIES_TITLE,
-            "mode": "in_class",
-            "unit_id": units["5100"].id,
-            "starts_at": _local(first_day, time(14, 0)),
-            "ends_at": _local(first_day, time(16, 30)),
-            "capacity": 30,
-            "registration_opens_at": None,
-            "registration_closes_at": None,
-            "requires_approval": False,
-            "venue_id": venues[1].id,
-            "host_enterprise_id": None,
-            "enterprise_id": None,
-            "meeting_url": "",
-            "description": "A weekly clinic: bring your self-assessment questions on the general standard.",
-        }
-        series = services.create_series(organiser, values, every_days=7, count=4)
-        for session in series:
-            _assign(session, users.get("expert.national"), organiser)
-        if "trainee.guangzhou" in users:
-            services.register_trainee(users["trainee.guangzhou"], series[0], users["trainee.guangzhou"])
-        created += len(series)
-    db.session.flush()
-    feedback = db.session.execute(sa.select(sa.func.count(SessionFeedback.id))).scalar_one()
-    actions = db.session.execute(
-        sa.select(sa.func.count(CoachingActionItem.id)).where(CoachingActionItem.done.is_(False))
-    ).scalar_one()
-    return (
-        f"{created_venues} new venues, {created} new sessions, {feedback} feedback answers, "
-        f"{actions} open action items"
-    )
+    if course is None or SERIES_TITLE in existing:
+        return 0
+    organiser = users["officer.guangzhou"]
+    first_day = today + timedelta(days=5)
+    values = {
+        "course_id": course.id,
+        "title": SERIES_TITLE,
+        "mode": "in_class",
+        "unit_id": units["5100"].id,
+        "starts_at": _local(first_day, time(14, 0)),
+        "ends_at": _local(first_day, time(16, 30)),
+        "capacity": 30,
+        "registration_opens_at": None,
+        "registration_closes_at": None,
+        "requires_approval": False,
+        "venue_id": venues[1].id,
+        "host_enterprise_id": None,
+        "enterprise_id": None,
+        "meeting_url": "",
+        "description": "A weekly clinic: bring your self-assessment questions on the general standard.",
+    }
+    series = services.create_series(organiser, values, every_days=7, count=4)
+    for session in series:
+        _assign(session, users.get("expert.national"), organiser)
+    if "trainee.guangzhou" in users:
+        services.register_trainee(users["trainee.guangzhou"], series[0], users["trainee.guangzhou"])
+    return len(series)
