@@ -135,24 +135,37 @@ def pseudonymise(user: User, *, reason: str, actor=None) -> bool:
         raise RuleViolation(_l("Only trainees' personal information is pseudonymised here."))
     if reason not in REASONS:
         raise ValueError(f"unknown reason {reason!r}")
-    from lms.auth.throttle import LoginThrottle
-    from lms.credentials.models import Credential
+    pseudonym = pseudonym_for(user.id)
+    # Name and email as written in messages to others (a login name like "trainee" is a common word).
+    old_names = {n for n in (user.own_name, user.name_en, user.email) if n}
+    _clear_notifications(user.id, old_names, pseudonym)
+    _clear_free_text(user.id)
+    certificates = _pseudonymise_certificates(user.id, pseudonym)
+    _clear_account(user, pseudonym)
+    db.session.flush()
+    for certificate in certificates:
+        record_evidence("certificate_pseudonymised", certificate, actor)
+    record_security_event("pseudonymised", user=user, actor=actor, reason=REASONS[reason])
+    return True
+
+
+def _clear_notifications(user_id: int, old_names: set[str], pseudonym: str) -> None:
     from lms.notifications.models import Notification
+
+    # Notifications to other people that name this person: the name becomes the pseudonym.
+    _rename_in_notifications(user_id, old_names, pseudonym)
+    # Their own notifications (and the emails waiting for them) go: they are messages to a person who is gone.
+    db.session.execute(sa.delete(Notification).where(Notification.user_id == user_id))
+
+
+def _clear_free_text(user_id: int) -> None:
+    """Free text written by or about them, their sign-in throttle and calendar feed."""
+    from lms.auth.throttle import LoginThrottle
     from lms.quizzes.models import Attempt, AttemptQuestion, QuestionVersion
     from lms.quizzes.qtypes import QUESTION_TYPES
     from lms.sessions.models import CalendarToken, Registration, SessionFeedback
 
-    pseudonym = pseudonym_for(user.id)
-    # Name and email as written in messages to others (a login name like "trainee" is a common word).
-    old_names = {n for n in (user.own_name, user.name_en, user.email) if n}
-
-    # Notifications to other people that name this person: the name becomes the pseudonym.
-    _rename_in_notifications(user.id, old_names, pseudonym)
-    # Their own notifications (and the emails waiting for them) go: they are messages to a person who is gone.
-    db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
-
-    # Free text written by or about them.
-    registrations = sa.select(Registration.id).where(Registration.user_id == user.id)
+    registrations = sa.select(Registration.id).where(Registration.user_id == user_id)
     db.session.execute(
         sa.update(SessionFeedback)
         .where(SessionFeedback.registration_id.in_(registrations))
@@ -161,7 +174,7 @@ def pseudonymise(user: User, *, reason: str, actor=None) -> bool:
     )
     db.session.execute(
         sa.update(Registration)
-        .where(Registration.user_id == user.id)
+        .where(Registration.user_id == user_id)
         .values(decision_note="")
         .execution_options(synchronize_session=False)
     )
@@ -170,7 +183,7 @@ def pseudonymise(user: User, *, reason: str, actor=None) -> bool:
         sa.select(AttemptQuestion.id)
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
-        .where(Attempt.user_id == user.id, QuestionVersion.qtype.in_(free_text_types))
+        .where(Attempt.user_id == user_id, QuestionVersion.qtype.in_(free_text_types))
     )
     db.session.execute(
         sa.update(AttemptQuestion)
@@ -180,22 +193,26 @@ def pseudonymise(user: User, *, reason: str, actor=None) -> bool:
     )
     db.session.execute(
         sa.update(DeletionRequest)
-        .where(DeletionRequest.user_id == user.id)
+        .where(DeletionRequest.user_id == user_id)
         .values(reason="", decision_note="")
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
         sa.update(SecurityEvent)
-        .where(SecurityEvent.user_id == user.id)
+        .where(SecurityEvent.user_id == user_id)
         .values(identifier="", address="")
         .execution_options(synchronize_session=False)
     )
-    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.user_id == user.id))
-    db.session.execute(sa.delete(CalendarToken).where(CalendarToken.user_id == user.id))
+    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.user_id == user_id))
+    db.session.execute(sa.delete(CalendarToken).where(CalendarToken.user_id == user_id))
 
-    # Certificates carry the pseudonym; their credentials (signed with the name inside) are no longer served.
+
+def _pseudonymise_certificates(user_id: int, pseudonym: str) -> list[Certificate]:
+    """Certificates carry the pseudonym; their credentials (signed with the name inside) are not served."""
+    from lms.credentials.models import Credential
+
     certificates = (
-        db.session.execute(sa.select(Certificate).where(Certificate.user_id == user.id)).scalars().all()
+        db.session.execute(sa.select(Certificate).where(Certificate.user_id == user_id)).scalars().all()
     )
     for certificate in certificates:
         certificate.trainee_name = pseudonym
@@ -205,8 +222,11 @@ def pseudonymise(user: User, *, reason: str, actor=None) -> bool:
         .values(jws="")
         .execution_options(synchronize_session=False)
     )
+    return certificates
 
-    # The account itself: no name, no contact, no way to sign in.
+
+def _clear_account(user: User, pseudonym: str) -> None:
+    """The account itself: no name, no contact, no way to sign in."""
     user.display_name = pseudonym
     user.login_name = pseudonym.lower()
     user.email = f"{pseudonym.lower()}@pseudonymised.invalid"
@@ -219,11 +239,6 @@ def pseudonymise(user: User, *, reason: str, actor=None) -> bool:
     user.preferred_language = None
     user.pseudonym = pseudonym
     user.pseudonymised_at = utcnow()
-    db.session.flush()
-    for certificate in certificates:
-        record_evidence("certificate_pseudonymised", certificate, actor)
-    record_security_event("pseudonymised", user=user, actor=actor, reason=REASONS[reason])
-    return True
 
 
 def _rename_in_notifications(user_id: int, names: set[str], pseudonym: str) -> None:
