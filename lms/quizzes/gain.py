@@ -29,7 +29,8 @@ NORMALISED_QUANTUM = Decimal("0.0001")
 def gain(pre: Decimal, post: Decimal) -> tuple[Decimal, Decimal | None]:
     """(gain in points, normalised gain or None when the pre-test score was 100)."""
     pre, post = Decimal(pre), Decimal(post)
-    points = (post - pre).quantize(GAIN_QUANTUM, rounding=ROUND_HALF_UP)
+    # Exact (the grades have four decimal places): a page rounds it once, to what it shows.
+    points = (post - pre).quantize(NORMALISED_QUANTUM, rounding=ROUND_HALF_UP)
     if pre >= HUNDRED:
         return points, None
     return points, ((post - pre) / (HUNDRED - pre)).quantize(NORMALISED_QUANTUM, rounding=ROUND_HALF_UP)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask import (
@@ -158,7 +158,7 @@ def _format_percent(value, places: int = 1) -> str:
         return "—"
     return (
         format_decimal(
-            Decimal(str(value)).quantize(Decimal(1).scaleb(-places)),
+            Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP),
             format="#,##0." + "#" * places if places else "#,##0",
         )
         + "%"
@@ -177,7 +177,8 @@ def _format_gain(value, places: int = 1) -> str:
     if value is None:
         return "—"
     text = format_decimal(
-        Decimal(str(value)).quantize(Decimal(1).scaleb(-places)), format="#,##0." + "#" * places
+        Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP),
+        format="#,##0." + "#" * places,
     )
     return ("+" + text) if Decimal(str(value)) > 0 else text
 

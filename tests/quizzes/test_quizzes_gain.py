@@ -19,7 +19,7 @@ TF = {"answer": True, "feedback_true": "", "feedback_false": ""}
         ("0", "100", "100.00", "1.0000"),
         ("80", "60", "-20.00", "-1.0000"),
         ("25", "25", "0.00", "0.0000"),
-        ("66.6667", "83.3333", "16.67", "0.5000"),
+        ("66.6667", "83.3333", "16.6666", "0.5000"),  # exact: the page rounds once, to what it shows
         ("100", "100", "0.00", None),  # undefined when nothing was left to learn
         ("100", "75", "-25.00", None),
     ],
@@ -161,3 +161,18 @@ def test_trainee_pages_read_the_same_results_and_gain_as_the_reports(kit, db, co
     assert dashboard.gains == expected
     assert [a.status for a, _q in dashboard.open] == ["in_progress"]
     assert [a.number for a, _q in dashboard.recent] == [3, 2, 1, 1]
+
+
+def test_a_gain_is_rounded_once_half_up(app):
+    """The gain is kept exact and rounded once for the page: 100 − 33.8542 = 66.1458 shows as 66.1 (it showed
+    66.2 when the points were first rounded to 66.15); a half rounds up."""
+    from lms.quizzes.gain import gain
+    from lms.quizzes.views import _format_gain, _format_percent
+
+    with app.test_request_context():
+        points, _normalised = gain(Decimal("33.8542"), Decimal("100"))
+        assert points == Decimal("66.1458")
+        assert _format_gain(points) == "+66.1"
+        assert _format_gain(gain(Decimal("33.75"), Decimal("100"))[0]) == "+66.3"
+        assert _format_gain(gain(Decimal("50"), Decimal("25"))[0]) == "-25"
+        assert _format_percent(Decimal("33.85")) == "33.9%"
