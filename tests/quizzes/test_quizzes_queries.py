@@ -23,7 +23,8 @@ def _quiz_with(kit, n_questions, *, require=False):
     return kit.quiz(course, key="q", pass_mark=50)
 
 
-def _submission_statements(kit, db, count_queries, n_questions, require):
+def _submit_counting(kit, db, count_queries, n_questions, require):
+    """Submit a trainee's attempt at a new quiz of ``n_questions``, all answered right; the statements sent."""
     quiz = _quiz_with(kit, n_questions, require=require)
     trainee = kit.trainee()
     kit.enrol(trainee, quiz.course)
@@ -39,7 +40,11 @@ def _submission_statements(kit, db, count_queries, n_questions, require):
         assert svc.submit_attempt(trainee, attempt)
         db.session.commit()
     assert attempt.percent == 100
-    return counter.count
+    return counter
+
+
+def _submission_statements(kit, db, count_queries, n_questions, require):
+    return _submit_counting(kit, db, count_queries, n_questions, require).count
 
 
 @pytest.mark.parametrize("require", [False, True])
@@ -125,19 +130,7 @@ def test_list_pages_do_not_query_per_row(client, db, count_queries, busy, login,
 def test_only_the_ledger_is_written_after_its_head_is_read(kit, db, count_queries, require):
     """The lock that serialises evidence writers (taken with the head read) covers the ledger rows alone:
     the graded attempt, its questions, the stored result, the rollups and a completion are written before."""
-    quiz = _quiz_with(kit, 6, require=require)
-    trainee = kit.trainee()
-    kit.enrol(trainee, quiz.course)
-    attempt, _ = svc.start_attempt(trainee, quiz)
-    rows = svc.load_questions(attempt)
-    svc.save_responses(
-        trainee, attempt, rows, MultiDict({f"q{r.slot}": "a" if r.slot % 2 else "true" for r in rows})
-    )
-    db.session.commit()
-    attempt = db.session.get(type(attempt), attempt.id)
-    with count_queries() as counter:
-        assert svc.submit_attempt(db.session.get(type(trainee), trainee.id), attempt)
-        db.session.commit()
+    counter = _submit_counting(kit, db, count_queries, 6, require)
     statements = [" ".join(s.split()).lower() for s in counter.statements]
     head = next(i for i, s in enumerate(statements) if s.startswith("select ledger_entry.seq"))
     before, after = statements[:head], statements[head + 1 :]
