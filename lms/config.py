@@ -557,6 +557,16 @@ SETTINGS_LIST: tuple[Setting, ...] = (
         choices=_FAILED_REREVIEW_LEVELS,
     ),
     Setting(
+        "REPORT_SNAPSHOT_SECONDS",
+        "int",
+        60,
+        "a report page reloaded by the same person within this many seconds shows the figures computed "
+        "then, says when they were computed and offers to compute them afresh; exports, the dossier and "
+        "the API always compute afresh (`0`: every page computes afresh)",
+        low=0,
+        high=3600,
+    ),
+    Setting(
         "CERTIFICATE_VERIFY_RATE_LIMIT",
         "str",
         "30 per minute",

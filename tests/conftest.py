@@ -126,6 +126,8 @@ def app(request, tmp_path_factory):
             "CREDENTIALS_KEY_DIR": str(tmp / "credential-keys"),
             # Report and export queries run on a second connection, as they would on a read replica.
             "DATABASE_REPLICA_URL": url,
+            # Report pages compute afresh (tests/reports/test_reports_snapshot.py turns snapshots on).
+            "REPORT_SNAPSHOT_SECONDS": 0,
         }
     )
     app.test_client_class = IsolatedClient

@@ -85,6 +85,22 @@ class Scope:
         return self.filters.start_utc
 
     @property
+    def snapshot_key(self) -> tuple:
+        """Who asks (and their jurisdiction), about what, with which filters: what a snapshot is kept by."""
+        f = self.filters
+        return (
+            self.actor.id,
+            self.actor.role,
+            self.actor.unit_id,
+            self.unit.id if self.unit is not None else None,
+            self.enterprise_id,
+            self.user_id,
+            self.enterprise_ids,
+            self.user_ids,
+            (f.start, f.end, f.course_id, f.expert_id),
+        )
+
+    @property
     def stored(self) -> bool:
         """Whether the stored results answer for this period: it ends after every stored result, gain pair
         and enrolment (so no attempt after the period's end counts). Otherwise the figures are computed
@@ -144,6 +160,10 @@ class Dim:
 
 
 TOTAL = Dim()
+
+
+def dim_key(dim: Dim) -> tuple:
+    return (dim.kind, dim.node.id if dim.node is not None else None, dim.keys)
 
 
 def _narrowed(scope: Scope, dim: Dim) -> Scope:
@@ -342,9 +362,9 @@ def _add(a, b):
         return b
     if b is None:
         return a
-    if isinstance(a, int) and isinstance(b, int):
-        return a + b
-    return _number(a) + _number(b)
+    if type(a) is float or type(b) is float:  # SQLite's sums of REAL columns: exact through their text
+        return _number(a) + _number(b)
+    return a + b  # ints and Decimals add exactly
 
 
 def _add_into(out: dict, key, values: list) -> None:

@@ -16,6 +16,7 @@ from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise
 from lms.quizzes.gain import pre_post_pairs_select
 from lms.quizzes.models import Attempt, Quiz
+from lms.reports import snapshot
 from lms.reports.dimensions import (
     ATTENDED,
     FUNNEL_STAGES,
@@ -34,6 +35,7 @@ from lms.reports.dimensions import (
     _ratio,
     _rows,
     _with_trainees,
+    dim_key,
     enterprise_clauses,
     trainee_ids,
 )
@@ -462,19 +464,29 @@ METRICS = {
 LEARNING = ("completion", "outcomes", "gain", "attendance", "satisfaction")
 
 
-def grouped(name: str, scope: Scope, dim: Dim = TOTAL) -> dict:
-    """{key: [aggregates]} of metric ``name`` grouped by ``dim``: one statement."""
+def grouped(name: str, scope: Scope, dim: Dim = TOTAL, *, scaled: bool = True):
+    """{key: [aggregates]} of metric ``name`` grouped by ``dim``: one statement. With ``scaled`` False,
+    ``(rows, scales)``: the sums as stored (integers of ten-thousandths where ``scales`` says so), for a
+    caller that adds rows up before scaling once (:func:`scale_rows`)."""
+    return snapshot.remembered(
+        ("grouped", name, scaled, scope.snapshot_key, dim_key(dim)),
+        lambda: _grouped(name, scope, dim, scaled),
+    )
+
+
+def _grouped(name: str, scope: Scope, dim: Dim, scaled: bool):
     if name == "funnel" and dim.kind in ("trainee", "course", "expert"):
         raise ValueError("the funnel is counted per enterprise, not per trainee, course or expert")
     scope = _narrowed(scope, dim)
     if name in ROLLED_UP and dim.kind in ROLLUP_DIMS and scope.rollups:
         stmt, nkeys, scales = _rollup_stmt(ROLLED_UP[name], scope, dim)
-        return _scaled(_rows(stmt, dim, nkeys), scales)
-    builder, _cls = METRICS[name]
-    stmt, columns, *scales = builder(scope)
-    stmt, nkeys = _apply_dim(stmt, scope, dim, **columns)
+    else:
+        builder, _cls = METRICS[name]
+        stmt, columns, *rest = builder(scope)
+        stmt, nkeys = _apply_dim(stmt, scope, dim, **columns)
+        scales = rest[0] if rest else None
     rows = _rows(stmt, dim, nkeys)
-    return _scaled(rows, scales[0]) if scales else rows
+    return scale_rows(rows, scales) if scaled else (rows, scales)
 
 
 # -- rollups ----------------------------------------------------------------------------------------------
@@ -484,15 +496,20 @@ ROLLED_UP = {"completion": "enrolled", "outcomes": "results", "gain": "gain"}
 ROLLUP_DIMS = ("total", "unit", "course", "unit_course", "month")
 
 
-def _scaled(rows: dict, scales) -> dict:
+def _unscaled(value, scale: int):
+    if scale == 1 or value is None:
+        return value
+    if type(value) is float:
+        return _number(value) / scale
+    return Decimal(value) / scale  # an int or a Decimal: exact (a power of ten, far within the precision)
+
+
+def scale_rows(rows: dict, scales) -> dict:
     """Integer sums of ten-thousandths (and hundred-millionths) back to exact Decimals."""
     if scales is None:
         return rows
     return {
-        key: [
-            value if scale == 1 or value is None else _number(value) / scale
-            for value, scale in zip(values, scales, strict=True)
-        ]
+        key: [_unscaled(value, scale) for value, scale in zip(values, scales, strict=True)]
         for key, values in rows.items()
     }
 
@@ -586,6 +603,10 @@ class TrendPoint:
 
 def completion_trend(scope: Scope) -> list[TrendPoint]:
     """Per local month of the period: enrolments made, and enrolments completed, in that month."""
+    return snapshot.remembered(("trend", scope.snapshot_key), lambda: _completion_trend(scope))
+
+
+def _completion_trend(scope: Scope) -> list[TrendPoint]:
     months = scope.filters.months()
     points = {m.strftime("%Y-%m"): TrendPoint(m) for m in months}
     if scope.rollups:

@@ -98,7 +98,6 @@ from lms.reports.figures import (
     _rollup_columns,
     _rollup_stmt,
     _satisfaction_stmt,
-    _scaled,
     _unpacked_percent,
     attendance,
     completion,
@@ -111,6 +110,7 @@ from lms.reports.figures import (
     results_select,
     rollup_units,
     satisfaction,
+    scale_rows,
     score_distribution,
 )
 from lms.reports.grid import (
@@ -177,7 +177,7 @@ __all__ = [
     "_rollup_stmt",
     "_rows",
     "_satisfaction_stmt",
-    "_scaled",
+    "scale_rows",
     "_taught",
     "_taught_by",
     "_unpacked_percent",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from lms.core.panels import dashboard, enterprise_page
+from lms.reports import snapshot
 from lms.reports.filters import parse_filters
 from lms.reports.permissions import REPORT_ROLES, root_unit
 from lms.reports.tables import Report
@@ -17,12 +18,14 @@ def _dashboard_panel(user):
     unit = root_unit(user)
     if unit is None:
         return None
+    snapshot.allow()
     report = Report(user, parse_filters({}, user), unit=unit)
     return {
         "unit": unit,
         "figures": report.total(),
         "funnel": report.funnel_total(),
         "filters": report.filters,
+        "as_of": snapshot.as_of(),
     }
 
 

@@ -15,7 +15,7 @@ from functools import cached_property
 
 import sqlalchemy as sa
 from flask import current_app, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -25,7 +25,7 @@ from lms.core.web import paginate
 from lms.courses.models import Course, CourseVersion
 from lms.extensions import db
 from lms.org.models import CustomsUnit, Enterprise, localized
-from lms.reports import metrics
+from lms.reports import metrics, snapshot
 from lms.reports.filters import Filters
 from lms.reports.metrics import DIMENSIONS, FUNNEL_STAGES, SCORE_BANDS, Dim, Figures, Scope
 from lms.sessions.models import FEEDBACK_QUESTIONS
@@ -516,14 +516,18 @@ EXPERTS_NOTE = _l(
 def _expert_keys(report: Report) -> list[tuple[int, str]]:
     """(expert id, name) of every expert the table lists, by name."""
     if "expert_keys" not in report._cache:
-        ids = metrics.expert_ids(report.scope).subquery()
-        rows = db.session.execute(
-            sa.select(User.id, User.display_name).where(User.id.in_(sa.select(ids.c.expert_id)))
-        ).all()
-        report._cache["expert_keys"] = sorted(
-            ((r.id, r.display_name) for r in rows), key=lambda r: (r[1].lower(), r[0])
+        report._cache["expert_keys"] = snapshot.remembered(
+            ("expert keys", str(get_locale()), report.scope.snapshot_key), lambda: _expert_names(report.scope)
         )
     return report._cache["expert_keys"]
+
+
+def _expert_names(scope: Scope) -> list[tuple[int, str]]:
+    ids = metrics.expert_ids(scope).subquery()
+    rows = db.session.execute(
+        sa.select(User.id, User.display_name).where(User.id.in_(sa.select(ids.c.expert_id)))
+    ).all()
+    return sorted(((r.id, r.display_name) for r in rows), key=lambda r: (r[1].lower(), r[0]))
 
 
 def _expert_rows(report: Report, experts: list[tuple[int, str]]) -> list[Row]:

@@ -18,7 +18,7 @@ from lms.errors import InvalidInput
 from lms.extensions import db
 from lms.org.models import CustomsUnit
 from lms.privacy.services import log_access_now
-from lms.reports import charts, dossier, exports
+from lms.reports import charts, dossier, exports, snapshot
 from lms.reports.filters import PRESETS, course_choices, expert_choices, parse_filters
 from lms.reports.metrics import DIMENSIONS
 from lms.reports.permissions import (
@@ -106,6 +106,7 @@ def _charts(report: Report, tables: dict[str, Table]) -> dict[str, charts.Chart]
 
 def _render(report: Report | None, error, template_values: dict):
     tables: dict[str, Table] = {}
+    snapshot.allow(fresh=request.args.get("fresh") == "1")
     if report is not None:
         for name in tables_for(report):
             tables[name] = build_table(report, name)
@@ -126,6 +127,8 @@ def _render(report: Report | None, error, template_values: dict):
         experts=expert_choices(current_user, report.filters.expert_id if report is not None else None),
         args=request.args,
         dimensions=DIMENSIONS,
+        as_of=snapshot.as_of(),
+        computed_now=request.args.get("fresh") == "1",
         **template_values,
     ), (400 if error else 200)
 
