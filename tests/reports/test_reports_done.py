@@ -88,8 +88,8 @@ def test_officer_of_shenzhen_drills_down_downloads_and_the_numbers_agree(client,
     # Download the dossier and the XLSX exports offered on the page.
     dossier = client.get(_href(html, "/dossier.pdf"))
     assert dossier.status_code == 200 and dossier.mimetype == "application/pdf"
-    summary = xlsx_rows(client.get(_href(html, "/export/summary.xlsx")))
-    trainees = xlsx_rows(client.get(_href(html, "/export/trainees.xlsx")))
+    summary = xlsx_rows(client.get(_href(html, "/export/summary.xlsx"), buffered=True))
+    trainees = xlsx_rows(client.get(_href(html, "/export/trainees.xlsx"), buffered=True))
 
     # XLSX headline = page figures.
     values = {label: value for label, value in summary[1:]}

@@ -117,7 +117,7 @@ def test_every_table_downloads_with_the_numbers_of_the_page(client, data, read, 
     for link in links:
         table = re.search(r"/export/([a-z_]+)\.csv", link).group(1)
         csv_response = client.get(link, buffered=True)  # read the stream inside the request
-        xlsx_response = client.get(link.replace(".csv", ".xlsx"))
+        xlsx_response = client.get(link.replace(".csv", ".xlsx"), buffered=True)
         assert csv_response.status_code == 200 and csv_response.mimetype == "text/csv"
         assert xlsx_response.status_code == 200
         assert xlsx_response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -152,7 +152,7 @@ def test_the_headline_export_matches_the_figures(client, data, read):
     client.login("officer.shenzhen")
     page = read(client.get("/reports/" + Q))
     shenzhen = data.units["5300"].id
-    rows = xlsx_rows(client.get(f"/reports/unit/{shenzhen}/export/summary.xlsx" + Q))
+    rows = xlsx_rows(client.get(f"/reports/unit/{shenzhen}/export/summary.xlsx" + Q, buffered=True))
     values = {label: value for label, value in rows[1:]}
     assert values["Completion rate (%)"] == float(page.figures["completion_rate"]) == 44.4
     assert values["Pass rate (%)"] == 57.1 and values["Average score (%)"] == 69.29
@@ -257,7 +257,7 @@ def test_exports_keep_text_that_looks_like_a_formula_as_text(client, data, facto
     url = f"/reports/unit/{data.units['5301'].id}/export/enterprises"
     rows = csv_rows(client.get(url + ".csv" + Q, buffered=True))
     assert ['\'=HYPERLINK("http://x")'] == [r[0] for r in rows if "HYPERLINK" in r[0]]
-    workbook = load_workbook(io.BytesIO(client.get(url + ".xlsx" + Q).get_data()))
+    workbook = load_workbook(io.BytesIO(client.get(url + ".xlsx" + Q, buffered=True).get_data()))
     cells = [row[0] for row in workbook.worksheets[0].iter_rows() if "HYPERLINK" in str(row[0].value)]
     assert [(c.value, c.data_type) for c in cells] == [('=HYPERLINK("http://x")', "s")]
 
@@ -275,3 +275,31 @@ def test_an_expert_from_another_region_who_taught_here_can_be_filtered_by(client
     assert response.status_code == 200
     assert read(response).figures["attendance_rate"] == "50.0"  # S1: 2 of 4 confirmed seats
     assert f'<option value="{outsider.id}" selected>' in response.get_data(as_text=True)
+
+
+def test_an_xlsx_download_starts_before_its_rows_are_read_and_holds_them_all(app, data, demo, monkeypatch):
+    from lms.reports import exports, tables
+    from lms.reports.filters import parse_filters
+
+    read_rows = []
+    real_iter_rows = tables.iter_rows
+
+    def counting(report, name):
+        for row in real_iter_rows(report, name):
+            read_rows.append(row)
+            yield row
+
+    monkeypatch.setattr(exports, "iter_rows", counting)
+    with app.test_request_context("/"):
+        officer = demo.user("officer.shenzhen")
+        report = tables.Report(officer, parse_filters(PERIOD, officer), unit=data.units["5301"])
+        pieces = exports.xlsx_chunks(report, "enterprises")
+        first = next(pieces)
+        assert first.startswith(b"PK") and read_rows == []  # the workbook's parts leave first
+        body = first + b"".join(pieces)
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][0] == "Enterprise" and sheet["A1"].font.bold
+    assert [row[0] for row in values[1:]] == [row.values["label"] for row in read_rows]
+    labels = {row.values["label"] for row in read_rows}
+    assert {data.enterprises["P"].name_en, data.enterprises["F"].name_en} <= labels  # Futian's enterprises
