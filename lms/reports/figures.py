@@ -39,7 +39,15 @@ from lms.reports.dimensions import (
     enterprise_clauses,
     trainee_ids,
 )
-from lms.reports.models import GAIN_SCALE, PERCENT_SCALE, GainPair, QuizResult, ReportRollup
+from lms.reports.models import (
+    GAIN_SCALE,
+    PERCENT_SCALE,
+    FeedbackStat,
+    GainPair,
+    QuizResult,
+    ReportRollup,
+    SeatStat,
+)
 from lms.sessions.models import (
     FEEDBACK_QUESTIONS,
     Registration,
@@ -480,6 +488,10 @@ def _grouped(name: str, scope: Scope, dim: Dim, scaled: bool):
     scope = _narrowed(scope, dim)
     if name in ROLLED_UP and dim.kind in ROLLUP_DIMS and scope.rollups:
         stmt, nkeys, scales = _rollup_stmt(ROLLED_UP[name], scope, dim)
+        if name in LEFT_OUT:
+            left_out, left_out_keys = _left_out_stmt(name, scope, dim)
+            rows = _less(_rows(stmt, dim, nkeys), _rows(left_out, dim, left_out_keys))
+            return scale_rows(rows, scales) if scaled else (rows, scales)
     else:
         builder, _cls = METRICS[name]
         stmt, columns, *rest = builder(scope)
@@ -492,7 +504,13 @@ def _grouped(name: str, scope: Scope, dim: Dim, scaled: bool):
 # -- rollups ----------------------------------------------------------------------------------------------
 
 # metric name: rollup metric
-ROLLED_UP = {"completion": "enrolled", "outcomes": "results", "gain": "gain"}
+ROLLED_UP = {
+    "completion": "enrolled",
+    "outcomes": "results",
+    "gain": "gain",
+    "attendance": "attendance",
+    "satisfaction": "satisfaction",
+}
 ROLLUP_DIMS = ("total", "unit", "course", "unit_course", "month")
 
 
@@ -522,6 +540,8 @@ def _rollup_columns(metric: str) -> tuple[list, tuple | None]:
         return [total(r.n), total(r.n2), total(r.s1), *bands], OUTCOME_SCALES
     if metric == "gain":
         return [total(r.n), total(r.s1), total(r.s2), total(r.n2), total(r.s3)], GAIN_SCALES
+    if metric == "satisfaction":
+        return [total(r.n), total(r.s1), total(r.s2), total(r.s3), total(r.s4)], None
     return [total(r.n), total(r.n2)], None
 
 
@@ -535,28 +555,76 @@ def rollup_units(scope: Scope) -> sa.Select:
     return units
 
 
+def _months_of(model, scope: Scope) -> list:
+    """The months of the period, the scope's units and the course filter, on a rollup or stat table."""
+    clauses = [
+        model.month >= scope.filters.start.strftime("%Y-%m"),
+        model.month <= scope.filters.end.strftime("%Y-%m"),
+        model.unit_id.in_(rollup_units(scope)),
+    ]
+    if scope.filters.course_id is not None:
+        clauses.append(model.course_id == scope.filters.course_id)
+    return clauses
+
+
+def _keyed(stmt, model, dim: Dim, count) -> tuple:
+    """Group a statement over a rollup or stat table by ``dim``: (statement, number of key columns)."""
+    if dim.kind == "total":
+        return stmt, 0
+    # A rollup row whose contributions were all taken away again holds zeros (n counts every contribution).
+    stmt = stmt.having(count != 0)
+    if dim.kind == "unit_course":
+        return stmt.add_columns(model.unit_id, model.course_id).group_by(model.unit_id, model.course_id), 2
+    key = {"unit": model.unit_id, "course": model.course_id, "month": model.month}[dim.kind]
+    if dim.keys is not None and dim.kind != "unit":
+        stmt = stmt.where(key.in_(list(dim.keys)))
+    return stmt.add_columns(key.label("key")).group_by(key), 1
+
+
 def _rollup_stmt(metric: str, scope: Scope, dim: Dim):
     """One statement over report_rollup: the months of the period, the scope's units, the course filter."""
     r = ReportRollup
     columns, scales = _rollup_columns(metric)
-    stmt = sa.select(*columns).where(
-        r.metric == metric,
-        r.month >= scope.filters.start.strftime("%Y-%m"),
-        r.month <= scope.filters.end.strftime("%Y-%m"),
-        r.unit_id.in_(rollup_units(scope)),
+    stmt = sa.select(*columns).where(r.metric == metric, *_months_of(r, scope))
+    stmt, nkeys = _keyed(stmt, r, dim, sa.func.sum(r.n))
+    return stmt, nkeys, scales
+
+
+# The rollups count seats and feedback by the month their session starts in; what a period leaves out of its
+# months is taken away when asked: sessions starting after the period's last day, and (attendance) sessions
+# not taught yet, which the clock decides.
+LEFT_OUT = ("attendance", "satisfaction")
+
+
+def _left_out_stmt(name: str, scope: Scope, dim: Dim) -> tuple:
+    ts = TrainingSession
+    if name == "attendance":
+        model = SeatStat
+        columns = [sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((model.attended, 1), else_=0)), 0)]
+        left_out = sa.or_(ts.starts_at >= scope.end, sa.not_(taught_clause(scope.now)))
+    else:
+        model = FeedbackStat
+        columns = [sa.func.count(), *[sa.func.sum(getattr(model, d)) for d in DIMENSIONS]]
+        left_out = ts.starts_at >= scope.end
+    stmt = (
+        sa.select(*columns)
+        .select_from(model)
+        .join(ts, ts.id == model.session_id)
+        .where(left_out, *_months_of(model, scope))
     )
-    if scope.filters.course_id is not None:
-        stmt = stmt.where(r.course_id == scope.filters.course_id)
-    if dim.kind == "total":
-        return stmt, 0, scales
-    # A row whose contributions were all taken away again holds zeros (n counts every contribution).
-    stmt = stmt.having(sa.func.sum(r.n) != 0)
-    if dim.kind == "unit_course":
-        return stmt.add_columns(r.unit_id, r.course_id).group_by(r.unit_id, r.course_id), 2, scales
-    key = {"unit": r.unit_id, "course": r.course_id, "month": r.month}[dim.kind]
-    if dim.keys is not None and dim.kind != "unit":
-        stmt = stmt.where(key.in_(list(dim.keys)))
-    return stmt.add_columns(key.label("key")).group_by(key), 1, scales
+    return _keyed(stmt, model, dim, sa.func.count())
+
+
+def _less(rows: dict, taken: dict) -> dict:
+    """``rows`` less ``taken`` (both {key: [counts and sums]}); keys left with no count go."""
+    for key, values in taken.items():
+        have = rows.get(key)
+        if have is None:
+            continue
+        rows[key] = [(a or 0) - (b or 0) for a, b in zip(have, values, strict=True)]
+        if key is not None and not rows[key][0]:
+            del rows[key]
+    return rows
 
 
 def _figures_of(name: str, scope: Scope, dim: Dim) -> dict:

@@ -7,6 +7,10 @@ to them (lms.reports.stored), the LMS keeps:
   changed by a graded attempt;
 * ``gain_pair``: each trainee's pre-test and post-test results of a course, and the normalised gain;
 * ``enrolment_stat``: each enrolment's month and whether it is completed;
+* ``seat_stat``: each confirmed seat at a session not cancelled, the month the session starts in and whether
+  the trainee attended (whether the session has been taught yet changes with the clock, so the figures read
+  that from the session when they are asked: lms.reports.figures);
+* ``feedback_stat``: each feedback response, the month its session starts in and its four ratings;
 * ``report_rollup``: the sums of those per (customs unit, course, local month), so a national dashboard
   reads thousands of rows.
 
@@ -90,6 +94,41 @@ class EnrolmentStat(db.Model):
     completed_month: Mapped[str | None] = mapped_column(sa.String(7))
 
 
+class SeatStat(db.Model):
+    __tablename__ = "seat_stat"
+    __table_args__ = (
+        sa.Index("ix_seat_stat_user", "user_id"),
+        sa.Index("ix_seat_stat_session", "session_id"),
+    )
+
+    registration_id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column()
+    session_id: Mapped[int] = mapped_column()
+    course_id: Mapped[int] = mapped_column()
+    unit_id: Mapped[int | None] = mapped_column()
+    month: Mapped[str] = mapped_column(sa.String(7))
+    attended: Mapped[bool] = mapped_column()
+
+
+class FeedbackStat(db.Model):
+    __tablename__ = "feedback_stat"
+    __table_args__ = (
+        sa.Index("ix_feedback_stat_user", "user_id"),
+        sa.Index("ix_feedback_stat_session", "session_id"),
+    )
+
+    feedback_id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column()
+    session_id: Mapped[int] = mapped_column()
+    course_id: Mapped[int] = mapped_column()
+    unit_id: Mapped[int | None] = mapped_column()
+    month: Mapped[str] = mapped_column(sa.String(7))
+    content: Mapped[int] = mapped_column(sa.SmallInteger)
+    expert: Mapped[int] = mapped_column(sa.SmallInteger)
+    organisation: Mapped[int] = mapped_column(sa.SmallInteger)
+    usefulness: Mapped[int] = mapped_column(sa.SmallInteger)
+
+
 class ReportRollup(db.Model):
     """Sums per (metric, unit, course, local month). Metrics and their columns:
 
@@ -98,7 +137,11 @@ class ReportRollup(db.Model):
     * ``gain`` (by the month of the post-test result): n pairs, s1 sum of pre_e4, s2 sum of post_e4,
       n2 pairs with a defined g, s3 sum of g_e8;
     * ``enrolled`` (by the month of enrolment): n enrolments, n2 completed now;
-    * ``completed`` (by the month of completion, completed enrolments): n.
+    * ``completed`` (by the month of completion, completed enrolments): n;
+    * ``attendance`` (confirmed seats at sessions not cancelled, by the month the session starts in): n seats,
+      n2 attended;
+    * ``satisfaction`` (feedback, by the month the session starts in): n responses, s1…s4 the sums of the
+      content, expert, organisation and usefulness ratings.
     """
 
     __tablename__ = "report_rollup"
@@ -112,6 +155,7 @@ class ReportRollup(db.Model):
     s1: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     s2: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     s3: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    s4: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     b0: Mapped[int] = mapped_column(default=0)
     b1: Mapped[int] = mapped_column(default=0)
     b2: Mapped[int] = mapped_column(default=0)
@@ -124,4 +168,4 @@ class ReportRollup(db.Model):
     b9: Mapped[int] = mapped_column(default=0)
 
 
-ROLLUP_VALUES = ("n", "n2", "s1", "s2", "s3", *[f"b{i}" for i in range(BANDS)])
+ROLLUP_VALUES = ("n", "n2", "s1", "s2", "s3", "s4", *[f"b{i}" for i in range(BANDS)])

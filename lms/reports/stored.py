@@ -37,13 +37,18 @@ from lms.reports.models import (
     PERCENT_SCALE,
     ROLLUP_VALUES,
     EnrolmentStat,
+    FeedbackStat,
     GainPair,
     QuizResult,
     ReportRollup,
+    SeatStat,
 )
+from lms.sessions.models import FEEDBACK_QUESTIONS, Registration, SessionFeedback, TrainingSession
 
 log = logging.getLogger(__name__)
 GRADED_PURPOSES = ("exam", "post_test")
+ATTENDED = ("present", "late")
+RATINGS = tuple(FEEDBACK_QUESTIONS)  # content, expert, organisation, usefulness: rollup sums s1…s4
 _TOUCHED = "lms.reports.touched"
 _BUSY = "lms.reports.refreshing"
 CHUNK = 500
@@ -83,9 +88,21 @@ class Keys:
     quizzes: set = field(default_factory=set)  # every result of these quizzes
     courses: set = field(default_factory=set)  # every gain pair of these courses
     enrollments: set = field(default_factory=set)  # enrolment ids
+    registrations: set = field(default_factory=set)  # registration ids (seats)
+    sessions: set = field(default_factory=set)  # every seat and feedback of these training sessions
+    feedback: set = field(default_factory=set)  # session feedback ids
 
     def __bool__(self) -> bool:
-        return bool(self.pairs or self.users or self.quizzes or self.courses or self.enrollments)
+        return bool(
+            self.pairs
+            or self.users
+            or self.quizzes
+            or self.courses
+            or self.enrollments
+            or self.registrations
+            or self.sessions
+            or self.feedback
+        )
 
 
 def _chunks(values: Iterable, size: int = CHUNK):
@@ -282,6 +299,105 @@ def compute_enrolments(session, enrollment_ids=None, user_ids=None) -> dict:
     return {r.id: _enrolment_row(r, units.get(r.user_id)) for r in rows}
 
 
+def _trainee_unit():
+    return sa.case((User.role == "trainee", Enterprise.unit_id), else_=sa.null())
+
+
+def _selected(session, stmt, filters: list[tuple]) -> list:
+    """Rows of ``stmt`` for every (column, ids) filter, a chunk of ids per statement (no filters: all)."""
+    if filters is None:
+        return list(session.execute(stmt.execution_options(yield_per=20000)))
+    rows = []
+    for column, ids in filters:
+        for chunk in _chunks(ids or ()):
+            rows += session.execute(stmt.where(column.in_(chunk))).all()
+    return rows
+
+
+def compute_seats(session, registration_ids=None, session_ids=None, user_ids=None) -> dict:
+    """{registration id: seat_stat row}: confirmed seats at sessions not cancelled (all, or those of the given
+    registrations, sessions and users)."""
+    stmt = (
+        sa.select(
+            Registration.id,
+            Registration.user_id,
+            Registration.session_id,
+            Registration.attendance,
+            TrainingSession.course_id,
+            TrainingSession.starts_at,
+            _trainee_unit().label("unit_id"),
+        )
+        .join(TrainingSession, TrainingSession.id == Registration.session_id)
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
+        .where(Registration.status == "confirmed", TrainingSession.status != "cancelled")
+    )
+    everything = registration_ids is None and session_ids is None and user_ids is None
+    filters = (
+        None
+        if everything
+        else [
+            (Registration.id, registration_ids),
+            (Registration.session_id, session_ids),
+            (Registration.user_id, user_ids),
+        ]
+    )
+    return {
+        r.id: {
+            "registration_id": r.id,
+            "user_id": r.user_id,
+            "session_id": r.session_id,
+            "course_id": r.course_id,
+            "unit_id": r.unit_id,
+            "month": local_month(r.starts_at),
+            "attended": r.attendance in ATTENDED,
+        }
+        for r in _selected(session, stmt, filters)
+    }
+
+
+def compute_feedback(session, feedback_ids=None, session_ids=None, user_ids=None) -> dict:
+    """{feedback id: feedback_stat row}: every response (all, or those of the given responses, sessions and
+    users), counted in the month its session starts in."""
+    stmt = (
+        sa.select(
+            SessionFeedback.id,
+            Registration.user_id,
+            SessionFeedback.session_id,
+            TrainingSession.course_id,
+            TrainingSession.starts_at,
+            _trainee_unit().label("unit_id"),
+            *[getattr(SessionFeedback, name) for name in RATINGS],
+        )
+        .join(Registration, Registration.id == SessionFeedback.registration_id)
+        .join(TrainingSession, TrainingSession.id == SessionFeedback.session_id)
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
+    )
+    everything = feedback_ids is None and session_ids is None and user_ids is None
+    filters = (
+        None
+        if everything
+        else [
+            (SessionFeedback.id, feedback_ids),
+            (SessionFeedback.session_id, session_ids),
+            (Registration.user_id, user_ids),
+        ]
+    )
+    return {
+        r.id: {
+            "feedback_id": r.id,
+            "user_id": r.user_id,
+            "session_id": r.session_id,
+            "course_id": r.course_id,
+            "unit_id": r.unit_id,
+            "month": local_month(r.starts_at),
+            **{name: getattr(r, name) for name in RATINGS},
+        }
+        for r in _selected(session, stmt, filters)
+    }
+
+
 # -- rollup contributions ----------------------------------------------------------------------------------
 
 
@@ -309,6 +425,12 @@ def contributions(kind: str, row: dict) -> list[tuple[tuple, dict]]:
             "s3": g or 0,
         }
         return [(("gain", row["unit_id"], row["course_id"], row["month"]), values)]
+    if kind == "seat":
+        values = {"n": 1, "n2": int(bool(row["attended"]))}
+        return [(("attendance", row["unit_id"], row["course_id"], row["month"]), values)]
+    if kind == "feedback":
+        values = {"n": 1, **{f"s{i}": row[name] for i, name in enumerate(RATINGS, start=1)}}
+        return [(("satisfaction", row["unit_id"], row["course_id"], row["month"]), values)]
     out = [
         (
             ("enrolled", row["unit_id"], row["course_id"], row["enrolled_month"]),
@@ -327,9 +449,15 @@ def _accumulate(totals: dict, kind: str, row: dict, sign: int) -> None:
             cell[column] += sign * amount
 
 
-def compute_rollups(results: dict, gains: dict, enrolments: dict) -> dict:
+def compute_rollups(results: dict, gains: dict, enrolments: dict, seats: dict, feedback: dict) -> dict:
     totals: dict = {}
-    for kind, rows in (("result", results), ("gain", gains), ("enrolment", enrolments)):
+    for kind, rows in (
+        ("result", results),
+        ("gain", gains),
+        ("enrolment", enrolments),
+        ("seat", seats),
+        ("feedback", feedback),
+    ):
         for row in rows.values():
             _accumulate(totals, kind, row, 1)
     return {key: cell for key, cell in totals.items() if any(cell.values())}
@@ -472,7 +600,36 @@ def refresh(session, keys: Keys) -> None:
             old_rows += _stored(session, EnrolmentStat, [[EnrolmentStat.user_id.in_(chunk)]])
         old = {r["enrollment_id"]: r for r in old_rows}
         _sync_enrolments(session, old, new, deltas)
+    # Seats and feedback
+    if keys.registrations or keys.sessions or keys.users:
+        _refresh_by_id(session, SeatStat, "registration_id", compute_seats, keys.registrations, keys, deltas)
+    if keys.feedback or keys.sessions or keys.users:
+        _refresh_by_id(session, FeedbackStat, "feedback_id", compute_feedback, keys.feedback, keys, deltas)
     apply_rollup_deltas(session, deltas)
+
+
+def _refresh_by_id(session, model, id_col: str, compute, ids: set, keys: Keys, deltas: dict) -> None:
+    """Recompute the stored rows of ``model`` (one per raw row, keyed by ``id_col``) of these raw rows and of
+    the sessions and users ``keys`` names; move the rollups by the difference."""
+    stored_id = getattr(model, id_col)
+    old_rows = []
+    for column, values in ((stored_id, ids), (model.session_id, keys.sessions), (model.user_id, keys.users)):
+        for chunk in _chunks(values):
+            old_rows += _stored(session, model, [[column.in_(chunk)]])
+    old = {r[id_col]: r for r in old_rows}
+    new = compute(session, set(ids) | set(old), keys.sessions, keys.users)
+    for chunk in _chunks(set(new) - set(old)):  # a raw row now of these sessions or users, stored before
+        for r in _stored(session, model, [[stored_id.in_(chunk)]]):
+            old[r[id_col]] = r
+    _sync(
+        session,
+        model,
+        (id_col,),
+        {(k,): v for k, v in old.items()},
+        {(k,): v for k, v in new.items()},
+        "seat" if model is SeatStat else "feedback",
+        deltas,
+    )
 
 
 def _sync_enrolments(session, old: dict, new: dict, deltas: dict) -> None:
@@ -492,6 +649,9 @@ def _sync_enrolments(session, old: dict, new: dict, deltas: dict) -> None:
 _ATTEMPT_FIELDS = ("status", "percent", "submitted_at", "number", "quiz_id", "user_id")
 _ENROLMENT_FIELDS = ("status", "completed_at", "enrolled_at", "course_id", "user_id")
 _QUIZ_FIELDS = ("grading_method", "pass_mark", "purpose", "course_id", "archived")
+_REGISTRATION_FIELDS = ("status", "attendance", "user_id", "session_id")
+_FEEDBACK_FIELDS = ("registration_id", "session_id", *RATINGS)
+_SESSION_FIELDS = ("status", "starts_at", "course_id")
 
 
 def touched(session) -> Keys:
@@ -500,7 +660,18 @@ def touched(session) -> Keys:
     return session.info[_TOUCHED]
 
 
-def note(session=None, *, pairs=(), users=(), quizzes=(), courses=(), enrollments=()) -> None:
+def note(
+    session=None,
+    *,
+    pairs=(),
+    users=(),
+    quizzes=(),
+    courses=(),
+    enrollments=(),
+    registrations=(),
+    sessions=(),
+    feedback=(),
+) -> None:
     """Record that raw rows changed outside the ORM; the stored rows follow at commit."""
     keys = touched(session if session is not None else db.session())
     keys.pairs.update(pairs)
@@ -508,6 +679,9 @@ def note(session=None, *, pairs=(), users=(), quizzes=(), courses=(), enrollment
     keys.quizzes.update(quizzes)
     keys.courses.update(courses)
     keys.enrollments.update(enrollments)
+    keys.registrations.update(registrations)
+    keys.sessions.update(sessions)
+    keys.feedback.update(feedback)
 
 
 def _changed(obj, fields) -> bool:
@@ -518,6 +692,14 @@ def _changed(obj, fields) -> bool:
 def _old(obj, name):
     history = sa.inspect(obj).attrs[name].history
     return history.deleted[0] if history.deleted else getattr(obj, name)
+
+
+def _note_row(session, ids: set, obj) -> None:
+    """Note a raw row by its id; a new one's id is known after the flush (taken at commit)."""
+    if obj.id is not None:
+        ids.add(obj.id)
+    else:
+        session.info.setdefault(_TOUCHED + ".new", []).append((ids, obj))
 
 
 def _before_flush(session: Session, flush_context, instances) -> None:
@@ -534,11 +716,19 @@ def _before_flush(session: Session, flush_context, instances) -> None:
         elif isinstance(obj, Enrollment):
             if is_new or is_deleted or _changed(obj, _ENROLMENT_FIELDS):
                 keys = keys or touched(session)
-                if obj.id is not None:
-                    keys.enrollments.add(obj.id)
-                else:
-                    keys.users.add(obj.user_id) if obj.user_id is not None else None
-                    session.info.setdefault(_TOUCHED + ".new", []).append(obj)
+                _note_row(session, keys.enrollments, obj)
+        elif isinstance(obj, Registration):
+            if is_new or is_deleted or _changed(obj, _REGISTRATION_FIELDS):
+                keys = keys or touched(session)
+                _note_row(session, keys.registrations, obj)
+        elif isinstance(obj, SessionFeedback):
+            if is_new or is_deleted or _changed(obj, _FEEDBACK_FIELDS):
+                keys = keys or touched(session)
+                _note_row(session, keys.feedback, obj)
+        elif isinstance(obj, TrainingSession):
+            if not is_new and (is_deleted or _changed(obj, _SESSION_FIELDS)):
+                keys = keys or touched(session)
+                keys.sessions.add(obj.id)
         elif isinstance(obj, Quiz):
             if is_new or is_deleted or _changed(obj, _QUIZ_FIELDS):
                 keys = keys or touched(session)
@@ -566,13 +756,13 @@ def _before_commit(session: Session) -> None:
     keys = session.info.pop(_TOUCHED, None)
     if keys is None:
         return
-    for obj in session.info.pop(_TOUCHED + ".new", []):
+    for ids, obj in session.info.pop(_TOUCHED + ".new", []):
         if obj.id is not None:
-            keys.enrollments.add(obj.id)
+            ids.add(obj.id)
     keys.pairs.discard((None, None))
     keys.pairs = {(q, u) for q, u in keys.pairs if q is not None and u is not None}
-    keys.courses.discard(None)
-    keys.users.discard(None)
+    for ids in (keys.courses, keys.users, keys.registrations, keys.feedback, keys.sessions):
+        ids.discard(None)
     if not keys:
         return
     session.info[_BUSY] = True
@@ -600,38 +790,63 @@ sa.event.listen(Session, "after_soft_rollback", _after_soft_rollback)
 # -- rebuild and check -------------------------------------------------------------------------------------
 
 
-def compute_all(session) -> tuple[dict, dict, dict, dict]:
+@dataclass
+class Computed:
+    """Every stored row as the raw records give it."""
+
+    results: dict
+    gains: dict
+    enrolments: dict
+    seats: dict
+    feedback: dict
+    rollups: dict
+
+
+def compute_all(session) -> Computed:
     results = compute_results(session)
     units = _units(session)
     gains = compute_gains(session, results, designations(session), units)
     enrolments = compute_enrolments(session)
-    return results, gains, enrolments, compute_rollups(results, gains, enrolments)
+    seats, feedback = compute_seats(session), compute_feedback(session)
+    return Computed(
+        results,
+        gains,
+        enrolments,
+        seats,
+        feedback,
+        compute_rollups(results, gains, enrolments, seats, feedback),
+    )
+
+
+STORED_TABLES = (ReportRollup, GainPair, QuizResult, EnrolmentStat, SeatStat, FeedbackStat)
 
 
 def rebuild(session) -> dict:
     """Rewrite every stored row and rollup from the raw records (one transaction, the caller commits)."""
-    results, gains, enrolments, rollups = compute_all(session)
+    c = compute_all(session)
     log.info(
-        "rebuild: %s results, %s gain pairs, %s enrolments computed",
-        len(results),
-        len(gains),
-        len(enrolments),
+        "rebuild: %s results, %s gain pairs, %s enrolments, %s seats, %s feedback responses computed",
+        len(c.results),
+        len(c.gains),
+        len(c.enrolments),
+        len(c.seats),
+        len(c.feedback),
     )
     session.info[_BUSY] = True
     try:
-        for model in (ReportRollup, GainPair, QuizResult, EnrolmentStat):
+        for model in STORED_TABLES:
             session.execute(sa.delete(model))
+        rollup_rows = [
+            {"metric": k[0], "unit_id": k[1], "course_id": k[2], "month": k[3], **cell}
+            for k, cell in c.rollups.items()
+        ]
         for model, rows in (
-            (QuizResult, list(results.values())),
-            (GainPair, list(gains.values())),
-            (EnrolmentStat, list(enrolments.values())),
-            (
-                ReportRollup,
-                [
-                    {"metric": k[0], "unit_id": k[1], "course_id": k[2], "month": k[3], **cell}
-                    for k, cell in rollups.items()
-                ],
-            ),
+            (QuizResult, list(c.results.values())),
+            (GainPair, list(c.gains.values())),
+            (EnrolmentStat, list(c.enrolments.values())),
+            (SeatStat, list(c.seats.values())),
+            (FeedbackStat, list(c.feedback.values())),
+            (ReportRollup, rollup_rows),
         ):
             connection = session.connection()
             for chunk in _chunks(rows, 5000):
@@ -640,10 +855,12 @@ def rebuild(session) -> dict:
     finally:
         session.info.pop(_BUSY, None)
     return {
-        "results": len(results),
-        "gain pairs": len(gains),
-        "enrolments": len(enrolments),
-        "rollup rows": len(rollups),
+        "results": len(c.results),
+        "gain pairs": len(c.gains),
+        "enrolments": len(c.enrolments),
+        "seats": len(c.seats),
+        "feedback responses": len(c.feedback),
+        "rollup rows": len(c.rollups),
     }
 
 
@@ -671,7 +888,7 @@ def _compare(name: str, expected: dict, stored: dict, describe) -> None:
 def check(session) -> dict:
     """Recompute everything from the raw records and compare; raise :class:`Difference` naming the first
     one, or return the counts compared."""
-    results, gains, enrolments, rollups = compute_all(session)
+    c = compute_all(session)
 
     def load(model, key_columns):
         out = {}
@@ -681,20 +898,32 @@ def check(session) -> dict:
 
     _compare(
         "quiz result",
-        results,
+        c.results,
         load(QuizResult, ("quiz_id", "user_id")),
         lambda k: f"(quiz {k[0]}, user {k[1]})",
     )
     _compare(
         "gain pair",
-        gains,
+        c.gains,
         load(GainPair, ("course_id", "user_id")),
         lambda k: f"(course {k[0]}, user {k[1]})",
     )
     _compare(
         "enrolment",
-        {(k,): v for k, v in enrolments.items()},
+        {(k,): v for k, v in c.enrolments.items()},
         load(EnrolmentStat, ("enrollment_id",)),
+        lambda k: f"{k[0]}",
+    )
+    _compare(
+        "seat",
+        {(k,): v for k, v in c.seats.items()},
+        load(SeatStat, ("registration_id",)),
+        lambda k: f"(registration {k[0]})",
+    )
+    _compare(
+        "feedback response",
+        {(k,): v for k, v in c.feedback.items()},
+        load(FeedbackStat, ("feedback_id",)),
         lambda k: f"{k[0]}",
     )
     stored_rollups = {}
@@ -702,10 +931,12 @@ def check(session) -> dict:
         cell = {c: int(getattr(row, c)) for c in ROLLUP_VALUES}
         if any(cell.values()):
             stored_rollups[(row.metric, row.unit_id, row.course_id, row.month)] = cell
-    _compare("rollup", rollups, stored_rollups, lambda k: f"({k[0]}, unit {k[1]}, course {k[2]}, {k[3]})")
+    _compare("rollup", c.rollups, stored_rollups, lambda k: f"({k[0]}, unit {k[1]}, course {k[2]}, {k[3]})")
     return {
-        "quiz results": len(results),
-        "gain pairs": len(gains),
-        "enrolments": len(enrolments),
-        "rollup rows": len(rollups),
+        "quiz results": len(c.results),
+        "gain pairs": len(c.gains),
+        "enrolments": len(c.enrolments),
+        "seats": len(c.seats),
+        "feedback responses": len(c.feedback),
+        "rollup rows": len(c.rollups),
     }
