@@ -50,7 +50,8 @@ class PanelRegistry:
 ALL_ROLES = ("trainee", "expert", "officer", "admin")
 
 dashboard = PanelRegistry("dashboard")  # provider(user)
-course_page = PanelRegistry("course_page")  # provider(user, course=..., version=...)
+# provider(user, course=..., version=..., enrollment=...): the reader's enrolment (None: none, or no trainee)
+course_page = PanelRegistry("course_page")
 enterprise_page = PanelRegistry("enterprise_page")  # provider(user, enterprise=...)
 user_page = PanelRegistry("user_page")  # provider(user, subject=...)  (account detail page)
 session_page = PanelRegistry("session_page")  # provider(user, session=...)  (training session page)

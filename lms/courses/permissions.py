@@ -9,10 +9,8 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
+from lms.courses import queries
 from lms.courses.models import Course, CourseVersion, Enrollment
-from lms.extensions import db
 
 AUTHOR_ROLES = ("expert", "admin")
 REVIEWER_ROLES = ("expert", "officer", "admin")
@@ -77,9 +75,7 @@ def can_view_version(user, version: CourseVersion) -> bool:
 def enrollment_of(user, course: Course) -> Enrollment | None:
     if not _authenticated(user) or user.role != "trainee":
         return None
-    return db.session.execute(
-        sa.select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
-    ).scalar_one_or_none()
+    return queries.enrollment_for(user.id, course.id)
 
 
 def can_see_course(user, course: Course) -> bool:

@@ -19,6 +19,15 @@ from lms.courses.models import (
 from lms.org.models import Enterprise
 
 
+def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:
+    """The trainee's enrolment in the course (any status), if any."""
+    from lms.extensions import db
+
+    return db.session.execute(
+        sa.select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    ).scalar_one_or_none()
+
+
 def my_enrollments(user) -> sa.Select:
     """A trainee's own enrolments: active first, then completed, then withdrawn; newest first within."""
     return (

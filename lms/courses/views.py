@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.auth.models import User
@@ -98,11 +98,14 @@ def _editable_version(version: CourseVersion) -> None:
 
 
 def _published_lessons(
-    version_id: int, *, attachments: bool = False, prerequisites: bool = True
+    version_id: int, *, attachments: bool = False, prerequisites: bool = True, bodies: bool = True
 ) -> CourseVersion:
     """The version with its modules, lessons and prerequisites loaded in a fixed number of queries (four; one
-    more with every lesson's attachments, one fewer without the prerequisites)."""
+    more with every lesson's attachments, one fewer without the prerequisites). Without ``bodies``, the
+    lessons' texts are not read (a list of lessons shows their titles)."""
     lessons = selectinload(CourseVersion.lessons)
+    if not bodies:
+        lessons = lessons.options(defer(Lesson.body), defer(Lesson.body_html))
     options = [
         selectinload(CourseVersion.modules),
         lessons.selectinload(Lesson.attachments) if attachments else lessons,
@@ -182,7 +185,9 @@ def _trainee_choices(course: Course) -> list[tuple[int, str]]:
 def _course_context(course: Course, *, lesson_page: bool = False) -> dict:
     """What the course page and its lesson pages show (a lesson page shows no prerequisites and no
     completion requirements)."""
-    version = _published_lessons(course.published_version_id, prerequisites=not lesson_page)
+    version = _published_lessons(
+        course.published_version_id, prerequisites=not lesson_page, bodies=lesson_page
+    )
     enrollment = permissions.enrollment_of(current_user, course)
     done = _done_slugs(enrollment)
     progress = None
@@ -228,7 +233,9 @@ def course_page(slug: str):
         action_form=ActionForm(),
         enroll_form=enroll_form,
         open_version=services.open_version(course) if permissions.is_staff(current_user) else None,
-        panels=course_page_panels.for_user(current_user, course=course, version=version),
+        panels=course_page_panels.for_user(
+            current_user, course=course, version=version, enrollment=enrollment
+        ),
         can_manage=permissions.can_manage_course(current_user, course),
         can_history=permissions.can_view_history(current_user, course),
         **context,

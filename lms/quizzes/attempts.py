@@ -30,7 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from lms.config import setting
 from lms.core import clock
 from lms.courses.completion import evaluate_completion
-from lms.courses.models import Enrollment
+from lms.courses.queries import enrollment_for
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
 from lms.extensions import db
@@ -109,12 +109,6 @@ def seconds_left(attempt: Attempt, now: datetime) -> int | None:
 
 # ----------------------------------------------------------------------------------------------------
 # Starting
-
-
-def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:
-    return db.session.execute(
-        sa.select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
-    ).scalar_one_or_none()
 
 
 def check_can_take(actor, quiz: Quiz, now: datetime) -> None:

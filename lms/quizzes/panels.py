@@ -10,7 +10,7 @@ from lms.auth.models import User
 from lms.core.panels import ALL_ROLES, course_page, dashboard
 from lms.courses.models import Course, CourseVersion
 from lms.extensions import db
-from lms.quizzes.attempts import ENROLLED_STATUSES, enrollment_for
+from lms.quizzes.attempts import ENROLLED_STATUSES
 from lms.quizzes.forms import ActionForm
 from lms.quizzes.models import Attempt, AttemptQuestion, Quiz
 from lms.quizzes.permissions import course_expert_clause, is_course_expert
@@ -32,7 +32,7 @@ def course_quizzes(course_id: int) -> list[Quiz]:
 
 
 @course_page.panel("quizzes", _l("Quizzes"), ALL_ROLES, "quizzes/panels/course_quizzes.html", order=30)
-def course_quizzes_panel(user, course=None, version=None):
+def course_quizzes_panel(user, course=None, version=None, enrollment=None):
     if course is None:
         return None
     quizzes = course_quizzes(course.id)
@@ -52,7 +52,6 @@ def course_quizzes_panel(user, course=None, version=None):
         "enrolled": False,
     }
     if user.role == "trainee" and quizzes:
-        enrollment = enrollment_for(user.id, course.id)
         data["enrolled"] = enrollment is not None and enrollment.status in ENROLLED_STATUSES
         mine = trainee_results(user.id, quizzes)
         data["results"], data["used"], data["open"] = mine.results, mine.used, mine.open

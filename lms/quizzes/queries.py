@@ -22,7 +22,7 @@ from lms.extensions import db
 from lms.quizzes.gain import GainRow, gain
 from lms.quizzes.models import Attempt, Question, QuestionTag, Quiz
 from lms.quizzes.permissions import attempt_clause, course_expert_clause
-from lms.quizzes.results import QuizResult, result_percent
+from lms.quizzes.results import QuizResult, results_from
 
 
 def attempt_index(actor) -> sa.Select:
@@ -50,21 +50,6 @@ class TraineeQuizzes:
     open: dict[int, Attempt] = field(default_factory=dict)  # quiz id → the attempt in progress
 
 
-def _results(user_id: int, graded: dict[int, list[tuple[int, Decimal]]], quizzes: dict[int, Quiz]):
-    out = {}
-    for quiz_id, rows in graded.items():
-        quiz = quizzes[quiz_id]
-        percent = result_percent(quiz.grading_method, rows)
-        out[quiz_id] = QuizResult(
-            quiz_id=quiz_id,
-            user_id=user_id,
-            attempts=len(rows),
-            percent=percent,
-            passed=percent >= Decimal(quiz.pass_mark),
-        )
-    return out
-
-
 def trainee_results(user_id: int, quizzes) -> TraineeQuizzes:
     """Results, attempts used and attempts in progress of one trainee at ``quizzes``, in one query."""
     quizzes = {q.id: q for q in quizzes}
@@ -80,7 +65,7 @@ def trainee_results(user_id: int, quizzes) -> TraineeQuizzes:
             state.open[attempt.quiz_id] = attempt
         elif attempt.status == "graded":
             graded.setdefault(attempt.quiz_id, []).append((attempt.number, attempt.percent))
-    state.results = _results(user_id, graded, quizzes)
+    state.results = results_from(user_id, graded, quizzes)
     return state
 
 
@@ -144,7 +129,7 @@ def trainee_dashboard(user_id: int, recent: int = 5) -> TraineeDashboard:
     for attempt, _quiz in rows:
         if attempt.status == "graded":
             graded.setdefault(attempt.quiz_id, []).append((attempt.number, attempt.percent))
-    results = _results(user_id, graded, quizzes)
+    results = results_from(user_id, graded, quizzes)
     course_ids = {q.course_id for q in quizzes.values()}
     tests = db.session.execute(
         sa.select(Quiz.id, Quiz.course_id, Quiz.purpose, Quiz.archived).where(

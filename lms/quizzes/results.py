@@ -129,14 +129,19 @@ def user_quiz_results(user_id: int, quizzes) -> dict[int, QuizResult]:
         )
     ):
         by_quiz.setdefault(quiz_id, []).append((number, percent))
+    return results_from(user_id, by_quiz, quizzes)
+
+
+def results_from(user_id: int, graded: dict[int, list[tuple[int, Decimal]]], quizzes: dict) -> dict:
+    """{quiz_id: QuizResult} from one trainee's graded (number, percent) pairs per quiz."""
     out = {}
-    for quiz_id, graded in by_quiz.items():
+    for quiz_id, rows in graded.items():
         quiz = quizzes[quiz_id]
-        percent = result_percent(quiz.grading_method, graded)
+        percent = result_percent(quiz.grading_method, rows)
         out[quiz_id] = QuizResult(
             quiz_id=quiz_id,
             user_id=user_id,
-            attempts=len(graded),
+            attempts=len(rows),
             percent=percent,
             passed=percent >= Decimal(quiz.pass_mark),
         )
