@@ -19,13 +19,15 @@ from lms.courses.models import (
 from lms.org.models import Enterprise
 
 
-def enrollment_for(user_id: int, course_id: int) -> Enrollment | None:
-    """The trainee's enrolment in the course (any status), if any."""
+def enrollment_for(user_id: int, course_id: int, *, with_version: bool = False) -> Enrollment | None:
+    """The trainee's enrolment in the course (any status), if any; ``with_version``: its course and the
+    course's published version read in the same statement (what completion checks)."""
     from lms.extensions import db
 
-    return db.session.execute(
-        sa.select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
-    ).scalar_one_or_none()
+    stmt = sa.select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    if with_version:
+        stmt = stmt.options(joinedload(Enrollment.course).joinedload(Course.published_version))
+    return db.session.execute(stmt).scalar_one_or_none()
 
 
 def my_enrollments(user) -> sa.Select:

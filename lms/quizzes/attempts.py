@@ -462,7 +462,7 @@ def _record_totals(
         attempt.status, attempt.graded_at = "graded", now
     record_evidence(kind, attempt, actor)
     if attempt.status == "graded":
-        enrollment = enrollment_for(attempt.user_id, quiz.course_id)
+        enrollment = enrollment_for(attempt.user_id, quiz.course_id, with_version=True)
         if enrollment is not None:
             evaluate_completion(enrollment, actor)
 

@@ -132,7 +132,10 @@ def _viewable_attempt(attempt_id: int) -> Attempt:
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
+    """The reader's attempt with its quiz (404 for anyone else's)."""
+    attempt = db.session.execute(
+        sa.select(Attempt).where(Attempt.id == attempt_id).options(joinedload(Attempt.quiz))
+    ).scalar_one_or_none()
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
