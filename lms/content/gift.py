@@ -103,22 +103,32 @@ class _Span:
         return self.lines[self.offset + i]
 
     def cut(self, start: int, end: int | None = None) -> _Span:
-        size = len(self.s)
-        end = size if end is None else end
-        start = max(0, min(start, size))
-        end = max(start, min(end, size))
+        s = self.s
+        size = len(s)
+        if end is None or end > size:
+            end = size
+        if start < 0:
+            start = 0
+        elif start > size:
+            start = size
+        if end < start:
+            end = start
+        at = self.offset + start
         if start < size:
-            fallback = self.lines[self.offset + start]
+            fallback = self.lines[at]
         else:
-            fallback = self.lines[self.offset + size - 1] if size else self.fallback
-        return _Span(self.s[start:end], self.lines, fallback, self.offset + start)
+            fallback = self.lines[at - 1] if size else self.fallback
+        return _Span(s[start:end], self.lines, fallback, at)
 
     def strip(self) -> _Span:
-        left = len(self.s) - len(self.s.lstrip())
-        right = len(self.s.rstrip())
-        if left == 0 and right == len(self.s):
+        s = self.s
+        stripped = s.strip()
+        if len(stripped) == len(s):
             return self
-        return self.cut(left, max(left, right))
+        if not stripped:
+            return self.cut(len(s))
+        at = self.offset + len(s) - len(s.lstrip())
+        return _Span(stripped, self.lines, self.lines[at], at)
 
     def _own_lines(self) -> list[int]:
         return self.lines[self.offset : self.offset + len(self.s)]
