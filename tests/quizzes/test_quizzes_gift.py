@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.content.gift import parse_gift
-from lms.quizzes.bank import export_gift, import_gift
+from lms.quizzes.bank import _gift_content, create_question, export_gift, import_gift, plan_import
 from lms.quizzes.models import Question, QuestionVersion
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,6 +162,68 @@ def test_export_prints_gift_that_imports_to_the_same_questions(cli, db, course, 
     other = kit.course(slug="copy")
     assert import_gift(None, other, exported.output).count("create") == 7
     assert export_gift(other) == exported.output
+
+
+def _bank_rows(db, course):
+    """Every question of the bank with its current version and tags, in id order, without ids and times."""
+    rows = db.session.execute(
+        sa.select(Question, QuestionVersion)
+        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .where(Question.course_id == course.id)
+        .order_by(Question.id)
+    ).all()
+    return [
+        (
+            (q.category, q.name, q.qtype, q.default_mark, q.archived, q.created_by_id, sorted(q.tags)),
+            (v.question_id == q.id, v.number, v.qtype, v.stem, v.stem_format, v.data, v.general_feedback),
+            (v.content_hash, v.created_by_id, len(q.versions)),
+        )
+        for q, v in rows
+    ]
+
+
+TAGGED = (
+    GOOD.replace("::TF1::", "// [tag:Decrees] [tag:dates]\n::TF1::")
+    + "\n$CATEGORY: core\n\nText between questions, no answer block.\n\n"
+    + "::SC1::Same name again?{=yes ~no}\n\nNo name here?{=ok ~ko}\n"
+)
+
+
+def test_import_writes_the_rows_that_creating_each_question_writes(db, kit):
+    author = kit.trainee()
+    bulk, single = kit.course(slug="bulk"), kit.course(slug="single")
+    report = import_gift(author, bulk, TAGGED, tags_for_new=["Imported"])
+    assert report.ok and report.count("create") == 10
+    for item in plan_import(single, TAGGED).items:
+        create_question(
+            author,
+            single,
+            content=_gift_content(item.question),
+            name=item.name,
+            category=item.question.category,
+            tags=[*item.question.tags, "Imported"],
+        )
+    db.session.flush()
+    db.session.expire_all()  # both read back from the database
+    rows = _bank_rows(db, bulk)
+    assert rows == _bank_rows(db, single)
+    # in file order (the bank's creation order), with the names and tags the file gives
+    assert [row[0][1] for row in rows][-3:] == [
+        "Text between questions, no answer block.",
+        "SC1 (2)",
+        "No name here?",
+    ]
+    assert rows[0][0][1] == "TF1" and rows[0][0][6] == ["dates", "decrees", "imported"]
+    assert {row[1][2] for row in rows} == {
+        "true_false",
+        "single_choice",
+        "multiple_response",
+        "short_answer",
+        "numerical",
+        "matching",
+        "essay",
+        "description",
+    }
 
 
 @pytest.mark.parametrize("bank", sorted((ROOT / "quizzes").glob("*.gift")), ids=lambda p: p.stem)
