@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 from pathlib import Path
 
@@ -9,7 +10,15 @@ import pytest
 import sqlalchemy as sa
 
 from lms.content.gift import parse_gift
-from lms.quizzes.bank import _gift_content, create_question, export_gift, import_gift, plan_import
+from lms.errors import InvalidInput
+from lms.quizzes.bank import (
+    _gift_content,
+    apply_import,
+    create_question,
+    export_gift,
+    import_gift,
+    plan_import,
+)
 from lms.quizzes.models import Question, QuestionVersion
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,6 +233,23 @@ def test_import_writes_the_rows_that_creating_each_question_writes(db, kit):
         "essay",
         "description",
     }
+
+
+def test_import_turns_the_cycle_collector_back_on(db, kit):
+    course = kit.course()
+    assert import_gift(None, course, GOOD).count("create") == 7
+    assert gc.isenabled()
+    with pytest.raises(
+        InvalidInput
+    ):  # a report with problems is refused: the collector is back on all the same
+        apply_import(None, course, plan_import(course, BROKEN))
+    assert gc.isenabled()
+    gc.disable()  # paused by the caller: the import leaves it paused
+    try:
+        assert import_gift(None, kit.course(), GOOD).count("create") == 7
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize("bank", sorted((ROOT / "quizzes").glob("*.gift")), ids=lambda p: p.stem)
