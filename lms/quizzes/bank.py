@@ -259,7 +259,10 @@ def update_question(
     return _apply_content(actor, question, content)
 
 
-def _apply_content(actor, question: Question, content: QuestionContent, in_use: bool | None = None) -> str:
+def _apply_content(
+    actor, question: Question, content: QuestionContent, in_use: bool | None = None, *, flush: bool = True
+) -> str:
+    """``flush=False``: the caller flushes once for many questions (an import)."""
     current = question.current_version
     new_hash = content.hash()
     if current is not None and current.content_hash == new_hash:
@@ -274,7 +277,8 @@ def _apply_content(actor, question: Question, content: QuestionContent, in_use: 
             content.general_feedback,
             new_hash,
         )
-        db.session.flush()
+        if flush:
+            db.session.flush()
         return "edited"
     number = (current.number + 1) if current is not None else 1
     version = _new_version(question, content, actor, number)
@@ -293,9 +297,11 @@ def _apply_content(actor, question: Question, content: QuestionContent, in_use: 
                     content_hash=text.content_hash,
                 )
             )
-    db.session.flush()
+    if flush:
+        db.session.flush()
     question.current_version = version
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return "new_version"
 
 
@@ -477,7 +483,10 @@ def apply_import(
             for q in db.session.execute(
                 sa.select(Question)
                 .where(Question.course_id == course.id)
-                .options(joinedload(Question.current_version))
+                .options(
+                    joinedload(Question.current_version).selectinload(QuestionVersion.texts),
+                    selectinload(Question.tag_rows),
+                )
             ).scalars()
         }
         in_use = set(
@@ -492,12 +501,14 @@ def apply_import(
     for item in to_update:
         question = questions[(item.category, item.name)]
         question.archived = False
-        _apply_content(actor, question, _item_content(item), in_use=question.current_version_id in in_use)
+        in_use_now = question.current_version_id in in_use
+        _apply_content(actor, question, _item_content(item), in_use=in_use_now, flush=False)
     for item in retag:
         question = questions[(item.category, item.name)]
         if sorted(question.tags) != sorted(clean_tags(item.question.tags)):
             _set_tags(question, item.question.tags)
             report.retagged += 1
+    db.session.flush()  # the changed questions, all at once (everything they touch was loaded above)
     report.applied = True
     return report
 

@@ -235,6 +235,27 @@ def test_import_writes_the_rows_that_creating_each_question_writes(db, kit):
     }
 
 
+def _statements_bank(n: int, answer: str, tag: str) -> str:
+    questions = [f"// [tag:{tag}]\n::Q{k}::Statement {k}.{{{answer}}}" for k in range(n)]
+    return "$CATEGORY: core\n\n" + "\n\n".join(questions) + "\n"
+
+
+def _import_statements(db, kit, count_queries, n: int) -> tuple[int, int]:
+    course = kit.course()
+    db.session.flush()
+    with count_queries() as created:
+        assert import_gift(None, course, _statements_bank(n, "T", "one")).count("create") == n
+    with count_queries() as changed:
+        report = import_gift(None, course, _statements_bank(n, "F", "two"))
+        assert report.count("update") == n and report.retagged == n
+    return created.count, changed.count
+
+
+def test_import_statements_do_not_grow_with_the_file(db, kit, count_queries):
+    """New questions, changed ones and their tags are written without a statement or flush per question."""
+    assert _import_statements(db, kit, count_queries, 3) == _import_statements(db, kit, count_queries, 12)
+
+
 def test_import_turns_the_cycle_collector_back_on(db, kit):
     course = kit.course()
     assert import_gift(None, course, GOOD).count("create") == 7
