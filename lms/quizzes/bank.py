@@ -564,14 +564,17 @@ def _insert_new(course_id: int, actor_id, now, rows: list[dict]) -> list[int]:
     that is the faster way), the new ids read back by name, then one UPDATE … FROM linking each question to
     its version. Returns the question ids in the order of ``rows``."""
     questions, versions = Question.__table__, QuestionVersion.__table__
-    common = {"course_id": course_id, "current_version_id": None, "archived": False}
-    common["created_by_id"] = actor_id
+    common = {
+        "course_id": course_id,
+        "current_version_id": None,
+        "archived": False,
+        "created_by_id": actor_id,
+        "created_at": now,
+        "updated_at": now,
+    }
     db.session.execute(
         sa.insert(questions),
-        [
-            {**common, **{key: row[key] for key in _QUESTION_FIELDS}, "created_at": now, "updated_at": now}
-            for row in rows
-        ],
+        [{**common, **{key: row[key] for key in _QUESTION_FIELDS}} for row in rows],
     )
     # The new rows are the course's questions without a version yet (a question gets its first version in
     # the transaction that creates it), matched back by (category, name), unique in a bank.
