@@ -49,9 +49,11 @@ MIN_MATCH_PAIRS = 2  # Moodle's importer and match form: at least two left-hand 
 _ESCAPES = {ch: chr(0xFDD0 + k) for k, ch in enumerate(":#={}~n")}
 _RESTORE = str.maketrans({v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()})
 _PLACEHOLDER_RE = re.compile("[\ufdd0-\ufdd6]")
+_FIRST_PLACEHOLDER = "\ufdd0"
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _TF_ANSWERS = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 _HUNDRED = Decimal(100)
+_ZERO, _ONE = Decimal(0), Decimal(1)
 
 
 @dataclass
@@ -103,32 +105,32 @@ class _Span:
         return self.lines[self.offset + i]
 
     def cut(self, start: int, end: int | None = None) -> _Span:
-        size = len(self.s)
-        end = size if end is None else end
-        start = max(0, min(start, size))
-        end = max(start, min(end, size))
+        s = self.s
+        size = len(s)
+        if end is None or end > size:
+            end = size
+        if start < 0:
+            start = 0
+        elif start > size:
+            start = size
+        if end < start:
+            end = start
+        at = self.offset + start
         if start < size:
-            fallback = self.lines[self.offset + start]
+            fallback = self.lines[at]
         else:
-            fallback = self.lines[self.offset + size - 1] if size else self.fallback
-        return _Span(self.s[start:end], self.lines, fallback, self.offset + start)
+            fallback = self.lines[at - 1] if size else self.fallback
+        return _Span(s[start:end], self.lines, fallback, at)
 
     def strip(self) -> _Span:
-        left = len(self.s) - len(self.s.lstrip())
-        right = len(self.s.rstrip())
-        if left == 0 and right == len(self.s):
+        s = self.s
+        stripped = s.strip()
+        if len(stripped) == len(s):
             return self
-        return self.cut(left, max(left, right))
-
-    def _own_lines(self) -> list[int]:
-        return self.lines[self.offset : self.offset + len(self.s)]
-
-    def plus(self, other: _Span | str) -> _Span:
-        mine = self._own_lines()
-        if isinstance(other, str):
-            line = mine[-1] if mine else self.fallback
-            return _Span(self.s + other, mine + [line] * len(other), self.fallback)
-        return _Span(self.s + other.s, mine + other._own_lines(), self.fallback)
+        if not stripped:
+            return self.cut(len(s))
+        at = self.offset + len(s) - len(s.lstrip())
+        return _Span(stripped, self.lines, self.lines[at], at)
 
     @property
     def line(self) -> int:
@@ -144,12 +146,19 @@ class _Span:
 
     def text(self) -> str:
         """The finished text: escapes resolved, surrounding whitespace removed (as Moodle does)."""
-        return self.s.translate(_RESTORE).strip()
+        return _finished(self.s)
 
     def preview(self, limit: int = 40) -> str:
         """A short one-line quote of the span for problem messages."""
         t = " ".join(self.text().split())
         return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+def _finished(s: str) -> str:
+    """Placeholders turned back into the characters they stand for, surrounding whitespace removed."""
+    if s and max(s) >= _FIRST_PLACEHOLDER:  # most text has none: no need to look up every character
+        s = s.translate(_RESTORE)
+    return s.strip()
 
 
 def _escape_block(raw: str, raw_lines: list[int]) -> _Span:
@@ -187,6 +196,8 @@ def _dec_str(d: Decimal) -> str:
     """A plain decimal string without exponent or trailing zeros ("0.5", "-0.3333333", "1")."""
     if d == 0:
         return "0"
+    if d == 1:
+        return "1"
     return format(d.normalize(), "f")
 
 
@@ -194,18 +205,21 @@ def _is_number(text: str) -> bool:
     return bool(_NUMBER_RE.fullmatch(text))
 
 
-def _split_format(span: _Span) -> tuple[str | None, _Span]:
-    """Take a leading ``[markdown]``, ``[html]``, ``[plain]`` or ``[moodle]`` off; unknown tags stay text."""
-    if span.s.startswith("["):
-        end = span.s.find("]")
-        if end > 0 and span.s[1:end] in FORMATS:
-            return span.s[1:end], span.cut(end + 1).strip()
-    return None, span
+def _format_and_text(s: str) -> tuple[str | None, str]:
+    """A leading ``[markdown]``, ``[html]``, ``[plain]`` or ``[moodle]`` taken off (unknown tags stay text),
+    and the finished text of the rest: (format or None, text). ``s`` is a span's string."""
+    s = s.strip()
+    fmt = None
+    if s.startswith("["):
+        end = s.find("]")
+        if end > 0 and s[1:end] in FORMATS:
+            fmt, s = s[1:end], s[end + 1 :]
+    return fmt, _finished(s)
 
 
 def _plain(span: _Span) -> str:
     """Text of an answer part; a per-answer format prefix is accepted (as Moodle does) and dropped."""
-    return _split_format(span.strip())[1].text()
+    return _format_and_text(span.s)[1]
 
 
 class _Collector:
@@ -280,12 +294,12 @@ def _parse_choices(ans: _Span, block_line: int, problems: _Collector) -> tuple[s
     single = any(marker == "=" for marker, _ in items)
     qtype = "single_choice" if single else "multiple_response"
     choices: list[dict[str, str]] = []
-    positive = Decimal(0)
+    positive = _ZERO
     weights_ok = True
     for marker, item in items:
         line = item.line
         if marker == "=":
-            fraction = Decimal(1)
+            fraction = _ONE
             if _has_weight(item.s):
                 problems.add(
                     line,
@@ -296,7 +310,7 @@ def _parse_choices(ans: _Span, block_line: int, problems: _Collector) -> tuple[s
         else:
             weight, item, ok = _take_weight(item, problems)
             weights_ok = weights_ok and ok
-            fraction = Decimal(0) if weight is None else weight
+            fraction = _ZERO if weight is None else weight
         body, feedback = item.partition("#")
         text = _plain(body)
         if not text:
@@ -330,6 +344,8 @@ def _parse_choices(ans: _Span, block_line: int, problems: _Collector) -> tuple[s
 
 def _choice_id(index: int) -> str:
     """a, b, ..., z, aa, ab, ... (spreadsheet-style, so ids stay short and ordered)."""
+    if index < 26:
+        return chr(ord("a") + index)
     letters = ""
     index += 1
     while index:
@@ -387,7 +403,7 @@ def _parse_short_answer(ans: _Span, block_line: int, problems: _Collector) -> di
     for item in entries:
         line = item.line
         weight, item, ok = _take_weight(item, problems)
-        fraction = Decimal(1) if weight is None else weight
+        fraction = _ONE if weight is None else weight
         body, feedback = item.partition("#")
         text = _plain(body)
         if not text:
@@ -417,7 +433,7 @@ def _parse_numerical(ans: _Span, block_line: int, problems: _Collector) -> dict:
     for item in entries:
         line = item.line
         weight, item, ok = _take_weight(item, problems)
-        fraction = Decimal(1) if weight is None else weight
+        fraction = _ONE if weight is None else weight
         value_span, feedback = item.partition("#")
         entry = _numerical_value(value_span.text(), line, problems)
         if entry is None:
@@ -490,14 +506,13 @@ def _parse_question(span: _Span, category: str, problems: list[GiftProblem]) -> 
         if end < 0:
             found.add(start_line, "The question name is not closed: write it as ::name::")
             return None
-        name = span.cut(2, end).text()
+        name = _finished(span.s[2:end])
         span = span.cut(end + 2).strip()
 
     open_at = span.s.find("{")
     close_at = span.s.find("}")
     if open_at < 0 and close_at < 0:
-        stem_format, stem_span = _split_format(span)
-        stem = stem_span.text()
+        stem_format, stem = _format_and_text(span.s)
         if not stem:
             found.add(start_line, "The question has no text")
         if found.count:
@@ -529,17 +544,14 @@ def _parse_question(span: _Span, category: str, problems: list[GiftProblem]) -> 
             )
             return None
 
-    before = span.cut(0, open_at)
-    if after.strip().s:
-        stem_span = before.plus(BLANK).plus(after)  # missing word: the sentence goes on after the block
-    else:
-        stem_span = before
-    stem_format, stem_span = _split_format(stem_span.strip())
-    stem = stem_span.text()
+    before = span.s[:open_at]
+    if after.s.strip():
+        before += BLANK + after.s  # missing word: the sentence goes on after the block
+    stem_format, stem = _format_and_text(before)
     if not stem:
         found.add(start_line, "The question has no text")
 
-    block_line = span.cut(open_at).line  # problems with the block as a whole point at its "{"
+    block_line = span.lines[span.offset + open_at]  # problems with the block as a whole point at its "{"
     ans = span.cut(open_at + 1, close_at).strip()
     general_feedback = ""
     gf_at = ans.s.rfind("####")

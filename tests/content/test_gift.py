@@ -346,6 +346,20 @@ def test_newline_and_backslash_escapes():
     assert one("Path C:\\\\{=yes ~no}").stem == "Path C:\\"
 
 
+@pytest.mark.parametrize("beside", ["", "中文", "😀", "\uffff", "\ufdd0"])
+def test_escapes_next_to_any_character(beside):
+    """Text with characters from either side of the escapes' internal placeholders reads back the same."""
+    q = one(f"::{beside}\\:{beside}::{beside} \\{{x\\}} {{={beside}\\=#\\#{beside} ~b}}")
+    shown = "\ufffd" if beside == "\ufdd0" else beside  # a stray placeholder character becomes U+FFFD
+    assert (q.name, q.stem) == (f"{shown}:{shown}", f"{shown} {{x}}".strip())
+    assert q.data["choices"][0] | {"id": ""} == {
+        "id": "",
+        "text": f"{shown}=",
+        "fraction": "1",
+        "feedback": f"#{shown}",
+    }
+
+
 def test_comments_are_ignored_anywhere_but_urls_are_not_comments():
     q = one(
         "// a comment before\n"

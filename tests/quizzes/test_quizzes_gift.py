@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 from pathlib import Path
 
@@ -9,7 +10,15 @@ import pytest
 import sqlalchemy as sa
 
 from lms.content.gift import parse_gift
-from lms.quizzes.bank import export_gift, import_gift
+from lms.errors import InvalidInput
+from lms.quizzes.bank import (
+    _gift_content,
+    apply_import,
+    create_question,
+    export_gift,
+    import_gift,
+    plan_import,
+)
 from lms.quizzes.models import Question, QuestionVersion
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,6 +171,106 @@ def test_export_prints_gift_that_imports_to_the_same_questions(cli, db, course, 
     other = kit.course(slug="copy")
     assert import_gift(None, other, exported.output).count("create") == 7
     assert export_gift(other) == exported.output
+
+
+def _bank_rows(db, course):
+    """Every question of the bank with its current version and tags, in id order, without ids and times."""
+    rows = db.session.execute(
+        sa.select(Question, QuestionVersion)
+        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .where(Question.course_id == course.id)
+        .order_by(Question.id)
+    ).all()
+    return [
+        (
+            (q.category, q.name, q.qtype, q.default_mark, q.archived, q.created_by_id, sorted(q.tags)),
+            (v.question_id == q.id, v.number, v.qtype, v.stem, v.stem_format, v.data, v.general_feedback),
+            (v.content_hash, v.created_by_id, len(q.versions)),
+        )
+        for q, v in rows
+    ]
+
+
+TAGGED = (
+    GOOD.replace("::TF1::", "// [tag:Decrees] [tag:dates]\n::TF1::")
+    + "\n$CATEGORY: core\n\nText between questions, no answer block.\n\n"
+    + "::SC1::Same name again?{=yes ~no}\n\nNo name here?{=ok ~ko}\n"
+)
+
+
+def test_import_writes_the_rows_that_creating_each_question_writes(db, kit):
+    author = kit.trainee()
+    bulk, single = kit.course(slug="bulk"), kit.course(slug="single")
+    report = import_gift(author, bulk, TAGGED, tags_for_new=["Imported"])
+    assert report.ok and report.count("create") == 10
+    for item in plan_import(single, TAGGED).items:
+        create_question(
+            author,
+            single,
+            content=_gift_content(item.question),
+            name=item.name,
+            category=item.question.category,
+            tags=[*item.question.tags, "Imported"],
+        )
+    db.session.flush()
+    db.session.expire_all()  # both read back from the database
+    rows = _bank_rows(db, bulk)
+    assert rows == _bank_rows(db, single)
+    # in file order (the bank's creation order), with the names and tags the file gives
+    assert [row[0][1] for row in rows][-3:] == [
+        "Text between questions, no answer block.",
+        "SC1 (2)",
+        "No name here?",
+    ]
+    assert rows[0][0][1] == "TF1" and rows[0][0][6] == ["dates", "decrees", "imported"]
+    assert {row[1][2] for row in rows} == {
+        "true_false",
+        "single_choice",
+        "multiple_response",
+        "short_answer",
+        "numerical",
+        "matching",
+        "essay",
+        "description",
+    }
+
+
+def _statements_bank(n: int, answer: str, tag: str) -> str:
+    questions = [f"// [tag:{tag}]\n::Q{k}::Statement {k}.{{{answer}}}" for k in range(n)]
+    return "$CATEGORY: core\n\n" + "\n\n".join(questions) + "\n"
+
+
+def _import_statements(db, kit, count_queries, n: int) -> tuple[int, int]:
+    course = kit.course()
+    db.session.flush()
+    with count_queries() as created:
+        assert import_gift(None, course, _statements_bank(n, "T", "one")).count("create") == n
+    with count_queries() as changed:
+        report = import_gift(None, course, _statements_bank(n, "F", "two"))
+        assert report.count("update") == n and report.retagged == n
+    return created.count, changed.count
+
+
+def test_import_statements_do_not_grow_with_the_file(db, kit, count_queries):
+    """New questions, changed ones and their tags are written without a statement or flush per question."""
+    assert _import_statements(db, kit, count_queries, 3) == _import_statements(db, kit, count_queries, 12)
+
+
+def test_import_turns_the_cycle_collector_back_on(db, kit):
+    course = kit.course()
+    assert import_gift(None, course, GOOD).count("create") == 7
+    assert gc.isenabled()
+    with pytest.raises(
+        InvalidInput
+    ):  # a report with problems is refused: the collector is back on all the same
+        apply_import(None, course, plan_import(course, BROKEN))
+    assert gc.isenabled()
+    gc.disable()  # paused by the caller: the import leaves it paused
+    try:
+        assert import_gift(None, kit.course(), GOOD).count("create") == 7
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize("bank", sorted((ROOT / "quizzes").glob("*.gift")), ids=lambda p: p.stem)

@@ -43,6 +43,7 @@ __all__ = [
     "ResponseError",
     "for_gift_kind",
     "get_qtype",
+    "gift_kind_types",
     "normalize_text",
     "parse_number",
     "register",
@@ -107,6 +108,15 @@ def for_gift_kind(kind: str) -> type[QuestionType] | None:
         if kind in cls.gift_kinds:
             return cls
     return None
+
+
+def gift_kind_types() -> dict[str, type[QuestionType]]:
+    """Each GIFT kind → the type that reads it (as :func:`for_gift_kind` gives), for a whole file at once."""
+    kinds: dict[str, type[QuestionType]] = {}
+    for cls in QUESTION_TYPES.values():
+        for kind in cls.gift_kinds:
+            kinds.setdefault(kind, cls)
+    return kinds
 
 
 def unmarked_types() -> list[str]:
