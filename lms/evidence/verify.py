@@ -170,6 +170,8 @@ def _start_snapshot() -> None:
 # Every cursor here is read to its end: plan for all of its rows, not for the first tenth (the default, which
 # favours index lookups row by row over one hash join).
 _READ_EVERY_ROW = "SET LOCAL cursor_tuple_fraction = 1.0"
+# A worker's queries get no parallel workers of the server's: the worker processes are the parallelism.
+_WORKER_SETTINGS = (_READ_EVERY_ROW, "SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 # The chain pass costs a few microseconds of Python per entry, so it calls what json.loads / json.dumps call
@@ -536,7 +538,8 @@ def _work(job: tuple) -> _Part:
     with psycopg.connect(shared["conninfo"], **shared["connect_args"]) as connection:
         connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         connection.execute(pgsql.SQL("SET TRANSACTION SNAPSHOT {}").format(pgsql.Literal(shared["snapshot"])))
-        connection.execute(_READ_EVERY_ROW)
+        for setting in _WORKER_SETTINGS:
+            connection.execute(setting)
         if job[0] == "records":
             plan, sql, params = shared["plans"][job[1]]
             with _worker_cursor(connection) as cursor:
