@@ -530,29 +530,45 @@ class _Part:
 
 def _work(job: tuple) -> _Part:
     """One job in a worker process: ``("chain", lo, hi)`` or ``("records", plan index)``."""
+    shared = _FORKED
+    part = VerificationResult()
+    connection = _worker_connection()
+    if job[0] == "records":
+        plan, sql, params = shared["plans"][job[1]]
+        with _worker_cursor(connection) as cursor:
+            _compare_plan_on_cursor(
+                part, cursor, sql, params, plan, shared["dialect"], shared["batch_size"], shared["max"]
+            )
+        state = None
+    else:
+        state = _chain_range(part, connection, job[1], job[2])
+    part._keep(shared["max"])
+    last = (state[2], state[1]) if state and part.checked else ()
+    return _Part(part.checked, part.subjects_checked, part.problems, part.problem_count, last)
+
+
+_WORKER: dict = {}  # in a worker process: its connection, for all of its jobs
+
+
+def _worker_connection():
+    """This worker's connection, opened at its first job: a read-only transaction in the exported snapshot,
+    closed when the worker process ends."""
+    import multiprocessing.util
+
     import psycopg
     from psycopg import sql as pgsql
 
-    shared = _FORKED
-    part = VerificationResult()
-    with psycopg.connect(shared["conninfo"], **shared["connect_args"]) as connection:
+    connection = _WORKER.get("connection")
+    if connection is None:
+        shared = _FORKED
+        connection = psycopg.connect(shared["conninfo"], **shared["connect_args"])
         connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         connection.execute(pgsql.SQL("SET TRANSACTION SNAPSHOT {}").format(pgsql.Literal(shared["snapshot"])))
         for setting in _WORKER_SETTINGS:
             connection.execute(setting)
-        if job[0] == "records":
-            plan, sql, params = shared["plans"][job[1]]
-            with _worker_cursor(connection) as cursor:
-                _compare_plan_on_cursor(
-                    part, cursor, sql, params, plan, shared["dialect"], shared["batch_size"], shared["max"]
-                )
-            state = None
-        else:
-            state = _chain_range(part, connection, job[1], job[2])
-        connection.rollback()
-    part._keep(shared["max"])
-    last = (state[2], state[1]) if state and part.checked else ()
-    return _Part(part.checked, part.subjects_checked, part.problems, part.problem_count, last)
+        _WORKER["connection"] = connection
+        multiprocessing.util.Finalize(None, connection.close, exitpriority=10)
+    return connection
 
 
 def _chain_range(part: VerificationResult, connection, lo: int, hi: int) -> tuple:
@@ -624,10 +640,15 @@ def _verify_in_parallel(result, plans, batch_size: int, max_problems: int, worke
         # The groups first: the largest jobs, while the chain's ranges even out the end.
         jobs = [("records", index) for index in range(len(plans))]
         jobs += _chain_jobs(connection, low, high, workers)
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        try:
             pending = pool.map_async(_work, jobs, chunksize=1)
             meanwhile()
             parts = pending.get()
+            pool.close()  # the workers end normally, closing their connections
+            pool.join()
+        finally:
+            pool.terminate()
     finally:
         _FORKED.clear()
     for part in parts:
