@@ -193,8 +193,8 @@ def test_check_entry_for_one_entry(chain, db, tamper):
 
 def test_every_columns_only_kind_describes_a_row_as_its_object(app, db, factory):
     """A kind declared ``columns_only`` gives the same payload from a Core row of its model's columns (what
-    the verifier reads) as from the loaded object. (The real kinds are proved the same way by every test that
-    records attempts, attendance, completions, certificates or outcomes and then verifies the ledger.)"""
+    the verifier reads on SQLite; on PostgreSQL a driver tuple with the same attribute names) as from the
+    loaded object. (The real kinds are proved on the demo data in test_evidence_verify_rows.py.)"""
     from lms.evidence.ledger import KINDS, canonical_json
 
     unit = factory.tree()["north_a"]
