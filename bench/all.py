@@ -7,7 +7,8 @@
 1. pages against the ceiling (bench/pages.py: trainee pages with wrk, report pages and exports with a
    sequential client; both servers ``gunicorn -w 2 -k sync``);
 2. quizzes over HTTP (bench/quiz_http.py: the whole flow, then submit only; 16 clients);
-3. ``evidence verify`` on the whole ledger (entries per second, wall and CPU time of this process);
+3. ``evidence verify`` on the whole ledger with the command's worker processes (entries per second, wall
+   and CPU time of this process);
 4. GIFT import of 10,000 questions (bench/gift_import.py, dry run and import, into a temporary schema);
 5. with ``--with-queries``, bench/run.py as well (every dashboard query).
 
@@ -33,14 +34,16 @@ def verify_timing(database_url: str, echo=print) -> tuple[float, float, int, boo
     from lms.config import normalise_database_url
     from lms.evidence.verify import verify_ledger
 
+    workers = min(4, os.cpu_count() or 1)  # as `flask --app lms evidence verify` by default
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)})
     with app.app_context():
         started, cpu = time.perf_counter(), time.process_time()
-        result = verify_ledger(snapshot=True)
+        result = verify_ledger(snapshot=True, workers=workers)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     echo(
         f"evidence verify: {result.checked:,} entries, {result.subjects_checked:,} records in {wall:.1f} s "
-        f"(this process's CPU {cpu:.1f} s) = {result.checked / wall:,.0f} entries/s; "
+        f"with {workers} worker(s) (this process's CPU {cpu:.1f} s) = "
+        f"{result.checked / wall:,.0f} entries/s; "
         f"{'OK' if result.ok else f'{result.problem_count} problem(s)'} (load {harness.load_average()})"
     )
     return wall, cpu, result.checked, result.ok

@@ -5,16 +5,21 @@ Two streaming passes, each reading the entries in batches so that millions of ro
 1. the chain: sequence numbers run 1, 2, 3, … without a gap; each entry names the hash of the one before it;
    its payload is canonical JSON; its stored hash is the one recomputed from its contents;
 2. the records: for every subject and kind group, the latest entry must equal ``describe()`` of the record
-   as it is now (a record that no longer exists is a mismatch). Records are loaded a batch at a time.
+   as it is now (a record that no longer exists is a mismatch). A group whose kinds read only their model's
+   columns is read as plain rows, the latest entries joined with their records in one query; the others load
+   their records as objects a batch at a time.
 
-The result names the problems in sequence order; the command line, the admin page and the tests read it.
+From the command line on PostgreSQL, worker processes share the work (ranges of the chain, kind groups), all
+reading one snapshot. The result names the problems in sequence order; the command line, the admin page and
+the tests read it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-import json.encoder
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -23,9 +28,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from lms.evidence.ledger import (
+    _C_ENCODE,
     GENESIS_HASH,
     KINDS,
-    _plain,
     canonical_json,
     entry_hash,
     seal_pending,
@@ -96,8 +101,22 @@ class VerificationResult:
 
     def _add(self, problem: Problem, max_problems: int) -> None:
         self.problem_count += 1
-        if len(self.problems) < max_problems:
-            self.problems.append(problem)
+        self.problems.append(problem)
+        if len(self.problems) > 2 * max_problems + 100:
+            self._keep(max_problems)
+
+    def _keep(self, max_problems: int) -> None:
+        """Keep the first ``max_problems`` problems in sequence order, whatever order they were found in."""
+        self.problems.sort(key=_problem_order)
+        del self.problems[max(0, max_problems) :]
+
+
+_RECORD_REASONS = ("record_missing", "record_differs", "unknown_kind")
+
+
+def _problem_order(problem: Problem) -> tuple:
+    """Sequence order; for one entry, what is wrong with the entry before what is wrong with its record."""
+    return problem.seq, problem.reason in _RECORD_REASONS
 
 
 _COLUMNS = (
@@ -144,20 +163,22 @@ def _start_snapshot() -> None:
     disagree. (SQLite transactions begin IMMEDIATE and so already see a stable database.)"""
     db.session.rollback()
     if db.engine.dialect.name == "postgresql":
-        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        connection = db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        connection.execute(sa.text(_READ_EVERY_ROW))
+
+
+# Every cursor here is read to its end: plan for all of its rows, not for the first tenth (the default, which
+# favours index lookups row by row over one hash join).
+_READ_EVERY_ROW = "SET LOCAL cursor_tuple_fraction = 1.0"
+# A worker's queries get no parallel workers of the server's: the worker processes are the parallelism.
+_WORKER_SETTINGS = (_READ_EVERY_ROW, "SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 # The chain pass costs a few microseconds of Python per entry, so it calls what json.loads / json.dumps call
 # underneath (the C scanner and encoder of the standard library) without their per-call set-up: the same parse
 # and the same canonical text as :func:`lms.evidence.ledger.canonical_json`, checked by the tests.
 _SCAN = json.JSONDecoder().scan_once
-_ENCODE = (
-    json.encoder.c_make_encoder(
-        None, _plain, json.encoder.encode_basestring, None, ":", ",", True, False, True
-    )
-    if json.encoder.c_make_encoder is not None
-    else None
-)
+_ENCODE = _C_ENCODE
 
 
 def is_canonical_payload(payload: str) -> bool:
@@ -226,130 +247,24 @@ def _chain_select():
     return stmt, created is not _STORED_CREATED
 
 
-def _check_chain(result: VerificationResult, batch_size: int, max_problems: int, workers: int = 1) -> None:
+def _chain_select():
+    created = _created_text_column()
+    stmt = sa.select(*_COLUMNS[:5], created, *_COLUMNS[6:]).order_by(LedgerEntry.seq)
+    return stmt, created is not _STORED_CREATED
+
+
+def _check_chain(result: VerificationResult, batch_size: int, max_problems: int) -> None:
     stmt, as_text = _chain_select()
-    if workers > 1 and as_text and _check_chain_in_parallel(result, stmt, batch_size, max_problems, workers):
-        return
     state = _check_rows(result, _stream_tuples(stmt, batch_size), (1, GENESIS_HASH, 0), as_text, max_problems)
     if state[2]:
         result.head_seq, result.head_hash = state[2], state[1]
-
-
-# -- The chain in parallel (PostgreSQL, the command line) --------------------------------------------------
-# The chain is cut into ranges of sequence numbers, each checked by a worker process on its own connection
-# that imports this transaction's snapshot (pg_export_snapshot), so every worker reads exactly the ledger this
-# process reads. A worker starts from the entry just before its range, read in that snapshot: the state the
-# single pass would have there. The same checks, in the same order within a range; ranges are put back in
-# order, so the result (problems, counts, head) is the single pass's.
-
-PARALLEL_MIN_ENTRIES = 100_000  # below this a single pass is quicker than starting workers
-RANGES_PER_WORKER = 4
-
-
-@dataclass
-class _Segment:
-    checked: int
-    problems: list
-    problem_count: int
-    last: tuple  # (seq, hash) of the range's last entry, or () when it had none
-
-
-def _chain_worker(job) -> _Segment:
-    import psycopg
-    from psycopg import sql as pgsql
-
-    conninfo, connect_args, snapshot, range_sql, previous_sql, lo, hi, batch_size, max_problems = job
-    part = VerificationResult()
-    with psycopg.connect(conninfo, **connect_args) as connection:
-        connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        connection.execute(pgsql.SQL("SET TRANSACTION SNAPSHOT {}").format(pgsql.Literal(snapshot)))
-        previous = connection.execute(previous_sql[0], {**previous_sql[1], "lo": lo}).fetchone()
-        state = (previous[0] + 1, previous[1], previous[0]) if previous else (1, GENESIS_HASH, 0)
-
-        def batches():
-            with connection.cursor(name="lms_verify_range") as cursor:
-                cursor.execute(range_sql[0], {**range_sql[1], "lo": lo, "hi": hi})
-                while rows := cursor.fetchmany(batch_size):
-                    yield rows
-
-        state = _check_rows(part, batches(), state, True, max_problems)
-        connection.rollback()
-    last = (state[2], state[1]) if part.checked else ()
-    return _Segment(part.checked, part.problems, part.problem_count, last)
-
-
-def _check_chain_in_parallel(result, stmt, batch_size: int, max_problems: int, workers: int) -> bool:
-    """Check the chain with ``workers`` processes; False (nothing done) when the ledger is too small."""
-    import multiprocessing
-
-    connection = db.session.connection()
-    low, high = connection.execute(
-        sa.select(sa.func.min(LedgerEntry.seq), sa.func.max(LedgerEntry.seq))
-    ).one()
-    if low is None or high - low + 1 < PARALLEL_MIN_ENTRIES:
-        return False
-    snapshot = connection.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
-    dialect = connection.dialect
-    lo, hi = sa.bindparam("lo", type_=sa.Integer), sa.bindparam("hi", type_=sa.Integer)
-    range_compiled = stmt.where(LedgerEntry.seq >= lo, LedgerEntry.seq <= hi).compile(dialect=dialect)
-    previous_compiled = (
-        sa.select(LedgerEntry.seq, LedgerEntry.hash)
-        .where(LedgerEntry.seq < lo)
-        .order_by(LedgerEntry.seq.desc())
-        .limit(1)
-        .compile(dialect=dialect)
-    )
-    range_sql = (str(range_compiled), range_compiled.params)
-    previous_sql = (str(previous_compiled), previous_compiled.params)
-    url = connection.engine.url.set(drivername="postgresql")
-    conninfo = url.render_as_string(hide_password=False)
-    connect_args = dict(current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}))
-    pieces = workers * RANGES_PER_WORKER
-    step = max(1, -(-(high - low + 1) // pieces))
-    jobs = [
-        (
-            conninfo,
-            connect_args,
-            snapshot,
-            range_sql,
-            previous_sql,
-            start,
-            min(high, start + step - 1),
-            batch_size,
-            max_problems,
-        )
-        for start in range(low, high + 1, step)
-    ]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        segments = pool.map(_chain_worker, jobs, chunksize=1)
-    last = ()
-    for segment in segments:
-        result.checked += segment.checked
-        result.problem_count += segment.problem_count
-        room = max_problems - len(result.problems)
-        result.problems.extend(segment.problems[: max(0, room)])
-        last = segment.last or last
-    if last:
-        result.head_seq, result.head_hash = last
-    return True
 
 
 def _is_canonical(payload: str) -> bool:
     return is_canonical_payload(payload)
 
 
-def _latest_seqs(kinds: list[str] | None, exclude: list[str] | None = None):
-    """The latest entry of each (subject type, subject) among ``kinds`` (one group), or per kind among the
-    kinds not in ``exclude`` (unregistered kinds: each its own group)."""
-    stmt = sa.select(sa.func.max(LedgerEntry.seq))
-    if kinds is not None:
-        return stmt.where(LedgerEntry.kind.in_(kinds)).group_by(
-            LedgerEntry.subject_type, LedgerEntry.subject_id
-        )
-    return stmt.where(LedgerEntry.kind.not_in(exclude)).group_by(
-        LedgerEntry.subject_type, LedgerEntry.subject_id, LedgerEntry.kind
-    )
-
+# -- The records ---------------------------------------------------------------------------------------------
 
 _ENTRY = (
     LedgerEntry.seq.label("ledger_seq"),
@@ -358,6 +273,7 @@ _ENTRY = (
     LedgerEntry.subject_id.label("ledger_subject_id"),
     LedgerEntry.payload.label("ledger_payload"),
 )
+_ENTRY_WIDTH = len(_ENTRY)  # a row: the entry's seq, kind, subject type, subject id, payload, then the record
 
 
 def _groups() -> dict[str, list[str]]:
@@ -365,6 +281,159 @@ def _groups() -> dict[str, list[str]]:
     for name, spec in KINDS.items():
         groups[spec.group].append(name)
     return groups
+
+
+def _latest(kinds: list[str] | None, exclude: list[str] | None = None):
+    """The condition on an entry of being the latest of its subject (subject type and id) among ``kinds`` (one
+    group): no later entry of the group names the same subject. With ``kinds=None``: among the entries of its
+    own kind, for the kinds not in ``exclude`` (unregistered kinds, each its own group)."""
+    later = sa.orm.aliased(LedgerEntry)
+    same_group = later.kind.in_(kinds) if kinds is not None else later.kind == LedgerEntry.kind
+    newer = sa.exists().where(
+        later.subject_type == LedgerEntry.subject_type,
+        later.subject_id == LedgerEntry.subject_id,
+        same_group,
+        later.seq > LedgerEntry.seq,
+    )
+    ours = LedgerEntry.kind.in_(kinds) if kinds is not None else LedgerEntry.kind.not_in(exclude)
+    return sa.and_(ours, ~newer)
+
+
+def _record_problem(result: VerificationResult, row, current: str | None, max_problems: int) -> None:
+    """``row`` starts with the entry's columns; ``current`` is the record's payload now (None: no record)."""
+    seq, kind, subject_type, subject_id, payload = row[:_ENTRY_WIDTH]
+    names = {"subject_type": subject_type, "subject_id": subject_id}
+    if current is None:
+        result._add(Problem(seq, kind, subject_type, subject_id, "record_missing", names), max_problems)
+        return
+    details = {**names, "fields": _difference(payload, current)}
+    result._add(Problem(seq, kind, subject_type, subject_id, "record_differs", details), max_problems)
+
+
+@dataclass
+class _RowPlan:
+    """A kind group whose kinds all read nothing but their model's columns (``columns_only``): its latest
+    entries, each outer-joined with its record's columns, in one query."""
+
+    kinds: tuple[str, ...]
+    model: type
+    attributes: tuple[str, ...]  # the model's column attributes, selected in this order after the entry
+    types: tuple  # their column types (what SQLAlchemy makes of a raw value)
+    key_index: int  # where the record's primary key is in a row (None there: no record)
+    stmt: sa.Select
+
+
+def _row_plans() -> list[_RowPlan]:
+    plans = []
+    for kinds in _groups().values():
+        specs = [KINDS[kind] for kind in kinds]
+        model = specs[0].model
+        if model is None or not all(spec.columns_only and spec.model is model for spec in specs):
+            continue
+        mapper = sa.inspect(model)
+        attrs = list(mapper.column_attrs)
+        key = mapper.primary_key[0]
+        stmt = (
+            sa.select(*_ENTRY, *[getattr(model, attr.key) for attr in attrs])
+            .select_from(LedgerEntry)
+            .outerjoin(model, key == LedgerEntry.subject_id)
+            .where(_latest(kinds))
+        )
+        key_attr = mapper.get_property_by_column(key).key
+        plans.append(
+            _RowPlan(
+                kinds=tuple(kinds),
+                model=model,
+                attributes=tuple(attr.key for attr in attrs),
+                types=tuple(attr.columns[0].type for attr in attrs),
+                key_index=_ENTRY_WIDTH + [attr.key for attr in attrs].index(key_attr),
+                stmt=stmt,
+            )
+        )
+    return plans
+
+
+def _record_class(plan: _RowPlan, processors=None) -> type:
+    """A tuple subclass for the plan's rows whose attributes are the model's columns, so that a kind's own
+    ``describe()``, the function that wrote the payload, reads a row as it reads a loaded object. A raw driver
+    value that SQLAlchemy's column type would convert (``processors``: naive stored UTC becomes aware, …) is
+    converted the same way when describe() reads it."""
+    namespace: dict = {"__slots__": ()}
+    processors = processors or [None] * len(plan.attributes)
+    columns = zip(plan.attributes, processors, strict=True)
+    for index, (name, process) in enumerate(columns, start=_ENTRY_WIDTH):
+        if process is None:
+            namespace[name] = property(operator.itemgetter(index))
+        else:
+            namespace[name] = property(lambda row, index=index, process=process: process(row[index]))
+    return type(f"{plan.model.__name__}Row", (tuple,), namespace)
+
+
+def _processors(plan: _RowPlan, dialect, description) -> list:
+    """The conversions SQLAlchemy applies to the record's raw values from a cursor with ``description``."""
+    return [
+        type_.dialect_impl(dialect).result_processor(dialect, column.type_code)
+        for type_, column in zip(plan.types, description[_ENTRY_WIDTH:], strict=True)
+    ]
+
+
+def _compare_rows(result: VerificationResult, batches, plan: _RowPlan, record_class, max_problems) -> None:
+    """Each latest entry against ``describe()`` of its record read from the same row."""
+    describe = {kind: KINDS[kind].describe for kind in plan.kinds}
+    key, as_record, canonical = plan.key_index, tuple.__new__, canonical_json
+    for batch in batches:
+        for row in batch:
+            if row[key] is None:
+                _record_problem(result, row, None, max_problems)
+                continue
+            current = canonical(describe[row[1]](as_record(record_class, row)))
+            if current != row[4]:
+                _record_problem(result, row, current, max_problems)
+        result.subjects_checked += len(batch)
+
+
+def _batches(cursor, sql: str, params, batch_size: int):
+    """Tuples in batches from a driver cursor. A named (server-side) cursor fetches them a batch at a time; an
+    unnamed one has the server stream them (libpq's chunked mode), computing the next rows while these are
+    checked: a worker's own connection, used for nothing else meanwhile."""
+    if getattr(cursor, "name", None) is not None:  # a named cursor
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch_size):
+            yield rows
+        return
+    rows = cursor.stream(sql, params, size=batch_size)
+    while batch := list(itertools.islice(rows, batch_size)):
+        yield batch
+
+
+def _compare_plan_on_cursor(result, cursor, sql: str, params, plan, dialect, batch_size, max_problems):
+    """A plan's rows from a cursor of the driver: tuples, each value converted as SQLAlchemy would convert it,
+    when describe() reads it."""
+    batches = _batches(cursor, sql, params, batch_size)
+    first = next(batches, None)
+    if first is None:
+        return
+    record_class = _record_class(plan, _processors(plan, dialect, cursor.description))
+    _compare_rows(result, itertools.chain([first], batches), plan, record_class, max_problems)
+
+
+def _check_plan(result: VerificationResult, plan: _RowPlan, batch_size: int, max_problems: int) -> None:
+    """One plan in this process, on the session's connection: driver tuples on PostgreSQL, Core rows (which
+    SQLAlchemy has converted already) elsewhere."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        _compare_rows(result, _stream(plan.stmt, batch_size), plan, _record_class(plan), max_problems)
+        return
+    dialect = connection.dialect
+    sql, params = _compiled(plan.stmt, dialect)
+    with connection.connection.dbapi_connection.cursor(name="lms_verify_records") as cursor:
+        _compare_plan_on_cursor(result, cursor, sql, params, plan, dialect, batch_size, max_problems)
+
+
+def _compiled(stmt, dialect) -> tuple[str, dict]:
+    """SQL and parameters for the driver (lists of kinds spelled out)."""
+    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    return str(compiled), compiled.params
 
 
 def _load_records(batch) -> dict[tuple[type, int], object]:
@@ -407,84 +476,190 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _compare(result: VerificationResult, row, spec, record, max_problems: int) -> None:
-    """One latest entry against its record (``None``: the record no longer exists)."""
-    result.subjects_checked += 1
-    names = {"subject_type": row.ledger_subject_type, "subject_id": row.ledger_subject_id}
-    if record is None:
-        result._add(
-            Problem(row.ledger_seq, row.ledger_kind, *names.values(), "record_missing", names), max_problems
-        )
-        return
-    current = canonical_json(spec.describe(record))
-    if current != row.ledger_payload:
-        result._add(
-            Problem(
-                row.ledger_seq,
-                row.ledger_kind,
-                *names.values(),
-                "record_differs",
-                {**names, "fields": _difference(row.ledger_payload, current)},
-            ),
-            max_problems,
-        )
-
-
-def _check_records(result: VerificationResult, batch_size: int, max_problems: int) -> None:
-    """Per kind group: the latest entry of every subject, joined in the database with the record's columns
-    when ``describe`` needs nothing else (one streamed query, no object per row), otherwise loaded as objects
-    a batch at a time."""
-    registered = list(KINDS)
-    for _group, kinds in _groups().items():
+def _check_other_groups(result: VerificationResult, batch_size: int, max_problems: int, planned) -> None:
+    """The groups without a row plan: records loaded as objects a batch at a time (kinds whose describe()
+    reads related rows), kinds without a model (chain only), and the latest entries of unregistered kinds."""
+    for kinds in _groups().values():
         spec = KINDS[kinds[0]]
-        latest = LedgerEntry.seq.in_(_latest_seqs(kinds))
+        if tuple(kinds) in planned:
+            continue
+        stmt = sa.select(*_ENTRY).where(_latest(kinds))
         if spec.model is None:
-            stmt = sa.select(*_ENTRY).where(latest)
             for batch in _stream(stmt, batch_size):
-                for row in batch:
-                    result.unchecked_kinds.add(row.ledger_kind)
+                result.unchecked_kinds.update(row.ledger_kind for row in batch)
             continue
-        mapper = sa.inspect(spec.model)
-        key = mapper.primary_key[0]
-        if spec.columns_only:
-            columns = [getattr(spec.model, attr.key) for attr in mapper.column_attrs]
-            stmt = (
-                sa.select(*_ENTRY, *columns)
-                .select_from(LedgerEntry)
-                .outerjoin(spec.model, key == LedgerEntry.subject_id)
-                .where(latest)
-            )
-            key_name = mapper.get_property_by_column(key).key
-            for batch in _stream(stmt, batch_size):
-                for row in batch:
-                    spec_of_row = KINDS[row.ledger_kind]
-                    record = row if getattr(row, key_name) is not None else None
-                    _compare(result, row, spec_of_row, record, max_problems)
-            continue
-        for batch in _stream(sa.select(*_ENTRY).where(latest), batch_size):
+        for batch in _stream(stmt, batch_size):
             records = _load_records(batch)
             for row in batch:
-                _compare(
-                    result,
-                    row,
-                    KINDS[row.ledger_kind],
-                    records.get((spec.model, row.ledger_subject_id)),
-                    max_problems,
-                )
-    stmt = sa.select(*_ENTRY).where(LedgerEntry.seq.in_(_latest_seqs(None, exclude=registered)))
+                record = records.get((spec.model, row.ledger_subject_id))
+                current = None if record is None else canonical_json(KINDS[row.ledger_kind].describe(record))
+                if current != row.ledger_payload:
+                    _record_problem(result, row, current, max_problems)
+            result.subjects_checked += len(batch)
+    stmt = sa.select(*_ENTRY).where(_latest(None, exclude=list(KINDS)))
     for batch in _stream(stmt, batch_size):
         for row in batch:
-            result._add(
-                Problem(
-                    row.ledger_seq,
-                    row.ledger_kind,
-                    row.ledger_subject_type,
-                    row.ledger_subject_id,
-                    "unknown_kind",
-                    {"kind": row.ledger_kind},
-                ),
-                max_problems,
+            problem = Problem(*row[:4], "unknown_kind", {"kind": row.ledger_kind})
+            result._add(problem, max_problems)
+
+
+# -- In parallel (PostgreSQL, the command line) --------------------------------------------------------------
+# Worker processes check ranges of the chain and the row-plan groups, each job on a connection of its own that
+# imports this transaction's snapshot (pg_export_snapshot), so every worker reads exactly the ledger and the
+# records this process reads; meanwhile this process checks the other groups. A chain worker starts from the
+# entry just before its range, read in that snapshot: the state the single pass would have there. The same
+# checks, in the same order within a range; ranges are put back in order, and the problems kept are the first
+# in sequence order either way, so the result (problems, counts, head) is the single pass's.
+
+PARALLEL_MIN_ENTRIES = 100_000  # below this a single pass is quicker than starting workers
+RANGES_PER_WORKER = 4
+
+# What the workers need and cannot be sent to them (the dialect, the plans' column types): set before the
+# pool forks its processes, which inherit it, and cleared after.
+_FORKED: dict = {}
+
+
+@dataclass
+class _Part:
+    checked: int = 0
+    subjects_checked: int = 0
+    problems: list = field(default_factory=list)
+    problem_count: int = 0
+    last: tuple = ()  # chain ranges: (seq, hash) of the range's last entry, or () when it had none
+
+
+def _work(job: tuple) -> _Part:
+    """One job in a worker process: ``("chain", lo, hi)`` or ``("records", plan index)``."""
+    shared = _FORKED
+    part = VerificationResult()
+    connection = _worker_connection()
+    if job[0] == "records":
+        plan, sql, params = shared["plans"][job[1]]
+        with _worker_cursor(connection) as cursor:
+            _compare_plan_on_cursor(
+                part, cursor, sql, params, plan, shared["dialect"], shared["batch_size"], shared["max"]
             )
+        state = None
+    else:
+        state = _chain_range(part, connection, job[1], job[2])
+    part._keep(shared["max"])
+    last = (state[2], state[1]) if state and part.checked else ()
+    return _Part(part.checked, part.subjects_checked, part.problems, part.problem_count, last)
+
+
+_WORKER: dict = {}  # in a worker process: its connection, for all of its jobs
+
+
+def _worker_connection():
+    """This worker's connection, opened at its first job: a read-only transaction in the exported snapshot,
+    closed when the worker process ends."""
+    import multiprocessing.util
+
+    import psycopg
+    from psycopg import sql as pgsql
+
+    connection = _WORKER.get("connection")
+    if connection is None:
+        shared = _FORKED
+        connection = psycopg.connect(shared["conninfo"], **shared["connect_args"])
+        connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        connection.execute(pgsql.SQL("SET TRANSACTION SNAPSHOT {}").format(pgsql.Literal(shared["snapshot"])))
+        for setting in _WORKER_SETTINGS:
+            connection.execute(setting)
+        _WORKER["connection"] = connection
+        multiprocessing.util.Finalize(None, connection.close, exitpriority=10)
+    return connection
+
+
+def _chain_range(part: VerificationResult, connection, lo: int, hi: int) -> tuple:
+    shared = _FORKED
+    previous_sql, range_sql = shared["previous_sql"], shared["range_sql"]
+    previous = connection.execute(previous_sql[0], {**previous_sql[1], "lo": lo}).fetchone()
+    state = (previous[0] + 1, previous[1], previous[0]) if previous else (1, GENESIS_HASH, 0)
+
+    with _worker_cursor(connection) as cursor:
+        batches = _batches(cursor, range_sql[0], {**range_sql[1], "lo": lo, "hi": hi}, shared["batch_size"])
+        return _check_rows(part, batches, state, True, shared["max"])
+
+
+def _worker_cursor(connection):
+    """A cursor whose results the server streams where the driver can receive them in chunks (psycopg 3.2
+    with libpq 17 or later), otherwise a named (server-side) cursor."""
+    import psycopg
+
+    capabilities = getattr(psycopg, "capabilities", None)
+    if capabilities is not None and capabilities.has_stream_chunked():
+        return connection.cursor()
+    return connection.cursor(name="lms_verify_worker")
+
+
+def _chain_jobs(connection, low: int, high: int, workers: int) -> list[tuple]:
+    """The chain's ranges, and the statements that read a range and the entry before it, for the workers."""
+    stmt, _as_text = _chain_select()
+    dialect = connection.dialect
+    lo, hi = sa.bindparam("lo", type_=sa.Integer), sa.bindparam("hi", type_=sa.Integer)
+    range_compiled = stmt.where(LedgerEntry.seq >= lo, LedgerEntry.seq <= hi).compile(dialect=dialect)
+    previous_compiled = (
+        sa.select(LedgerEntry.seq, LedgerEntry.hash)
+        .where(LedgerEntry.seq < lo)
+        .order_by(LedgerEntry.seq.desc())
+        .limit(1)
+        .compile(dialect=dialect)
+    )
+    _FORKED["range_sql"] = (str(range_compiled), range_compiled.params)
+    _FORKED["previous_sql"] = (str(previous_compiled), previous_compiled.params)
+    step = max(1, -(-(high - low + 1) // (workers * RANGES_PER_WORKER)))
+    return [("chain", start, min(high, start + step - 1)) for start in range(low, high + 1, step)]
+
+
+def _verify_in_parallel(result, plans, batch_size: int, max_problems: int, workers: int, meanwhile) -> bool:
+    """Check the chain and the planned groups with ``workers`` processes while this one runs ``meanwhile``;
+    False (nothing done) when the ledger is too small or not on PostgreSQL."""
+    import multiprocessing
+
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return False
+    low, high = connection.execute(
+        sa.select(sa.func.min(LedgerEntry.seq), sa.func.max(LedgerEntry.seq))
+    ).one()
+    if low is None or high - low + 1 < PARALLEL_MIN_ENTRIES:
+        return False
+    dialect = connection.dialect
+    url = connection.engine.url.set(drivername="postgresql")
+    _FORKED.update(
+        conninfo=url.render_as_string(hide_password=False),
+        connect_args=dict(current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {})),
+        snapshot=connection.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one(),
+        dialect=dialect,
+        batch_size=batch_size,
+        max=max_problems,
+        plans=[(plan, *_compiled(plan.stmt, dialect)) for plan in plans],
+    )
+    try:
+        # The groups first: the largest jobs, while the chain's ranges even out the end.
+        jobs = [("records", index) for index in range(len(plans))]
+        jobs += _chain_jobs(connection, low, high, workers)
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        try:
+            pending = pool.map_async(_work, jobs, chunksize=1)
+            meanwhile()
+            parts = pending.get()
+            pool.close()  # the workers end normally, closing their connections
+            pool.join()
+        finally:
+            pool.terminate()
+    finally:
+        _FORKED.clear()
+    for part in parts:
+        result.checked += part.checked
+        result.subjects_checked += part.subjects_checked
+        result.problem_count += part.problem_count
+        result.problems.extend(part.problems)
+        if part.last:
+            result.head_seq, result.head_hash = part.last  # the chain's ranges come in order
+    result._keep(max_problems)
+    return True
 
 
 def verify_ledger(
@@ -496,18 +671,26 @@ def verify_ledger(
 ) -> VerificationResult:
     """Check the whole ledger. ``snapshot=True`` ends the session's transaction and reads from a fresh,
     consistent one (the command and the admin page; tests read what they just committed). ``workers`` > 1
-    checks the chain of a large ledger on PostgreSQL with that many processes (the command line only: a web
+    shares the work of a large ledger on PostgreSQL among that many processes (the command line only: a web
     worker must not fork), with the same result."""
     seal_pending()  # what this transaction recorded is part of the ledger it checks
     if snapshot:
         _start_snapshot()
     result = VerificationResult()
+    plans = _row_plans()
+    planned = {plan.kinds for plan in plans}
+
+    def meanwhile():
+        _check_other_groups(result, batch_size, max_problems, planned)
+
     # Workers read the snapshot of this transaction, which must hold nothing uncommitted: only with snapshot.
-    _check_chain(result, batch_size, max_problems, workers if snapshot else 1)
-    _check_records(result, batch_size, max_problems)
-    result.problems.sort(
-        key=lambda p: (p.seq, p.reason in ("record_missing", "record_differs", "unknown_kind"))
-    )
+    parallel = snapshot and workers > 1
+    if not (parallel and _verify_in_parallel(result, plans, batch_size, max_problems, workers, meanwhile)):
+        _check_chain(result, batch_size, max_problems)
+        for plan in plans:
+            _check_plan(result, plan, batch_size, max_problems)
+        meanwhile()
+    result._keep(max_problems)
     return result
 
 

@@ -7,9 +7,11 @@ from decimal import Decimal
 from lms.evidence.ledger import evidence_kind
 from lms.quizzes.models import Attempt
 
+_FOUR_PLACES = Decimal("0.0001")
+
 
 def _amount(value) -> str | None:
-    return None if value is None else format(Decimal(value).quantize(Decimal("0.0001")), "f")
+    return None if value is None else format(Decimal(value).quantize(_FOUR_PLACES), "f")
 
 
 def describe_attempt(attempt: Attempt) -> dict:

@@ -193,8 +193,8 @@ def test_check_entry_for_one_entry(chain, db, tamper):
 
 def test_every_columns_only_kind_describes_a_row_as_its_object(app, db, factory):
     """A kind declared ``columns_only`` gives the same payload from a Core row of its model's columns (what
-    the verifier reads) as from the loaded object. (The real kinds are proved the same way by every test that
-    records attempts, attendance, completions, certificates or outcomes and then verifies the ledger.)"""
+    the verifier reads on SQLite; on PostgreSQL a driver tuple with the same attribute names) as from the
+    loaded object. (The real kinds are proved on the demo data in test_evidence_verify_rows.py.)"""
     from lms.evidence.ledger import KINDS, canonical_json
 
     unit = factory.tree()["north_a"]
@@ -289,3 +289,52 @@ def test_fast_canonical_check_agrees_with_json_and_canonical_json(payload):
     except ValueError:
         expected = False
     assert is_canonical_payload(payload) is expected
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE enterprise SET credit_score = 50 WHERE id = :c",
+        "UPDATE enterprise SET name_en = 'Renamed' WHERE id = :b",
+        "UPDATE enterprise SET is_key = false WHERE id = :a",
+        "DELETE FROM enterprise WHERE id = :b",
+    ],
+)
+def test_records_checked_by_several_processes_give_the_single_pass_result(
+    chain, db, monkeypatch, kind, statement
+):
+    """Every field the payload holds, checked by a worker process (the row-read kind) or by this one (the
+    object-loaded kind): the same problems as one pass."""
+    from lms.evidence import verify
+
+    db.session.execute(sa.text(statement), {name: chain[name].id for name in ("a", "b", "c")})
+    db.session.commit()
+    single = verify_ledger(snapshot=True)
+    monkeypatch.setattr(verify, "PARALLEL_MIN_ENTRIES", 1)
+    parallel = verify_ledger(snapshot=True, workers=2)
+    assert single.problem_count == 1
+    assert single.problems[0].reason in ("record_differs", "record_missing")
+    assert [(p.seq, p.reason, p.details) for p in parallel.problems] == [
+        (p.seq, p.reason, p.details) for p in single.problems
+    ]
+    assert (
+        (parallel.checked, parallel.subjects_checked) == (single.checked, single.subjects_checked) == (5, 3)
+    )
+
+
+def test_problems_kept_are_the_first_in_sequence_order(chain, db, tamper, monkeypatch):
+    """Past ``max_problems`` the problems listed are the earliest entries', whichever pass or process found
+    them; all are counted."""
+    from lms.evidence import verify
+
+    tamper("UPDATE ledger_entry SET hash = :fake WHERE seq = 3", fake="f" * 64)  # seq 3 hash, seq 4 prev_hash
+    db.session.execute(sa.text("UPDATE enterprise SET credit_score = 1"))  # seq 2, 4, 5 differ
+    db.session.commit()
+    expected = [(2, "record_differs"), (3, "hash")]
+    single = verify_ledger(snapshot=True, max_problems=2)
+    assert [(p.seq, p.reason) for p in single.problems] == expected
+    assert single.problem_count == 5
+    monkeypatch.setattr(verify, "PARALLEL_MIN_ENTRIES", 1)
+    parallel = verify_ledger(snapshot=True, max_problems=2, workers=2)
+    assert [(p.seq, p.reason) for p in parallel.problems] == expected
+    assert parallel.problem_count == 5
