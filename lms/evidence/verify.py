@@ -247,12 +247,6 @@ def _chain_select():
     return stmt, created is not _STORED_CREATED
 
 
-def _chain_select():
-    created = _created_text_column()
-    stmt = sa.select(*_COLUMNS[:5], created, *_COLUMNS[6:]).order_by(LedgerEntry.seq)
-    return stmt, created is not _STORED_CREATED
-
-
 def _check_chain(result: VerificationResult, batch_size: int, max_problems: int) -> None:
     stmt, as_text = _chain_select()
     state = _check_rows(result, _stream_tuples(stmt, batch_size), (1, GENESIS_HASH, 0), as_text, max_problems)
