@@ -478,11 +478,12 @@ def grouped(name: str, scope: Scope, dim: Dim = TOTAL, *, scaled: bool = True):
     caller that adds rows up before scaling once (:func:`scale_rows`)."""
     return snapshot.remembered(
         ("grouped", name, scaled, scope.snapshot_key, dim_key(dim)),
-        lambda: _grouped(name, scope, dim, scaled),
+        lambda: grouped_afresh(name, scope, dim, scaled),
     )
 
 
-def _grouped(name: str, scope: Scope, dim: Dim, scaled: bool):
+def grouped_afresh(name: str, scope: Scope, dim: Dim, scaled: bool = True):
+    """:func:`grouped` without the report snapshot (a caller that keeps only what it makes of the rows)."""
     if name == "funnel" and dim.kind in ("trainee", "course", "expert"):
         raise ValueError("the funnel is counted per enterprise, not per trainee, course or expert")
     scope = _narrowed(scope, dim)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from lms.org.models import CustomsUnit
+from lms.reports import snapshot
 from lms.reports.dimensions import TOTAL, Dim, Scope, _add_into, child_of
 from lms.reports.figures import (
     LEARNING,
@@ -19,6 +20,7 @@ from lms.reports.figures import (
     Satisfaction,
     completion_trend,
     grouped,
+    grouped_afresh,
     scale_rows,
 )
 
@@ -61,7 +63,15 @@ class Grid:
 
 def grid(scope: Scope, node: CustomsUnit | None, *, funnel: bool = True) -> Grid:
     """Everything a report page shows per unit and per course, from one statement per metric grouped by
-    (the enterprise's own unit, course): the totals, the sub-units and the courses are sums of those rows."""
+    (the enterprise's own unit, course): the totals, the sub-units and the courses are sums of those rows.
+    A report snapshot keeps the grid, not the thousands of (unit, course) rows it is made of."""
+    return snapshot.remembered(
+        ("grid", scope.snapshot_key, node.id if node is not None else None, funnel),
+        lambda: _grid(scope, node, funnel),
+    )
+
+
+def _grid(scope: Scope, node: CustomsUnit | None, funnel: bool) -> Grid:
     mapping = child_of(node) if node is not None else {}
     totals: dict = {}
     units: dict = {}
@@ -69,7 +79,7 @@ def grid(scope: Scope, node: CustomsUnit | None, *, funnel: bool = True) -> Grid
     for name in (*LEARNING, "funnel") if funnel else LEARNING:
         total_part, unit_part, course_part = {}, {}, {}
         # Added up as stored (integers) and scaled once per cell: the same exact Decimals, less work.
-        rows, scales = grouped(name, scope, Dim("unit_course"), scaled=False)
+        rows, scales = grouped_afresh(name, scope, Dim("unit_course"), scaled=False)
         for (unit_id, course_id), values in rows.items():
             _add_into(total_part, None, values)
             if unit_id in mapping:

@@ -25,7 +25,7 @@ from flask import current_app, g, has_request_context
 from lms.config import setting
 from lms.core import clock
 
-MAX_ENTRIES = 256
+MAX_ENTRIES = 128
 _lock = threading.Lock()
 
 
