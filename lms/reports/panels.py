@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from lms.core.panels import dashboard, enterprise_page
-from lms.reports import snapshot
+from lms.reports import metrics, snapshot
 from lms.reports.filters import parse_filters
 from lms.reports.permissions import REPORT_ROLES, root_unit
 from lms.reports.tables import Report
@@ -20,10 +20,13 @@ def _dashboard_panel(user):
         return None
     snapshot.allow()
     report = Report(user, parse_filters({}, user), unit=unit)
+    # The totals alone (one statement per figure), not the page's grid of sub-units and courses.
+    figures = metrics.figures(report.scope).get(None) or metrics.Figures()
+    funnel = metrics.grouped("funnel", report.scope)
     return {
         "unit": unit,
-        "figures": report.total(),
-        "funnel": report.funnel_total(),
+        "figures": figures,
+        "funnel": metrics.Funnel.of(funnel[None]) if None in funnel else metrics.Funnel(),
         "filters": report.filters,
         "as_of": snapshot.as_of(),
     }

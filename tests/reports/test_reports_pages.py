@@ -303,3 +303,17 @@ def test_an_xlsx_download_starts_before_its_rows_are_read_and_holds_them_all(app
     assert [row[0] for row in values[1:]] == [row.values["label"] for row in read_rows]
     labels = {row.values["label"] for row in read_rows}
     assert {data.enterprises["P"].name_en, data.enterprises["F"].name_en} <= labels  # Futian's enterprises
+
+
+def test_the_dashboard_panel_shows_the_totals_of_the_report_page(client, data, read, clock):
+    from datetime import date
+
+    clock.set(date(2025, 12, 31))  # "this year", the panel's period, is the data set's 2025
+    client.login("officer.shenzhen")
+    page = read(client.get("/reports/"))
+    html = client.get("/").get_data(as_text=True)
+    panel = html[html.index("panel-reports") :]
+    for figure in ("completion_rate", "pass_rate", "average_score", "attendance_rate"):
+        assert f"{page.figures[figure]} %" in panel, figure
+    assert page.figures["mean_gain"] in panel and page.figures["satisfaction"] in panel
+    assert page.figures["completion_rate"] == "44.4"
