@@ -76,7 +76,7 @@ SHEET_PART = "xl/worksheets/sheet1.xml"
 FLUSH_BYTES = 64 * 1024
 
 
-def _workbook_with_header(report: Report, name: str, columns: list[Column]) -> bytes:
+def _workbook_with_header(name: str, columns: list[Column]) -> bytes:
     """The whole workbook but its rows: openpyxl's parts, the sheet holding the bold header row."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_SHEET_UNSAFE.sub(" ", str(TABLES[name].title))[:31] or name)
@@ -137,7 +137,7 @@ def xlsx_chunks(report: Report, name: str) -> Iterator[bytes]:
     """The XLSX file of table ``name``, in pieces, the rows read as the pieces go."""
     columns = _columns_for_export(report, name)
     letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
-    made = zipfile.ZipFile(io.BytesIO(_workbook_with_header(report, name, columns)))
+    made = zipfile.ZipFile(io.BytesIO(_workbook_with_header(name, columns)))
     head, tail = made.read(SHEET_PART).split(b"</sheetData>")
     out = _Chunks()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

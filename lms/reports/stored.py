@@ -175,7 +175,7 @@ def _wanted(keys: Keys | None, quiz_id: int, user_id: int) -> bool:
 def compute_results(session, keys: Keys | None = None) -> dict:
     """{(quiz_id, user_id): row} of quiz_result as the raw attempts give it (one statement per chunk of
     keys: the attempts with their quiz's settings and their trainee's unit)."""
-    unit = sa.case((User.role == "trainee", Enterprise.unit_id), else_=sa.null())
+    unit = _trainee_unit()
     graded: dict = defaultdict(list)
     quizzes, units, seen = {}, {}, set()
     for spec in _filter_specs(keys):
@@ -303,15 +303,27 @@ def _trainee_unit():
     return sa.case((User.role == "trainee", Enterprise.unit_id), else_=sa.null())
 
 
-def _selected(session, stmt, filters: list[tuple]) -> list:
-    """Rows of ``stmt`` for every (column, ids) filter, a chunk of ids per statement (no filters: all)."""
-    if filters is None:
+def _selected(session, stmt, *filters: tuple) -> list:
+    """Rows of ``stmt`` for every (column, ids) filter, a chunk of ids per statement; every row when no filter
+    gives ids (all None)."""
+    if all(ids is None for _column, ids in filters):
         return list(session.execute(stmt.execution_options(yield_per=20000)))
     rows = []
     for column, ids in filters:
         for chunk in _chunks(ids or ()):
             rows += session.execute(stmt.where(column.in_(chunk))).all()
     return rows
+
+
+def _session_fact(r) -> dict:
+    """What a seat and a feedback response are counted by: trainee, session, course, unit, local month."""
+    return {
+        "user_id": r.user_id,
+        "session_id": r.session_id,
+        "course_id": r.course_id,
+        "unit_id": r.unit_id,
+        "month": local_month(r.starts_at),
+    }
 
 
 def compute_seats(session, registration_ids=None, session_ids=None, user_ids=None) -> dict:
@@ -332,27 +344,16 @@ def compute_seats(session, registration_ids=None, session_ids=None, user_ids=Non
         .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
         .where(Registration.status == "confirmed", TrainingSession.status != "cancelled")
     )
-    everything = registration_ids is None and session_ids is None and user_ids is None
-    filters = (
-        None
-        if everything
-        else [
-            (Registration.id, registration_ids),
-            (Registration.session_id, session_ids),
-            (Registration.user_id, user_ids),
-        ]
+    rows = _selected(
+        session,
+        stmt,
+        (Registration.id, registration_ids),
+        (Registration.session_id, session_ids),
+        (Registration.user_id, user_ids),
     )
     return {
-        r.id: {
-            "registration_id": r.id,
-            "user_id": r.user_id,
-            "session_id": r.session_id,
-            "course_id": r.course_id,
-            "unit_id": r.unit_id,
-            "month": local_month(r.starts_at),
-            "attended": r.attendance in ATTENDED,
-        }
-        for r in _selected(session, stmt, filters)
+        r.id: {"registration_id": r.id, **_session_fact(r), "attended": r.attendance in ATTENDED}
+        for r in rows
     }
 
 
@@ -374,27 +375,16 @@ def compute_feedback(session, feedback_ids=None, session_ids=None, user_ids=None
         .join(User, User.id == Registration.user_id)
         .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
     )
-    everything = feedback_ids is None and session_ids is None and user_ids is None
-    filters = (
-        None
-        if everything
-        else [
-            (SessionFeedback.id, feedback_ids),
-            (SessionFeedback.session_id, session_ids),
-            (Registration.user_id, user_ids),
-        ]
+    rows = _selected(
+        session,
+        stmt,
+        (SessionFeedback.id, feedback_ids),
+        (SessionFeedback.session_id, session_ids),
+        (Registration.user_id, user_ids),
     )
     return {
-        r.id: {
-            "feedback_id": r.id,
-            "user_id": r.user_id,
-            "session_id": r.session_id,
-            "course_id": r.course_id,
-            "unit_id": r.unit_id,
-            "month": local_month(r.starts_at),
-            **{name: getattr(r, name) for name in RATINGS},
-        }
-        for r in _selected(session, stmt, filters)
+        r.id: {"feedback_id": r.id, **_session_fact(r), **{name: getattr(r, name) for name in RATINGS}}
+        for r in rows
     }
 
 
