@@ -237,12 +237,16 @@ def module_edit(module_id: int):
 @bp.route("/modules/<int(max=2147483647):module_id>/move", methods=["POST"])
 @login_required
 def module_move(module_id: int):
-    module = _module(module_id)
-    version_id = module.version_id
+    return _moved(_module(module_id), services.move_module)
+
+
+def _moved(item, move):
+    """Move a module or a lesson one place up or down its version's outline, back to the version's page."""
+    version_id = item.version_id
     form = ActionForm()
     if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
         abort(400)
-    services.move_module(current_user, module, form.direction.data)
+    move(current_user, item, form.direction.data)
     db.session.commit()
     return redirect(url_for("courses.version_detail", version_id=version_id))
 
@@ -368,14 +372,7 @@ def lesson_edit(lesson_id: int):
 @bp.route("/lessons/<int(max=2147483647):lesson_id>/move", methods=["POST"])
 @login_required
 def lesson_move(lesson_id: int):
-    lesson = _lesson(lesson_id)
-    version_id = lesson.version_id
-    form = ActionForm()
-    if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
-        abort(400)
-    services.move_lesson(current_user, lesson, form.direction.data)
-    db.session.commit()
-    return redirect(url_for("courses.version_detail", version_id=version_id))
+    return _moved(_lesson(lesson_id), services.move_lesson)
 
 
 @bp.route("/lessons/<int(max=2147483647):lesson_id>/delete", methods=["GET", "POST"])
