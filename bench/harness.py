@@ -210,6 +210,14 @@ def login(port: int, login_name: str, password: str = BENCH_PASSWORD) -> str:
     if response.status != 302:
         raise SystemExit(f"login as {login_name} failed: HTTP {response.status}")
     _cookies(response, jar)
+    # Follow the redirect as a browser does, and keep the cookie it sets: the first page after signing in
+    # puts the session's CSRF token in it (the login starts a new session), so the pages measured next do not
+    # each write a new one.
+    location = urllib.parse.urlsplit(response.getheader("Location") or "/")
+    connection.request("GET", location.path or "/", headers={"Cookie": cookie_header(jar)})
+    response = connection.getresponse()
+    response.read()
+    _cookies(response, jar)
     connection.close()
     return cookie_header(jar)
 

@@ -36,6 +36,7 @@ from lms import (  # the area packages: each __init__ holds the area's init_app
 )
 from lms.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATE_DIR, config_for, load_settings
 from lms.core.access import init_app as init_access
+from lms.core.page_cache import init_app as init_page_cache
 from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from lms.jobs.celery import init_celery
 from lms.ops.logs import configure_logging, init_request_ids
@@ -69,6 +70,8 @@ AREAS = (
 
 
 def create_app(config: dict | str | None = None) -> Flask:
+    from lms.i18n import share_wtforms_translations
+
     app = Flask(
         __name__,
         template_folder=str(TEMPLATE_DIR),
@@ -95,13 +98,17 @@ def create_app(config: dict | str | None = None) -> Flask:
         hops = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
+    init_request_ids(app)
+    # A kept page is served before anything loads the user (the areas' hooks do; WTForms' catalog needs the
+    # reader's language).
+    init_page_cache(app)
+    app.before_request(share_wtforms_translations)
     app.url_map.converters["int"] = BoundedIntConverter
     for area in AREAS:
         area.init_app(app)
     _register_templating(app)
     _register_errors(app)
     _register_security_headers(app)
-    init_request_ids(app)
     init_access(app)  # after the request id, so that a refused request is logged with it
     init_celery(app)
     if config_class.ENV_NAME == "production":
@@ -112,13 +119,12 @@ def create_app(config: dict | str | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401 - every model must be known to the metadata
-    from lms.i18n import select_locale, select_timezone, share_wtforms_translations
+    from lms.i18n import select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.before_request(share_wtforms_translations)
     limiter.init_app(app)
     bootstrap.init_app(app)
 

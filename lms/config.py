@@ -567,6 +567,25 @@ SETTINGS_LIST: tuple[Setting, ...] = (
         high=3600,
     ),
     Setting(
+        "PAGE_CACHE_SECONDS",
+        "int",
+        30,
+        "a trainee's course, lesson, home, My learning, quizzes, catalog and certificates pages are kept "
+        "as rendered for at most this many seconds and served again while nothing they show has changed "
+        "(checked by one statement per request); what only the clock changes, such as a quiz window "
+        "opening, shows within this time (`0`: every page is rendered afresh)",
+        low=0,
+        high=600,
+    ),
+    Setting(
+        "PAGE_CACHE_ENTRIES",
+        "int",
+        2000,
+        "the most pages each web worker keeps (least recently rendered first out; a page is 5-20 KB)",
+        low=1,
+        high=1_000_000,
+    ),
+    Setting(
         "CERTIFICATE_VERIFY_RATE_LIMIT",
         "str",
         "30 per minute",

@@ -4,6 +4,7 @@ from lms.api import models as _api  # noqa: F401
 from lms.auth import security_log as _security_log  # noqa: F401
 from lms.auth import throttle as _throttle  # noqa: F401
 from lms.auth.models import User  # noqa: F401
+from lms.core import models as _core  # noqa: F401
 from lms.courses import models as _courses  # noqa: F401
 from lms.credentials import models as _credentials  # noqa: F401
 from lms.cultivation import models as _cultivation  # noqa: F401

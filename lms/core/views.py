@@ -11,6 +11,7 @@ from lms.auth.models import LANGUAGES, User
 from lms.auth.scopes import enterprise_clause, user_clause
 from lms.core.access import public
 from lms.core.dashboard import dashboard_section, sections_for
+from lms.core.page_cache import kept
 from lms.core.web import is_safe_next
 from lms.extensions import db
 from lms.org.models import CREDIT_LEVELS, Enterprise
@@ -19,6 +20,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
+@kept
 @public
 def index():
     if not current_user.is_authenticated:

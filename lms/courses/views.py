@@ -25,6 +25,7 @@ from lms.auth.permissions import role_required
 from lms.core.access import public
 from lms.core.actions import act, back_to
 from lms.core.confirm import confirmation_page
+from lms.core.page_cache import kept
 from lms.core.panels import course_page as course_page_panels
 from lms.core.web import paginate
 from lms.courses import permissions, queries, services
@@ -131,6 +132,7 @@ def _done_slugs(enrollment: Enrollment | None) -> set[str]:
 
 
 @bp.route("/")
+@kept
 @public
 def catalog():
     q = (request.args.get("q") or "").strip()[:100]
@@ -208,6 +210,7 @@ def _course_context(course: Course, *, lesson_page: bool = False) -> dict:
 
 
 @bp.route("/<slug>")
+@kept
 @public
 def course_page(slug: str):
     course = _course_by_slug(slug)
@@ -252,6 +255,7 @@ def _lesson_or_404(course: Course, lesson_slug: str) -> Lesson:
 
 
 @bp.route("/<slug>/lessons/<lesson_slug>")
+@kept
 @public
 def lesson_page(slug: str, lesson_slug: str):
     course = _course_by_slug(slug)
@@ -431,6 +435,7 @@ def withdraw(enrollment_id: int):
 
 
 @bp.route("/my")
+@kept
 @role_required("trainee")
 def my_learning():
     stmt = queries.my_enrollments(current_user).options(

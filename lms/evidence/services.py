@@ -232,7 +232,7 @@ def revoke_certificate(actor, certificate: Certificate, reason: str) -> Certific
         sa.update(Certificate)
         .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_by_id=actor.id, revoke_reason=reason)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, lms_page_owner=certificate.user_id)
     ).rowcount
     if changed != 1:
         raise RuleViolation(_l("This certificate has already been revoked."))

@@ -19,6 +19,7 @@ from lms.auth.permissions import role_required
 from lms.core.access import public
 from lms.core.actions import act, on_form
 from lms.core.confirm import confirmation_page
+from lms.core.page_cache import kept
 from lms.core.web import int_arg, paginate
 from lms.evidence import queries, services
 from lms.evidence.forms import RevokeCertificateForm, RunVerificationForm, VerifyCodeForm
@@ -47,6 +48,7 @@ def _verify_rate_limit() -> str:
 
 
 @bp.route("/evidence/certificates/mine")
+@kept
 @role_required("trainee")
 def my_certificates():
     stmt = queries.my_certificates(current_user).options(*queries.SHOWN)

@@ -50,6 +50,7 @@ def read_all():
         sa.update(Notification)
         .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
+        .execution_options(lms_page_owner=current_user.id)
     )
     db.session.commit()
     return redirect(request.referrer if is_safe_next(request.referrer) else url_for("notifications.inbox"))

@@ -283,7 +283,7 @@ def _claim_open(attempt: Attempt, values: dict) -> bool:
         sa.update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
         .values(**values)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, lms_page_owner=attempt.user_id)
     )
     if result.rowcount != 1:
         return False

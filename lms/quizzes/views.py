@@ -29,6 +29,7 @@ from lms.auth.models import User
 from lms.auth.permissions import role_required
 from lms.auth.scopes import user_clause
 from lms.core.actions import act, back_to
+from lms.core.page_cache import kept
 from lms.core.replica import reads_from_replica
 from lms.core.web import apply_domain_error, page_arg
 from lms.core.web import refuse as _fail
@@ -208,6 +209,7 @@ def paginate_rows(stmt) -> RowPagination:
 
 
 @bp.route("/")
+@kept
 @login_required
 def index():
     user = current_user

@@ -40,10 +40,12 @@ def check_command() -> None:
 def rebuild_command() -> None:
     """Rewrite the stored results and rollups from the raw records (after an import, a migration or a
     regrading done outside the application)."""
+    from lms.core.page_cache import raise_everyone
     from lms.extensions import db
     from lms.reports.stored import rebuild
 
     started = time.monotonic()
     counts = rebuild(db.session)
+    raise_everyone(db.session.connection())  # trainee pages show the stored results: none kept is current
     db.session.commit()
     click.echo(f"Stored rows rebuilt: {_summary(counts)} ({time.monotonic() - started:.1f} s).")

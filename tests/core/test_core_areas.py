@@ -322,7 +322,8 @@ def test_a_fresh_process_registers_in_the_order_of_the_areas():
     """In a server or a command (create_app first), the completion requirements are listed on the course page
     and checked in the order of lms.AREAS (inside the test run, a test module that imports an area's services
     first may change that order); at commit the stored results are kept before the ledger locks its head and
-    chains its entries (the lock covers the ledger rows alone)."""
+    chains its entries (the lock covers the ledger rows alone), and the kept pages' counters are raised before
+    that too."""
     result = subprocess.run(  # noqa: S603 - this interpreter, our script
         [sys.executable, "-c", _FRESH_APP],
         capture_output=True,
@@ -341,9 +342,14 @@ def test_a_fresh_process_registers_in_the_order_of_the_areas():
         "_record_completion",
     ]
     assert registered["session_hooks"] == {
-        "before_commit": ["lms.reports.stored._before_commit", "lms.evidence.ledger._seal_at_commit"],
+        "before_commit": [
+            "lms.reports.stored._before_commit",
+            "lms.core.page_cache._raise_versions",
+            "lms.evidence.ledger._seal_at_commit",
+        ],
         "after_soft_rollback": [
             "lms.evidence.ledger._forget_on_rollback",
+            "lms.core.page_cache._forget",
             "lms.reports.stored._after_soft_rollback",
             "lms.jobs.outbox._after_soft_rollback",
         ],
