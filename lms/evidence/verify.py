@@ -557,7 +557,7 @@ def _check_other_groups(result: VerificationResult, batch_size: int, max_problem
 # in sequence order either way, so the result (problems, counts, head) is the single pass's.
 
 PARALLEL_MIN_ENTRIES = 100_000  # below this a single pass is quicker than starting workers
-RANGES_PER_WORKER = 4
+RANGES_PER_WORKER = 8
 
 # What the workers need and cannot be sent to them (the dialect, the plans' column types): set before the
 # pool forks its processes, which inherit it, and cleared after.
