@@ -371,6 +371,8 @@ def _attributes_read(describe) -> set[str] | None:
     used in any other way (passed on, assigned, given to getattr, …), so that the caller selects every
     column. A row built from the selected columns has no other attribute: a read this analysis missed would
     raise AttributeError, never give a wrong payload."""
+    if hasattr(describe, "__wrapped__"):
+        return None  # a wrapper: getsource would give the wrapped function's source, not what runs
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(describe)))
     except (OSError, TypeError, SyntaxError):
