@@ -13,7 +13,14 @@ from lms.evidence.ledger import evidence_kind
 from lms.extensions import db
 
 
-@evidence_kind("case_transition", subject_type="case_event", model=CaseEvent)
+# The verifier loads the events a batch at a time with their cases (describe reads the case's enterprise):
+# one query per batch instead of one per event.
+@evidence_kind(
+    "case_transition",
+    subject_type="case_event",
+    model=CaseEvent,
+    load_options=(sa.orm.selectinload(CaseEvent.case),),
+)
 def describe_case_event(event: CaseEvent) -> dict:
     return {
         "case_id": event.case_id,

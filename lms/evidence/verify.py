@@ -16,10 +16,13 @@ the tests read it.
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import inspect
 import itertools
 import json
 import operator
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -325,15 +328,15 @@ def _row_plans() -> list[_RowPlan]:
         if model is None or not all(spec.columns_only and spec.model is model for spec in specs):
             continue
         mapper = sa.inspect(model)
-        attrs = list(mapper.column_attrs)
         key = mapper.primary_key[0]
+        key_attr = mapper.get_property_by_column(key).key
+        attrs = _columns_read(mapper, [spec.describe for spec in specs], key_attr)
         stmt = (
             sa.select(*_ENTRY, *[getattr(model, attr.key) for attr in attrs])
             .select_from(LedgerEntry)
             .outerjoin(model, key == LedgerEntry.subject_id)
             .where(_latest(kinds))
         )
-        key_attr = mapper.get_property_by_column(key).key
         plans.append(
             _RowPlan(
                 kinds=tuple(kinds),
@@ -345,6 +348,56 @@ def _row_plans() -> list[_RowPlan]:
             )
         )
     return plans
+
+
+def _columns_read(mapper, describes, key_attr: str) -> list:
+    """The column attributes a plan selects: those its kinds' describe() functions read, and the primary key
+    (which tells a missing record). A row then carries only these, so the database formats and the driver
+    parses nothing that no description reads. When the source of a describe() does not show plainly which
+    attributes it reads, every column."""
+    attrs = list(mapper.column_attrs)
+    names = {key_attr}
+    for describe in describes:
+        read = _attributes_read(describe)
+        if read is None or not read <= {attr.key for attr in attrs}:
+            return attrs
+        names |= read
+    return [attr for attr in attrs if attr.key in names]
+
+
+def _attributes_read(describe) -> set[str] | None:
+    """The attribute names ``describe(record)`` reads from its argument, found in its source: every use of
+    the parameter must be ``record.name`` being read. None when the source cannot be read or the parameter is
+    used in any other way (passed on, assigned, given to getattr, …), so that the caller selects every
+    column. A row built from the selected columns has no other attribute: a read this analysis missed would
+    raise AttributeError, never give a wrong payload."""
+    if hasattr(describe, "__wrapped__"):
+        return None  # a wrapper: getsource would give the wrapped function's source, not what runs
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(describe)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    function = tree.body[0] if tree.body else None
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) or not function.args.args:
+        return None
+    parameter = function.args.args[0].arg
+    names, read_through = set(), set()
+    for node in ast.walk(function):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == parameter
+        ):
+            if not isinstance(node.ctx, ast.Load):
+                return None
+            names.add(node.attr)
+            read_through.add(id(node.value))
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and node.id == parameter and id(node) not in read_through:
+            return None  # the record itself is used, not only attributes read from it
+        if isinstance(node, ast.arg) and node.arg == parameter and node is not function.args.args[0]:
+            return None  # an inner function or lambda with a parameter of the same name
+    return names
 
 
 def _record_class(plan: _RowPlan, processors=None) -> type:
@@ -506,7 +559,7 @@ def _check_other_groups(result: VerificationResult, batch_size: int, max_problem
 # in sequence order either way, so the result (problems, counts, head) is the single pass's.
 
 PARALLEL_MIN_ENTRIES = 100_000  # below this a single pass is quicker than starting workers
-RANGES_PER_WORKER = 4
+RANGES_PER_WORKER = 8
 
 # What the workers need and cannot be sent to them (the dialect, the plans' column types): set before the
 # pool forks its processes, which inherit it, and cleared after.

@@ -11,7 +11,13 @@ _FOUR_PLACES = Decimal("0.0001")
 
 
 def _amount(value) -> str | None:
-    return None if value is None else format(Decimal(value).quantize(_FOUR_PLACES), "f")
+    if value is None:
+        return None
+    if type(value) is not Decimal:
+        value = Decimal(value)
+    # Quantized, its exponent is -4: str() gives the fixed-point text format(..., "f") gives, in a third of
+    # the time (``evidence verify`` describes a million attempts).
+    return str(value.quantize(_FOUR_PLACES))
 
 
 def describe_attempt(attempt: Attempt) -> dict:

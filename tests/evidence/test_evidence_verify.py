@@ -338,3 +338,62 @@ def test_problems_kept_are_the_first_in_sequence_order(chain, db, tamper, monkey
     parallel = verify_ledger(snapshot=True, max_problems=2, workers=2)
     assert [(p.seq, p.reason) for p in parallel.problems] == expected
     assert parallel.problem_count == 5
+
+
+@pytest.mark.parametrize(
+    "value", ["0", "-0", "7.5", "3", "1E+5", "123.45678", "-0.00005", "0.00015", "99999.99995", "1e-10"]
+)
+def test_attempt_amounts_keep_their_recorded_text(value):
+    """describe_attempt's amounts (str of the quantized decimal) are the text written before (format "f"),
+    whether the value comes as a decimal, a float or an int."""
+    from decimal import Decimal
+
+    from lms.quizzes.evidence import _amount
+
+    def recorded(v):
+        return format(Decimal(v).quantize(Decimal("0.0001")), "f")
+
+    assert _amount(Decimal(value)) == recorded(Decimal(value))
+    assert _amount(float(value)) == recorded(float(value))
+    assert _amount(int(Decimal(value))) == recorded(int(Decimal(value)))
+    assert _amount(None) is None
+
+
+def test_a_row_plan_selects_the_columns_its_kinds_read(app):
+    """The row plan of a columns_only kind selects the primary key and the columns describe() reads; a
+    describe() whose use of its record is not plain attribute reads gets every column."""
+    import functools
+
+    from lms.evidence import verify
+    from lms.evidence.ledger import KINDS
+    from lms.org.models import Enterprise
+
+    plan = next(plan for plan in verify._row_plans() if TEST_ROW_KIND in plan.kinds)
+    assert set(plan.attributes) == {"id", "name_en", "credit_score", "is_key"}
+    attempts = next(plan for plan in verify._row_plans() if "attempt_graded" in plan.kinds)
+    assert "started_at" not in attempts.attributes and "score" in attempts.attributes
+
+    def passed_on(enterprise):
+        return {"name": str(enterprise)}
+
+    def by_name(enterprise):
+        return {"name": getattr(enterprise, "name_en")}  # noqa: B009
+
+    def shadowed(enterprise):
+        return {"names": [enterprise.name_en for enterprise in [enterprise]]}
+
+    def plain(enterprise):
+        return {"name": enterprise.name_en}
+
+    @functools.wraps(plain)
+    def wrapped(enterprise):  # what runs is not what getsource() shows
+        return {**plain(enterprise), "score": enterprise.credit_score}
+
+    assert verify._attributes_read(plain) == {"name_en"}
+
+    for describe in (passed_on, by_name, shadowed, wrapped):
+        assert verify._attributes_read(describe) is None
+    every = [attr.key for attr in sa.inspect(Enterprise).column_attrs]
+    mapper = sa.inspect(Enterprise)
+    assert [a.key for a in verify._columns_read(mapper, [passed_on], "id")] == every
+    assert verify._attributes_read(KINDS[TEST_ROW_KIND].describe) == {"name_en", "credit_score", "is_key"}
