@@ -19,7 +19,7 @@ from lms.extensions import db
     "case_transition",
     subject_type="case_event",
     model=CaseEvent,
-    load_options=(sa.orm.selectinload(CaseEvent.case),),
+    load_options=lambda: (sa.orm.selectinload(CaseEvent.case),),  # named once every model is mapped
 )
 def describe_case_event(event: CaseEvent) -> dict:
     return {

@@ -36,8 +36,9 @@ class EvidenceKind:
     describe: Callable[[object], dict]
     # Entries in one group describe the same facts of a subject; the latest one must match the record.
     group: str
-    # Loader options (selectinload(...)) that let the verifier describe many subjects without a query each.
-    load_options: tuple = ()
+    # Loader options (selectinload(...)) that let the verifier describe many subjects without a query each,
+    # or a function giving them (so that a module names relationships only once every model is mapped).
+    load_options: tuple | Callable[[], tuple] = ()
     # describe() reads only the model's own columns: the verifier may hand it a plain row of those columns
     # (attribute names as the model's) instead of a loaded object, which is many times faster.
     columns_only: bool = False
@@ -70,7 +71,7 @@ def evidence_kind(
             model=model,
             describe=describe,
             group=group or name,
-            load_options=tuple(load_options),
+            load_options=load_options if callable(load_options) else tuple(load_options),
             columns_only=columns_only,
         )
         return describe

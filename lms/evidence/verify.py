@@ -492,6 +492,7 @@ def _load_records(batch) -> dict[tuple[type, int], object]:
             wanted[(spec.model, spec.load_options)].add(row.ledger_subject_id)
     found: dict[tuple[type, int], object] = {}
     for (model, options), ids in wanted.items():
+        options = tuple(options()) if callable(options) else options
         key_column = sa.inspect(model).primary_key[0]
         stmt = sa.select(model).where(key_column.in_(ids)).execution_options(populate_existing=True)
         if options:
