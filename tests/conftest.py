@@ -268,15 +268,16 @@ def factory(db):
 def count_queries(db, monkeypatch):
     """``with count_queries() as counter: ...`` then ``counter.count`` statements were sent.
 
-    Pages are rendered afresh in these tests (kept pages off): what is counted is a page's own work, which
-    must not grow with rows. tests/core/test_core_page_cache.py counts a kept page's one statement.
+    From then on pages are rendered afresh (kept pages off): what is counted is a page's own work, which
+    must not grow with rows. ``count_queries(kept_pages=True)`` leaves them on
+    (tests/core/test_core_page_cache.py counts a kept page's one statement).
     """
     from flask import current_app
 
-    monkeypatch.delitem(current_app.extensions, "page_cache", raising=False)
-
     @contextlib.contextmanager
-    def counting():
+    def counting(kept_pages: bool = False):
+        if not kept_pages:
+            monkeypatch.delitem(current_app.extensions, "page_cache", raising=False)
         counter = type("Counter", (), {"count": 0, "statements": []})()
         # The test's own writes so far are committed first (a request would commit them, with the counters
         # of lms.core.page_cache): what is counted is the block's alone.
