@@ -211,8 +211,13 @@ def _register_templating(app: Flask) -> None:
             "timezone_name": timezone_label(),
             # formdata=None: these forms never read the request (an oversized body must not break
             # the error page).
+            # No token for a visitor who has not signed in (see core.set_language): such a page writes no
+            # session, so it sets no cookie.
             "language_form": LanguageForm(
-                formdata=None, language=str(locale) if locale else "en", next=request.full_path.rstrip("?")
+                formdata=None,
+                language=str(locale) if locale else "en",
+                next=request.full_path.rstrip("?"),
+                meta={"csrf": current_user.is_authenticated},
             ),
             "logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None,
             "unread_notifications": unread_for_page(current_user) if current_user.is_authenticated else 0,

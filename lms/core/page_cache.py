@@ -363,8 +363,42 @@ def _serve_kept():
     return None
 
 
+def kept_for_visitors(state: tuple, render: Callable[[], str]) -> str:
+    """A public page's HTML for a visitor who has not signed in: rendered once per address and language
+    inputs, and reused while ``state`` (the values of everything the page shows, read by the view on every
+    request) compares equal, for at most ``PAGE_CACHE_SECONDS``.
+
+    The view still runs (its rate limit and its lookup with it); only the rendering is saved. A signed-in
+    reader, or a visitor with a message waiting to be flashed, gets the page rendered.
+    """
+    from flask_login import current_user
+
+    kept_pages = store()
+    if kept_pages is None or current_user.is_authenticated or "_flashes" in session:
+        return render()
+    key = (
+        "visitor",
+        request.host,
+        request.full_path,
+        request.cookies.get("lang"),
+        request.headers.get("Accept-Language", ""),
+    )
+    now = clock.now()
+    entry = kept_pages.get(key, state, now)
+    if entry is not None:
+        g.page_header = "kept"
+        return entry[2]
+    html = render()
+    kept_pages.put(key, (state, now, html, None))
+    g.page_header = "stored"
+    return html
+
+
 def _keep(response: Response) -> Response:
     """After the view: keep the page if it may be served again as it is."""
+    header = g.pop("page_header", None)
+    if header is not None:
+        response.headers[HEADER] = header
     pending = g.pop("page_keep", None)
     if pending is None:
         return response

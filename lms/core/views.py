@@ -13,7 +13,7 @@ from lms.core.access import public
 from lms.core.dashboard import dashboard_section, sections_for
 from lms.core.page_cache import kept
 from lms.core.web import is_safe_next
-from lms.extensions import db
+from lms.extensions import csrf, db
 from lms.org.models import CREDIT_LEVELS, Enterprise
 
 bp = Blueprint("core", __name__)
@@ -30,7 +30,13 @@ def index():
 
 @bp.route("/language", methods=["POST"])
 @public
+@csrf.exempt
 def set_language():
+    # A visitor who has not signed in has nothing a forged request could change but the language cookie, so
+    # their switch carries no token: a public page (certificate verification, say) then sets no session
+    # cookie. A signed-in user's switch also changes their account, and is checked as every other form.
+    if current_user.is_authenticated:
+        csrf.protect()
     language = request.form.get("language", "")
     target = request.form.get("next") or url_for("core.index")
     if not is_safe_next(target):

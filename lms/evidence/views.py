@@ -19,7 +19,7 @@ from lms.auth.permissions import role_required
 from lms.core.access import public
 from lms.core.actions import act, on_form
 from lms.core.confirm import confirmation_page
-from lms.core.page_cache import kept
+from lms.core.page_cache import kept, kept_for_visitors
 from lms.core.web import int_arg, paginate
 from lms.evidence import queries, services
 from lms.evidence.forms import RevokeCertificateForm, RunVerificationForm, VerifyCodeForm
@@ -169,7 +169,14 @@ def public_verify(code: str):
     certificate = db.session.execute(queries.certificate_by_code(code)).scalar_one_or_none()
     if certificate is None:
         return render_template("evidence/public_verify.html", certificate=None, form=VerifyCodeForm()), 404
-    return render_template("evidence/public_verify.html", certificate=certificate, form=VerifyCodeForm())
+    # A code is checked again and again (a QR code on a printed certificate): the page is rendered once per
+    # language and kept while the certificate's row reads the same (revoking it changes the row).
+    return kept_for_visitors(
+        tuple(getattr(certificate, column.key) for column in Certificate.__table__.columns),
+        lambda: render_template(
+            "evidence/public_verify.html", certificate=certificate, form=VerifyCodeForm()
+        ),
+    )
 
 
 # -- ledger (admins) -----------------------------------------------------------------------------------------

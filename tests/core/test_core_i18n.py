@@ -47,6 +47,27 @@ def test_switching_saves_the_preference(client, demo):
     assert "企业" in client.get("/enterprises/").get_data(as_text=True)
 
 
+def test_a_visitor_switches_without_a_token_and_public_pages_set_no_cookie(client):
+    page = client.get("/verify")
+    assert "Set-Cookie" not in page.headers  # the language form carries no token, so no session is written
+    assert 'name="csrf_token"' not in page.get_data(as_text=True).split('class="language-switch"')[1][:600]
+    response = client.post("/language", data={"language": "zh_CN", "next": "/verify"})
+    assert response.status_code == 302 and response.headers["Location"] == "/verify"
+    assert "lang=zh_CN" in response.headers["Set-Cookie"]
+    assert 'lang="zh-CN"' in client.get("/verify").get_data(as_text=True)
+
+
+def test_a_signed_in_switch_without_its_token_changes_nothing(client, demo):
+    client.login("officer.shenzhen")
+    form = client.get("/enterprises/").get_data(as_text=True).split('class="language-switch"')[1][:600]
+    assert 'name="csrf_token"' in form  # a signed-in reader's switch changes the account: it carries a token
+    response = client.post("/language", data={"language": "zh_CN", "next": "/enterprises/"})
+    assert response.status_code == 400
+    assert "lang=" not in response.headers.get("Set-Cookie", "")
+    assert demo.user("officer.shenzhen").preferred_language != "zh_CN"
+    assert 'lang="en"' in client.get("/enterprises/").get_data(as_text=True)
+
+
 def test_switch_refuses_offsite_next_and_unknown_language(client):
     response = client.submit("/language", {"language": "xx", "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"

@@ -268,6 +268,31 @@ def test_public_page_for_a_revoked_certificate(client, db, certificate, demo):
     assert "A reason the public must not see" not in html
 
 
+def test_public_page_is_kept_per_language_until_the_certificate_changes(client, db, certificate, demo):
+    path = f"/verify/{certificate.code}"
+    first = client.get(path)
+    assert first.headers["X-LMS-Page"] == "stored" and "Set-Cookie" not in first.headers
+    again = client.get(path)
+    assert again.headers["X-LMS-Page"] == "kept" and again.data == first.data
+    chinese = client.get(path, headers={"Accept-Language": "zh-CN"})
+    assert chinese.headers["X-LMS-Page"] == "stored" and 'lang="zh-CN"' in _html(chinese)
+    assert 'lang="en"' in _html(client.get(path))  # each language its own copy
+    services.revoke_certificate(demo.user("officer.futian"), certificate, "Issued in error")
+    db.session.commit()
+    revoked = client.get(path)
+    assert revoked.headers["X-LMS-Page"] == "stored"  # the row changed: rendered afresh
+    assert "This certificate has been revoked" in _html(revoked) and "Valid certificate" not in _html(revoked)
+    assert "已被撤销" in _html(client.get(path, headers={"Accept-Language": "zh-CN"}))
+
+
+def test_public_page_is_rendered_for_a_signed_in_reader(client, certificate):
+    client.login("officer.futian")
+    for _ in range(2):
+        response = client.get(f"/verify/{certificate.code}")
+        assert response.status_code == 200 and "X-LMS-Page" not in response.headers
+        assert "Valid certificate" in _html(response)
+
+
 @pytest.mark.parametrize("code", ["ZZZZZZZZZZ", "not-a-code", "2345678923", "%27%20OR%201%3D1"])
 def test_unknown_code_is_not_found_without_details(client, certificate, code):
     response = client.get(f"/verify/{code}")
@@ -286,7 +311,7 @@ def test_public_verification_is_rate_limited(app, client, certificate, monkeypat
         form = client.get("/verify").status_code
     finally:
         limiter.reset()
-    assert statuses == [200, 200, 200, 429]
+    assert statuses == [200, 200, 200, 429]  # the 2nd and 3rd were kept pages: the limit still counts them
     assert unknown == 429  # guessing codes counts against the same allowance
     assert form == 200  # the form has its own allowance
 
