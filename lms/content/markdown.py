@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from functools import lru_cache
 
 import markdown as md
 import nh3
@@ -103,6 +105,20 @@ def sanitize_html(raw: str) -> str:
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 
 
+# Texts up to this length (question stems, choices, feedback, descriptions) are rendered once per worker and
+# remembered: an attempt page shows a dozen of them on every load. Lessons are longer; their HTML is stored.
+_REMEMBERED_LENGTH = 2_000
+_converters = threading.local()
+
+
+def _converter() -> md.Markdown:
+    """This thread's Markdown converter, reset between texts (building one costs more than converting)."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = md.Markdown(extensions=_EXTENSIONS, output_format="html")
+    return converter.reset()
+
+
 def render_markdown(text: str | None, below: int = 0) -> Markup:
     """Render author Markdown to sanitised HTML, safe to put in a page.
 
@@ -111,7 +127,18 @@ def render_markdown(text: str | None, below: int = 0) -> Markup:
     """
     if not text:
         return Markup("")
-    converted = md.markdown(text, extensions=_EXTENSIONS, output_format="html")
+    if len(text) <= _REMEMBERED_LENGTH:
+        return Markup(_remembered(text, below))
+    return Markup(_render(text, below))
+
+
+@lru_cache(maxsize=4096)
+def _remembered(text: str, below: int) -> str:
+    return _render(text, below)
+
+
+def _render(text: str, below: int) -> str:
+    converted = _converter().convert(text)
     cleaned = sanitize_html(converted)
     # A wide table scrolls inside a box of its own (reachable by keyboard) instead of widening the page.
     cleaned = cleaned.replace("<table>", '<div class="table-responsive" tabindex="0"><table>').replace(
@@ -119,7 +146,7 @@ def render_markdown(text: str | None, below: int = 0) -> Markup:
     )
     if below:
         cleaned = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + below, 6)}", cleaned)
-    return Markup(cleaned)
+    return cleaned
 
 
 def render_rich(text: str | None, fmt: str = "markdown") -> Markup:

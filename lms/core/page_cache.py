@@ -183,8 +183,8 @@ def _note_statement(state) -> None:
 
 def _raise_versions(db_session: Session) -> None:
     """Before COMMIT: flush what is pending, then raise the counters the transaction's changes noted."""
-    if db_session.info.get("lms_page_raising"):
-        return
+    if db_session.info.get("lms_page_raising") or db_session.get_nested_transaction() is not None:
+        return  # (a savepoint's release: the outermost commit raises what the whole transaction noted)
     db_session.flush()
     notes = db_session.info.pop("lms_page_owners", None)
     if not notes:

@@ -240,7 +240,8 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
             ).scalars()
         }
         db.session.execute(
-            sa.insert(AttemptQuestion),
+            # Every row with the same columns (a question with no choices to shuffle sends NULL): one INSERT.
+            sa.insert(AttemptQuestion).execution_options(render_nulls=True),
             [
                 {
                     "attempt_id": attempt.id,

@@ -562,16 +562,16 @@ def attempt_page(attempt_id: int):
         attempt_service.submit_attempt(current_user, attempt)
         db.session.commit()
         flash(_("Time is up: your attempt was submitted."), "warning")
-        return redirect(url_for("quizzes.attempt_result", attempt_id=attempt.id))
+        return redirect(url_for("quizzes.attempt_result", attempt_id=attempt_id))
     db.session.commit()
     if go == "summary":
-        return redirect(url_for("quizzes.attempt_summary", attempt_id=attempt.id))
+        return redirect(url_for("quizzes.attempt_summary", attempt_id=attempt_id))
     target = page - 1 if go == "prev" else page + 1 if go == "next" else page
     if go.startswith("page-") and go[5:].isdigit():
         target = int(go[5:])
     if target > pages:
-        return redirect(url_for("quizzes.attempt_summary", attempt_id=attempt.id))
-    return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id, page=max(1, target)))
+        return redirect(url_for("quizzes.attempt_summary", attempt_id=attempt_id))
+    return redirect(url_for("quizzes.attempt_page", attempt_id=attempt_id, page=max(1, target)))
 
 
 @bp.route("/attempts/<int:attempt_id>/autosave", methods=["POST"])
@@ -579,7 +579,7 @@ def attempt_page(attempt_id: int):
 def attempt_autosave(attempt_id: int):
     """Saves the page in the background (JavaScript); the same rules as the Save buttons."""
     attempt = _own_attempt(attempt_id)
-    result_url = url_for("quizzes.attempt_result", attempt_id=attempt.id)
+    result_url = url_for("quizzes.attempt_result", attempt_id=attempt_id)
     if attempt.status != "in_progress":
         return jsonify(error=_("This attempt has already been submitted."), redirect=result_url), 409
     pages = _page_count(attempt, _slot_count(attempt))

@@ -198,7 +198,10 @@ def compute_results(session, keys: Keys | None = None) -> dict:
             .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
             .where(Attempt.status == "graded", Attempt.percent.is_not(None), *_where(Attempt, spec))
         )
-        for row in session.execute(stmt.execution_options(yield_per=20000)):
+        # Streamed when every result is computed; a few keys' attempts are read at once (a server-side
+        # cursor would cost two more round trips on every submission).
+        rows = session.execute(stmt.execution_options(yield_per=20000) if keys is None else stmt)
+        for row in rows:
             if row.id not in seen and _wanted(keys, row.quiz_id, row.user_id):
                 seen.add(row.id)
                 graded[(row.quiz_id, row.user_id)].append((row.number, row.percent, row.submitted_at))
@@ -684,6 +687,19 @@ def _old(obj, name):
     return history.deleted[0] if history.deleted else getattr(obj, name)
 
 
+def _counts(status, percent) -> bool:
+    """Whether an attempt in this state is part of its (quiz, trainee) result (what compute_results reads)."""
+    return status == "graded" and percent is not None
+
+
+def _attempt_counts_now_or_before(obj, is_new: bool) -> bool:
+    """An attempt that is not part of its result, before or after this flush, cannot change it: starting one,
+    saving its answers or claiming it for grading leaves the stored result as it is."""
+    if _counts(obj.status, obj.percent):
+        return True
+    return not is_new and _counts(_old(obj, "status"), _old(obj, "percent"))
+
+
 def _note_row(session, ids: set, obj) -> None:
     """Note a raw row by its id; a new one's id is known after the flush (taken at commit)."""
     if obj.id is not None:
@@ -699,7 +715,9 @@ def _before_flush(session: Session, flush_context, instances) -> None:
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         is_new, is_deleted = obj in session.new, obj in session.deleted
         if isinstance(obj, Attempt):
-            if is_new or is_deleted or _changed(obj, _ATTEMPT_FIELDS):
+            if (is_new or is_deleted or _changed(obj, _ATTEMPT_FIELDS)) and _attempt_counts_now_or_before(
+                obj, is_new
+            ):
                 keys = keys or touched(session)
                 keys.pairs.add((obj.quiz_id, obj.user_id))
                 keys.pairs.add((_old(obj, "quiz_id"), _old(obj, "user_id")))

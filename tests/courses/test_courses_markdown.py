@@ -250,3 +250,25 @@ def test_class_survives_only_for_code_highlighting():
     assert 'class="alert"' not in html and 'class="big"' not in html
     assert '<code class="language-python">' in html
     assert 'class="evil"' not in str(render_markdown('<code class="language-sql evil">z</code>'))
+
+
+def test_one_converter_serves_every_text_without_carrying_anything_over():
+    """The converter is reused (and short texts remembered): each text renders as it would on its own."""
+    import markdown as md
+
+    from lms.content import markdown as module
+
+    footnoted = "Claim[^1] and *more*.\n\n[^1]: The source."
+    abbreviated = "*[AEO]: Authorised Economic Operator\n\nAEO status."
+    plain = "No footnotes here, no AEO abbreviation."
+    long_text = "A paragraph of a lesson.\n\n" * 200  # longer than what is remembered
+
+    def fresh(text):
+        return module.sanitize_html(md.markdown(text, extensions=module._EXTENSIONS, output_format="html"))
+
+    for text in (footnoted, abbreviated, plain, long_text, footnoted, plain):
+        assert str(render_markdown(text)) == fresh(text)
+    assert "fn:1" not in str(render_markdown(plain)) and "<abbr" not in str(render_markdown(plain))
+    assert "fn:1" in str(render_markdown(footnoted)) and "<abbr" in str(render_markdown(abbreviated))
+    assert render_markdown(footnoted) == render_markdown(footnoted)
+    assert len(long_text) > module._REMEMBERED_LENGTH

@@ -61,6 +61,38 @@ def test_statements_per_submission_are_few_and_constant(kit, db, count_queries, 
         assert small <= 13 + lock  # PostgreSQL adds the ledger's advisory lock
 
 
+def test_starting_and_saving_leave_the_stored_result_alone(kit, db, count_queries):
+    """An attempt in progress is not part of any result: starting one and saving its answers read and write
+    no stored result, and the questions of a new attempt go in one INSERT whatever their types."""
+    from lms.reports.models import QuizResult
+
+    def statements(n_questions):
+        quiz = _quiz_with(kit, n_questions)
+        trainee = kit.trainee()
+        kit.enrol(trainee, quiz.course)
+        db.session.commit()
+        with count_queries() as started:
+            attempt, created = svc.start_attempt(trainee, quiz)
+            db.session.commit()
+        assert created
+        rows = svc.load_questions(attempt)
+        with count_queries() as saved:
+            svc.save_responses(
+                trainee, attempt, rows, MultiDict({f"q{r.slot}": "a" if r.slot % 2 else "true" for r in rows})
+            )
+            db.session.commit()
+        assert db.session.query(QuizResult).filter_by(user_id=trainee.id).count() == 0
+        for counter in (started, saved):
+            assert not [s for s in counter.statements if "quiz_result" in s or "report_rollup" in s]
+        # true/false questions have no choices to shuffle: their rows still go with the others
+        assert len([s for s in started.statements if s.startswith("INSERT INTO attempt_question")]) == 1
+        # the page counter is raised once, at the commit (not again when the attempt's savepoint is released)
+        assert len([s for s in started.statements if "INSERT INTO page_version" in s]) == 1
+        return started.count, saved.count
+
+    assert statements(3) == statements(12)
+
+
 def _count_get(client, count_queries, url):
     client.get(url)  # warm up (session, first-request work)
     with count_queries() as counter:
