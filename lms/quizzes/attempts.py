@@ -141,6 +141,17 @@ def attempts_used(quiz_id: int, user_id: int) -> int:
     ).scalar_one()
 
 
+def _tally(quiz_id: int, user_id: int) -> tuple[int, int | None]:
+    """(attempts used, the id of the one in progress or None) in one statement."""
+    in_progress = sa.case((Attempt.status == "in_progress", Attempt.id))
+    used, open_id = db.session.execute(
+        sa.select(sa.func.count(Attempt.id), sa.func.max(in_progress)).where(
+            Attempt.quiz_id == quiz_id, Attempt.user_id == user_id
+        )
+    ).one()
+    return used, open_id
+
+
 @dataclass
 class _Pick:
     question_id: int
@@ -191,11 +202,11 @@ def _draw(quiz: Quiz, rng) -> list[_Pick]:
     return picks
 
 
-def _choice_order(version: QuestionVersion, shuffle: bool, rng) -> list | None:
-    cls = QUESTION_TYPES.get(version.qtype)
+def _choice_order(qtype: str, data: dict, shuffle: bool, rng) -> list | None:
+    cls = QUESTION_TYPES.get(qtype)
     if cls is None:
         return None
-    order = list(cls.shuffled_options(version.data))
+    order = list(cls.shuffled_options(data))
     if not order:
         return None
     if shuffle:
@@ -209,11 +220,13 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
     rng = rng or _rng
     check_can_take(actor, quiz, now)
     for _try in range(START_RETRIES):
-        current = open_attempt(quiz.id, actor.id)
-        if current is not None:
-            if not close_if_overdue(current, now=now):
-                return current, False
-        used = attempts_used(quiz.id, actor.id)
+        used, open_id = _tally(quiz.id, actor.id)
+        if open_id is not None:  # (rare: the start button is shown only when no attempt is open)
+            current = open_attempt(quiz.id, actor.id)
+            if current is not None:
+                if not close_if_overdue(current, now=now):
+                    return current, False
+                used = attempts_used(quiz.id, actor.id)
         if quiz.max_attempts and used >= quiz.max_attempts:
             raise RuleViolation(_("You have used all your attempts at this quiz."))
         picks = _draw(quiz, rng)
@@ -233,11 +246,14 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
                 db.session.flush()
         except IntegrityError:
             continue  # another request started one at the same moment: look again
+        # Only what the choice order is made of (not the versions with their texts in other languages).
         versions = {
-            v.id: v
-            for v in db.session.execute(
-                sa.select(QuestionVersion).where(QuestionVersion.id.in_([p.version_id for p in picks]))
-            ).scalars()
+            row.id: row
+            for row in db.session.execute(
+                sa.select(QuestionVersion.id, QuestionVersion.qtype, QuestionVersion.data).where(
+                    QuestionVersion.id.in_([p.version_id for p in picks])
+                )
+            )
         }
         db.session.execute(
             # Every row with the same columns (a question with no choices to shuffle sends NULL): one INSERT.
@@ -249,7 +265,9 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
                     "question_id": p.question_id,
                     "question_version_id": p.version_id,
                     "max_mark": p.mark,
-                    "choice_order": _choice_order(versions[p.version_id], quiz.shuffle_choices, rng),
+                    "choice_order": _choice_order(
+                        versions[p.version_id].qtype, versions[p.version_id].data, quiz.shuffle_choices, rng
+                    ),
                     "feedback": "",
                 }
                 for slot, p in enumerate(picks, start=1)
@@ -397,20 +415,24 @@ def grade_attempt(
     """Grade every auto-graded question, total the marks, record the result and check completion."""
     now = now or clock.now()
     quiz = attempt.quiz  # loaded before any change, so that loading it does not flush a half-graded row
-    rows = db.session.execute(
-        sa.select(AttemptQuestion, QuestionVersion.qtype, QuestionVersion.data)
-        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
-        .where(AttemptQuestion.attempt_id == attempt.id)
-    ).all()
-    # The same question in other languages: an answer given to the variant a trainee read counts the same.
+    # Each question with its version's answer data and, in the same statement, the data of its variants in
+    # other languages (an answer given to the variant a trainee read counts the same): one row per variant.
+    questions: dict[int, tuple] = {}
     variant_data: dict[int, list] = {}
-    for version_id, data in db.session.execute(
-        sa.select(QuestionVersionText.question_version_id, QuestionVersionText.data)
-        .join(AttemptQuestion, AttemptQuestion.question_version_id == QuestionVersionText.question_version_id)
+    for aq, qtype, data, variant in db.session.execute(
+        sa.select(AttemptQuestion, QuestionVersion.qtype, QuestionVersion.data, QuestionVersionText.data)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+        .outerjoin(
+            QuestionVersionText,
+            QuestionVersionText.question_version_id == AttemptQuestion.question_version_id,
+        )
         .where(AttemptQuestion.attempt_id == attempt.id)
-        .order_by(QuestionVersionText.id)
-    ).all():
-        variant_data.setdefault(version_id, []).append(data)
+        .order_by(AttemptQuestion.slot, QuestionVersionText.id)
+    ):
+        questions.setdefault(aq.id, (aq, qtype, data))
+        if variant is not None:
+            variant_data.setdefault(aq.question_version_id, []).append(variant)
+    rows = questions.values()
     score = exact = max_score = Decimal(0)  # the percentage comes from the unrounded marks
     pending = False
     for aq, qtype, data in rows:
