@@ -1,4 +1,4 @@
-"""The signed-in user of a request, loaded with what every page shows about them in one statement.
+"""The signed-in user of a request, loaded with what every page shows about them in one statement (a GET).
 
 Every page's header shows the user's name, role and home unit and the number of unread notifications.
 Loading the user, then their unit or their enterprise and its unit, then counting notifications took four
@@ -22,6 +22,11 @@ def load_session_user(user_id: int):
     from lms.notifications.models import Notification
     from lms.org.models import Enterprise
 
+    if request.method not in ("GET", "HEAD"):
+        # A form sent: its answer is nearly always a redirect, which shows no header (a page shown again with
+        # its errors loads the unit and enterprise when it needs them, and counts the notifications afresh).
+        user = db.session.execute(sa.select(User).where(User.id == user_id)).scalar_one_or_none()
+        return user if user is not None and user.active else None
     unread = (
         sa.select(sa.func.count())
         .select_from(Notification)
