@@ -16,10 +16,11 @@ preload_app = True
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a worker silent this long is restarted
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))  # SIGTERM: finish requests
 keepalive = 5
-# Recycle workers now and then (a guard against slow leaks). Not too often: a new worker starts with none of
-# the trainee pages its predecessor kept (LMS_PAGE_CACHE_SECONDS), nor its warm connections.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
-max_requests_jitter = 5000
+# Recycle workers now and then (a guard against slow leaks). Not often: a new worker starts with none of the
+# trainee pages its predecessor kept (LMS_PAGE_CACHE_SECONDS), nor its warm connections, and the clients of
+# the one leaving wait while it goes (at 600 requests a second a worker recycles about every quarter hour).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "500000"))
+max_requests_jitter = 50000
 # Access log on stdout, with the request id the application sends back.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
