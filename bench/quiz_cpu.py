@@ -1,0 +1,132 @@
+"""CPU and statements per step of a quiz, in process: a before/after figure a loaded machine does not blur.
+
+    DATABASE_URL=postgresql://.../lms_bench python bench/quiz_cpu.py [--flows 40] [--statements]
+        [--profile STEP]
+
+Picks a generated trainee with an active enrolment and the practice quiz of that course (as
+``quiz_http.py`` does, a random one of a few hundred, so that earlier runs' attempts do not pile up on one
+trainee), logs in with the test client, runs three unmeasured flows, then ``--flows`` times: start → attempt
+page → save every answer → submit. Prints, per step, this process's CPU milliseconds (what the web worker
+spends; the database's own work is not in it), wall milliseconds and statements. ``--statements`` prints the
+statements of one flow with the code that sent them; ``--profile submit`` (or start, page, save, all) a
+cProfile clocked by this process's CPU. The attempts stay in the database, like the HTTP benchmark's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.profile_page import logged_in_client  # noqa: E402
+from bench.quiz_http import _ATTEMPT, _TOKEN, answers_from, choose  # noqa: E402
+from lms import create_app  # noqa: E402
+from lms.config import normalise_database_url  # noqa: E402
+from lms.extensions import db  # noqa: E402
+
+STEPS = ("start", "page", "save", "submit")
+
+
+def _origin() -> str:
+    frames = [f for f in traceback.extract_stack() if f"{os.sep}lms{os.sep}" in f.filename]
+    return " <- ".join(f"{f.filename.rsplit('/lms/', 1)[-1]}:{f.lineno}" for f in frames[-3:][::-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--flows", type=int, default=40)
+    parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--profile", choices=(*STEPS, "all"), default="")
+    parser.add_argument("--sort", default="cumulative")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise SystemExit("set DATABASE_URL")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url), "RATELIMIT_ENABLED": False})
+    candidates = choose(url, 400)
+    login, quiz_id = random.choice(candidates[len(candidates) // 4 :] or candidates)  # noqa: S311
+    client = logged_in_client(app, login)
+    sent: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *rest: sent.append(
+            " ".join(statement.split())[:100] + ("  @ " + _origin() if args.statements else "")
+        ),
+    )
+    token = _TOKEN.search(client.get(f"/quizzes/{quiz_id}").get_data(as_text=True)).group(1)
+    cpu = dict.fromkeys(STEPS, 0.0)
+    wall, count = dict(cpu), dict(cpu)
+    profiles = {step: cProfile.Profile(time.process_time) for step in STEPS}
+    shown: dict[str, list[str]] = {}
+
+    def step(name, method, path, data=None):
+        sent.clear()
+        profile = profiles[name] if args.profile in (name, "all") else None
+        started_cpu, started = time.process_time(), time.perf_counter()
+        if profile:
+            profile.enable()
+        response = client.open(path, method=method, data=data)
+        if profile:
+            profile.disable()
+        cpu[name] += time.process_time() - started_cpu
+        wall[name] += time.perf_counter() - started
+        count[name] += len(sent)
+        shown.setdefault(name, list(sent))
+        return response
+
+    for flow in range(args.flows + 3):
+        if flow == 3:  # warmed up: count from here
+            for table in (cpu, wall, count):
+                table.update(dict.fromkeys(STEPS, 0.0))
+            shown.clear()
+        started = step("start", "POST", f"/quizzes/{quiz_id}/start", {"csrf_token": token})
+        attempt = f"/quizzes/attempts/{_ATTEMPT.search(started.headers['Location']).group(1)}"
+        page = step("page", "GET", attempt)
+        answers = answers_from(page.get_data(as_text=True))
+        form = MultiDict([("csrf_token", token), *answers, ("go", "summary")])
+        saved = step("save", "POST", attempt, form)
+        submitted = step("submit", "POST", f"{attempt}/submit", {"csrf_token": token})
+        if saved.status_code != 302 or "result" not in submitted.headers.get("Location", ""):
+            raise SystemExit(
+                f"flow {flow}: save HTTP {saved.status_code}, submit HTTP {submitted.status_code}"
+            )
+    n = args.flows
+    print(f"{login}, quiz {quiz_id}, {n} flows")
+    for name in STEPS:
+        print(
+            f"  {name:<7} {cpu[name] / n * 1000:6.2f} ms CPU {wall[name] / n * 1000:7.2f} ms wall "
+            f"{count[name] / n:5.1f} statements"
+        )
+    print(f"  flow    {sum(cpu.values()) / n * 1000:6.2f} ms CPU {sum(count.values()) / n:5.1f} statements")
+    if args.statements:
+        for name in STEPS:
+            print(f"-- {name}")
+            for statement in shown.get(name, []):
+                print("   " + statement)
+    if args.profile:
+        out = io.StringIO()
+        chosen = STEPS if args.profile == "all" else (args.profile,)
+        stats = pstats.Stats(profiles[chosen[0]], stream=out)
+        for name in chosen[1:]:
+            stats.add(profiles[name])
+        stats.sort_stats(args.sort).print_stats(60)
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
