@@ -132,7 +132,7 @@ def render_markdown(text: str | None, below: int = 0) -> Markup:
     return Markup(_render(text, below))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _remembered(text: str, below: int) -> str:
     return _render(text, below)
 
