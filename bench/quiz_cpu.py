@@ -3,13 +3,13 @@
     DATABASE_URL=postgresql://.../lms_bench python bench/quiz_cpu.py [--flows 40] [--statements]
         [--profile STEP]
 
-Picks a generated trainee with an active enrolment and the practice quiz of that course (as
-``quiz_http.py`` does, a random one of a few hundred, so that earlier runs' attempts do not pile up on one
-trainee), logs in with the test client, runs three unmeasured flows, then ``--flows`` times: start → attempt
-page → save every answer → submit. Prints, per step, this process's CPU milliseconds (what the web worker
-spends; the database's own work is not in it), wall milliseconds and statements. ``--statements`` prints the
-statements of one flow with the code that sent them; ``--profile submit`` (or start, page, save, all) a
-cProfile clocked by this process's CPU. The attempts stay in the database, like the HTTP benchmark's.
+Picks a generated trainee with an active enrolment and the practice quiz of that course (as ``quiz_http.py``
+does; ``--seed`` picks one of a few hundred, the same one for the same seed, so that before and after measure
+the same quiz), logs in with the test client, runs three unmeasured flows, then ``--flows`` times: start →
+attempt page → save every answer → submit. Prints, per step, this process's CPU milliseconds (what the web
+worker spends; the database's own work is not in it), wall milliseconds and statements. ``--statements``
+prints the statements of one flow with the code that sent them; ``--profile submit`` (or start, page, save,
+all) a cProfile clocked by this process's CPU. The attempts stay in the database, like the HTTP benchmark's.
 """
 
 from __future__ import annotations
@@ -50,13 +50,14 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true")
     parser.add_argument("--profile", choices=(*STEPS, "all"), default="")
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--seed", type=int, default=7, help="which trainee: the same seed, the same trainee")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
     if not url:
         raise SystemExit("set DATABASE_URL")
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url), "RATELIMIT_ENABLED": False})
     candidates = choose(url, 400)
-    login, quiz_id = random.choice(candidates[len(candidates) // 4 :] or candidates)  # noqa: S311
+    login, quiz_id = random.Random(args.seed).choice(candidates[len(candidates) // 4 :] or candidates)  # noqa: S311
     client = logged_in_client(app, login)
     sent: list[str] = []
     with app.app_context():

@@ -93,7 +93,10 @@ def _managed_course(slug: str) -> Course:
 
 
 def _quiz_or_404(quiz_id: int) -> Quiz:
-    quiz = db.session.get(Quiz, quiz_id)
+    """The quiz with its course (every caller checks the course): one statement."""
+    quiz = db.session.execute(
+        sa.select(Quiz).where(Quiz.id == quiz_id).options(joinedload(Quiz.course))
+    ).scalar_one_or_none()
     if quiz is None:
         abort(404)
     return quiz
