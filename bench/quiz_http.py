@@ -147,8 +147,13 @@ def answers_from(html: str) -> list[tuple[str, str]]:
     return list(answers.items())
 
 
-def choose(url: str, clients: int) -> list[tuple[str, int]]:
-    """Trainees with an active enrolment, and the practice quiz of that course (unlimited attempts)."""
+def choose(url: str, clients: int, *, fresh: bool = True) -> list[tuple[str, int]]:
+    """Trainees with an active enrolment, and the practice quiz of that course (unlimited attempts).
+
+    Trainees who already have more than three attempts at it (an earlier run's) are passed over: each run
+    takes trainees as exam time finds them, not ones with a hundred attempts to total at every submission.
+    ``fresh=False`` keeps them (``quiz_cpu.py``: the same trainee for before and after).
+    """
     from lms.config import normalise_database_url
 
     engine = sa.create_engine(normalise_database_url(url))
@@ -158,10 +163,11 @@ def choose(url: str, clients: int) -> list[tuple[str, int]]:
                 'SELECT u.login_name, q.id FROM enrollment e JOIN "user" u ON u.id = e.user_id '
                 "JOIN quiz q ON q.course_id = e.course_id AND q.key = 'practice' AND NOT q.archived "
                 "WHERE e.status = 'active' AND u.active AND NOT EXISTS (SELECT 1 FROM attempt a "
-                "WHERE a.user_id = u.id AND a.quiz_id = q.id AND a.status = 'in_progress') "
+                "WHERE a.user_id = u.id AND a.quiz_id = q.id "
+                "AND (a.status = 'in_progress' OR a.number > :most)) "
                 "ORDER BY u.id DESC LIMIT :n"
             ),
-            {"n": clients * 3},
+            {"n": clients * 3, "most": 3 if fresh else 1_000_000_000},
         ).all()
     engine.dispose()
     chosen, seen = [], set()
