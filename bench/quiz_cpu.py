@@ -56,7 +56,7 @@ def main() -> None:
     if not url:
         raise SystemExit("set DATABASE_URL")
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url), "RATELIMIT_ENABLED": False})
-    candidates = choose(url, 400, fresh=False)
+    candidates = choose(url, 400, fresh=False, same_quiz=False)
     login, quiz_id = random.Random(args.seed).choice(candidates[len(candidates) // 4 :] or candidates)  # noqa: S311
     client = logged_in_client(app, login)
     sent: list[str] = []

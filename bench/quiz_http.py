@@ -147,28 +147,36 @@ def answers_from(html: str) -> list[tuple[str, str]]:
     return list(answers.items())
 
 
-def choose(url: str, clients: int, *, fresh: bool = True) -> list[tuple[str, int]]:
-    """Trainees with an active enrolment, and the practice quiz of that course (unlimited attempts).
+def choose(url: str, clients: int, *, fresh: bool = True, same_quiz: bool = True) -> list[tuple[str, int]]:
+    """Trainees with an active enrolment, and the practice quiz of that course (unlimited attempts): the quiz
+    of the newest such trainee, and trainees of that same course, so that every run takes the same quiz.
 
     Trainees who already have more than three attempts at it (an earlier run's) are passed over: each run
     takes trainees as exam time finds them, not ones with a hundred attempts to total at every submission.
-    ``fresh=False`` keeps them (``quiz_cpu.py``: the same trainee for before and after).
+    ``fresh=False, same_quiz=False`` (``quiz_cpu.py``, whose ``--seed`` picks one of them) takes every
+    trainee, whatever their course and attempts.
     """
     from lms.config import normalise_database_url
 
     engine = sa.create_engine(normalise_database_url(url))
+    query = (
+        'SELECT u.login_name, q.id FROM enrollment e JOIN "user" u ON u.id = e.user_id '
+        "JOIN quiz q ON q.course_id = e.course_id AND q.key = 'practice' AND NOT q.archived "
+        "WHERE e.status = 'active' AND u.active AND NOT EXISTS (SELECT 1 FROM attempt a "
+        "WHERE a.user_id = u.id AND a.quiz_id = q.id AND (a.status = 'in_progress' OR a.number > :most)) "
+        "{also} ORDER BY u.id DESC LIMIT :n"
+    )
+    most = 3 if fresh else 1_000_000_000
     with engine.connect() as c:
-        rows = c.execute(
-            sa.text(
-                'SELECT u.login_name, q.id FROM enrollment e JOIN "user" u ON u.id = e.user_id '
-                "JOIN quiz q ON q.course_id = e.course_id AND q.key = 'practice' AND NOT q.archived "
-                "WHERE e.status = 'active' AND u.active AND NOT EXISTS (SELECT 1 FROM attempt a "
-                "WHERE a.user_id = u.id AND a.quiz_id = q.id "
-                "AND (a.status = 'in_progress' OR a.number > :most)) "
-                "ORDER BY u.id DESC LIMIT :n"
-            ),
-            {"n": clients * 3, "most": 3 if fresh else 1_000_000_000},
-        ).all()
+        first = c.execute(sa.text(query.format(also="")), {"n": 1, "most": 1_000_000_000}).first()
+        rows = []
+        if not same_quiz:
+            rows = c.execute(sa.text(query.format(also="")), {"n": clients * 3, "most": most}).all()
+        elif first is not None:
+            rows = c.execute(
+                sa.text(query.format(also="AND q.id = :quiz")),
+                {"n": clients * 3, "most": most, "quiz": first[1]},
+            ).all()
     engine.dispose()
     chosen, seen = [], set()
     for login, quiz_id in rows:
