@@ -22,25 +22,28 @@ def load_session_user(user_id: int):
     from lms.notifications.models import Notification
     from lms.org.models import Enterprise
 
-    if request.method not in ("GET", "HEAD"):
+    page = request.method in ("GET", "HEAD")
+    if page:
+        unread = (
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+            .scalar_subquery()
+        )
+        stmt = (
+            sa.select(User, unread)
+            .where(User.id == user_id)
+            .options(joinedload(User.unit), joinedload(User.enterprise).joinedload(Enterprise.unit))
+        )
+    else:
         # A form sent: its answer is nearly always a redirect, which shows no header (a page shown again with
         # its errors loads the unit and enterprise when it needs them, and counts the notifications afresh).
-        user = db.session.execute(sa.select(User).where(User.id == user_id)).scalar_one_or_none()
-        return user if user is not None and user.active else None
-    unread = (
-        sa.select(sa.func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    )
-    row = db.session.execute(
-        sa.select(User, unread)
-        .where(User.id == user_id)
-        .options(joinedload(User.unit), joinedload(User.enterprise).joinedload(Enterprise.unit))
-    ).first()
+        stmt = sa.select(User).where(User.id == user_id)
+    row = db.session.execute(stmt).first()
     if row is None or not row[0].active:
         return None
-    g._unread_notifications = (row[0].id, row[1])
+    if page:
+        g._unread_notifications = (row[0].id, row[1])
     return row[0]
 
 

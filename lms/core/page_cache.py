@@ -315,6 +315,17 @@ def _fingerprint(user_id: int):
     return db.session.connection().execute(_FINGERPRINT, {"user_id": user_id}).first()
 
 
+def _request_key(*who) -> tuple:
+    """What a kept page is kept under: who asked, and the address and language inputs of the request."""
+    return (
+        *who,
+        request.host,
+        request.full_path,
+        request.cookies.get("lang"),
+        request.headers.get("Accept-Language", ""),
+    )
+
+
 def _serve_kept():
     """Before the view: the kept page for this very request, if nothing it shows has changed.
 
@@ -346,14 +357,7 @@ def _serve_kept():
     notice = current_version()  # the areas' hooks run after this one: what they would refuse, refuse here
     if notice is not None and (row[2] or 0) < notice:
         return None
-    key = (
-        user_id,
-        request.host,
-        request.full_path,
-        request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]),
-        request.cookies.get("lang"),
-        request.headers.get("Accept-Language", ""),
-    )
+    key = _request_key(user_id, request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]))
     fingerprint = (row[3] or 0, row[4] or 0)
     now = clock.now()
     entry = kept_pages.get(key, fingerprint, now)
@@ -376,13 +380,7 @@ def kept_for_visitors(state: tuple, render: Callable[[], str]) -> str:
     kept_pages = store()
     if kept_pages is None or current_user.is_authenticated or "_flashes" in session:
         return render()
-    key = (
-        "visitor",
-        request.host,
-        request.full_path,
-        request.cookies.get("lang"),
-        request.headers.get("Accept-Language", ""),
-    )
+    key = _request_key("visitor")
     now = clock.now()
     entry = kept_pages.get(key, state, now)
     if entry is not None:

@@ -135,12 +135,6 @@ def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
     ).scalar_one_or_none()
 
 
-def attempts_used(quiz_id: int, user_id: int) -> int:
-    return db.session.execute(
-        sa.select(sa.func.count(Attempt.id)).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)
-    ).scalar_one()
-
-
 def _tally(quiz_id: int, user_id: int) -> tuple[int, int | None]:
     """(attempts used, the id of the one in progress or None) in one statement."""
     in_progress = sa.case((Attempt.status == "in_progress", Attempt.id))
@@ -223,10 +217,8 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
         used, open_id = _tally(quiz.id, actor.id)
         if open_id is not None:  # (rare: the start button is shown only when no attempt is open)
             current = open_attempt(quiz.id, actor.id)
-            if current is not None:
-                if not close_if_overdue(current, now=now):
-                    return current, False
-                used = attempts_used(quiz.id, actor.id)
+            if current is not None and not close_if_overdue(current, now=now):
+                return current, False  # (one closed for its deadline still counts as used: `used` stands)
         if quiz.max_attempts and used >= quiz.max_attempts:
             raise RuleViolation(_("You have used all your attempts at this quiz."))
         picks = _draw(quiz, rng)
