@@ -1,15 +1,18 @@
 """CPU and statements per step of a quiz, in process: a before/after figure a loaded machine does not blur.
 
-    DATABASE_URL=postgresql://.../lms_bench python bench/quiz_cpu.py [--flows 40] [--statements]
-        [--profile STEP]
+    DATABASE_URL=postgresql://.../lms_bench python bench/quiz_cpu.py [--flows 60] [--trainees 20]
+        [--statements] [--profile STEP] [--seed N]
 
-Picks a generated trainee with an active enrolment and the practice quiz of that course (as ``quiz_http.py``
-does; ``--seed`` picks one of a few hundred, the same one for the same seed, so that before and after measure
-the same quiz), logs in with the test client, runs three unmeasured flows, then ``--flows`` times: start →
-attempt page → save every answer → submit. Prints, per step, this process's CPU milliseconds (what the web
-worker spends; the database's own work is not in it), wall milliseconds and statements. ``--statements``
-prints the statements of one flow with the code that sent them; ``--profile submit`` (or start, page, save,
-all) a cProfile clocked by this process's CPU. The attempts stay in the database, like the HTTP benchmark's.
+Logs in ``--trainees`` generated trainees with an active enrolment in the course of one practice quiz, as
+``quiz_http.py`` chooses them (the same quiz every run; trainees with no more than three attempts at it, as
+exam time finds them), runs three unmeasured flows, then ``--flows`` flows, each by the next trainee in turn:
+start → attempt page → save every answer → submit. Prints, per step, this process's CPU milliseconds (what
+the web worker spends; the database's own work is not in it), wall milliseconds and statements.
+``--statements`` prints the statements of one flow with the code that sent them; ``--profile submit`` (or
+start, page, save, all) a cProfile clocked by this process's CPU. ``--seed N`` instead takes one trainee (the
+same for the same seed) at their own course's practice quiz for every flow, however many attempts they have
+piled up (before session 8 the only way: a trainee with a thousand attempts measures the totalling of a
+thousand attempts at each submission). The attempts stay in the database, like the HTTP benchmark's.
 """
 
 from __future__ import annotations
@@ -50,15 +53,27 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true")
     parser.add_argument("--profile", choices=(*STEPS, "all"), default="")
     parser.add_argument("--sort", default="cumulative")
-    parser.add_argument("--seed", type=int, default=7, help="which trainee: the same seed, the same trainee")
+    parser.add_argument("--dump", default="", help="also write the profile to this file (pstats format)")
+    parser.add_argument("--trainees", type=int, default=20, help="trainees taking turns (one quiz)")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="one trainee for every flow: the same seed, the same trainee"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
     if not url:
         raise SystemExit("set DATABASE_URL")
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url), "RATELIMIT_ENABLED": False})
-    candidates = choose(url, 400, fresh=False, same_quiz=False)
-    login, quiz_id = random.Random(args.seed).choice(candidates[len(candidates) // 4 :] or candidates)  # noqa: S311
-    client = logged_in_client(app, login)
+    if args.seed is not None:
+        candidates = choose(url, 400, fresh=False, same_quiz=False)
+        chosen = [random.Random(args.seed).choice(candidates[len(candidates) // 4 :] or candidates)]  # noqa: S311
+    else:
+        chosen = choose(url, args.trainees)
+    if not chosen:
+        raise SystemExit(
+            "no trainee with an active enrolment and a practice quiz left: generate the data again"
+        )
+    quiz_id = chosen[0][1]
+    clients = [logged_in_client(app, login) for login, _quiz in chosen]
     sent: list[str] = []
     with app.app_context():
         engine = db.engine
@@ -69,7 +84,8 @@ def main() -> None:
             " ".join(statement.split())[:100] + ("  @ " + _origin() if args.statements else "")
         ),
     )
-    token = _TOKEN.search(client.get(f"/quizzes/{quiz_id}").get_data(as_text=True)).group(1)
+    tokens = [_TOKEN.search(c.get(f"/quizzes/{quiz_id}").get_data(as_text=True)).group(1) for c in clients]
+    turn = {"client": clients[0]}
     cpu = dict.fromkeys(STEPS, 0.0)
     wall, count = dict(cpu), dict(cpu)
     profiles = {step: cProfile.Profile(time.process_time) for step in STEPS}
@@ -81,7 +97,7 @@ def main() -> None:
         started_cpu, started = time.process_time(), time.perf_counter()
         if profile:
             profile.enable()
-        response = client.open(path, method=method, data=data)
+        response = turn["client"].open(path, method=method, data=data)
         if profile:
             profile.disable()
         cpu[name] += time.process_time() - started_cpu
@@ -91,6 +107,7 @@ def main() -> None:
         return response
 
     for flow in range(args.flows + 3):
+        turn["client"], token = clients[flow % len(clients)], tokens[flow % len(clients)]
         if flow == 3:  # warmed up: count from here
             for table in (cpu, wall, count):
                 table.update(dict.fromkeys(STEPS, 0.0))
@@ -107,7 +124,8 @@ def main() -> None:
                 f"flow {flow}: save HTTP {saved.status_code}, submit HTTP {submitted.status_code}"
             )
     n = args.flows
-    print(f"{login}, quiz {quiz_id}, {n} flows")
+    who = chosen[0][0] if len(chosen) == 1 else f"{len(chosen)} trainees in turn"
+    print(f"{who}, quiz {quiz_id}, {n} flows")
     for name in STEPS:
         print(
             f"  {name:<7} {cpu[name] / n * 1000:6.2f} ms CPU {wall[name] / n * 1000:7.2f} ms wall "
@@ -125,6 +143,8 @@ def main() -> None:
         stats = pstats.Stats(profiles[chosen[0]], stream=out)
         for name in chosen[1:]:
             stats.add(profiles[name])
+        if args.dump:
+            stats.dump_stats(args.dump)
         stats.sort_stats(args.sort).print_stats(60)
         print(out.getvalue())
 

@@ -151,15 +151,24 @@ class _Pick:
     question_id: int
     version_id: int
     mark: Decimal
+    qtype: str | None = None  # with the version's data: what the choice order is made of (fixed questions
+    data: dict | None = None  # read them with the slots; drawn ones, once drawn)
 
 
 def _draw(quiz: Quiz, rng) -> list[_Pick]:
     """Fixed questions first, then the random draw; shuffled if the quiz says so."""
     fixed = [
-        _Pick(row.id, row.current_version_id, row.default_mark)
+        _Pick(row.id, row.current_version_id, row.default_mark, row.qtype, row.data)
         for row in db.session.execute(
-            sa.select(Question.id, Question.current_version_id, Question.default_mark)
+            sa.select(
+                Question.id,
+                Question.current_version_id,
+                Question.default_mark,
+                QuestionVersion.qtype,
+                QuestionVersion.data,
+            )
             .join(QuizSlot, QuizSlot.question_id == Question.id)
+            .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
             .where(
                 QuizSlot.quiz_id == quiz.id,
                 Question.archived.is_(False),
@@ -238,15 +247,19 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
                 db.session.flush()
         except IntegrityError:
             continue  # another request started one at the same moment: look again
-        # Only what the choice order is made of (not the versions with their texts in other languages).
-        versions = {
-            row.id: row
-            for row in db.session.execute(
-                sa.select(QuestionVersion.id, QuestionVersion.qtype, QuestionVersion.data).where(
-                    QuestionVersion.id.in_([p.version_id for p in picks])
+        drawn = [p for p in picks if p.qtype is None]
+        if drawn:
+            # Only what the choice order is made of (not the versions with their texts in other languages).
+            versions = {
+                row.id: row
+                for row in db.session.execute(
+                    sa.select(QuestionVersion.id, QuestionVersion.qtype, QuestionVersion.data).where(
+                        QuestionVersion.id.in_([p.version_id for p in drawn])
+                    )
                 )
-            )
-        }
+            }
+            for p in drawn:
+                p.qtype, p.data = versions[p.version_id].qtype, versions[p.version_id].data
         db.session.execute(
             # Every row with the same columns (a question with no choices to shuffle sends NULL): one INSERT.
             sa.insert(AttemptQuestion).execution_options(render_nulls=True),
@@ -257,9 +270,7 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
                     "question_id": p.question_id,
                     "question_version_id": p.version_id,
                     "max_mark": p.mark,
-                    "choice_order": _choice_order(
-                        versions[p.version_id].qtype, versions[p.version_id].data, quiz.shuffle_choices, rng
-                    ),
+                    "choice_order": _choice_order(p.qtype, p.data, quiz.shuffle_choices, rng),
                     "feedback": "",
                 }
                 for slot, p in enumerate(picks, start=1)
@@ -275,17 +286,51 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
 # Saving answers
 
 
-def load_questions(attempt: Attempt, slots=None) -> list[AttemptQuestion]:
-    """The attempt's questions (all, or the given slots) with their versions, in slot order: one query."""
+def _questions(attempt: Attempt, slots=None):
     stmt = (
         sa.select(AttemptQuestion)
         .where(AttemptQuestion.attempt_id == attempt.id)
-        .options(joinedload(AttemptQuestion.version))
+        # The version's variants in other languages come in the same statement: the page shows the reader's.
+        .options(joinedload(AttemptQuestion.version).joinedload(QuestionVersion.texts))
         .order_by(AttemptQuestion.slot)
     )
     if slots is not None:
         stmt = stmt.where(AttemptQuestion.slot.in_(list(slots)))
-    return list(db.session.execute(stmt).scalars())
+    return stmt
+
+
+def load_questions(attempt: Attempt, slots=None) -> list[AttemptQuestion]:
+    """The attempt's questions (all, or the given slots) with their versions and the versions' variants in
+    other languages, in slot order: one query."""
+    return list(db.session.execute(_questions(attempt, slots)).unique().scalars())
+
+
+def page_count(attempt: Attempt, questions: int) -> int:
+    return max(1, -(-questions // attempt.quiz.questions_per_page))
+
+
+def page_slots(attempt: Attempt, page: int) -> range:
+    per = attempt.quiz.questions_per_page
+    return range((page - 1) * per + 1, page * per + 1)
+
+
+def load_page(attempt: Attempt, asked: int) -> tuple[list[AttemptQuestion], int, int]:
+    """The questions of page ``asked`` (kept within the pages there are) as :func:`load_questions` gives
+    them, the page shown and the number of pages. One query, which also counts the attempt's questions; a
+    second only when the page asked for is past the last."""
+    total = (
+        sa.select(sa.func.count(AttemptQuestion.id))
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .scalar_subquery()
+    )
+    page = max(1, asked)
+    found = (
+        db.session.execute(_questions(attempt, page_slots(attempt, page)).add_columns(total)).unique().all()
+    )
+    if found:
+        return [row[0] for row in found], page, page_count(attempt, found[0][1])
+    pages = page_count(attempt, db.session.execute(sa.select(total)).scalar_one())
+    return load_questions(attempt, page_slots(attempt, pages)), pages, pages
 
 
 def _claim_open(attempt: Attempt, values: dict) -> bool:
@@ -478,8 +523,16 @@ def _record_totals(
     record_evidence(kind, attempt, actor)
     if attempt.status == "graded":
         enrollment = enrollment_for(attempt.user_id, quiz.course_id, with_version=True)
-        if enrollment is not None:
+        if enrollment is not None and _counts_for_completion(quiz, enrollment):
             evaluate_completion(enrollment, actor)
+
+
+def _counts_for_completion(quiz: Quiz, enrollment) -> bool:
+    """Whether grading an attempt at ``quiz`` can complete the enrolment: only a quiz the published version
+    requires. A practice quiz's attempt changes no requirement, so checking the others would only cost
+    statements (the required quizzes' results, their titles)."""
+    version = enrollment.course.published_version
+    return version is not None and quiz.key in (version.require_quizzes or [])
 
 
 # ----------------------------------------------------------------------------------------------------

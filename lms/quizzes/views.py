@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -448,27 +447,11 @@ def quiz_start(quiz_id: int):
     )
 
 
-def _page_count(attempt: Attempt, total: int) -> int:
-    return max(1, math.ceil(total / attempt.quiz.questions_per_page))
-
-
-def _page_slots(attempt: Attempt, page: int) -> range:
-    per = attempt.quiz.questions_per_page
-    return range((page - 1) * per + 1, page * per + 1)
-
-
-def _slot_count(attempt: Attempt) -> int:
-    return db.session.execute(
-        sa.select(sa.func.count(AttemptQuestion.id)).where(AttemptQuestion.attempt_id == attempt.id)
-    ).scalar_one()
-
-
-def _page_arg(pages: int) -> int:
+def _page_arg() -> int:
     try:
-        page = int(request.values.get("page", 1))
+        return int(request.values.get("page", 1))
     except (TypeError, ValueError):
         return 1
-    return min(max(page, 1), pages)
 
 
 def _close_if_late(attempt: Attempt):
@@ -521,21 +504,19 @@ def attempt_page(attempt_id: int):
         if request.method == "POST":
             flash(_("This attempt has already been submitted; the answers were not saved."), "warning")
         return redirect(url_for("quizzes.attempt_result", attempt_id=attempt.id))
-    pages = _page_count(attempt, _slot_count(attempt))
-    page = _page_arg(pages)
     if request.method == "GET":
         late = _close_if_late(attempt)
         if late is not None:
             return late
-        rows = attempt_service.load_questions(attempt, _page_slots(attempt, page))
+        rows, page, pages = attempt_service.load_page(attempt, _page_arg())
         return _render_attempt_page(attempt, page, pages, rows)
 
-    rows = attempt_service.load_questions(attempt, _page_slots(attempt, page))
+    rows, page, pages = attempt_service.load_page(attempt, _page_arg())
     try:
         attempt_service.save_responses(current_user, attempt, rows, request.form)
     except attempt_service.AnswersInvalid as error:
         db.session.rollback()
-        rows = attempt_service.load_questions(attempt, _page_slots(attempt, page))
+        rows = attempt_service.load_questions(attempt, attempt_service.page_slots(attempt, page))
         flash(str(error), "error")
         return _render_attempt_page(
             attempt,
@@ -558,7 +539,7 @@ def attempt_page(attempt_id: int):
     except InvalidInput as error:
         db.session.rollback()
         flash(str(error), "error")
-        rows = attempt_service.load_questions(attempt, _page_slots(attempt, page))
+        rows = attempt_service.load_questions(attempt, attempt_service.page_slots(attempt, page))
         return _render_attempt_page(attempt, page, pages, rows, status=400)
     go = request.form.get("go", "next")
     if go == "timeup":
@@ -585,9 +566,7 @@ def attempt_autosave(attempt_id: int):
     result_url = url_for("quizzes.attempt_result", attempt_id=attempt_id)
     if attempt.status != "in_progress":
         return jsonify(error=_("This attempt has already been submitted."), redirect=result_url), 409
-    pages = _page_count(attempt, _slot_count(attempt))
-    page = _page_arg(pages)
-    rows = attempt_service.load_questions(attempt, _page_slots(attempt, page))
+    rows, _page, _pages = attempt_service.load_page(attempt, _page_arg())
     try:
         changed = attempt_service.save_responses(current_user, attempt, rows, request.form)
     except attempt_service.AnswersInvalid as error:

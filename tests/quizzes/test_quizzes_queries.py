@@ -16,8 +16,13 @@ SC = {
 }
 
 
+REQUIRED = {False: (), True: ["q"], "other": ["final"]}
+
+
 def _quiz_with(kit, n_questions, *, require=False):
-    course = kit.course(require_quizzes=["q"] if require else ())
+    """A quiz "q" of ``n_questions``; ``require``: the course requires it (True), requires another quiz
+    ("other") or no quiz (False)."""
+    course = kit.course(require_quizzes=REQUIRED[require])
     for i in range(n_questions):
         kit.question(course, "true_false" if i % 2 else "single_choice", TF if i % 2 else SC)
     return kit.quiz(course, key="q", pass_mark=50)
@@ -47,7 +52,7 @@ def _submission_statements(kit, db, count_queries, n_questions, require):
     return _submit_counting(kit, db, count_queries, n_questions, require).count
 
 
-@pytest.mark.parametrize("require", [False, True])
+@pytest.mark.parametrize("require", [False, True, "other"])
 def test_statements_per_submission_are_few_and_constant(kit, db, count_queries, require):
     small = _submission_statements(kit, db, count_queries, 5, require)
     large = _submission_statements(kit, db, count_queries, 40, require)
@@ -59,6 +64,67 @@ def test_statements_per_submission_are_few_and_constant(kit, db, count_queries, 
         # the enrolment comes with its course and published version (completion reads them) in one;
         # 1 raises the trainee's page counter (lms.core.page_cache: their kept pages are out of date)
         assert small <= 12 + lock  # PostgreSQL adds the ledger's advisory lock
+
+
+def test_a_quiz_the_course_does_not_require_costs_no_completion_check(kit, db, count_queries):
+    """Grading a practice quiz cannot complete the course: the required quizzes' results are not read."""
+    plain = _submit_counting(kit, db, count_queries, 5, False)
+    other = _submit_counting(kit, db, count_queries, 5, "other")
+    assert other.count == plain.count, "\n".join(other.statements)
+    required = _submit_counting(kit, db, count_queries, 5, True)
+    assert required.count > plain.count  # a required quiz's attempt checks the course's quizzes
+
+
+def test_a_required_quiz_passed_completes_the_course_and_a_practice_quiz_does_not(kit, db):
+    course = kit.course(require_quizzes=["final"])
+    for i in range(3):
+        kit.question(course, "true_false", TF)
+    practice = kit.quiz(course, key="practice", pass_mark=50)
+    final = kit.quiz(course, key="final", pass_mark=50)
+    trainee = kit.trainee()
+    enrollment = kit.enrol(trainee, course)
+    kit.take(trainee, practice, {1: "true", 2: "true", 3: "true"})
+    db.session.commit()
+    assert enrollment.status == "active"
+    kit.take(trainee, final, {1: "true", 2: "true", 3: "true"})
+    db.session.commit()
+    assert enrollment.status == "completed"
+
+
+def test_the_attempt_page_and_saving_it_take_few_statements_whatever_the_questions(
+    client, db, kit, count_queries
+):
+    """The page's questions come with their count and their language variants in one statement."""
+
+    def counts(n_questions, login_name):
+        quiz = _quiz_with(kit, n_questions)
+        trainee = kit.trainee(login_name=login_name)
+        kit.enrol(trainee, quiz.course)
+        db.session.commit()
+        client.login(login_name)
+        started = client.submit(f"/quizzes/{quiz.id}/start", {})
+        assert started.status_code == 302
+        page_url = started.headers["Location"]
+        with count_queries() as shown:
+            page = client.get(page_url)
+        assert page.status_code == 200
+        assert 'name="q1"' in page.get_data(as_text=True)
+        answers = {f"q{slot}": "a" if slot % 2 else "true" for slot in range(1, quiz.questions_per_page + 1)}
+        answers = {k: v for k, v in answers.items() if int(k[1:]) <= n_questions}
+        with count_queries() as saved:
+            response = client.submit(page_url, {**answers, "go": "summary"})
+        assert response.status_code == 302 and "summary" in response.headers["Location"]
+        client.post("/logout", data={"csrf_token": client.csrf_token()})
+        return shown.count, saved.count
+
+    few = counts(3, "page.few")
+    many = counts(25, "page.many")
+    assert few == many
+    begin = 1 if db.engine.dialect.name == "sqlite" else 0  # SQLite's BEGIN IMMEDIATE is a statement
+    # the user, the attempt with its quiz, the page's questions (with their count and variants)
+    assert few[0] <= 3 + begin, few
+    # and the claim of the open attempt, the answers, the trainee's page counter
+    assert few[1] <= 6 + begin, few
 
 
 def test_starting_and_saving_leave_the_stored_result_alone(kit, db, count_queries):
