@@ -401,3 +401,45 @@ def test_quiz_changes_move_results_between_purposes(db, demo, data):
     stored.check(db.session)
     assert db.session.get(QuizResult, (pr.id, data.users["T1"].id)).purpose == "exam"
     assert db.session.execute(sa.select(sa.func.count()).select_from(Quiz)).scalar_one() >= 4
+
+
+@pytest.mark.parametrize("method", ["highest", "average", "first", "last"])
+def test_a_submissions_totalled_result_equals_one_totalled_from_each_attempt(db, demo, data, method):
+    """A submission's result is totalled by the database (one row however many attempts); a rebuild totals
+    the attempts one by one. Percentages whose sum a float would round (thirds, sevenths) agree exactly."""
+    quiz, user = next(iter(data.quizzes.values())), next(iter(data.users.values()))
+    quiz.grading_method = method
+    db.session.execute(sa.delete(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id))
+    moment = at("2025-06-10T09:00")
+    awkward = ["33.3333", "66.6667", "14.2857", "85.7143", "0.0001", "99.9999", "57.1429"]
+    for number, text in enumerate(awkward, start=1):
+        value = Decimal(text)
+        db.session.add(
+            Attempt(
+                quiz_id=quiz.id,
+                user_id=user.id,
+                number=number,
+                status="graded",
+                started_at=moment,
+                submitted_at=moment + timedelta(hours=number),
+                closed_by="trainee",
+                score=value,
+                max_score=Decimal(100),
+                percent=value,
+                passed=value >= quiz.pass_mark,
+                graded_at=moment + timedelta(hours=number),
+            )
+        )
+    db.session.commit()
+    key = (quiz.id, user.id)
+    totalled = stored.compute_results(db.session, stored.Keys(pairs={key}))
+    one_by_one = stored.compute_results(db.session)
+    assert totalled[key] == one_by_one[key]
+    assert totalled[key]["attempts"] == len(awkward)
+    expected = {"highest": 999999, "average": 510204, "first": 333333, "last": 571429}[method]
+    assert totalled[key]["percent_e4"] == expected
+    # and the stored row the commit wrote is that result
+    row = db.session.execute(
+        sa.select(QuizResult).where(QuizResult.quiz_id == quiz.id, QuizResult.user_id == user.id)
+    ).scalar_one()
+    assert (row.attempts, row.percent_e4) == (len(awkward), expected)
