@@ -14,6 +14,7 @@ Writes that bypass the ORM (Core UPDATE/DELETE of attempts or enrolments, bulk l
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -227,73 +228,73 @@ def compute_results(session, keys: Keys | None = None) -> dict:
 
 def _totalled_results(session, keys: Keys) -> dict:
     """compute_results for a few keys: per (quiz, trainee) the database gives the number of graded attempts,
-    the latest submission, the highest percentage, the sum of the percentages in ten-thousandths (an exact
-    integer on both databases, where SQLite would sum floats) and the percentages of the first and the last
-    attempt; the grading method picks one."""
-    counted = (Attempt.status == "graded", Attempt.percent.is_not(None))
-    first, last = sa.orm.aliased(Attempt, name="first_graded"), sa.orm.aliased(Attempt, name="last_graded")
-    unit = _trainee_unit()
+    the latest submission, the highest percentage, the sum of the percentages and the first and the last
+    attempt's percentage; the grading method picks one. One aggregate over the pair's attempts, no join back
+    to them: percentages are summed as exact integers in ten-thousandths (SQLite would sum floats), and the
+    first and last attempt are found as the least and greatest of number × 10⁷ + percentage in ten-thousandths
+    (a percentage is at most 1,000,000 of those)."""
     out = {}
     for spec in _filter_specs(keys):
-        g = (
-            sa.select(
-                Attempt.quiz_id,
-                Attempt.user_id,
-                sa.func.count(Attempt.id).label("attempts"),
-                sa.func.max(Attempt.submitted_at).label("last_at"),
-                sa.func.max(Attempt.percent).label("highest"),
-                sa.cast(sa.func.sum(sa.func.round(Attempt.percent * PERCENT_SCALE)), sa.BigInteger).label(
-                    "sum_e4"
-                ),
-                sa.func.min(Attempt.number).label("first_n"),
-                sa.func.max(Attempt.number).label("last_n"),
-            )
-            .where(*counted, *_where(Attempt, spec))
-            .group_by(Attempt.quiz_id, Attempt.user_id)
-            .subquery("graded")
-        )
-
-        def at(alias, number, g=g):
-            return sa.and_(
-                alias.quiz_id == g.c.quiz_id,
-                alias.user_id == g.c.user_id,
-                alias.number == number,
-                alias.status == "graded",
-            )
-
-        stmt = (
-            sa.select(
-                g,
-                first.percent.label("first_percent"),
-                last.percent.label("last_percent"),
-                Quiz.course_id,
-                Quiz.purpose,
-                Quiz.grading_method,
-                Quiz.pass_mark,
-                unit.label("unit_id"),
-            )
-            .join(Quiz, Quiz.id == g.c.quiz_id)
-            .join(User, User.id == g.c.user_id)
-            .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
-            .join(first, at(first, g.c.first_n))
-            .join(last, at(last, g.c.last_n))
-        )
-        for row in session.execute(stmt):
+        stmt = _totals_statement(tuple(sorted(spec)))
+        params = {column: list(values) for column, values in spec.items()}
+        for row in session.execute(stmt, params):
             if not _wanted(keys, row.quiz_id, row.user_id):
                 continue
             quiz = _QuizInfo(row.quiz_id, row.course_id, row.purpose, row.grading_method, row.pass_mark)
             if quiz.grading_method == "highest":
-                value = row.highest
+                value = Decimal(row.highest)
             elif quiz.grading_method == "average":
                 value = Decimal(int(row.sum_e4)) / PERCENT_SCALE / row.attempts
-            elif quiz.grading_method == "first":
-                value = row.first_percent
             else:
-                value = row.last_percent
+                value = Decimal(int(row.first if quiz.grading_method == "first" else row.last) % _PACK)
+                value /= PERCENT_SCALE
             out[(row.quiz_id, row.user_id)] = _row_of(
                 quiz, row.user_id, row.unit_id, row.attempts, as_percent(value), row.last_at
             )
     return out
+
+
+_PACK = 10_000_000  # > 100 % in ten-thousandths
+
+
+@functools.cache
+def _totals_statement(columns: tuple[str, ...]) -> sa.Select:
+    """The statement of :func:`_totalled_results` filtered on ``columns`` (lists of ids given as parameters of
+    the same names), built once: building it costs more than running it for one submission."""
+    e4 = sa.cast(sa.func.round(Attempt.percent * PERCENT_SCALE), sa.BigInteger)
+    packed = sa.cast(Attempt.number, sa.BigInteger) * _PACK + e4
+    g = (
+        sa.select(
+            Attempt.quiz_id,
+            Attempt.user_id,
+            sa.func.count(Attempt.id).label("attempts"),
+            sa.func.max(Attempt.submitted_at).label("last_at"),
+            sa.func.max(Attempt.percent).label("highest"),
+            sa.func.sum(e4).label("sum_e4"),
+            sa.func.min(packed).label("first"),
+            sa.func.max(packed).label("last"),
+        )
+        .where(
+            Attempt.status == "graded",
+            Attempt.percent.is_not(None),
+            *[getattr(Attempt, c).in_(sa.bindparam(c, expanding=True)) for c in columns],
+        )
+        .group_by(Attempt.quiz_id, Attempt.user_id)
+        .subquery("graded")
+    )
+    return (
+        sa.select(
+            g,
+            Quiz.course_id,
+            Quiz.purpose,
+            Quiz.grading_method,
+            Quiz.pass_mark,
+            _trainee_unit().label("unit_id"),
+        )
+        .join(Quiz, Quiz.id == g.c.quiz_id)
+        .join(User, User.id == g.c.user_id)
+        .outerjoin(Enterprise, Enterprise.id == User.enterprise_id)
+    )
 
 
 @dataclass
