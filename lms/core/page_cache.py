@@ -42,6 +42,7 @@ from sqlalchemy.orm.util import identity_key
 
 from lms.config import setting
 from lms.core import clock
+from lms.core.statements import built_once
 
 _KEPT = "_lms_kept_page"
 HEADER = "X-LMS-Page"  # "stored" on a page just kept, "kept" on a page served again
@@ -222,16 +223,22 @@ def _parents_owners(db_session: Session, through: set[tuple[str, int]]) -> set[i
 
 
 def _raise(connection, owners) -> None:
+    # In the owners' order, as every transaction raises them (two transactions never wait on each other).
+    connection.execute(_raise_statement(connection.dialect.name), [{"owner": o} for o in sorted(owners)])
+
+
+@built_once
+def _raise_statement(dialect: str):
     from lms.core.models import PageVersion
 
     table = PageVersion.__table__
-    if connection.dialect.name == "postgresql":
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values([{"owner_id": owner, "version": 1} for owner in sorted(owners)])
-    connection.execute(
-        stmt.on_conflict_do_update(index_elements=[table.c.owner_id], set_={"version": table.c.version + 1})
+    stmt = insert(table).values(owner_id=sa.bindparam("owner"), version=1)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.owner_id], set_={"version": table.c.version + 1}
     )
 
 

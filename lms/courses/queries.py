@@ -7,6 +7,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from lms.auth.models import User
 from lms.auth.scopes import user_clause
+from lms.core.statements import built_once
 from lms.courses.models import (
     ENROLLMENT_STATUSES,
     Course,
@@ -24,10 +25,18 @@ def enrollment_for(user_id: int, course_id: int, *, with_version: bool = False) 
     course's published version read in the same statement (what completion checks)."""
     from lms.extensions import db
 
-    stmt = sa.select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    params = {"user_id": user_id, "course_id": course_id}
+    return db.session.execute(_enrollment(with_version), params).scalar_one_or_none()
+
+
+@built_once
+def _enrollment(with_version: bool) -> sa.Select:
+    stmt = sa.select(Enrollment).where(
+        Enrollment.user_id == sa.bindparam("user_id"), Enrollment.course_id == sa.bindparam("course_id")
+    )
     if with_version:
         stmt = stmt.options(joinedload(Enrollment.course).joinedload(Course.published_version))
-    return db.session.execute(stmt).scalar_one_or_none()
+    return stmt
 
 
 def my_enrollments(user) -> sa.Select:

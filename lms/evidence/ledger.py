@@ -20,6 +20,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from lms.core.statements import built_once
 from lms.database import utcnow
 from lms.evidence.models import LedgerEntry
 from lms.extensions import db
@@ -154,9 +155,14 @@ def stored_entry_hash(seq, kind, subject_type, subject_id, payload, created_text
 def _lock_head(session) -> None:
     """Serialise ledger writers until commit so that the chain never forks."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+        session.execute(_LOCK(), {"key": _ADVISORY_LOCK_KEY})
     # SQLite: every transaction begins IMMEDIATE (see lms/__init__.py), so writers are already serial.
 
+
+_LOCK = built_once(lambda: sa.text("SELECT pg_advisory_xact_lock(:key)"))
+_HEAD = built_once(
+    lambda: sa.select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
+)
 
 _PENDING = "lms.ledger.pending"  # Session.info key: entries recorded in this transaction, not chained yet
 
@@ -206,9 +212,7 @@ def seal_pending(session=None) -> None:
     if not pending:  # the flush itself may have rolled back a savepoint that held them
         return
     _lock_head(session)
-    head = session.execute(
-        sa.select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
-    ).first()
+    head = session.execute(_HEAD()).first()
     seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     created_at = utcnow()
     for entry, _transaction in pending:

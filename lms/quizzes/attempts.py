@@ -29,6 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.config import setting
 from lms.core import clock
+from lms.core.statements import built_once
 from lms.courses.completion import evaluate_completion
 from lms.courses.queries import enrollment_for
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
@@ -137,13 +138,15 @@ def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
 
 def _tally(quiz_id: int, user_id: int) -> tuple[int, int | None]:
     """(attempts used, the id of the one in progress or None) in one statement."""
-    in_progress = sa.case((Attempt.status == "in_progress", Attempt.id))
-    used, open_id = db.session.execute(
-        sa.select(sa.func.count(Attempt.id), sa.func.max(in_progress)).where(
-            Attempt.quiz_id == quiz_id, Attempt.user_id == user_id
-        )
-    ).one()
+    used, open_id = db.session.execute(_TALLY(), {"quiz_id": quiz_id, "user_id": user_id}).one()
     return used, open_id
+
+
+_TALLY = built_once(
+    lambda: sa.select(
+        sa.func.count(Attempt.id), sa.func.max(sa.case((Attempt.status == "in_progress", Attempt.id)))
+    ).where(Attempt.quiz_id == sa.bindparam("quiz_id"), Attempt.user_id == sa.bindparam("user_id"))
+)
 
 
 @dataclass
@@ -155,27 +158,32 @@ class _Pick:
     data: dict | None = None  # read them with the slots; drawn ones, once drawn)
 
 
+_FIXED = built_once(
+    lambda: (
+        sa.select(
+            Question.id,
+            Question.current_version_id,
+            Question.default_mark,
+            QuestionVersion.qtype,
+            QuestionVersion.data,
+        )
+        .join(QuizSlot, QuizSlot.question_id == Question.id)
+        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .where(
+            QuizSlot.quiz_id == sa.bindparam("quiz_id"),
+            Question.archived.is_(False),
+            Question.current_version_id.is_not(None),
+        )
+        .order_by(QuizSlot.position)
+    )
+)
+
+
 def _draw(quiz: Quiz, rng) -> list[_Pick]:
     """Fixed questions first, then the random draw; shuffled if the quiz says so."""
     fixed = [
         _Pick(row.id, row.current_version_id, row.default_mark, row.qtype, row.data)
-        for row in db.session.execute(
-            sa.select(
-                Question.id,
-                Question.current_version_id,
-                Question.default_mark,
-                QuestionVersion.qtype,
-                QuestionVersion.data,
-            )
-            .join(QuizSlot, QuizSlot.question_id == Question.id)
-            .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
-            .where(
-                QuizSlot.quiz_id == quiz.id,
-                Question.archived.is_(False),
-                Question.current_version_id.is_not(None),
-            )
-            .order_by(QuizSlot.position)
-        )
+        for row in db.session.execute(_FIXED(), {"quiz_id": quiz.id})
     ]
     picks = list(fixed)
     if quiz.use_draw:
@@ -286,23 +294,40 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
 # Saving answers
 
 
-def _questions(attempt: Attempt, slots=None):
+@built_once
+def _questions(some: bool, counted: bool = False) -> sa.Select:
+    """An attempt's questions (``attempt_id``; ``some``: only the ``slots`` listed) with their versions and
+    the versions' variants in other languages (the page shows the reader's) in slot order; ``counted``: each
+    row with the number of questions of the attempt."""
     stmt = (
         sa.select(AttemptQuestion)
-        .where(AttemptQuestion.attempt_id == attempt.id)
-        # The version's variants in other languages come in the same statement: the page shows the reader's.
+        .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
         .options(joinedload(AttemptQuestion.version).joinedload(QuestionVersion.texts))
         .order_by(AttemptQuestion.slot)
     )
-    if slots is not None:
-        stmt = stmt.where(AttemptQuestion.slot.in_(list(slots)))
+    if some:
+        stmt = stmt.where(AttemptQuestion.slot.in_(sa.bindparam("slots", expanding=True)))
+    if counted:
+        stmt = stmt.add_columns(_question_count())
     return stmt
+
+
+@built_once
+def _question_count():
+    return (
+        sa.select(sa.func.count(AttemptQuestion.id))
+        .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
+        .scalar_subquery()
+    )
 
 
 def load_questions(attempt: Attempt, slots=None) -> list[AttemptQuestion]:
     """The attempt's questions (all, or the given slots) with their versions and the versions' variants in
     other languages, in slot order: one query."""
-    return list(db.session.execute(_questions(attempt, slots)).unique().scalars())
+    params = {"attempt_id": attempt.id}
+    if slots is not None:
+        params["slots"] = list(slots)
+    return list(db.session.execute(_questions(slots is not None), params).unique().scalars())
 
 
 def page_count(attempt: Attempt, questions: int) -> int:
@@ -318,34 +343,37 @@ def load_page(attempt: Attempt, asked: int) -> tuple[list[AttemptQuestion], int,
     """The questions of page ``asked`` (kept within the pages there are) as :func:`load_questions` gives
     them, the page shown and the number of pages. One query, which also counts the attempt's questions; a
     second only when the page asked for is past the last."""
-    total = (
-        sa.select(sa.func.count(AttemptQuestion.id))
-        .where(AttemptQuestion.attempt_id == attempt.id)
-        .scalar_subquery()
-    )
     page = max(1, asked)
-    found = (
-        db.session.execute(_questions(attempt, page_slots(attempt, page)).add_columns(total)).unique().all()
-    )
+    params = {"attempt_id": attempt.id, "slots": list(page_slots(attempt, page))}
+    found = db.session.execute(_questions(True, True), params).unique().all()
     if found:
         return [row[0] for row in found], page, page_count(attempt, found[0][1])
-    pages = page_count(attempt, db.session.execute(sa.select(total)).scalar_one())
+    total = db.session.execute(sa.select(_question_count()), {"attempt_id": attempt.id}).scalar_one()
+    pages = page_count(attempt, total)
     return load_questions(attempt, page_slots(attempt, pages)), pages, pages
 
 
 def _claim_open(attempt: Attempt, values: dict) -> bool:
     """UPDATE the attempt only if it is still in progress (and lock its row until commit)."""
     result = db.session.execute(
-        sa.update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
-        .values(**values)
-        .execution_options(synchronize_session=False, lms_page_owner=attempt.user_id)
+        _claim_statement(tuple(sorted(values))),
+        {"attempt_id": attempt.id, **{f"new_{key}": value for key, value in values.items()}},
+        execution_options={"synchronize_session": False, "lms_page_owner": attempt.user_id},
     )
     if result.rowcount != 1:
         return False
     for key, value in values.items():
         set_committed_value(attempt, key, value)
     return True
+
+
+@built_once
+def _claim_statement(columns: tuple[str, ...]):
+    return (
+        sa.update(Attempt)
+        .where(Attempt.id == sa.bindparam("attempt_id"), Attempt.status == "in_progress")
+        .values({column: sa.bindparam(f"new_{column}") for column in columns})
+    )
 
 
 def save_responses(
@@ -446,6 +474,20 @@ def _quantize_mark(value: Decimal) -> Decimal:
     return value.quantize(MARK_QUANTUM, rounding=ROUND_HALF_UP)
 
 
+_GRADING = built_once(
+    lambda: (
+        sa.select(AttemptQuestion, QuestionVersion.qtype, QuestionVersion.data, QuestionVersionText.data)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+        .outerjoin(
+            QuestionVersionText,
+            QuestionVersionText.question_version_id == AttemptQuestion.question_version_id,
+        )
+        .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
+        .order_by(AttemptQuestion.slot, QuestionVersionText.id)
+    )
+)
+
+
 def grade_attempt(
     attempt: Attempt, actor, *, now: datetime | None = None, kind: str = "attempt_graded"
 ) -> None:
@@ -456,16 +498,7 @@ def grade_attempt(
     # other languages (an answer given to the variant a trainee read counts the same): one row per variant.
     questions: dict[int, tuple] = {}
     variant_data: dict[int, list] = {}
-    for aq, qtype, data, variant in db.session.execute(
-        sa.select(AttemptQuestion, QuestionVersion.qtype, QuestionVersion.data, QuestionVersionText.data)
-        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
-        .outerjoin(
-            QuestionVersionText,
-            QuestionVersionText.question_version_id == AttemptQuestion.question_version_id,
-        )
-        .where(AttemptQuestion.attempt_id == attempt.id)
-        .order_by(AttemptQuestion.slot, QuestionVersionText.id)
-    ):
+    for aq, qtype, data, variant in db.session.execute(_GRADING(), {"attempt_id": attempt.id}):
         questions.setdefault(aq.id, (aq, qtype, data))
         if variant is not None:
             variant_data.setdefault(aq.question_version_id, []).append(variant)

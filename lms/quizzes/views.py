@@ -30,6 +30,7 @@ from lms.auth.scopes import user_clause
 from lms.core.actions import act, back_to
 from lms.core.page_cache import kept
 from lms.core.replica import reads_from_replica
+from lms.core.statements import built_once
 from lms.core.web import apply_domain_error, page_arg
 from lms.core.web import refuse as _fail
 from lms.courses.models import Course
@@ -91,11 +92,18 @@ def _managed_course(slug: str) -> Course:
     return course
 
 
+# Statements every step of an attempt sends, built once per process (building one costs more than running it).
+_QUIZ_WITH_COURSE = built_once(
+    lambda: sa.select(Quiz).where(Quiz.id == sa.bindparam("id")).options(joinedload(Quiz.course))
+)
+_ATTEMPT_WITH_QUIZ = built_once(
+    lambda: sa.select(Attempt).where(Attempt.id == sa.bindparam("id")).options(joinedload(Attempt.quiz))
+)
+
+
 def _quiz_or_404(quiz_id: int) -> Quiz:
     """The quiz with its course (every caller checks the course): one statement."""
-    quiz = db.session.execute(
-        sa.select(Quiz).where(Quiz.id == quiz_id).options(joinedload(Quiz.course))
-    ).scalar_one_or_none()
+    quiz = db.session.execute(_QUIZ_WITH_COURSE(), {"id": quiz_id}).scalar_one_or_none()
     if quiz is None:
         abort(404)
     return quiz
@@ -136,9 +144,7 @@ def _viewable_attempt(attempt_id: int) -> Attempt:
 
 def _own_attempt(attempt_id: int) -> Attempt:
     """The reader's attempt with its quiz (404 for anyone else's)."""
-    attempt = db.session.execute(
-        sa.select(Attempt).where(Attempt.id == attempt_id).options(joinedload(Attempt.quiz))
-    ).scalar_one_or_none()
+    attempt = db.session.execute(_ATTEMPT_WITH_QUIZ(), {"id": attempt_id}).scalar_one_or_none()
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt

@@ -14,7 +14,6 @@ Writes that bypass the ORM (Core UPDATE/DELETE of attempts or enrolments, bulk l
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.auth.models import User
+from lms.core.statements import built_once
 from lms.courses.models import Enrollment
 from lms.extensions import db
 from lms.org.models import Enterprise
@@ -257,7 +257,7 @@ def _totalled_results(session, keys: Keys) -> dict:
 _PACK = 10_000_000  # > 100 % in ten-thousandths
 
 
-@functools.cache
+@built_once
 def _totals_statement(columns: tuple[str, ...]) -> sa.Select:
     """The statement of :func:`_totalled_results` filtered on ``columns`` (lists of ids given as parameters of
     the same names), built once: building it costs more than running it for one submission."""
@@ -601,13 +601,21 @@ def _sync(session, model, columns: tuple[str, ...], old: dict, new: dict, kind: 
     return changed
 
 
-def _stored(session, model, clauses_list) -> list[dict]:
+def _stored(session, model, specs: list[dict]) -> list[dict]:
+    """The stored rows of ``model`` matching each {column: ids} of ``specs``, as dicts."""
     out = []
-    for clauses in clauses_list:
+    for spec in specs:
         # Core rows, not ORM objects: an object already in the session's identity map would be returned
         # as it was loaded, not as the table now holds it.
-        out += [dict(row._mapping) for row in session.execute(sa.select(model.__table__).where(*clauses))]
+        params = {column: list(values) for column, values in spec.items()}
+        stmt = _stored_statement(model.__table__, tuple(sorted(spec)))
+        out += [dict(row._mapping) for row in session.execute(stmt, params)]
     return out
+
+
+@built_once
+def _stored_statement(table: sa.Table, columns: tuple[str, ...]) -> sa.Select:
+    return sa.select(table).where(*[table.c[c].in_(sa.bindparam(c, expanding=True)) for c in columns])
 
 
 def refresh(session, keys: Keys) -> None:
@@ -616,7 +624,7 @@ def refresh(session, keys: Keys) -> None:
     # Results
     if keys.pairs or keys.users or keys.quizzes:
         new = compute_results(session, keys)
-        old_rows = _stored(session, QuizResult, [_where(QuizResult, spec) for spec in _filter_specs(keys)])
+        old_rows = _stored(session, QuizResult, _filter_specs(keys))
         old = {(r["quiz_id"], r["user_id"]): r for r in old_rows if _wanted(keys, r["quiz_id"], r["user_id"])}
         changed = _sync(session, QuizResult, ("quiz_id", "user_id"), old, new, "result", deltas)
         # Only pre- and post-test results make gain pairs.
@@ -633,17 +641,15 @@ def refresh(session, keys: Keys) -> None:
     if affected_gain or keys.courses or keys.users:
         old_rows = []
         for chunk in _chunks(keys.users):
-            old_rows += _stored(session, GainPair, [[GainPair.user_id.in_(chunk)]])
+            old_rows += _stored(session, GainPair, [{"user_id": chunk}])
         for chunk in _chunks(keys.courses, 50):
-            old_rows += _stored(session, GainPair, [[GainPair.course_id.in_(chunk)]])
+            old_rows += _stored(session, GainPair, [{"course_id": chunk}])
         by_user = defaultdict(set)
         for c, u in affected_gain:
             by_user[u].add(c)
         for chunk in _chunks(by_user):
             courses = set().union(*(by_user[u] for u in chunk))
-            old_rows += _stored(
-                session, GainPair, [[GainPair.user_id.in_(chunk), GainPair.course_id.in_(list(courses))]]
-            )
+            old_rows += _stored(session, GainPair, [{"user_id": chunk, "course_id": courses}])
         wanted = set(affected_gain) | {(r["course_id"], r["user_id"]) for r in old_rows}
         # The results the pairs are made of, as now stored.
         designation = designations(session)
@@ -651,10 +657,10 @@ def refresh(session, keys: Keys) -> None:
         for chunk in _chunks(keys.courses, 50):
             quiz_ids = [q for c in chunk if c in designation for q in designation[c]]
             if quiz_ids:
-                result_rows += _stored(session, QuizResult, [[QuizResult.quiz_id.in_(quiz_ids)]])
+                result_rows += _stored(session, QuizResult, [{"quiz_id": quiz_ids}])
         users = {u for _c, u in wanted} | set(keys.users)
         for chunk in _chunks(users):
-            result_rows += _stored(session, QuizResult, [[QuizResult.user_id.in_(chunk)]])
+            result_rows += _stored(session, QuizResult, [{"user_id": chunk}])
         results = {(r["quiz_id"], r["user_id"]): r for r in result_rows}
         for key, row in results.items():
             if row["course_id"] in keys.courses or key[1] in keys.users:
@@ -669,9 +675,9 @@ def refresh(session, keys: Keys) -> None:
         new = compute_enrolments(session, keys.enrollments, keys.users)
         old_rows = []
         for chunk in _chunks(keys.enrollments):
-            old_rows += _stored(session, EnrolmentStat, [[EnrolmentStat.enrollment_id.in_(chunk)]])
+            old_rows += _stored(session, EnrolmentStat, [{"enrollment_id": chunk}])
         for chunk in _chunks(keys.users):
-            old_rows += _stored(session, EnrolmentStat, [[EnrolmentStat.user_id.in_(chunk)]])
+            old_rows += _stored(session, EnrolmentStat, [{"user_id": chunk}])
         old = {r["enrollment_id"]: r for r in old_rows}
         _sync_enrolments(session, old, new, deltas)
     # Seats and feedback
@@ -685,15 +691,14 @@ def refresh(session, keys: Keys) -> None:
 def _refresh_by_id(session, model, id_col: str, compute, ids: set, keys: Keys, deltas: dict) -> None:
     """Recompute the stored rows of ``model`` (one per raw row, keyed by ``id_col``) of these raw rows and of
     the sessions and users ``keys`` names; move the rollups by the difference."""
-    stored_id = getattr(model, id_col)
     old_rows = []
-    for column, values in ((stored_id, ids), (model.session_id, keys.sessions), (model.user_id, keys.users)):
+    for column, values in ((id_col, ids), ("session_id", keys.sessions), ("user_id", keys.users)):
         for chunk in _chunks(values):
-            old_rows += _stored(session, model, [[column.in_(chunk)]])
+            old_rows += _stored(session, model, [{column: chunk}])
     old = {r[id_col]: r for r in old_rows}
     new = compute(session, set(ids) | set(old), keys.sessions, keys.users)
     for chunk in _chunks(set(new) - set(old)):  # a raw row now of these sessions or users, stored before
-        for r in _stored(session, model, [[stored_id.in_(chunk)]]):
+        for r in _stored(session, model, [{id_col: chunk}]):
             old[r[id_col]] = r
     _sync(
         session,
