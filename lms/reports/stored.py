@@ -590,15 +590,29 @@ def _sync(session, model, columns: tuple[str, ...], old: dict, new: dict, kind: 
     for chunk in _chunks(gone):
         session.execute(sa.delete(model).where(_key_clause(model, columns, chunk)))
     fresh = [new[k] for k in changed if k in new]
+    if len(fresh) == 1:  # a submission's result: a statement built once, the row as its parameters
+        dialect = session.get_bind().dialect.name
+        session.execute(_upsert_one(dialect, model, columns, tuple(fresh[0])), fresh[0])
+        return changed
     for chunk in _chunks(fresh, 1000):
-        stmt = _insert(session, model).values(chunk)
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=list(columns),
-                set_={c: stmt.excluded[c] for c in chunk[0] if c not in columns},
-            )
-        )
+        session.execute(_upsert(_insert(session, model).values(chunk), columns, chunk[0]))
     return changed
+
+
+def _upsert(stmt, columns: tuple[str, ...], row) -> sa.Insert:
+    """``stmt`` (an INSERT of rows like ``row``) writing over the stored row of the same ``columns``."""
+    return stmt.on_conflict_do_update(
+        index_elements=list(columns), set_={c: stmt.excluded[c] for c in row if c not in columns}
+    )
+
+
+@built_once
+def _upsert_one(dialect: str, model, columns: tuple[str, ...], names: tuple[str, ...]) -> sa.Insert:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return _upsert(insert(model).values({name: sa.bindparam(name) for name in names}), columns, names)
 
 
 def _stored(session, model, specs: list[dict]) -> list[dict]:
