@@ -77,7 +77,7 @@ def test_a_quiz_the_course_does_not_require_costs_no_completion_check(kit, db, c
 
 def test_a_required_quiz_passed_completes_the_course_and_a_practice_quiz_does_not(kit, db):
     course = kit.course(require_quizzes=["final"])
-    for i in range(3):
+    for _ in range(3):
         kit.question(course, "true_false", TF)
     practice = kit.quiz(course, key="practice", pass_mark=50)
     final = kit.quiz(course, key="final", pass_mark=50)
@@ -261,3 +261,20 @@ def test_a_trainees_pages_do_not_query_per_course(client, db, count_queries, kit
         add_course()
     many = _count_get(client, count_queries, url)
     assert few == many, (url, few, many)
+
+
+@pytest.mark.parametrize("asked", ["2", "99", "99999999999", "1" + "0" * 25, "-5", "x"])
+def test_a_page_past_the_last_shows_the_last_and_bad_numbers_the_first(client, db, kit, asked):
+    quiz = _quiz_with(kit, 7)  # two pages of five
+    trainee = kit.trainee(login_name="pages.trainee")
+    kit.enrol(trainee, quiz.course)
+    db.session.commit()
+    client.login("pages.trainee")
+    page_url = client.submit(f"/quizzes/{quiz.id}/start", {}).headers["Location"]
+    response = client.get(f"{page_url}?page={asked}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    last = asked not in ("-5", "x")
+    assert ('name="q6"' in html) is last and ('name="q1"' in html) is not last
+    saved = client.submit(f"{page_url}?page={asked}", {"q6" if last else "q1": "true" if last else "a"})
+    assert saved.status_code == 302
