@@ -331,7 +331,7 @@ class Verification(MethodView):
         """What the public verification page shows for a certificate code (no token needed)."""
         from lms.evidence.services import display_code
 
-        certificate = db.session.execute(certificate_queries.certificate_by_code(code)).scalar_one_or_none()
+        certificate = certificate_queries.certificate_by_code(code)
         if certificate is None:
             abort(404, message=_("No certificate has this code."))
         return {

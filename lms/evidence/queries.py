@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from lms.core.search import contains
+from lms.core.statements import built_once
 from lms.courses.models import CourseVersion
 from lms.evidence import services
 from lms.evidence.models import Certificate
@@ -72,7 +73,11 @@ def certificate_list(
     return stmt
 
 
-def certificate_by_code(code: str) -> sa.Select:
+def certificate_by_code(code: str) -> Certificate | None:
     """The public verification lookup: one indexed lookup; a malformed code answers like an unknown one."""
     normalised = services.normalise_code(code)
-    return sa.select(Certificate).where(Certificate.code == (normalised or ""))
+    return db.session.execute(_BY_CODE(), {"code": normalised or ""}).scalar_one_or_none()
+
+
+# Built once: the lookup runs on every check of a printed certificate's QR code.
+_BY_CODE = built_once(lambda: sa.select(Certificate).where(Certificate.code == sa.bindparam("code")))

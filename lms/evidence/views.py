@@ -166,7 +166,7 @@ def public_verify_form():
 @limiter.limit(_verify_rate_limit)
 def public_verify(code: str):
     # Always one indexed lookup, whatever was typed: a malformed code answers like an unknown one.
-    certificate = db.session.execute(queries.certificate_by_code(code)).scalar_one_or_none()
+    certificate = queries.certificate_by_code(code)
     if certificate is None:
         return render_template("evidence/public_verify.html", certificate=None, form=VerifyCodeForm()), 404
     # A code is checked again and again (a QR code on a printed certificate): the page is rendered once per
