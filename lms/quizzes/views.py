@@ -453,13 +453,6 @@ def quiz_start(quiz_id: int):
     )
 
 
-def _page_arg() -> int:
-    try:
-        return int(request.values.get("page", 1))
-    except (TypeError, ValueError):
-        return 1
-
-
 def _close_if_late(attempt: Attempt):
     """If the attempt is past its deadline and grace, close it and send the trainee to the result."""
     if attempt.status == "in_progress" and attempt_service.close_if_overdue(attempt):
@@ -514,10 +507,10 @@ def attempt_page(attempt_id: int):
         late = _close_if_late(attempt)
         if late is not None:
             return late
-        rows, page, pages = attempt_service.load_page(attempt, _page_arg())
+        rows, page, pages = attempt_service.load_page(attempt, page_arg())
         return _render_attempt_page(attempt, page, pages, rows)
 
-    rows, page, pages = attempt_service.load_page(attempt, _page_arg())
+    rows, page, pages = attempt_service.load_page(attempt, page_arg())
     try:
         attempt_service.save_responses(current_user, attempt, rows, request.form)
     except attempt_service.AnswersInvalid as error:
@@ -572,7 +565,7 @@ def attempt_autosave(attempt_id: int):
     result_url = url_for("quizzes.attempt_result", attempt_id=attempt_id)
     if attempt.status != "in_progress":
         return jsonify(error=_("This attempt has already been submitted."), redirect=result_url), 409
-    rows, _page, _pages = attempt_service.load_page(attempt, _page_arg())
+    rows, _page, _pages = attempt_service.load_page(attempt, page_arg())
     try:
         changed = attempt_service.save_responses(current_user, attempt, rows, request.form)
     except attempt_service.AnswersInvalid as error:

@@ -540,9 +540,9 @@ def compute_rollups(results: dict, gains: dict, enrolments: dict, seats: dict, f
 # -- writing -----------------------------------------------------------------------------------------------
 
 
-def _insert(session, model):
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+def _insert(session, model, dialect: str | None = None):
+    """An INSERT of ``model`` that can take ON CONFLICT, for the session's database (or ``dialect``)."""
+    if (dialect or session.get_bind().dialect.name) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
@@ -608,11 +608,8 @@ def _upsert(stmt, columns: tuple[str, ...], row) -> sa.Insert:
 
 @built_once
 def _upsert_one(dialect: str, model, columns: tuple[str, ...], names: tuple[str, ...]) -> sa.Insert:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return _upsert(insert(model).values({name: sa.bindparam(name) for name in names}), columns, names)
+    stmt = _insert(None, model, dialect).values({name: sa.bindparam(name) for name in names})
+    return _upsert(stmt, columns, names)
 
 
 def _stored(session, model, specs: list[dict]) -> list[dict]:
