@@ -7,7 +7,9 @@ Logs in ``--trainees`` generated trainees with an active enrolment in the course
 ``quiz_http.py`` chooses them (the same quiz every run; trainees with no more than three attempts at it, as
 exam time finds them), runs three unmeasured flows, then ``--flows`` flows, each by the next trainee in turn:
 start → attempt page → save every answer → submit. Prints, per step, this process's CPU milliseconds (what
-the web worker spends; the database's own work is not in it), wall milliseconds and statements.
+the web worker spends), wall milliseconds, statements and, with a PostgreSQL server on this machine, the CPU
+milliseconds its processes serving this one spent (``/proc/<pid>/schedstat`` of each backend): the two CPU
+figures together are what one flow costs the machine.
 ``--statements`` prints the statements of one flow with the code that sent them; ``--profile submit`` (or
 start, page, save, all) a cProfile clocked by this process's CPU. ``--seed N`` instead takes one trainee (the
 same for the same seed) at their own course's practice quiz for every flow, however many attempts they have
@@ -47,6 +49,24 @@ def _origin() -> str:
     return " <- ".join(f"{f.filename.rsplit('/lms/', 1)[-1]}:{f.lineno}" for f in frames[-3:][::-1])
 
 
+def _server_cpu(backends: set[int]) -> float:
+    """Seconds of CPU the database server's processes for this process have used (Linux, local server)."""
+    total = 0
+    for pid in backends:
+        try:
+            with open(f"/proc/{pid}/schedstat") as stat:
+                total += int(stat.read().split()[0])  # nanoseconds on a CPU
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1e9
+
+
+def _server_text(seconds: float, backends: set[int]) -> str:
+    if not backends or not any(os.path.exists(f"/proc/{pid}/schedstat") for pid in backends):
+        return ""
+    return f" {seconds * 1000:6.2f} ms database CPU"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--flows", type=int, default=40)
@@ -77,6 +97,9 @@ def main() -> None:
     sent: list[str] = []
     with app.app_context():
         engine = db.engine
+    backends: set[int] = set()  # the PostgreSQL server processes serving this process (local server only)
+    if engine.dialect.name == "postgresql" and engine.url.host in (None, "", "localhost", "127.0.0.1", "::1"):
+        sa.event.listen(engine, "checkout", lambda dbapi, record, proxy: backends.add(dbapi.info.backend_pid))
     sa.event.listen(
         engine,
         "before_cursor_execute",
@@ -87,7 +110,7 @@ def main() -> None:
     tokens = [_TOKEN.search(c.get(f"/quizzes/{quiz_id}").get_data(as_text=True)).group(1) for c in clients]
     turn = {"client": clients[0]}
     cpu = dict.fromkeys(STEPS, 0.0)
-    wall, count = dict(cpu), dict(cpu)
+    wall, count, server = dict(cpu), dict(cpu), dict(cpu)
     profiles = {step: cProfile.Profile(time.process_time) for step in STEPS}
     shown: dict[str, list[str]] = {}
 
@@ -95,12 +118,14 @@ def main() -> None:
         sent.clear()
         profile = profiles[name] if args.profile in (name, "all") else None
         started_cpu, started = time.process_time(), time.perf_counter()
+        started_server = _server_cpu(backends)
         if profile:
             profile.enable()
         response = turn["client"].open(path, method=method, data=data)
         if profile:
             profile.disable()
         cpu[name] += time.process_time() - started_cpu
+        server[name] += _server_cpu(backends) - started_server
         wall[name] += time.perf_counter() - started
         count[name] += len(sent)
         shown.setdefault(name, list(sent))
@@ -109,7 +134,7 @@ def main() -> None:
     for flow in range(args.flows + 3):
         turn["client"], token = clients[flow % len(clients)], tokens[flow % len(clients)]
         if flow == 3:  # warmed up: count from here
-            for table in (cpu, wall, count):
+            for table in (cpu, wall, count, server):
                 table.update(dict.fromkeys(STEPS, 0.0))
             shown.clear()
         started = step("start", "POST", f"/quizzes/{quiz_id}/start", {"csrf_token": token})
@@ -129,9 +154,12 @@ def main() -> None:
     for name in STEPS:
         print(
             f"  {name:<7} {cpu[name] / n * 1000:6.2f} ms CPU {wall[name] / n * 1000:7.2f} ms wall "
-            f"{count[name] / n:5.1f} statements"
+            f"{count[name] / n:5.1f} statements{_server_text(server[name] / n, backends)}"
         )
-    print(f"  flow    {sum(cpu.values()) / n * 1000:6.2f} ms CPU {sum(count.values()) / n:5.1f} statements")
+    print(
+        f"  flow    {sum(cpu.values()) / n * 1000:6.2f} ms CPU {sum(count.values()) / n:5.1f} statements"
+        f"{_server_text(sum(server.values()) / n, backends)}"
+    )
     if args.statements:
         for name in STEPS:
             print(f"-- {name}")
