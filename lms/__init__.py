@@ -119,6 +119,7 @@ def create_app(config: dict | str | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401 - every model must be known to the metadata
+    from lms.core import pool  # noqa: F401 - checks pooled PostgreSQL connections (instead of pre-ping)
     from lms.i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -285,15 +286,23 @@ def _register_security_headers(app: Flask) -> None:
         "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     )
 
+    always = [
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config["SESSION_COOKIE_SECURE"]:
+        always.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config["SESSION_COOKIE_SECURE"]:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        # Each header unless the view set its own. One pass over the response's few headers: werkzeug's
+        # setdefault looks each one up by raising and catching a KeyError.
+        present = {name.lower() for name, _value in response.headers}
+        missing = [(name, value) for name, value in always if name.lower() not in present]
+        if response.mimetype == "text/html" and "cache-control" not in present:
+            missing.append(("Cache-Control", "no-store"))
+        response.headers.extend(missing)
         return response

@@ -677,7 +677,9 @@ class Config:
     """Flask's own settings and fixed values; every operator setting's default comes from the registry."""
 
     ENV_NAME = "development"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: lms/core/pool.py checks a PostgreSQL connection as it leaves the pool without a round
+    # trip (a server that closed it is seen on its socket; one idle for a while is pinged).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     # Languages and time: UTC in the database, local time on the page (LMS_TIMEZONE).
     LANGUAGES = ["en", "zh_CN"]

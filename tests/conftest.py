@@ -112,7 +112,7 @@ def app(request, tmp_path_factory):
     else:
         url = _worker_database(normalise_database_url(os.environ["LMS_TEST_POSTGRES_URL"]))
     # Tests need no durability: PostgreSQL may acknowledge commits before they reach the disk.
-    engine_options = {"pool_pre_ping": True}
+    engine_options = {}  # as in production: pooled connections are checked by lms/core/pool.py
     if backend == "postgresql":
         engine_options["connect_args"] = {"options": "-c synchronous_commit=off"}
     app = create_app(

@@ -91,7 +91,7 @@ class LiveServer:
             {
                 "LMS_ENV": "testing",
                 "SQLALCHEMY_DATABASE_URI": url,
-                "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+                "SQLALCHEMY_ENGINE_OPTIONS": {},  # as in production (lms/core/pool.py)
                 "UPLOAD_FOLDER": str(tmp / "uploads"),
                 "SITE_URL": "http://127.0.0.1",
                 "WTF_CSRF_ENABLED": True,

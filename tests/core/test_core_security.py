@@ -41,6 +41,16 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"  # an HTML page
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Cache-Control"):
+        assert len(response.headers.getlist(name)) == 1
+
+
+def test_a_view_that_sets_its_own_cache_header_keeps_it(client):
+    response = client.get("/.well-known/jwks.json")
+    assert response.status_code == 200
+    assert response.headers.getlist("Cache-Control") == ["public, max-age=300"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_session_cookie_is_httponly(client, demo):
