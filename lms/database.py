@@ -23,6 +23,16 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def conflict_insert(target, dialect: str) -> sa.Insert:
+    """An INSERT into ``target`` (a model or a table) that can take ON CONFLICT DO NOTHING / DO UPDATE, as
+    ``dialect`` ("postgresql" or "sqlite") writes it."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(target)
+
+
 def utcnow() -> datetime:
     """The current time, aware, in UTC: the one clock (lms/core/clock.py). Stored times come from here."""
     return clock.now()

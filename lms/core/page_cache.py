@@ -230,13 +230,10 @@ def _raise(connection, owners) -> None:
 @built_once
 def _raise_statement(dialect: str):
     from lms.core.models import PageVersion
+    from lms.database import conflict_insert
 
     table = PageVersion.__table__
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(owner_id=sa.bindparam("owner"), version=1)
+    stmt = conflict_insert(table, dialect).values(owner_id=sa.bindparam("owner"), version=1)
     return stmt.on_conflict_do_update(
         index_elements=[table.c.owner_id], set_={"version": table.c.version + 1}
     )

@@ -215,6 +215,7 @@ def seal_pending(session=None) -> None:
     head = session.execute(_HEAD()).first()
     seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     created_at = utcnow()
+    rows = []
     for entry, _transaction in pending:
         seq += 1
         entry.seq, entry.created_at, entry.prev_hash = seq, created_at, prev_hash
@@ -228,8 +229,21 @@ def seal_pending(session=None) -> None:
             actor_id=entry.actor_id,
             prev_hash=entry.prev_hash,
         )
-        session.add(entry)
-    session.flush()
+        rows.append({column: getattr(entry, column) for column in _ENTRY_COLUMNS})
+    # The rows go in by a statement built once, not through the unit of work: the entries stay as they were
+    # given back by record_evidence (chained, with no id), and nothing else of the session is flushed here.
+    session.execute(_INSERT_ENTRIES(), rows)
+
+
+_ENTRY_COLUMNS = tuple(column.name for column in LedgerEntry.__table__.columns if column.name != "id")
+_INSERT_ENTRIES = built_once(
+    lambda: sa.insert(LedgerEntry.__table__).values(
+        {
+            column: sa.bindparam(column, type_=LedgerEntry.__table__.c[column].type)
+            for column in _ENTRY_COLUMNS
+        }
+    )
+)
 
 
 # Appended, while lms.reports.stored puts its commit hook first (insert=True): whatever the order in which the

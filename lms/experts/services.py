@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User
 from lms.auth.scopes import unit_in_scope
-from lms.database import utcnow
+from lms.database import conflict_insert, utcnow
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.experts.eligibility import (
     Evaluation,
@@ -108,13 +108,9 @@ def get_or_create_profile(expert: User, *, lock: bool = False) -> ExpertProfile:
     if profile is not None:
         return profile
     # Two requests may create it at the same moment: insert-or-ignore, then read (and lock) the one row.
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
     db.session.execute(
-        insert(ExpertProfile)
+        conflict_insert(ExpertProfile, db.session.get_bind().dialect.name)
         .values(
             user_id=expert.id,
             languages=["zh_CN"],

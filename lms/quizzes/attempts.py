@@ -3,8 +3,9 @@
 Rules that concurrent requests could break are left to the database:
 
 * starting takes the next attempt number; the unique (quiz, user, number) constraint and the partial unique
-  index on open attempts make a racing second start fail, after which we look again (and either continue
-  the attempt the other request started, or refuse because no attempt is left);
+  index on open attempts make a racing second start's INSERT insert nothing (ON CONFLICT DO NOTHING), after
+  which we look again (and either continue the attempt the other request started, or refuse because no
+  attempt is left);
 * saving and submitting first run a conditional ``UPDATE attempt ... WHERE status = 'in_progress'``: only one
   submit wins, and a save that arrives after a submit changes nothing.
 
@@ -23,8 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.config import setting
@@ -32,6 +32,7 @@ from lms.core import clock
 from lms.core.statements import built_once
 from lms.courses.completion import evaluate_completion
 from lms.courses.queries import enrollment_for
+from lms.database import conflict_insert
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
 from lms.evidence.ledger import record_evidence
 from lms.extensions import db
@@ -45,6 +46,7 @@ from lms.quizzes.models import (
     QuizSlot,
 )
 from lms.quizzes.qtypes import QUESTION_TYPES, ResponseError, unmarked_types
+from lms.reports.stored import note_attempt
 
 MARK_QUANTUM = Decimal("0.0001")
 PERCENT_QUANTUM = Decimal("0.0001")
@@ -241,19 +243,18 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
         picks = _draw(quiz, rng)
         if not picks or sum((p.mark for p in picks), Decimal(0)) <= 0:
             raise RuleViolation(_("This quiz has no questions yet."))
-        attempt = Attempt(
-            quiz_id=quiz.id,
-            user_id=actor.id,
-            number=used + 1,
-            status="in_progress",
-            started_at=now,
-            deadline=deadline_for(quiz, now),
+        attempt = _insert_attempt(
+            {
+                **_NEW_ATTEMPT_NULLS,
+                "quiz_id": quiz.id,
+                "user_id": actor.id,
+                "number": used + 1,
+                "status": "in_progress",
+                "started_at": now,
+                "deadline": deadline_for(quiz, now),
+            }
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(attempt)
-                db.session.flush()
-        except IntegrityError:
+        if attempt is None:
             continue  # another request started one at the same moment: look again
         drawn = [p for p in picks if p.qtype is None]
         if drawn:
@@ -287,6 +288,40 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
         return attempt, True
     raise RuleViolation(
         _("The attempt could not be started because of a parallel request. Please try again.")
+    )
+
+
+_NEW_ATTEMPT_NULLS = dict.fromkeys(
+    ("last_saved_at", "submitted_at", "closed_by", "graded_at", "score", "max_score", "percent", "passed")
+)
+
+
+def _insert_attempt(values: dict) -> Attempt | None:
+    """INSERT the attempt unless a unique rule refuses it (the attempt number taken, or another attempt in
+    progress: a parallel start), in one statement built once (no savepoint around an ORM flush). Returns it
+    as a persistent object of the session, every column known, or None if refused."""
+    dialect = db.session.get_bind().dialect.name
+    new_id = db.session.execute(
+        _attempt_insert(dialect), values, execution_options={"lms_page_owner": values["user_id"]}
+    ).scalar()
+    if new_id is None:
+        return None
+    attempt = Attempt(id=new_id, **values)
+    make_transient_to_detached(attempt)  # as if loaded: the session takes it without writing it again
+    # merge, not add: after a rollback SQLite may give the id again while the session still holds the
+    # rolled-back attempt under it (expired); merge fills that one in.
+    return db.session.merge(attempt, load=False)
+
+
+@built_once
+def _attempt_insert(dialect: str):
+    table = Attempt.__table__
+    columns = [c.name for c in table.columns if c.name != "id"]
+    return (
+        conflict_insert(table, dialect)
+        .values({c: sa.bindparam(c, type_=table.c[c].type) for c in columns})
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
     )
 
 
@@ -417,14 +452,46 @@ def save_responses(
         raise AnswersInvalid(errors)
     if not _claim_open(attempt, {"last_saved_at": now}):
         raise AttemptClosed(_("This attempt has already been submitted; the answers were not saved."))
-    changed = 0
+    rows = [
+        {"aq_id": aq.id, "response": values[slot], "answered_at": now if values[slot] is not None else None}
+        for slot, aq in by_slot.items()
+        if values[slot] != aq.response
+    ]
+    _write_questions(attempt, "response", rows)
     for slot, aq in by_slot.items():
         if values[slot] != aq.response:
-            aq.response = values[slot]
-            aq.answered_at = now if values[slot] is not None else None
-            changed += 1
-    db.session.flush()
-    return changed
+            set_committed_value(aq, "response", values[slot])
+            set_committed_value(aq, "answered_at", now if values[slot] is not None else None)
+    return len(rows)
+
+
+def _write_questions(attempt: Attempt, what: str, rows: list[dict]) -> None:
+    """UPDATE the attempt's question rows, one batch of parameters (``aq_id`` and the columns of ``what``):
+    a statement built once, not the unit of work's flush (whose bookkeeping cost more than the UPDATE)."""
+    if rows:
+        db.session.execute(
+            _QUESTION_UPDATES[what](),
+            rows,
+            execution_options={"lms_page_owner": attempt.user_id},
+        )
+
+
+def _question_update(*columns: str):
+    def build():
+        table = AttemptQuestion.__table__
+        return (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("aq_id"))
+            .values({column: sa.bindparam(column, type_=table.c[column].type) for column in columns})
+        )
+
+    return built_once(build)
+
+
+_QUESTION_UPDATES = {
+    "response": _question_update("response", "answered_at"),
+    "mark": _question_update("fraction", "mark"),
+}
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -502,10 +569,10 @@ def grade_attempt(
         questions.setdefault(aq.id, (aq, qtype, data))
         if variant is not None:
             variant_data.setdefault(aq.question_version_id, []).append(variant)
-    rows = questions.values()
     score = exact = max_score = Decimal(0)  # the percentage comes from the unrounded marks
     pending = False
-    for aq, qtype, data in rows:
+    marked = []  # the question rows whose mark changed
+    for aq, qtype, data in questions.values():
         cls = QUESTION_TYPES[qtype]
         max_mark = Decimal(aq.max_mark)
         max_score += max_mark
@@ -526,8 +593,12 @@ def grade_attempt(
             pending = True
             continue
         if aq.fraction != fraction or aq.mark != mark:
-            aq.fraction, aq.mark = fraction, mark
+            marked.append((aq, fraction, mark))
         score += mark
+    _write_questions(attempt, "mark", [{"aq_id": aq.id, "fraction": f, "mark": m} for aq, f, m in marked])
+    for aq, fraction, mark in marked:
+        set_committed_value(aq, "fraction", fraction)
+        set_committed_value(aq, "mark", mark)
     _record_totals(
         attempt,
         quiz,
@@ -544,20 +615,48 @@ def grade_attempt(
 def _record_totals(
     attempt: Attempt, quiz: Quiz, actor, *, score, exact, max_score, pending, now, kind
 ) -> None:
-    attempt.score = _quantize_mark(score)
-    attempt.max_score = _quantize_mark(max_score)
+    totals = {"score": _quantize_mark(score), "max_score": _quantize_mark(max_score)}
     if pending:
-        attempt.status, attempt.percent, attempt.passed, attempt.graded_at = "needs_marking", None, None, None
+        totals |= {"status": "needs_marking", "percent": None, "passed": None, "graded_at": None}
     else:
         percent = (exact * 100 / max_score) if max_score else Decimal(0)
-        attempt.percent = min(Decimal(100), percent.quantize(PERCENT_QUANTUM, rounding=ROUND_HALF_UP))
-        attempt.passed = attempt.percent >= Decimal(quiz.pass_mark)
-        attempt.status, attempt.graded_at = "graded", now
+        percent = min(Decimal(100), percent.quantize(PERCENT_QUANTUM, rounding=ROUND_HALF_UP))
+        totals |= {
+            "status": "graded",
+            "percent": percent,
+            "passed": percent >= Decimal(quiz.pass_mark),
+            "graded_at": now,
+        }
+    # One UPDATE built once rather than the unit of work's flush; the stored (quiz, trainee) result is told
+    # what a flush would have told it (lms.reports.stored.note_attempt).
+    before = (attempt.status, attempt.percent)
+    db.session.execute(
+        _TOTALS(),
+        {"attempt_id": attempt.id, **totals},
+        execution_options={"lms_page_owner": attempt.user_id},
+    )
+    for column, value in totals.items():
+        set_committed_value(attempt, column, value)
+    note_attempt(db.session, attempt, *before)
     record_evidence(kind, attempt, actor)
     if attempt.status == "graded":
         enrollment = enrollment_for(attempt.user_id, quiz.course_id, with_version=True)
         if enrollment is not None and _counts_for_completion(quiz, enrollment):
             evaluate_completion(enrollment, actor)
+
+
+_TOTALS = built_once(
+    lambda: (
+        sa.update(Attempt.__table__)
+        .where(Attempt.__table__.c.id == sa.bindparam("attempt_id"))
+        .values(
+            {
+                column: sa.bindparam(column, type_=Attempt.__table__.c[column].type)
+                for column in ("score", "max_score", "status", "percent", "passed", "graded_at")
+            }
+        )
+    )
+)
 
 
 def _counts_for_completion(quiz: Quiz, enrollment) -> bool:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from lms.auth.models import User
 from lms.core.statements import built_once
 from lms.courses.models import Enrollment
+from lms.database import conflict_insert
 from lms.extensions import db
 from lms.org.models import Enterprise
 from lms.quizzes.gain import pre_post_pairs_select
@@ -542,11 +543,7 @@ def compute_rollups(results: dict, gains: dict, enrolments: dict, seats: dict, f
 
 def _insert(session, model, dialect: str | None = None):
     """An INSERT of ``model`` that can take ON CONFLICT, for the session's database (or ``dialect``)."""
-    if (dialect or session.get_bind().dialect.name) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
+    return conflict_insert(model, dialect or session.get_bind().dialect.name)
 
 
 def apply_rollup_deltas(session, deltas: dict) -> None:
@@ -772,6 +769,13 @@ def note(
     keys.registrations.update(registrations)
     keys.sessions.update(sessions)
     keys.feedback.update(feedback)
+
+
+def note_attempt(session, attempt: Attempt, status_before, percent_before) -> None:
+    """An attempt's status or percentage written outside the unit of work (a Core UPDATE): note its
+    (quiz, trainee) result as :func:`_before_flush` would have, if the attempt counts now or did before."""
+    if _counts(attempt.status, attempt.percent) or _counts(status_before, percent_before):
+        touched(session).pairs.add((attempt.quiz_id, attempt.user_id))
 
 
 def _changed(obj, fields) -> bool:

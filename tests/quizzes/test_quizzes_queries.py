@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from lms.quizzes import attempts as svc
+from lms.quizzes.models import Attempt
 
 TF = {"answer": True, "feedback_true": "", "feedback_false": ""}
 SC = {
@@ -157,6 +159,64 @@ def test_starting_and_saving_leave_the_stored_result_alone(kit, db, count_querie
         return started.count, saved.count
 
     assert statements(3) == statements(12)
+
+
+def test_starting_sends_no_savepoint_and_the_new_attempt_needs_no_reload(kit, db, count_queries):
+    """The attempt goes in by one INSERT that a parallel start's row would refuse (no savepoint around it);
+    the attempt handed back is complete: reading it sends nothing."""
+    quiz = _quiz_with(kit, 4)
+    trainee = kit.trainee()
+    kit.enrol(trainee, quiz.course)
+    db.session.commit()
+    with count_queries() as started:
+        attempt, created = svc.start_attempt(trainee, quiz)
+        sent = started.count
+        shown = (attempt.status, attempt.number, attempt.score, attempt.submitted_at, attempt.deadline)
+        assert started.count == sent, started.statements[sent:]  # reading it sent nothing
+    assert created
+    assert shown == ("in_progress", 1, None, None, None)
+    assert not [s for s in started.statements if "SAVEPOINT" in s]
+    assert len([s for s in started.statements if s.startswith("INSERT INTO attempt ")]) == 1
+    db.session.commit()
+    stored = db.session.execute(
+        sa.select(Attempt.status, Attempt.number, Attempt.started_at).where(Attempt.id == attempt.id)
+    ).one()
+    assert stored == ("in_progress", 1, attempt.started_at)
+
+
+def test_a_start_that_meets_a_parallel_one_inserts_nothing_and_looks_again(kit, db):
+    """The INSERT a unique rule refuses (the number taken, or another attempt in progress) leaves no row and
+    no error: start_attempt then finds the attempt the other request started."""
+    quiz = _quiz_with(kit, 3)
+    trainee = kit.trainee()
+    kit.enrol(trainee, quiz.course)
+    db.session.commit()
+    first, created = svc.start_attempt(trainee, quiz)
+    db.session.commit()
+    assert created
+    clash = {
+        **svc._NEW_ATTEMPT_NULLS,
+        "quiz_id": quiz.id,
+        "user_id": trainee.id,
+        "number": 2,  # a free number, but an attempt is already in progress
+        "status": "in_progress",
+        "started_at": first.started_at,
+        "deadline": None,
+    }
+    assert svc._insert_attempt(clash) is None
+    db.session.commit()
+    again, created = svc.start_attempt(trainee, quiz)
+    assert (again.id, created) == (first.id, False)
+
+    assert svc.submit_attempt(trainee, first)
+    db.session.commit()
+    assert svc._insert_attempt({**clash, "number": 1}) is None  # nothing in progress, but number 1 is taken
+    db.session.commit()
+    second, created = svc.start_attempt(trainee, quiz)
+    db.session.commit()
+    assert created and second.number == 2
+    numbers = db.session.execute(sa.select(Attempt.number).where(Attempt.user_id == trainee.id)).scalars()
+    assert sorted(numbers) == [1, 2]
 
 
 def _count_get(client, count_queries, url):
