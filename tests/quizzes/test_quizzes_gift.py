@@ -235,6 +235,29 @@ def test_import_writes_the_rows_that_creating_each_question_writes(db, kit):
     }
 
 
+def test_import_without_tags_writes_the_rows_that_creating_each_question_writes(db, kit):
+    """A file without tags (PostgreSQL's statement then has no tag part), imported twice in one transaction
+    (into two banks: what the import stages on the way is gone when it ends)."""
+    author = kit.trainee()
+    bulk, again, single = kit.course(slug="bulk"), kit.course(slug="again"), kit.course(slug="single")
+    assert import_gift(author, bulk, GOOD).count("create") == 7
+    assert import_gift(author, again, GOOD).count("create") == 7
+    for item in plan_import(single, GOOD).items:
+        create_question(
+            author,
+            single,
+            content=_gift_content(item.question),
+            name=item.name,
+            category=item.question.category,
+        )
+    db.session.flush()
+    db.session.expire_all()
+    rows = _bank_rows(db, bulk)
+    assert rows == _bank_rows(db, single) == _bank_rows(db, again)
+    assert [row[0][1] for row in rows] == ["TF1", "SC1", "MR1", "SA1", "NU1", "MA1", "ES1"]
+    assert all(row[0][6] == [] for row in rows)
+
+
 def _statements_bank(n: int, answer: str, tag: str) -> str:
     questions = [f"// [tag:{tag}]\n::Q{k}::Statement {k}.{{{answer}}}" for k in range(n)]
     return "$CATEGORY: core\n\n" + "\n\n".join(questions) + "\n"
