@@ -41,6 +41,10 @@ DERIVED_NAME_LENGTH = 80
 GIFT_MAX_BYTES = 2 * 1024 * 1024
 
 
+# The JSON of a content's hash (one encoder for all: json.dumps with options builds one per call).
+CONTENT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 @dataclass
 class QuestionContent:
     """What a version holds. Two versions with the same content have the same hash."""
@@ -51,19 +55,23 @@ class QuestionContent:
     data: dict = field(default_factory=dict)
     general_feedback: str = ""
 
-    def hash(self) -> str:
-        body = json.dumps(
-            {
-                "qtype": self.qtype,
-                "stem": self.stem,
-                "stem_format": self.stem_format,
-                "data": self.data,
-                "general_feedback": self.general_feedback,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-            default=str,
+    def hash(self, data_json: str | None = None) -> str:
+        """sha256 of the content as one JSON object with sorted keys: ``{"data":…,"general_feedback":…,
+        "qtype":…,"stem":…,"stem_format":…}`` (every stored version carries it: the text must not change).
+        ``data_json``: the data already written by :data:`CONTENT_JSON` (an import stores that text too)."""
+        text = CONTENT_JSON.encode
+        body = (
+            '{"data":'
+            + (text(self.data) if data_json is None else data_json)
+            + ',"general_feedback":'
+            + text(self.general_feedback)
+            + ',"qtype":'
+            + text(self.qtype)
+            + ',"stem":'
+            + text(self.stem)
+            + ',"stem_format":'
+            + text(self.stem_format)
+            + "}"
         )
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
@@ -528,6 +536,7 @@ def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> 
         content = _item_content(item)
         if content.qtype not in marks:
             marks[content.qtype] = _check_mark(1, content.qtype)
+        data_json = CONTENT_JSON.encode(content.data)
         rows.append(
             {
                 "category": item.category,
@@ -538,7 +547,8 @@ def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> 
                 "stem_format": content.stem_format,
                 "data": content.data,
                 "general_feedback": content.general_feedback,
-                "content_hash": content.hash(),
+                "data_json": data_json,  # what PostgreSQL's COPY sends
+                "content_hash": content.hash(data_json),
                 "tags": clean_tags([*item.question.tags, *tags_for_new]),
             }
         )
@@ -614,12 +624,6 @@ def _insert_new(course_id: int, actor_id, now, rows: list[dict]) -> list[int]:
     return question_ids
 
 
-def _json_decimal(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
 _STAGING = "lms_gift_new"  # a temporary table (schema pg_temp), dropped at the end of the import
 _SEQUENCES = sa.text(
     "SELECT pg_get_serial_sequence(:q, 'id')::regclass::oid::bigint,"
@@ -661,7 +665,7 @@ def _insert_new_postgresql(course_id: int, actor_id, now, rows: list[dict]) -> N
                     row["default_mark"],
                     row["stem"],
                     row["stem_format"],
-                    json.dumps(row["data"], default=_json_decimal),
+                    row["data_json"],
                     row["general_feedback"],
                     row["content_hash"],
                     row["tags"],
