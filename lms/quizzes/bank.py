@@ -552,8 +552,9 @@ def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> 
                 "tags": clean_tags([*item.question.tags, *tags_for_new]),
             }
         )
-    if db.session.get_bind().dialect.name == "postgresql":
-        _insert_new_postgresql(course.id, actor_id, now, rows)
+    if db.session.get_bind().dialect.name == "postgresql" and _insert_new_postgresql(
+        course.id, actor_id, now, rows
+    ):
         return
     question_ids = _insert_new(course.id, actor_id, now, rows)
     tag_rows = [
@@ -626,23 +627,27 @@ def _insert_new(course_id: int, actor_id, now, rows: list[dict]) -> list[int]:
 
 _STAGING = "lms_gift_new"  # a temporary table (schema pg_temp), dropped at the end of the import
 _SEQUENCES = sa.text(
-    "SELECT pg_get_serial_sequence(:q, 'id')::regclass::oid::bigint,"
+    "SELECT has_database_privilege(current_database(), 'TEMPORARY'),"
+    " pg_get_serial_sequence(:q, 'id')::regclass::oid::bigint,"
     " pg_get_serial_sequence(:v, 'id')::regclass::oid::bigint"
 )
 
 
-def _insert_new_postgresql(course_id: int, actor_id, now, rows: list[dict]) -> None:
+def _insert_new_postgresql(course_id: int, actor_id, now, rows: list[dict]) -> bool:
     """PostgreSQL: the rows go by COPY into a temporary table whose defaults draw each question's id and its
     version's id from their sequences, in file order (the ids give the bank's creation order); then one
     statement inserts the questions (already pointing at their versions), the versions and the tags from it
     (foreign keys are checked at the end of the statement), and the table is dropped. Nothing for the server
-    to parse but the rows themselves, no join to match ids back, no round trip per row."""
+    to parse but the rows themselves, no join to match ids back, no round trip per row. Returns False, having
+    written nothing, when the database role may not create temporary tables (then :func:`_insert_new`)."""
     questions, versions, tags = Question.__table__, QuestionVersion.__table__, QuestionTag.__table__
     connection = db.session.connection()
     dialect = connection.dialect
-    question_seq, version_seq = connection.execute(
+    may_stage, question_seq, version_seq = connection.execute(
         _SEQUENCES, {"q": questions.name, "v": versions.name}
     ).one()
+    if not may_stage:
+        return False
     fields = [(key, questions.c[key].type) for key in _QUESTION_FIELDS]
     fields += [(key, versions.c[key].type) for key in _VERSION_FIELDS if key != "qtype"]
     columns = "".join(f", {key} {type_.compile(dialect=dialect)}" for key, type_ in fields)
@@ -704,6 +709,7 @@ def _insert_new_postgresql(course_id: int, actor_id, now, rows: list[dict]) -> N
     else:
         connection.execute(new_versions.add_cte(new_questions))
     connection.exec_driver_sql(f"DROP TABLE pg_temp.{_STAGING}")
+    return True
 
 
 def import_gift(
