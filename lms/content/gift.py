@@ -154,6 +154,36 @@ class _Span:
         return t if len(t) <= limit else t[: limit - 1] + "…"
 
 
+class _Text(_Span):
+    """A span without the line of each character, for the first reading of a question: a question without
+    problems needs only the line it starts on, which every cut keeps (see :func:`_read_question`)."""
+
+    __slots__ = ()
+
+    def __init__(self, s: str, line: int) -> None:
+        self.s = s
+        self.fallback = line
+
+    def _line_at(self, i: int) -> int:
+        return self.fallback
+
+    def cut(self, start: int, end: int | None = None) -> _Text:
+        if start < 0:
+            start = 0
+        if end is not None and end < start:
+            end = start
+        return _Text(self.s[start:end], self.fallback)
+
+    def strip(self) -> _Text:
+        s = self.s
+        stripped = s.strip()
+        return self if len(stripped) == len(s) else _Text(stripped, self.fallback)
+
+    @property
+    def line(self) -> int:
+        return self.fallback
+
+
 def _finished(s: str) -> str:
     """Placeholders turned back into the characters they stand for, surrounding whitespace removed."""
     if s and max(s) >= _FIRST_PLACEHOLDER:  # most text has none: no need to look up every character
@@ -551,7 +581,7 @@ def _parse_question(span: _Span, category: str, problems: list[GiftProblem]) -> 
     if not stem:
         found.add(start_line, "The question has no text")
 
-    block_line = span.lines[span.offset + open_at]  # problems with the block as a whole point at its "{"
+    block_line = span._line_at(open_at)  # problems with the block as a whole point at its "{"
     ans = span.cut(open_at + 1, close_at).strip()
     general_feedback = ""
     gf_at = ans.s.rfind("####")
@@ -616,6 +646,23 @@ def _block_span(block: list[tuple[int, str]]) -> _Span:
     return _escape_block(raw, raw_lines[: len(raw)])
 
 
+def _read_question(
+    block: list[tuple[int, str]], category: str, problems: list[GiftProblem]
+) -> GiftQuestion | None:
+    """A block read first without line numbers (as plain text: no escapes); only a question with problems (or
+    one that could not be read) is read again, with the line of every character, for its problems' lines.
+    Both readings run the same code, so a question without problems comes out the same from either."""
+    raw = "\n".join(line for _, line in block)
+    if "\\" not in raw:
+        try:
+            question = _parse_question(_Text(raw, block[0][0]).strip(), category, [])
+        except Exception:  # noqa: BLE001 - read again below, where it is reported
+            question = None
+        if question is not None:
+            return question
+    return _parse_question(_block_span(block).strip(), category, problems)
+
+
 def parse_gift(text: str) -> tuple[list[GiftQuestion], list[GiftProblem]]:
     """Parse a whole GIFT file: (questions without problems, every problem found). Never raises."""
     questions: list[GiftQuestion] = []
@@ -641,8 +688,7 @@ def parse_gift(text: str) -> tuple[list[GiftQuestion], list[GiftProblem]]:
                 block = block[1:]  # Moodle wants a blank line after it; we also accept a question right below
                 if not block:
                     continue
-            span = _block_span(block).strip()
-            question = _parse_question(span, category, problems)
+            question = _read_question(block, category, problems)
             if question is not None:
                 question.tags = tags
                 questions.append(question)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import operator
 import re
 from collections import Counter
 from contextlib import contextmanager
@@ -19,7 +20,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.content.gift import GiftProblem, GiftQuestion, parse_gift, write_gift
@@ -42,6 +42,10 @@ DERIVED_NAME_LENGTH = 80
 GIFT_MAX_BYTES = 2 * 1024 * 1024
 
 
+# The JSON of a content's hash (one encoder for all: json.dumps with options builds one per call).
+CONTENT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 @dataclass
 class QuestionContent:
     """What a version holds. Two versions with the same content have the same hash."""
@@ -52,19 +56,23 @@ class QuestionContent:
     data: dict = field(default_factory=dict)
     general_feedback: str = ""
 
-    def hash(self) -> str:
-        body = json.dumps(
-            {
-                "qtype": self.qtype,
-                "stem": self.stem,
-                "stem_format": self.stem_format,
-                "data": self.data,
-                "general_feedback": self.general_feedback,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-            default=str,
+    def hash(self, data_json: str | None = None) -> str:
+        """sha256 of the content as one JSON object with sorted keys: ``{"data":…,"general_feedback":…,
+        "qtype":…,"stem":…,"stem_format":…}`` (every stored version carries it: the text must not change).
+        ``data_json``: the data already written by :data:`CONTENT_JSON` (an import stores that text too)."""
+        text = CONTENT_JSON.encode
+        body = (
+            '{"data":'
+            + (text(self.data) if data_json is None else data_json)
+            + ',"general_feedback":'
+            + text(self.general_feedback)
+            + ',"qtype":'
+            + text(self.qtype)
+            + ',"stem":'
+            + text(self.stem)
+            + ',"stem_format":'
+            + text(self.stem_format)
+            + "}"
         )
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
@@ -529,6 +537,7 @@ def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> 
         content = _item_content(item)
         if content.qtype not in marks:
             marks[content.qtype] = _check_mark(1, content.qtype)
+        data_json = CONTENT_JSON.encode(content.data)
         rows.append(
             {
                 "category": item.category,
@@ -539,17 +548,20 @@ def _create_in_bulk(actor, course, items: list[ImportItem], tags_for_new=()) -> 
                 "stem_format": content.stem_format,
                 "data": content.data,
                 "general_feedback": content.general_feedback,
-                "content_hash": content.hash(),
+                "data_json": data_json,  # what PostgreSQL's COPY sends
+                "content_hash": content.hash(data_json),
+                "tags": clean_tags([*item.question.tags, *tags_for_new]),
             }
         )
-    if db.session.get_bind().dialect.name == "postgresql":
-        question_ids = _insert_new_postgresql(course.id, actor_id, now, rows)
-    else:
-        question_ids = _insert_new(course.id, actor_id, now, rows)
+    if db.session.get_bind().dialect.name == "postgresql" and _insert_new_postgresql(
+        course.id, actor_id, now, rows
+    ):
+        return
+    question_ids = _insert_new(course.id, actor_id, now, rows)
     tag_rows = [
         {"question_id": qid, "tag": tag}
-        for qid, item in zip(question_ids, items, strict=True)
-        for tag in clean_tags([*item.question.tags, *tags_for_new])
+        for qid, row in zip(question_ids, rows, strict=True)
+        for tag in row["tags"]
     ]
     if tag_rows:
         db.session.execute(sa.insert(QuestionTag.__table__), tag_rows)
@@ -614,62 +626,83 @@ def _insert_new(course_id: int, actor_id, now, rows: list[dict]) -> list[int]:
     return question_ids
 
 
-def _json_decimal(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+_STAGING = "lms_gift_new"  # a temporary table (schema pg_temp), dropped at the end of the import
+_SEQUENCES = sa.text(
+    "SELECT has_database_privilege(current_database(), 'TEMPORARY'),"
+    " pg_get_serial_sequence(:q, 'id')::regclass::oid::bigint,"
+    " pg_get_serial_sequence(:v, 'id')::regclass::oid::bigint"
+)
 
 
-def _insert_new_postgresql(course_id: int, actor_id, now, rows: list[dict]) -> list[int]:
-    """PostgreSQL: questions and versions in one statement. The rows travel as one JSON parameter read by
-    ``jsonb_to_recordset`` (psycopg parses a many-row VALUES statement in Python, which costs more than the
-    inserts); each row draws its version id from the versions' sequence, so that the question is inserted
-    already pointing at its version and the version right after, in a data-modifying CTE (foreign keys are
-    checked at the end of the statement). Saves the UPDATE, which on rows of the same transaction checks every
-    foreign key again. Questions are inserted in file order (their ids give the bank's creation order).
-    Returns the question ids in the order of ``rows``."""
-    questions, versions = Question.__table__, QuestionVersion.__table__
-    payload = json.dumps([dict(row, n=k) for k, row in enumerate(rows)], default=_json_decimal)
-    fields = [sa.column("n", sa.Integer)]
-    fields += [sa.column(key, questions.c[key].type) for key in _QUESTION_FIELDS]
-    fields += [sa.column(key, versions.c[key].type) for key in _VERSION_FIELDS if key != "qtype"]
-    records = (
-        sa.func.jsonb_to_recordset(sa.cast(sa.bindparam("rows", payload, sa.Text), JSONB))
-        .table_valued(*fields)
-        .render_derived("r", with_types=True)
+def _insert_new_postgresql(course_id: int, actor_id, now, rows: list[dict]) -> bool:
+    """PostgreSQL: the rows go by COPY into a temporary table whose defaults draw each question's id and its
+    version's id from their sequences, in file order (the ids give the bank's creation order); then one
+    statement inserts the questions (already pointing at their versions), the versions and the tags from it
+    (foreign keys are checked at the end of the statement), and the table is dropped. Nothing for the server
+    to parse but the rows themselves, no join to match ids back, no round trip per row. Returns False, having
+    written nothing, when the database role may not create temporary tables (then :func:`_insert_new`)."""
+    questions, versions, tags = Question.__table__, QuestionVersion.__table__, QuestionTag.__table__
+    connection = db.session.connection()
+    dialect = connection.dialect
+    may_stage, question_seq, version_seq = connection.execute(
+        _SEQUENCES, {"q": questions.name, "v": versions.name}
+    ).one()
+    if not may_stage:
+        return False
+    fields = [(key, questions.c[key].type) for key in _QUESTION_FIELDS]
+    fields += [(key, versions.c[key].type) for key in _VERSION_FIELDS if key != "qtype"]
+    columns = "".join(f", {key} {type_.compile(dialect=dialect)}" for key, type_ in fields)
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE pg_temp.{_STAGING} ("
+        f"question_id integer DEFAULT nextval({int(question_seq)}::regclass), "
+        f"version_id integer DEFAULT nextval({int(version_seq)}::regclass){columns}, "
+        f"tags {tags.c.tag.type.compile(dialect=dialect)}[]) ON COMMIT DROP"
     )
-    version_id = sa.func.nextval(sa.func.pg_get_serial_sequence(versions.name, "id")).label("version_id")
-    new = sa.select(records, version_id).cte("new").prefix_with("MATERIALIZED")
+    names = [key for key, _ in fields]
+    # The tags column only when some question has tags: an empty array per row costs as much to send as the
+    # rest of the row.
+    tagged = any(row["tags"] for row in rows)
+    copied = [*names, "tags"] if tagged else names
+    values = operator.itemgetter(*("data_json" if key == "data" else key for key in copied))
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(f"COPY pg_temp.{_STAGING} ({', '.join(copied)}) FROM STDIN") as copy:
+        write = copy.write_row
+        for row in rows:
+            write(values(row))
+    staging = sa.table(
+        _STAGING,
+        *(sa.column(key) for key in ["question_id", "version_id", *names, "tags"]),
+        schema="pg_temp",
+    )
     actor, at = sa.literal(actor_id, sa.Integer), sa.literal(now, UTCDateTime)
-    inserted = (
+    new_questions = (
         sa.insert(questions)
         .from_select(
-            ["course_id", *_QUESTION_FIELDS, "current_version_id", "archived", "created_by_id"]
+            ["id", "course_id", *_QUESTION_FIELDS, "current_version_id", "archived", "created_by_id"]
             + ["created_at", "updated_at"],
-            sa.select(sa.literal(course_id, sa.Integer), *(new.c[key] for key in _QUESTION_FIELDS))
-            .add_columns(new.c.version_id, sa.false(), actor, at, at)
-            .order_by(new.c.n),
+            sa.select(staging.c.question_id, sa.literal(course_id, sa.Integer))
+            .add_columns(*(staging.c[key] for key in _QUESTION_FIELDS))
+            .add_columns(staging.c.version_id, sa.false(), actor, at, at),
         )
-        .returning(questions.c.id, questions.c.current_version_id)
-        .cte("inserted")
+        .cte("new_questions")
     )
-    written = (
-        sa.insert(versions)
-        .from_select(
-            ["id", "question_id", "number", *_VERSION_FIELDS, "created_at", "created_by_id"],
-            sa.select(new.c.version_id, inserted.c.id, sa.literal(1, sa.Integer))
-            .add_columns(*(new.c[key] for key in _VERSION_FIELDS), at, actor)
-            .join_from(inserted, new, new.c.version_id == inserted.c.current_version_id),
+    new_versions = sa.insert(versions).from_select(
+        ["id", "question_id", "number", *_VERSION_FIELDS, "created_at", "created_by_id"],
+        sa.select(staging.c.version_id, staging.c.question_id, sa.literal(1, sa.Integer)).add_columns(
+            *(staging.c[key] for key in _VERSION_FIELDS), at, actor
+        ),
+    )
+    if tagged:
+        tag = sa.func.unnest(staging.c.tags).table_valued("tag").render_derived("t")
+        new_tags = sa.insert(tags).from_select(
+            ["question_id", "tag"],
+            sa.select(staging.c.question_id, tag.c.tag).join_from(staging, tag, sa.true()),
         )
-        .cte("written")
-    )
-    stmt = (
-        sa.select(new.c.n, inserted.c.id)
-        .join_from(inserted, new, new.c.version_id == inserted.c.current_version_id)
-        .add_cte(written)
-    )
-    ids = {n: question_id for n, question_id in db.session.execute(stmt)}
-    return [ids[k] for k in range(len(rows))]
+        connection.execute(new_tags.add_cte(new_questions).add_cte(new_versions.cte("new_versions")))
+    else:
+        connection.execute(new_versions.add_cte(new_questions))
+    connection.exec_driver_sql(f"DROP TABLE pg_temp.{_STAGING}")
+    return True
 
 
 def import_gift(

@@ -136,8 +136,26 @@ def get_qtype(name: str) -> type[QuestionType]:
 # Helpers shared by the types
 
 
+# Numbers already read from their text (Decimals never change): most are the few grades of a bank, read for
+# every answer of every question an import or an editor checks. Bounded, short texts only.
+_DECIMALS: dict[str, Decimal] = {}
+_DECIMALS_MAX = 4096
+
+
 def to_decimal(value: Any) -> Decimal | None:
     """A finite Decimal from a JSON number or decimal string (via ``str``); None when it is not one."""
+    if type(value) is str:
+        known = _DECIMALS.get(value)
+        if known is not None:
+            return known
+        result = _to_decimal(value)
+        if result is not None and len(value) <= 24 and len(_DECIMALS) < _DECIMALS_MAX:
+            _DECIMALS[value] = result
+        return result
+    return _to_decimal(value)
+
+
+def _to_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, Decimal):
