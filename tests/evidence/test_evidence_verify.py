@@ -182,6 +182,23 @@ def test_unknown_kind_is_reported(chain, db, monkeypatch, kind):
     assert result.problem_count == 3
 
 
+def test_kinds_present_are_every_kind_in_the_ledger_once(chain, db, kind):
+    """What tells whether the latest entries of unregistered kinds must be looked for (an index walk)."""
+    from lms.evidence.verify import _kinds_present
+
+    other = TEST_ROW_KIND if kind == TEST_KIND else TEST_KIND
+    record_evidence(other, chain["b"])
+    db.session.commit()
+    assert _kinds_present() == sorted({kind, other})
+    assert verify_ledger().ok
+
+
+def test_kinds_present_in_an_empty_ledger(db):
+    from lms.evidence.verify import _kinds_present
+
+    assert _kinds_present() == []
+
+
 def test_check_entry_for_one_entry(chain, db, tamper):
     latest = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.seq == 5)).scalar_one()
     assert check_entry(latest) == ([], True)
