@@ -9,6 +9,11 @@ Two streaming passes, each reading the entries in batches so that millions of ro
    columns is read as plain rows, the latest entries joined with their records in one query; the others load
    their records as objects a batch at a time.
 
+The row-read groups are compared first: a latest entry equal, byte for byte, to ``canonical_json()`` of a
+description that is canonical by construction (:func:`canonical_by_construction`) has a canonical payload,
+and the chain pass, which still checks every entry in the same order, takes that as its canonical check of
+that entry instead of parsing and encoding the payload again (see :class:`_Proven`).
+
 From the command line on PostgreSQL, worker processes share the work (ranges of the chain, kind groups), all
 reading one snapshot. The result names the problems in sequence order; the command line, the admin page and
 the tests read it.
@@ -25,6 +30,8 @@ import operator
 import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
@@ -197,6 +204,69 @@ def is_canonical_payload(payload: str) -> bool:
     return "".join(_ENCODE(decoded, 0)) == payload
 
 
+# Values whose canonical text parses back to a value with the same canonical text: JSON's scalars, and the
+# types canonical_json's default writes as strings (lms.evidence.ledger._plain). Exact types: a subclass may
+# change how it compares, sorts or encodes.
+_SCALARS = frozenset({str, int, float, bool, type(None), Decimal, datetime, date})
+_KEYS = frozenset({str})
+
+
+def canonical_by_construction(value) -> bool:
+    """Whether ``canonical_json(value)`` is sure to be a canonical payload (:func:`is_canonical_payload`):
+    ``value`` is a dict whose keys are all ``str`` and whose values are scalars of :data:`_SCALARS`, or such
+    dicts, or lists or tuples of these. The encoder then writes each dict's keys sorted (as text, each once),
+    without spaces, every string escaped one way and every number as ``repr()`` gives it; parsing that text
+    gives a value of the same structure, keys, strings and numbers, which the encoder writes as the same text.
+    Keys of other types are what could break it (``{10: 1, 9: 2}`` is written with "9" after "10"), and
+    objects of other types are not looked into: False, and the payload is checked by parsing it."""
+    if type(value) is not dict or not _KEYS.issuperset(map(type, value)):
+        return False
+    return _SCALARS.issuperset(map(type, value.values())) or all(map(_plain_value, value.values()))
+
+
+def _plain_value(value) -> bool:
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if kind is dict:
+        return canonical_by_construction(value)
+    if kind is list or kind is tuple:
+        return all(map(_plain_value, value))
+    return False
+
+
+@dataclass
+class _Proven:
+    """The entries, by seq from ``base`` on (one byte each, 1: proven), whose payload the records pass has
+    proven canonical: the latest entry of a row-read group equal to ``canonical_json(describe(record))`` where
+    the description is canonical by construction. Equal texts, so the payload is canonical too.
+
+    A seq names one entry only while seqs are unique, which the chain pass itself checks: an entry whose seq
+    repeats one before it is a seq_gap there (it expected the next number). A range of the chain in which a
+    seq_gap is found is therefore checked again without these flags (:func:`_check_range`): every entry's
+    payload is then parsed, as without this shortcut. Either way each entry gets the canonical check once, in
+    its place among the checks of the chain, with the same result."""
+
+    base: int
+    flags: bytearray
+
+    @classmethod
+    def covering(cls, low: int | None, high: int | None) -> _Proven | None:
+        return None if low is None else cls(low, bytearray(high - low + 1))
+
+    def slice(self, lo: int, hi: int) -> _Proven:
+        return _Proven(lo, self.flags[lo - self.base : hi - self.base + 1])
+
+    def merge(self, flags: bytes) -> None:
+        """Add another pass's flags (over the same seqs)."""
+        size = len(self.flags)
+        both = int.from_bytes(self.flags, "little") | int.from_bytes(flags, "little")
+        self.flags[:] = both.to_bytes(size, "little")
+
+
+_NOTHING_PROVEN = _Proven(0, bytearray())
+
+
 def _created_text_column():
     """created_at as the text the hash covers (``2026-12-04T08:30:00.000000``, naive UTC as stored): formatted
     by PostgreSQL in the query, by Python from the stored value elsewhere."""
@@ -205,11 +275,22 @@ def _created_text_column():
     return _STORED_CREATED
 
 
-def _check_rows(result: VerificationResult, batches, state: tuple, as_text: bool, max_problems: int) -> tuple:
+def _check_rows(
+    result: VerificationResult,
+    batches,
+    state: tuple,
+    as_text: bool,
+    max_problems: int,
+    proven: _Proven = _NOTHING_PROVEN,
+) -> tuple:
     """Check entries in sequence order from ``state`` = (expected seq, previous hash, previous seq), the state
-    after every entry before them; returns the state after them."""
+    after every entry before them; returns the state after them and whether a seq_gap was found. A payload
+    ``proven`` canonical is not parsed again."""
     expected_seq, previous_hash, previous_seq = state
     canonical, sha256 = is_canonical_payload, hashlib.sha256
+    flags, base = proven.flags, proven.base
+    size = len(flags)
+    gaps = False
     for batch in batches:
         for (
             seq,
@@ -225,9 +306,10 @@ def _check_rows(result: VerificationResult, batches, state: tuple, as_text: bool
             problem = None
             if seq != expected_seq:
                 problem = ("seq_gap", {"seq": seq, "expected": expected_seq})
+                gaps = True
             elif prev_hash != previous_hash:
                 problem = ("prev_hash", {"previous": previous_seq})
-            elif not canonical(payload):
+            elif not (0 <= seq - base < size and flags[seq - base]) and not canonical(payload):
                 problem = ("not_canonical", {})
             else:
                 # The material of lms.evidence.ledger.stored_entry_hash, built in one step.
@@ -241,7 +323,19 @@ def _check_rows(result: VerificationResult, batches, state: tuple, as_text: bool
                 result._add(Problem(seq, kind, subject_type, subject_id, *problem), max_problems)
             expected_seq, previous_hash, previous_seq = seq + 1, stored_hash, seq
         result.checked += len(batch)
-    return expected_seq, previous_hash, previous_seq
+    return (expected_seq, previous_hash, previous_seq), gaps
+
+
+def _check_range(batches, state: tuple, as_text: bool, max_problems: int, proven: _Proven | None):
+    """Check a range of the chain (``batches()`` reads it), taking the ``proven`` payloads as canonical unless
+    the range has a seq_gap: then again, every payload parsed (see :class:`_Proven`). Returns the range's
+    result and the state after it."""
+    part = VerificationResult()
+    state_after, gaps = _check_rows(part, batches(), state, as_text, max_problems, proven or _NOTHING_PROVEN)
+    if gaps and proven is not None:
+        part = VerificationResult()
+        state_after, _gaps = _check_rows(part, batches(), state, as_text, max_problems)
+    return part, state_after
 
 
 def _chain_select():
@@ -250,11 +344,23 @@ def _chain_select():
     return stmt, created is not _STORED_CREATED
 
 
-def _check_chain(result: VerificationResult, batch_size: int, max_problems: int) -> None:
+def _check_chain(
+    result: VerificationResult, batch_size: int, max_problems: int, proven: _Proven | None
+) -> None:
     stmt, as_text = _chain_select()
-    state = _check_rows(result, _stream_tuples(stmt, batch_size), (1, GENESIS_HASH, 0), as_text, max_problems)
+    part, state = _check_range(
+        lambda: _stream_tuples(stmt, batch_size), (1, GENESIS_HASH, 0), as_text, max_problems, proven
+    )
+    _add_part(result, part)
     if state[2]:
         result.head_seq, result.head_hash = state[2], state[1]
+
+
+def _add_part(result: VerificationResult, part: VerificationResult) -> None:
+    result.checked += part.checked
+    result.subjects_checked += part.subjects_checked
+    result.problem_count += part.problem_count
+    result.problems.extend(part.problems)
 
 
 def _is_canonical(payload: str) -> bool:
@@ -424,18 +530,31 @@ def _processors(plan: _RowPlan, dialect, description) -> list:
     ]
 
 
-def _compare_rows(result: VerificationResult, batches, plan: _RowPlan, record_class, max_problems) -> None:
-    """Each latest entry against ``describe()`` of its record read from the same row."""
+def _compare_rows(
+    result: VerificationResult, batches, plan: _RowPlan, record_class, max_problems, proven: _Proven | None
+) -> None:
+    """Each latest entry against ``describe()`` of its record read from the same row; an entry equal to a
+    description canonical by construction is marked in ``proven``."""
     describe = {kind: KINDS[kind].describe for kind in plan.kinds}
-    key, as_record, canonical = plan.key_index, tuple.__new__, canonical_json
+    key, as_record, canonical, plain = (
+        plan.key_index,
+        tuple.__new__,
+        canonical_json,
+        canonical_by_construction,
+    )
+    flags, base = (proven.flags, proven.base) if proven is not None else (bytearray(), 0)
+    size = len(flags)
     for batch in batches:
         for row in batch:
             if row[key] is None:
                 _record_problem(result, row, None, max_problems)
                 continue
-            current = canonical(describe[row[1]](as_record(record_class, row)))
+            description = describe[row[1]](as_record(record_class, row))
+            current = canonical(description)
             if current != row[4]:
                 _record_problem(result, row, current, max_problems)
+            elif 0 <= row[0] - base < size and plain(description):
+                flags[row[0] - base] = 1
         result.subjects_checked += len(batch)
 
 
@@ -453,7 +572,9 @@ def _batches(cursor, sql: str, params, batch_size: int):
         yield batch
 
 
-def _compare_plan_on_cursor(result, cursor, sql: str, params, plan, dialect, batch_size, max_problems):
+def _compare_plan_on_cursor(
+    result, cursor, sql: str, params, plan, dialect, batch_size, max_problems, proven: _Proven | None
+):
     """A plan's rows from a cursor of the driver: tuples, each value converted as SQLAlchemy would convert it,
     when describe() reads it."""
     batches = _batches(cursor, sql, params, batch_size)
@@ -461,20 +582,23 @@ def _compare_plan_on_cursor(result, cursor, sql: str, params, plan, dialect, bat
     if first is None:
         return
     record_class = _record_class(plan, _processors(plan, dialect, cursor.description))
-    _compare_rows(result, itertools.chain([first], batches), plan, record_class, max_problems)
+    _compare_rows(result, itertools.chain([first], batches), plan, record_class, max_problems, proven)
 
 
-def _check_plan(result: VerificationResult, plan: _RowPlan, batch_size: int, max_problems: int) -> None:
+def _check_plan(
+    result: VerificationResult, plan: _RowPlan, batch_size: int, max_problems: int, proven: _Proven | None
+) -> None:
     """One plan in this process, on the session's connection: driver tuples on PostgreSQL, Core rows (which
     SQLAlchemy has converted already) elsewhere."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        _compare_rows(result, _stream(plan.stmt, batch_size), plan, _record_class(plan), max_problems)
+        batches = _stream(plan.stmt, batch_size)
+        _compare_rows(result, batches, plan, _record_class(plan), max_problems, proven)
         return
     dialect = connection.dialect
     sql, params = _compiled(plan.stmt, dialect)
     with connection.connection.dbapi_connection.cursor(name="lms_verify_records") as cursor:
-        _compare_plan_on_cursor(result, cursor, sql, params, plan, dialect, batch_size, max_problems)
+        _compare_plan_on_cursor(result, cursor, sql, params, plan, dialect, batch_size, max_problems, proven)
 
 
 def _compiled(stmt, dialect) -> tuple[str, dict]:
@@ -544,6 +668,8 @@ def _check_other_groups(result: VerificationResult, batch_size: int, max_problem
                 if current != row.ledger_payload:
                     _record_problem(result, row, current, max_problems)
             result.subjects_checked += len(batch)
+    if not set(_kinds_present()) - set(KINDS):
+        return  # no entry of an unregistered kind: spare the query that looks for their latest entries
     stmt = sa.select(*_ENTRY).where(_latest(None, exclude=list(KINDS)))
     for batch in _stream(stmt, batch_size):
         for row in batch:
@@ -551,13 +677,32 @@ def _check_other_groups(result: VerificationResult, batch_size: int, max_problem
             result._add(problem, max_problems)
 
 
+# Each kind in the ledger once, in a handful of index lookups (ix_ledger_entry_kind_time): the least kind,
+# then the least one after it, and so on; instead of the full reading of the ledger (twice over: the entries
+# and the later ones) that looking for the latest entries of unregistered kinds takes.
+_KINDS_PRESENT = sa.text(
+    "WITH RECURSIVE present(kind) AS ("
+    " SELECT min(kind) FROM ledger_entry"
+    " UNION ALL"
+    " SELECT (SELECT min(kind) FROM ledger_entry WHERE kind > present.kind) FROM present"
+    " WHERE present.kind IS NOT NULL"
+    ") SELECT kind FROM present WHERE kind IS NOT NULL"
+)
+
+
+def _kinds_present() -> list[str]:
+    return list(db.session.execute(_KINDS_PRESENT).scalars())
+
+
 # -- In parallel (PostgreSQL, the command line) --------------------------------------------------------------
 # Worker processes check ranges of the chain and the row-plan groups, each job on a connection of its own that
 # imports this transaction's snapshot (pg_export_snapshot), so every worker reads exactly the ledger and the
-# records this process reads; meanwhile this process checks the other groups. A chain worker starts from the
-# entry just before its range, read in that snapshot: the state the single pass would have there. The same
-# checks, in the same order within a range; ranges are put back in order, and the problems kept are the first
-# in sequence order either way, so the result (problems, counts, head) is the single pass's.
+# records this process reads; meanwhile this process checks the other groups. The row-plan groups come first,
+# and the chain's ranges once they are all done, with the payloads they proved canonical (as in one pass).
+# A chain worker starts from the entry just before its range, read in that snapshot: the state the single
+# pass would have there. The same checks, in the same order within a range; ranges are put back in order, and
+# the problems kept are the first in sequence order either way, so the result (problems, counts, head) is the
+# single pass's.
 
 PARALLEL_MIN_ENTRIES = 100_000  # below this a single pass is quicker than starting workers
 RANGES_PER_WORKER = 8
@@ -574,25 +719,29 @@ class _Part:
     problems: list = field(default_factory=list)
     problem_count: int = 0
     last: tuple = ()  # chain ranges: (seq, hash) of the range's last entry, or () when it had none
+    proven: bytes = b""  # record groups: their _Proven flags over the whole chain
 
 
 def _work(job: tuple) -> _Part:
-    """One job in a worker process: ``("chain", lo, hi)`` or ``("records", plan index)``."""
+    """One job in a worker process: ``("chain", lo, hi, proven)`` (the _Proven flags of the range) or
+    ``("records", plan index)``."""
     shared = _FORKED
-    part = VerificationResult()
     connection = _worker_connection()
+    proven = b""
     if job[0] == "records":
+        part = VerificationResult()
         plan, sql, params = shared["plans"][job[1]]
+        found = _Proven.covering(shared["low"], shared["high"])
         with _worker_cursor(connection) as cursor:
             _compare_plan_on_cursor(
-                part, cursor, sql, params, plan, shared["dialect"], shared["batch_size"], shared["max"]
+                part, cursor, sql, params, plan, shared["dialect"], shared["batch_size"], shared["max"], found
             )
-        state = None
+        state, proven = None, bytes(found.flags)
     else:
-        state = _chain_range(part, connection, job[1], job[2])
+        part, state = _chain_range(connection, job[1], job[2], _Proven(job[1], bytearray(job[3])))
     part._keep(shared["max"])
     last = (state[2], state[1]) if state and part.checked else ()
-    return _Part(part.checked, part.subjects_checked, part.problems, part.problem_count, last)
+    return _Part(part.checked, part.subjects_checked, part.problems, part.problem_count, last, proven)
 
 
 _WORKER: dict = {}  # in a worker process: its connection, for all of its jobs
@@ -619,15 +768,18 @@ def _worker_connection():
     return connection
 
 
-def _chain_range(part: VerificationResult, connection, lo: int, hi: int) -> tuple:
+def _chain_range(connection, lo: int, hi: int, proven: _Proven) -> tuple:
     shared = _FORKED
     previous_sql, range_sql = shared["previous_sql"], shared["range_sql"]
     previous = connection.execute(previous_sql[0], {**previous_sql[1], "lo": lo}).fetchone()
     state = (previous[0] + 1, previous[1], previous[0]) if previous else (1, GENESIS_HASH, 0)
 
-    with _worker_cursor(connection) as cursor:
-        batches = _batches(cursor, range_sql[0], {**range_sql[1], "lo": lo, "hi": hi}, shared["batch_size"])
-        return _check_rows(part, batches, state, True, shared["max"])
+    def batches():
+        with _worker_cursor(connection) as cursor:
+            params = {**range_sql[1], "lo": lo, "hi": hi}
+            yield from _batches(cursor, range_sql[0], params, shared["batch_size"])
+
+    return _check_range(batches, state, True, shared["max"], proven)
 
 
 def _worker_cursor(connection):
@@ -657,7 +809,14 @@ def _chain_jobs(connection, low: int, high: int, workers: int) -> list[tuple]:
     _FORKED["range_sql"] = (str(range_compiled), range_compiled.params)
     _FORKED["previous_sql"] = (str(previous_compiled), previous_compiled.params)
     step = max(1, -(-(high - low + 1) // (workers * RANGES_PER_WORKER)))
-    return [("chain", start, min(high, start + step - 1)) for start in range(low, high + 1, step)]
+    return [(start, min(high, start + step - 1)) for start in range(low, high + 1, step)]
+
+
+def _seq_bounds(connection) -> tuple:
+    """The least and the greatest seq in the ledger (None, None when it is empty)."""
+    return tuple(
+        connection.execute(sa.select(sa.func.min(LedgerEntry.seq), sa.func.max(LedgerEntry.seq))).one()
+    )
 
 
 def _verify_in_parallel(result, plans, batch_size: int, max_problems: int, workers: int, meanwhile) -> bool:
@@ -668,9 +827,7 @@ def _verify_in_parallel(result, plans, batch_size: int, max_problems: int, worke
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         return False
-    low, high = connection.execute(
-        sa.select(sa.func.min(LedgerEntry.seq), sa.func.max(LedgerEntry.seq))
-    ).one()
+    low, high = _seq_bounds(connection)
     if low is None or high - low + 1 < PARALLEL_MIN_ENTRIES:
         return False
     dialect = connection.dialect
@@ -683,16 +840,36 @@ def _verify_in_parallel(result, plans, batch_size: int, max_problems: int, worke
         batch_size=batch_size,
         max=max_problems,
         plans=[(plan, *_compiled(plan.stmt, dialect)) for plan in plans],
+        low=low,
+        high=high,
     )
     try:
-        # The groups first: the largest jobs, while the chain's ranges even out the end.
-        jobs = [("records", index) for index in range(len(plans))]
-        jobs += _chain_jobs(connection, low, high, workers)
+        ranges = _chain_jobs(connection, low, high, workers)
         pool = multiprocessing.get_context("fork").Pool(workers)
+        chain: list = []
+
+        def check_chain(record_parts):
+            """When every group is compared (in the pool's result thread): the chain's ranges, each with the
+            payloads proven canonical in it."""
+            try:
+                proven = _Proven.covering(low, high)
+                for part in record_parts:
+                    proven.merge(part.proven)
+                jobs = [("chain", lo, hi, bytes(proven.slice(lo, hi).flags)) for lo, hi in ranges]
+                chain.append(pool.map_async(_work, jobs, chunksize=1))
+            except BaseException as error:  # noqa: BLE001 - raised again below, in this thread
+                chain.append(error)
+
         try:
-            pending = pool.map_async(_work, jobs, chunksize=1)
+            # The groups first: the largest jobs.
+            records = pool.map_async(
+                _work, [("records", index) for index in range(len(plans))], chunksize=1, callback=check_chain
+            )
             meanwhile()
-            parts = pending.get()
+            parts = records.get()  # its callback has run when get() returns
+            if isinstance(chain[0], BaseException):
+                raise chain[0]
+            parts += chain[0].get()
             pool.close()  # the workers end normally, closing their connections
             pool.join()
         finally:
@@ -734,9 +911,11 @@ def verify_ledger(
     # Workers read the snapshot of this transaction, which must hold nothing uncommitted: only with snapshot.
     parallel = snapshot and workers > 1
     if not (parallel and _verify_in_parallel(result, plans, batch_size, max_problems, workers, meanwhile)):
-        _check_chain(result, batch_size, max_problems)
+        # The groups first: the chain pass takes the payloads they prove canonical as checked.
+        proven = _Proven.covering(*_seq_bounds(db.session.connection()))
         for plan in plans:
-            _check_plan(result, plan, batch_size, max_problems)
+            _check_plan(result, plan, batch_size, max_problems, proven)
+        _check_chain(result, batch_size, max_problems, proven)
         meanwhile()
     result._keep(max_problems)
     return result

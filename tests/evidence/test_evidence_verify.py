@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -180,6 +182,23 @@ def test_unknown_kind_is_reported(chain, db, monkeypatch, kind):
     assert result.problem_count == 3
 
 
+def test_kinds_present_are_every_kind_in_the_ledger_once(chain, db, kind):
+    """What tells whether the latest entries of unregistered kinds must be looked for (an index walk)."""
+    from lms.evidence.verify import _kinds_present
+
+    other = TEST_ROW_KIND if kind == TEST_KIND else TEST_KIND
+    record_evidence(other, chain["b"])
+    db.session.commit()
+    assert _kinds_present() == sorted({kind, other})
+    assert verify_ledger().ok
+
+
+def test_kinds_present_in_an_empty_ledger(db):
+    from lms.evidence.verify import _kinds_present
+
+    assert _kinds_present() == []
+
+
 def test_check_entry_for_one_entry(chain, db, tamper):
     latest = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.seq == 5)).scalar_one()
     assert check_entry(latest) == ([], True)
@@ -289,6 +308,83 @@ def test_fast_canonical_check_agrees_with_json_and_canonical_json(payload):
     except ValueError:
         expected = False
     assert is_canonical_payload(payload) is expected
+
+
+class _Text(str):
+    pass
+
+
+_PLAIN = [
+    {"a": 1, "b": "x"},
+    {"n": None, "t": True, "f": 1.5, "big": 1e16, "nan": float("nan"), "inf": float("-inf"), "zero": -0.0},
+    {"d": Decimal("2.50"), "when": datetime(2026, 1, 1, 8, 30, tzinfo=UTC), "day": date(2026, 1, 1)},
+    {"nested": {"z": [{"b": 1, "a": 2}], "a": None}, "pair": (1, "x"), "empty": {}},
+    {"s": '海关 "q" \\ \n\u0001 é', "k": 10**30, "neg": -7},
+    {},
+]
+_NOT_PLAIN = [
+    {10: 1, 9: 2},  # written {"10":1,"9":2}: not in the order its text sorts in
+    {-1: 0, -2: 0},  # the same
+    {True: 1},
+    {"a": {2: 1}},
+    {"a": [{None: 1}]},
+    {"a": _Text("x")},  # a subclass: not looked into, although it is written as its text
+    [1, 2],
+]
+
+
+@pytest.mark.parametrize("value", _PLAIN + _NOT_PLAIN)
+def test_a_description_canonical_by_construction_gives_a_canonical_payload(value):
+    """What lets the chain pass take an entry equal to such a description as canonical without parsing it:
+    canonical_json() of a value the check accepts is always canonical; the values it refuses include ones
+    whose canonical_json() is not."""
+    from lms.evidence.ledger import canonical_json
+    from lms.evidence.verify import canonical_by_construction, is_canonical_payload
+
+    assert canonical_by_construction(value) is any(value is plain for plain in _PLAIN)
+    if canonical_by_construction(value):
+        assert is_canonical_payload(canonical_json(value))
+    if value in _NOT_PLAIN[:2]:
+        assert not is_canonical_payload(canonical_json(value))
+
+
+def test_payloads_proven_canonical_by_the_records_are_not_parsed_again(chain, db, kind, monkeypatch):
+    """Row-read kinds: the latest entries (seq 2, 4, 5), equal to their records' descriptions, are not parsed
+    again by the chain pass; the older ones (1, 3) are. Kinds loaded as objects: every entry is parsed."""
+    from lms.evidence import verify
+
+    payloads = dict(db.session.execute(sa.select(LedgerEntry.payload, LedgerEntry.seq)).all())
+    parsed = []
+    check = verify.is_canonical_payload
+    monkeypatch.setattr(
+        verify, "is_canonical_payload", lambda text: parsed.append(payloads[text]) or check(text)
+    )
+    assert verify_ledger().ok and verify_ledger(snapshot=True).ok
+    assert sorted(parsed) == sorted(2 * ([1, 3] if kind == TEST_ROW_KIND else [1, 2, 3, 4, 5]))
+
+
+def test_a_repeated_seq_has_every_payload_of_its_range_parsed():
+    """A seq names one entry only while seqs are unique. Where an entry repeats the seq of the one before it
+    (a seq_gap), the range is checked again parsing every payload: the first entry with seq 2, not canonical,
+    is reported as such although the other entry with seq 2 was proven canonical."""
+    from lms.evidence.ledger import GENESIS_HASH, stored_entry_hash
+    from lms.evidence.verify import _check_range, _Proven
+
+    when = "2026-01-01T08:30:00.000000"
+
+    def entry(seq, payload, prev_hash):
+        values = (seq, "k", "enterprise", seq, payload, when, None, prev_hash)
+        return (*values, stored_entry_hash(*values[:5], when + "+00:00", None, prev_hash))
+
+    first = entry(1, '{"a":1}', GENESIS_HASH)
+    rows = [first, entry(2, '{"a": 2}', first[-1]), entry(2, '{"a":2}', first[-1])]
+    proven = _Proven(1, bytearray([0, 1]))  # seq 2: the canonical one, in the records pass
+
+    def check(proven):
+        part, state = _check_range(lambda: iter([rows]), (1, GENESIS_HASH, 0), True, 100, proven)
+        return [(p.seq, p.reason) for p in part.problems], part.checked, state
+
+    assert check(proven) == check(None) == ([(2, "not_canonical"), (2, "seq_gap")], 3, (3, rows[2][-1], 2))
 
 
 @pytest.mark.parametrize(
