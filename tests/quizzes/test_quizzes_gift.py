@@ -204,6 +204,22 @@ TAGGED = (
 )
 
 
+def _create_each(db, author, course, text, extra_tags=()):
+    """Each question of a GIFT ``text`` created one by one in ``course``, as the editor would; then everything
+    is read back from the database."""
+    for item in plan_import(course, text).items:
+        create_question(
+            author,
+            course,
+            content=_gift_content(item.question),
+            name=item.name,
+            category=item.question.category,
+            tags=[*item.question.tags, *extra_tags],
+        )
+    db.session.flush()
+    db.session.expire_all()
+
+
 @pytest.mark.parametrize("staged", [True, False], ids=["staged", "unstaged"])
 def test_import_writes_the_rows_that_creating_each_question_writes(db, kit, monkeypatch, staged):
     """``unstaged``: a PostgreSQL role that may not create temporary tables writes by the any-database path."""
@@ -215,17 +231,7 @@ def test_import_writes_the_rows_that_creating_each_question_writes(db, kit, monk
     bulk, single = kit.course(slug="bulk"), kit.course(slug="single")
     report = import_gift(author, bulk, TAGGED, tags_for_new=["Imported"])
     assert report.ok and report.count("create") == 10
-    for item in plan_import(single, TAGGED).items:
-        create_question(
-            author,
-            single,
-            content=_gift_content(item.question),
-            name=item.name,
-            category=item.question.category,
-            tags=[*item.question.tags, "Imported"],
-        )
-    db.session.flush()
-    db.session.expire_all()  # both read back from the database
+    _create_each(db, author, single, TAGGED, extra_tags=["Imported"])
     rows = _bank_rows(db, bulk)
     assert rows == _bank_rows(db, single)
     # in file order (the bank's creation order), with the names and tags the file gives
@@ -254,16 +260,7 @@ def test_import_without_tags_writes_the_rows_that_creating_each_question_writes(
     bulk, again, single = kit.course(slug="bulk"), kit.course(slug="again"), kit.course(slug="single")
     assert import_gift(author, bulk, GOOD).count("create") == 7
     assert import_gift(author, again, GOOD).count("create") == 7
-    for item in plan_import(single, GOOD).items:
-        create_question(
-            author,
-            single,
-            content=_gift_content(item.question),
-            name=item.name,
-            category=item.question.category,
-        )
-    db.session.flush()
-    db.session.expire_all()
+    _create_each(db, author, single, GOOD)
     rows = _bank_rows(db, bulk)
     assert rows == _bank_rows(db, single) == _bank_rows(db, again)
     assert [row[0][1] for row in rows] == ["TF1", "SC1", "MR1", "SA1", "NU1", "MA1", "ES1"]
