@@ -7,7 +7,9 @@ two). Instead, when a psycopg connection leaves the pool:
 * one non-blocking ``select()`` on its socket finds a connection the server has closed (a restart, a
   failover, ``pg_terminate_backend``, an idle timeout). Nothing is asked of a connection while the pool holds
   it, so the server has nothing to send it; data or end-of-file waiting there means the server said goodbye.
-  The pool then replaces that connection, and the request never sees it;
+  The pool then replaces that connection, and the request never sees it. (The server may also tell an idle
+  connection of a setting reloaded or of a standby promoted: taken for a goodbye too, that costs only a new
+  connection.)
 * a connection that has waited longer than :data:`IDLE_PING_SECONDS` in the pool is pinged as
   ``pool_pre_ping`` would (a network that dropped it silently leaves nothing on the socket to find).
 
