@@ -13,7 +13,15 @@ import functools
 from collections.abc import Callable
 from typing import TypeVar
 
+import sqlalchemy as sa
+
 T = TypeVar("T")
+
+
+def bound_values(table, columns) -> dict:
+    """``{column: bindparam(column)}`` for an INSERT's or UPDATE's ``values()``, each parameter typed as its
+    column of ``table`` (a JSON, decimal or time column converts its value as the ORM would)."""
+    return {column: sa.bindparam(column, type_=table.c[column].type) for column in columns}
 
 
 def built_once(build: Callable[..., T]) -> Callable[..., T]:

@@ -20,7 +20,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from lms.core.statements import built_once
+from lms.core.statements import bound_values, built_once
 from lms.database import utcnow
 from lms.evidence.models import LedgerEntry
 from lms.extensions import db
@@ -237,12 +237,7 @@ def seal_pending(session=None) -> None:
 
 _ENTRY_COLUMNS = tuple(column.name for column in LedgerEntry.__table__.columns if column.name != "id")
 _INSERT_ENTRIES = built_once(
-    lambda: sa.insert(LedgerEntry.__table__).values(
-        {
-            column: sa.bindparam(column, type_=LedgerEntry.__table__.c[column].type)
-            for column in _ENTRY_COLUMNS
-        }
-    )
+    lambda: sa.insert(LedgerEntry.__table__).values(bound_values(LedgerEntry.__table__, _ENTRY_COLUMNS))
 )
 
 

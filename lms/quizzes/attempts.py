@@ -29,7 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.config import setting
 from lms.core import clock
-from lms.core.statements import built_once
+from lms.core.statements import bound_values, built_once
 from lms.courses.completion import evaluate_completion
 from lms.courses.queries import enrollment_for
 from lms.database import conflict_insert
@@ -245,7 +245,6 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
             raise RuleViolation(_("This quiz has no questions yet."))
         attempt = _insert_attempt(
             {
-                **_NEW_ATTEMPT_NULLS,
                 "quiz_id": quiz.id,
                 "user_id": actor.id,
                 "number": used + 1,
@@ -291,15 +290,12 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
     )
 
 
-_NEW_ATTEMPT_NULLS = dict.fromkeys(
-    ("last_saved_at", "submitted_at", "closed_by", "graded_at", "score", "max_score", "percent", "passed")
-)
-
-
-def _insert_attempt(values: dict) -> Attempt | None:
+def _insert_attempt(given: dict) -> Attempt | None:
     """INSERT the attempt unless a unique rule refuses it (the attempt number taken, or another attempt in
-    progress: a parallel start), in one statement built once (no savepoint around an ORM flush). Returns it
-    as a persistent object of the session, every column known, or None if refused."""
+    progress: a parallel start), in one statement built once (no savepoint around an ORM flush); the columns
+    not ``given`` are NULL. Returns it as a persistent object of the session, every column known, or None if
+    refused."""
+    values = dict.fromkeys(_ATTEMPT_COLUMNS) | given
     dialect = db.session.get_bind().dialect.name
     new_id = db.session.execute(
         _attempt_insert(dialect), values, execution_options={"lms_page_owner": values["user_id"]}
@@ -313,13 +309,15 @@ def _insert_attempt(values: dict) -> Attempt | None:
     return db.session.merge(attempt, load=False)
 
 
+_ATTEMPT_COLUMNS = tuple(column.name for column in Attempt.__table__.columns if column.name != "id")
+
+
 @built_once
 def _attempt_insert(dialect: str):
     table = Attempt.__table__
-    columns = [c.name for c in table.columns if c.name != "id"]
     return (
         conflict_insert(table, dialect)
-        .values({c: sa.bindparam(c, type_=table.c[c].type) for c in columns})
+        .values(bound_values(table, _ATTEMPT_COLUMNS))
         .on_conflict_do_nothing()
         .returning(table.c.id)
     )
@@ -452,46 +450,36 @@ def save_responses(
         raise AnswersInvalid(errors)
     if not _claim_open(attempt, {"last_saved_at": now}):
         raise AttemptClosed(_("This attempt has already been submitted; the answers were not saved."))
-    rows = [
-        {"aq_id": aq.id, "response": values[slot], "answered_at": now if values[slot] is not None else None}
+    changes = [
+        (aq, {"response": values[slot], "answered_at": now if values[slot] is not None else None})
         for slot, aq in by_slot.items()
         if values[slot] != aq.response
     ]
-    _write_questions(attempt, "response", rows)
-    for slot, aq in by_slot.items():
-        if values[slot] != aq.response:
-            set_committed_value(aq, "response", values[slot])
-            set_committed_value(aq, "answered_at", now if values[slot] is not None else None)
-    return len(rows)
+    _write_questions(attempt, changes)
+    return len(changes)
 
 
-def _write_questions(attempt: Attempt, what: str, rows: list[dict]) -> None:
-    """UPDATE the attempt's question rows, one batch of parameters (``aq_id`` and the columns of ``what``):
-    a statement built once, not the unit of work's flush (whose bookkeeping cost more than the UPDATE)."""
-    if rows:
-        db.session.execute(
-            _QUESTION_UPDATES[what](),
-            rows,
-            execution_options={"lms_page_owner": attempt.user_id},
-        )
+def _write_questions(attempt: Attempt, changes: list[tuple[AttemptQuestion, dict]]) -> None:
+    """UPDATE the attempt's question rows with their ``{column: value}`` (the same columns for all) in one
+    batch, by a statement built once, not the unit of work's flush (whose bookkeeping cost more than the
+    UPDATE); the objects then hold the values written."""
+    if not changes:
+        return
+    columns = tuple(changes[0][1])
+    db.session.execute(
+        _question_update(columns),
+        [{"aq_id": aq.id, **new} for aq, new in changes],
+        execution_options={"lms_page_owner": attempt.user_id},
+    )
+    for aq, new in changes:
+        for column, value in new.items():
+            set_committed_value(aq, column, value)
 
 
-def _question_update(*columns: str):
-    def build():
-        table = AttemptQuestion.__table__
-        return (
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("aq_id"))
-            .values({column: sa.bindparam(column, type_=table.c[column].type) for column in columns})
-        )
-
-    return built_once(build)
-
-
-_QUESTION_UPDATES = {
-    "response": _question_update("response", "answered_at"),
-    "mark": _question_update("fraction", "mark"),
-}
+@built_once
+def _question_update(columns: tuple[str, ...]):
+    table = AttemptQuestion.__table__
+    return sa.update(table).where(table.c.id == sa.bindparam("aq_id")).values(bound_values(table, columns))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -593,12 +581,9 @@ def grade_attempt(
             pending = True
             continue
         if aq.fraction != fraction or aq.mark != mark:
-            marked.append((aq, fraction, mark))
+            marked.append((aq, {"fraction": fraction, "mark": mark}))
         score += mark
-    _write_questions(attempt, "mark", [{"aq_id": aq.id, "fraction": f, "mark": m} for aq, f, m in marked])
-    for aq, fraction, mark in marked:
-        set_committed_value(aq, "fraction", fraction)
-        set_committed_value(aq, "mark", mark)
+    _write_questions(attempt, marked)
     _record_totals(
         attempt,
         quiz,
@@ -650,10 +635,9 @@ _TOTALS = built_once(
         sa.update(Attempt.__table__)
         .where(Attempt.__table__.c.id == sa.bindparam("attempt_id"))
         .values(
-            {
-                column: sa.bindparam(column, type_=Attempt.__table__.c[column].type)
-                for column in ("score", "max_score", "status", "percent", "passed", "graded_at")
-            }
+            bound_values(
+                Attempt.__table__, ("score", "max_score", "status", "percent", "passed", "graded_at")
+            )
         )
     )
 )

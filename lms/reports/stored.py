@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.auth.models import User
-from lms.core.statements import built_once
+from lms.core.statements import bound_values, built_once
 from lms.courses.models import Enrollment
 from lms.database import conflict_insert
 from lms.extensions import db
@@ -541,11 +541,6 @@ def compute_rollups(results: dict, gains: dict, enrolments: dict, seats: dict, f
 # -- writing -----------------------------------------------------------------------------------------------
 
 
-def _insert(session, model, dialect: str | None = None):
-    """An INSERT of ``model`` that can take ON CONFLICT, for the session's database (or ``dialect``)."""
-    return conflict_insert(model, dialect or session.get_bind().dialect.name)
-
-
 def apply_rollup_deltas(session, deltas: dict) -> None:
     """Add ``deltas`` to the rollup rows (creating them), in a stable order (no deadlocks between
     transactions adding to the same rows)."""
@@ -555,7 +550,7 @@ def apply_rollup_deltas(session, deltas: dict) -> None:
         if not any(cell.values()):
             continue
         metric, unit_id, course_id, month = key
-        stmt = _insert(session, ReportRollup).values(
+        stmt = conflict_insert(ReportRollup, session.get_bind().dialect.name).values(
             metric=metric, unit_id=unit_id, course_id=course_id, month=month, **cell
         )
         stmt = stmt.on_conflict_do_update(
@@ -592,7 +587,8 @@ def _sync(session, model, columns: tuple[str, ...], old: dict, new: dict, kind: 
         session.execute(_upsert_one(dialect, model, columns, tuple(fresh[0])), fresh[0])
         return changed
     for chunk in _chunks(fresh, 1000):
-        session.execute(_upsert(_insert(session, model).values(chunk), columns, chunk[0]))
+        stmt = conflict_insert(model, session.get_bind().dialect.name).values(chunk)
+        session.execute(_upsert(stmt, columns, chunk[0]))
     return changed
 
 
@@ -605,7 +601,7 @@ def _upsert(stmt, columns: tuple[str, ...], row) -> sa.Insert:
 
 @built_once
 def _upsert_one(dialect: str, model, columns: tuple[str, ...], names: tuple[str, ...]) -> sa.Insert:
-    stmt = _insert(None, model, dialect).values({name: sa.bindparam(name) for name in names})
+    stmt = conflict_insert(model, dialect).values(bound_values(model.__table__, names))
     return _upsert(stmt, columns, names)
 
 

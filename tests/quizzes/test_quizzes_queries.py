@@ -195,7 +195,6 @@ def test_a_start_that_meets_a_parallel_one_inserts_nothing_and_looks_again(kit, 
     db.session.commit()
     assert created
     clash = {
-        **svc._NEW_ATTEMPT_NULLS,
         "quiz_id": quiz.id,
         "user_id": trainee.id,
         "number": 2,  # a free number, but an attempt is already in progress

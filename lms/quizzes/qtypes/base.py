@@ -28,6 +28,7 @@ Fractions are decimal strings (or JSON numbers) in [-1, 1]; grades are :class:`~
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -136,23 +137,18 @@ def get_qtype(name: str) -> type[QuestionType]:
 # Helpers shared by the types
 
 
-# Numbers already read from their text (Decimals never change): most are the few grades of a bank, read for
-# every answer of every question an import or an editor checks. Bounded, short texts only.
-_DECIMALS: dict[str, Decimal] = {}
-_DECIMALS_MAX = 4096
-
-
 def to_decimal(value: Any) -> Decimal | None:
     """A finite Decimal from a JSON number or decimal string (via ``str``); None when it is not one."""
-    if type(value) is str:
-        known = _DECIMALS.get(value)
-        if known is not None:
-            return known
-        result = _to_decimal(value)
-        if result is not None and len(value) <= 24 and len(_DECIMALS) < _DECIMALS_MAX:
-            _DECIMALS[value] = result
-        return result
+    if type(value) is str and len(value) <= 24:
+        return _decimal_from_text(value)
     return _to_decimal(value)
+
+
+# Numbers already read from their text (Decimals never change): most are the few grades of a bank, read for
+# every answer of every question an import or an editor checks.
+@functools.lru_cache(maxsize=4096)
+def _decimal_from_text(text: str) -> Decimal | None:
+    return _to_decimal(text)
 
 
 def _to_decimal(value: Any) -> Decimal | None:
