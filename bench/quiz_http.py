@@ -23,6 +23,7 @@ import argparse
 import http.client
 import os
 import re
+import resource
 import statistics
 import sys
 import threading
@@ -50,6 +51,7 @@ class Stats:
     errors: int = 0
     first_error: str = ""
     times: dict[str, list[float]] = field(default_factory=dict)
+    client_cpu: float = 0.0  # seconds of CPU the clients' own process used while measured
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, step: str, seconds: float) -> None:
@@ -194,6 +196,11 @@ def _summary(values: list[float]) -> str:
     return f"p50 {statistics.median(ordered):,.0f} ms, p99 {p99:,.0f} ms"
 
 
+def _per(stats: Stats) -> str:
+    per = stats.client_cpu * 1000 / stats.graded if stats.graded else 0.0
+    return f"{stats.client_cpu:.2f} s, {per:.2f} ms per graded attempt"
+
+
 def run_flow(clients: list[Client], seconds: float) -> tuple[Stats, float]:
     stats = Stats()
     stop = time.monotonic() + seconds
@@ -224,10 +231,17 @@ def run_flow(clients: list[Client], seconds: float) -> tuple[Stats, float]:
     for thread in threads:
         thread.start()
     barrier.wait()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     for thread in threads:
         thread.join()
+    stats.client_cpu = _cpu() - cpu
     return stats, time.perf_counter() - started
+
+
+def _cpu() -> float:
+    """Seconds of CPU this process (the clients) has used: it shares the machine with the server."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_submit(groups: list[list[Client]]) -> tuple[Stats, float]:
@@ -270,9 +284,10 @@ def run_submit(groups: list[list[Client]]) -> tuple[Stats, float]:
     for thread in threads:
         thread.start()
     barrier.wait()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     for thread in threads:
         thread.join()
+    stats.client_cpu = _cpu() - cpu
     return stats, time.perf_counter() - started
 
 
@@ -316,6 +331,7 @@ def run(
             )
             for step in ("start", "page", "save", "submit"):
                 echo(f"  {step:<7} {_summary(stats.times.get(step, []))}")
+            echo(f"  the clients' own CPU: {_per(stats)}")
             if stats.first_error:
                 echo(f"  first error: {stats.first_error}")
             results["flow"] = (rate, stats)
@@ -328,6 +344,7 @@ def run(
                 f"{rate:.1f} graded/s, {stats.errors} errors (load {harness.load_average()})"
             )
             echo(f"  submit  {_summary(stats.times.get('submit', []))}")
+            echo(f"  the clients' own CPU: {_per(stats)}")
             if stats.first_error:
                 echo(f"  first error: {stats.first_error}")
             results["submit"] = (rate, stats)
