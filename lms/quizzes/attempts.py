@@ -31,6 +31,7 @@ from lms.config import setting
 from lms.core import clock
 from lms.core.statements import bound_values, built_once
 from lms.courses.completion import evaluate_completion
+from lms.courses.models import Enrollment
 from lms.courses.queries import enrollment_for
 from lms.database import conflict_insert
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
@@ -54,6 +55,7 @@ FRACTION_QUANTUM = Decimal("0.0000001")
 START_RETRIES = 3
 FIELD_RE = re.compile(r"^q(\d+)(?:-\d+)?$")
 ENROLLED_STATUSES = ("active", "completed")
+_UNKNOWN = object()  # an enrolment not looked up yet
 
 _rng = random.SystemRandom()
 
@@ -114,15 +116,18 @@ def seconds_left(attempt: Attempt, now: datetime) -> int | None:
 # Starting
 
 
-def check_can_take(actor, quiz: Quiz, now: datetime) -> None:
-    """Refuse (with the reason) when ``actor`` may not start an attempt of ``quiz`` now."""
+def check_can_take(actor, quiz: Quiz, now: datetime, *, enrollment_status=_UNKNOWN) -> None:
+    """Refuse (with the reason) when ``actor`` may not start an attempt of ``quiz`` now.
+    ``enrollment_status``: the status of their enrolment in the course (None: none), if already read."""
     if actor.role != "trainee":
         raise NotPermitted(_("Only trainees take quizzes."))
     course = quiz.course
     if quiz.archived or course.archived or course.published_version_id is None:
         raise RuleViolation(_("This quiz is not available."))
-    enrollment = enrollment_for(actor.id, quiz.course_id)
-    if enrollment is None or enrollment.status not in ENROLLED_STATUSES:
+    if enrollment_status is _UNKNOWN:
+        enrollment = enrollment_for(actor.id, quiz.course_id)
+        enrollment_status = enrollment.status if enrollment is not None else None
+    if enrollment_status not in ENROLLED_STATUSES:
         raise RuleViolation(_("Enrol in the course to take its quizzes."))
     if quiz.opens_at is not None and now < quiz.opens_at:
         raise RuleViolation(_("This quiz is not open yet."))
@@ -140,15 +145,31 @@ def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
 
 def _tally(quiz_id: int, user_id: int) -> tuple[int, int | None]:
     """(attempts used, the id of the one in progress or None) in one statement."""
-    used, open_id = db.session.execute(_TALLY(), {"quiz_id": quiz_id, "user_id": user_id}).one()
+    used, open_id = db.session.execute(
+        _tally_statement(False), {"quiz_id": quiz_id, "user_id": user_id}
+    ).one()
     return used, open_id
 
 
-_TALLY = built_once(
-    lambda: sa.select(
-        sa.func.count(Attempt.id), sa.func.max(sa.case((Attempt.status == "in_progress", Attempt.id)))
-    ).where(Attempt.quiz_id == sa.bindparam("quiz_id"), Attempt.user_id == sa.bindparam("user_id"))
-)
+def _standing(quiz: Quiz, user_id: int) -> tuple[str | None, int, int | None]:
+    """The status of the trainee's enrolment in the quiz's course (None: not enrolled) and :func:`_tally`,
+    in one statement."""
+    params = {"quiz_id": quiz.id, "user_id": user_id, "course_id": quiz.course_id}
+    status, used, open_id = db.session.execute(_tally_statement(True), params).one()
+    return status, used, open_id
+
+
+@built_once
+def _tally_statement(with_enrollment: bool) -> sa.Select:
+    columns = [sa.func.count(Attempt.id), sa.func.max(sa.case((Attempt.status == "in_progress", Attempt.id)))]
+    if with_enrollment:
+        status = sa.select(Enrollment.status).where(
+            Enrollment.user_id == sa.bindparam("user_id"), Enrollment.course_id == sa.bindparam("course_id")
+        )
+        columns.insert(0, status.scalar_subquery())
+    return sa.select(*columns).where(
+        Attempt.quiz_id == sa.bindparam("quiz_id"), Attempt.user_id == sa.bindparam("user_id")
+    )
 
 
 @dataclass
@@ -231,9 +252,11 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
     """Start the next attempt, or return the one in progress. Returns (attempt, created)."""
     now = now or clock.now()
     rng = rng or _rng
-    check_can_take(actor, quiz, now)
-    for _try in range(START_RETRIES):
-        used, open_id = _tally(quiz.id, actor.id)
+    status, used, open_id = _standing(quiz, actor.id) if actor.role == "trainee" else (None, 0, None)
+    check_can_take(actor, quiz, now, enrollment_status=status)
+    for retry in range(START_RETRIES):
+        if retry:
+            used, open_id = _tally(quiz.id, actor.id)
         if open_id is not None:  # (rare: the start button is shown only when no attempt is open)
             current = open_attempt(quiz.id, actor.id)
             if current is not None and not close_if_overdue(current, now=now):
@@ -487,18 +510,36 @@ def _question_update(columns: tuple[str, ...]):
 
 
 def submit_attempt(
-    actor, attempt: Attempt, *, now: datetime | None = None, closed_by: str = "trainee"
+    actor,
+    attempt: Attempt,
+    *,
+    now: datetime | None = None,
+    closed_by: str = "trainee",
+    locked: bool = False,
+    enrollment=_UNKNOWN,
 ) -> bool:
-    """Close and grade the attempt. Returns False (and changes nothing) if it was already closed."""
+    """Close and grade the attempt. Returns False (and changes nothing) if it was already closed.
+
+    ``locked``: the caller read the attempt's row in this transaction with a lock on it
+    (as the submit page does), so its status is the row's and nobody can change it
+    before this transaction ends; the attempt is then closed by the same UPDATE that writes its totals,
+    instead of a first UPDATE that claims it. ``enrollment``: the trainee's enrolment in the course (or None),
+    if the caller read it already."""
     now = now or clock.now()
     if actor is not None and closed_by == "trainee" and attempt.user_id != actor.id:
         raise NotPermitted(_("This is not your attempt."))
     if closed_by == "trainee" and is_overdue(attempt, now):
         closed_by = "deadline"
-    if not _claim_open(attempt, {"status": "submitted", "submitted_at": now, "closed_by": closed_by}):
+    closing = {"status": "submitted", "submitted_at": now, "closed_by": closed_by}
+    if locked:
+        if attempt.status != "in_progress":
+            return False
+        grade_attempt(attempt, actor, now=now, closing=closing, enrollment=enrollment)
+        return True
+    if not _claim_open(attempt, closing):
         db.session.refresh(attempt)
         return False
-    grade_attempt(attempt, actor, now=now)
+    grade_attempt(attempt, actor, now=now, enrollment=enrollment)
     return True
 
 
@@ -544,9 +585,18 @@ _GRADING = built_once(
 
 
 def grade_attempt(
-    attempt: Attempt, actor, *, now: datetime | None = None, kind: str = "attempt_graded"
+    attempt: Attempt,
+    actor,
+    *,
+    now: datetime | None = None,
+    kind: str = "attempt_graded",
+    closing: dict | None = None,
+    enrollment=_UNKNOWN,
 ) -> None:
-    """Grade every auto-graded question, total the marks, record the result and check completion."""
+    """Grade every auto-graded question, total the marks, record the result and check completion.
+
+    ``closing``: the columns that close an attempt still in progress, written with its totals (the attempt
+    must still be in progress then, or nothing is written: :class:`AttemptClosed`)."""
     now = now or clock.now()
     quiz = attempt.quiz  # loaded before any change, so that loading it does not flush a half-graded row
     # Each question with its version's answer data and, in the same statement, the data of its variants in
@@ -594,13 +644,16 @@ def grade_attempt(
         pending=pending,
         now=now,
         kind=kind,
+        closing=closing,
+        enrollment=enrollment,
     )
 
 
 def _record_totals(
-    attempt: Attempt, quiz: Quiz, actor, *, score, exact, max_score, pending, now, kind
+    attempt: Attempt, quiz: Quiz, actor, *, score, exact, max_score, pending, now, kind, closing, enrollment
 ) -> None:
-    totals = {"score": _quantize_mark(score), "max_score": _quantize_mark(max_score)}
+    totals = dict(closing or {})
+    totals |= {"score": _quantize_mark(score), "max_score": _quantize_mark(max_score)}
     if pending:
         totals |= {"status": "needs_marking", "percent": None, "passed": None, "graded_at": None}
     else:
@@ -615,32 +668,32 @@ def _record_totals(
     # One UPDATE built once rather than the unit of work's flush; the stored (quiz, trainee) result is told
     # what a flush would have told it (lms.reports.stored.note_attempt).
     before = (attempt.status, attempt.percent)
-    db.session.execute(
-        _TOTALS(),
+    written = db.session.execute(
+        _totals_statement(tuple(totals), closing is not None),
         {"attempt_id": attempt.id, **totals},
         execution_options={"lms_page_owner": attempt.user_id},
     )
+    if closing is not None and written.rowcount != 1:
+        raise AttemptClosed(_("This attempt had already been submitted."))
     for column, value in totals.items():
         set_committed_value(attempt, column, value)
     note_attempt(db.session, attempt, *before)
     record_evidence(kind, attempt, actor)
     if attempt.status == "graded":
-        enrollment = enrollment_for(attempt.user_id, quiz.course_id, with_version=True)
+        if enrollment is _UNKNOWN:
+            enrollment = enrollment_for(attempt.user_id, quiz.course_id, with_version=True)
         if enrollment is not None and _counts_for_completion(quiz, enrollment):
             evaluate_completion(enrollment, actor)
 
 
-_TOTALS = built_once(
-    lambda: (
-        sa.update(Attempt.__table__)
-        .where(Attempt.__table__.c.id == sa.bindparam("attempt_id"))
-        .values(
-            bound_values(
-                Attempt.__table__, ("score", "max_score", "status", "percent", "passed", "graded_at")
-            )
-        )
-    )
-)
+@built_once
+def _totals_statement(columns: tuple[str, ...], closing: bool) -> sa.Update:
+    """The UPDATE of an attempt's totals (``columns``); ``closing``: only while it is still in progress."""
+    table = Attempt.__table__
+    stmt = sa.update(table).where(table.c.id == sa.bindparam("attempt_id"))
+    if closing:
+        stmt = stmt.where(table.c.status == "in_progress")
+    return stmt.values(bound_values(table, columns))
 
 
 def _counts_for_completion(quiz: Quiz, enrollment) -> bool:

@@ -21,7 +21,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.routing import BuildError
 
 from lms.auth.models import User
@@ -33,7 +33,7 @@ from lms.core.replica import reads_from_replica
 from lms.core.statements import built_once
 from lms.core.web import apply_domain_error, page_arg
 from lms.core.web import refuse as _fail
-from lms.courses.models import Course
+from lms.courses.models import Course, Enrollment
 from lms.errors import DomainError, InvalidInput
 from lms.extensions import db
 from lms.privacy.services import log_access_now
@@ -148,6 +148,35 @@ def _own_attempt(attempt_id: int) -> Attempt:
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
+
+
+# The attempt to submit, its row locked until the submission commits (its status is then the row's, and no
+# save or other submission can change it meanwhile), with its quiz and the trainee's enrolment in the course
+# (with the course's published version, which the completion check reads): one statement.
+_ATTEMPT_TO_SUBMIT = built_once(
+    lambda: (
+        sa.select(Attempt, Enrollment)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .outerjoin(
+            Enrollment, sa.and_(Enrollment.user_id == Attempt.user_id, Enrollment.course_id == Quiz.course_id)
+        )
+        .where(Attempt.id == sa.bindparam("id"))
+        .options(
+            contains_eager(Attempt.quiz),
+            joinedload(Enrollment.course).joinedload(Course.published_version),
+        )
+        .with_for_update(of=Attempt.__table__)
+        .execution_options(populate_existing=True)
+    )
+)
+
+
+def _own_attempt_to_submit(attempt_id: int) -> tuple[Attempt, Enrollment | None]:
+    """The reader's attempt, locked, with the enrolment (404 for anyone else's)."""
+    row = db.session.execute(_ATTEMPT_TO_SUBMIT(), {"id": attempt_id}).one_or_none()
+    if row is None or row[0].user_id != current_user.id:
+        abort(404)
+    return row[0], row[1]
 
 
 @bp.app_template_global("quiz_course_url")
@@ -619,9 +648,11 @@ def attempt_summary(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @login_required
 def attempt_submit(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt, enrollment = _own_attempt_to_submit(attempt_id)
     return act(
-        lambda attempt, f: attempt_service.submit_attempt(current_user, attempt),
+        lambda attempt, f: attempt_service.submit_attempt(
+            current_user, attempt, locked=True, enrollment=enrollment
+        ),
         load=lambda: attempt,
         form=ActionForm(),
         refused=back_to(url_for("quizzes.quiz_page", quiz_id=attempt.quiz_id)),

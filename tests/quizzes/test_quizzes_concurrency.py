@@ -123,3 +123,55 @@ def test_save_after_a_parallel_submit_changes_nothing(app, kit, db, setup):
         svc.save_responses(db.session.get(User, user_id), attempt, rows, MultiDict({"q1": "true"}))
     db.session.rollback()
     assert all(r.response is None for r in kit.rows(attempt))
+
+
+def test_parallel_submits_through_the_submit_page_grade_once(app, kit, db):
+    """The submit page reads the attempt with its row locked and closes it with its totals in one UPDATE:
+    of eight parallel submissions one grades it, the others find it submitted, and one ledger entry says so."""
+    import threading
+
+    course = kit.course()
+    trainee = kit.trainee(login_name="racer")
+    kit.enrol(trainee, course)
+    kit.question(course, "true_false", TF)
+    kit.question(course, "true_false", TF)
+    quiz = kit.quiz(course, max_attempts=3)
+    db.session.commit()
+    signed_in = app.test_client()
+    signed_in.login("racer")
+    started = signed_in.submit(f"/quizzes/{quiz.id}/start")
+    attempt_id = int(started.location.rstrip("/").split("/")[-1])
+    saved = signed_in.submit(
+        f"/quizzes/attempts/{attempt_id}", {"q1": "true", "q2": "false", "go": "summary"}
+    )
+    assert saved.status_code == 302
+    token = signed_in.csrf_token()
+    cookie = signed_in.get_cookie("session")
+    clients = []
+    for _ in range(THREADS):
+        client = app.test_client()
+        client.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+        clients.append(client)
+    barrier = threading.Barrier(THREADS)
+    responses = [None] * THREADS
+
+    def submit(i):
+        barrier.wait(timeout=30)
+        responses[i] = clients[i].post(f"/quizzes/attempts/{attempt_id}/submit", data={"csrf_token": token})
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [r.status_code for r in responses] == [302] * THREADS
+    assert all(r.location.endswith(f"/quizzes/attempts/{attempt_id}/result") for r in responses)
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.status == "graded" and attempt.percent == 50 and attempt.closed_by == "trainee"
+    entries = db.session.execute(
+        sa.select(LedgerEntry.kind).where(
+            LedgerEntry.subject_type == "attempt", LedgerEntry.subject_id == attempt_id
+        )
+    ).all()
+    assert [e.kind for e in entries] == ["attempt_graded"]

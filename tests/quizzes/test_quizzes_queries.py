@@ -129,6 +129,39 @@ def test_the_attempt_page_and_saving_it_take_few_statements_whatever_the_questio
     assert few[1] <= 6 + begin, few
 
 
+def test_the_submit_page_locks_the_attempt_as_it_reads_it_and_closes_it_with_its_totals(
+    client, db, kit, count_queries
+):
+    """The attempt comes with its quiz and the trainee's enrolment, its row locked, in one statement; the
+    UPDATE that writes its totals also closes it (no UPDATE beforehand to claim it)."""
+
+    def submitted(n_questions, login_name):
+        quiz = _quiz_with(kit, n_questions)
+        trainee = kit.trainee(login_name=login_name)
+        kit.enrol(trainee, quiz.course)
+        db.session.commit()
+        client.login(login_name)
+        started = client.submit(f"/quizzes/{quiz.id}/start", {})
+        attempt_url = started.headers["Location"]
+        with count_queries() as sent:
+            response = client.submit(f"{attempt_url}/submit", {})
+        assert response.status_code == 302 and response.headers["Location"].endswith("/result")
+        client.post("/logout", data={"csrf_token": client.csrf_token()})
+        return sent
+
+    few, many = submitted(3, "submit.few"), submitted(25, "submit.many")
+    assert few.count == many.count
+    updates = [s for s in few.statements if s.lstrip().upper().startswith("UPDATE ATTEMPT ")]
+    assert len(updates) == 1 and "status" in updates[0] and "score" in updates[0], updates
+    if db.engine.dialect.name == "postgresql":
+        assert any("FOR UPDATE OF attempt" in s for s in few.statements)
+    begin = 1 if db.engine.dialect.name == "sqlite" else 0  # SQLite's BEGIN IMMEDIATE is a statement
+    lock = 1 if db.engine.dialect.name == "postgresql" else 0  # the ledger's advisory lock
+    # the user; the attempt, quiz and enrolment; the questions; their marks; the totals; 3 for the stored
+    # result; the trainee's page counter; the ledger's head and its new entry
+    assert few.count <= 11 + begin + lock, "\n".join(few.statements)
+
+
 def test_starting_and_saving_leave_the_stored_result_alone(kit, db, count_queries):
     """An attempt in progress is not part of any result: starting one and saving its answers read and write
     no stored result, and the questions of a new attempt go in one INSERT whatever their types."""
