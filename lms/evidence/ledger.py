@@ -160,8 +160,12 @@ def _lock_head(session) -> None:
 
 
 _LOCK = built_once(lambda: sa.text("SELECT pg_advisory_xact_lock(:key)"))
-_HEAD = built_once(
-    lambda: sa.select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
+_HEAD = built_once(  # of the table: the ORM's handling of its entity's columns cost more than the statement
+    lambda: (
+        sa.select(LedgerEntry.__table__.c.seq, LedgerEntry.__table__.c.hash)
+        .order_by(LedgerEntry.__table__.c.seq.desc())
+        .limit(1)
+    )
 )
 
 _PENDING = "lms.ledger.pending"  # Session.info key: entries recorded in this transaction, not chained yet

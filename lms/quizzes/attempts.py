@@ -161,14 +161,21 @@ def _standing(quiz: Quiz, user_id: int) -> tuple[str | None, int, int | None]:
 
 @built_once
 def _tally_statement(with_enrollment: bool) -> sa.Select:
-    columns = [sa.func.count(Attempt.id), sa.func.max(sa.case((Attempt.status == "in_progress", Attempt.id)))]
+    # Of the tables, not the models, as every statement of exam time that loads no object: the ORM's handling
+    # of a statement of its entities' columns cost more than running it.
+    attempt, enrollment = Attempt.__table__, Enrollment.__table__
+    columns = [
+        sa.func.count(attempt.c.id),
+        sa.func.max(sa.case((attempt.c.status == "in_progress", attempt.c.id))),
+    ]
     if with_enrollment:
-        status = sa.select(Enrollment.status).where(
-            Enrollment.user_id == sa.bindparam("user_id"), Enrollment.course_id == sa.bindparam("course_id")
+        status = sa.select(enrollment.c.status).where(
+            enrollment.c.user_id == sa.bindparam("user_id"),
+            enrollment.c.course_id == sa.bindparam("course_id"),
         )
         columns.insert(0, status.scalar_subquery())
     return sa.select(*columns).where(
-        Attempt.quiz_id == sa.bindparam("quiz_id"), Attempt.user_id == sa.bindparam("user_id")
+        attempt.c.quiz_id == sa.bindparam("quiz_id"), attempt.c.user_id == sa.bindparam("user_id")
     )
 
 
@@ -181,32 +188,33 @@ class _Pick:
     data: dict | None = None  # read them with the slots; drawn ones, once drawn)
 
 
-_FIXED = built_once(
-    lambda: (
+@built_once
+def _fixed_statement() -> sa.Select:
+    question, version, slot = Question.__table__, QuestionVersion.__table__, QuizSlot.__table__
+    return (
         sa.select(
-            Question.id,
-            Question.current_version_id,
-            Question.default_mark,
-            QuestionVersion.qtype,
-            QuestionVersion.data,
+            question.c.id,
+            question.c.current_version_id,
+            question.c.default_mark,
+            version.c.qtype,
+            version.c.data,
         )
-        .join(QuizSlot, QuizSlot.question_id == Question.id)
-        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .join(slot, slot.c.question_id == question.c.id)
+        .join(version, version.c.id == question.c.current_version_id)
         .where(
-            QuizSlot.quiz_id == sa.bindparam("quiz_id"),
-            Question.archived.is_(False),
-            Question.current_version_id.is_not(None),
+            slot.c.quiz_id == sa.bindparam("quiz_id"),
+            question.c.archived.is_(False),
+            question.c.current_version_id.is_not(None),
         )
-        .order_by(QuizSlot.position)
+        .order_by(slot.c.position)
     )
-)
 
 
 def _draw(quiz: Quiz, rng) -> list[_Pick]:
     """Fixed questions first, then the random draw; shuffled if the quiz says so."""
     fixed = [
         _Pick(row.id, row.current_version_id, row.default_mark, row.qtype, row.data)
-        for row in db.session.execute(_FIXED(), {"quiz_id": quiz.id})
+        for row in db.session.execute(_fixed_statement(), {"quiz_id": quiz.id})
     ]
     picks = list(fixed)
     if quiz.use_draw:
@@ -292,8 +300,9 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
             for p in drawn:
                 p.qtype, p.data = versions[p.version_id].qtype, versions[p.version_id].data
         db.session.execute(
-            # Every row with the same columns (a question with no choices to shuffle sends NULL): one INSERT.
-            sa.insert(AttemptQuestion).execution_options(render_nulls=True),
+            # Every row with the same columns (a question with no choices to shuffle sends NULL): one INSERT,
+            # into the table (the ORM's bulk INSERT machinery cost more than the statement).
+            _QUESTIONS_INSERT(),
             [
                 {
                     "attempt_id": attempt.id,
@@ -333,6 +342,7 @@ def _insert_attempt(given: dict) -> Attempt | None:
 
 
 _ATTEMPT_COLUMNS = tuple(column.name for column in Attempt.__table__.columns if column.name != "id")
+_QUESTIONS_INSERT = built_once(lambda: sa.insert(AttemptQuestion.__table__))
 
 
 @built_once
@@ -425,9 +435,10 @@ def _claim_open(attempt: Attempt, values: dict) -> bool:
 
 @built_once
 def _claim_statement(columns: tuple[str, ...]):
+    table = Attempt.__table__
     return (
-        sa.update(Attempt)
-        .where(Attempt.id == sa.bindparam("attempt_id"), Attempt.status == "in_progress")
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("attempt_id"), table.c.status == "in_progress")
         .values({column: sa.bindparam(f"new_{column}") for column in columns})
     )
 
