@@ -55,7 +55,7 @@ FRACTION_QUANTUM = Decimal("0.0000001")
 START_RETRIES = 3
 FIELD_RE = re.compile(r"^q(\d+)(?:-\d+)?$")
 ENROLLED_STATUSES = ("active", "completed")
-_UNKNOWN = object()  # an enrolment not looked up yet
+_UNKNOWN = object()  # an enrolment's status not looked up yet
 
 _rng = random.SystemRandom()
 
@@ -527,15 +527,15 @@ def submit_attempt(
     now: datetime | None = None,
     closed_by: str = "trainee",
     locked: bool = False,
-    enrollment=_UNKNOWN,
+    completes: bool | None = None,
 ) -> bool:
     """Close and grade the attempt. Returns False (and changes nothing) if it was already closed.
 
     ``locked``: the caller read the attempt's row in this transaction with a lock on it
     (as the submit page does), so its status is the row's and nobody can change it
     before this transaction ends; the attempt is then closed by the same UPDATE that writes its totals,
-    instead of a first UPDATE that claims it. ``enrollment``: the trainee's enrolment in the course (or None),
-    if the caller read it already."""
+    instead of a first UPDATE that claims it. ``completes``: whether the course's published version requires
+    the quiz (so that grading it can complete the enrolment), if the caller read that already."""
     now = now or clock.now()
     if actor is not None and closed_by == "trainee" and attempt.user_id != actor.id:
         raise NotPermitted(_("This is not your attempt."))
@@ -545,12 +545,12 @@ def submit_attempt(
     if locked:
         if attempt.status != "in_progress":
             return False
-        grade_attempt(attempt, actor, now=now, closing=closing, enrollment=enrollment)
+        grade_attempt(attempt, actor, now=now, closing=closing, completes=completes)
         return True
     if not _claim_open(attempt, closing):
         db.session.refresh(attempt)
         return False
-    grade_attempt(attempt, actor, now=now, enrollment=enrollment)
+    grade_attempt(attempt, actor, now=now, completes=completes)
     return True
 
 
@@ -602,12 +602,13 @@ def grade_attempt(
     now: datetime | None = None,
     kind: str = "attempt_graded",
     closing: dict | None = None,
-    enrollment=_UNKNOWN,
+    completes: bool | None = None,
 ) -> None:
     """Grade every auto-graded question, total the marks, record the result and check completion.
 
     ``closing``: the columns that close an attempt still in progress, written with its totals (the attempt
-    must still be in progress then, or nothing is written: :class:`AttemptClosed`)."""
+    must still be in progress then, or nothing is written: :class:`AttemptClosed`). ``completes``: whether
+    the course requires the quiz, if known (False: the enrolment is not even read)."""
     now = now or clock.now()
     quiz = attempt.quiz  # loaded before any change, so that loading it does not flush a half-graded row
     # Each question with its version's answer data and, in the same statement, the data of its variants in
@@ -656,12 +657,12 @@ def grade_attempt(
         now=now,
         kind=kind,
         closing=closing,
-        enrollment=enrollment,
+        completes=completes,
     )
 
 
 def _record_totals(
-    attempt: Attempt, quiz: Quiz, actor, *, score, exact, max_score, pending, now, kind, closing, enrollment
+    attempt: Attempt, quiz: Quiz, actor, *, score, exact, max_score, pending, now, kind, closing, completes
 ) -> None:
     totals = dict(closing or {})
     totals |= {"score": _quantize_mark(score), "max_score": _quantize_mark(max_score)}
@@ -690,9 +691,8 @@ def _record_totals(
         set_committed_value(attempt, column, value)
     note_attempt(db.session, attempt, *before)
     record_evidence(kind, attempt, actor)
-    if attempt.status == "graded":
-        if enrollment is _UNKNOWN:
-            enrollment = enrollment_for(attempt.user_id, quiz.course_id, with_version=True)
+    if attempt.status == "graded" and completes is not False:
+        enrollment = enrollment_for(attempt.user_id, quiz.course_id, with_version=True)
         if enrollment is not None and _counts_for_completion(quiz, enrollment):
             evaluate_completion(enrollment, actor)
 

@@ -33,7 +33,7 @@ from lms.core.replica import reads_from_replica
 from lms.core.statements import built_once
 from lms.core.web import apply_domain_error, page_arg
 from lms.core.web import refuse as _fail
-from lms.courses.models import Course, Enrollment
+from lms.courses.models import Course, CourseVersion
 from lms.errors import DomainError, InvalidInput
 from lms.extensions import db
 from lms.privacy.services import log_access_now
@@ -151,32 +151,29 @@ def _own_attempt(attempt_id: int) -> Attempt:
 
 
 # The attempt to submit, its row locked until the submission commits (its status is then the row's, and no
-# save or other submission can change it meanwhile), with its quiz and the trainee's enrolment in the course
-# (with the course's published version, which the completion check reads): one statement.
+# save or other submission can change it meanwhile), with its quiz and the quizzes the course's published
+# version requires (whether grading it can complete the enrolment): one statement.
 _ATTEMPT_TO_SUBMIT = built_once(
     lambda: (
-        sa.select(Attempt, Enrollment)
+        sa.select(Attempt, CourseVersion.require_quizzes)
         .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .outerjoin(
-            Enrollment, sa.and_(Enrollment.user_id == Attempt.user_id, Enrollment.course_id == Quiz.course_id)
-        )
+        .join(Course, Course.id == Quiz.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
         .where(Attempt.id == sa.bindparam("id"))
-        .options(
-            contains_eager(Attempt.quiz),
-            joinedload(Enrollment.course).joinedload(Course.published_version),
-        )
+        .options(contains_eager(Attempt.quiz))
         .with_for_update(of=Attempt.__table__)
         .execution_options(populate_existing=True)
     )
 )
 
 
-def _own_attempt_to_submit(attempt_id: int) -> tuple[Attempt, Enrollment | None]:
-    """The reader's attempt, locked, with the enrolment (404 for anyone else's)."""
+def _own_attempt_to_submit(attempt_id: int) -> tuple[Attempt, bool]:
+    """The reader's attempt, locked, and whether the course requires its quiz (404 for anyone else's)."""
     row = db.session.execute(_ATTEMPT_TO_SUBMIT(), {"id": attempt_id}).one_or_none()
     if row is None or row[0].user_id != current_user.id:
         abort(404)
-    return row[0], row[1]
+    attempt, required = row
+    return attempt, attempt.quiz.key in (required or [])
 
 
 @bp.app_template_global("quiz_course_url")
@@ -648,10 +645,10 @@ def attempt_summary(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @login_required
 def attempt_submit(attempt_id: int):
-    attempt, enrollment = _own_attempt_to_submit(attempt_id)
+    attempt, required = _own_attempt_to_submit(attempt_id)
     return act(
         lambda attempt, f: attempt_service.submit_attempt(
-            current_user, attempt, locked=True, enrollment=enrollment
+            current_user, attempt, locked=True, completes=required
         ),
         load=lambda: attempt,
         form=ActionForm(),

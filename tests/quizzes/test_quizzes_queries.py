@@ -93,6 +93,29 @@ def test_a_required_quiz_passed_completes_the_course_and_a_practice_quiz_does_no
     assert enrollment.status == "completed"
 
 
+def test_through_the_submit_page_a_required_quiz_completes_the_course_and_a_practice_quiz_does_not(
+    client, db, kit
+):
+    from lms.courses.models import Enrollment
+
+    course = kit.course(require_quizzes=["final"])
+    for _ in range(2):
+        kit.question(course, "true_false", TF)
+    practice = kit.quiz(course, key="practice", pass_mark=50)
+    final = kit.quiz(course, key="final", pass_mark=50)
+    trainee = kit.trainee(login_name="finisher")
+    enrollment_id = kit.enrol(trainee, course).id
+    db.session.commit()
+    client.login("finisher")
+    for quiz, status in ((practice, "active"), (final, "completed")):
+        attempt_url = client.submit(f"/quizzes/{quiz.id}/start", {}).headers["Location"]
+        saved = client.submit(attempt_url, {"q1": "true", "q2": "true", "go": "summary"})
+        assert saved.status_code == 302
+        assert client.submit(f"{attempt_url}/submit", {}).status_code == 302
+        db.session.expire_all()
+        assert db.session.get(Enrollment, enrollment_id).status == status
+
+
 def test_the_attempt_page_and_saving_it_take_few_statements_whatever_the_questions(
     client, db, kit, count_queries
 ):
@@ -132,7 +155,7 @@ def test_the_attempt_page_and_saving_it_take_few_statements_whatever_the_questio
 def test_the_submit_page_locks_the_attempt_as_it_reads_it_and_closes_it_with_its_totals(
     client, db, kit, count_queries
 ):
-    """The attempt comes with its quiz and the trainee's enrolment, its row locked, in one statement; the
+    """The attempt comes with its quiz and the quizzes the course requires, its row locked, in one statement; the
     UPDATE that writes its totals also closes it (no UPDATE beforehand to claim it)."""
 
     def submitted(n_questions, login_name):
@@ -157,7 +180,7 @@ def test_the_submit_page_locks_the_attempt_as_it_reads_it_and_closes_it_with_its
         assert any("FOR UPDATE OF attempt" in s for s in few.statements)
     begin = 1 if db.engine.dialect.name == "sqlite" else 0  # SQLite's BEGIN IMMEDIATE is a statement
     lock = 1 if db.engine.dialect.name == "postgresql" else 0  # the ledger's advisory lock
-    # the user; the attempt, quiz and enrolment; the questions; their marks; the totals; 3 for the stored
+    # the user; the attempt, quiz and required quizzes; the questions; their marks; the totals; 3 for the stored
     # result; the trainee's page counter; the ledger's head and its new entry
     assert few.count <= 11 + begin + lock, "\n".join(few.statements)
 
