@@ -12,7 +12,9 @@ A transaction that has sent nothing but SELECTs changes nothing, so COMMIT ends 
 would: its snapshot, row locks and transaction-level advisory locks go either way. :class:`Connection`
 ends such a transaction with COMMIT when asked to roll it back, and psycopg keeps its prepared statements.
 Any other statement (INSERT, UPDATE, DELETE, DDL, SAVEPOINT, a CTE, COPY, ``executemany``), or an error
-that aborted the transaction, makes the rollback a real ROLLBACK, as before.
+that aborted the transaction, makes the rollback a real ROLLBACK, as before. (A SELECT of a function with
+side effects, such as ``pg_notify`` or a session-wide ``set_config``, would keep them; the application
+sends none.)
 
 The cursors also describe their results only when asked (:class:`Cursor`): SQLAlchemy reads a result's
 description only to see whether rows came back, once it has the statement's columns cached, and psycopg

@@ -12,15 +12,6 @@ SELECT_AGAIN = "SELECT count(*) FROM page_version WHERE owner_id > %s"
 
 
 @pytest.fixture
-def pg(app, db):
-    if app.config["TEST_BACKEND"] != "postgresql":
-        pytest.skip("psycopg connections only (SQLite has no prepared statements to keep)")
-    db.session.remove()
-    db.engine.dispose()  # one connection in the pool from here: each checkout below takes the same one
-    return db
-
-
-@pytest.fixture
 def raw(pg):
     connection = pg.engine.raw_connection()
     try:
@@ -33,6 +24,13 @@ def _prepared(dbapi) -> int:
     with dbapi.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements")
         return cursor.fetchone()[0]
+
+
+def _committed(dbapi, *statements: str) -> None:
+    with dbapi.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    dbapi.commit()
 
 
 def _prepare_one(dbapi) -> None:
@@ -57,9 +55,7 @@ def test_prepared_statements_outlive_a_transaction_that_only_read(raw):
 
 
 def test_a_transaction_that_wrote_is_rolled_back_and_its_write_undone(raw):
-    with raw.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE scratch (n integer)")
-    raw.commit()
+    _committed(raw, "CREATE TEMPORARY TABLE scratch (n integer)")
     _prepare_one(raw)
     with raw.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM scratch")  # reads first, then writes
@@ -76,36 +72,24 @@ def test_a_transaction_that_wrote_is_rolled_back_and_its_write_undone(raw):
 @pytest.mark.parametrize(
     "write",
     [
-        "UPDATE scratch SET n = 2",
-        "DELETE FROM scratch",
-        "WITH gone AS (DELETE FROM scratch RETURNING n) SELECT count(*) FROM gone",
-        "  update scratch set n = 3",
+        lambda cursor: cursor.execute("UPDATE scratch SET n = 2"),
+        lambda cursor: cursor.execute("DELETE FROM scratch"),
+        lambda cursor: cursor.execute(
+            "WITH gone AS (DELETE FROM scratch RETURNING n) SELECT count(*) FROM gone"
+        ),
+        lambda cursor: cursor.execute("  update scratch set n = 3"),
+        lambda cursor: cursor.executemany("INSERT INTO scratch VALUES (%s)", [(2,), (3,)]),
     ],
+    ids=["update", "delete", "cte", "lower-case", "executemany"],
 )
 def test_every_kind_of_write_is_undone_by_a_rollback(raw, write):
+    _committed(raw, "CREATE TEMPORARY TABLE scratch (n integer)", "INSERT INTO scratch VALUES (1)")
     with raw.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE scratch (n integer)")
-        cursor.execute("INSERT INTO scratch VALUES (1)")
-    raw.commit()
-    with raw.cursor() as cursor:
-        cursor.execute(write)
+        write(cursor)
     raw.rollback()
     with raw.cursor() as cursor:
         cursor.execute("SELECT n FROM scratch")
         assert cursor.fetchall() == [(1,)]
-    raw.rollback()
-
-
-def test_executemany_counts_as_a_write(raw):
-    with raw.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE scratch (n integer)")
-    raw.commit()
-    with raw.cursor() as cursor:
-        cursor.executemany("INSERT INTO scratch VALUES (%s)", [(1,), (2,)])
-    raw.rollback()
-    with raw.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM scratch")
-        assert cursor.fetchone()[0] == 0
     raw.rollback()
 
 
@@ -121,10 +105,11 @@ def test_an_aborted_transaction_is_rolled_back_and_the_connection_goes_on(raw):
 
 
 def test_a_row_locked_for_update_by_a_read_is_free_after_the_rollback(pg, raw):
-    with raw.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS scratch_lock (n integer primary key)")
-        cursor.execute("INSERT INTO scratch_lock VALUES (1) ON CONFLICT DO NOTHING")
-    raw.commit()
+    _committed(
+        raw,
+        "CREATE TABLE IF NOT EXISTS scratch_lock (n integer primary key)",
+        "INSERT INTO scratch_lock VALUES (1) ON CONFLICT DO NOTHING",
+    )
     with raw.cursor() as cursor:
         cursor.execute("SELECT n FROM scratch_lock WHERE n = 1 FOR UPDATE")
     raw.rollback()

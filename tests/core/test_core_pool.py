@@ -5,19 +5,9 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from lms.core import pool as pool_check
-
-
-@pytest.fixture
-def pg(app, db):
-    if app.config["TEST_BACKEND"] != "postgresql":
-        pytest.skip("the check is for PostgreSQL connections (SQLite has no server to lose)")
-    db.session.remove()
-    db.engine.dispose()  # one connection in the pool from here: each checkout below takes the same one
-    return db
 
 
 def _backend_pid(engine) -> int:

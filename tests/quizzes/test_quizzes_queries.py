@@ -50,6 +50,18 @@ def _submit_counting(kit, db, count_queries, n_questions, require):
     return counter
 
 
+def _started(client, kit, db, n_questions, login_name):
+    """A new trainee enrolled in a new quiz's course, signed in, starts an attempt: (quiz, the attempt's URL)."""
+    quiz = _quiz_with(kit, n_questions)
+    trainee = kit.trainee(login_name=login_name)
+    kit.enrol(trainee, quiz.course)
+    db.session.commit()
+    client.login(login_name)
+    started = client.submit(f"/quizzes/{quiz.id}/start", {})
+    assert started.status_code == 302
+    return quiz, started.headers["Location"]
+
+
 def _submission_statements(kit, db, count_queries, n_questions, require):
     return _submit_counting(kit, db, count_queries, n_questions, require).count
 
@@ -122,14 +134,7 @@ def test_the_attempt_page_and_saving_it_take_few_statements_whatever_the_questio
     """The page's questions come with their count and their language variants in one statement."""
 
     def counts(n_questions, login_name):
-        quiz = _quiz_with(kit, n_questions)
-        trainee = kit.trainee(login_name=login_name)
-        kit.enrol(trainee, quiz.course)
-        db.session.commit()
-        client.login(login_name)
-        started = client.submit(f"/quizzes/{quiz.id}/start", {})
-        assert started.status_code == 302
-        page_url = started.headers["Location"]
+        quiz, page_url = _started(client, kit, db, n_questions, login_name)
         with count_queries() as shown:
             page = client.get(page_url)
         assert page.status_code == 200
@@ -159,13 +164,7 @@ def test_the_submit_page_locks_the_attempt_as_it_reads_it_and_closes_it_with_its
     UPDATE that writes its totals also closes it (no UPDATE beforehand to claim it)."""
 
     def submitted(n_questions, login_name):
-        quiz = _quiz_with(kit, n_questions)
-        trainee = kit.trainee(login_name=login_name)
-        kit.enrol(trainee, quiz.course)
-        db.session.commit()
-        client.login(login_name)
-        started = client.submit(f"/quizzes/{quiz.id}/start", {})
-        attempt_url = started.headers["Location"]
+        _quiz, attempt_url = _started(client, kit, db, n_questions, login_name)
         with count_queries() as sent:
             response = client.submit(f"{attempt_url}/submit", {})
         assert response.status_code == 302 and response.headers["Location"].endswith("/result")
