@@ -16,6 +16,11 @@ that aborted the transaction, makes the rollback a real ROLLBACK, as before. (A 
 side effects, such as ``pg_notify`` or a session-wide ``set_config``, would keep them; the application
 sends none.)
 
+The queries of reports and exports (what a request reads while it reads from the replica,
+:func:`lms.core.replica.reading`) are never prepared: their plans depend on the period, unit and course asked
+for, and the generic plan PostgreSQL may settle on for a prepared statement after five runs made a national
+XLSX download take 5 s instead of 1. They are planned afresh each time, as before.
+
 The cursors also describe their results only when asked (:class:`Cursor`): SQLAlchemy reads a result's
 description only to see whether rows came back, once it has the statement's columns cached, and psycopg
 built a ``Column`` object per column of every result for that.
@@ -31,6 +36,8 @@ import psycopg
 from psycopg.pq import ExecStatus, TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from lms.core.replica import reading
 
 _ROWS = (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK)
 
@@ -75,6 +82,8 @@ class Cursor(psycopg.Cursor):
     def execute(self, query, params=None, **kwargs):
         if not only_reads(query):
             self._conn._lms_wrote = True
+        elif reading():  # a report's query: planned for the values asked, every time
+            kwargs.setdefault("prepare", False)
         return super().execute(query, params, **kwargs)
 
     def executemany(self, query, params_seq, **kwargs):

@@ -47,6 +47,11 @@ class RoutingSession(_FlaskSession):
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
+def reading() -> bool:
+    """Whether this request's reads go to the replica (a report or export is being served)."""
+    return _reading.get()
+
+
 @contextlib.contextmanager
 def reading_from_replica():
     token = _reading.set(True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from lms.core.panels import dashboard, enterprise_page
+from lms.core.replica import reading_from_replica
 from lms.reports import metrics, snapshot
 from lms.reports.filters import parse_filters
 from lms.reports.permissions import REPORT_ROLES, root_unit
@@ -19,10 +20,12 @@ def _dashboard_panel(user):
     if unit is None:
         return None
     snapshot.allow()
-    report = Report(user, parse_filters({}, user), unit=unit)
-    # The totals alone (one statement per figure), not the page's grid of sub-units and courses.
-    figures = metrics.figures(report.scope).get(None) or metrics.Figures()
-    funnel = metrics.grouped("funnel", report.scope)
+    # Read as the report pages read: from the replica, and planned for this unit and period every time.
+    with reading_from_replica():
+        report = Report(user, parse_filters({}, user), unit=unit)
+        # The totals alone (one statement per figure), not the page's grid of sub-units and courses.
+        figures = metrics.figures(report.scope).get(None) or metrics.Figures()
+        funnel = metrics.grouped("funnel", report.scope)
     return {
         "unit": unit,
         "figures": figures,

@@ -174,3 +174,41 @@ def test_sqlalchemy_reads_rows_by_name_through_such_descriptions(pg):
         result = connection.execute(sa.text("SELECT 1 AS one WHERE false"))
         assert list(result.keys()) == ["one"]
         assert result.all() == []
+
+
+def test_report_queries_are_planned_afresh_and_never_prepared(pg, client, demo):
+    """A report's plan depends on the period and unit asked for: its queries (the report pages', the
+    downloads' and the dashboard's effectiveness panel's) are not prepared (a generic plan chosen after five
+    runs made a national download five times slower), while the other queries of the same pages are."""
+    from lms.auth.models import User
+    from lms.core.replica import replica_engine
+
+    unit_id = pg.session.execute(
+        sa.select(User.unit_id).where(User.login_name == "officer.shenzhen")
+    ).scalar()
+    client.login("officer.shenzhen")
+    for _ in range(8):
+        assert client.get("/reports/").status_code == 200
+        assert client.get("/").status_code == 200
+        # A download's rows are read as it streams, after its view has returned: still a report's queries.
+        download = client.get(f"/reports/unit/{unit_id}/export/courses.csv", buffered=True)
+        assert download.status_code == 200 and download.get_data(as_text=True).startswith("\ufeff")
+    replica = replica_engine()
+    assert replica is not None  # the tests read reports through a second engine, as from a replica
+    prepared = {"primary": _prepared_statements(pg.engine), "replica": _prepared_statements(replica)}
+    assert any('FROM "user"' in statement for statement in prepared["primary"])  # the signed-in user's
+    for statements in prepared.values():
+        assert not any("report_rollup" in s or "quiz_result" in s for s in statements), statements
+
+
+def _prepared_statements(engine) -> list[str]:
+    """The statements prepared on the (only) pooled connection of ``engine``."""
+    connection = engine.raw_connection()
+    try:
+        with connection.dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        connection.rollback()
+    finally:
+        connection.close()
+    return prepared
