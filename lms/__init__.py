@@ -119,8 +119,10 @@ def create_app(config: dict | str | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401 - every model must be known to the metadata
-    from lms.core import pgconn  # noqa: F401 - psycopg connections that keep their prepared statements
-    from lms.core import pool  # noqa: F401 - checks pooled PostgreSQL connections (instead of pre-ping)
+    from lms.core import (
+        pgconn,  # noqa: F401 - psycopg connections that keep their prepared statements
+        pool,  # noqa: F401 - checks pooled PostgreSQL connections (instead of pre-ping)
+    )
     from lms.i18n import select_locale, select_timezone
 
     db.init_app(app)
