@@ -24,14 +24,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm import contains_eager, joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.config import setting
 from lms.core import clock
 from lms.core.statements import bound_values, built_once
 from lms.courses.completion import evaluate_completion
-from lms.courses.models import Enrollment
+from lms.courses.models import Course, CourseVersion, Enrollment
 from lms.courses.queries import enrollment_for
 from lms.database import conflict_insert
 from lms.errors import InvalidInput, NotPermitted, RuleViolation
@@ -260,7 +260,7 @@ def start_attempt(actor, quiz: Quiz, *, now: datetime | None = None, rng=None) -
     """Start the next attempt, or return the one in progress. Returns (attempt, created)."""
     now = now or clock.now()
     rng = rng or _rng
-    status, used, open_id = _standing(quiz, actor.id) if actor.role == "trainee" else (None, 0, None)
+    status, used, open_id = _standing(quiz, actor.id)
     check_can_take(actor, quiz, now, enrollment_status=status)
     for retry in range(START_RETRIES):
         if retry:
@@ -520,6 +520,31 @@ def _question_update(columns: tuple[str, ...]):
 # Submitting and grading
 
 
+def attempt_to_submit(attempt_id: int) -> tuple[Attempt, bool] | None:
+    """The attempt with its quiz, its row locked until this transaction ends (its status is then the row's,
+    and no save or other submission can change it meanwhile), and whether grading it can complete the
+    enrolment (the course's published version requires its quiz): one statement. None if there is none."""
+    row = db.session.execute(_TO_SUBMIT(), {"id": attempt_id}).one_or_none()
+    if row is None:
+        return None
+    attempt, required = row
+    return attempt, _required(attempt.quiz, required)
+
+
+_TO_SUBMIT = built_once(
+    lambda: (
+        sa.select(Attempt, CourseVersion.require_quizzes)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(Course, Course.id == Quiz.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
+        .where(Attempt.id == sa.bindparam("id"))
+        .options(contains_eager(Attempt.quiz))
+        .with_for_update(of=Attempt.__table__)
+        .execution_options(populate_existing=True)
+    )
+)
+
+
 def submit_attempt(
     actor,
     attempt: Attempt,
@@ -532,7 +557,7 @@ def submit_attempt(
     """Close and grade the attempt. Returns False (and changes nothing) if it was already closed.
 
     ``locked``: the caller read the attempt's row in this transaction with a lock on it
-    (as the submit page does), so its status is the row's and nobody can change it
+    (:func:`attempt_to_submit`), so its status is the row's and nobody can change it
     before this transaction ends; the attempt is then closed by the same UPDATE that writes its totals,
     instead of a first UPDATE that claims it. ``completes``: whether the course's published version requires
     the quiz (so that grading it can complete the enrolment), if the caller read that already."""
@@ -712,7 +737,12 @@ def _counts_for_completion(quiz: Quiz, enrollment) -> bool:
     requires. A practice quiz's attempt changes no requirement, so checking the others would only cost
     statements (the required quizzes' results, their titles)."""
     version = enrollment.course.published_version
-    return version is not None and quiz.key in (version.require_quizzes or [])
+    return version is not None and _required(quiz, version.require_quizzes)
+
+
+def _required(quiz: Quiz, require_quizzes: list | None) -> bool:
+    """Whether a course version requiring the quizzes ``require_quizzes`` (their keys) requires ``quiz``."""
+    return quiz.key in (require_quizzes or [])
 
 
 # ----------------------------------------------------------------------------------------------------

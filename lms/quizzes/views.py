@@ -21,7 +21,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from lms.auth.models import User
@@ -33,7 +33,7 @@ from lms.core.replica import reads_from_replica
 from lms.core.statements import built_once
 from lms.core.web import apply_domain_error, page_arg
 from lms.core.web import refuse as _fail
-from lms.courses.models import Course, CourseVersion
+from lms.courses.models import Course
 from lms.errors import DomainError, InvalidInput
 from lms.extensions import db
 from lms.privacy.services import log_access_now
@@ -150,30 +150,13 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-# The attempt to submit, its row locked until the submission commits (its status is then the row's, and no
-# save or other submission can change it meanwhile), with its quiz and the quizzes the course's published
-# version requires (whether grading it can complete the enrolment): one statement.
-_ATTEMPT_TO_SUBMIT = built_once(
-    lambda: (
-        sa.select(Attempt, CourseVersion.require_quizzes)
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .join(Course, Course.id == Quiz.course_id)
-        .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
-        .where(Attempt.id == sa.bindparam("id"))
-        .options(contains_eager(Attempt.quiz))
-        .with_for_update(of=Attempt.__table__)
-        .execution_options(populate_existing=True)
-    )
-)
-
-
 def _own_attempt_to_submit(attempt_id: int) -> tuple[Attempt, bool]:
-    """The reader's attempt, locked, and whether the course requires its quiz (404 for anyone else's)."""
-    row = db.session.execute(_ATTEMPT_TO_SUBMIT(), {"id": attempt_id}).one_or_none()
-    if row is None or row[0].user_id != current_user.id:
+    """The reader's attempt, its row locked, and whether the course requires its quiz (404 for anyone
+    else's)."""
+    found = attempt_service.attempt_to_submit(attempt_id)
+    if found is None or found[0].user_id != current_user.id:
         abort(404)
-    attempt, required = row
-    return attempt, attempt.quiz.key in (required or [])
+    return found
 
 
 @bp.app_template_global("quiz_course_url")

@@ -285,7 +285,6 @@ def _totals_statement(columns: tuple[str, ...]) -> sa.Select:
         .group_by(attempt.c.quiz_id, attempt.c.user_id)
         .subquery("graded")
     )
-    unit = sa.case((user.c.role == "trainee", enterprise.c.unit_id), else_=sa.null())
     return (
         sa.select(
             g,
@@ -293,7 +292,7 @@ def _totals_statement(columns: tuple[str, ...]) -> sa.Select:
             quiz.c.purpose,
             quiz.c.grading_method,
             quiz.c.pass_mark,
-            unit.label("unit_id"),
+            _trainee_unit(user.c, enterprise.c).label("unit_id"),
         )
         .join(quiz, quiz.c.id == g.c.quiz_id)
         .join(user, user.c.id == g.c.user_id)
@@ -387,8 +386,10 @@ def compute_enrolments(session, enrollment_ids=None, user_ids=None) -> dict:
     return {r.id: _enrolment_row(r, units.get(r.user_id)) for r in rows}
 
 
-def _trainee_unit():
-    return sa.case((User.role == "trainee", Enterprise.unit_id), else_=sa.null())
+def _trainee_unit(user=User, enterprise=Enterprise):
+    """The unit a person's results count for: their enterprise's, for a trainee (``user`` and ``enterprise``:
+    the models, or the tables' columns ``.c``)."""
+    return sa.case((user.role == "trainee", enterprise.unit_id), else_=sa.null())
 
 
 def _selected(session, stmt, *filters: tuple) -> list:
